@@ -1,0 +1,1 @@
+"""Anxin (安心): buyer protection for social commerce."""

@@ -1,0 +1,3 @@
+from anxin.cli import main
+
+main()

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from anxin.accounts.models import SELF_SERVICE_ROLES, ApiToken, Role, SellerProfile, User
+from anxin.core.errors import Conflict, ValidationFailed
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+_PHONE = re.compile(r"^\+?[0-9 -]{5,20}$")
+
+
+def _clean(value: str, field: str, max_len: int, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationFailed(f"{field}: required", field=field)
+    if len(value) > max_len:
+        raise ValidationFailed(f"{field}: at most {max_len} characters", field=field)
+    return value
+
+
+@transaction.atomic
+def user_signup(
+    *, username: str, password: str, role: str, display_name: str = "",
+    shop_name: str = "", contact_phone: str = "", wechat_id: str = "",
+) -> User:
+    if role not in SELF_SERVICE_ROLES:
+        raise ValidationFailed(f"role: must be buyer or seller, not {role!r}", field="role")
+    if not _USERNAME.match(username or ""):
+        raise ValidationFailed(
+            "username: 3 to 32 letters, digits, '.', '_' or '-'", field="username"
+        )
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict("username: already taken", code="username_taken", field="username")
+    display_name = _clean(display_name, "display_name", 80, required=False) or username
+    try:
+        validate_password(password)
+    except ValidationError as e:
+        raise ValidationFailed("password: " + " ".join(e.messages), field="password") from None
+    user = User(username=username, role=role, display_name=display_name)
+    user.set_password(password)
+    user.save()
+    if role == Role.SELLER:
+        seller_profile_update(
+            user=user, shop_name=shop_name or display_name, contact_phone=contact_phone,
+            wechat_id=wechat_id,
+        )
+    return user
+
+
+@transaction.atomic
+def seller_profile_update(
+    *, user: User, shop_name: str, contact_phone: str, wechat_id: str
+) -> SellerProfile:
+    if user.role != Role.SELLER:
+        raise ValidationFailed("only sellers have a seller profile")
+    shop_name = _clean(shop_name, "shop_name", 80)
+    contact_phone = _clean(contact_phone, "contact_phone", 32, required=False)
+    if contact_phone and not _PHONE.match(contact_phone):
+        raise ValidationFailed("contact_phone: not a phone number", field="contact_phone")
+    wechat_id = _clean(wechat_id, "wechat_id", 64, required=False)
+    profile, _ = SellerProfile.objects.update_or_create(
+        user=user,
+        defaults={"shop_name": shop_name, "contact_phone": contact_phone, "wechat_id": wechat_id},
+    )
+    return profile
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str = "api") -> tuple[ApiToken, str]:
+    token = "ax_" + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user, name=_clean(name, "name", 64), prefix=token[:10], digest=_digest(token)
+    )
+    return row, token
+
+
+def api_token_authenticate(token: str) -> User | None:
+    try:
+        row = ApiToken.objects.select_related("user").get(
+            digest=_digest(token), revoked_at__isnull=True
+        )
+    except ApiToken.DoesNotExist:
+        return None
+    if not row.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return row.user
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -1,0 +1,26 @@
+"""API v1: django-ninja, OpenAPI at /api/openapi.json, errors as RFC 7807 problem+json."""
+
+from ninja import NinjaAPI
+
+from anxin.accounts.api import router as accounts_router
+from anxin.api import errors
+from anxin.api.auth import AUTH
+from anxin.catalog.api import router as catalog_router
+from anxin.ledger.api import router as ledger_router
+from anxin.orders.api import router as orders_router
+from anxin.payments.api import router as payments_router
+
+api = NinjaAPI(
+    title="Anxin API",
+    version="1",
+    description="Buyer protection for social commerce: listings, escrow orders, payments, "
+    "the ledger. Money is integer fen. Errors are RFC 7807 problem+json with a stable `code`.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", catalog_router)
+api.add_router("/v1/", orders_router)
+api.add_router("/v1/", payments_router)
+api.add_router("/v1/", ledger_router)

@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from PIL import Image, UnidentifiedImageError
+
+from anxin.accounts.models import Role, User
+from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapshot, ReturnPolicy
+from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+
+_IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
+                "WEBP": ("image/webp", "webp")}
+MAX_IMAGES = 9
+MAX_PRICE_FEN = 10_000_000_00  # 10 million yuan: beyond any social-commerce item
+
+
+@dataclass
+class ListingContent:
+    title: str
+    description: str
+    price_fen: int
+    shipping_days: int
+    return_policy: str = ReturnPolicy.NO_REASON_7_DAYS
+    return_policy_note: str = ""
+    category: str = Category.GENERAL
+    images: list[str] = field(default_factory=list)
+
+    def validated(self) -> ListingContent:
+        title = (self.title or "").strip()
+        if not title:
+            raise ValidationFailed("title: required", field="title")
+        if len(title) > 120:
+            raise ValidationFailed("title: at most 120 characters", field="title")
+        description = (self.description or "").strip()
+        if len(description) > 5000:
+            raise ValidationFailed("description: at most 5000 characters", field="description")
+        if not isinstance(self.price_fen, int) or isinstance(self.price_fen, bool):
+            raise ValidationFailed("price_fen: must be an integer number of fen", field="price_fen")
+        if not 0 < self.price_fen <= MAX_PRICE_FEN:
+            raise ValidationFailed(f"price_fen: must be between 1 and {MAX_PRICE_FEN}",
+                                   field="price_fen")
+        if not isinstance(self.shipping_days, int) or not 0 <= self.shipping_days <= 60:
+            raise ValidationFailed("shipping_days: must be 0 to 60", field="shipping_days")
+        if self.return_policy not in ReturnPolicy.values:
+            raise ValidationFailed(f"return_policy: must be one of {', '.join(ReturnPolicy.values)}",
+                                   field="return_policy")
+        if self.category not in Category.values:
+            raise ValidationFailed(f"category: must be one of {', '.join(Category.values)}",
+                                   field="category")
+        note = (self.return_policy_note or "").strip()
+        if len(note) > 500:
+            raise ValidationFailed("return_policy_note: at most 500 characters",
+                                   field="return_policy_note")
+        if len(self.images) > MAX_IMAGES:
+            raise ValidationFailed(f"images: at most {MAX_IMAGES}", field="images")
+        return ListingContent(title, description, self.price_fen, self.shipping_days,
+                              self.return_policy, note, self.category, list(self.images))
+
+    def digest(self) -> str:
+        blob = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _require_seller(actor: User) -> None:
+    if actor.role != Role.SELLER:
+        raise Forbidden("only sellers can manage listings", code="not_a_seller")
+
+
+def _check_images(actor: User, shas: list[str]) -> None:
+    known = set(ListingImage.objects.filter(sha256__in=shas, uploaded_by=actor)
+                .values_list("sha256", flat=True))
+    for sha in shas:
+        if sha not in known:
+            raise ValidationFailed(f"images: no image {sha} uploaded by you", field="images")
+
+
+@transaction.atomic
+def listing_create(*, actor: User, content: ListingContent, stock: int) -> Listing:
+    _require_seller(actor)
+    content = content.validated()
+    _check_images(actor, content.images)
+    if not isinstance(stock, int) or not 0 <= stock <= 1_000_000:
+        raise ValidationFailed("stock: must be 0 to 1000000", field="stock")
+    listing = Listing.objects.create(seller=actor, stock=stock)
+    _snapshot(listing, content, version=1)
+    return listing
+
+
+def _snapshot(listing: Listing, content: ListingContent, *, version: int) -> ListingSnapshot:
+    snap = ListingSnapshot.objects.create(
+        listing=listing, version=version, digest=content.digest(), **asdict(content)
+    )
+    Listing.objects.filter(pk=listing.pk).update(current_snapshot=snap)
+    listing.current_snapshot = snap
+    return snap
+
+
+def listing_for_seller(actor: User, listing_id: int, *, lock: bool = False) -> Listing:
+    qs = Listing.objects.select_related("current_snapshot")
+    if lock:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=listing_id, seller=actor)
+    except Listing.DoesNotExist:
+        raise NotFound(f"listing {listing_id}: not found") from None
+
+
+@transaction.atomic
+def listing_update(
+    *, actor: User, listing_id: int, content: ListingContent | None = None,
+    stock: int | None = None, is_active: bool | None = None,
+) -> Listing:
+    """Changes to what is advertised create a new snapshot; orders keep pointing at theirs."""
+    _require_seller(actor)
+    listing = listing_for_seller(actor, listing_id, lock=True)
+    if content is not None:
+        content = content.validated()
+        _check_images(actor, content.images)
+        current = listing.current_snapshot
+        if current is None or current.digest != content.digest():
+            _snapshot(listing, content, version=(current.version + 1) if current else 1)
+    updates = []
+    if stock is not None:
+        if not isinstance(stock, int) or not 0 <= stock <= 1_000_000:
+            raise ValidationFailed("stock: must be 0 to 1000000", field="stock")
+        listing.stock = stock
+        updates.append("stock")
+    if is_active is not None:
+        listing.is_active = is_active
+        updates.append("is_active")
+    if updates:
+        listing.save(update_fields=updates)
+    return listing
+
+
+@transaction.atomic
+def listing_image_upload(*, actor: User, data: bytes) -> ListingImage:
+    _require_seller(actor)
+    limit = settings.ANXIN_MAX_IMAGE_BYTES
+    if len(data) > limit:
+        raise ValidationFailed(f"image: {len(data)} bytes is over the {limit}-byte limit",
+                               field="image")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt = img.format or ""
+            img.verify()
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationFailed("image: not a readable JPEG, PNG or WebP image",
+                               field="image") from None
+    if fmt not in _IMAGE_TYPES:
+        raise ValidationFailed(f"image: {fmt or 'unknown'} images are not accepted; "
+                               "use JPEG, PNG or WebP", field="image")
+    if width * height > 40_000_000:
+        raise ValidationFailed("image: more than 40 megapixels", field="image")
+    sha = hashlib.sha256(data).hexdigest()
+    existing = ListingImage.objects.filter(sha256=sha).first()
+    if existing:
+        if existing.uploaded_by_id != actor.pk:
+            # Same picture uploaded by another seller: keep one file, but ownership is per seller
+            # for listing checks, so refuse rather than silently share.
+            raise Conflict("image: this exact image belongs to another seller",
+                           code="image_owned_elsewhere", field="image")
+        return existing
+    content_type, ext = _IMAGE_TYPES[fmt]
+    row = ListingImage(sha256=sha, content_type=content_type, extension=ext, size=len(data),
+                       width=width, height=height, uploaded_by=actor)
+    row.file.save(f"{sha}.{ext}", ContentFile(data), save=False)
+    row.save(force_insert=True)
+    return row
+
+
+def stock_reserve(*, listing_id: int, quantity: int) -> None:
+    """Take `quantity` from stock, or refuse: one conditional UPDATE, so two buyers racing for
+    the last item cannot both get it."""
+    changed = Listing.objects.filter(pk=listing_id, stock__gte=quantity, is_active=True).update(
+        stock=F("stock") - quantity
+    )
+    if changed != 1:
+        raise Conflict("quantity: not enough stock", code="out_of_stock", field="quantity")
+
+
+def stock_release(*, listing_id: int, quantity: int) -> None:
+    Listing.objects.filter(pk=listing_id).update(stock=F("stock") + quantity)

@@ -1,0 +1,37 @@
+"""Money is integer fen (分). These helpers only format and parse; they never compute with floats."""
+
+from __future__ import annotations
+
+import re
+
+from anxin.core.errors import ValidationFailed
+
+_YUAN = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
+
+
+def format_fen(amount_fen: int, currency: str = "CNY") -> str:
+    sign = "-" if amount_fen < 0 else ""
+    yuan, fen = divmod(abs(amount_fen), 100)
+    symbol = "¥" if currency == "CNY" else currency + " "
+    return f"{sign}{symbol}{yuan:,}.{fen:02d}"
+
+
+def parse_yuan(text: str, *, field: str = "price") -> int:
+    """'12.8' -> 1280. Refuses anything that is not a plain non-negative amount in yuan."""
+    match = _YUAN.match(text or "")
+    if not match:
+        raise ValidationFailed(f"{field}: not an amount in yuan with at most two decimals",
+                               field=field)
+    whole, frac = match.groups()
+    return int(whole) * 100 + int((frac or "0").ljust(2, "0"))
+
+
+def fee_for(amount_fen: int, fee_bps: int) -> int:
+    """The platform fee: amount x bps / 10,000, rounded down to the fen.
+
+    Rounding down means the seller never pays a fraction of a fen more than the published rate,
+    and seller share + fee always equals the amount exactly, so no fen is created or lost.
+    """
+    if amount_fen < 0 or fee_bps < 0:
+        raise ValueError("amount and rate must be non-negative")
+    return amount_fen * fee_bps // 10_000

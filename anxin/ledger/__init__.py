@@ -1,0 +1,1 @@
+"""Double-entry money in integer fen: accounts, transfers, two-phase escrow holds."""

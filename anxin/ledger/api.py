@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from anxin.accounts.models import Role
+from anxin.core.errors import Forbidden
+
+router = Router(tags=["ledger"])
+
+
+class AuditOut(Schema):
+    ok: bool
+    problems: list[str]
+
+
+@router.get("/ledger/audit", response=AuditOut)
+def audit(request: HttpRequest) -> AuditOut:
+    if request.auth.role != Role.OPERATOR:
+        raise Forbidden("only operators can run the ledger audit", code="not_an_operator")
+    from anxin.ledger.audit import ledger_audit
+    from anxin.orders.audit import orders_audit
+
+    problems = ledger_audit() + orders_audit()
+    return AuditOut(ok=not problems, problems=problems)

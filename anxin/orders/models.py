@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OrderStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting_payment", _("Awaiting payment")
+    PAID = "paid", _("Paid, held in escrow")
+    SHIPPED = "shipped", _("Shipped")
+    COMPLETED = "completed", _("Completed, paid out to the seller")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+S = OrderStatus
+# The order pipeline as data. Nothing moves an order except order_transition(), which refuses
+# any step not listed here: no order can go backwards or skip escrow.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.AWAITING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
+    S.PAID: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED}),
+    S.SHIPPED: frozenset({S.COMPLETED, S.REFUNDED}),
+    S.COMPLETED: frozenset(),
+    S.CANCELLED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+# Money is held in escrow in exactly these states.
+ESCROW_STATES = frozenset({S.PAID, S.SHIPPED})
+
+
+def new_order_number() -> str:
+    return "AX" + timezone.now().strftime("%Y%m%d") + secrets.token_hex(4).upper()
+
+
+class Order(models.Model):
+    number = models.CharField(max_length=24, unique=True, default=new_order_number)
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="orders_bought")
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="orders_sold")
+    listing = models.ForeignKey("catalog.Listing", on_delete=models.PROTECT, related_name="orders")
+    # The exact advertisement the buyer saw and agreed to.
+    snapshot = models.ForeignKey("catalog.ListingSnapshot", on_delete=models.PROTECT,
+                                 related_name="orders")
+    quantity = models.PositiveIntegerField()
+    unit_price_fen = models.BigIntegerField()
+    amount_fen = models.BigIntegerField()
+    # The fee rate is fixed when the order is made, so a later change of the setting never
+    # changes the price of an order already agreed.
+    fee_bps = models.PositiveIntegerField()
+    fee_fen = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(max_length=20, choices=OrderStatus.choices,
+                              default=OrderStatus.AWAITING_PAYMENT, db_index=True)
+    recipient_name = models.CharField(max_length=60)
+    recipient_phone = models.CharField(max_length=32)
+    shipping_address = models.CharField(max_length=300)
+    buyer_note = models.CharField(max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=80)
+    request_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    pay_by = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(max_length=40, blank=True)
+    tracking_number = models.CharField(max_length=40, blank=True)
+    auto_confirm_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.CharField(max_length=8, blank=True)  # buyer | system
+    closed_at = models.DateTimeField(null=True, blank=True)
+    close_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "idempotency_key"],
+                                    name="orders_order_idempotency"),
+            models.CheckConstraint(name="orders_order_amounts",
+                                   condition=Q(amount_fen__gt=0, fee_fen__gte=0)
+                                   & Q(fee_fen__lte=models.F("amount_fen"))),
+            models.CheckConstraint(name="orders_order_quantity_positive",
+                                   condition=Q(quantity__gt=0)),
+        ]
+        indexes = [models.Index(fields=["seller", "status"]),
+                   models.Index(fields=["buyer", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def seller_share_fen(self) -> int:
+        return self.amount_fen - self.fee_fen
+
+    @property
+    def in_escrow(self) -> bool:
+        return self.status in ESCROW_STATES
+
+
+class OrderEvent(models.Model):
+    """The order's history: one row per status change, and one per other thing that happened
+    to it (a notification, a refund request). Only ever inserted."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=16)  # buyer, seller, operator, system, provider
+    detail = models.JSONField(default=dict)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["order_id", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class HoldKind(models.TextChoices):
+    REFUND_REQUEST = "refund_request", _("Refund request")
+    DISPUTE = "dispute", _("Dispute")
+
+
+class Hold(models.Model):
+    """While an order has an open hold, its auto-confirm timer is paused: the buyer's money
+    must not be released while the buyer is asking for it back."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
+    kind = models.CharField(max_length=20, choices=HoldKind.choices)
+    reason = models.CharField(max_length=500)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)  # approved | declined | withdrawn
+    outcome_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], condition=Q(closed_at__isnull=True),
+                                    name="orders_hold_one_open_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet, Sum
+
+from anxin.accounts.models import Role, User
+from anxin.core.errors import NotFound
+from anxin.orders.models import Order, OrderEvent, OrderStatus
+
+
+def visible_orders(actor: User) -> QuerySet[Order]:
+    """The orders `actor` may see: their own as buyer or seller; all of them for an operator,
+    who keeps the platform's records (ECL Art. 31)."""
+    qs = Order.objects.select_related("snapshot", "buyer", "seller")
+    if actor.role == Role.OPERATOR:
+        return qs
+    if actor.role in (Role.BUYER, Role.SELLER):
+        return qs.filter(Q(buyer=actor) | Q(seller=actor))
+    return qs.none()
+
+
+def order_for(actor: User, number: str) -> Order:
+    """The order, or the same 404 whether it does not exist or is not the actor's to see."""
+    try:
+        return visible_orders(actor).get(number=number)
+    except Order.DoesNotExist:
+        raise NotFound(f"order {number}: not found") from None
+
+
+def order_timeline(order: Order) -> QuerySet[OrderEvent]:
+    return order.events.select_related("actor").order_by("at", "pk")
+
+
+def orders_to_ship(seller: User) -> QuerySet[Order]:
+    return (Order.objects.filter(seller=seller, status=OrderStatus.PAID)
+            .select_related("snapshot", "buyer").order_by("paid_at"))
+
+
+def seller_money(seller: User) -> dict[str, int]:
+    """Money the seller has in escrow (paid, not yet confirmed) and money released to them."""
+    held = Order.objects.filter(seller=seller, status__in=[OrderStatus.PAID, OrderStatus.SHIPPED])
+    released = Order.objects.filter(seller=seller, status=OrderStatus.COMPLETED)
+
+    def share(qs: QuerySet[Order]) -> int:
+        totals = qs.aggregate(a=Sum("amount_fen"), f=Sum("fee_fen"))
+        return (totals["a"] or 0) - (totals["f"] or 0)
+
+    from anxin.ledger.models import Account
+
+    account = Account.objects.filter(code=f"seller:{seller.pk}").first()
+    return {
+        "held_fen": share(held),
+        "released_fen": share(released),
+        "fees_fen": released.aggregate(f=Sum("fee_fen"))["f"] or 0,
+        "balance_fen": account.credits_posted - account.debits_posted if account else 0,
+        "pending_in_ledger_fen": account.credits_pending if account else 0,
+    }

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from anxin.payments.services import notification_receive
+
+router = Router(tags=["payments"])
+
+
+class NotifyOut(Schema):
+    code: str
+    result: str
+
+
+@router.post("/payments/notify/{provider}", response=NotifyOut, auth=None)
+def notify(request: HttpRequest, provider: str) -> NotifyOut:
+    """The provider's asynchronous notification. Authenticated by the provider's signature over
+    the raw body, not by a session; a refused notification answers 401 and is recorded."""
+    try:
+        result = notification_receive(provider_name=provider, body=request.body,
+                                      headers=dict(request.headers))
+    except LookupError:
+        from anxin.core.errors import NotFound
+
+        raise NotFound(f"provider {provider}: not configured") from None
+    return NotifyOut(code="SUCCESS", result=result)

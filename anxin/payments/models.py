@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentStatus(models.TextChoices):
+    CREATED = "created", _("Waiting for the buyer")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CLOSED = "closed", _("Closed")
+
+
+# The provider is the authority on a payment: a payment we closed locally can still turn out to
+# have succeeded (the buyer paid a moment before the close reached the provider).
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.CREATED: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED,
+                                      PaymentStatus.CLOSED}),
+    PaymentStatus.CLOSED: frozenset({PaymentStatus.SUCCEEDED}),
+    PaymentStatus.FAILED: frozenset(),
+    PaymentStatus.SUCCEEDED: frozenset(),
+}
+
+
+class Payment(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=32)
+    provider_payment_id = models.CharField(max_length=64)
+    amount_fen = models.BigIntegerField()
+    currency = models.CharField(max_length=3, default="CNY")
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices,
+                              default=PaymentStatus.CREATED)
+    pay_url = models.CharField(max_length=300)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_payment_id"],
+                                    name="payments_payment_provider_id"),
+            models.CheckConstraint(name="payments_payment_amount_positive",
+                                   condition=Q(amount_fen__gt=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_payment_id}"
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("Being refunded")
+    SUCCEEDED = "succeeded", _("Refunded")
+    FAILED = "failed", _("Refund failed")
+
+
+class Refund(models.Model):
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    # One refund per cause ("order 17 cancelled"): the unique key makes a retry a no-op and two
+    # racing refunds of one order collide here even if everything above failed to stop them.
+    key = models.CharField(max_length=80, unique=True)
+    amount_fen = models.BigIntegerField()
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=RefundStatus.choices,
+                              default=RefundStatus.PENDING)
+    provider_refund_id = models.CharField(max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(name="payments_refund_amount_positive",
+                                              condition=Q(amount_fen__gt=0))]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class NotificationStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    IGNORED = "ignored", _("Recorded, nothing to do")
+    REJECTED = "rejected", _("Rejected")
+
+
+class PaymentNotification(models.Model):
+    """Every notification that reached us, including the refused ones (for the audit trail)."""
+
+    provider = models.CharField(max_length=32)
+    notification_id = models.CharField(max_length=64, blank=True)
+    event_type = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=NotificationStatus.choices)
+    reason = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=20_000)
+    times_received = models.PositiveIntegerField(default=1)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # A notification is processed once; its duplicates find this row and stop.
+            models.UniqueConstraint(
+                fields=["provider", "notification_id"],
+                condition=~Q(status="rejected"),
+                name="payments_notification_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.notification_id} {self.status}"
+
+
+# --- the sandbox provider's own books ----------------------------------------------------------
+# These tables play the payment network's side. A real provider keeps them on its servers; the
+# sandbox keeps them here so that a demo or a test can run with no network.
+
+
+class SandboxPayment(models.Model):
+    id = models.CharField(max_length=40, primary_key=True)
+    merchant_ref = models.CharField(max_length=80)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    amount_fen = models.BigIntegerField()
+    description = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, default="created")
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class SandboxRefund(models.Model):
+    id = models.CharField(max_length=40, primary_key=True)
+    payment = models.ForeignKey(SandboxPayment, on_delete=models.PROTECT, related_name="refunds")
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    amount_fen = models.BigIntegerField()
+    status = models.CharField(max_length=16, default="processing")
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class SandboxNotification(models.Model):
+    """The sandbox's outbox. One row per delivery; a duplicate delivery repeats the event id."""
+
+    event_id = models.CharField(max_length=40, db_index=True)
+    event_type = models.CharField(max_length=40)
+    resource = models.JSONField()
+    attempts = models.PositiveIntegerField(default=0)
+    deliver_after = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    gave_up = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"

@@ -1,0 +1,275 @@
+"""A payment provider that behaves like a real one, with no network.
+
+It keeps its own books (the Sandbox* tables), signs every notification with its Ed25519 key the
+way WeChat Pay v3 signs with its platform key (timestamp, nonce and body), delivers them
+asynchronously through the task queue after a random delay, sometimes twice, retries with
+backoff when our endpoint fails, and answers queries, closes and refunds idempotently.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import random
+import secrets
+from collections.abc import Mapping
+from functools import cache
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
+from anxin.payments.providers.base import (
+    Notification,
+    NotificationRejected,
+    ProviderPayment,
+    ProviderPaymentState,
+    ProviderRefund,
+)
+
+# The provider's retry schedule after a failed delivery, in seconds (WeChat Pay's, shortened
+# at the tail): a notification is never silently dropped while we are down for a day.
+RETRY_BACKOFF = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800,
+                 21600, 21600]
+HEADER_TIMESTAMP = "x-sandbox-timestamp"
+HEADER_NONCE = "x-sandbox-nonce"
+HEADER_SIGNATURE = "x-sandbox-signature"
+HEADER_SERIAL = "x-sandbox-serial"
+
+_rng = random.Random()
+
+
+class ProviderError(Exception):
+    """The provider refused a request (like an HTTP 4xx from a real one)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@cache
+def _private_key_for(path: str) -> Ed25519PrivateKey:
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        key = Ed25519PrivateKey.generate()
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        tmp = p.with_suffix(f".{secrets.token_hex(4)}.tmp")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, p)  # atomic create: two processes starting at once agree on one key
+        except FileExistsError:
+            pass
+        tmp.unlink()
+    loaded = serialization.load_pem_private_key(p.read_bytes(), password=None)
+    assert isinstance(loaded, Ed25519PrivateKey)
+    return loaded
+
+
+def _private_key() -> Ed25519PrivateKey:
+    return _private_key_for(str(settings.ANXIN_KEYS_DIR / "sandbox-provider.pem"))
+
+
+def public_key() -> Ed25519PublicKey:
+    return _private_key().public_key()
+
+
+def key_serial() -> str:
+    raw = public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return raw.hex()[:16]
+
+
+def sign(body: bytes, *, at: dt.datetime | None = None, nonce: str | None = None,
+         key: Ed25519PrivateKey | None = None) -> dict[str, str]:
+    ts = str(int((at or timezone.now()).timestamp()))
+    nonce = nonce or secrets.token_hex(16)
+    message = f"{ts}\n{nonce}\n".encode() + body + b"\n"
+    signature = (key or _private_key()).sign(message)
+    return {
+        HEADER_TIMESTAMP: ts,
+        HEADER_NONCE: nonce,
+        HEADER_SIGNATURE: base64.b64encode(signature).decode(),
+        HEADER_SERIAL: key_serial(),
+    }
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+class SandboxProvider:
+    name = "sandbox"
+
+    # --- what a merchant calls -----------------------------------------------------------------
+    def create_payment(self, *, merchant_ref: str, amount_fen: int, description: str,
+                       idempotency_key: str) -> ProviderPayment:
+        if amount_fen <= 0:
+            raise ProviderError("invalid_amount", "amount must be positive")
+        existing = SandboxPayment.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            existing = SandboxPayment.objects.create(
+                id=_new_id("sbxpay"), merchant_ref=merchant_ref, idempotency_key=idempotency_key,
+                amount_fen=amount_fen, description=description[:200], created_at=timezone.now(),
+            )
+        elif existing.amount_fen != amount_fen or existing.merchant_ref != merchant_ref:
+            raise ProviderError("idempotency_mismatch", "same key, different payment")
+        return ProviderPayment(existing.id, f"/sandbox/pay/{existing.id}")
+
+    def query_payment(self, provider_payment_id: str) -> ProviderPaymentState:
+        p = self._payment(provider_payment_id)
+        return ProviderPaymentState(p.id, p.status, p.amount_fen, p.failure_reason)
+
+    @transaction.atomic
+    def close_payment(self, provider_payment_id: str) -> ProviderPaymentState:
+        p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
+        if p.status == "created":
+            p.status = "closed"
+            p.completed_at = timezone.now()
+            p.save(update_fields=["status", "completed_at"])
+        return ProviderPaymentState(p.id, p.status, p.amount_fen, p.failure_reason)
+
+    @transaction.atomic
+    def refund(self, *, provider_payment_id: str, amount_fen: int,
+               idempotency_key: str) -> ProviderRefund:
+        existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return ProviderRefund(existing.id, existing.status)
+        p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
+        if p.status != "succeeded":
+            raise ProviderError("payment_not_succeeded", f"payment {p.id} is {p.status}")
+        refunded = p.refunds.exclude(status="failed").aggregate(s=Sum("amount_fen"))["s"] or 0
+        if amount_fen <= 0 or refunded + amount_fen > p.amount_fen:
+            raise ProviderError("refund_exceeds_payment",
+                                f"refund of {amount_fen} exceeds what remains of {p.amount_fen}")
+        r = SandboxRefund.objects.create(
+            id=_new_id("sbxref"), payment=p, idempotency_key=idempotency_key,
+            amount_fen=amount_fen, created_at=timezone.now(),
+        )
+        # A refund to a closed card fails at the bank; amounts ending in 13 fen simulate that.
+        outcome = "refund.failed" if amount_fen % 100 == 13 else "refund.succeeded"
+        self._emit(outcome, {
+            "payment_id": p.id, "refund_id": r.id, "refund_key": idempotency_key,
+            "amount_fen": amount_fen,
+            "failure_reason": "card account closed" if outcome == "refund.failed" else "",
+        })
+        return ProviderRefund(r.id, r.status)
+
+    def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
+        h = {k.lower(): v for k, v in headers.items()}
+        missing = [n for n in (HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE) if not h.get(n)]
+        if missing:
+            raise NotificationRejected("missing_signature", f"missing header {missing[0]}")
+        try:
+            ts = int(h[HEADER_TIMESTAMP])
+            signature = base64.b64decode(h[HEADER_SIGNATURE], validate=True)
+        except ValueError:
+            raise NotificationRejected("bad_signature", "malformed signature headers") from None
+        message = f"{h[HEADER_TIMESTAMP]}\n{h[HEADER_NONCE]}\n".encode() + body + b"\n"
+        try:
+            public_key().verify(signature, message)
+        except InvalidSignature:
+            raise NotificationRejected("bad_signature", "signature does not verify") from None
+        skew = abs(timezone.now().timestamp() - ts)
+        if skew > settings.ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS:
+            # A valid signature from long ago is a replay: the provider re-signs every attempt.
+            raise NotificationRejected("stale_signature", f"signed {int(skew)} s away from now")
+        try:
+            doc = json.loads(body)
+            res = doc["resource"]
+            return Notification(
+                id=str(doc["id"]), event_type=str(doc["event_type"]),
+                occurred_at=dt.datetime.fromisoformat(doc["created_at"]),
+                provider_payment_id=str(res["payment_id"]), amount_fen=int(res["amount_fen"]),
+                provider_refund_id=str(res.get("refund_id", "")),
+                refund_key=str(res.get("refund_key", "")),
+                failure_reason=str(res.get("failure_reason", "")),
+            )
+        except (ValueError, KeyError, TypeError) as e:
+            raise NotificationRejected("malformed", f"body is not a notification: {e}") from None
+
+    # --- what the buyer does at the sandbox's cashier ------------------------------------------
+    @transaction.atomic
+    def buyer_pays(self, provider_payment_id: str, *, succeed: bool = True,
+                   reason: str = "insufficient balance") -> SandboxPayment:
+        p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
+        if p.status != "created":
+            raise ProviderError("payment_not_open", f"payment is {p.status}")
+        p.status = "succeeded" if succeed else "failed"
+        p.failure_reason = "" if succeed else reason
+        p.completed_at = timezone.now()
+        p.save(update_fields=["status", "failure_reason", "completed_at"])
+        self._emit("payment.succeeded" if succeed else "payment.failed", {
+            "payment_id": p.id, "merchant_ref": p.merchant_ref, "amount_fen": p.amount_fen,
+            "failure_reason": p.failure_reason,
+        })
+        return p
+
+    # --- the notifier --------------------------------------------------------------------------
+    def _emit(self, event_type: str, resource: dict) -> list[SandboxNotification]:
+        from anxin.payments.tasks import sandbox_deliver
+
+        now = timezone.now()
+        event_id = _new_id("evt")
+        copies = 2 if _rng.random() < settings.ANXIN_SANDBOX_DUPLICATE_RATE else 1
+        rows = []
+        for _ in range(copies):
+            delay = _rng.uniform(0, settings.ANXIN_SANDBOX_MAX_DELAY_SECONDS)
+            row = SandboxNotification.objects.create(
+                event_id=event_id, event_type=event_type, resource=resource,
+                deliver_after=now + dt.timedelta(seconds=delay), created_at=now,
+            )
+            # The queue row commits with the event itself: no event without its delivery.
+            sandbox_deliver.using(run_after=row.deliver_after).enqueue(row.pk)
+            rows.append(row)
+        return rows
+
+    def body_for(self, row: SandboxNotification) -> bytes:
+        return json.dumps({
+            "id": row.event_id, "event_type": row.event_type,
+            "created_at": row.created_at.isoformat(), "resource": row.resource,
+        }, sort_keys=True).encode()
+
+    def deliver(self, row_id: int) -> bool:
+        """Deliver one notification to the merchant's endpoint; schedule a retry if it fails."""
+        from anxin.payments.services import notification_receive
+        from anxin.payments.tasks import sandbox_deliver
+
+        row = SandboxNotification.objects.get(pk=row_id)
+        if row.delivered_at or row.gave_up:
+            return True
+        body = self.body_for(row)
+        try:
+            notification_receive(provider_name=self.name, body=body, headers=sign(body))
+        except Exception as e:  # noqa: BLE001 - any failure at the merchant is a failed delivery
+            row.attempts += 1
+            row.last_error = f"{type(e).__name__}: {e}"[:300]
+            if row.attempts > len(RETRY_BACKOFF):
+                row.gave_up = True
+            else:
+                row.deliver_after = timezone.now() + dt.timedelta(
+                    seconds=RETRY_BACKOFF[row.attempts - 1]
+                )
+                sandbox_deliver.using(run_after=row.deliver_after).enqueue(row.pk)
+            row.save(update_fields=["attempts", "last_error", "gave_up", "deliver_after"])
+            return False
+        row.attempts += 1
+        row.delivered_at = timezone.now()
+        row.save(update_fields=["attempts", "delivered_at"])
+        return True
+
+    def _payment(self, provider_payment_id: str) -> SandboxPayment:
+        try:
+            return SandboxPayment.objects.get(pk=provider_payment_id)
+        except SandboxPayment.DoesNotExist:
+            raise ProviderError("no_such_payment", provider_payment_id) from None

@@ -1,0 +1,162 @@
+"""Payments: starting a payment, receiving the provider's notifications, refunds.
+
+What a notification means for an order is decided in orders.services; this module makes sure
+only authentic notifications get there, and each only once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from anxin.core import faults
+from anxin.payments.models import (
+    NotificationStatus,
+    Payment,
+    PaymentNotification,
+    PaymentStatus,
+    Refund,
+    RefundStatus,
+)
+from anxin.payments.providers import get_provider
+from anxin.payments.providers.base import Notification, NotificationRejected
+
+
+def payment_start(*, order, description: str) -> Payment:  # noqa: ANN001 - orders.Order
+    """The open payment of `order`, created at the provider if there is none.
+
+    Called under the order's lock, so two taps on "pay" create one payment.
+    """
+    open_payment = order.payments.filter(status=PaymentStatus.CREATED).order_by("-pk").first()
+    if open_payment is not None:
+        return open_payment
+    provider = get_provider()
+    attempt = order.payments.count() + 1
+    created = provider.create_payment(
+        merchant_ref=order.number, amount_fen=order.amount_fen, description=description,
+        idempotency_key=f"{order.number}:{attempt}",
+    )
+    return Payment.objects.create(
+        order=order, provider=provider.name, provider_payment_id=created.provider_payment_id,
+        amount_fen=order.amount_fen, currency=order.currency, pay_url=created.pay_url,
+        created_at=timezone.now(),
+    )
+
+
+def payment_transition(payment: Payment, to: str, *, reason: str = "") -> bool:
+    from anxin.payments.models import PAYMENT_TRANSITIONS
+
+    if to not in PAYMENT_TRANSITIONS[payment.status]:
+        return False
+    changed = Payment.objects.filter(pk=payment.pk, status=payment.status).update(
+        status=to, failure_reason=reason[:200], completed_at=timezone.now()
+    )
+    if changed == 1:
+        payment.status = to
+        payment.failure_reason = reason[:200]
+    return changed == 1
+
+
+def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> str:
+    """Verify, de-duplicate and apply one provider notification. Returns what happened:
+    'applied', 'ignored' or 'duplicate'. Raises NotificationRejected for an unauthentic one,
+    after recording it."""
+    provider = get_provider(provider_name)
+    now = timezone.now()
+    try:
+        n = provider.parse_notification(body, headers)
+    except NotificationRejected as e:
+        PaymentNotification.objects.create(
+            provider=provider_name, status=NotificationStatus.REJECTED,
+            reason=f"{e.code}: {e.message}"[:200], body=body[:20_000].decode(errors="replace"),
+            received_at=now,
+        )
+        raise
+    with transaction.atomic():
+        seen = PaymentNotification.objects.filter(provider=provider_name, notification_id=n.id)
+        if seen.exclude(status=NotificationStatus.REJECTED).update(
+            times_received=F("times_received") + 1
+        ):
+            return "duplicate"
+        try:
+            with transaction.atomic():
+                row = PaymentNotification.objects.create(
+                    provider=provider_name, notification_id=n.id, event_type=n.event_type,
+                    status=NotificationStatus.APPLIED, body=body.decode(errors="replace"),
+                    received_at=now,
+                )
+        except IntegrityError:
+            return "duplicate"  # the same notification, delivered twice at once
+        status, reason = _apply(provider_name, n)
+        if status != NotificationStatus.APPLIED:
+            row.status, row.reason = status, reason[:200]
+            row.save(update_fields=["status", "reason"])
+        faults.point("notification.before_commit")
+        return "applied" if status == NotificationStatus.APPLIED else "ignored"
+
+
+def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
+    from anxin.orders import services as orders
+
+    if n.event_type in ("payment.succeeded", "payment.failed"):
+        payment = Payment.objects.filter(
+            provider=provider_name, provider_payment_id=n.provider_payment_id
+        ).first()
+        if payment is None:
+            return NotificationStatus.IGNORED, "unknown payment"
+        if n.amount_fen != payment.amount_fen:
+            return NotificationStatus.IGNORED, (
+                f"amount {n.amount_fen} differs from the payment's {payment.amount_fen}"
+            )
+        if n.event_type == "payment.succeeded":
+            return orders.order_payment_succeeded(payment_id=payment.pk)
+        return orders.order_payment_failed(payment_id=payment.pk, reason=n.failure_reason)
+    if n.event_type in ("refund.succeeded", "refund.failed"):
+        refund = Refund.objects.filter(key=n.refund_key).first()
+        if refund is None:
+            return NotificationStatus.IGNORED, "unknown refund"
+        return orders.order_refund_completed(
+            refund_id=refund.pk, succeeded=n.event_type == "refund.succeeded",
+            provider_refund_id=n.provider_refund_id, reason=n.failure_reason,
+        )
+    return NotificationStatus.IGNORED, f"event type {n.event_type} is not handled"
+
+
+def refund_create(*, order, payment: Payment, amount_fen: int, reason: str,  # noqa: ANN001
+                  key: str) -> Refund:
+    """Record a refund and queue its submission to the provider, inside the caller's
+    transaction: the queue row commits with the refund, so a crash cannot lose it."""
+    from anxin.payments.tasks import refund_submit as submit_task
+
+    refund = Refund.objects.create(
+        order=order, payment=payment, key=key, amount_fen=amount_fen, reason=reason[:200],
+        created_at=timezone.now(),
+    )
+    submit_task.enqueue(refund.pk)
+    return refund
+
+
+def refund_submit(*, refund_id: int) -> str:
+    """Ask the provider to pay a recorded refund. Idempotent: the refund's key is the provider's
+    idempotency key, so a retried submission never refunds twice."""
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    if refund.status != RefundStatus.PENDING or refund.provider_refund_id:
+        return "already_submitted"
+    provider = get_provider(refund.payment.provider)
+    result = provider.refund(
+        provider_payment_id=refund.payment.provider_payment_id, amount_fen=refund.amount_fen,
+        idempotency_key=refund.key,
+    )
+    Refund.objects.filter(pk=refund.pk, provider_refund_id="").update(
+        provider_refund_id=result.provider_refund_id
+    )
+    return "submitted"
+
+
+def payment_close_submit(*, payment_id: int) -> str:
+    payment = Payment.objects.get(pk=payment_id)
+    state = get_provider(payment.provider).close_payment(payment.provider_payment_id)
+    return state.status

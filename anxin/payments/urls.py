@@ -1,0 +1,8 @@
+from django.urls import path
+
+from anxin.payments import views
+
+app_name = "payments"
+urlpatterns = [
+    path("sandbox/pay/<str:payment_id>", views.sandbox_cashier, name="sandbox_cashier"),
+]

@@ -1,0 +1,209 @@
+"""All of Anxin's settings, read from the environment with strict parsing.
+
+SQLite in a local data folder is the default; DATABASE_URL switches to PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: not an integer: {raw!r}") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ImproperlyConfigured(f"{name}: {value} is outside {minimum}..{maximum}")
+    return value
+
+
+def env_float(name: str, default: float, *, minimum: float = 0.0, maximum: float = 1.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: not a number: {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ImproperlyConfigured(f"{name}: {value} is outside {minimum}..{maximum}")
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}: not a boolean: {raw!r}")
+
+
+DATA_DIR = Path(env_str("ANXIN_DATA_DIR", str(BASE_DIR / "data"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("ANXIN_SECRET_KEY"):
+        return key
+    # A key made on first run and kept in the data folder, so sessions survive restarts without
+    # a secret ever being committed.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("ANXIN_DEBUG", False)
+ALLOWED_HOSTS = [h for h in env_str("ANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in env_str("ANXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "anxin.core",
+    "anxin.accounts",
+    "anxin.ledger",
+    "anxin.catalog",
+    "anxin.payments",
+    "anxin.orders",
+    "anxin.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "anxin.urls"
+WSGI_APPLICATION = "anxin.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "anxin.sqlite3",
+            # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers never
+            # deadlock upgrading read locks; WAL lets readers proceed meanwhile.
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
+                ),
+            },
+            # A file, not memory, so tests can hand the database to other processes.
+            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "anxin" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("ANXIN_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ANXIN_LOG_LEVEL", "WARNING")},
+}
+
+# --- Anxin's own settings -------------------------------------------------------------------
+ANXIN_SITE_URL = env_str("ANXIN_SITE_URL", "http://127.0.0.1:8000")
+ANXIN_CURRENCY = "CNY"
+# Days after shipment before an order the buyer has not confirmed confirms itself.
+ANXIN_AUTO_CONFIRM_DAYS = env_int("ANXIN_AUTO_CONFIRM_DAYS", 10, minimum=1, maximum=90)
+# The platform fee in basis points of the order amount (60 = 0.6%). Rounded down to the fen.
+ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximum=10_000)
+# Minutes a buyer has to pay before an unpaid order closes and its stock is released.
+ANXIN_PAYMENT_TIMEOUT_MINUTES = env_int("ANXIN_PAYMENT_TIMEOUT_MINUTES", 30, minimum=1)
+ANXIN_PAYMENT_PROVIDER = env_str("ANXIN_PAYMENT_PROVIDER", "sandbox")
+ANXIN_MAX_ORDER_QUANTITY = env_int("ANXIN_MAX_ORDER_QUANTITY", 99, minimum=1)
+ANXIN_MAX_IMAGE_BYTES = env_int("ANXIN_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
+# The sandbox payment provider behaves like a real one; these say how unreliably.
+ANXIN_SANDBOX_DUPLICATE_RATE = env_float("ANXIN_SANDBOX_DUPLICATE_RATE", 0.3)
+ANXIN_SANDBOX_MAX_DELAY_SECONDS = env_int("ANXIN_SANDBOX_MAX_DELAY_SECONDS", 3, minimum=0)
+ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS = env_int(
+    "ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS", 300, minimum=1
+)
+ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))

@@ -1,0 +1,52 @@
+from django import template
+
+from anxin.core.money import format_fen
+
+register = template.Library()
+
+
+@register.filter
+def fen(value: int | None) -> str:
+    return "" if value is None else format_fen(int(value))
+
+
+_EVENT_LABELS = None
+
+
+def _labels() -> dict[str, str]:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        "created": _("Order placed"),
+        "paid": _("Payment received, held in escrow"),
+        "payment_failed": _("Payment failed"),
+        "shipped": _("Shipped"),
+        "confirmed": _("Receipt confirmed, seller paid"),
+        "cancelled": _("Cancelled"),
+        "refunded": _("Refunded from escrow"),
+        "refund_succeeded": _("Refund paid out"),
+        "refund_failed": _("Refund failed at the payment provider"),
+        "late_payment_returned": _("Late payment returned"),
+        "refund_request_opened": _("Refund requested"),
+        "refund_request_closed": _("Refund request closed"),
+        "dispute_opened": _("Dispute opened"),
+        "dispute_closed": _("Dispute closed"),
+    }
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    return str(_labels().get(kind, kind))
+
+
+@register.filter
+def actor_label(role: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {"system": _("Anxin"), "provider": _("Payment provider"), "buyer": _("Buyer"),
+            "seller": _("Seller"), "operator": _("Platform operator")}.get(role, role)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from anxin.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("c/<str:code>", views.checkout, name="checkout"),
+    path("c/<str:code>/qr.svg", views.checkout_qr, name="checkout_qr"),
+    path("orders/", views.orders, name="orders"),
+    path("orders/<str:number>", views.order_detail, name="order"),
+    path("orders/<str:number>/status", views.order_status, name="order_status"),
+    path("orders/<str:number>/<str:action>", views.order_action, name="order_action"),
+    path("seller/", views.seller_home, name="seller_home"),
+    path("seller/profile", views.seller_profile, name="seller_profile"),
+    path("seller/listings/new", views.listing_new, name="listing_new"),
+    path("seller/listings/<int:listing_id>", views.listing_detail, name="listing_detail"),
+    path("seller/listings/<int:listing_id>/edit", views.listing_edit, name="listing_edit"),
+    path("desk/", views.staff_home, name="staff_home"),
+]
