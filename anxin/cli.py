@@ -1,6 +1,6 @@
 """The `anxin` command: Django's management commands, with Anxin's own among them.
 
-    anxin demo | anxin ledger audit | anxin bench checkout | anxin deadlines | anxin worker
+anxin demo | anxin ledger audit | anxin bench checkout | anxin deadlines | anxin worker
 """
 
 import os

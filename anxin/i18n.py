@@ -1,6 +1,6 @@
 """Compile the .po catalogues to .mo with polib, so no system gettext is needed anywhere.
 
-    python -m anxin.i18n
+python -m anxin.i18n
 """
 
 from __future__ import annotations

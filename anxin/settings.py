@@ -75,9 +75,7 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("ANXIN_DEBUG", False)
 ALLOWED_HOSTS = [h for h in env_str("ANXIN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [
-    o for o in env_str("ANXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("ANXIN_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -137,7 +135,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "anxin.sqlite3",
+            "NAME": env_str("ANXIN_SQLITE_PATH", str(DATA_DIR / "anxin.sqlite3")),
             # IMMEDIATE: a write transaction takes the write lock at BEGIN, so two writers never
             # deadlock upgrading read locks; WAL lets readers proceed meanwhile.
             "OPTIONS": {
@@ -169,6 +167,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True

@@ -56,8 +56,9 @@ class SellerProfile(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=64)
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)

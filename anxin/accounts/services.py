@@ -27,8 +27,14 @@ def _clean(value: str, field: str, max_len: int, *, required: bool = True) -> st
 
 @transaction.atomic
 def user_signup(
-    *, username: str, password: str, role: str, display_name: str = "",
-    shop_name: str = "", contact_phone: str = "", wechat_id: str = "",
+    *,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    shop_name: str = "",
+    contact_phone: str = "",
+    wechat_id: str = "",
 ) -> User:
     if role not in SELF_SERVICE_ROLES:
         raise ValidationFailed(f"role: must be buyer or seller, not {role!r}", field="role")
@@ -48,7 +54,9 @@ def user_signup(
     user.save()
     if role == Role.SELLER:
         seller_profile_update(
-            user=user, shop_name=shop_name or display_name, contact_phone=contact_phone,
+            user=user,
+            shop_name=shop_name or display_name,
+            contact_phone=contact_phone,
             wechat_id=wechat_id,
         )
     return user

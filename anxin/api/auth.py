@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from anxin.accounts.models import User
 from anxin.accounts.services import api_token_authenticate
 
 
@@ -15,3 +16,9 @@ class TokenAuth(HttpBearer):
 
 # Session cookies (with CSRF checks on writes) for the web pages; bearer tokens for programs.
 AUTH = [TokenAuth(), SessionAuth()]
+
+
+class AuthedRequest(HttpRequest):
+    """What an authenticated handler receives: ninja puts the user in `request.auth`."""
+
+    auth: User

@@ -33,8 +33,9 @@ def new_checkout_code() -> str:
 
 
 class Listing(models.Model):
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="listings")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="listings"
+    )
     # The token in the shared checkout link /c/<code>: unguessable, so links cannot be walked.
     code = models.CharField(max_length=16, unique=True, default=new_checkout_code)
     current_snapshot = models.ForeignKey(
@@ -45,8 +46,11 @@ class Listing(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="catalog_listing_stock_non_negative",
-                                              condition=Q(stock__gte=0))]
+        constraints = [
+            models.CheckConstraint(
+                name="catalog_listing_stock_non_negative", condition=Q(stock__gte=0)
+            )
+        ]
 
     def __str__(self) -> str:
         return self.current_snapshot.title if self.current_snapshot else self.code
@@ -74,8 +78,9 @@ class ListingSnapshot(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["listing", "version"], name="catalog_snapshot_version"),
-            models.CheckConstraint(name="catalog_snapshot_price_positive",
-                                   condition=Q(price_fen__gt=0)),
+            models.CheckConstraint(
+                name="catalog_snapshot_price_positive", condition=Q(price_fen__gt=0)
+            ),
         ]
         ordering = ["listing_id", "-version"]
 
@@ -95,8 +100,9 @@ class ListingImage(models.Model):
     size = models.PositiveIntegerField()
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -15,8 +15,11 @@ from anxin.accounts.models import Role, User
 from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapshot, ReturnPolicy
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
-_IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
-                "WEBP": ("image/webp", "webp")}
+_IMAGE_TYPES = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+}
 MAX_IMAGES = 9
 MAX_PRICE_FEN = 10_000_000_00  # 10 million yuan: beyond any social-commerce item
 
@@ -44,24 +47,37 @@ class ListingContent:
         if not isinstance(self.price_fen, int) or isinstance(self.price_fen, bool):
             raise ValidationFailed("price_fen: must be an integer number of fen", field="price_fen")
         if not 0 < self.price_fen <= MAX_PRICE_FEN:
-            raise ValidationFailed(f"price_fen: must be between 1 and {MAX_PRICE_FEN}",
-                                   field="price_fen")
+            raise ValidationFailed(
+                f"price_fen: must be between 1 and {MAX_PRICE_FEN}", field="price_fen"
+            )
         if not isinstance(self.shipping_days, int) or not 0 <= self.shipping_days <= 60:
             raise ValidationFailed("shipping_days: must be 0 to 60", field="shipping_days")
         if self.return_policy not in ReturnPolicy.values:
-            raise ValidationFailed(f"return_policy: must be one of {', '.join(ReturnPolicy.values)}",
-                                   field="return_policy")
+            raise ValidationFailed(
+                f"return_policy: must be one of {', '.join(ReturnPolicy.values)}",
+                field="return_policy",
+            )
         if self.category not in Category.values:
-            raise ValidationFailed(f"category: must be one of {', '.join(Category.values)}",
-                                   field="category")
+            raise ValidationFailed(
+                f"category: must be one of {', '.join(Category.values)}", field="category"
+            )
         note = (self.return_policy_note or "").strip()
         if len(note) > 500:
-            raise ValidationFailed("return_policy_note: at most 500 characters",
-                                   field="return_policy_note")
+            raise ValidationFailed(
+                "return_policy_note: at most 500 characters", field="return_policy_note"
+            )
         if len(self.images) > MAX_IMAGES:
             raise ValidationFailed(f"images: at most {MAX_IMAGES}", field="images")
-        return ListingContent(title, description, self.price_fen, self.shipping_days,
-                              self.return_policy, note, self.category, list(self.images))
+        return ListingContent(
+            title,
+            description,
+            self.price_fen,
+            self.shipping_days,
+            self.return_policy,
+            note,
+            self.category,
+            list(self.images),
+        )
 
     def digest(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
@@ -74,8 +90,11 @@ def _require_seller(actor: User) -> None:
 
 
 def _check_images(actor: User, shas: list[str]) -> None:
-    known = set(ListingImage.objects.filter(sha256__in=shas, uploaded_by=actor)
-                .values_list("sha256", flat=True))
+    known = set(
+        ListingImage.objects.filter(sha256__in=shas, uploaded_by=actor).values_list(
+            "sha256", flat=True
+        )
+    )
     for sha in shas:
         if sha not in known:
             raise ValidationFailed(f"images: no image {sha} uploaded by you", field="images")
@@ -114,8 +133,12 @@ def listing_for_seller(actor: User, listing_id: int, *, lock: bool = False) -> L
 
 @transaction.atomic
 def listing_update(
-    *, actor: User, listing_id: int, content: ListingContent | None = None,
-    stock: int | None = None, is_active: bool | None = None,
+    *,
+    actor: User,
+    listing_id: int,
+    content: ListingContent | None = None,
+    stock: int | None = None,
+    is_active: bool | None = None,
 ) -> Listing:
     """Changes to what is advertised create a new snapshot; orders keep pointing at theirs."""
     _require_seller(actor)
@@ -145,8 +168,9 @@ def listing_image_upload(*, actor: User, data: bytes) -> ListingImage:
     _require_seller(actor)
     limit = settings.ANXIN_MAX_IMAGE_BYTES
     if len(data) > limit:
-        raise ValidationFailed(f"image: {len(data)} bytes is over the {limit}-byte limit",
-                               field="image")
+        raise ValidationFailed(
+            f"image: {len(data)} bytes is over the {limit}-byte limit", field="image"
+        )
     try:
         with Image.open(io.BytesIO(data)) as img:
             fmt = img.format or ""
@@ -154,11 +178,14 @@ def listing_image_upload(*, actor: User, data: bytes) -> ListingImage:
         with Image.open(io.BytesIO(data)) as img:
             width, height = img.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationFailed("image: not a readable JPEG, PNG or WebP image",
-                               field="image") from None
+        raise ValidationFailed(
+            "image: not a readable JPEG, PNG or WebP image", field="image"
+        ) from None
     if fmt not in _IMAGE_TYPES:
-        raise ValidationFailed(f"image: {fmt or 'unknown'} images are not accepted; "
-                               "use JPEG, PNG or WebP", field="image")
+        raise ValidationFailed(
+            f"image: {fmt or 'unknown'} images are not accepted; use JPEG, PNG or WebP",
+            field="image",
+        )
     if width * height > 40_000_000:
         raise ValidationFailed("image: more than 40 megapixels", field="image")
     sha = hashlib.sha256(data).hexdigest()
@@ -167,12 +194,22 @@ def listing_image_upload(*, actor: User, data: bytes) -> ListingImage:
         if existing.uploaded_by_id != actor.pk:
             # Same picture uploaded by another seller: keep one file, but ownership is per seller
             # for listing checks, so refuse rather than silently share.
-            raise Conflict("image: this exact image belongs to another seller",
-                           code="image_owned_elsewhere", field="image")
+            raise Conflict(
+                "image: this exact image belongs to another seller",
+                code="image_owned_elsewhere",
+                field="image",
+            )
         return existing
     content_type, ext = _IMAGE_TYPES[fmt]
-    row = ListingImage(sha256=sha, content_type=content_type, extension=ext, size=len(data),
-                       width=width, height=height, uploaded_by=actor)
+    row = ListingImage(
+        sha256=sha,
+        content_type=content_type,
+        extension=ext,
+        size=len(data),
+        width=width,
+        height=height,
+        uploaded_by=actor,
+    )
     row.file.save(f"{sha}.{ext}", ContentFile(data), save=False)
     row.save(force_insert=True)
     return row

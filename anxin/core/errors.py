@@ -11,8 +11,14 @@ class DomainError(Exception):
     code = "bad_request"
     title = "Bad request"
 
-    def __init__(self, detail: str, *, code: str | None = None, field: str | None = None,
-                 extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         if code:

@@ -1,4 +1,4 @@
-"""Money is integer fen (分). These helpers only format and parse; they never compute with floats."""
+"""Money is integer fen (分). These helpers format, parse and split it; never with floats."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ def parse_yuan(text: str, *, field: str = "price") -> int:
     """'12.8' -> 1280. Refuses anything that is not a plain non-negative amount in yuan."""
     match = _YUAN.match(text or "")
     if not match:
-        raise ValidationFailed(f"{field}: not an amount in yuan with at most two decimals",
-                               field=field)
+        raise ValidationFailed(
+            f"{field}: not an amount in yuan with at most two decimals", field=field
+        )
     whole, frac = match.groups()
     return int(whole) * 100 + int((frac or "0").ljust(2, "0"))
 

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
 from anxin.accounts.models import Role
+from anxin.api.auth import AuthedRequest
 from anxin.core.errors import Forbidden
 
 router = Router(tags=["ledger"])
@@ -15,7 +15,7 @@ class AuditOut(Schema):
 
 
 @router.get("/ledger/audit", response=AuditOut)
-def audit(request: HttpRequest) -> AuditOut:
+def audit(request: AuthedRequest) -> AuditOut:
     if request.auth.role != Role.OPERATOR:
         raise Forbidden("only operators can run the ledger audit", code="not_an_operator")
     from anxin.ledger.audit import ledger_audit

@@ -33,8 +33,9 @@ def ledger_audit() -> list[str]:
         chains[str(t.chain)].append(t.chain_size)
         view = views.get(pt.pending_id) if pt.pending_id else None
         if pt.pending_id and view is None:
-            problems.append(f"transfer {t.id}: resolves {pt.pending_id}, which comes later or "
-                            "does not exist")
+            problems.append(
+                f"transfer {t.id}: resolves {pt.pending_id}, which comes later or does not exist"
+            )
             continue
         try:
             effects = posting.apply(pt, replay, view)
@@ -62,19 +63,25 @@ def ledger_audit() -> list[str]:
             problems.append(f"account {a.code}: negative balance {a.available} fen")
 
     totals = Account.objects.aggregate(
-        dp=Sum("debits_pending"), dP=Sum("debits_posted"),
-        cp=Sum("credits_pending"), cP=Sum("credits_posted"),
+        dp=Sum("debits_pending"),
+        dP=Sum("debits_posted"),
+        cp=Sum("credits_pending"),
+        cP=Sum("credits_posted"),
     )
     if (totals["dP"] or 0) != (totals["cP"] or 0):
-        problems.append(f"posted debits {totals['dP']} != posted credits {totals['cP']}: "
-                        "money was created or lost")
+        problems.append(
+            f"posted debits {totals['dP']} != posted credits {totals['cP']}: "
+            "money was created or lost"
+        )
     if (totals["dp"] or 0) != (totals["cp"] or 0):
         problems.append(f"pending debits {totals['dp']} != pending credits {totals['cp']}")
 
     for pid, view in views.items():
         if stored_state[pid] != view.state.value:
-            problems.append(f"pending transfer {pid}: stored as {stored_state[pid]}, "
-                            f"transfers say {view.state.value}")
+            problems.append(
+                f"pending transfer {pid}: stored as {stored_state[pid]}, "
+                f"transfers say {view.state.value}"
+            )
         if view.state is not PendingState.PENDING and resolutions[pid] != 1:
             problems.append(f"pending transfer {pid}: resolved {resolutions[pid]} times")
     for chain, sizes in chains.items():

@@ -22,7 +22,10 @@ class Account(models.Model):
     code = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=32, choices=AccountKind.choices)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="ledger_accounts",
     )
     currency = models.CharField(max_length=3, default="CNY")
@@ -37,8 +40,12 @@ class Account(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="ledger_account_totals_non_negative",
-                condition=Q(debits_pending__gte=0, debits_posted__gte=0, credits_pending__gte=0,
-                            credits_posted__gte=0),
+                condition=Q(
+                    debits_pending__gte=0,
+                    debits_posted__gte=0,
+                    credits_pending__gte=0,
+                    credits_posted__gte=0,
+                ),
             ),
             # The database's own guard, behind the posting rules: an account flagged as
             # never paying out more than it received cannot be written into that state.
@@ -59,9 +66,13 @@ class Account(models.Model):
 
     def as_balance(self) -> Balance:
         return Balance(
-            account_id=self.pk, flags=self.flags, currency=self.currency,
-            debits_pending=self.debits_pending, debits_posted=self.debits_posted,
-            credits_pending=self.credits_pending, credits_posted=self.credits_posted,
+            account_id=self.pk,
+            flags=self.flags,
+            currency=self.currency,
+            debits_pending=self.debits_pending,
+            debits_posted=self.debits_posted,
+            credits_pending=self.credits_pending,
+            credits_posted=self.credits_posted,
         )
 
     @property
@@ -82,8 +93,9 @@ class Transfer(models.Model):
     pending = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="resolutions"
     )
-    # Only on pending transfers: whether the hold is still pending, posted or voided.
-    pending_state = models.CharField(
+    # Only on pending transfers: whether the hold is still pending, posted or voided. NULL
+    # (not '') on every other kind, so the check constraint below can tell them apart.
+    pending_state = models.CharField(  # noqa: DJ001
         max_length=8, null=True, blank=True, choices=[(s.value, s.value) for s in PendingState]
     )
     code = models.CharField(max_length=32)
@@ -95,11 +107,15 @@ class Transfer(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(name="ledger_transfer_amount_non_negative",
-                                   condition=Q(amount__gte=0)),
+            models.CheckConstraint(
+                name="ledger_transfer_amount_non_negative", condition=Q(amount__gte=0)
+            ),
             # A hold is posted or voided exactly once, however many workers try at once.
-            models.UniqueConstraint(fields=["pending"], condition=Q(pending__isnull=False),
-                                    name="ledger_transfer_one_resolution_per_pending"),
+            models.UniqueConstraint(
+                fields=["pending"],
+                condition=Q(pending__isnull=False),
+                name="ledger_transfer_one_resolution_per_pending",
+            ),
             models.CheckConstraint(
                 name="ledger_transfer_pending_state_only_on_pending",
                 condition=(Q(kind="pending") & Q(pending_state__isnull=False))
@@ -112,9 +128,13 @@ class Transfer(models.Model):
 
     def as_posting(self) -> PostingTransfer:
         return PostingTransfer(
-            id=str(self.id), debit_account_id=self.debit_account_id,
-            credit_account_id=self.credit_account_id, amount=self.amount, kind=Kind(self.kind),
-            pending_id=str(self.pending.id) if self.pending_id else None, currency=self.currency,
+            id=str(self.id),
+            debit_account_id=self.debit_account_id,
+            credit_account_id=self.credit_account_id,
+            amount=self.amount,
+            kind=Kind(self.kind),
+            pending_id=str(self.pending.id) if self.pending is not None else None,
+            currency=self.currency,
         )
 
 

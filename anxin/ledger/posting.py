@@ -178,8 +178,10 @@ def apply(
             resolved = (p.id, PendingState.POSTED)
         else:
             if t.amount != p.amount:
-                raise LedgerError("void_amount_mismatch",
-                                  f"transfer {t.id}: voids {t.amount} of a {p.amount} hold")
+                raise LedgerError(
+                    "void_amount_mismatch",
+                    f"transfer {t.id}: voids {t.amount} of a {p.amount} hold",
+                )
             debit = replace(debit, debits_pending=debit.debits_pending - p.amount)
             credit = replace(credit, credits_pending=credit.credits_pending - p.amount)
             resolved = (p.id, PendingState.VOIDED)

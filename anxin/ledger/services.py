@@ -70,13 +70,15 @@ def provider_account(provider: str) -> Account:
 
 
 def buyer_account(user_id: int) -> Account:
-    return account_get_or_create(code=f"buyer:{user_id}", kind=AccountKind.BUYER_FUNDS,
-                                 owner_id=user_id)
+    return account_get_or_create(
+        code=f"buyer:{user_id}", kind=AccountKind.BUYER_FUNDS, owner_id=user_id
+    )
 
 
 def seller_account(user_id: int) -> Account:
-    return account_get_or_create(code=f"seller:{user_id}", kind=AccountKind.SELLER_PAYABLE,
-                                 owner_id=user_id)
+    return account_get_or_create(
+        code=f"seller:{user_id}", kind=AccountKind.SELLER_PAYABLE, owner_id=user_id
+    )
 
 
 def fees_account() -> Account:
@@ -84,7 +86,7 @@ def fees_account() -> Account:
 
 
 def _same_content(stored: Transfer, r: TransferRequest) -> bool:
-    pending_uuid = stored.pending.id if stored.pending_id else None
+    pending_uuid = stored.pending.id if stored.pending is not None else None
     return (
         stored.debit_account_id == r.debit_account_id
         and stored.credit_account_id == r.credit_account_id
@@ -105,12 +107,14 @@ def _existing(requests: Sequence[TransferRequest]) -> list[Transfer] | None:
     if not found:
         return None
     if len(found) != len(requests):
-        raise LedgerError("partial_chain_exists",
-                          "some transfers of this linked chain exist and others do not")
+        raise LedgerError(
+            "partial_chain_exists", "some transfers of this linked chain exist and others do not"
+        )
     for r in requests:
         if not _same_content(found[r.id], r):
-            raise LedgerError("exists_with_different_fields",
-                              f"transfer {r.id} exists with different content")
+            raise LedgerError(
+                "exists_with_different_fields", f"transfer {r.id} exists with different content"
+            )
     return [found[r.id] for r in requests]
 
 
@@ -142,7 +146,8 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
 
     balances = {pk: a.as_balance() for pk, a in accounts.items()}
     views: dict[uuid.UUID, PendingView] = {
-        pid: PendingView(t.as_posting(), PendingState(t.pending_state)) for pid, t in pendings.items()
+        pid: PendingView(t.as_posting(), PendingState(t.pending_state or ""))
+        for pid, t in pendings.items()
     }
     resolved: dict[uuid.UUID, PendingState] = {}
     for r in requests:
@@ -151,9 +156,13 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
             raise LedgerError("pending_not_found", f"transfer {r.id}: no pending {r.pending_id}")
         effects = posting.apply(
             posting.Transfer(
-                id=str(r.id), debit_account_id=r.debit_account_id,
-                credit_account_id=r.credit_account_id, amount=r.amount, kind=r.kind,
-                pending_id=str(r.pending_id) if r.pending_id else None, currency=r.currency,
+                id=str(r.id),
+                debit_account_id=r.debit_account_id,
+                credit_account_id=r.credit_account_id,
+                amount=r.amount,
+                kind=r.kind,
+                pending_id=str(r.pending_id) if r.pending_id else None,
+                currency=r.currency,
             ),
             balances,
             view,
@@ -167,11 +176,19 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
     chain = requests[0].id
     rows = [
         Transfer(
-            id=r.id, debit_account_id=r.debit_account_id, credit_account_id=r.credit_account_id,
-            amount=r.amount, currency=r.currency, kind=r.kind.value,
+            id=r.id,
+            debit_account_id=r.debit_account_id,
+            credit_account_id=r.credit_account_id,
+            amount=r.amount,
+            currency=r.currency,
+            kind=r.kind.value,
             pending=pendings[r.pending_id] if r.pending_id else None,
             pending_state=PendingState.PENDING.value if r.kind is Kind.PENDING else None,
-            code=r.code, ref=r.ref, chain=chain, chain_index=i, chain_size=len(requests),
+            code=r.code,
+            ref=r.ref,
+            chain=chain,
+            chain_index=i,
+            chain_size=len(requests),
             created_at=now,
         )
         for i, r in enumerate(requests)
@@ -188,7 +205,9 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
         a = accounts[pk]
         if a.as_balance() != b:
             Account.objects.filter(pk=pk).update(
-                debits_pending=b.debits_pending, debits_posted=b.debits_posted,
-                credits_pending=b.credits_pending, credits_posted=b.credits_posted,
+                debits_pending=b.debits_pending,
+                debits_posted=b.debits_posted,
+                credits_pending=b.credits_pending,
+                credits_posted=b.credits_posted,
             )
     return rows

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Header, Query, Router
+from ninja import Header, Query, Router, Status
 
 from anxin.accounts.models import Role
+from anxin.api.auth import AuthedRequest
 from anxin.catalog.api import snapshot_out
 from anxin.core.errors import Forbidden, ValidationFailed
 from anxin.orders import selectors, services
@@ -25,14 +25,29 @@ router = Router(tags=["orders"])
 
 def _common(o: Order) -> dict:
     return dict(
-        number=o.number, status=o.status, buyer_id=o.buyer_id, seller_id=o.seller_id,
-        quantity=o.quantity, unit_price_fen=o.unit_price_fen, amount_fen=o.amount_fen,
-        fee_fen=o.fee_fen, seller_share_fen=o.seller_share_fen, currency=o.currency,
-        created_at=o.created_at, pay_by=o.pay_by, paid_at=o.paid_at, shipped_at=o.shipped_at,
-        carrier=o.carrier, tracking_number=o.tracking_number, auto_confirm_at=o.auto_confirm_at,
+        number=o.number,
+        status=o.status,
+        buyer_id=o.buyer_id,
+        seller_id=o.seller_id,
+        quantity=o.quantity,
+        unit_price_fen=o.unit_price_fen,
+        amount_fen=o.amount_fen,
+        fee_fen=o.fee_fen,
+        seller_share_fen=o.seller_share_fen,
+        currency=o.currency,
+        created_at=o.created_at,
+        pay_by=o.pay_by,
+        paid_at=o.paid_at,
+        shipped_at=o.shipped_at,
+        carrier=o.carrier,
+        tracking_number=o.tracking_number,
+        auto_confirm_at=o.auto_confirm_at,
         auto_confirm_paused=o.holds.filter(closed_at__isnull=True).exists(),
-        completed_at=o.completed_at, confirmed_by=o.confirmed_by, closed_at=o.closed_at,
-        close_reason=o.close_reason, snapshot=snapshot_out(o.snapshot),
+        completed_at=o.completed_at,
+        confirmed_by=o.confirmed_by,
+        closed_at=o.closed_at,
+        close_reason=o.close_reason,
+        snapshot=snapshot_out(o.snapshot),
     )
 
 
@@ -41,95 +56,126 @@ def order_out(o: Order) -> OrderOut:
 
 
 def order_detail(o: Order) -> OrderDetailOut:
-    timeline = [EventOut(kind=e.kind, from_status=e.from_status, to_status=e.to_status,
-                         actor_role=e.actor_role, at=e.at, detail=e.detail)
-                for e in selectors.order_timeline(o)]
+    timeline = [
+        EventOut(
+            kind=e.kind,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            actor_role=e.actor_role,
+            at=e.at,
+            detail=e.detail,
+        )
+        for e in selectors.order_timeline(o)
+    ]
     return OrderDetailOut(
-        **_common(o), recipient_name=o.recipient_name, recipient_phone=o.recipient_phone,
-        shipping_address=o.shipping_address, buyer_note=o.buyer_note, timeline=timeline,
+        **_common(o),
+        recipient_name=o.recipient_name,
+        recipient_phone=o.recipient_phone,
+        shipping_address=o.shipping_address,
+        buyer_note=o.buyer_note,
+        timeline=timeline,
     )
 
 
 @router.post("/orders", response={201: OrderDetailOut})
-def order_create(request: HttpRequest, payload: OrderCreateIn,  # noqa: ANN201
-                 idempotency_key: str = Header(..., alias="Idempotency-Key", max_length=80)):
-    order = services.order_create(buyer=request.auth, idempotency_key=idempotency_key,
-                                  **payload.dict())
-    return 201, order_detail(order)
+def order_create(
+    request: AuthedRequest,
+    payload: OrderCreateIn,
+    idempotency_key: str = Header(..., alias="Idempotency-Key", max_length=80),
+):
+    order = services.order_create(
+        buyer=request.auth, idempotency_key=idempotency_key, **payload.dict()
+    )
+    return Status(201, order_detail(order))
 
 
 @router.get("/orders", response=list[OrderOut])
-def orders(request: HttpRequest, status: str | None = Query(None),
-           limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)) -> list[OrderOut]:
+def orders(
+    request: AuthedRequest,
+    status: str | None = Query(None),
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> list[OrderOut]:
     qs = selectors.visible_orders(request.auth).order_by("-created_at", "-pk")
     if status is not None:
         if status not in OrderStatus.values:
-            raise ValidationFailed(f"status: must be one of {', '.join(OrderStatus.values)}",
-                                   field="status")
+            raise ValidationFailed(
+                f"status: must be one of {', '.join(OrderStatus.values)}", field="status"
+            )
         qs = qs.filter(status=status)
-    return [order_out(o) for o in qs[offset:offset + limit]]
+    return [order_out(o) for o in qs[offset : offset + limit]]
 
 
 @router.get("/orders/{number}", response=OrderDetailOut)
-def order_get(request: HttpRequest, number: str) -> OrderDetailOut:
+def order_get(request: AuthedRequest, number: str) -> OrderDetailOut:
     return order_detail(selectors.order_for(request.auth, number))
 
 
 @router.post("/orders/{number}/pay", response=PaymentOut)
-def order_pay(request: HttpRequest, number: str) -> PaymentOut:
+def order_pay(request: AuthedRequest, number: str) -> PaymentOut:
     p = services.order_payment_start(actor=request.auth, number=number)
-    return PaymentOut(provider=p.provider, provider_payment_id=p.provider_payment_id,
-                      amount_fen=p.amount_fen, status=p.status, pay_url=p.pay_url)
+    return PaymentOut(
+        provider=p.provider,
+        provider_payment_id=p.provider_payment_id,
+        amount_fen=p.amount_fen,
+        status=p.status,
+        pay_url=p.pay_url,
+    )
 
 
 @router.post("/orders/{number}/ship", response=OrderDetailOut)
-def order_ship(request: HttpRequest, number: str, payload: OrderShipIn) -> OrderDetailOut:
-    return order_detail(services.order_ship(actor=request.auth, number=number,
-                                            **payload.dict()))
+def order_ship(request: AuthedRequest, number: str, payload: OrderShipIn) -> OrderDetailOut:
+    return order_detail(services.order_ship(actor=request.auth, number=number, **payload.dict()))
 
 
 @router.post("/orders/{number}/confirm", response=OrderDetailOut)
-def order_confirm(request: HttpRequest, number: str) -> OrderDetailOut:
+def order_confirm(request: AuthedRequest, number: str) -> OrderDetailOut:
     return order_detail(services.order_confirm(actor=request.auth, number=number))
 
 
 @router.post("/orders/{number}/cancel", response=OrderDetailOut)
-def order_cancel(request: HttpRequest, number: str, payload: ReasonIn) -> OrderDetailOut:
-    return order_detail(services.order_cancel(actor=request.auth, number=number,
-                                              reason=payload.reason))
+def order_cancel(request: AuthedRequest, number: str, payload: ReasonIn) -> OrderDetailOut:
+    return order_detail(
+        services.order_cancel(actor=request.auth, number=number, reason=payload.reason)
+    )
 
 
 @router.post("/orders/{number}/refund", response=OrderDetailOut)
-def order_refund(request: HttpRequest, number: str, payload: ReasonIn) -> OrderDetailOut:
-    return order_detail(services.order_refund(actor=request.auth, number=number,
-                                              reason=payload.reason))
+def order_refund(request: AuthedRequest, number: str, payload: ReasonIn) -> OrderDetailOut:
+    return order_detail(
+        services.order_refund(actor=request.auth, number=number, reason=payload.reason)
+    )
 
 
 @router.post("/orders/{number}/refund-request", response=OrderDetailOut)
-def refund_request(request: HttpRequest, number: str, payload: ReasonIn) -> OrderDetailOut:
+def refund_request(request: AuthedRequest, number: str, payload: ReasonIn) -> OrderDetailOut:
     services.order_refund_request(actor=request.auth, number=number, reason=payload.reason)
     return order_detail(selectors.order_for(request.auth, number))
 
 
 @router.post("/orders/{number}/refund-request/decide", response=OrderDetailOut)
-def refund_request_decide(request: HttpRequest, number: str, payload: DecideIn) -> OrderDetailOut:
-    return order_detail(services.order_refund_request_decide(
-        actor=request.auth, number=number, approve=payload.approve, reason=payload.reason))
+def refund_request_decide(request: AuthedRequest, number: str, payload: DecideIn) -> OrderDetailOut:
+    return order_detail(
+        services.order_refund_request_decide(
+            actor=request.auth, number=number, approve=payload.approve, reason=payload.reason
+        )
+    )
 
 
 @router.post("/orders/{number}/refund-request/withdraw", response=OrderDetailOut)
-def refund_request_withdraw(request: HttpRequest, number: str) -> OrderDetailOut:
-    return order_detail(services.order_refund_request_withdraw(actor=request.auth,
-                                                               number=number))
+def refund_request_withdraw(request: AuthedRequest, number: str) -> OrderDetailOut:
+    return order_detail(services.order_refund_request_withdraw(actor=request.auth, number=number))
 
 
 @router.get("/seller/dashboard", response=SellerDashboardOut)
-def seller_dashboard(request: HttpRequest) -> SellerDashboardOut:
+def seller_dashboard(request: AuthedRequest) -> SellerDashboardOut:
     if request.auth.role != Role.SELLER:
         raise Forbidden("only sellers have a dashboard", code="not_a_seller")
     money = selectors.seller_money(request.auth)
     return SellerDashboardOut(
-        held_fen=money["held_fen"], released_fen=money["released_fen"],
-        fees_fen=money["fees_fen"], balance_fen=money["balance_fen"],
+        held_fen=money["held_fen"],
+        released_fen=money["released_fen"],
+        fees_fen=money["fees_fen"],
+        balance_fen=money["balance_fen"],
         to_ship=[order_out(o) for o in selectors.orders_to_ship(request.auth)],
     )

@@ -9,7 +9,7 @@ from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import Payment, PaymentStatus, Refund
 
 S = OrderStatus
-_EXPECTED_HOLD = {
+_EXPECTED_HOLD: dict[str, str | None] = {
     S.AWAITING_PAYMENT: None,
     S.PAID: "pending",
     S.SHIPPED: "pending",
@@ -20,7 +20,7 @@ _EXPECTED_HOLD = {
 
 def orders_audit() -> list[str]:
     problems: list[str] = []
-    holds: dict[str, str] = {}
+    holds: dict[str, str | None] = {}
     by_ref: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for ref, code, amount, state in Transfer.objects.values_list(
         "ref", "code", "amount", "pending_state"
@@ -28,32 +28,45 @@ def orders_audit() -> list[str]:
         by_ref[ref][code] += amount
         if code == "escrow_hold":
             holds[ref] = state
-    captured = defaultdict(int)
+    captured: defaultdict[str, int] = defaultdict(int)
     for number, amount in Payment.objects.filter(status=PaymentStatus.SUCCEEDED).values_list(
         "order__number", "amount_fen"
     ):
         captured[number] += amount
-    refunded = defaultdict(int)
+    refunded: defaultdict[str, int] = defaultdict(int)
     for number, amount in Refund.objects.values_list("order__number", "amount_fen"):
         refunded[number] += amount
 
-    for o in Order.objects.values("number", "status", "amount_fen", "fee_fen", "paid_at")\
-            .iterator(chunk_size=10_000):
+    for o in Order.objects.values("number", "status", "amount_fen", "fee_fen", "paid_at").iterator(
+        chunk_size=10_000
+    ):
         n, status = o["number"], o["status"]
         money = by_ref.get(n, {})
-        expected = (_EXPECTED_HOLD.get(status) if status != S.CANCELLED
-                    else ("voided" if o["paid_at"] else None))
+        expected = (
+            _EXPECTED_HOLD.get(status)
+            if status != S.CANCELLED
+            else ("voided" if o["paid_at"] else None)
+        )
         if holds.get(n) != expected:
-            problems.append(f"order {n} ({status}): escrow hold is {holds.get(n)}, "
-                            f"expected {expected}")
+            problems.append(
+                f"order {n} ({status}): escrow hold is {holds.get(n)}, expected {expected}"
+            )
         if money.get("capture", 0) != captured[n]:
-            problems.append(f"order {n}: captured {money.get('capture', 0)} fen in the ledger, "
-                            f"payments say {captured[n]}")
+            problems.append(
+                f"order {n}: captured {money.get('capture', 0)} fen in the ledger, "
+                f"payments say {captured[n]}"
+            )
         if money.get("refund", 0) != refunded[n]:
-            problems.append(f"order {n}: refunded {money.get('refund', 0)} fen in the ledger, "
-                            f"refund records say {refunded[n]}")
-        if o["paid_at"] and money.get("escrow_hold", 0) + money.get("fee_hold", 0) \
-                != o["amount_fen"]:
-            problems.append(f"order {n}: escrow holds {money.get('escrow_hold', 0)} + "
-                            f"{money.get('fee_hold', 0)} fen do not add up to {o['amount_fen']}")
+            problems.append(
+                f"order {n}: refunded {money.get('refund', 0)} fen in the ledger, "
+                f"refund records say {refunded[n]}"
+            )
+        if (
+            o["paid_at"]
+            and money.get("escrow_hold", 0) + money.get("fee_hold", 0) != o["amount_fen"]
+        ):
+            problems.append(
+                f"order {n}: escrow holds {money.get('escrow_hold', 0)} + "
+                f"{money.get('fee_hold', 0)} fen do not add up to {o['amount_fen']}"
+            )
     return problems

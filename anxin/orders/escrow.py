@@ -26,23 +26,45 @@ from anxin.orders.models import Order
 
 
 def _hold_ids(order: Order) -> tuple[uuid.UUID, uuid.UUID]:
-    return transfer_id("order", order.pk, "hold", "seller"), transfer_id("order", order.pk,
-                                                                         "hold", "fee")
+    return transfer_id("order", order.pk, "hold", "seller"), transfer_id(
+        "order", order.pk, "hold", "fee"
+    )
 
 
 def capture(order: Order, *, payment_id: int, provider: str) -> None:
     buyer = buyer_account(order.buyer_id)
     seller_hold, fee_hold = _hold_ids(order)
     chain = [
-        TransferRequest(transfer_id("payment", payment_id, "capture"),
-                        provider_account(provider).pk, buyer.pk, order.amount_fen,
-                        "capture", order.number),
-        TransferRequest(seller_hold, buyer.pk, seller_account(order.seller_id).pk,
-                        order.seller_share_fen, "escrow_hold", order.number, Kind.PENDING),
+        TransferRequest(
+            transfer_id("payment", payment_id, "capture"),
+            provider_account(provider).pk,
+            buyer.pk,
+            order.amount_fen,
+            "capture",
+            order.number,
+        ),
+        TransferRequest(
+            seller_hold,
+            buyer.pk,
+            seller_account(order.seller_id).pk,
+            order.seller_share_fen,
+            "escrow_hold",
+            order.number,
+            Kind.PENDING,
+        ),
     ]
     if order.fee_fen:
-        chain.append(TransferRequest(fee_hold, buyer.pk, fees_account().pk, order.fee_fen,
-                                     "fee_hold", order.number, Kind.PENDING))
+        chain.append(
+            TransferRequest(
+                fee_hold,
+                buyer.pk,
+                fees_account().pk,
+                order.fee_fen,
+                "fee_hold",
+                order.number,
+                Kind.PENDING,
+            )
+        )
     transfers_create(chain)
 
 
@@ -50,14 +72,30 @@ def release(order: Order) -> None:
     buyer = buyer_account(order.buyer_id)
     seller_hold, fee_hold = _hold_ids(order)
     chain = [
-        TransferRequest(transfer_id("order", order.pk, "release", "seller"), buyer.pk,
-                        seller_account(order.seller_id).pk, order.seller_share_fen,
-                        "escrow_release", order.number, Kind.POST_PENDING, seller_hold),
+        TransferRequest(
+            transfer_id("order", order.pk, "release", "seller"),
+            buyer.pk,
+            seller_account(order.seller_id).pk,
+            order.seller_share_fen,
+            "escrow_release",
+            order.number,
+            Kind.POST_PENDING,
+            seller_hold,
+        ),
     ]
     if order.fee_fen:
-        chain.append(TransferRequest(transfer_id("order", order.pk, "release", "fee"), buyer.pk,
-                                     fees_account().pk, order.fee_fen, "fee_release",
-                                     order.number, Kind.POST_PENDING, fee_hold))
+        chain.append(
+            TransferRequest(
+                transfer_id("order", order.pk, "release", "fee"),
+                buyer.pk,
+                fees_account().pk,
+                order.fee_fen,
+                "fee_release",
+                order.number,
+                Kind.POST_PENDING,
+                fee_hold,
+            )
+        )
     transfers_create(chain)
 
 
@@ -65,39 +103,83 @@ def refund_from_escrow(order: Order, *, refund_key: str, provider: str) -> None:
     buyer = buyer_account(order.buyer_id)
     seller_hold, fee_hold = _hold_ids(order)
     chain = [
-        TransferRequest(transfer_id("order", order.pk, "void", "seller"), buyer.pk,
-                        seller_account(order.seller_id).pk, order.seller_share_fen,
-                        "escrow_void", order.number, Kind.VOID_PENDING, seller_hold),
+        TransferRequest(
+            transfer_id("order", order.pk, "void", "seller"),
+            buyer.pk,
+            seller_account(order.seller_id).pk,
+            order.seller_share_fen,
+            "escrow_void",
+            order.number,
+            Kind.VOID_PENDING,
+            seller_hold,
+        ),
     ]
     if order.fee_fen:
-        chain.append(TransferRequest(transfer_id("order", order.pk, "void", "fee"), buyer.pk,
-                                     fees_account().pk, order.fee_fen, "fee_void", order.number,
-                                     Kind.VOID_PENDING, fee_hold))
-    chain.append(TransferRequest(transfer_id("refund", refund_key), buyer.pk,
-                                 provider_account(provider).pk, order.amount_fen, "refund",
-                                 order.number))
+        chain.append(
+            TransferRequest(
+                transfer_id("order", order.pk, "void", "fee"),
+                buyer.pk,
+                fees_account().pk,
+                order.fee_fen,
+                "fee_void",
+                order.number,
+                Kind.VOID_PENDING,
+                fee_hold,
+            )
+        )
+    chain.append(
+        TransferRequest(
+            transfer_id("refund", refund_key),
+            buyer.pk,
+            provider_account(provider).pk,
+            order.amount_fen,
+            "refund",
+            order.number,
+        )
+    )
     transfers_create(chain)
 
 
-def capture_and_return(order: Order, *, payment_id: int, amount_fen: int, provider: str,
-                       refund_key: str) -> None:
+def capture_and_return(
+    order: Order, *, payment_id: int, amount_fen: int, provider: str, refund_key: str
+) -> None:
     """A payment that arrived for an order that can no longer take it (cancelled, or paid twice):
     it is recorded as received and sent straight back."""
     buyer = buyer_account(order.buyer_id)
-    transfers_create([
-        TransferRequest(transfer_id("payment", payment_id, "capture"),
-                        provider_account(provider).pk, buyer.pk, amount_fen, "capture",
-                        order.number),
-        TransferRequest(transfer_id("refund", refund_key), buyer.pk,
-                        provider_account(provider).pk, amount_fen, "refund", order.number),
-    ])
+    transfers_create(
+        [
+            TransferRequest(
+                transfer_id("payment", payment_id, "capture"),
+                provider_account(provider).pk,
+                buyer.pk,
+                amount_fen,
+                "capture",
+                order.number,
+            ),
+            TransferRequest(
+                transfer_id("refund", refund_key),
+                buyer.pk,
+                provider_account(provider).pk,
+                amount_fen,
+                "refund",
+                order.number,
+            ),
+        ]
+    )
 
 
 def refund_failed(order: Order, *, refund_key: str, amount_fen: int, provider: str) -> None:
     """The provider could not pay a refund out: the money is back in the buyer's funds with us,
     where an operator can see it and pay it by another route."""
-    transfers_create([
-        TransferRequest(transfer_id("refund", refund_key, "failed"),
-                        provider_account(provider).pk, buyer_account(order.buyer_id).pk,
-                        amount_fen, "refund_failed", order.number),
-    ])
+    transfers_create(
+        [
+            TransferRequest(
+                transfer_id("refund", refund_key, "failed"),
+                provider_account(provider).pk,
+                buyer_account(order.buyer_id).pk,
+                amount_fen,
+                "refund_failed",
+                order.number,
+            ),
+        ]
+    )

@@ -39,14 +39,17 @@ def new_order_number() -> str:
 
 class Order(models.Model):
     number = models.CharField(max_length=24, unique=True, default=new_order_number)
-    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="orders_bought")
-    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="orders_sold")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_bought"
+    )
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_sold"
+    )
     listing = models.ForeignKey("catalog.Listing", on_delete=models.PROTECT, related_name="orders")
     # The exact advertisement the buyer saw and agreed to.
-    snapshot = models.ForeignKey("catalog.ListingSnapshot", on_delete=models.PROTECT,
-                                 related_name="orders")
+    snapshot = models.ForeignKey(
+        "catalog.ListingSnapshot", on_delete=models.PROTECT, related_name="orders"
+    )
     quantity = models.PositiveIntegerField()
     unit_price_fen = models.BigIntegerField()
     amount_fen = models.BigIntegerField()
@@ -55,8 +58,12 @@ class Order(models.Model):
     fee_bps = models.PositiveIntegerField()
     fee_fen = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
-    status = models.CharField(max_length=20, choices=OrderStatus.choices,
-                              default=OrderStatus.AWAITING_PAYMENT, db_index=True)
+    status = models.CharField(
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.AWAITING_PAYMENT,
+        db_index=True,
+    )
     recipient_name = models.CharField(max_length=60)
     recipient_phone = models.CharField(max_length=32)
     shipping_address = models.CharField(max_length=300)
@@ -77,16 +84,22 @@ class Order(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["buyer", "idempotency_key"],
-                                    name="orders_order_idempotency"),
-            models.CheckConstraint(name="orders_order_amounts",
-                                   condition=Q(amount_fen__gt=0, fee_fen__gte=0)
-                                   & Q(fee_fen__lte=models.F("amount_fen"))),
-            models.CheckConstraint(name="orders_order_quantity_positive",
-                                   condition=Q(quantity__gt=0)),
+            models.UniqueConstraint(
+                fields=["buyer", "idempotency_key"], name="orders_order_idempotency"
+            ),
+            models.CheckConstraint(
+                name="orders_order_amounts",
+                condition=Q(amount_fen__gt=0, fee_fen__gte=0)
+                & Q(fee_fen__lte=models.F("amount_fen")),
+            ),
+            models.CheckConstraint(
+                name="orders_order_quantity_positive", condition=Q(quantity__gt=0)
+            ),
         ]
-        indexes = [models.Index(fields=["seller", "status"]),
-                   models.Index(fields=["buyer", "status"])]
+        indexes = [
+            models.Index(fields=["seller", "status"]),
+            models.Index(fields=["buyer", "status"]),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -108,8 +121,9 @@ class OrderEvent(models.Model):
     kind = models.CharField(max_length=40)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField(max_length=16)  # buyer, seller, operator, system, provider
     detail = models.JSONField(default=dict)
     at = models.DateTimeField()
@@ -133,8 +147,9 @@ class Hold(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="holds")
     kind = models.CharField(max_length=20, choices=HoldKind.choices)
     reason = models.CharField(max_length=500)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, blank=True)  # approved | declined | withdrawn
@@ -142,8 +157,11 @@ class Hold(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["order", "kind"], condition=Q(closed_at__isnull=True),
-                                    name="orders_hold_one_open_per_kind"),
+            models.UniqueConstraint(
+                fields=["order", "kind"],
+                condition=Q(closed_at__isnull=True),
+                name="orders_hold_one_open_per_kind",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -31,8 +31,11 @@ def order_timeline(order: Order) -> QuerySet[OrderEvent]:
 
 
 def orders_to_ship(seller: User) -> QuerySet[Order]:
-    return (Order.objects.filter(seller=seller, status=OrderStatus.PAID)
-            .select_related("snapshot", "buyer").order_by("paid_at"))
+    return (
+        Order.objects.filter(seller=seller, status=OrderStatus.PAID)
+        .select_related("snapshot", "buyer")
+        .order_by("paid_at")
+    )
 
 
 def seller_money(seller: User) -> dict[str, int]:

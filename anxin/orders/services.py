@@ -43,17 +43,38 @@ def _role(actor: User | None) -> str:
     return actor.role if actor is not None else "system"
 
 
-def _event(order: Order, kind: str, *, actor: User | None, role: str | None = None,
-           from_status: str = "", to_status: str = "", **detail: Any) -> OrderEvent:
+def _event(
+    order: Order,
+    kind: str,
+    *,
+    actor: User | None,
+    role: str | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    **detail: Any,
+) -> OrderEvent:
     return OrderEvent.objects.create(
-        order=order, kind=kind, from_status=from_status, to_status=to_status, actor=actor,
-        actor_role=role or _role(actor), detail=detail, at=timezone.now(),
+        order=order,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_role=role or _role(actor),
+        detail=detail,
+        at=timezone.now(),
     )
 
 
-def order_transition(order: Order, to: str, *, actor: User | None, kind: str,
-                     role: str | None = None, fields: dict[str, Any] | None = None,
-                     **detail: Any) -> None:
+def order_transition(
+    order: Order,
+    to: str,
+    *,
+    actor: User | None,
+    kind: str,
+    role: str | None = None,
+    fields: dict[str, Any] | None = None,
+    **detail: Any,
+) -> None:
     """The one way an order changes status: checked against TRANSITIONS, written with a
     conditional UPDATE that must change exactly one row, and recorded in the history."""
     old = order.status
@@ -88,11 +109,14 @@ def _require(actor: User, order: Order, *allowed: str) -> None:
         return
     if "operator" in allowed and actor.role == Role.OPERATOR:
         return
-    raise Forbidden(f"order {order.number}: a {actor.role} cannot do this; only "
-                    + " or ".join(allowed), code="not_your_action")
+    raise Forbidden(
+        f"order {order.number}: a {actor.role} cannot do this; only " + " or ".join(allowed),
+        code="not_your_action",
+    )
 
 
 # --- creating and paying ---------------------------------------------------------------------
+
 
 def _clean_text(value: str, field: str, max_len: int, *, required: bool = True) -> str:
     value = (value or "").strip()
@@ -105,8 +129,16 @@ def _clean_text(value: str, field: str, max_len: int, *, required: bool = True) 
 
 @transaction.atomic
 def order_create(
-    *, buyer: User, listing_code: str, snapshot_id: int, quantity: int, recipient_name: str,
-    recipient_phone: str, shipping_address: str, buyer_note: str = "", idempotency_key: str,
+    *,
+    buyer: User,
+    listing_code: str,
+    snapshot_id: int,
+    quantity: int,
+    recipient_name: str,
+    recipient_phone: str,
+    shipping_address: str,
+    buyer_note: str = "",
+    idempotency_key: str,
 ) -> Order:
     """Place an order for exactly the snapshot the buyer was shown.
 
@@ -117,7 +149,8 @@ def order_create(
         raise Forbidden("only buyers can place orders", code="not_a_buyer")
     if not isinstance(quantity, int) or not 1 <= quantity <= settings.ANXIN_MAX_ORDER_QUANTITY:
         raise ValidationFailed(
-            f"quantity: must be 1 to {settings.ANXIN_MAX_ORDER_QUANTITY}", field="quantity")
+            f"quantity: must be 1 to {settings.ANXIN_MAX_ORDER_QUANTITY}", field="quantity"
+        )
     key = _clean_text(idempotency_key, "idempotency_key", 80)
     recipient_name = _clean_text(recipient_name, "recipient_name", 60)
     recipient_phone = _clean_text(recipient_phone, "recipient_phone", 32)
@@ -125,15 +158,22 @@ def order_create(
         raise ValidationFailed("recipient_phone: not a phone number", field="recipient_phone")
     shipping_address = _clean_text(shipping_address, "shipping_address", 300)
     buyer_note = _clean_text(buyer_note, "buyer_note", 300, required=False)
-    request = {"listing": listing_code, "snapshot": snapshot_id, "quantity": quantity,
-               "name": recipient_name, "phone": recipient_phone, "address": shipping_address,
-               "note": buyer_note}
+    request = {
+        "listing": listing_code,
+        "snapshot": snapshot_id,
+        "quantity": quantity,
+        "name": recipient_name,
+        "phone": recipient_phone,
+        "address": shipping_address,
+        "note": buyer_note,
+    }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
     existing = Order.objects.filter(buyer=buyer, idempotency_key=key).first()
     if existing is not None:
         if existing.request_digest != digest:
             raise IdempotencyConflict(
-                "idempotency_key: already used for a different order", field="idempotency_key")
+                "idempotency_key: already used for a different order", field="idempotency_key"
+            )
         return existing
 
     listing = Listing.objects.filter(code=listing_code).select_related("current_snapshot").first()
@@ -143,26 +183,49 @@ def order_create(
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     if listing.current_snapshot_id != snapshot_id:
         if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=listing).exists():
-            raise ValidationFailed("snapshot_id: not a version of this listing",
-                                   field="snapshot_id")
-        raise Conflict("the seller changed this listing after you opened it; please review it",
-                       code="listing_changed", field="snapshot_id",
-                       extra={"current_snapshot_id": listing.current_snapshot_id})
+            raise ValidationFailed(
+                "snapshot_id: not a version of this listing", field="snapshot_id"
+            )
+        raise Conflict(
+            "the seller changed this listing after you opened it; please review it",
+            code="listing_changed",
+            field="snapshot_id",
+            extra={"current_snapshot_id": listing.current_snapshot_id},
+        )
     snap = listing.current_snapshot
     catalog.stock_reserve(listing_id=listing.pk, quantity=quantity)
     amount = snap.price_fen * quantity
     bps = settings.ANXIN_PLATFORM_FEE_BPS
     now = timezone.now()
     order = Order.objects.create(
-        buyer=buyer, seller_id=listing.seller_id, listing=listing, snapshot=snap,
-        quantity=quantity, unit_price_fen=snap.price_fen, amount_fen=amount, fee_bps=bps,
-        fee_fen=fee_for(amount, bps), currency=snap.currency, recipient_name=recipient_name,
-        recipient_phone=recipient_phone, shipping_address=shipping_address,
-        buyer_note=buyer_note, idempotency_key=key, request_digest=digest, created_at=now,
+        buyer=buyer,
+        seller_id=listing.seller_id,
+        listing=listing,
+        snapshot=snap,
+        quantity=quantity,
+        unit_price_fen=snap.price_fen,
+        amount_fen=amount,
+        fee_bps=bps,
+        fee_fen=fee_for(amount, bps),
+        currency=snap.currency,
+        recipient_name=recipient_name,
+        recipient_phone=recipient_phone,
+        shipping_address=shipping_address,
+        buyer_note=buyer_note,
+        idempotency_key=key,
+        request_digest=digest,
+        created_at=now,
         pay_by=now + dt.timedelta(minutes=settings.ANXIN_PAYMENT_TIMEOUT_MINUTES),
     )
-    _event(order, "created", actor=buyer, to_status=order.status, snapshot=snap.pk,
-           snapshot_version=snap.version, amount_fen=amount)
+    _event(
+        order,
+        "created",
+        actor=buyer,
+        to_status=order.status,
+        snapshot=snap.pk,
+        snapshot_version=snap.version,
+        amount_fen=amount,
+    )
     from anxin.orders.tasks import order_expire_task
 
     order_expire_task.using(run_after=order.pay_by).enqueue(order.pk)
@@ -176,8 +239,9 @@ def order_payment_start(*, actor: User, number: str) -> Payment:
     if order.status != S.AWAITING_PAYMENT:
         raise InvalidTransition(f"order {order.number} is {order.status}; nothing to pay")
     if timezone.now() >= order.pay_by:
-        raise InvalidTransition(f"order {order.number}: the time to pay has run out",
-                                code="payment_window_closed")
+        raise InvalidTransition(
+            f"order {order.number}: the time to pay has run out", code="payment_window_closed"
+        )
     return payments.payment_start(order=order, description=order.snapshot.title)
 
 
@@ -195,8 +259,15 @@ def order_payment_succeeded(*, payment_id: int) -> tuple[str, str]:
         escrow.capture(order, payment_id=payment.pk, provider=payment.provider)
         faults.point("capture.after_ledger")
         now = timezone.now()
-        order_transition(order, S.PAID, actor=None, role="provider", kind="paid",
-                         fields={"paid_at": now}, payment=payment.provider_payment_id)
+        order_transition(
+            order,
+            S.PAID,
+            actor=None,
+            role="provider",
+            kind="paid",
+            fields={"paid_at": now},
+            payment=payment.provider_payment_id,
+        )
         # Any other payment still open for this order can no longer be used.
         for other in order.payments.filter(status=PaymentStatus.CREATED).exclude(pk=payment.pk):
             _payment_close(other)
@@ -204,12 +275,28 @@ def order_payment_succeeded(*, payment_id: int) -> tuple[str, str]:
     # The money came for an order that can no longer take it: cancelled or expired while the
     # buyer was paying, or paid twice. It goes straight back.
     key = f"payment:{payment.pk}:returned"
-    escrow.capture_and_return(order, payment_id=payment.pk, amount_fen=payment.amount_fen,
-                              provider=payment.provider, refund_key=key)
-    payments.refund_create(order=order, payment=payment, amount_fen=payment.amount_fen,
-                           reason="payment arrived after the order closed", key=key)
-    _event(order, "late_payment_returned", actor=None, role="provider",
-           payment=payment.provider_payment_id, amount_fen=payment.amount_fen)
+    escrow.capture_and_return(
+        order,
+        payment_id=payment.pk,
+        amount_fen=payment.amount_fen,
+        provider=payment.provider,
+        refund_key=key,
+    )
+    payments.refund_create(
+        order=order,
+        payment=payment,
+        amount_fen=payment.amount_fen,
+        reason="payment arrived after the order closed",
+        key=key,
+    )
+    _event(
+        order,
+        "late_payment_returned",
+        actor=None,
+        role="provider",
+        payment=payment.provider_payment_id,
+        amount_fen=payment.amount_fen,
+    )
     return NotificationStatus.APPLIED, ""
 
 
@@ -221,8 +308,14 @@ def order_payment_failed(*, payment_id: int, reason: str) -> tuple[str, str]:
     if not payments.payment_transition(payment, PaymentStatus.FAILED, reason=reason):
         # Out of order: a failure reported after the same payment succeeded or closed.
         return NotificationStatus.IGNORED, f"payment is already {payment.status}"
-    _event(order, "payment_failed", actor=None, role="provider",
-           payment=payment.provider_payment_id, reason=reason)
+    _event(
+        order,
+        "payment_failed",
+        actor=None,
+        role="provider",
+        payment=payment.provider_payment_id,
+        reason=reason,
+    )
     return NotificationStatus.APPLIED, ""
 
 
@@ -235,6 +328,7 @@ def _payment_close(payment: Payment) -> None:
 
 # --- shipping and confirming -----------------------------------------------------------------
 
+
 @transaction.atomic
 def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) -> Order:
     order = _locked_for(actor, number)
@@ -242,15 +336,26 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
     carrier = _clean_text(carrier, "carrier", 40)
     tracking_number = (tracking_number or "").strip()
     if not _TRACKING.match(tracking_number):
-        raise ValidationFailed("tracking_number: 6 to 40 letters, digits or '-'",
-                               field="tracking_number")
+        raise ValidationFailed(
+            "tracking_number: 6 to 40 letters, digits or '-'", field="tracking_number"
+        )
     now = timezone.now()
     auto_at = now + dt.timedelta(days=settings.ANXIN_AUTO_CONFIRM_DAYS)
-    order_transition(order, S.SHIPPED, actor=actor, kind="shipped",
-                     fields={"shipped_at": now, "carrier": carrier,
-                             "tracking_number": tracking_number, "auto_confirm_at": auto_at},
-                     carrier=carrier, tracking_number=tracking_number,
-                     auto_confirm_at=auto_at.isoformat())
+    order_transition(
+        order,
+        S.SHIPPED,
+        actor=actor,
+        kind="shipped",
+        fields={
+            "shipped_at": now,
+            "carrier": carrier,
+            "tracking_number": tracking_number,
+            "auto_confirm_at": auto_at,
+        },
+        carrier=carrier,
+        tracking_number=tracking_number,
+        auto_confirm_at=auto_at.isoformat(),
+    )
     _schedule_auto_confirm(order)
     return order
 
@@ -265,10 +370,16 @@ def _schedule_auto_confirm(order: Order) -> None:
 def _complete(order: Order, *, actor: User | None, by: str) -> None:
     escrow.release(order)
     faults.point("settle.after_ledger")
-    order_transition(order, S.COMPLETED, actor=actor, kind="confirmed",
-                     fields={"completed_at": timezone.now(), "confirmed_by": by},
-                     confirmed_by=by, seller_share_fen=order.seller_share_fen,
-                     fee_fen=order.fee_fen)
+    order_transition(
+        order,
+        S.COMPLETED,
+        actor=actor,
+        kind="confirmed",
+        fields={"completed_at": timezone.now(), "confirmed_by": by},
+        confirmed_by=by,
+        seller_share_fen=order.seller_share_fen,
+        fee_fen=order.fee_fen,
+    )
 
 
 @transaction.atomic
@@ -278,7 +389,8 @@ def order_confirm(*, actor: User, number: str) -> Order:
     if order.status == S.SHIPPED and order.holds.filter(closed_at__isnull=True).exists():
         raise InvalidTransition(
             f"order {order.number}: close your open refund request before confirming",
-            code="hold_open")
+            code="hold_open",
+        )
     _complete(order, actor=actor, by="buyer")
     return order
 
@@ -299,11 +411,13 @@ def order_auto_confirm(*, order_id: int) -> str:
 
 # --- cancelling and refunding ----------------------------------------------------------------
 
+
 def _refund_all(order: Order, *, reason: str, key: str) -> Refund:
     payment = order.payments.get(status=PaymentStatus.SUCCEEDED)
     escrow.refund_from_escrow(order, refund_key=key, provider=payment.provider)
-    return payments.refund_create(order=order, payment=payment, amount_fen=order.amount_fen,
-                                  reason=reason, key=key)
+    return payments.refund_create(
+        order=order, payment=payment, amount_fen=order.amount_fen, reason=reason, key=key
+    )
 
 
 def _close_holds(order: Order, outcome: str, reason: str) -> None:
@@ -326,10 +440,17 @@ def _cancel(order: Order, *, actor: User | None, reason: str) -> None:
     was = order.status
     if S.CANCELLED not in TRANSITIONS[was]:
         raise InvalidTransition(
-            f"order {order.number} is {was}; only an order not yet shipped can be cancelled")
+            f"order {order.number} is {was}; only an order not yet shipped can be cancelled"
+        )
     now = timezone.now()
-    order_transition(order, S.CANCELLED, actor=actor, kind="cancelled",
-                     fields={"closed_at": now, "close_reason": reason}, reason=reason)
+    order_transition(
+        order,
+        S.CANCELLED,
+        actor=actor,
+        kind="cancelled",
+        fields={"closed_at": now, "close_reason": reason},
+        reason=reason,
+    )
     catalog.stock_release(listing_id=order.listing_id, quantity=order.quantity)
     if was == S.PAID:
         _refund_all(order, reason=reason, key=f"order:{order.pk}:refund")
@@ -361,10 +482,17 @@ def order_refund(*, actor: User, number: str, reason: str) -> Order:
 
 def _refund_order(order: Order, *, actor: User, reason: str) -> None:
     if S.REFUNDED not in TRANSITIONS[order.status]:
-        raise InvalidTransition(f"order {order.number} is {order.status}; nothing in escrow "
-                                "to refund")
-    order_transition(order, S.REFUNDED, actor=actor, kind="refunded",
-                     fields={"closed_at": timezone.now(), "close_reason": reason}, reason=reason)
+        raise InvalidTransition(
+            f"order {order.number} is {order.status}; nothing in escrow to refund"
+        )
+    order_transition(
+        order,
+        S.REFUNDED,
+        actor=actor,
+        kind="refunded",
+        fields={"closed_at": timezone.now(), "close_reason": reason},
+        reason=reason,
+    )
     if order.shipped_at is None:
         catalog.stock_release(listing_id=order.listing_id, quantity=order.quantity)
     _close_holds(order, "approved", reason)
@@ -373,8 +501,9 @@ def _refund_order(order: Order, *, actor: User, reason: str) -> None:
 
 
 @transaction.atomic
-def order_refund_completed(*, refund_id: int, succeeded: bool, provider_refund_id: str,
-                           reason: str) -> tuple[str, str]:
+def order_refund_completed(
+    *, refund_id: int, succeeded: bool, provider_refund_id: str, reason: str
+) -> tuple[str, str]:
     refund = Refund.objects.get(pk=refund_id)
     order = _locked(refund.order)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
@@ -386,37 +515,55 @@ def order_refund_completed(*, refund_id: int, succeeded: bool, provider_refund_i
     refund.completed_at = timezone.now()
     refund.save(update_fields=["status", "provider_refund_id", "failure_reason", "completed_at"])
     if not succeeded:
-        escrow.refund_failed(order, refund_key=refund.key, amount_fen=refund.amount_fen,
-                             provider=refund.payment.provider)
-    _event(order, "refund_succeeded" if succeeded else "refund_failed", actor=None,
-           role="provider", amount_fen=refund.amount_fen, reason=reason)
+        escrow.refund_failed(
+            order,
+            refund_key=refund.key,
+            amount_fen=refund.amount_fen,
+            provider=refund.payment.provider,
+        )
+    _event(
+        order,
+        "refund_succeeded" if succeeded else "refund_failed",
+        actor=None,
+        role="provider",
+        amount_fen=refund.amount_fen,
+        reason=reason,
+    )
     return NotificationStatus.APPLIED, ""
 
 
 # --- refund requests and holds ---------------------------------------------------------------
 
+
 def hold_open(order: Order, *, kind: str, actor: User, reason: str) -> Hold:
     """Pause the auto-confirm timer. The dispute desk (a later part) opens holds here too."""
     if order.holds.filter(kind=kind, closed_at__isnull=True).exists():
         raise Conflict(f"order {order.number}: a {kind} is already open", code="hold_open")
-    hold = Hold.objects.create(order=order, kind=kind, reason=reason, opened_by=actor,
-                               opened_at=timezone.now())
+    hold = Hold.objects.create(
+        order=order, kind=kind, reason=reason, opened_by=actor, opened_at=timezone.now()
+    )
     _event(order, f"{kind}_opened", actor=actor, reason=reason)
     return hold
 
 
-def hold_close(order: Order, hold: Hold, *, actor: User | None, outcome: str,
-               reason: str) -> None:
+def hold_close(order: Order, hold: Hold, *, actor: User | None, outcome: str, reason: str) -> None:
     """Close a hold; the time it was open is added to the auto-confirm deadline."""
     now = timezone.now()
     Hold.objects.filter(pk=hold.pk, closed_at__isnull=True).update(
-        closed_at=now, outcome=outcome, outcome_reason=reason[:500])
+        closed_at=now, outcome=outcome, outcome_reason=reason[:500]
+    )
     if order.status == S.SHIPPED and order.auto_confirm_at is not None:
         order.auto_confirm_at = order.auto_confirm_at + (now - hold.opened_at)
         order.save(update_fields=["auto_confirm_at"])
         _schedule_auto_confirm(order)
-    _event(order, f"{hold.kind}_closed", actor=actor, outcome=outcome, reason=reason,
-           auto_confirm_at=order.auto_confirm_at.isoformat() if order.auto_confirm_at else None)
+    _event(
+        order,
+        f"{hold.kind}_closed",
+        actor=actor,
+        outcome=outcome,
+        reason=reason,
+        auto_confirm_at=order.auto_confirm_at.isoformat() if order.auto_confirm_at else None,
+    )
 
 
 @transaction.atomic
@@ -426,21 +573,23 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
     _require(actor, order, "buyer")
     reason = _clean_text(reason, "reason", 500)
     if order.status != S.SHIPPED:
-        raise InvalidTransition(f"order {order.number} is {order.status}; a refund request is "
-                                "for a shipped order (cancel an order not yet shipped)")
+        raise InvalidTransition(
+            f"order {order.number} is {order.status}; a refund request is "
+            "for a shipped order (cancel an order not yet shipped)"
+        )
     return hold_open(order, kind=HoldKind.REFUND_REQUEST, actor=actor, reason=reason)
 
 
 @transaction.atomic
-def order_refund_request_decide(*, actor: User, number: str, approve: bool,
-                                reason: str) -> Order:
+def order_refund_request_decide(*, actor: User, number: str, approve: bool, reason: str) -> Order:
     order = _locked_for(actor, number)
     _require(actor, order, "seller", "operator")
     reason = _clean_text(reason, "reason", 500)
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
-        raise InvalidTransition(f"order {order.number}: no open refund request",
-                                code="no_refund_request")
+        raise InvalidTransition(
+            f"order {order.number}: no open refund request", code="no_refund_request"
+        )
     if approve:
         _refund_order(order, actor=actor, reason=reason)
     else:
@@ -454,8 +603,9 @@ def order_refund_request_withdraw(*, actor: User, number: str) -> Order:
     _require(actor, order, "buyer")
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
-        raise InvalidTransition(f"order {order.number}: no open refund request",
-                                code="no_refund_request")
+        raise InvalidTransition(
+            f"order {order.number}: no open refund request", code="no_refund_request"
+        )
     hold_close(order, hold, actor=actor, outcome="withdrawn", reason="withdrawn by the buyer")
     return order
 

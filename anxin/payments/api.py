@@ -18,8 +18,9 @@ def notify(request: HttpRequest, provider: str) -> NotifyOut:
     """The provider's asynchronous notification. Authenticated by the provider's signature over
     the raw body, not by a session; a refused notification answers 401 and is recorded."""
     try:
-        result = notification_receive(provider_name=provider, body=request.body,
-                                      headers=dict(request.headers))
+        result = notification_receive(
+            provider_name=provider, body=request.body, headers=dict(request.headers)
+        )
     except LookupError:
         from anxin.core.errors import NotFound
 

@@ -15,8 +15,9 @@ class PaymentStatus(models.TextChoices):
 # The provider is the authority on a payment: a payment we closed locally can still turn out to
 # have succeeded (the buyer paid a moment before the close reached the provider).
 PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    PaymentStatus.CREATED: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.FAILED,
-                                      PaymentStatus.CLOSED}),
+    PaymentStatus.CREATED: frozenset(
+        {PaymentStatus.SUCCEEDED, PaymentStatus.FAILED, PaymentStatus.CLOSED}
+    ),
     PaymentStatus.CLOSED: frozenset({PaymentStatus.SUCCEEDED}),
     PaymentStatus.FAILED: frozenset(),
     PaymentStatus.SUCCEEDED: frozenset(),
@@ -29,8 +30,9 @@ class Payment(models.Model):
     provider_payment_id = models.CharField(max_length=64)
     amount_fen = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
-    status = models.CharField(max_length=16, choices=PaymentStatus.choices,
-                              default=PaymentStatus.CREATED)
+    status = models.CharField(
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
+    )
     pay_url = models.CharField(max_length=300)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
@@ -38,10 +40,12 @@ class Payment(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["provider", "provider_payment_id"],
-                                    name="payments_payment_provider_id"),
-            models.CheckConstraint(name="payments_payment_amount_positive",
-                                   condition=Q(amount_fen__gt=0)),
+            models.UniqueConstraint(
+                fields=["provider", "provider_payment_id"], name="payments_payment_provider_id"
+            ),
+            models.CheckConstraint(
+                name="payments_payment_amount_positive", condition=Q(amount_fen__gt=0)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -62,16 +66,20 @@ class Refund(models.Model):
     key = models.CharField(max_length=80, unique=True)
     amount_fen = models.BigIntegerField()
     reason = models.CharField(max_length=200)
-    status = models.CharField(max_length=16, choices=RefundStatus.choices,
-                              default=RefundStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
     provider_refund_id = models.CharField(max_length=64, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(name="payments_refund_amount_positive",
-                                              condition=Q(amount_fen__gt=0))]
+        constraints = [
+            models.CheckConstraint(
+                name="payments_refund_amount_positive", condition=Q(amount_fen__gt=0)
+            )
+        ]
 
     def __str__(self) -> str:
         return self.key

@@ -25,7 +25,7 @@ from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import Notification, NotificationRejected
 
 
-def payment_start(*, order, description: str) -> Payment:  # noqa: ANN001 - orders.Order
+def payment_start(*, order, description: str) -> Payment:
     """The open payment of `order`, created at the provider if there is none.
 
     Called under the order's lock, so two taps on "pay" create one payment.
@@ -36,12 +36,18 @@ def payment_start(*, order, description: str) -> Payment:  # noqa: ANN001 - orde
     provider = get_provider()
     attempt = order.payments.count() + 1
     created = provider.create_payment(
-        merchant_ref=order.number, amount_fen=order.amount_fen, description=description,
+        merchant_ref=order.number,
+        amount_fen=order.amount_fen,
+        description=description,
         idempotency_key=f"{order.number}:{attempt}",
     )
     return Payment.objects.create(
-        order=order, provider=provider.name, provider_payment_id=created.provider_payment_id,
-        amount_fen=order.amount_fen, currency=order.currency, pay_url=created.pay_url,
+        order=order,
+        provider=provider.name,
+        provider_payment_id=created.provider_payment_id,
+        amount_fen=order.amount_fen,
+        currency=order.currency,
+        pay_url=created.pay_url,
         created_at=timezone.now(),
     )
 
@@ -70,8 +76,10 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
         n = provider.parse_notification(body, headers)
     except NotificationRejected as e:
         PaymentNotification.objects.create(
-            provider=provider_name, status=NotificationStatus.REJECTED,
-            reason=f"{e.code}: {e.message}"[:200], body=body[:20_000].decode(errors="replace"),
+            provider=provider_name,
+            status=NotificationStatus.REJECTED,
+            reason=f"{e.code}: {e.message}"[:200],
+            body=body[:20_000].decode(errors="replace"),
             received_at=now,
         )
         raise
@@ -84,8 +92,11 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
         try:
             with transaction.atomic():
                 row = PaymentNotification.objects.create(
-                    provider=provider_name, notification_id=n.id, event_type=n.event_type,
-                    status=NotificationStatus.APPLIED, body=body.decode(errors="replace"),
+                    provider=provider_name,
+                    notification_id=n.id,
+                    event_type=n.event_type,
+                    status=NotificationStatus.APPLIED,
+                    body=body.decode(errors="replace"),
                     received_at=now,
                 )
         except IntegrityError:
@@ -119,20 +130,25 @@ def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
         if refund is None:
             return NotificationStatus.IGNORED, "unknown refund"
         return orders.order_refund_completed(
-            refund_id=refund.pk, succeeded=n.event_type == "refund.succeeded",
-            provider_refund_id=n.provider_refund_id, reason=n.failure_reason,
+            refund_id=refund.pk,
+            succeeded=n.event_type == "refund.succeeded",
+            provider_refund_id=n.provider_refund_id,
+            reason=n.failure_reason,
         )
     return NotificationStatus.IGNORED, f"event type {n.event_type} is not handled"
 
 
-def refund_create(*, order, payment: Payment, amount_fen: int, reason: str,  # noqa: ANN001
-                  key: str) -> Refund:
+def refund_create(*, order, payment: Payment, amount_fen: int, reason: str, key: str) -> Refund:
     """Record a refund and queue its submission to the provider, inside the caller's
     transaction: the queue row commits with the refund, so a crash cannot lose it."""
     from anxin.payments.tasks import refund_submit as submit_task
 
     refund = Refund.objects.create(
-        order=order, payment=payment, key=key, amount_fen=amount_fen, reason=reason[:200],
+        order=order,
+        payment=payment,
+        key=key,
+        amount_fen=amount_fen,
+        reason=reason[:200],
         created_at=timezone.now(),
     )
     submit_task.enqueue(refund.pk)
@@ -147,7 +163,8 @@ def refund_submit(*, refund_id: int) -> str:
         return "already_submitted"
     provider = get_provider(refund.payment.provider)
     result = provider.refund(
-        provider_payment_id=refund.payment.provider_payment_id, amount_fen=refund.amount_fen,
+        provider_payment_id=refund.payment.provider_payment_id,
+        amount_fen=refund.amount_fen,
         idempotency_key=refund.key,
     )
     Refund.objects.filter(pk=refund.pk, provider_refund_id="").update(

@@ -17,8 +17,11 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
     sp = SandboxPayment.objects.filter(pk=payment_id).first()
     if sp is None:
         return render(request, "web/error.html", {"message": "no such payment"}, status=404)
-    ours = Payment.objects.filter(provider="sandbox", provider_payment_id=sp.pk).select_related(
-        "order").first()
+    ours = (
+        Payment.objects.filter(provider="sandbox", provider_payment_id=sp.pk)
+        .select_related("order")
+        .first()
+    )
     order_url = reverse("web:order", args=[ours.order.number]) if ours else None
     error = None
     if request.method == "POST":
@@ -29,6 +32,9 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
         else:
             return redirect(order_url or "web:home")
         sp.refresh_from_db()
-    return render(request, "payments/sandbox_cashier.html",
-                  {"payment": sp, "order_url": order_url, "error": error},
-                  status=400 if error else 200)
+    return render(
+        request,
+        "payments/sandbox_cashier.html",
+        {"payment": sp, "order_url": order_url, "error": error},
+        status=400 if error else 200,
+    )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anxin.accounts import services as accounts
-from anxin.accounts.models import Role
+from anxin.accounts.models import Role, User
 from anxin.catalog import selectors as catalog_sel
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
@@ -30,6 +30,13 @@ from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
 from anxin.orders.models import Order, OrderStatus
 
+
+class UserRequest(HttpRequest):
+    """A request behind login_required: its user is a real account."""
+
+    user: User
+
+
 STAFF_ROLES = {Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR, Role.OPERATOR}
 
 
@@ -37,10 +44,14 @@ def role_required(*roles: str) -> Callable:
     def deco(view: Callable) -> Callable:
         @wraps(view)
         @login_required
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: UserRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.user.role not in roles:
-                return render(request, "web/error.html", {"message": _("This page is not for "
-                              "your role.")}, status=403)
+                return render(
+                    request,
+                    "web/error.html",
+                    {"message": _("This page is not for your role.")},
+                    status=403,
+                )
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -65,18 +76,23 @@ def home(request: HttpRequest) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
-        user = authenticate(request, username=request.POST.get("username", ""),
-                            password=request.POST.get("password", ""))
+        user = authenticate(
+            request,
+            username=request.POST.get("username", ""),
+            password=request.POST.get("password", ""),
+        )
         if user is None:
             error = _("Username or password is wrong.")
         else:
             login(request, user)
             nxt = request.POST.get("next") or ""
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//")
-                            else "web:home")
-    return render(request, "web/login.html", {"error": error,
-                                              "next": request.GET.get("next", "")},
-                  status=400 if error else 200)
+            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:home")
+    return render(
+        request,
+        "web/login.html",
+        {"error": error, "next": request.GET.get("next", "")},
+        status=400 if error else 200,
+    )
 
 
 @require_POST
@@ -91,9 +107,12 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             user = accounts.user_signup(
-                username=form.get("username", ""), password=form.get("password", ""),
-                role=form.get("role", ""), display_name=form.get("display_name", ""),
-                shop_name=form.get("shop_name", ""), contact_phone=form.get("contact_phone", ""),
+                username=form.get("username", ""),
+                password=form.get("password", ""),
+                role=form.get("role", ""),
+                display_name=form.get("display_name", ""),
+                shop_name=form.get("shop_name", ""),
+                contact_phone=form.get("contact_phone", ""),
                 wechat_id=form.get("wechat_id", ""),
             )
         except DomainError as e:
@@ -101,14 +120,17 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             nxt = form.get("next") or ""
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//")
-                            else "web:home")
-    return render(request, "web/signup.html",
-                  {"error": error, "form": form, "next": request.GET.get("next", "")},
-                  status=400 if error else 200)
+            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:home")
+    return render(
+        request,
+        "web/signup.html",
+        {"error": error, "form": form, "next": request.GET.get("next", "")},
+        status=400 if error else 200,
+    )
 
 
 # --- checkout ------------------------------------------------------------------------------
+
 
 def checkout(request: HttpRequest, code: str) -> HttpResponse:
     try:
@@ -124,7 +146,8 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
             return redirect(f"{reverse('web:login')}?next={request.path}")
         try:
             order = order_svc.order_create(
-                buyer=request.user, listing_code=code,
+                buyer=request.user,
+                listing_code=code,
                 snapshot_id=int(form.get("snapshot_id", "0") or 0),
                 quantity=int(form.get("quantity", "0") or 0),
                 recipient_name=form.get("recipient_name", ""),
@@ -138,17 +161,29 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
         except DomainError as e:
             error, status = e.detail, e.status
             if e.code == "listing_changed":
-                error = _("The seller changed this listing after you opened it. Please review "
-                          "the listing as it is now before you buy.")
+                error = _(
+                    "The seller changed this listing after you opened it. Please review "
+                    "the listing as it is now before you buy."
+                )
                 listing = catalog_sel.listing_by_code(code)
         else:
             return redirect("web:order", number=order.number)
     snap = listing.current_snapshot
-    return render(request, "web/checkout.html", {
-        "listing": listing, "snap": snap, "images": catalog_sel.snapshot_images(snap),
-        "shop": listing.seller.seller_profile, "form": form, "error": error,
-        "fee_note": settings.ANXIN_AUTO_CONFIRM_DAYS,
-    }, status=status)
+    assert snap is not None  # a listing is created with its first snapshot
+    return render(
+        request,
+        "web/checkout.html",
+        {
+            "listing": listing,
+            "snap": snap,
+            "images": catalog_sel.snapshot_images(snap),
+            "shop": listing.seller.seller_profile,
+            "form": form,
+            "error": error,
+            "fee_note": settings.ANXIN_AUTO_CONFIRM_DAYS,
+        },
+        status=status,
+    )
 
 
 def checkout_qr(request: HttpRequest, code: str) -> HttpResponse:
@@ -160,31 +195,38 @@ def checkout_qr(request: HttpRequest, code: str) -> HttpResponse:
 
 # --- orders --------------------------------------------------------------------------------
 
+
 @login_required
-def orders(request: HttpRequest) -> HttpResponse:
+def orders(request: UserRequest) -> HttpResponse:
     qs = order_sel.visible_orders(request.user).order_by("-created_at")[:100]
     return render(request, "web/orders.html", {"orders": qs})
 
 
-def _order_context(request: HttpRequest, order: Order) -> dict[str, Any]:
+def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
     u = request.user
     is_buyer = u.pk == order.buyer_id and u.role == Role.BUYER
     is_seller = u.pk == order.seller_id and u.role == Role.SELLER
     open_hold = order.holds.filter(closed_at__isnull=True).first()
     payment = order.payments.order_by("-pk").first()
     return {
-        "order": order, "snap": order.snapshot,
+        "order": order,
+        "snap": order.snapshot,
         "images": catalog_sel.snapshot_images(order.snapshot),
-        "timeline": order_sel.order_timeline(order), "is_buyer": is_buyer,
-        "is_seller": is_seller, "is_operator": u.role == Role.OPERATOR, "hold": open_hold,
-        "payment": payment, "S": OrderStatus,
-        "waiting_for_provider": order.status == OrderStatus.AWAITING_PAYMENT and payment
+        "timeline": order_sel.order_timeline(order),
+        "is_buyer": is_buyer,
+        "is_seller": is_seller,
+        "is_operator": u.role == Role.OPERATOR,
+        "hold": open_hold,
+        "payment": payment,
+        "S": OrderStatus,
+        "waiting_for_provider": order.status == OrderStatus.AWAITING_PAYMENT
+        and payment
         and payment.status == "succeeded",
     }
 
 
 @login_required
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: UserRequest, number: str) -> HttpResponse:
     try:
         order = order_sel.order_for(request.user, number)
     except DomainError as e:
@@ -193,7 +235,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def order_status(request: HttpRequest, number: str) -> HttpResponse:
+def order_status(request: UserRequest, number: str) -> HttpResponse:
     """The status block alone, polled by htmx while the buyer waits for the payment to land."""
     try:
         order = order_sel.order_for(request.user, number)
@@ -203,33 +245,37 @@ def order_status(request: HttpRequest, number: str) -> HttpResponse:
 
 
 _ACTIONS: dict[str, Callable[..., Any]] = {
-    "ship": lambda u, n, p: order_svc.order_ship(actor=u, number=n, carrier=p.get("carrier", ""),
-                                                 tracking_number=p.get("tracking_number", "")),
+    "ship": lambda u, n, p: order_svc.order_ship(
+        actor=u,
+        number=n,
+        carrier=p.get("carrier", ""),
+        tracking_number=p.get("tracking_number", ""),
+    ),
     "confirm": lambda u, n, p: order_svc.order_confirm(actor=u, number=n),
-    "cancel": lambda u, n, p: order_svc.order_cancel(actor=u, number=n,
-                                                     reason=p.get("reason", "")),
-    "refund": lambda u, n, p: order_svc.order_refund(actor=u, number=n,
-                                                     reason=p.get("reason", "")),
+    "cancel": lambda u, n, p: order_svc.order_cancel(actor=u, number=n, reason=p.get("reason", "")),
+    "refund": lambda u, n, p: order_svc.order_refund(actor=u, number=n, reason=p.get("reason", "")),
     "refund-request": lambda u, n, p: order_svc.order_refund_request(
-        actor=u, number=n, reason=p.get("reason", "")),
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
     "refund-approve": lambda u, n, p: order_svc.order_refund_request_decide(
-        actor=u, number=n, approve=True, reason=p.get("reason", "") or "approved"),
+        actor=u, number=n, approve=True, reason=p.get("reason", "") or "approved"
+    ),
     "refund-decline": lambda u, n, p: order_svc.order_refund_request_decide(
-        actor=u, number=n, approve=False, reason=p.get("reason", "")),
+        actor=u, number=n, approve=False, reason=p.get("reason", "")
+    ),
     "refund-withdraw": lambda u, n, p: order_svc.order_refund_request_withdraw(actor=u, number=n),
 }
 
 
 @login_required
 @require_POST
-def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def order_action(request: UserRequest, number: str, action: str) -> HttpResponse:
     try:
         if action == "pay":
             payment = order_svc.order_payment_start(actor=request.user, number=number)
             return redirect(payment.pay_url)
         if action not in _ACTIONS:
-            return render(request, "web/error.html", {"message": _("Unknown action.")},
-                          status=404)
+            return render(request, "web/error.html", {"message": _("Unknown action.")}, status=404)
         _ACTIONS[action](request.user, number, request.POST)
     except DomainError as e:
         messages.error(request, e.detail)
@@ -240,26 +286,33 @@ def order_action(request: HttpRequest, number: str, action: str) -> HttpResponse
 
 # --- sellers -------------------------------------------------------------------------------
 
+
 @role_required(Role.SELLER)
-def seller_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/seller_home.html", {
-        "money": order_sel.seller_money(request.user),
-        "to_ship": order_sel.orders_to_ship(request.user),
-        "listings": catalog_sel.listings_of(request.user),
-        "profile": getattr(request.user, "seller_profile", None),
-    })
+def seller_home(request: UserRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/seller_home.html",
+        {
+            "money": order_sel.seller_money(request.user),
+            "to_ship": order_sel.orders_to_ship(request.user),
+            "listings": catalog_sel.listings_of(request.user),
+            "profile": getattr(request.user, "seller_profile", None),
+        },
+    )
 
 
 @role_required(Role.SELLER)
-def seller_profile(request: HttpRequest) -> HttpResponse:
+def seller_profile(request: UserRequest) -> HttpResponse:
     profile = getattr(request.user, "seller_profile", None)
     error = None
     if request.method == "POST":
         try:
             accounts.seller_profile_update(
-                user=request.user, shop_name=request.POST.get("shop_name", ""),
+                user=request.user,
+                shop_name=request.POST.get("shop_name", ""),
                 contact_phone=request.POST.get("contact_phone", ""),
-                wechat_id=request.POST.get("wechat_id", ""))
+                wechat_id=request.POST.get("wechat_id", ""),
+            )
         except DomainError as e:
             error = e.detail
         else:
@@ -268,7 +321,7 @@ def seller_profile(request: HttpRequest) -> HttpResponse:
     return render(request, "web/seller_profile.html", {"profile": profile, "error": error})
 
 
-def _listing_form(request: HttpRequest) -> tuple[catalog.ListingContent, int]:
+def _listing_form(request: UserRequest) -> tuple[catalog.ListingContent, int]:
     p = request.POST
     images = list(p.getlist("keep_image"))
     for f in request.FILES.getlist("images"):
@@ -282,10 +335,13 @@ def _listing_form(request: HttpRequest) -> tuple[catalog.ListingContent, int]:
     except ValueError:
         stock = -1
     content = catalog.ListingContent(
-        title=p.get("title", ""), description=p.get("description", ""),
+        title=p.get("title", ""),
+        description=p.get("description", ""),
         price_fen=parse_yuan(p.get("price_yuan", ""), field="price"),
-        shipping_days=shipping_days, return_policy=p.get("return_policy", ""),
-        return_policy_note=p.get("return_policy_note", ""), category=p.get("category", ""),
+        shipping_days=shipping_days,
+        return_policy=p.get("return_policy", ""),
+        return_policy_note=p.get("return_policy_note", ""),
+        category=p.get("category", ""),
         images=images,
     )
     return content, stock
@@ -296,7 +352,7 @@ def _listing_form_context(**extra: Any) -> dict[str, Any]:
 
 
 @role_required(Role.SELLER)
-def listing_new(request: HttpRequest) -> HttpResponse:
+def listing_new(request: UserRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         try:
@@ -306,13 +362,16 @@ def listing_new(request: HttpRequest) -> HttpResponse:
             error = e.detail
         else:
             return redirect("web:listing_detail", listing_id=listing.pk)
-    return render(request, "web/listing_form.html",
-                  _listing_form_context(error=error, form=request.POST, listing=None),
-                  status=400 if error else 200)
+    return render(
+        request,
+        "web/listing_form.html",
+        _listing_form_context(error=error, form=request.POST, listing=None),
+        status=400 if error else 200,
+    )
 
 
 @role_required(Role.SELLER)
-def listing_edit(request: HttpRequest, listing_id: int) -> HttpResponse:
+def listing_edit(request: UserRequest, listing_id: int) -> HttpResponse:
     try:
         listing = catalog.listing_for_seller(request.user, listing_id)
     except DomainError as e:
@@ -321,8 +380,13 @@ def listing_edit(request: HttpRequest, listing_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             content, stock = _listing_form(request)
-            catalog.listing_update(actor=request.user, listing_id=listing_id, content=content,
-                                   stock=stock, is_active=request.POST.get("is_active") == "on")
+            catalog.listing_update(
+                actor=request.user,
+                listing_id=listing_id,
+                content=content,
+                stock=stock,
+                is_active=request.POST.get("is_active") == "on",
+            )
         except DomainError as e:
             error = e.detail
         else:
@@ -331,35 +395,53 @@ def listing_edit(request: HttpRequest, listing_id: int) -> HttpResponse:
     snap = listing.current_snapshot
     assert snap is not None
     form = request.POST or {
-        "title": snap.title, "description": snap.description,
+        "title": snap.title,
+        "description": snap.description,
         "price_yuan": f"{snap.price_fen // 100}.{snap.price_fen % 100:02d}",
-        "shipping_days": snap.shipping_days, "return_policy": snap.return_policy,
-        "return_policy_note": snap.return_policy_note, "category": snap.category,
-        "stock": listing.stock, "is_active": listing.is_active,
+        "shipping_days": snap.shipping_days,
+        "return_policy": snap.return_policy,
+        "return_policy_note": snap.return_policy_note,
+        "category": snap.category,
+        "stock": listing.stock,
+        "is_active": listing.is_active,
     }
-    return render(request, "web/listing_form.html", _listing_form_context(
-        error=error, form=form, listing=listing, images=catalog_sel.snapshot_images(snap)),
-        status=400 if error else 200)
+    return render(
+        request,
+        "web/listing_form.html",
+        _listing_form_context(
+            error=error, form=form, listing=listing, images=catalog_sel.snapshot_images(snap)
+        ),
+        status=400 if error else 200,
+    )
 
 
 @role_required(Role.SELLER)
-def listing_detail(request: HttpRequest, listing_id: int) -> HttpResponse:
+def listing_detail(request: UserRequest, listing_id: int) -> HttpResponse:
     try:
         listing = catalog.listing_for_seller(request.user, listing_id)
     except DomainError as e:
         return _error_page(request, e)
     url = f"{settings.ANXIN_SITE_URL}{reverse('web:checkout', args=[listing.code])}"
-    return render(request, "web/listing_detail.html", {
-        "listing": listing, "snap": listing.current_snapshot, "checkout_url": url,
-        "snapshots": listing.snapshots.all(),
-        "images": catalog_sel.snapshot_images(listing.current_snapshot),
-    })
+    return render(
+        request,
+        "web/listing_detail.html",
+        {
+            "listing": listing,
+            "snap": listing.current_snapshot,
+            "checkout_url": url,
+            "snapshots": listing.snapshots.all(),
+            "images": catalog_sel.snapshot_images(listing.current_snapshot)
+            if listing.current_snapshot
+            else [],
+        },
+    )
 
 
 # --- staff ---------------------------------------------------------------------------------
 
+
 @role_required(*STAFF_ROLES)
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: UserRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"role": request.user.get_role_display()}
     if request.user.role == Role.OPERATOR:
         from anxin.ledger.audit import ledger_audit
@@ -369,8 +451,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         ctx["by_status"] = dict(Order.objects.values_list("status").annotate(n=Count("pk")))
         ctx["statuses"] = OrderStatus.choices
         ctx["problems"] = ledger_audit() + orders_audit()
-        ctx["fees"] = Account.objects.filter(code="platform:fees").aggregate(
-            s=Sum("credits_posted"))["s"] or 0
+        ctx["fees"] = (
+            Account.objects.filter(code="platform:fees").aggregate(s=Sum("credits_posted"))["s"]
+            or 0
+        )
         ctx["fee_bps"] = settings.ANXIN_PLATFORM_FEE_BPS
         ctx["auto_confirm_days"] = settings.ANXIN_AUTO_CONFIRM_DAYS
         ctx["recent"] = order_sel.visible_orders(request.user).order_by("-created_at")[:20]

@@ -36,8 +36,23 @@ from anxin.payments.providers.base import (
 
 # The provider's retry schedule after a failed delivery, in seconds (WeChat Pay's, shortened
 # at the tail): a notification is never silently dropped while we are down for a day.
-RETRY_BACKOFF = [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800,
-                 21600, 21600]
+RETRY_BACKOFF = [
+    15,
+    15,
+    30,
+    180,
+    600,
+    1200,
+    1800,
+    1800,
+    1800,
+    3600,
+    10800,
+    10800,
+    10800,
+    21600,
+    21600,
+]
 HEADER_TIMESTAMP = "x-sandbox-timestamp"
 HEADER_NONCE = "x-sandbox-nonce"
 HEADER_SIGNATURE = "x-sandbox-signature"
@@ -62,8 +77,11 @@ def _private_key_for(path: str) -> Ed25519PrivateKey:
     if not p.exists():
         p.parent.mkdir(parents=True, exist_ok=True)
         key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         tmp = p.with_suffix(f".{secrets.token_hex(4)}.tmp")
         tmp.write_bytes(pem)
         tmp.chmod(0o600)
@@ -90,8 +108,13 @@ def key_serial() -> str:
     return raw.hex()[:16]
 
 
-def sign(body: bytes, *, at: dt.datetime | None = None, nonce: str | None = None,
-         key: Ed25519PrivateKey | None = None) -> dict[str, str]:
+def sign(
+    body: bytes,
+    *,
+    at: dt.datetime | None = None,
+    nonce: str | None = None,
+    key: Ed25519PrivateKey | None = None,
+) -> dict[str, str]:
     ts = str(int((at or timezone.now()).timestamp()))
     nonce = nonce or secrets.token_hex(16)
     message = f"{ts}\n{nonce}\n".encode() + body + b"\n"
@@ -112,15 +135,20 @@ class SandboxProvider:
     name = "sandbox"
 
     # --- what a merchant calls -----------------------------------------------------------------
-    def create_payment(self, *, merchant_ref: str, amount_fen: int, description: str,
-                       idempotency_key: str) -> ProviderPayment:
+    def create_payment(
+        self, *, merchant_ref: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderPayment:
         if amount_fen <= 0:
             raise ProviderError("invalid_amount", "amount must be positive")
         existing = SandboxPayment.objects.filter(idempotency_key=idempotency_key).first()
         if existing is None:
             existing = SandboxPayment.objects.create(
-                id=_new_id("sbxpay"), merchant_ref=merchant_ref, idempotency_key=idempotency_key,
-                amount_fen=amount_fen, description=description[:200], created_at=timezone.now(),
+                id=_new_id("sbxpay"),
+                merchant_ref=merchant_ref,
+                idempotency_key=idempotency_key,
+                amount_fen=amount_fen,
+                description=description[:200],
+                created_at=timezone.now(),
             )
         elif existing.amount_fen != amount_fen or existing.merchant_ref != merchant_ref:
             raise ProviderError("idempotency_mismatch", "same key, different payment")
@@ -140,8 +168,9 @@ class SandboxProvider:
         return ProviderPaymentState(p.id, p.status, p.amount_fen, p.failure_reason)
 
     @transaction.atomic
-    def refund(self, *, provider_payment_id: str, amount_fen: int,
-               idempotency_key: str) -> ProviderRefund:
+    def refund(
+        self, *, provider_payment_id: str, amount_fen: int, idempotency_key: str
+    ) -> ProviderRefund:
         existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return ProviderRefund(existing.id, existing.status)
@@ -150,19 +179,29 @@ class SandboxProvider:
             raise ProviderError("payment_not_succeeded", f"payment {p.id} is {p.status}")
         refunded = p.refunds.exclude(status="failed").aggregate(s=Sum("amount_fen"))["s"] or 0
         if amount_fen <= 0 or refunded + amount_fen > p.amount_fen:
-            raise ProviderError("refund_exceeds_payment",
-                                f"refund of {amount_fen} exceeds what remains of {p.amount_fen}")
+            raise ProviderError(
+                "refund_exceeds_payment",
+                f"refund of {amount_fen} exceeds what remains of {p.amount_fen}",
+            )
         r = SandboxRefund.objects.create(
-            id=_new_id("sbxref"), payment=p, idempotency_key=idempotency_key,
-            amount_fen=amount_fen, created_at=timezone.now(),
+            id=_new_id("sbxref"),
+            payment=p,
+            idempotency_key=idempotency_key,
+            amount_fen=amount_fen,
+            created_at=timezone.now(),
         )
         # A refund to a closed card fails at the bank; amounts ending in 13 fen simulate that.
         outcome = "refund.failed" if amount_fen % 100 == 13 else "refund.succeeded"
-        self._emit(outcome, {
-            "payment_id": p.id, "refund_id": r.id, "refund_key": idempotency_key,
-            "amount_fen": amount_fen,
-            "failure_reason": "card account closed" if outcome == "refund.failed" else "",
-        })
+        self._emit(
+            outcome,
+            {
+                "payment_id": p.id,
+                "refund_id": r.id,
+                "refund_key": idempotency_key,
+                "amount_fen": amount_fen,
+                "failure_reason": "card account closed" if outcome == "refund.failed" else "",
+            },
+        )
         return ProviderRefund(r.id, r.status)
 
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
@@ -188,9 +227,11 @@ class SandboxProvider:
             doc = json.loads(body)
             res = doc["resource"]
             return Notification(
-                id=str(doc["id"]), event_type=str(doc["event_type"]),
+                id=str(doc["id"]),
+                event_type=str(doc["event_type"]),
                 occurred_at=dt.datetime.fromisoformat(doc["created_at"]),
-                provider_payment_id=str(res["payment_id"]), amount_fen=int(res["amount_fen"]),
+                provider_payment_id=str(res["payment_id"]),
+                amount_fen=int(res["amount_fen"]),
                 provider_refund_id=str(res.get("refund_id", "")),
                 refund_key=str(res.get("refund_key", "")),
                 failure_reason=str(res.get("failure_reason", "")),
@@ -200,8 +241,13 @@ class SandboxProvider:
 
     # --- what the buyer does at the sandbox's cashier ------------------------------------------
     @transaction.atomic
-    def buyer_pays(self, provider_payment_id: str, *, succeed: bool = True,
-                   reason: str = "insufficient balance") -> SandboxPayment:
+    def buyer_pays(
+        self,
+        provider_payment_id: str,
+        *,
+        succeed: bool = True,
+        reason: str = "insufficient balance",
+    ) -> SandboxPayment:
         p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
         if p.status != "created":
             raise ProviderError("payment_not_open", f"payment is {p.status}")
@@ -209,10 +255,15 @@ class SandboxProvider:
         p.failure_reason = "" if succeed else reason
         p.completed_at = timezone.now()
         p.save(update_fields=["status", "failure_reason", "completed_at"])
-        self._emit("payment.succeeded" if succeed else "payment.failed", {
-            "payment_id": p.id, "merchant_ref": p.merchant_ref, "amount_fen": p.amount_fen,
-            "failure_reason": p.failure_reason,
-        })
+        self._emit(
+            "payment.succeeded" if succeed else "payment.failed",
+            {
+                "payment_id": p.id,
+                "merchant_ref": p.merchant_ref,
+                "amount_fen": p.amount_fen,
+                "failure_reason": p.failure_reason,
+            },
+        )
         return p
 
     # --- the notifier --------------------------------------------------------------------------
@@ -226,8 +277,11 @@ class SandboxProvider:
         for _ in range(copies):
             delay = _rng.uniform(0, settings.ANXIN_SANDBOX_MAX_DELAY_SECONDS)
             row = SandboxNotification.objects.create(
-                event_id=event_id, event_type=event_type, resource=resource,
-                deliver_after=now + dt.timedelta(seconds=delay), created_at=now,
+                event_id=event_id,
+                event_type=event_type,
+                resource=resource,
+                deliver_after=now + dt.timedelta(seconds=delay),
+                created_at=now,
             )
             # The queue row commits with the event itself: no event without its delivery.
             sandbox_deliver.using(run_after=row.deliver_after).enqueue(row.pk)
@@ -235,10 +289,15 @@ class SandboxProvider:
         return rows
 
     def body_for(self, row: SandboxNotification) -> bytes:
-        return json.dumps({
-            "id": row.event_id, "event_type": row.event_type,
-            "created_at": row.created_at.isoformat(), "resource": row.resource,
-        }, sort_keys=True).encode()
+        return json.dumps(
+            {
+                "id": row.event_id,
+                "event_type": row.event_type,
+                "created_at": row.created_at.isoformat(),
+                "resource": row.resource,
+            },
+            sort_keys=True,
+        ).encode()
 
     def deliver(self, row_id: int) -> bool:
         """Deliver one notification to the merchant's endpoint; schedule a retry if it fails."""
@@ -251,7 +310,7 @@ class SandboxProvider:
         body = self.body_for(row)
         try:
             notification_receive(provider_name=self.name, body=body, headers=sign(body))
-        except Exception as e:  # noqa: BLE001 - any failure at the merchant is a failed delivery
+        except Exception as e:
             row.attempts += 1
             row.last_error = f"{type(e).__name__}: {e}"[:300]
             if row.attempts > len(RETRY_BACKOFF):

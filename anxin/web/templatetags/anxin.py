@@ -13,7 +13,7 @@ def fen(value: int | None) -> str:
 _EVENT_LABELS = None
 
 
-def _labels() -> dict[str, str]:
+def _labels() -> dict[str, object]:
     from django.utils.translation import gettext_lazy as _
 
     return {
@@ -43,8 +43,13 @@ def event_label(kind: str) -> str:
 def actor_label(role: str) -> str:
     from django.utils.translation import gettext as _
 
-    return {"system": _("Anxin"), "provider": _("Payment provider"), "buyer": _("Buyer"),
-            "seller": _("Seller"), "operator": _("Platform operator")}.get(role, role)
+    return {
+        "system": _("Anxin"),
+        "provider": _("Payment provider"),
+        "buyer": _("Buyer"),
+        "seller": _("Seller"),
+        "operator": _("Platform operator"),
+    }.get(role, role)
 
 
 @register.filter

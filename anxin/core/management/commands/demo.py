@@ -13,26 +13,85 @@ from django.db import transaction
 DEMO_PASSWORD = "anxin-demo-2026"
 
 SELLERS = [
-    ("tea", "明前茶舍", "王春茶", "13800010001", "mingqian_tea", (46, 125, 50), [
-        ("2026年明前西湖龙井 250克", "杭州西湖产区明前采摘，手工炒制，罐装密封。", "food", 36800, 2, 40),
-        ("安溪铁观音 清香型 500克", "兰花香，冲泡七次仍有余韵。", "food", 19800, 3, 25),
-    ]),
-    ("beauty", "小美美妆", "李小美", "13800010002", "xiaomei_beauty", (216, 27, 96), [
-        ("玻尿酸保湿精华 30毫升", "专柜同款，附中文标签与备案编号。", "cosmetics", 12900, 2, 60),
-    ]),
-    ("fruit", "果园直发", "赣南老陈", "13800010003", "gannan_orange", (245, 124, 0), [
-        ("赣南脐橙 5公斤 礼盒装", "果园现摘现发，坏果包赔。生鲜不支持七天无理由退货。",
-         "fresh_perishable", 6990, 1, 200),
-    ]),
-    ("formula", "宝贝奶粉代购", "周妈妈", "13800010004", "baobei_milk", (30, 136, 229), [
-        ("婴幼儿配方奶粉 3段 800克", "国行正品，可查溯源码。", "food", 29800, 2, 30),
-    ]),
+    (
+        "tea",
+        "明前茶舍",
+        "王春茶",
+        "13800010001",
+        "mingqian_tea",
+        (46, 125, 50),
+        [
+            (
+                "2026年明前西湖龙井 250克",
+                "杭州西湖产区明前采摘，手工炒制，罐装密封。",
+                "food",
+                36800,
+                2,
+                40,
+            ),
+            ("安溪铁观音 清香型 500克", "兰花香，冲泡七次仍有余韵。", "food", 19800, 3, 25),
+        ],
+    ),
+    (
+        "beauty",
+        "小美美妆",
+        "李小美",
+        "13800010002",
+        "xiaomei_beauty",
+        (216, 27, 96),
+        [
+            (
+                "玻尿酸保湿精华 30毫升",
+                "专柜同款，附中文标签与备案编号。",
+                "cosmetics",
+                12900,
+                2,
+                60,
+            ),
+        ],
+    ),
+    (
+        "fruit",
+        "果园直发",
+        "赣南老陈",
+        "13800010003",
+        "gannan_orange",
+        (245, 124, 0),
+        [
+            (
+                "赣南脐橙 5公斤 礼盒装",
+                "果园现摘现发，坏果包赔。生鲜不支持七天无理由退货。",
+                "fresh_perishable",
+                6990,
+                1,
+                200,
+            ),
+        ],
+    ),
+    (
+        "formula",
+        "宝贝奶粉代购",
+        "周妈妈",
+        "13800010004",
+        "baobei_milk",
+        (30, 136, 229),
+        [
+            ("婴幼儿配方奶粉 3段 800克", "国行正品，可查溯源码。", "food", 29800, 2, 30),
+        ],
+    ),
 ]
 BUYERS = [("zhangwei", "张伟"), ("lina", "李娜"), ("wangfang", "王芳")]
-STAFF = [("mediator", "mediator", "消协调解员 陈静"), ("adjudicator", "adjudicator", "裁决员 刘洋"),
-         ("regulator", "regulator", "市场监管局 赵敏"), ("operator", "operator", "平台运营 孙磊")]
-ADDRESSES = ["浙江省杭州市西湖区文三路 100 号", "上海市浦东新区世纪大道 200 号",
-             "广东省深圳市南山区科技园 300 号"]
+STAFF = [
+    ("mediator", "mediator", "消协调解员 陈静"),
+    ("adjudicator", "adjudicator", "裁决员 刘洋"),
+    ("regulator", "regulator", "市场监管局 赵敏"),
+    ("operator", "operator", "平台运营 孙磊"),
+]
+ADDRESSES = [
+    "浙江省杭州市西湖区文三路 100 号",
+    "上海市浦东新区世纪大道 200 号",
+    "广东省深圳市南山区科技园 300 号",
+]
 
 
 def _picture(rgb: tuple[int, int, int]) -> bytes:
@@ -85,19 +144,41 @@ class Command(BaseCommand):
             listings: dict[str, list] = {}
             for key, shop, name, phone, wechat, rgb, items in SELLERS:
                 seller = accounts.user_signup(
-                    username=f"seller-{key}", password=DEMO_PASSWORD, role="seller",
-                    display_name=name, shop_name=shop, contact_phone=phone, wechat_id=wechat)
+                    username=f"seller-{key}",
+                    password=DEMO_PASSWORD,
+                    role="seller",
+                    display_name=name,
+                    shop_name=shop,
+                    contact_phone=phone,
+                    wechat_id=wechat,
+                )
                 image = catalog.listing_image_upload(actor=seller, data=_picture(rgb))
                 listings[key] = []
                 for title, desc, cat, price, days, stock in items:
-                    policy = ("no_reason_excluded" if cat == "fresh_perishable"
-                              else "no_reason_7_days")
-                    listings[key].append(catalog.listing_create(actor=seller, stock=stock,
-                        content=catalog.ListingContent(
-                            title=title, description=desc, price_fen=price, shipping_days=days,
-                            return_policy=policy, category=cat, images=[image.sha256])))
-            buyers = [accounts.user_signup(username=u, password=DEMO_PASSWORD, role="buyer",
-                                           display_name=n) for u, n in BUYERS]
+                    policy = (
+                        "no_reason_excluded" if cat == "fresh_perishable" else "no_reason_7_days"
+                    )
+                    listings[key].append(
+                        catalog.listing_create(
+                            actor=seller,
+                            stock=stock,
+                            content=catalog.ListingContent(
+                                title=title,
+                                description=desc,
+                                price_fen=price,
+                                shipping_days=days,
+                                return_policy=policy,
+                                category=cat,
+                                images=[image.sha256],
+                            ),
+                        )
+                    )
+            buyers = [
+                accounts.user_signup(
+                    username=u, password=DEMO_PASSWORD, role="buyer", display_name=n
+                )
+                for u, n in BUYERS
+            ]
             for username, role, name in STAFF:
                 u = User(username=username, role=role, display_name=name)
                 u.set_password(DEMO_PASSWORD)
@@ -126,16 +207,21 @@ class Command(BaseCommand):
         provider = SandboxProvider()
         counter = iter(range(1000))
 
-        def place(buyer, listing, qty=1):  # noqa: ANN001, ANN202
+        def place(buyer, listing, qty=1):
             i = next(counter)
             listing.refresh_from_db()
             return orders.order_create(
-                buyer=buyer, listing_code=listing.code,
-                snapshot_id=listing.current_snapshot_id, quantity=qty,
-                recipient_name=buyer.display_name, recipient_phone=f"1390000{i:04d}",
-                shipping_address=ADDRESSES[i % len(ADDRESSES)], idempotency_key=f"demo-{i}")
+                buyer=buyer,
+                listing_code=listing.code,
+                snapshot_id=listing.current_snapshot_id,
+                quantity=qty,
+                recipient_name=buyer.display_name,
+                recipient_phone=f"1390000{i:04d}",
+                shipping_address=ADDRESSES[i % len(ADDRESSES)],
+                idempotency_key=f"demo-{i}",
+            )
 
-        def pay(order):  # noqa: ANN001, ANN202
+        def pay(order):
             p = orders.order_payment_start(actor=order.buyer, number=order.number)
             provider.buyer_pays(p.provider_payment_id)
             for row in SandboxNotification.objects.filter(delivered_at__isnull=True):
@@ -143,9 +229,13 @@ class Command(BaseCommand):
             order.refresh_from_db()
             return order
 
-        def ship(order, carrier="顺丰速运", no=None):  # noqa: ANN001, ANN202
-            return orders.order_ship(actor=order.seller, number=order.number, carrier=carrier,
-                                     tracking_number=no or f"SF{order.pk:010d}")
+        def ship(order, carrier="顺丰速运", no=None):
+            return orders.order_ship(
+                actor=order.seller,
+                number=order.number,
+                carrier=carrier,
+                tracking_number=no or f"SF{order.pk:010d}",
+            )
 
         zhang, li, wang = buyers
         tea, oolong = listings["tea"]
@@ -158,24 +248,34 @@ class Command(BaseCommand):
         orders.order_confirm(actor=zhang, number=done.number)
         seller = tea.seller
         snap = tea.current_snapshot
-        catalog.listing_update(actor=seller, listing_id=tea.pk, content=catalog.ListingContent(
-            title=snap.title, description=snap.description + " 新茶到货，数量有限。",
-            price_fen=39800, shipping_days=snap.shipping_days, return_policy=snap.return_policy,
-            category=snap.category, images=list(snap.images)))
+        catalog.listing_update(
+            actor=seller,
+            listing_id=tea.pk,
+            content=catalog.ListingContent(
+                title=snap.title,
+                description=snap.description + " 新茶到货，数量有限。",
+                price_fen=39800,
+                shipping_days=snap.shipping_days,
+                return_policy=snap.return_policy,
+                category=snap.category,
+                images=list(snap.images),
+            ),
+        )
 
-        pay(place(li, serum))                                          # paid, to ship
+        pay(place(li, serum))  # paid, to ship
         ship(pay(place(wang, oranges, 2)), carrier="京东物流", no="JD0012345678")  # shipped
-        place(zhang, formula)                                          # awaiting payment
+        place(zhang, formula)  # awaiting payment
         o = pay(place(li, oolong))
-        orders.order_cancel(actor=li, number=o.number, reason="买错了规格")    # cancelled, refunded
+        orders.order_cancel(actor=li, number=o.number, reason="买错了规格")  # cancelled, refunded
         o = place(wang, serum)
-        orders.order_cancel(actor=wang, number=o.number, reason="不想要了")   # cancelled unpaid
+        orders.order_cancel(actor=wang, number=o.number, reason="不想要了")  # cancelled unpaid
         o = ship(pay(place(zhang, serum)), carrier="中通快递", no="ZT7788990011")
         orders.order_refund_request(actor=zhang, number=o.number, reason="收到的精华瓶身破损")
         o = ship(pay(place(li, formula)), carrier="EMS", no="EM123456789CN")
         orders.order_refund_request(actor=li, number=o.number, reason="奶粉罐凹陷")
-        orders.order_refund_request_decide(actor=o.seller, number=o.number, approve=True,
-                                           reason="同意退款，给您添麻烦了")   # refunded
+        orders.order_refund_request_decide(
+            actor=o.seller, number=o.number, approve=True, reason="同意退款，给您添麻烦了"
+        )  # refunded
         o = pay(place(wang, tea))
         ship(o)
-        orders.order_confirm(actor=wang, number=o.number)               # completed
+        orders.order_confirm(actor=wang, number=o.number)  # completed

@@ -24,9 +24,13 @@ class Command(BaseCommand):
         if problems:
             for p in problems:
                 self.stderr.write(f"VIOLATION {p}")
-            self.stderr.write(f"ledger audit: {len(problems)} violation(s) in {accounts} "
-                              f"accounts and {transfers} transfers")
+            self.stderr.write(
+                f"ledger audit: {len(problems)} violation(s) in {accounts} "
+                f"accounts and {transfers} transfers"
+            )
             sys.exit(1)
-        self.stdout.write(f"ledger audit: ok ({accounts} accounts, {transfers} transfers; "
-                          "balances replayed, debits = credits, no negative balances, every "
-                          "hold resolved at most once, orders match their money)")
+        self.stdout.write(
+            f"ledger audit: ok ({accounts} accounts, {transfers} transfers; "
+            "balances replayed, debits = credits, no negative balances, every "
+            "hold resolved at most once, orders match their money)"
+        )

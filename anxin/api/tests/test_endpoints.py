@@ -1,0 +1,308 @@
+"""The JSON API end to end: a seller lists, a buyer checks out and pays, errors are problems."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from anxin.conftest import Api, deliver_all
+from anxin.orders.models import Order
+from anxin.payments.models import NotificationStatus, PaymentNotification
+from anxin.payments.providers.sandbox import SandboxProvider, sign
+
+pytestmark = pytest.mark.django_db
+SNAPSHOT = Path(__file__).parent / "openapi.snapshot.json"
+
+ORDER_BODY = {
+    "quantity": 2,
+    "recipient_name": "张伟",
+    "recipient_phone": "13900001111",
+    "shipping_address": "杭州市西湖区文三路 100 号",
+}
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 120, 90)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_signup_token_and_me() -> None:
+    anon = Api(None)
+    r = anon.post(
+        "/auth/signup",
+        {
+            "username": "chen",
+            "password": "a-long-pass-phrase",
+            "role": "seller",
+            "shop_name": "陈记茶行",
+            "wechat_id": "chen_tea",
+        },
+    )
+    assert r.status_code == 201
+    assert r.json()["seller_profile"] == {
+        "shop_name": "陈记茶行",
+        "contact_phone": "",
+        "wechat_id": "chen_tea",
+    }
+    r = anon.post("/auth/token", {"username": "chen", "password": "a-long-pass-phrase"})
+    assert r.status_code == 201
+    token = r.json()["token"]
+    me = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json()["role"] == "seller"
+    bad = anon.post("/auth/token", {"username": "chen", "password": "wrong"})
+    assert (bad.status_code, bad.json()["code"]) == (401, "bad_credentials")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"username": "x", "password": "a-long-pass-phrase", "role": "buyer"}, "username", 422),
+        ({"username": "chen", "password": "short", "role": "buyer"}, "password", 422),
+        ({"username": "chen", "password": "a-long-pass-phrase", "role": "operator"}, "role", 422),
+        ({"username": "chen", "password": "a-long-pass-phrase"}, "role", 422),
+    ],
+)
+def test_signup_refusals_name_the_field(body, field, code) -> None:
+    r = Api(None).post("/auth/signup", body)
+    assert r.status_code == code
+    assert r["Content-Type"] == "application/problem+json"
+    problem = r.json()
+    assert problem["field"] == field and problem["detail"].startswith(field)
+    assert set(problem) >= {"type", "title", "status", "detail", "code", "instance"}
+
+
+def test_seller_lists_buyer_checks_out_and_pays(seller, buyer) -> None:
+    s = Api(seller)
+    img = s.client.post("/api/v1/images", {"image": io.BytesIO(_png())}, headers=s.headers)
+    assert img.status_code == 201, img.content
+    sha = img.json()["sha256"]
+    r = s.post(
+        "/listings",
+        {
+            "title": "明前龙井",
+            "description": "手工炒制",
+            "price_fen": 36800,
+            "shipping_days": 2,
+            "stock": 5,
+            "category": "food",
+            "images": [sha],
+        },
+    )
+    assert r.status_code == 201, r.content
+    listing = r.json()
+    assert listing["checkout_url"].endswith(f"/c/{listing['code']}")
+
+    page = Api(None).get(f"/checkout/{listing['code']}").json()
+    assert page["snapshot"]["price_fen"] == 36800 and page["seller"]["wechat_id"] == "wx_tea-seller"
+
+    b = Api(buyer)
+    body = {**ORDER_BODY, "listing_code": listing["code"], "snapshot_id": page["snapshot"]["id"]}
+    r = b.post("/orders", body, **{"Idempotency-Key": "k-1"})
+    assert r.status_code == 201, r.content
+    order = r.json()
+    assert (order["status"], order["amount_fen"], order["fee_fen"]) == (
+        "awaiting_payment",
+        73600,
+        441,
+    )
+    again = b.post("/orders", body, **{"Idempotency-Key": "k-1"})
+    assert again.json()["number"] == order["number"] and Order.objects.count() == 1
+    clash = b.post("/orders", {**body, "quantity": 1}, **{"Idempotency-Key": "k-1"})
+    assert (clash.status_code, clash.json()["code"]) == (409, "idempotency_key_reused")
+
+    payment = b.post(f"/orders/{order['number']}/pay").json()
+    assert payment["pay_url"].startswith("/sandbox/pay/")
+    SandboxProvider().buyer_pays(payment["provider_payment_id"])
+    deliver_all()
+    detail = b.get(f"/orders/{order['number']}").json()
+    assert detail["status"] == "paid"
+    assert [e["kind"] for e in detail["timeline"]] == ["created", "paid"]
+    assert detail["snapshot"]["images"] == [sha]
+
+    # The seller edits the listing; the buyer's order still shows what they bought.
+    s.patch(
+        f"/listings/{listing['id']}",
+        {
+            "content": {
+                "title": "明前龙井（新）",
+                "price_fen": 39800,
+                "shipping_days": 3,
+                "images": [sha],
+            }
+        },
+    )
+    detail = b.get(f"/orders/{order['number']}").json()
+    assert (detail["snapshot"]["title"], detail["snapshot"]["version"]) == ("明前龙井", 1)
+
+    dash = s.get("/seller/dashboard").json()
+    assert dash["held_fen"] == 73600 - 441 and [o["number"] for o in dash["to_ship"]] == [
+        order["number"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("patch", "field"),
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": "two"}, "quantity"),
+        ({"recipient_phone": "call me"}, "recipient_phone"),
+        ({"shipping_address": ""}, "shipping_address"),
+        ({"snapshot_id": 999999}, "snapshot_id"),
+    ],
+)
+def test_bad_order_input_is_a_4xx_naming_the_field(buyer, listing, patch, field) -> None:
+    body = {
+        **ORDER_BODY,
+        "listing_code": listing.code,
+        "snapshot_id": listing.current_snapshot_id,
+        **patch,
+    }
+    r = Api(buyer).post("/orders", body, **{"Idempotency-Key": "k"})
+    assert 400 <= r.status_code < 500
+    assert r.json()["field"] == field, r.json()
+    assert not Order.objects.exists()
+
+
+def test_an_order_needs_an_idempotency_key(buyer, listing) -> None:
+    body = {**ORDER_BODY, "listing_code": listing.code, "snapshot_id": listing.current_snapshot_id}
+    r = Api(buyer).post("/orders", body)
+    assert r.status_code == 422 and r.json()["field"] == "Idempotency-Key"
+
+
+def test_malformed_json_is_a_4xx(buyer) -> None:
+    r = Client().post(
+        "/api/v1/orders",
+        data="{not json",
+        content_type="application/json",
+        headers={**Api(buyer).headers, "Idempotency-Key": "k"},
+    )
+    assert 400 <= r.status_code < 500
+    assert r["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (b"GIF89a" + b"\x00" * 100, "image"),
+        (b"<?php echo 1; ?>", "image"),
+    ],
+)
+def test_disguised_or_unreadable_images_are_refused(seller, data, field) -> None:
+    s = Api(seller)
+    r = s.client.post("/api/v1/images", {"image": io.BytesIO(data)}, headers=s.headers)
+    assert r.status_code == 422 and r.json()["field"] == field
+
+
+def test_oversized_images_are_refused(seller, settings) -> None:
+    settings.ANXIN_MAX_IMAGE_BYTES = 50
+    s = Api(seller)
+    r = s.client.post("/api/v1/images", {"image": io.BytesIO(_png())}, headers=s.headers)
+    assert r.status_code == 422 and "limit" in r.json()["detail"]
+
+
+def test_only_sellers_list_and_only_buyers_order(buyer, seller, listing) -> None:
+    r = Api(buyer).post("/listings", {"title": "x", "price_fen": 1, "shipping_days": 1, "stock": 1})
+    assert (r.status_code, r.json()["code"]) == (403, "not_a_seller")
+    body = {**ORDER_BODY, "listing_code": listing.code, "snapshot_id": listing.current_snapshot_id}
+    r = Api(seller).post("/orders", body, **{"Idempotency-Key": "k"})
+    assert (r.status_code, r.json()["code"]) == (403, "not_a_buyer")
+
+
+def test_a_seller_cannot_edit_another_sellers_listing(other_seller, listing) -> None:
+    r = Api(other_seller).patch(f"/listings/{listing.pk}", {"stock": 0})
+    assert r.status_code == 404
+    listing.refresh_from_db()
+    assert listing.stock == 10
+
+
+def _notification_body(order_number: str) -> bytes:
+    return json.dumps(
+        {
+            "id": "evt_1",
+            "event_type": "payment.succeeded",
+            "created_at": "2026-05-01T02:00:00+00:00",
+            "resource": {"payment_id": "sbxpay_unknown", "amount_fen": 1},
+        }
+    ).encode()
+
+
+def test_the_webhook_refuses_and_records_a_bad_signature() -> None:
+    body = _notification_body("x")
+    headers = sign(body)
+    headers["x-sandbox-signature"] = sign(b"other body")["x-sandbox-signature"]
+    r = Client().post(
+        "/api/v1/payments/notify/sandbox",
+        data=body,
+        content_type="application/json",
+        headers={k: v for k, v in headers.items()},
+    )
+    assert (r.status_code, r.json()["code"]) == (401, "notification_bad_signature")
+    row = PaymentNotification.objects.get()
+    assert row.status == NotificationStatus.REJECTED and "bad_signature" in row.reason
+
+
+def test_the_webhook_accepts_a_signed_notification_once(buyer, listing) -> None:
+    from anxin.conftest import pay, place_order
+    from anxin.payments.models import SandboxNotification
+
+    order = place_order(buyer, listing)
+    pay(order, deliver=False)
+    row = SandboxNotification.objects.get()
+    body = SandboxProvider().body_for(row)
+
+    def post():
+        return Client().post(
+            "/api/v1/payments/notify/sandbox",
+            data=body,
+            content_type="application/json",
+            headers=sign(body),
+        )
+
+    assert post().json() == {"code": "SUCCESS", "result": "applied"}
+    assert post().json() == {"code": "SUCCESS", "result": "duplicate"}
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_a_stale_signature_is_a_replay(clock) -> None:
+    import datetime as dt
+
+    body = _notification_body("x")
+    headers = sign(body)
+    clock.shift(dt.timedelta(minutes=10))
+    r = Client().post(
+        "/api/v1/payments/notify/sandbox",
+        data=body,
+        content_type="application/json",
+        headers=headers,
+    )
+    assert (r.status_code, r.json()["code"]) == (401, "notification_stale_signature")
+
+
+def test_unknown_provider_is_404() -> None:
+    r = Client().post("/api/v1/payments/notify/paypal", data=b"{}", content_type="application/json")
+    assert r.status_code == 404
+
+
+def test_ledger_audit_endpoint_is_for_operators(operator, buyer) -> None:
+    assert Api(operator).get("/ledger/audit").json() == {"ok": True, "problems": []}
+    assert Api(buyer).get("/ledger/audit").status_code == 403
+
+
+def test_openapi_matches_the_snapshot() -> None:
+    """The API is a contract: any change to it shows up here and is reviewed. Regenerate with
+    ANXIN_UPDATE_SNAPSHOTS=1."""
+    import os
+
+    schema = Client().get("/api/openapi.json").json()
+    text = json.dumps(schema, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    if os.environ.get("ANXIN_UPDATE_SNAPSHOTS") or not SNAPSHOT.exists():
+        SNAPSHOT.write_text(text)
+    assert text == SNAPSHOT.read_text()
+    assert "/api/v1/orders/{number}/confirm" in schema["paths"]

@@ -1,0 +1,173 @@
+"""Shared fixtures: named personas, a movable clock, the sandbox provider, API clients."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from anxin.accounts.models import Role, User
+from anxin.accounts.services import api_token_create, user_signup
+from anxin.catalog.models import Listing
+from anxin.catalog.services import ListingContent, listing_create
+
+PASSWORD = "correct-horse-battery"
+START = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def _anxin_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Deterministic provider: no random duplicates or delays unless a test asks for them.
+    settings.ANXIN_SANDBOX_DUPLICATE_RATE = 0.0
+    settings.ANXIN_SANDBOX_MAX_DELAY_SECONDS = 0
+    settings.ANXIN_PLATFORM_FEE_BPS = 60
+    settings.ANXIN_AUTO_CONFIRM_DAYS = 10
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+    # Tests make many users; a fast hasher keeps the suite fast (production keeps PBKDF2).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    """The clock, stopped at START; tests move it with clock.shift() and never sleep."""
+    with time_machine.travel(START, tick=False) as t:
+        yield t
+
+
+def make_user(username: str, role: str, display_name: str = "") -> User:
+    if role in (Role.BUYER, Role.SELLER):
+        return user_signup(
+            username=username,
+            password=PASSWORD,
+            role=role,
+            display_name=display_name or username,
+            shop_name=f"{display_name or username}的小店",
+            wechat_id=f"wx_{username}",
+        )
+    u = User(username=username, role=role, display_name=display_name or username)
+    u.set_password(PASSWORD)
+    u.save()
+    return u
+
+
+@pytest.fixture
+def buyer(db: None) -> User:
+    return make_user("zhangwei", Role.BUYER, "张伟")
+
+
+@pytest.fixture
+def other_buyer(db: None) -> User:
+    return make_user("lina", Role.BUYER, "李娜")
+
+
+@pytest.fixture
+def seller(db: None) -> User:
+    return make_user("tea-seller", Role.SELLER, "王春茶")
+
+
+@pytest.fixture
+def other_seller(db: None) -> User:
+    return make_user("fruit-seller", Role.SELLER, "赣南老陈")
+
+
+@pytest.fixture
+def operator(db: None) -> User:
+    return make_user("operator", Role.OPERATOR, "孙磊")
+
+
+@pytest.fixture
+def staff(db: None) -> dict[str, User]:
+    return {
+        r: make_user(f"staff-{r}", r) for r in (Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR)
+    }
+
+
+def make_listing(
+    seller: User, *, price_fen: int = 12800, stock: int = 10, title: str = "明前西湖龙井 250克"
+) -> Listing:
+    return listing_create(
+        actor=seller,
+        stock=stock,
+        content=ListingContent(
+            title=title, description="手工炒制", price_fen=price_fen, shipping_days=2
+        ),
+    )
+
+
+@pytest.fixture
+def listing(seller: User) -> Listing:
+    return make_listing(seller)
+
+
+def place_order(buyer: User, listing: Listing, *, quantity: int = 1, key: str | None = None):
+    from anxin.orders.services import order_create
+
+    listing.refresh_from_db()
+    return order_create(
+        buyer=buyer,
+        listing_code=listing.code,
+        snapshot_id=listing.current_snapshot_id,
+        quantity=quantity,
+        recipient_name="张伟",
+        recipient_phone="13900001111",
+        shipping_address="杭州市西湖区文三路 100 号",
+        idempotency_key=key or uuid.uuid4().hex,
+    )
+
+
+def deliver_all() -> int:
+    """Run everything due in the task queue: notification deliveries, refunds, timers."""
+    from anxin.core.worker import run_due_tasks
+
+    return run_due_tasks()
+
+
+def pay(order, *, succeed: bool = True, deliver: bool = True):
+    """The buyer pays at the sandbox cashier; the provider's notification arrives."""
+    from anxin.orders.services import order_payment_start
+    from anxin.payments.providers.sandbox import SandboxProvider
+
+    payment = order_payment_start(actor=order.buyer, number=order.number)
+    SandboxProvider().buyer_pays(payment.provider_payment_id, succeed=succeed)
+    if deliver:
+        deliver_all()
+    order.refresh_from_db()
+    return payment
+
+
+class Api:
+    """A client of the JSON API that authenticates with a bearer token, as programs do."""
+
+    def __init__(self, user: User | None) -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            _, token = api_token_create(user=user)
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method: str, path: str, body: Any = None, **headers: str):
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **headers}}
+        if body is not None:
+            kwargs["data"] = json.dumps(body)
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(f"/api/v1{path}", **kwargs)
+
+    def get(self, path: str, **h: str):
+        return self._call("get", path, **h)
+
+    def post(self, path: str, body: Any = None, **h: str):
+        return self._call("post", path, body if body is not None else {}, **h)
+
+    def patch(self, path: str, body: Any, **h: str):
+        return self._call("patch", path, body, **h)
+
+
+@pytest.fixture
+def api() -> type[Api]:
+    return Api

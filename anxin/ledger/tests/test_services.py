@@ -1,0 +1,161 @@
+"""The ledger service on the database: idempotency, linked chains, the audit."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from anxin.ledger.audit import ledger_audit
+from anxin.ledger.models import Account, Transfer
+from anxin.ledger.posting import Kind, LedgerError
+from anxin.ledger.services import (
+    TransferRequest,
+    buyer_account,
+    provider_account,
+    seller_account,
+    transfer_id,
+    transfers_create,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def accts(buyer, seller):
+    return provider_account("sandbox"), buyer_account(buyer.pk), seller_account(seller.pk)
+
+
+def test_a_retried_transfer_applies_once(accts) -> None:
+    provider, b, _ = accts
+    req = TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 1000, "capture", "ref")
+    first = transfers_create([req])
+    again = transfers_create([req])
+    assert [t.id for t in first] == [t.id for t in again]
+    b.refresh_from_db()
+    assert b.credits_posted == 1000 and Transfer.objects.count() == 1
+
+
+def test_the_same_id_with_other_content_is_refused(accts) -> None:
+    provider, b, _ = accts
+    transfers_create([TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 1000, "c", "r")])
+    with pytest.raises(LedgerError) as e:
+        transfers_create([TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 999, "c", "r")])
+    assert e.value.code == "exists_with_different_fields"
+    b.refresh_from_db()
+    assert b.credits_posted == 1000
+
+
+def test_a_linked_chain_applies_all_or_nothing(accts) -> None:
+    provider, b, s = accts
+    with pytest.raises(LedgerError) as e:
+        transfers_create(
+            [
+                TransferRequest(transfer_id("c", 1), provider.pk, b.pk, 1000, "capture", "r"),
+                # More than the buyer has: the whole chain, capture included, must not happen.
+                TransferRequest(transfer_id("c", 2), b.pk, s.pk, 1001, "hold", "r", Kind.PENDING),
+            ]
+        )
+    assert e.value.code == "exceeds_credits"
+    assert Transfer.objects.count() == 0
+    b.refresh_from_db()
+    assert (b.credits_posted, b.debits_pending) == (0, 0)
+
+
+def test_a_hold_is_resolved_at_most_once(accts) -> None:
+    provider, b, s = accts
+    hold = transfer_id("h")
+    transfers_create(
+        [
+            TransferRequest(transfer_id("c"), provider.pk, b.pk, 1000, "capture", "r"),
+            TransferRequest(hold, b.pk, s.pk, 1000, "hold", "r", Kind.PENDING),
+        ]
+    )
+    transfers_create(
+        [TransferRequest(transfer_id("p"), b.pk, s.pk, 1000, "post", "r", Kind.POST_PENDING, hold)]
+    )
+    with pytest.raises(LedgerError) as e:
+        transfers_create(
+            [
+                TransferRequest(
+                    transfer_id("v"), b.pk, s.pk, 1000, "void", "r", Kind.VOID_PENDING, hold
+                )
+            ]
+        )
+    assert e.value.code == "pending_already_posted"
+    s.refresh_from_db()
+    assert s.credits_posted == 1000 and ledger_audit() == []
+
+
+def _tamper(sql: str, params: list) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def test_the_audit_passes_on_honest_books_and_names_each_tampering(accts, capsys) -> None:
+    provider, b, s = accts
+    hold = transfer_id("h")
+    transfers_create(
+        [
+            TransferRequest(transfer_id("c"), provider.pk, b.pk, 1000, "capture", "r"),
+            TransferRequest(hold, b.pk, s.pk, 1000, "hold", "r", Kind.PENDING),
+        ]
+    )
+    assert ledger_audit() == []
+    call_command("ledger", "audit")
+    assert "ledger audit: ok" in capsys.readouterr().out
+
+    # A balance edited behind the ledger's back.
+    _tamper(
+        f"UPDATE {Account._meta.db_table} SET credits_posted = credits_posted + 1 WHERE id = %s",
+        [s.pk],
+    )
+    problems = ledger_audit()
+    assert any(f"account {s.code}: stored totals" in p for p in problems)
+    assert any("money was created or lost" in p for p in problems)
+    with pytest.raises(SystemExit) as exit_:
+        call_command("ledger", "audit")
+    assert exit_.value.code == 1
+    assert f"VIOLATION account {s.code}" in capsys.readouterr().err
+
+
+def test_the_audit_finds_an_edited_transfer_amount(accts) -> None:
+    provider, b, _ = accts
+    transfers_create([TransferRequest(transfer_id("c"), provider.pk, b.pk, 1000, "capture", "r")])
+    _tamper(f"UPDATE {Transfer._meta.db_table} SET amount = 900", [])
+    problems = ledger_audit()
+    assert any(p.startswith(f"account {b.code}: stored totals") for p in problems)
+
+
+def test_the_audit_finds_a_hold_marked_resolved_without_a_transfer(accts) -> None:
+    provider, b, s = accts
+    transfers_create(
+        [
+            TransferRequest(transfer_id("c"), provider.pk, b.pk, 1000, "capture", "r"),
+            TransferRequest(transfer_id("h"), b.pk, s.pk, 1000, "hold", "r", Kind.PENDING),
+        ]
+    )
+    _tamper(
+        f"UPDATE {Transfer._meta.db_table} SET pending_state = 'posted' WHERE kind = 'pending'", []
+    )
+    assert any("stored as posted, transfers say pending" in p for p in ledger_audit())
+
+
+def test_the_audit_finds_a_deleted_member_of_a_linked_chain(accts) -> None:
+    provider, b, s = accts
+    transfers_create(
+        [
+            TransferRequest(transfer_id("c1"), provider.pk, b.pk, 600, "capture", "r"),
+            TransferRequest(transfer_id("c2"), provider.pk, s.pk, 400, "capture", "r"),
+        ]
+    )
+    _tamper(f"DELETE FROM {Transfer._meta.db_table} WHERE amount = 400", [])
+    assert any("linked chain" in p and "1 of 2" in p for p in ledger_audit())
+
+
+def test_the_database_itself_refuses_an_overdrawn_limited_account(accts) -> None:
+    from django.db import IntegrityError, transaction
+
+    _, b, _ = accts
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Account.objects.filter(pk=b.pk).update(debits_posted=1)
