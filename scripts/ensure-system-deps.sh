@@ -8,6 +8,8 @@ if [ -z "$(pg_bin_dir)" ] || [ ! -x "$(pg_bin_dir)/initdb" ] || [ ! -x "$(pg_bin
   need+=(postgresql postgresql-contrib)
 fi
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# GNU gettext: the test that every interface string has its Chinese translation extracts them.
+command -v xgettext >/dev/null || need+=(gettext)
 # Chinese glyphs, so that pages and screenshots render zh-Hans text.
 fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk" || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
