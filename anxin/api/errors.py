@@ -17,7 +17,14 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 def problem(
-    request: HttpRequest, *, status: int, code: str, title: str, detail: str, **extra: Any
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    field: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     import json
 
@@ -29,7 +36,10 @@ def problem(
         "code": code,
         "instance": request.path,
     }
-    body.update({k: v for k, v in extra.items() if v is not None})
+    if field is not None:
+        body["field"] = field
+    # Extra members never replace the standard ones.
+    body.update({k: v for k, v in (extra or {}).items() if v is not None and k not in body})
     return HttpResponse(
         json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_TYPE
     )
@@ -55,7 +65,7 @@ def install(api: NinjaAPI) -> None:
             title=exc.title,
             detail=exc.detail,
             field=exc.field,
-            **exc.extra,
+            extra=exc.extra,
         )
 
     @api.exception_handler(NinjaValidationError)
@@ -72,7 +82,7 @@ def install(api: NinjaAPI) -> None:
             title="Invalid input",
             detail=f"{first['field']}: {first['message']}",
             field=first["field"],
-            errors=errors,
+            extra={"errors": errors},
         )
 
     @api.exception_handler(AuthenticationError)

@@ -81,7 +81,7 @@ def order_transition(
     if to not in TRANSITIONS[old]:
         raise InvalidTransition(
             f"order {order.number} is {old}; it cannot become {to}",
-            extra={"status": old, "requested": to},
+            extra={"order_status": old, "requested_status": to},
         )
     fields = fields or {}
     changed = Order.objects.filter(pk=order.pk, status=old).update(status=to, **fields)
@@ -368,8 +368,7 @@ def _schedule_auto_confirm(order: Order) -> None:
 
 
 def _complete(order: Order, *, actor: User | None, by: str) -> None:
-    escrow.release(order)
-    faults.point("settle.after_ledger")
+    # The transition first: it refuses an order that is not shipped before any money moves.
     order_transition(
         order,
         S.COMPLETED,
@@ -380,6 +379,9 @@ def _complete(order: Order, *, actor: User | None, by: str) -> None:
         seller_share_fen=order.seller_share_fen,
         fee_fen=order.fee_fen,
     )
+    faults.point("settle.before_ledger")
+    escrow.release(order)
+    faults.point("settle.after_ledger")
 
 
 @transaction.atomic

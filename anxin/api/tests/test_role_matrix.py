@@ -139,3 +139,53 @@ def test_order_lists_show_only_ones_own(
     assert len(Api(operator).get("/orders").json()) == 2
     regulator = make_user("reg", "regulator")
     assert Api(regulator).get("/orders").json() == []
+
+
+STATES = ["awaiting_payment", "paid", "shipped", "requested", "completed", "cancelled", "refunded"]
+OWNER_ACTIONS = [
+    ("/pay", {}, "buyer", {"awaiting_payment"}),
+    ("/ship", {"carrier": "顺丰速运", "tracking_number": "SF0000000001"}, "seller", {"paid"}),
+    ("/confirm", {}, "buyer", {"shipped"}),
+    ("/cancel", {"reason": "不要了"}, "buyer", {"awaiting_payment", "paid"}),
+    ("/refund", {"reason": "同意退款"}, "seller", {"paid", "shipped", "requested"}),
+    ("/refund-request", {"reason": "破损"}, "buyer", {"shipped"}),
+    ("/refund-request/decide", {"approve": False, "reason": "不同意"}, "seller", {"requested"}),
+]
+
+
+def _any_state(state: str, buyer, seller, listing):
+    if state in ("awaiting_payment", "paid", "shipped", "requested"):
+        return _in_state(state, buyer, seller, listing)
+    order = _in_state("paid" if state == "cancelled" else "shipped", buyer, seller, listing)
+    if state == "completed":
+        services.order_confirm(actor=buyer, number=order.number)
+    elif state == "cancelled":
+        services.order_cancel(actor=buyer, number=order.number, reason="x")
+    else:
+        services.order_refund(actor=seller, number=order.number, reason="x")
+    return order
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize(
+    ("suffix", "body", "who", "valid"), OWNER_ACTIONS, ids=[a[0] for a in OWNER_ACTIONS]
+)
+def test_no_action_applies_in_a_state_that_does_not_allow_it(
+    buyer, seller, listing, state, suffix, body, who, valid
+) -> None:
+    """The owner of the action, in every state: allowed where the pipeline says so, otherwise
+    409 and nothing changes. No order moves backwards."""
+    order = _any_state(state, buyer, seller, listing)
+    before = _snapshot(order)
+    r = Api(buyer if who == "buyer" else seller).post(f"/orders/{order.number}{suffix}", body)
+    if state in valid:
+        assert r.status_code == 200, r.content
+    else:
+        assert r.status_code == 409, r.content
+        assert r.json()["code"] in {
+            "invalid_transition",
+            "hold_open",
+            "no_refund_request",
+            "payment_window_closed",
+        }
+        assert _snapshot(order) == before

@@ -22,19 +22,35 @@ def test_every_interface_string_is_translated(tmp_path) -> None:
     shutil.rmtree(copy / "locale")
     (copy / "locale").mkdir()
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans",
-         "--no-location", "-i", "tests/*"],
-        cwd=copy, check=True, capture_output=True,
-        env={"DJANGO_SETTINGS_MODULE": "django.conf.global_settings", "PATH": "/usr/bin:/bin",
-             "PYTHONPATH": ":".join(sys.path)},
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "-i",
+            "tests/*",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "django.conf.global_settings",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": ":".join(sys.path),
+        },
     )
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     ours = {e.msgid: e for e in polib.pofile(str(CATALOGUE))}
     untranslated = []
     for entry in fresh:
         mine = ours.get(entry.msgid)
-        if mine is None or "fuzzy" in mine.flags or not (
-            mine.msgstr or any(mine.msgstr_plural.values())
+        if (
+            mine is None
+            or "fuzzy" in mine.flags
+            or not (mine.msgstr or any(mine.msgstr_plural.values()))
         ):
             untranslated.append(entry.msgid)
     assert untranslated == []

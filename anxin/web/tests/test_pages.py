@@ -34,8 +34,10 @@ def test_the_language_switch_sticks() -> None:
 
 def test_signup_logs_in_and_sends_each_role_home() -> None:
     c = Client()
-    r = c.post("/signup/", {"role": "seller", "username": "chen", "password": PASSWORD,
-                            "shop_name": "陈记茶行"})
+    r = c.post(
+        "/signup/",
+        {"role": "seller", "username": "chen", "password": PASSWORD, "shop_name": "陈记茶行"},
+    )
     assert r.status_code == 302 and r["Location"] == "/"
     assert c.get("/")["Location"] == "/seller/"
     assert "陈记茶行" in c.get("/seller/").content.decode()
@@ -93,15 +95,29 @@ def test_buyer_checks_out_pays_and_confirms_through_pages(buyer, seller, listing
 
     c = logged_in(buyer)
     form = _checkout_form(c.get(f"/c/{listing.code}").content.decode())
-    r = c.post(f"/c/{listing.code}", {**form, "quantity": "2", "recipient_name": "张伟",
-                                      "recipient_phone": "13900001111",
-                                      "shipping_address": "杭州市西湖区"})
+    r = c.post(
+        f"/c/{listing.code}",
+        {
+            **form,
+            "quantity": "2",
+            "recipient_name": "张伟",
+            "recipient_phone": "13900001111",
+            "shipping_address": "杭州市西湖区",
+        },
+    )
     order = Order.objects.get()
     assert r["Location"] == f"/orders/{order.number}"
     # A double tap on "place order" posts the same form again: still one order.
-    c.post(f"/c/{listing.code}", {**form, "quantity": "2", "recipient_name": "张伟",
-                                  "recipient_phone": "13900001111",
-                                  "shipping_address": "杭州市西湖区"})
+    c.post(
+        f"/c/{listing.code}",
+        {
+            **form,
+            "quantity": "2",
+            "recipient_name": "张伟",
+            "recipient_phone": "13900001111",
+            "shipping_address": "杭州市西湖区",
+        },
+    )
     assert Order.objects.count() == 1
 
     r = c.post(f"/orders/{order.number}/pay")
@@ -115,8 +131,9 @@ def test_buyer_checks_out_pays_and_confirms_through_pages(buyer, seller, listing
 
     s = logged_in(seller)
     assert order.number in s.get("/seller/").content.decode()
-    s.post(f"/orders/{order.number}/ship", {"carrier": "顺丰速运",
-                                            "tracking_number": "SF1234567890"})
+    s.post(
+        f"/orders/{order.number}/ship", {"carrier": "顺丰速运", "tracking_number": "SF1234567890"}
+    )
     c.post(f"/orders/{order.number}/confirm")
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED
@@ -124,8 +141,9 @@ def test_buyer_checks_out_pays_and_confirms_through_pages(buyer, seller, listing
     assert "¥254.47" in seller_page  # 25600 - 153 fee
 
 
-def test_an_action_refused_by_the_rules_shows_a_message_and_changes_nothing(buyer, seller,
-                                                                            listing) -> None:
+def test_an_action_refused_by_the_rules_shows_a_message_and_changes_nothing(
+    buyer, seller, listing
+) -> None:
     order = place_order(buyer, listing)
     pay(order)
     c = logged_in(seller)
@@ -148,25 +166,49 @@ def test_seller_creates_and_edits_a_listing_keeping_old_versions(seller) -> None
     from anxin.catalog.models import Listing
 
     c = logged_in(seller)
-    r = c.post("/seller/listings/new", {"title": "安溪铁观音", "description": "兰花香",
-                                        "category": "food", "price_yuan": "198.5",
-                                        "stock": "20", "shipping_days": "3",
-                                        "return_policy": "no_reason_7_days"})
+    r = c.post(
+        "/seller/listings/new",
+        {
+            "title": "安溪铁观音",
+            "description": "兰花香",
+            "category": "food",
+            "price_yuan": "198.5",
+            "stock": "20",
+            "shipping_days": "3",
+            "return_policy": "no_reason_7_days",
+        },
+    )
     listing = Listing.objects.get()
     assert r["Location"] == f"/seller/listings/{listing.pk}"
     assert listing.current_snapshot.price_fen == 19850
     detail = c.get(r["Location"]).content.decode()
     assert f"/c/{listing.code}" in detail
-    c.post(f"/seller/listings/{listing.pk}/edit", {
-        "title": "安溪铁观音 清香型", "description": "兰花香", "category": "food",
-        "price_yuan": "208", "stock": "20", "shipping_days": "3",
-        "return_policy": "no_reason_7_days", "is_active": "on"})
+    c.post(
+        f"/seller/listings/{listing.pk}/edit",
+        {
+            "title": "安溪铁观音 清香型",
+            "description": "兰花香",
+            "category": "food",
+            "price_yuan": "208",
+            "stock": "20",
+            "shipping_days": "3",
+            "return_policy": "no_reason_7_days",
+            "is_active": "on",
+        },
+    )
     listing.refresh_from_db()
     assert (listing.current_snapshot.version, listing.snapshots.count()) == (2, 2)
-    bad = c.post("/seller/listings/new", {"title": "x", "price_yuan": "12.345", "stock": "1",
-                                          "shipping_days": "1",
-                                          "return_policy": "no_reason_7_days",
-                                          "category": "general"})
+    bad = c.post(
+        "/seller/listings/new",
+        {
+            "title": "x",
+            "price_yuan": "12.345",
+            "stock": "1",
+            "shipping_days": "1",
+            "return_policy": "no_reason_7_days",
+            "category": "general",
+        },
+    )
     assert bad.status_code == 400 and "price" in bad.content.decode()
 
 
@@ -175,8 +217,9 @@ def test_the_order_page_shows_auto_confirm_and_its_pause(buyer, seller, listing)
 
     order = place_order(buyer, listing)
     pay(order)
-    services.order_ship(actor=seller, number=order.number, carrier="顺丰速运",
-                        tracking_number="SF1234567890")
+    services.order_ship(
+        actor=seller, number=order.number, carrier="顺丰速运", tracking_number="SF1234567890"
+    )
     c = logged_in(buyer)
     assert "系统将于" in c.get(f"/orders/{order.number}").content.decode()
     c.post(f"/orders/{order.number}/refund-request", {"reason": "茶叶受潮"})
