@@ -171,3 +171,26 @@ class Api:
 @pytest.fixture
 def api() -> type[Api]:
     return Api
+
+
+def child_env() -> dict[str, str]:
+    """Environment for a child process that must use this test's database and keys."""
+    import os
+
+    from django.conf import settings
+    from django.db import connection
+
+    env = dict(os.environ)
+    s = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+        env["DATABASE_URL"] = f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    else:
+        env.pop("DATABASE_URL", None)
+        env["ANXIN_SQLITE_PATH"] = str(s["NAME"])
+    env["ANXIN_KEYS_DIR"] = str(settings.ANXIN_KEYS_DIR)
+    env["ANXIN_SANDBOX_DUPLICATE_RATE"] = "0"
+    env["ANXIN_SANDBOX_MAX_DELAY_SECONDS"] = "0"
+    env["DJANGO_SETTINGS_MODULE"] = "anxin.settings"
+    env.pop("ANXIN_CRASH_AT", None)
+    return env

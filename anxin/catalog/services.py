@@ -124,7 +124,7 @@ def _snapshot(listing: Listing, content: ListingContent, *, version: int) -> Lis
 def listing_for_seller(actor: User, listing_id: int, *, lock: bool = False) -> Listing:
     qs = Listing.objects.select_related("current_snapshot")
     if lock:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))
     try:
         return qs.get(pk=listing_id, seller=actor)
     except Listing.DoesNotExist:

@@ -100,7 +100,12 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
                     received_at=now,
                 )
         except IntegrityError:
-            return "duplicate"  # the same notification, delivered twice at once
+            # The same notification, delivered twice at once: the other delivery committed
+            # while this one waited on the unique index.
+            seen.exclude(status=NotificationStatus.REJECTED).update(
+                times_received=F("times_received") + 1
+            )
+            return "duplicate"
         status, reason = _apply(provider_name, n)
         if status != NotificationStatus.APPLIED:
             row.status, row.reason = status, reason[:200]
