@@ -416,7 +416,9 @@ def order_auto_confirm(*, order_id: int) -> str:
 
 def _refund_all(order: Order, *, reason: str, key: str) -> Refund:
     payment = order.payments.get(status=PaymentStatus.SUCCEEDED)
+    faults.point("refund.before_ledger")
     escrow.refund_from_escrow(order, refund_key=key, provider=payment.provider)
+    faults.point("refund.after_ledger")
     return payments.refund_create(
         order=order, payment=payment, amount_fen=order.amount_fen, reason=reason, key=key
     )
@@ -498,7 +500,6 @@ def _refund_order(order: Order, *, actor: User, reason: str) -> None:
     if order.shipped_at is None:
         catalog.stock_release(listing_id=order.listing_id, quantity=order.quantity)
     _close_holds(order, "approved", reason)
-    faults.point("refund.before_ledger")
     _refund_all(order, reason=reason, key=f"order:{order.pk}:refund")
 
 

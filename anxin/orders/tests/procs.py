@@ -118,6 +118,7 @@ def drive(numbers: list[str]) -> None:
         run_due_tasks()
         for row in SandboxNotification.objects.filter(delivered_at__isnull=True):
             provider.deliver(row.pk)
+        print(f"order {number}", flush=True)
     print("done", flush=True)
 
 
