@@ -241,7 +241,11 @@ def order_status(request: UserRequest, number: str) -> HttpResponse:
         order = order_sel.order_for(request.user, number)
     except DomainError as e:
         return _error_page(request, e)
-    return render(request, "web/_order_status.html", _order_context(request, order))
+    response = render(request, "web/_order_status.html", _order_context(request, order))
+    if request.headers.get("HX-Request") and order.status != OrderStatus.AWAITING_PAYMENT:
+        # The payment landed: the actions on the page change too, so reload all of it.
+        response["HX-Refresh"] = "true"
+    return response
 
 
 _ACTIONS: dict[str, Callable[..., Any]] = {

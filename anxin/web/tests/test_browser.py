@@ -1,0 +1,158 @@
+"""A real Chromium on a phone-sized screen: checkout link, sandbox payment, escrow, shipment,
+confirmation, the seller's settled amount."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from anxin.conftest import PASSWORD, make_listing, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(os.environ.get("ANXIN_TEST_ARTIFACTS", "test-artifacts"))
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/ensure-system-deps.sh")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # test between page actions are still synchronous and safe here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+def _phone(browser, live_server, lang: str = "zh-CN"):
+    ctx = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale=lang,
+        base_url=live_server.url,
+    )
+    ctx.set_default_timeout(15_000)
+    return ctx.new_page()
+
+
+def _login(page, username: str) -> None:
+    page.goto("/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+
+
+def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    from anxin.core.worker import run_due_tasks
+
+    seller = make_user("tea-seller", "seller", "王春茶")
+    make_user("zhangwei", "buyer", "张伟")
+    listing = make_listing(seller, price_fen=36800, title="明前西湖龙井 250克")
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    buyer = _phone(browser, live_server)
+    # The link as shared in a chat: the buyer opens it, then logs in to buy.
+    buyer.goto(f"/c/{listing.code}")
+    expect(buyer.get_by_test_id("price")).to_have_text("¥368.00")
+    buyer.screenshot(path=ARTIFACTS / "checkout.png", full_page=True)
+    buyer.get_by_role("link", name="登录").last.click()
+    buyer.fill("input[name=username]", "zhangwei")
+    buyer.fill("input[name=password]", PASSWORD)
+    buyer.click("main form button[type=submit]")
+    buyer.fill("input[name=recipient_name]", "张伟")
+    buyer.fill("input[name=recipient_phone]", "13900001111")
+    buyer.fill("textarea[name=shipping_address]", "杭州市西湖区文三路 100 号")
+    buyer.get_by_role("button", name="提交订单").click()
+    expect(buyer.get_by_test_id("order-status")).to_have_text("待付款")
+
+    buyer.get_by_role("button", name="付款到安心托管").click()
+    expect(buyer.locator(".cashier h1")).to_have_text("¥368.00")
+    buyer.get_by_role("button", name="确认支付").click()
+    # The provider's notification arrives asynchronously (the worker delivers it); the page
+    # polls and shows the money held in escrow.
+    run_due_tasks()
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已付款，资金托管中")
+    expect(buyer.get_by_text("尚未付给卖家")).to_be_visible()
+    # The whole page followed: the pay button is gone, the timeline shows the payment.
+    expect(buyer.get_by_role("button", name="付款到安心托管")).to_have_count(0)
+    expect(buyer.get_by_test_id("timeline").locator("li")).to_have_count(2)
+    buyer.screenshot(path=ARTIFACTS / "order-in-escrow.png", full_page=True)
+    number = buyer.get_by_test_id("order-number").inner_text()
+
+    seller_page = _phone(browser, live_server)
+    _login(seller_page, "tea-seller")
+    expect(seller_page.get_by_test_id("held")).to_have_text("¥365.80")  # 36800 - 220 fee
+    seller_page.get_by_text(number).click()
+    seller_page.fill("input[name=carrier]", "顺丰速运")
+    seller_page.fill("input[name=tracking_number]", "SF1234567890")
+    seller_page.get_by_role("button", name="确认发货").click()
+    expect(seller_page.get_by_test_id("order-status")).to_have_text("已发货")
+
+    buyer.reload()
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
+    buyer.get_by_role("button", name="确认收货，把货款付给卖家").click()
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已完成，货款已付给卖家")
+    expect(buyer.get_by_test_id("timeline").locator("li")).to_have_count(4)
+
+    seller_page.goto("/seller/")
+    expect(seller_page.get_by_test_id("released")).to_have_text("¥365.80")
+    expect(seller_page.get_by_test_id("held")).to_have_text("¥0.00")
+    seller_page.screenshot(path=ARTIFACTS / "seller-settled.png", full_page=True)
+
+    # Nothing on a phone screen is wider than the screen.
+    width = buyer.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+
+
+def test_the_interface_switches_to_english(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    page = _phone(browser, live_server, lang="en-US")
+    page.goto("/")
+    expect(page.get_by_role("heading")).to_have_text(
+        "Buy from anyone in your chats, with peace of mind"
+    )
+    page.get_by_role("button", name="中文").click()
+    expect(page.get_by_role("heading")).to_have_text("在聊天里买东西，也能安心")
+
+
+def test_no_asset_is_fetched_from_outside(browser, live_server) -> None:
+    page = _phone(browser, live_server)
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(live_server.url) and not r.url.startswith("data:")
+            else None
+        ),
+    )
+    page.goto("/")
+    page.goto("/login/")
+    assert outside == []
+    assert shutil.which("chromium") or Path(CHROMIUM).exists()
