@@ -37,16 +37,16 @@ def capture(order: Order, *, payment_id: int, provider: str) -> None:
     chain = [
         TransferRequest(
             transfer_id("payment", payment_id, "capture"),
-            provider_account(provider).pk,
-            buyer.pk,
+            provider_account(provider),
+            buyer,
             order.amount_fen,
             "capture",
             order.number,
         ),
         TransferRequest(
             seller_hold,
-            buyer.pk,
-            seller_account(order.seller_id).pk,
+            buyer,
+            seller_account(order.seller_id),
             order.seller_share_fen,
             "escrow_hold",
             order.number,
@@ -57,8 +57,8 @@ def capture(order: Order, *, payment_id: int, provider: str) -> None:
         chain.append(
             TransferRequest(
                 fee_hold,
-                buyer.pk,
-                fees_account().pk,
+                buyer,
+                fees_account(),
                 order.fee_fen,
                 "fee_hold",
                 order.number,
@@ -74,8 +74,8 @@ def release(order: Order) -> None:
     chain = [
         TransferRequest(
             transfer_id("order", order.pk, "release", "seller"),
-            buyer.pk,
-            seller_account(order.seller_id).pk,
+            buyer,
+            seller_account(order.seller_id),
             order.seller_share_fen,
             "escrow_release",
             order.number,
@@ -87,8 +87,8 @@ def release(order: Order) -> None:
         chain.append(
             TransferRequest(
                 transfer_id("order", order.pk, "release", "fee"),
-                buyer.pk,
-                fees_account().pk,
+                buyer,
+                fees_account(),
                 order.fee_fen,
                 "fee_release",
                 order.number,
@@ -105,8 +105,8 @@ def refund_from_escrow(order: Order, *, refund_key: str, provider: str) -> None:
     chain = [
         TransferRequest(
             transfer_id("order", order.pk, "void", "seller"),
-            buyer.pk,
-            seller_account(order.seller_id).pk,
+            buyer,
+            seller_account(order.seller_id),
             order.seller_share_fen,
             "escrow_void",
             order.number,
@@ -118,8 +118,8 @@ def refund_from_escrow(order: Order, *, refund_key: str, provider: str) -> None:
         chain.append(
             TransferRequest(
                 transfer_id("order", order.pk, "void", "fee"),
-                buyer.pk,
-                fees_account().pk,
+                buyer,
+                fees_account(),
                 order.fee_fen,
                 "fee_void",
                 order.number,
@@ -130,8 +130,8 @@ def refund_from_escrow(order: Order, *, refund_key: str, provider: str) -> None:
     chain.append(
         TransferRequest(
             transfer_id("refund", refund_key),
-            buyer.pk,
-            provider_account(provider).pk,
+            buyer,
+            provider_account(provider),
             order.amount_fen,
             "refund",
             order.number,
@@ -150,16 +150,16 @@ def capture_and_return(
         [
             TransferRequest(
                 transfer_id("payment", payment_id, "capture"),
-                provider_account(provider).pk,
-                buyer.pk,
+                provider_account(provider),
+                buyer,
                 amount_fen,
                 "capture",
                 order.number,
             ),
             TransferRequest(
                 transfer_id("refund", refund_key),
-                buyer.pk,
-                provider_account(provider).pk,
+                buyer,
+                provider_account(provider),
                 amount_fen,
                 "refund",
                 order.number,
@@ -175,8 +175,8 @@ def refund_failed(order: Order, *, refund_key: str, amount_fen: int, provider: s
         [
             TransferRequest(
                 transfer_id("refund", refund_key, "failed"),
-                provider_account(provider).pk,
-                buyer_account(order.buyer_id).pk,
+                provider_account(provider),
+                buyer_account(order.buyer_id),
                 amount_fen,
                 "refund_failed",
                 order.number,

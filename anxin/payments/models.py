@@ -133,6 +133,9 @@ class SandboxPayment(models.Model):
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: the notifications the last change of this payment emitted.
+    emitted: list[SandboxNotification]
+
     def __str__(self) -> str:
         return self.id
 

@@ -30,11 +30,12 @@ def payment_start(*, order, description: str) -> Payment:
 
     Called under the order's lock, so two taps on "pay" create one payment.
     """
-    open_payment = order.payments.filter(status=PaymentStatus.CREATED).order_by("-pk").first()
-    if open_payment is not None:
-        return open_payment
+    existing = list(order.payments.order_by("pk"))
+    open_payments = [p for p in existing if p.status == PaymentStatus.CREATED]
+    if open_payments:
+        return open_payments[-1]
     provider = get_provider()
-    attempt = order.payments.count() + 1
+    attempt = len(existing) + 1
     created = provider.create_payment(
         merchant_ref=order.number,
         amount_fen=order.amount_fen,
@@ -53,17 +54,23 @@ def payment_start(*, order, description: str) -> Payment:
 
 
 def payment_transition(payment: Payment, to: str, *, reason: str = "") -> bool:
+    """Move a payment to `to` if its state machine allows it. The caller holds the order's
+    lock, under which every change to the order's payments happens; the conditional UPDATE
+    re-checks the state the caller saw, and a stale copy is refreshed once."""
     from anxin.payments.models import PAYMENT_TRANSITIONS
 
-    if to not in PAYMENT_TRANSITIONS[payment.status]:
-        return False
-    changed = Payment.objects.filter(pk=payment.pk, status=payment.status).update(
-        status=to, failure_reason=reason[:200], completed_at=timezone.now()
-    )
-    if changed == 1:
-        payment.status = to
-        payment.failure_reason = reason[:200]
-    return changed == 1
+    for _ in range(2):
+        if to not in PAYMENT_TRANSITIONS[payment.status]:
+            return False
+        changed = Payment.objects.filter(pk=payment.pk, status=payment.status).update(
+            status=to, failure_reason=reason[:200], completed_at=timezone.now()
+        )
+        if changed == 1:
+            payment.status = to
+            payment.failure_reason = reason[:200]
+            return True
+        payment.refresh_from_db(fields=["status"])
+    return False
 
 
 def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> str:
@@ -85,10 +92,8 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
         raise
     with transaction.atomic():
         seen = PaymentNotification.objects.filter(provider=provider_name, notification_id=n.id)
-        if seen.exclude(status=NotificationStatus.REJECTED).update(
-            times_received=F("times_received") + 1
-        ):
-            return "duplicate"
+        # Insert first: the unique index is the de-duplication, so a first delivery (the common
+        # case) costs one statement and a duplicate, found by the index, is counted instead.
         try:
             with transaction.atomic():
                 row = PaymentNotification.objects.create(
@@ -100,8 +105,8 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
                     received_at=now,
                 )
         except IntegrityError:
-            # The same notification, delivered twice at once: the other delivery committed
-            # while this one waited on the unique index.
+            # Delivered before, or twice at once (the other delivery committed while this one
+            # waited on the unique index).
             seen.exclude(status=NotificationStatus.REJECTED).update(
                 times_received=F("times_received") + 1
             )
@@ -128,8 +133,8 @@ def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
                 f"amount {n.amount_fen} differs from the payment's {payment.amount_fen}"
             )
         if n.event_type == "payment.succeeded":
-            return orders.order_payment_succeeded(payment_id=payment.pk)
-        return orders.order_payment_failed(payment_id=payment.pk, reason=n.failure_reason)
+            return orders.order_payment_succeeded(payment=payment)
+        return orders.order_payment_failed(payment=payment, reason=n.failure_reason)
     if n.event_type in ("refund.succeeded", "refund.failed"):
         refund = Refund.objects.filter(key=n.refund_key).first()
         if refund is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account, Transfer
@@ -21,9 +21,30 @@ from anxin.ledger.services import (
 pytestmark = pytest.mark.django_db
 
 
+class Acct(str):
+    """An account code that can also fetch its row, so tests read like the ledger does."""
+
+    @property
+    def pk(self) -> str:
+        return str(self)
+
+    @property
+    def code(self) -> str:
+        return str(self)
+
+    def refresh_from_db(self) -> None:
+        row = Account.objects.filter(code=self).first()  # not yet opened: all zero
+        for col in ("debits_pending", "debits_posted", "credits_pending", "credits_posted"):
+            setattr(self, col, getattr(row, col) if row else 0)
+
+
 @pytest.fixture
 def accts(buyer, seller):
-    return provider_account("sandbox"), buyer_account(buyer.pk), seller_account(seller.pk)
+    return (
+        Acct(provider_account("sandbox")),
+        Acct(buyer_account(buyer.pk)),
+        Acct(seller_account(seller.pk)),
+    )
 
 
 def test_a_retried_transfer_applies_once(accts) -> None:
@@ -39,7 +60,7 @@ def test_a_retried_transfer_applies_once(accts) -> None:
 def test_the_same_id_with_other_content_is_refused(accts) -> None:
     provider, b, _ = accts
     transfers_create([TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 1000, "c", "r")])
-    with pytest.raises(LedgerError) as e:
+    with pytest.raises(LedgerError) as e, transaction.atomic():
         transfers_create([TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 999, "c", "r")])
     assert e.value.code == "exists_with_different_fields"
     b.refresh_from_db()
@@ -48,7 +69,7 @@ def test_the_same_id_with_other_content_is_refused(accts) -> None:
 
 def test_a_linked_chain_applies_all_or_nothing(accts) -> None:
     provider, b, s = accts
-    with pytest.raises(LedgerError) as e:
+    with pytest.raises(LedgerError) as e, transaction.atomic():
         transfers_create(
             [
                 TransferRequest(transfer_id("c", 1), provider.pk, b.pk, 1000, "capture", "r"),
@@ -74,7 +95,7 @@ def test_a_hold_is_resolved_at_most_once(accts) -> None:
     transfers_create(
         [TransferRequest(transfer_id("p"), b.pk, s.pk, 1000, "post", "r", Kind.POST_PENDING, hold)]
     )
-    with pytest.raises(LedgerError) as e:
+    with pytest.raises(LedgerError) as e, transaction.atomic():
         transfers_create(
             [
                 TransferRequest(
@@ -107,7 +128,7 @@ def test_the_audit_passes_on_honest_books_and_names_each_tampering(accts, capsys
 
     # A balance edited behind the ledger's back.
     _tamper(
-        f"UPDATE {Account._meta.db_table} SET credits_posted = credits_posted + 1 WHERE id = %s",
+        f"UPDATE {Account._meta.db_table} SET credits_posted = credits_posted + 1 WHERE code = %s",
         [s.pk],
     )
     problems = ledger_audit()
@@ -156,6 +177,7 @@ def test_the_audit_finds_a_deleted_member_of_a_linked_chain(accts) -> None:
 def test_the_database_itself_refuses_an_overdrawn_limited_account(accts) -> None:
     from django.db import IntegrityError, transaction
 
-    _, b, _ = accts
+    provider, b, _ = accts
+    transfers_create([TransferRequest(transfer_id("c"), provider, b, 1000, "capture", "r")])
     with pytest.raises(IntegrityError), transaction.atomic():
-        Account.objects.filter(pk=b.pk).update(debits_posted=1)
+        Account.objects.filter(code=b.code).update(debits_posted=1001)

@@ -160,7 +160,7 @@ class SandboxProvider:
 
     @transaction.atomic
     def close_payment(self, provider_payment_id: str) -> ProviderPaymentState:
-        p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
+        p = self._payment(provider_payment_id, lock=True)
         if p.status == "created":
             p.status = "closed"
             p.completed_at = timezone.now()
@@ -174,7 +174,7 @@ class SandboxProvider:
         existing = SandboxRefund.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return ProviderRefund(existing.id, existing.status)
-        p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
+        p = self._payment(provider_payment_id, lock=True)
         if p.status != "succeeded":
             raise ProviderError("payment_not_succeeded", f"payment {p.id} is {p.status}")
         refunded = p.refunds.exclude(status="failed").aggregate(s=Sum("amount_fen"))["s"] or 0
@@ -248,14 +248,14 @@ class SandboxProvider:
         succeed: bool = True,
         reason: str = "insufficient balance",
     ) -> SandboxPayment:
-        p = SandboxPayment.objects.select_for_update().get(pk=self._payment(provider_payment_id).pk)
+        p = self._payment(provider_payment_id, lock=True)
         if p.status != "created":
             raise ProviderError("payment_not_open", f"payment is {p.status}")
         p.status = "succeeded" if succeed else "failed"
         p.failure_reason = "" if succeed else reason
         p.completed_at = timezone.now()
         p.save(update_fields=["status", "failure_reason", "completed_at"])
-        self._emit(
+        p.emitted = self._emit(
             "payment.succeeded" if succeed else "payment.failed",
             {
                 "payment_id": p.id,
@@ -299,12 +299,16 @@ class SandboxProvider:
             sort_keys=True,
         ).encode()
 
-    def deliver(self, row_id: int) -> bool:
+    def deliver(self, row_id: int | SandboxNotification) -> bool:
         """Deliver one notification to the merchant's endpoint; schedule a retry if it fails."""
         from anxin.payments.services import notification_receive
         from anxin.payments.tasks import sandbox_deliver
 
-        row = SandboxNotification.objects.get(pk=row_id)
+        row = (
+            row_id
+            if isinstance(row_id, SandboxNotification)
+            else SandboxNotification.objects.get(pk=row_id)
+        )
         if row.delivered_at or row.gave_up:
             return True
         body = self.body_for(row)
@@ -327,8 +331,9 @@ class SandboxProvider:
         row.save(update_fields=["attempts", "delivered_at"])
         return True
 
-    def _payment(self, provider_payment_id: str) -> SandboxPayment:
+    def _payment(self, provider_payment_id: str, *, lock: bool = False) -> SandboxPayment:
+        qs = SandboxPayment.objects.select_for_update() if lock else SandboxPayment.objects
         try:
-            return SandboxPayment.objects.get(pk=provider_payment_id)
+            return qs.get(pk=provider_payment_id)
         except SandboxPayment.DoesNotExist:
             raise ProviderError("no_such_payment", provider_payment_id) from None

@@ -1,0 +1,213 @@
+"""`anxin bench checkout`: complete order lifecycles through the service layer on PostgreSQL,
+against pgbench's TPC-B-like script on the same server with the same number of clients."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import re
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+# A lifecycle is five service transactions: create, start payment, receive the provider's
+# notification (capture into escrow), ship, confirm (settle). The buyer's act of paying happens
+# at the provider and is not counted, though its time is in the figures.
+SERVICE_TX_PER_LIFECYCLE = 5
+TARGET_RATIO = 0.25
+
+
+def _client(
+    index: int, count: int, listing_codes: list[str], buyers: list[str], done: Any, failures: Any
+) -> None:
+    import django
+
+    django.setup()
+    from anxin.accounts.models import User
+    from anxin.catalog.models import Listing
+    from anxin.orders import services
+    from anxin.payments.providers.sandbox import SandboxProvider
+
+    provider = SandboxProvider()
+    buyer = User.objects.get(username=buyers[index])
+    listing = Listing.objects.get(code=listing_codes[index])
+    seller = listing.seller
+    snapshot_id = listing.current_snapshot_id or 0
+    for i in range(count):
+        try:
+            order = services.order_create(
+                buyer=buyer,
+                listing_code=listing.code,
+                snapshot_id=snapshot_id,
+                quantity=1,
+                recipient_name="压测买家",
+                recipient_phone="13900001111",
+                shipping_address="杭州市西湖区",
+                idempotency_key=f"bench-{index}-{i}",
+            )
+            payment = services.order_payment_start(actor=buyer, number=order.number)
+            paid = provider.buyer_pays(payment.provider_payment_id)
+            for row in paid.emitted:  # what the worker would deliver, delivered at once
+                provider.deliver(row)
+            services.order_ship(
+                actor=seller,
+                number=order.number,
+                carrier="顺丰速运",
+                tracking_number=f"SF{order.pk:010d}",
+            )
+            services.order_confirm(actor=buyer, number=order.number)
+        except Exception:
+            with failures.get_lock():
+                failures.value += 1
+        with done.get_lock():
+            done.value += 1
+
+
+def _pgbench_bin() -> str:
+    for candidate in [
+        os.environ.get("ANXIN_PG_BINDIR", ""),
+        *sorted((str(p) for p in Path("/usr/lib/postgresql").glob("*/bin")), reverse=True),
+    ]:
+        if candidate and (Path(candidate) / "pgbench").exists():
+            return str(Path(candidate) / "pgbench")
+    found = shutil.which("pgbench")
+    if not found:
+        raise RuntimeError("pgbench not found: install PostgreSQL (postgresql-contrib)")
+    return found
+
+
+def _pgbench(url: str, clients: int, seconds: int, scale: int, log) -> float:
+    u = urlparse(url)
+    base = [
+        _pgbench_bin(),
+        "-h",
+        u.hostname or "127.0.0.1",
+        "-p",
+        str(u.port or 5432),
+        "-U",
+        u.username or "postgres",
+    ]
+    env = {**os.environ, "PGPASSWORD": u.password or ""}
+    db = (u.path or "/").lstrip("/")
+    log(f"pgbench: initialising scale {scale} in {db} (tables pgbench_*)")
+    subprocess.run(
+        [*base, "-i", "-q", "-s", str(scale), db], env=env, check=True, capture_output=True
+    )
+    log(f"pgbench: TPC-B-like, {clients} clients, {seconds} s")
+    out = subprocess.run(
+        [*base, "-c", str(clients), "-j", str(clients), "-T", str(seconds), "-n", db],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    subprocess.run([*base, "-i", "-I", "d", db], env=env, check=False, capture_output=True)
+    match = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out)
+    if not match:
+        raise RuntimeError(f"could not read pgbench's tps from:\n{out}")
+    return float(match.group(1))
+
+
+def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log) -> dict[str, Any]:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from anxin.accounts.models import Role, User
+    from anxin.accounts.services import user_signup
+    from anxin.catalog.services import ListingContent, listing_create
+    from anxin.ledger.audit import ledger_audit
+    from anxin.orders.audit import orders_audit
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError(
+            "bench checkout measures PostgreSQL: set DATABASE_URL "
+            "(or run `make bench`, which starts a throwaway server)"
+        )
+    call_command("migrate", verbosity=0)
+    settings.ANXIN_SANDBOX_DUPLICATE_RATE = 0.0
+    os.environ["ANXIN_SANDBOX_DUPLICATE_RATE"] = "0"
+    os.environ["ANXIN_SANDBOX_MAX_DELAY_SECONDS"] = "0"
+    tag = uuid.uuid4().hex[:6]
+    codes, buyers = [], []
+    for c in range(clients):
+        seller = user_signup(
+            username=f"bench-s{c}-{tag}",
+            password=uuid.uuid4().hex,
+            role=Role.SELLER,
+            shop_name=f"压测店铺{c}",
+        )
+        listing = listing_create(
+            actor=seller,
+            stock=lifecycles + 1,
+            content=ListingContent(
+                title="压测商品", description="", price_fen=12_800, shipping_days=1
+            ),
+        )
+        codes.append(listing.code)
+        buyer = User(username=f"bench-b{c}-{tag}", role=Role.BUYER)
+        buyer.set_unusable_password()
+        buyer.save()
+        buyers.append(buyer.username)
+    connection.close()
+
+    per_client = [
+        lifecycles // clients + (1 if i < lifecycles % clients else 0) for i in range(clients)
+    ]
+    ctx = mp.get_context("spawn")
+    done, failures = ctx.Value("i", 0), ctx.Value("i", 0)
+    procs = [
+        ctx.Process(target=_client, args=(i, per_client[i], codes, buyers, done, failures))
+        for i in range(clients)
+    ]
+    log(f"service layer: {lifecycles} lifecycles over {clients} clients")
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    while any(p.is_alive() for p in procs):
+        time.sleep(1)
+        log(f"  {done.value}/{lifecycles} lifecycles, {time.perf_counter() - started:.0f} s")
+    elapsed = time.perf_counter() - started
+    for p in procs:
+        p.join()
+    # Start-up of the client processes (Django set-up) is inside `elapsed`; it only lowers
+    # the figure, never flatters it.
+    ok = lifecycles - failures.value
+    problems = ledger_audit() + orders_audit()
+    tps = _pgbench(
+        os.environ["DATABASE_URL"],
+        clients,
+        pgbench_seconds,
+        scale,
+        log,
+    )
+    service_tps = ok * SERVICE_TX_PER_LIFECYCLE / elapsed
+    ratio = service_tps / tps if tps else 0.0
+    return {
+        "bench": "checkout",
+        "figures": {
+            "lifecycles": lifecycles,
+            "failed_lifecycles": failures.value,
+            "clients": clients,
+            "seconds": round(elapsed, 2),
+            "lifecycles_per_s": round(ok / elapsed, 1),
+            "service_tx_per_s": round(service_tps, 1),
+            "pgbench_tps": round(tps, 1),
+            "ratio": round(ratio, 3),
+            "ledger_audit_violations": len(problems),
+        },
+        "targets": {
+            "ratio": f">= {TARGET_RATIO}",
+            "ledger_audit_violations": "== 0",
+            "failed_lifecycles": "== 0",
+        },
+        "met": {
+            "ratio": ratio >= TARGET_RATIO,
+            "ledger_audit_violations": not problems,
+            "failed_lifecycles": failures.value == 0,
+        },
+    }
