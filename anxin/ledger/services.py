@@ -11,9 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from anxin.ledger import posting
@@ -143,7 +143,21 @@ def _same_content(stored: Transfer, r: TransferRequest, ids: dict[str, int]) -> 
     )
 
 
+def _uuid_param(value: uuid.UUID) -> Any:
+    return Transfer._meta.get_field("id").get_db_prep_value(value, connection)
+
+
 def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[Transfer] | None:
+    # The common case is a first attempt: one cheap probe, and only a retry pays for the
+    # full comparison below.
+    with connection.cursor() as cur:
+        marks = ", ".join(["%s"] * len(requests))
+        cur.execute(
+            f"SELECT 1 FROM {Transfer._meta.db_table} WHERE id IN ({marks}) LIMIT 1",  # noqa: S608
+            [_uuid_param(r.id) for r in requests],
+        )
+        if cur.fetchone() is None:
+            return None
     found = {
         t.id: t
         for t in Transfer.objects.select_related("pending").filter(id__in=[r.id for r in requests])
@@ -160,6 +174,40 @@ def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[
                 "exists_with_different_fields", f"transfer {r.id} exists with different content"
             )
     return [found[r.id] for r in requests]
+
+
+def _lock_pendings(
+    pending_ids: list[uuid.UUID],
+) -> dict[uuid.UUID, tuple[int, posting.Transfer, PendingState]]:
+    """The holds a chain posts or voids, locked: (seq, posting view, state) by transfer id."""
+    marks = ", ".join(["%s"] * len(pending_ids))
+    sql = (
+        "SELECT seq, id, debit_account_id, credit_account_id, amount, kind, currency, "  # noqa: S608
+        f"pending_state FROM {Transfer._meta.db_table} WHERE id IN ({marks}) ORDER BY seq"
+    )
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    out = {}
+    id_field = Transfer._meta.get_field("id")
+    with connection.cursor() as cur:
+        cur.execute(sql, [_uuid_param(p) for p in pending_ids])
+        for seq, raw_id, debit, credit, amount, kind, currency, state in cur.fetchall():
+            tid = id_field.to_python(raw_id)
+            # A transfer named as a hold that is not one is refused by the posting rules
+            # ("not_pending"); its state is irrelevant then.
+            out[tid] = (
+                seq,
+                posting.Transfer(
+                    id=str(tid),
+                    debit_account_id=debit,
+                    credit_account_id=credit,
+                    amount=amount,
+                    kind=Kind(kind),
+                    currency=currency,
+                ),
+                PendingState(state) if state else PendingState.PENDING,
+            )
+    return out
 
 
 # No savepoint: the chain is part of the caller's transaction, and a refused chain must abort
@@ -184,18 +232,11 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
     if (done := _existing(requests, ids)) is not None:
         return done
     pending_ids = [r.pending_id for r in requests if r.pending_id is not None]
-    pendings = (
-        {t.id: t for t in Transfer.objects.select_for_update().filter(id__in=pending_ids)}
-        if pending_ids
-        else {}
-    )
+    pendings = _lock_pendings(pending_ids) if pending_ids else {}
 
     before = {b.account_id: b for b in locked.values()}
     balances = dict(before)
-    views: dict[uuid.UUID, PendingView] = {
-        pid: PendingView(t.as_posting(), PendingState(t.pending_state or ""))
-        for pid, t in pendings.items()
-    }
+    views = {pid: PendingView(t, state) for pid, (_, t, state) in pendings.items()}
     resolved: dict[uuid.UUID, PendingState] = {}
     for r in requests:
         view = views.get(r.pending_id) if r.pending_id else None
@@ -230,7 +271,7 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
                 amount=r.amount,
                 currency=r.currency,
                 kind=r.kind.value,
-                pending=pendings[r.pending_id] if r.pending_id else None,
+                pending_id=pendings[r.pending_id][0] if r.pending_id else None,
                 pending_state=PendingState.PENDING.value if r.kind is Kind.PENDING else None,
                 code=r.code,
                 ref=r.ref,
@@ -243,15 +284,20 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
         ]
     )
     if resolved:
-        changed = Transfer.objects.filter(
-            id__in=list(resolved), pending_state=PendingState.PENDING.value
-        ).update(
-            pending_state=Case(
-                *[When(id=pid, then=Value(st.value)) for pid, st in resolved.items()]
+        cases = " ".join(["WHEN %s THEN %s"] * len(resolved))
+        marks = ", ".join(["%s"] * len(resolved))
+        params: list[Any] = []
+        for pid, st in resolved.items():
+            params += [_uuid_param(pid), st.value]
+        params += [_uuid_param(pid) for pid in resolved]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"UPDATE {Transfer._meta.db_table} SET pending_state = CASE id {cases} END "  # noqa: S608
+                f"WHERE id IN ({marks}) AND pending_state = 'pending'",
+                params,
             )
-        )
-        if changed != len(resolved):
-            raise LedgerError("pending_race", "a pending transfer changed under its lock")
+            if cur.rowcount != len(resolved):
+                raise LedgerError("pending_race", "a pending transfer changed under its lock")
     changed_rows = [
         (b.debits_pending, b.debits_posted, b.credits_pending, b.credits_posted, pk)
         for pk, b in balances.items()
