@@ -11,18 +11,9 @@ from django.utils import timezone
 
 from anxin.accounts.models import SELF_SERVICE_ROLES, ApiToken, Role, SellerProfile, User
 from anxin.core.errors import Conflict, ValidationFailed
+from anxin.core.text import clean_phone, clean_text
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
-_PHONE = re.compile(r"^\+?[0-9 -]{5,20}$")
-
-
-def _clean(value: str, field: str, max_len: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{field}: required", field=field)
-    if len(value) > max_len:
-        raise ValidationFailed(f"{field}: at most {max_len} characters", field=field)
-    return value
 
 
 @transaction.atomic
@@ -44,7 +35,7 @@ def user_signup(
         )
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict("username: already taken", code="username_taken", field="username")
-    display_name = _clean(display_name, "display_name", 80, required=False) or username
+    display_name = clean_text(display_name, "display_name", 80, required=False) or username
     try:
         validate_password(password)
     except ValidationError as e:
@@ -68,11 +59,9 @@ def seller_profile_update(
 ) -> SellerProfile:
     if user.role != Role.SELLER:
         raise ValidationFailed("only sellers have a seller profile")
-    shop_name = _clean(shop_name, "shop_name", 80)
-    contact_phone = _clean(contact_phone, "contact_phone", 32, required=False)
-    if contact_phone and not _PHONE.match(contact_phone):
-        raise ValidationFailed("contact_phone: not a phone number", field="contact_phone")
-    wechat_id = _clean(wechat_id, "wechat_id", 64, required=False)
+    shop_name = clean_text(shop_name, "shop_name", 80)
+    contact_phone = clean_phone(contact_phone, "contact_phone", required=False)
+    wechat_id = clean_text(wechat_id, "wechat_id", 64, required=False)
     profile, _ = SellerProfile.objects.update_or_create(
         user=user,
         defaults={"shop_name": shop_name, "contact_phone": contact_phone, "wechat_id": wechat_id},
@@ -88,7 +77,7 @@ def _digest(token: str) -> str:
 def api_token_create(*, user: User, name: str = "api") -> tuple[ApiToken, str]:
     token = "ax_" + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
-        user=user, name=_clean(name, "name", 64), prefix=token[:10], digest=_digest(token)
+        user=user, name=clean_text(name, "name", 64), prefix=token[:10], digest=_digest(token)
     )
     return row, token
 

@@ -26,7 +26,7 @@ def orders_audit() -> list[str]:
         "ref", "code", "amount", "pending_state"
     ).iterator(chunk_size=10_000):
         by_ref[ref][code] += amount
-        if code == "escrow_hold":
+        if code in ("escrow_hold", "fee_hold"):  # both holds move together
             holds[ref] = state
     captured: defaultdict[str, int] = defaultdict(int)
     for number, amount in Payment.objects.filter(status=PaymentStatus.SUCCEEDED).values_list(

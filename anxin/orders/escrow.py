@@ -10,8 +10,6 @@ each step, retried after any failure, applies exactly once.
 
 from __future__ import annotations
 
-import uuid
-
 from anxin.ledger.posting import Kind
 from anxin.ledger.services import (
     TransferRequest,
@@ -25,119 +23,77 @@ from anxin.ledger.services import (
 from anxin.orders.models import Order
 
 
-def _hold_ids(order: Order) -> tuple[uuid.UUID, uuid.UUID]:
-    return transfer_id("order", order.pk, "hold", "seller"), transfer_id(
-        "order", order.pk, "hold", "fee"
-    )
+def _holds(order: Order, kind: Kind, step: str) -> list[TransferRequest]:
+    """The two escrow holds of `order` (seller's share, fee), or their posts or voids.
+
+    For `kind` PENDING these are the holds themselves; for POST_PENDING / VOID_PENDING, the
+    transfers that resolve them. A zero fee has no hold."""
+    buyer = buyer_account(order.buyer_id)
+    parts = [
+        ("seller", seller_account(order.seller_id), order.seller_share_fen, "escrow"),
+        ("fee", fees_account(), order.fee_fen, "fee"),
+    ]
+    chain = []
+    for name, credit, amount, code in parts:
+        if not amount:
+            continue
+        hold_id = transfer_id("order", order.pk, "hold", name)
+        if kind is Kind.PENDING:
+            chain.append(
+                TransferRequest(
+                    hold_id, buyer, credit, amount, f"{code}_hold", order.number, Kind.PENDING
+                )
+            )
+        else:
+            chain.append(
+                TransferRequest(
+                    transfer_id("order", order.pk, step, name),
+                    buyer,
+                    credit,
+                    amount,
+                    f"{code}_{step}",
+                    order.number,
+                    kind,
+                    hold_id,
+                )
+            )
+    return chain
 
 
 def capture(order: Order, *, payment_id: int, provider: str) -> None:
-    buyer = buyer_account(order.buyer_id)
-    seller_hold, fee_hold = _hold_ids(order)
-    chain = [
-        TransferRequest(
-            transfer_id("payment", payment_id, "capture"),
-            provider_account(provider),
-            buyer,
-            order.amount_fen,
-            "capture",
-            order.number,
-        ),
-        TransferRequest(
-            seller_hold,
-            buyer,
-            seller_account(order.seller_id),
-            order.seller_share_fen,
-            "escrow_hold",
-            order.number,
-            Kind.PENDING,
-        ),
-    ]
-    if order.fee_fen:
-        chain.append(
+    transfers_create(
+        [
             TransferRequest(
-                fee_hold,
-                buyer,
-                fees_account(),
-                order.fee_fen,
-                "fee_hold",
+                transfer_id("payment", payment_id, "capture"),
+                provider_account(provider),
+                buyer_account(order.buyer_id),
+                order.amount_fen,
+                "capture",
                 order.number,
-                Kind.PENDING,
-            )
-        )
-    transfers_create(chain)
+            ),
+            *_holds(order, Kind.PENDING, "hold"),
+        ]
+    )
 
 
 def release(order: Order) -> None:
-    buyer = buyer_account(order.buyer_id)
-    seller_hold, fee_hold = _hold_ids(order)
-    chain = [
-        TransferRequest(
-            transfer_id("order", order.pk, "release", "seller"),
-            buyer,
-            seller_account(order.seller_id),
-            order.seller_share_fen,
-            "escrow_release",
-            order.number,
-            Kind.POST_PENDING,
-            seller_hold,
-        ),
-    ]
-    if order.fee_fen:
-        chain.append(
-            TransferRequest(
-                transfer_id("order", order.pk, "release", "fee"),
-                buyer,
-                fees_account(),
-                order.fee_fen,
-                "fee_release",
-                order.number,
-                Kind.POST_PENDING,
-                fee_hold,
-            )
-        )
-    transfers_create(chain)
+    transfers_create(_holds(order, Kind.POST_PENDING, "release"))
 
 
 def refund_from_escrow(order: Order, *, refund_key: str, provider: str) -> None:
-    buyer = buyer_account(order.buyer_id)
-    seller_hold, fee_hold = _hold_ids(order)
-    chain = [
-        TransferRequest(
-            transfer_id("order", order.pk, "void", "seller"),
-            buyer,
-            seller_account(order.seller_id),
-            order.seller_share_fen,
-            "escrow_void",
-            order.number,
-            Kind.VOID_PENDING,
-            seller_hold,
-        ),
-    ]
-    if order.fee_fen:
-        chain.append(
+    transfers_create(
+        [
+            *_holds(order, Kind.VOID_PENDING, "void"),
             TransferRequest(
-                transfer_id("order", order.pk, "void", "fee"),
-                buyer,
-                fees_account(),
-                order.fee_fen,
-                "fee_void",
+                transfer_id("refund", refund_key),
+                buyer_account(order.buyer_id),
+                provider_account(provider),
+                order.amount_fen,
+                "refund",
                 order.number,
-                Kind.VOID_PENDING,
-                fee_hold,
-            )
-        )
-    chain.append(
-        TransferRequest(
-            transfer_id("refund", refund_key),
-            buyer,
-            provider_account(provider),
-            order.amount_fen,
-            "refund",
-            order.number,
-        )
+            ),
+        ]
     )
-    transfers_create(chain)
 
 
 def capture_and_return(

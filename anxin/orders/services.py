@@ -28,6 +28,7 @@ from anxin.core.errors import (
 )
 from anxin.core.locking import lock_one
 from anxin.core.money import fee_for
+from anxin.core.text import clean_phone, clean_text
 from anxin.orders import escrow
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
 from anxin.orders.selectors import can_see
@@ -36,7 +37,6 @@ from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Re
 
 S = OrderStatus
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
-_PHONE = re.compile(r"^\+?[0-9 -]{5,20}$")
 
 
 def _role(actor: User | None) -> str:
@@ -122,15 +122,6 @@ def _require(actor: User, order: Order, *allowed: str) -> None:
 # --- creating and paying ---------------------------------------------------------------------
 
 
-def _clean_text(value: str, field: str, max_len: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{field}: required", field=field)
-    if len(value) > max_len:
-        raise ValidationFailed(f"{field}: at most {max_len} characters", field=field)
-    return value
-
-
 @transaction.atomic
 def order_create(
     *,
@@ -155,13 +146,11 @@ def order_create(
         raise ValidationFailed(
             f"quantity: must be 1 to {settings.ANXIN_MAX_ORDER_QUANTITY}", field="quantity"
         )
-    key = _clean_text(idempotency_key, "idempotency_key", 80)
-    recipient_name = _clean_text(recipient_name, "recipient_name", 60)
-    recipient_phone = _clean_text(recipient_phone, "recipient_phone", 32)
-    if not _PHONE.match(recipient_phone):
-        raise ValidationFailed("recipient_phone: not a phone number", field="recipient_phone")
-    shipping_address = _clean_text(shipping_address, "shipping_address", 300)
-    buyer_note = _clean_text(buyer_note, "buyer_note", 300, required=False)
+    key = clean_text(idempotency_key, "idempotency_key", 80)
+    recipient_name = clean_text(recipient_name, "recipient_name", 60)
+    recipient_phone = clean_phone(recipient_phone, "recipient_phone")
+    shipping_address = clean_text(shipping_address, "shipping_address", 300)
+    buyer_note = clean_text(buyer_note, "buyer_note", 300, required=False)
     request = {
         "listing": listing_code,
         "snapshot": snapshot_id,
@@ -335,7 +324,7 @@ def _payment_close(payment: Payment) -> None:
 def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) -> Order:
     order = _locked_for(actor, number)
     _require(actor, order, "seller")
-    carrier = _clean_text(carrier, "carrier", 40)
+    carrier = clean_text(carrier, "carrier", 40)
     tracking_number = (tracking_number or "").strip()
     if not _TRACKING.match(tracking_number):
         raise ValidationFailed(
@@ -437,7 +426,7 @@ def order_cancel(*, actor: User, number: str, reason: str) -> Order:
     """Cancel before shipment. An unpaid order just closes; a paid one is refunded in full."""
     order = _locked_for(actor, number)
     _require(actor, order, "buyer", "seller", "operator")
-    reason = _clean_text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200)
     _cancel(order, actor=actor, reason=reason)
     return order
 
@@ -481,7 +470,7 @@ def order_refund(*, actor: User, number: str, reason: str) -> Order:
     """A full refund from escrow, by the seller (who agrees) or an operator."""
     order = _locked_for(actor, number)
     _require(actor, order, "seller", "operator")
-    reason = _clean_text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200)
     _refund_order(order, actor=actor, reason=reason)
     return order
 
@@ -577,7 +566,7 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
     """The buyer asks for their money back after shipment. Escrow stays held meanwhile."""
     order = _locked_for(actor, number)
     _require(actor, order, "buyer")
-    reason = _clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500)
     if order.status != S.SHIPPED:
         raise InvalidTransition(
             f"order {order.number} is {order.status}; a refund request is "
@@ -590,7 +579,7 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
 def order_refund_request_decide(*, actor: User, number: str, approve: bool, reason: str) -> Order:
     order = _locked_for(actor, number)
     _require(actor, order, "seller", "operator")
-    reason = _clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500)
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
         raise InvalidTransition(
