@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from anxin.core.sql import insert_rows
 from anxin.ledger import posting
 from anxin.ledger.models import Account, AccountKind, Transfer
 from anxin.ledger.posting import Flag, Kind, LedgerError, PendingState, PendingView
@@ -147,7 +148,7 @@ def _uuid_param(value: uuid.UUID) -> Any:
     return Transfer._meta.get_field("id").get_db_prep_value(value, connection)
 
 
-def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[Transfer] | None:
+def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[uuid.UUID] | None:
     # The common case is a first attempt: one cheap probe, and only a retry pays for the
     # full comparison below.
     with connection.cursor() as cur:
@@ -173,7 +174,7 @@ def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[
             raise LedgerError(
                 "exists_with_different_fields", f"transfer {r.id} exists with different content"
             )
-    return [found[r.id] for r in requests]
+    return [r.id for r in requests]
 
 
 def _lock_pendings(
@@ -214,11 +215,11 @@ def _lock_pendings(
 # that whole transaction anyway (an order must not change state without its money). It also
 # saves two round trips on every money movement.
 @transaction.atomic(savepoint=False)
-def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
+def transfers_create(requests: Sequence[TransferRequest]) -> list[uuid.UUID]:
     """Apply `requests` as one linked chain: every transfer applies or none does.
 
-    Retry-safe: if the chain was applied before (same ids, same content) the stored transfers
-    are returned and nothing changes; the same ids with other content are refused.
+    Returns the transfers' ids. Retry-safe: if the chain was applied before (same ids, same
+    content) nothing changes; the same ids with other content are refused.
     """
     if not requests:
         raise LedgerError("empty_chain", "no transfers given")
@@ -262,27 +263,26 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
 
     now = timezone.now()
     chain = requests[0].id
-    rows = Transfer.objects.bulk_create(
-        [
-            Transfer(
-                id=r.id,
-                debit_account_id=ids[r.debit],
-                credit_account_id=ids[r.credit],
-                amount=r.amount,
-                currency=r.currency,
-                kind=r.kind.value,
-                pending_id=pendings[r.pending_id][0] if r.pending_id else None,
-                pending_state=PendingState.PENDING.value if r.kind is Kind.PENDING else None,
-                code=r.code,
-                ref=r.ref,
-                chain=chain,
-                chain_index=i,
-                chain_size=len(requests),
-                created_at=now,
-            )
-            for i, r in enumerate(requests)
-        ]
-    )
+    rows = [
+        dict(
+            id=r.id,
+            debit_account=ids[r.debit],
+            credit_account=ids[r.credit],
+            amount=r.amount,
+            currency=r.currency,
+            kind=r.kind.value,
+            pending=pendings[r.pending_id][0] if r.pending_id else None,
+            pending_state=PendingState.PENDING.value if r.kind is Kind.PENDING else None,
+            code=r.code,
+            ref=r.ref,
+            chain=chain,
+            chain_index=i,
+            chain_size=len(requests),
+            created_at=now,
+        )
+        for i, r in enumerate(requests)
+    ]
+    insert_rows(Transfer, rows)
     if resolved:
         cases = " ".join(["WHEN %s THEN %s"] * len(resolved))
         marks = ", ".join(["%s"] * len(resolved))
@@ -311,4 +311,4 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[Transfer]:
                 "debits_posted = %s, credits_pending = %s, credits_posted = %s WHERE id = %s",
                 changed_rows,
             )
-    return rows
+    return [r.id for r in requests]

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
@@ -26,8 +26,8 @@ from anxin.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from anxin.core.locking import lock_one
 from anxin.core.money import fee_for
+from anxin.core.sql import exists, insert_row, update_where
 from anxin.core.text import clean_phone, clean_text
 from anxin.orders import escrow
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
@@ -52,13 +52,15 @@ def _event(
     from_status: str = "",
     to_status: str = "",
     **detail: Any,
-) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order,
+) -> None:
+    # Every order writes four or more of these: a statement compiled once (core.sql).
+    insert_row(
+        OrderEvent,
+        order=order.pk,
         kind=kind,
         from_status=from_status,
         to_status=to_status,
-        actor=actor,
+        actor=actor.pk if actor is not None else None,
         actor_role=role or _role(actor),
         detail=detail,
         at=timezone.now(),
@@ -84,7 +86,7 @@ def order_transition(
             extra={"order_status": old, "requested_status": to},
         )
     fields = fields or {}
-    changed = Order.objects.filter(pk=order.pk, status=old).update(status=to, **fields)
+    changed = update_where(Order, {"id": order.pk, "status": old}, status=to, **fields)
     if changed != 1:
         raise Conflict(f"order {order.number} changed meanwhile; try again", code="order_changed")
     order.status = to
@@ -93,13 +95,48 @@ def order_transition(
     _event(order, kind, actor=actor, role=role, from_status=old, to_status=to, **detail)
 
 
+_LOCK_BY_NUMBER = f"SELECT * FROM {Order._meta.db_table} WHERE number = %s"  # noqa: S608
+_LOCK_BY_ID = f"SELECT * FROM {Order._meta.db_table} WHERE id = %s"  # noqa: S608
+
+
+def _lock_order(sql: str, param: object) -> Order | None:
+    """The order row, locked. A raw query, compiled once: every order service starts here."""
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    rows = list(Order.objects.raw(sql, [param]))
+    return rows[0] if rows else None
+
+
+_OPEN_HOLD = f"SELECT 1 FROM {Hold._meta.db_table} WHERE order_id = %s AND closed_at IS NULL"  # noqa: S608
+_OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
+
+
+def _has_open_hold(order: Order) -> bool:
+    return exists(_OPEN_HOLD, [order.pk])
+
+
+def _open_payments(order: Order, *, besides: int | None = None) -> list[Payment]:
+    # Nearly always none: probe with a compiled statement, load rows only when there are some.
+    with connection.cursor() as cur:
+        cur.execute(_OPEN_PAYMENTS, [order.pk, PaymentStatus.CREATED.value])
+        ids = [pk for (pk,) in cur.fetchall() if pk != besides]
+    return list(Payment.objects.filter(pk__in=ids)) if ids else []
+
+
 def _locked(order: Order) -> Order:
-    return lock_one(Order, order.pk)
+    return _locked_id(order.pk)
+
+
+def _locked_id(order_id: int) -> Order:
+    order = _lock_order(_LOCK_BY_ID, order_id)
+    if order is None:
+        raise NotFound(f"order {order_id}: not found")
+    return order
 
 
 def _locked_for(actor: User, number: str) -> Order:
     """The actor's order, locked, in one query; the same 404 as order_for otherwise."""
-    order = Order.objects.select_for_update().filter(number=number).first()
+    order = _lock_order(_LOCK_BY_NUMBER, number)
     if order is None or not can_see(actor, order):
         raise NotFound(f"order {number}: not found")
     return order
@@ -242,7 +279,7 @@ def order_payment_start(*, actor: User, number: str) -> Payment:
 @transaction.atomic(savepoint=False)
 def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
     """The provider says the buyer paid. Called once per authentic notification."""
-    order = lock_one(Order, payment.order_id)
+    order = _locked_id(payment.order_id)
     if payment.status == PaymentStatus.SUCCEEDED:
         return NotificationStatus.IGNORED, "payment already recorded as succeeded"
     if not payments.payment_transition(payment, PaymentStatus.SUCCEEDED):
@@ -261,7 +298,7 @@ def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
             payment=payment.provider_payment_id,
         )
         # Any other payment still open for this order can no longer be used.
-        for other in order.payments.filter(status=PaymentStatus.CREATED).exclude(pk=payment.pk):
+        for other in _open_payments(order, besides=payment.pk):
             _payment_close(other)
         return NotificationStatus.APPLIED, ""
     # The money came for an order that can no longer take it: cancelled or expired while the
@@ -295,7 +332,7 @@ def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
 # Only ever runs inside notification_receive's transaction: no savepoint needed.
 @transaction.atomic(savepoint=False)
 def order_payment_failed(*, payment: Payment, reason: str) -> tuple[str, str]:
-    order = lock_one(Order, payment.order_id)
+    order = _locked_id(payment.order_id)
     if not payments.payment_transition(payment, PaymentStatus.FAILED, reason=reason):
         # Out of order: a failure reported after the same payment succeeded or closed.
         return NotificationStatus.IGNORED, f"payment is already {payment.status}"
@@ -379,7 +416,7 @@ def _complete(order: Order, *, actor: User | None, by: str) -> None:
 def order_confirm(*, actor: User, number: str) -> Order:
     order = _locked_for(actor, number)
     _require(actor, order, "buyer")
-    if order.status == S.SHIPPED and order.holds.filter(closed_at__isnull=True).exists():
+    if order.status == S.SHIPPED and _has_open_hold(order):
         raise InvalidTransition(
             f"order {order.number}: close your open refund request before confirming",
             code="hold_open",
@@ -391,10 +428,10 @@ def order_confirm(*, actor: User, number: str) -> Order:
 @transaction.atomic
 def order_auto_confirm(*, order_id: int) -> str:
     """Fired by the timer. Reads the stored time, so firing twice, late or early is harmless."""
-    order = lock_one(Order, order_id)
+    order = _locked_id(order_id)
     if order.status != S.SHIPPED:
         return f"not shipped ({order.status})"
-    if order.holds.filter(closed_at__isnull=True).exists():
+    if _has_open_hold(order):
         return "paused by an open hold"
     if order.auto_confirm_at is None or order.auto_confirm_at > timezone.now():
         return "not due"
@@ -450,13 +487,13 @@ def _cancel(order: Order, *, actor: User | None, reason: str) -> None:
     if was == S.PAID:
         _refund_all(order, reason=reason, key=f"order:{order.pk}:refund")
     else:
-        for p in order.payments.filter(status=PaymentStatus.CREATED):
+        for p in _open_payments(order):
             _payment_close(p)
 
 
 @transaction.atomic
 def order_expire(*, order_id: int) -> str:
-    order = lock_one(Order, order_id)
+    order = _locked_id(order_id)
     if order.status != S.AWAITING_PAYMENT:
         return f"not awaiting payment ({order.status})"
     if order.pay_by > timezone.now():

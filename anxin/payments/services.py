@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from anxin.core import faults
+from anxin.core.sql import update_where
 from anxin.payments.models import (
     NotificationStatus,
     Payment,
@@ -62,8 +63,12 @@ def payment_transition(payment: Payment, to: str, *, reason: str = "") -> bool:
     for _ in range(2):
         if to not in PAYMENT_TRANSITIONS[payment.status]:
             return False
-        changed = Payment.objects.filter(pk=payment.pk, status=payment.status).update(
-            status=to, failure_reason=reason[:200], completed_at=timezone.now()
+        changed = update_where(
+            Payment,
+            {"id": payment.pk, "status": payment.status},
+            status=to,
+            failure_reason=reason[:200],
+            completed_at=timezone.now(),
         )
         if changed == 1:
             payment.status = to

@@ -52,7 +52,7 @@ def test_a_retried_transfer_applies_once(accts) -> None:
     req = TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 1000, "capture", "ref")
     first = transfers_create([req])
     again = transfers_create([req])
-    assert [t.id for t in first] == [t.id for t in again]
+    assert first == again == [req.id]
     b.refresh_from_db()
     assert b.credits_posted == 1000 and Transfer.objects.count() == 1
 

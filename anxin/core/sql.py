@@ -1,0 +1,75 @@
+"""Hand-compiled statements for the few rows every order touches many times (the order row, its
+history). Django's ORM builds SQL anew on every call, and on the order path that building cost
+more than the database's own work; these statements are built once per shape and reused.
+
+Values pass through each field's own `get_db_prep_save`, so types, JSON and time zones are
+stored exactly as the ORM stores them, on PostgreSQL and SQLite alike.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.db import connection, models
+
+
+@cache
+def _fields(model: type[models.Model], names: tuple[str, ...]) -> tuple[models.Field, ...]:
+    return tuple(model._meta.get_field(n) for n in names)  # type: ignore[misc]
+
+
+@cache
+def _insert_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
+    cols = ", ".join(connection.ops.quote_name(f.column) for f in _fields(model, names))
+    marks = ", ".join(["%s"] * len(names))
+    return (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({cols}) VALUES ({marks})"  # noqa: S608
+    )
+
+
+@cache
+def _update_sql(model: type[models.Model], names: tuple[str, ...], where: tuple[str, ...]) -> str:
+    q = connection.ops.quote_name
+    sets = ", ".join(f"{q(f.column)} = %s" for f in _fields(model, names))
+    conds = " AND ".join(f"{q(f.column)} = %s" for f in _fields(model, where))
+    return f"UPDATE {q(model._meta.db_table)} SET {sets} WHERE {conds}"  # noqa: S608
+
+
+def _prep(model: type[models.Model], names: tuple[str, ...], values: dict[str, Any]) -> list:
+    return [f.get_db_prep_save(values[f.name], connection) for f in _fields(model, names)]
+
+
+def insert_row(model: type[models.Model], **values: Any) -> None:
+    """INSERT one row; the caller does not need its primary key back."""
+    insert_rows(model, [values])
+
+
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """INSERT rows that all name the same columns, in one statement."""
+    names = tuple(rows[0])
+    sql = _insert_sql(model, names)
+    if len(rows) > 1:
+        sql += ", " + ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * (len(rows) - 1))
+    params: list[Any] = []
+    for row in rows:
+        params += _prep(model, names, row)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def exists(sql: str, params: list[Any]) -> bool:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchone() is not None
+
+
+def update_where(model: type[models.Model], where: dict[str, Any], **values: Any) -> int:
+    """UPDATE ... SET values WHERE every `where` column equals its value; returns the rowcount."""
+    names, conds = tuple(values), tuple(where)
+    params = _prep(model, names, values) + [
+        f.get_db_prep_value(where[f.name], connection) for f in _fields(model, conds)
+    ]
+    with connection.cursor() as cur:
+        cur.execute(_update_sql(model, names, conds), params)
+        return cur.rowcount
