@@ -107,6 +107,7 @@ def _lock_order(sql: str, param: object) -> Order | None:
     return rows[0] if rows else None
 
 
+_ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
 _OPEN_HOLD = f"SELECT 1 FROM {Hold._meta.db_table} WHERE order_id = %s AND closed_at IS NULL"  # noqa: S608
 _OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
 
@@ -198,7 +199,11 @@ def order_create(
         "note": buyer_note,
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
-    existing = Order.objects.filter(buyer=buyer, idempotency_key=key).first()
+    existing = (
+        Order.objects.filter(buyer=buyer, idempotency_key=key).first()
+        if exists(_ORDER_BY_KEY, [buyer.pk, key])
+        else None
+    )
     if existing is not None:
         if existing.request_digest != digest:
             raise IdempotencyConflict(

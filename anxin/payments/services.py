@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from anxin.core import faults
-from anxin.core.sql import update_where
+from anxin.core.sql import insert_row, update_where
 from anxin.payments.models import (
     NotificationStatus,
     Payment,
@@ -25,16 +25,26 @@ from anxin.payments.models import (
 from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import Notification, NotificationRejected
 
+_PAYMENTS_OF_ORDER = (
+    f"SELECT id, status FROM {Payment._meta.db_table} WHERE order_id = %s ORDER BY id"  # noqa: S608
+)
+_PAYMENT_BY_PROVIDER_ID = (
+    f"SELECT * FROM {Payment._meta.db_table} "  # noqa: S608
+    "WHERE provider = %s AND provider_payment_id = %s"
+)
+
 
 def payment_start(*, order, description: str) -> Payment:
     """The open payment of `order`, created at the provider if there is none.
 
     Called under the order's lock, so two taps on "pay" create one payment.
     """
-    existing = list(order.payments.order_by("pk"))
-    open_payments = [p for p in existing if p.status == PaymentStatus.CREATED]
-    if open_payments:
-        return open_payments[-1]
+    with connection.cursor() as cur:
+        cur.execute(_PAYMENTS_OF_ORDER, [order.pk])
+        existing = cur.fetchall()
+    open_ids = [pk for pk, status in existing if status == PaymentStatus.CREATED]
+    if open_ids:
+        return Payment.objects.get(pk=open_ids[-1])
     provider = get_provider()
     attempt = len(existing) + 1
     created = provider.create_payment(
@@ -101,12 +111,15 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
         # case) costs one statement and a duplicate, found by the index, is counted instead.
         try:
             with transaction.atomic():
-                row = PaymentNotification.objects.create(
+                insert_row(
+                    PaymentNotification,
                     provider=provider_name,
                     notification_id=n.id,
                     event_type=n.event_type,
                     status=NotificationStatus.APPLIED,
+                    reason="",
                     body=body.decode(errors="replace"),
+                    times_received=1,
                     received_at=now,
                 )
         except IntegrityError:
@@ -118,8 +131,12 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
             return "duplicate"
         status, reason = _apply(provider_name, n)
         if status != NotificationStatus.APPLIED:
-            row.status, row.reason = status, reason[:200]
-            row.save(update_fields=["status", "reason"])
+            update_where(
+                PaymentNotification,
+                {"provider": provider_name, "notification_id": n.id},
+                status=status,
+                reason=reason[:200],
+            )
         faults.point("notification.before_commit")
         return "applied" if status == NotificationStatus.APPLIED else "ignored"
 
@@ -128,9 +145,10 @@ def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
     from anxin.orders import services as orders
 
     if n.event_type in ("payment.succeeded", "payment.failed"):
-        payment = Payment.objects.filter(
-            provider=provider_name, provider_payment_id=n.provider_payment_id
-        ).first()
+        found = list(
+            Payment.objects.raw(_PAYMENT_BY_PROVIDER_ID, [provider_name, n.provider_payment_id])
+        )
+        payment = found[0] if found else None
         if payment is None:
             return NotificationStatus.IGNORED, "unknown payment"
         if n.amount_fen != payment.amount_fen:

@@ -21,10 +21,11 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from anxin.core.sql import insert_row, update_where
 from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
 from anxin.payments.providers.base import (
     Notification,
@@ -59,6 +60,11 @@ HEADER_SIGNATURE = "x-sandbox-signature"
 HEADER_SERIAL = "x-sandbox-serial"
 
 _rng = random.Random()
+_BY_KEY = (
+    "SELECT id, amount_fen, merchant_ref "  # noqa: S608
+    f"FROM {SandboxPayment._meta.db_table} WHERE idempotency_key = %s"
+)
+_BY_ID = f"SELECT * FROM {SandboxPayment._meta.db_table} WHERE id = %s"  # noqa: S608
 
 
 class ProviderError(Exception):
@@ -140,19 +146,28 @@ class SandboxProvider:
     ) -> ProviderPayment:
         if amount_fen <= 0:
             raise ProviderError("invalid_amount", "amount must be positive")
-        existing = SandboxPayment.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is None:
-            existing = SandboxPayment.objects.create(
-                id=_new_id("sbxpay"),
+        with connection.cursor() as cur:
+            cur.execute(_BY_KEY, [idempotency_key])
+            found = cur.fetchone()
+        if found is None:
+            pid = _new_id("sbxpay")
+            insert_row(
+                SandboxPayment,
+                id=pid,
                 merchant_ref=merchant_ref,
                 idempotency_key=idempotency_key,
                 amount_fen=amount_fen,
                 description=description[:200],
+                status="created",
+                failure_reason="",
                 created_at=timezone.now(),
+                completed_at=None,
             )
-        elif existing.amount_fen != amount_fen or existing.merchant_ref != merchant_ref:
+        elif (found[1], found[2]) != (amount_fen, merchant_ref):
             raise ProviderError("idempotency_mismatch", "same key, different payment")
-        return ProviderPayment(existing.id, f"/sandbox/pay/{existing.id}")
+        else:
+            pid = found[0]
+        return ProviderPayment(pid, f"/sandbox/pay/{pid}")
 
     def query_payment(self, provider_payment_id: str) -> ProviderPaymentState:
         p = self._payment(provider_payment_id)
@@ -254,7 +269,13 @@ class SandboxProvider:
         p.status = "succeeded" if succeed else "failed"
         p.failure_reason = "" if succeed else reason
         p.completed_at = timezone.now()
-        p.save(update_fields=["status", "failure_reason", "completed_at"])
+        update_where(
+            SandboxPayment,
+            {"id": p.id},
+            status=p.status,
+            failure_reason=p.failure_reason,
+            completed_at=p.completed_at,
+        )
         p.emitted = self._emit(
             "payment.succeeded" if succeed else "payment.failed",
             {
@@ -328,12 +349,17 @@ class SandboxProvider:
             return False
         row.attempts += 1
         row.delivered_at = timezone.now()
-        row.save(update_fields=["attempts", "delivered_at"])
+        update_where(
+            SandboxNotification,
+            {"id": row.pk},
+            attempts=row.attempts,
+            delivered_at=row.delivered_at,
+        )
         return True
 
     def _payment(self, provider_payment_id: str, *, lock: bool = False) -> SandboxPayment:
-        qs = SandboxPayment.objects.select_for_update() if lock else SandboxPayment.objects
-        try:
-            return qs.get(pk=provider_payment_id)
-        except SandboxPayment.DoesNotExist:
-            raise ProviderError("no_such_payment", provider_payment_id) from None
+        sql = _BY_ID + (" FOR UPDATE" if lock and connection.features.has_select_for_update else "")
+        found = next(iter(SandboxPayment.objects.raw(sql, [provider_payment_id])), None)
+        if found is None:
+            raise ProviderError("no_such_payment", provider_payment_id)
+        return found
