@@ -73,3 +73,14 @@ def update_where(model: type[models.Model], where: dict[str, Any], **values: Any
     with connection.cursor() as cur:
         cur.execute(_update_sql(model, names, conds), params)
         return cur.rowcount
+
+
+def insert_instance(instance: models.Model) -> None:
+    """Save a new model instance with a compiled INSERT of every concrete column, running
+    the fields' own pre_save (auto_now_add and the like). The primary key must be set."""
+    model = type(instance)
+    fields = [f for f in model._meta.concrete_fields]
+    values = {f.name: f.pre_save(instance, add=True) for f in fields}
+    insert_rows(model, [values])
+    instance._state.adding = False
+    instance._state.db = connection.alias

@@ -1,0 +1,81 @@
+"""The compiled statements write exactly what the ORM writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from anxin.conftest import place_order
+from anxin.core.sql import insert_row, update_where
+from anxin.core.worker import run_due_tasks
+from anxin.orders.models import OrderEvent
+from anxin.orders.tasks import order_expire_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_row_stores_json_text_and_times_like_the_orm(buyer, listing) -> None:
+    order = place_order(buyer, listing)
+    at = timezone.now().replace(microsecond=123456)
+    detail = {"reason": "茶叶受潮", "n": 2, "nested": {"ok": True}}
+    insert_row(
+        OrderEvent,
+        order=order.pk,
+        kind="k1",
+        from_status="",
+        to_status="",
+        actor=None,
+        actor_role="system",
+        detail=detail,
+        at=at,
+    )
+    orm = OrderEvent.objects.create(
+        order=order, kind="k2", actor_role="system", detail=detail, at=at
+    )
+    raw = OrderEvent.objects.get(kind="k1")
+    orm.refresh_from_db()
+    assert (raw.detail, raw.at, raw.actor_id) == (orm.detail, orm.at, orm.actor_id)
+    assert raw.at == at
+
+
+def test_update_where_reports_the_rows_it_changed(buyer, listing) -> None:
+    order = place_order(buyer, listing)
+    later = timezone.now() + dt.timedelta(days=1)
+    assert update_where(type(order), {"id": order.pk, "status": "paid"}, carrier="x") == 0
+    assert (
+        update_where(
+            type(order),
+            {"id": order.pk, "status": order.status},
+            carrier="顺丰",
+            auto_confirm_at=later,
+        )
+        == 1
+    )
+    order.refresh_from_db()
+    assert (order.carrier, order.auto_confirm_at) == ("顺丰", later)
+
+
+def test_the_compiled_task_backend_writes_the_stock_backends_row(buyer, listing) -> None:
+    o1, o2, o3 = (place_order(buyer, listing).pk for _ in range(3))
+    run_due_tasks()  # nothing is due yet: the orders' payment windows are open
+    ours = order_expire_task.using(run_after=timezone.now()).enqueue(o1)
+    stock = DatabaseBackend(
+        "default", {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": [], "OPTIONS": {}}
+    )
+    theirs = stock.enqueue(order_expire_task.using(run_after=timezone.now()), (o2,), {})
+    a, b = DBTaskResult.objects.get(id=ours.id), DBTaskResult.objects.get(id=theirs.id)
+    skip = {"id", "enqueued_at", "run_after", "args_kwargs"}
+    for f in DBTaskResult._meta.concrete_fields:
+        if f.name not in skip:
+            assert getattr(a, f.name) == getattr(b, f.name), f.name
+    assert a.args_kwargs == {"args": [o1], "kwargs": {}}
+    never = order_expire_task.enqueue(o3)  # no run_after: runs as soon as a worker is free
+    assert DBTaskResult.objects.get(id=never.id).status == "READY"
+    assert run_due_tasks() == 3  # each says "not due": the stored deadline decides
+    assert {
+        r.return_value for r in DBTaskResult.objects.filter(id__in=[ours.id, theirs.id, never.id])
+    } == {"not due"}
