@@ -75,12 +75,26 @@ def update_where(model: type[models.Model], where: dict[str, Any], **values: Any
         return cur.rowcount
 
 
+@cache
+def _returning_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
+    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    return _insert_sql(model, names) + f" RETURNING {pk}"
+
+
 def insert_instance(instance: models.Model) -> None:
-    """Save a new model instance with a compiled INSERT of every concrete column, running
-    the fields' own pre_save (auto_now_add and the like). The primary key must be set."""
+    """Save a new model instance with a compiled INSERT of every concrete column, running the
+    fields' own pre_save (defaults, auto_now_add). An auto-increment key is read back with
+    RETURNING (PostgreSQL; SQLite since 3.35)."""
     model = type(instance)
-    fields = [f for f in model._meta.concrete_fields]
-    values = {f.name: f.pre_save(instance, add=True) for f in fields}
-    insert_rows(model, [values])
+    fields = model._meta.concrete_fields
+    auto = instance.pk is None and isinstance(model._meta.pk, models.AutoField)
+    names = tuple(f.name for f in fields if not (auto and f.primary_key))
+    values = {n: model._meta.get_field(n).pre_save(instance, add=True) for n in names}  # type: ignore[union-attr]
+    if auto:
+        with connection.cursor() as cur:
+            cur.execute(_returning_sql(model, names), _prep(model, names, values))
+            instance.pk = cur.fetchone()[0]
+    else:
+        insert_rows(model, [values])
     instance._state.adding = False
     instance._state.db = connection.alias

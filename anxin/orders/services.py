@@ -27,7 +27,7 @@ from anxin.core.errors import (
     ValidationFailed,
 )
 from anxin.core.money import fee_for
-from anxin.core.sql import exists, insert_row, update_where
+from anxin.core.sql import exists, insert_instance, insert_row, update_where
 from anxin.core.text import clean_phone, clean_text
 from anxin.orders import escrow
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
@@ -107,6 +107,8 @@ def _lock_order(sql: str, param: object) -> Order | None:
     return rows[0] if rows else None
 
 
+_LISTING_BY_CODE = f"SELECT * FROM {Listing._meta.db_table} WHERE code = %s"  # noqa: S608
+_SNAPSHOT_BY_ID = f"SELECT * FROM {ListingSnapshot._meta.db_table} WHERE id = %s"  # noqa: S608
 _ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
 _OPEN_HOLD = f"SELECT 1 FROM {Hold._meta.db_table} WHERE order_id = %s AND closed_at IS NULL"  # noqa: S608
 _OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
@@ -211,8 +213,8 @@ def order_create(
             )
         return existing
 
-    listing = Listing.objects.filter(code=listing_code).select_related("current_snapshot").first()
-    if listing is None or not listing.is_active or listing.current_snapshot is None:
+    listing = next(iter(Listing.objects.raw(_LISTING_BY_CODE, [listing_code])), None)
+    if listing is None or not listing.is_active or listing.current_snapshot_id is None:
         raise NotFound("listing: no such listing, or it is no longer for sale", field="listing")
     if listing.seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
@@ -227,12 +229,12 @@ def order_create(
             field="snapshot_id",
             extra={"current_snapshot_id": listing.current_snapshot_id},
         )
-    snap = listing.current_snapshot
+    snap = next(iter(ListingSnapshot.objects.raw(_SNAPSHOT_BY_ID, [snapshot_id])))
     catalog.stock_reserve(listing_id=listing.pk, quantity=quantity)
     amount = snap.price_fen * quantity
     bps = settings.ANXIN_PLATFORM_FEE_BPS
     now = timezone.now()
-    order = Order.objects.create(
+    order = Order(
         buyer=buyer,
         seller_id=listing.seller_id,
         listing=listing,
@@ -252,6 +254,7 @@ def order_create(
         created_at=now,
         pay_by=now + dt.timedelta(minutes=settings.ANXIN_PAYMENT_TIMEOUT_MINUTES),
     )
+    insert_instance(order)
     _event(
         order,
         "created",

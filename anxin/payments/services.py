@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from anxin.core import faults
-from anxin.core.sql import insert_row, update_where
+from anxin.core.sql import insert_instance, insert_row, update_where
 from anxin.payments.models import (
     NotificationStatus,
     Payment,
@@ -53,7 +53,7 @@ def payment_start(*, order, description: str) -> Payment:
         description=description,
         idempotency_key=f"{order.number}:{attempt}",
     )
-    return Payment.objects.create(
+    payment = Payment(
         order=order,
         provider=provider.name,
         provider_payment_id=created.provider_payment_id,
@@ -62,6 +62,8 @@ def payment_start(*, order, description: str) -> Payment:
         pay_url=created.pay_url,
         created_at=timezone.now(),
     )
+    insert_instance(payment)
+    return payment
 
 
 def payment_transition(payment: Payment, to: str, *, reason: str = "") -> bool:

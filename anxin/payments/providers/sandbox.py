@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from anxin.core.sql import insert_row, update_where
+from anxin.core.sql import insert_instance, insert_row, update_where
 from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
 from anxin.payments.providers.base import (
     Notification,
@@ -297,13 +297,14 @@ class SandboxProvider:
         rows = []
         for _ in range(copies):
             delay = _rng.uniform(0, settings.ANXIN_SANDBOX_MAX_DELAY_SECONDS)
-            row = SandboxNotification.objects.create(
+            row = SandboxNotification(
                 event_id=event_id,
                 event_type=event_type,
                 resource=resource,
                 deliver_after=now + dt.timedelta(seconds=delay),
                 created_at=now,
             )
+            insert_instance(row)
             # The queue row commits with the event itself: no event without its delivery.
             sandbox_deliver.using(run_after=row.deliver_after).enqueue(row.pk)
             rows.append(row)
