@@ -149,16 +149,6 @@ def _uuid_param(value: uuid.UUID) -> Any:
 
 
 def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[uuid.UUID] | None:
-    # The common case is a first attempt: one cheap probe, and only a retry pays for the
-    # full comparison below.
-    with connection.cursor() as cur:
-        marks = ", ".join(["%s"] * len(requests))
-        cur.execute(
-            f"SELECT 1 FROM {Transfer._meta.db_table} WHERE id IN ({marks}) LIMIT 1",  # noqa: S608
-            [_uuid_param(r.id) for r in requests],
-        )
-        if cur.fetchone() is None:
-            return None
     found = {
         t.id: t
         for t in Transfer.objects.select_related("pending").filter(id__in=[r.id for r in requests])
@@ -177,26 +167,35 @@ def _existing(requests: Sequence[TransferRequest], ids: dict[str, int]) -> list[
     return [r.id for r in requests]
 
 
-def _lock_pendings(
-    pending_ids: list[uuid.UUID],
-) -> dict[uuid.UUID, tuple[int, posting.Transfer, PendingState]]:
-    """The holds a chain posts or voids, locked: (seq, posting view, state) by transfer id."""
-    marks = ", ".join(["%s"] * len(pending_ids))
+def _read_chain(
+    requests: Sequence[TransferRequest],
+) -> tuple[bool, dict[uuid.UUID, tuple[int, posting.Transfer, PendingState]]]:
+    """One statement, run under the accounts' locks: whether any transfer of this chain exists
+    already (a retry), and the holds it posts or voids as (seq, posting view, state).
+
+    The holds need no lock of their own: a post or void names the hold's own two accounts,
+    which are locked, so two resolutions of one hold are serialised by those locks, and the
+    conditional UPDATE of pending_state below refuses a second one regardless."""
+    chain_ids = {r.id for r in requests}
+    wanted = list(chain_ids) + [r.pending_id for r in requests if r.pending_id is not None]
+    marks = ", ".join(["%s"] * len(wanted))
     sql = (
         "SELECT seq, id, debit_account_id, credit_account_id, amount, kind, currency, "  # noqa: S608
-        f"pending_state FROM {Transfer._meta.db_table} WHERE id IN ({marks}) ORDER BY seq"
+        f"pending_state FROM {Transfer._meta.db_table} WHERE id IN ({marks})"
     )
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    out = {}
+    retry = False
+    holds = {}
     id_field = Transfer._meta.get_field("id")
     with connection.cursor() as cur:
-        cur.execute(sql, [_uuid_param(p) for p in pending_ids])
+        cur.execute(sql, [_uuid_param(p) for p in wanted])
         for seq, raw_id, debit, credit, amount, kind, currency, state in cur.fetchall():
             tid = id_field.to_python(raw_id)
+            if tid in chain_ids:
+                retry = True
+                continue
             # A transfer named as a hold that is not one is refused by the posting rules
             # ("not_pending"); its state is irrelevant then.
-            out[tid] = (
+            holds[tid] = (
                 seq,
                 posting.Transfer(
                     id=str(tid),
@@ -208,7 +207,7 @@ def _lock_pendings(
                 ),
                 PendingState(state) if state else PendingState.PENDING,
             )
-    return out
+    return retry, holds
 
 
 # No savepoint: the chain is part of the caller's transaction, and a refused chain must abort
@@ -230,10 +229,9 @@ def transfers_create(requests: Sequence[TransferRequest]) -> list[uuid.UUID]:
     ids = {code: b.account_id for code, b in locked.items()}
     # Checked under the locks, so a concurrent retry of this very chain has either committed
     # (and we return its transfers) or not started.
-    if (done := _existing(requests, ids)) is not None:
+    retry, pendings = _read_chain(requests)
+    if retry and (done := _existing(requests, ids)) is not None:
         return done
-    pending_ids = [r.pending_id for r in requests if r.pending_id is not None]
-    pendings = _lock_pendings(pending_ids) if pending_ids else {}
 
     before = {b.account_id: b for b in locked.values()}
     balances = dict(before)

@@ -95,16 +95,23 @@ def order_transition(
     _event(order, kind, actor=actor, role=role, from_status=old, to_status=to, **detail)
 
 
-_LOCK_BY_NUMBER = f"SELECT * FROM {Order._meta.db_table} WHERE number = %s"  # noqa: S608
-_LOCK_BY_ID = f"SELECT * FROM {Order._meta.db_table} WHERE id = %s"  # noqa: S608
+# The order row, with whether a hold is open on it: holds open and close only under this
+# lock, so the flag stays true for the whole transaction.
+_LOCK = (
+    f"SELECT o.*, EXISTS (SELECT 1 FROM {Hold._meta.db_table} h WHERE h.order_id = o.id "  # noqa: S608
+    f"AND h.closed_at IS NULL) AS open_hold FROM {Order._meta.db_table} o WHERE o.{{column}} = %s"
+)
+_LOCK_BY_NUMBER = _LOCK.format(column="number")
+_LOCK_BY_ID = _LOCK.format(column="id")
 
 
 def _lock_order(sql: str, param: object) -> Order | None:
     """The order row, locked. A raw query, compiled once: every order service starts here."""
     if connection.features.has_select_for_update:
-        sql += " FOR UPDATE"
-    rows = list(Order.objects.raw(sql, [param]))
-    return rows[0] if rows else None
+        sql += (
+            " FOR UPDATE OF o" if connection.features.has_select_for_update_of else (" FOR UPDATE")
+        )
+    return next(iter(Order.objects.raw(sql, [param])), None)
 
 
 _LISTING_BY_CODE = f"SELECT * FROM {Listing._meta.db_table} WHERE code = %s"  # noqa: S608
@@ -115,7 +122,8 @@ _OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s A
 
 
 def _has_open_hold(order: Order) -> bool:
-    return exists(_OPEN_HOLD, [order.pk])
+    flag = getattr(order, "open_hold", None)  # read with the lock, when it was taken here
+    return bool(flag) if flag is not None else exists(_OPEN_HOLD, [order.pk])
 
 
 def _open_payments(order: Order, *, besides: int | None = None) -> list[Payment]:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from anxin.core import faults
-from anxin.core.sql import insert_instance, insert_row, update_where
+from anxin.core.sql import insert_instance, insert_row_unless_duplicate, update_where
 from anxin.payments.models import (
     NotificationStatus,
     Payment,
@@ -109,24 +109,20 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
         raise
     with transaction.atomic():
         seen = PaymentNotification.objects.filter(provider=provider_name, notification_id=n.id)
-        # Insert first: the unique index is the de-duplication, so a first delivery (the common
-        # case) costs one statement and a duplicate, found by the index, is counted instead.
-        try:
-            with transaction.atomic():
-                insert_row(
-                    PaymentNotification,
-                    provider=provider_name,
-                    notification_id=n.id,
-                    event_type=n.event_type,
-                    status=NotificationStatus.APPLIED,
-                    reason="",
-                    body=body.decode(errors="replace"),
-                    times_received=1,
-                    received_at=now,
-                )
-        except IntegrityError:
-            # Delivered before, or twice at once (the other delivery committed while this one
-            # waited on the unique index).
+        # The unique index is the de-duplication: a first delivery (the common case) costs one
+        # statement; a duplicate, including one delivered at the same moment by another worker
+        # (which waits on the index until the first commits), inserts nothing and is counted.
+        if not insert_row_unless_duplicate(
+            PaymentNotification,
+            provider=provider_name,
+            notification_id=n.id,
+            event_type=n.event_type,
+            status=NotificationStatus.APPLIED,
+            reason="",
+            body=body.decode(errors="replace"),
+            times_received=1,
+            received_at=now,
+        ):
             seen.exclude(status=NotificationStatus.REJECTED).update(
                 times_received=F("times_received") + 1
             )
