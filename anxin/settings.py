@@ -131,10 +131,6 @@ TEMPLATES = [
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
-    if env_bool("ANXIN_PG_SERVER_SIDE_BINDING", False):
-        # Server-side parameters let psycopg prepare the statements a process repeats (every
-        # service runs the same few), so PostgreSQL parses and plans each of them once.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     DATABASES = {
         "default": {

@@ -114,8 +114,11 @@ def _lock_order(sql: str, param: object) -> Order | None:
     return next(iter(Order.objects.raw(sql, [param])), None)
 
 
-_LISTING_BY_CODE = f"SELECT * FROM {Listing._meta.db_table} WHERE code = %s"  # noqa: S608
-_SNAPSHOT_BY_ID = f"SELECT * FROM {ListingSnapshot._meta.db_table} WHERE id = %s"  # noqa: S608
+_CURRENT_SNAPSHOT = (
+    "SELECT s.*, l.seller_id AS listing_seller_id, l.is_active AS listing_active "  # noqa: S608
+    f"FROM {Listing._meta.db_table} l JOIN {ListingSnapshot._meta.db_table} s "
+    "ON s.id = l.current_snapshot_id WHERE l.code = %s"
+)
 _ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
 _OPEN_HOLD = f"SELECT 1 FROM {Hold._meta.db_table} WHERE order_id = %s AND closed_at IS NULL"  # noqa: S608
 _OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
@@ -221,13 +224,15 @@ def order_create(
             )
         return existing
 
-    listing = next(iter(Listing.objects.raw(_LISTING_BY_CODE, [listing_code])), None)
-    if listing is None or not listing.is_active or listing.current_snapshot_id is None:
+    # The listing's current snapshot, with what the order needs of the listing, in one query.
+    snap = next(iter(ListingSnapshot.objects.raw(_CURRENT_SNAPSHOT, [listing_code])), None)
+    if snap is None or not getattr(snap, "listing_active"):  # noqa: B009 - raw() column
         raise NotFound("listing: no such listing, or it is no longer for sale", field="listing")
-    if listing.seller_id == buyer.pk:
+    seller_id: int = getattr(snap, "listing_seller_id")  # noqa: B009 - raw() column
+    if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
-    if listing.current_snapshot_id != snapshot_id:
-        if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=listing).exists():
+    if snap.pk != snapshot_id:
+        if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=snap.listing_id).exists():
             raise ValidationFailed(
                 "snapshot_id: not a version of this listing", field="snapshot_id"
             )
@@ -235,17 +240,16 @@ def order_create(
             "the seller changed this listing after you opened it; please review it",
             code="listing_changed",
             field="snapshot_id",
-            extra={"current_snapshot_id": listing.current_snapshot_id},
+            extra={"current_snapshot_id": snap.pk},
         )
-    snap = next(iter(ListingSnapshot.objects.raw(_SNAPSHOT_BY_ID, [snapshot_id])))
-    catalog.stock_reserve(listing_id=listing.pk, quantity=quantity)
+    catalog.stock_reserve(listing_id=snap.listing_id, quantity=quantity)
     amount = snap.price_fen * quantity
     bps = settings.ANXIN_PLATFORM_FEE_BPS
     now = timezone.now()
     order = Order(
         buyer=buyer,
-        seller_id=listing.seller_id,
-        listing=listing,
+        seller_id=seller_id,
+        listing_id=snap.listing_id,
         snapshot=snap,
         quantity=quantity,
         unit_price_fen=snap.price_fen,
@@ -314,7 +318,10 @@ def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
             payment=payment.provider_payment_id,
         )
         # Any other payment still open for this order can no longer be used.
-        for other in _open_payments(order, besides=payment.pk):
+        others = (
+            _open_payments(order, besides=payment.pk) if getattr(payment, "others_open", 1) else []
+        )
+        for other in others:
             _payment_close(other)
         return NotificationStatus.APPLIED, ""
     # The money came for an order that can no longer take it: cancelled or expired while the

@@ -28,9 +28,12 @@ from anxin.payments.providers.base import Notification, NotificationRejected
 _PAYMENTS_OF_ORDER = (
     f"SELECT id, status FROM {Payment._meta.db_table} WHERE order_id = %s ORDER BY id"  # noqa: S608
 )
+# The payment, and how many other payments of its order are still open: while this one is
+# open no other can be started (payment_start returns the open one), so the count holds.
 _PAYMENT_BY_PROVIDER_ID = (
-    f"SELECT * FROM {Payment._meta.db_table} "  # noqa: S608
-    "WHERE provider = %s AND provider_payment_id = %s"
+    f"SELECT p.*, (SELECT COUNT(*) FROM {Payment._meta.db_table} q "  # noqa: S608
+    "WHERE q.order_id = p.order_id AND q.status = 'created' AND q.id <> p.id) AS others_open "
+    f"FROM {Payment._meta.db_table} p WHERE p.provider = %s AND p.provider_payment_id = %s"
 )
 
 
