@@ -1,0 +1,56 @@
+"""The sandbox provider: idempotent calls, signatures, and its simulated books never relaxing
+Anxin's own durability."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from anxin.conftest import place_order
+from anxin.orders import services
+from anxin.payments.providers.sandbox import ProviderError, SandboxProvider
+
+pytestmark = pytest.mark.django_db
+
+
+def _sync_commit() -> str:
+    with connection.cursor() as cur:
+        cur.execute("SHOW synchronous_commit")
+        return cur.fetchone()[0]
+
+
+def test_create_payment_is_idempotent_and_refuses_a_changed_request() -> None:
+    sandbox = SandboxProvider()
+    a = sandbox.create_payment(
+        merchant_ref="AX1", amount_fen=100, description="茶", idempotency_key="k"
+    )
+    b = sandbox.create_payment(
+        merchant_ref="AX1", amount_fen=100, description="茶", idempotency_key="k"
+    )
+    assert a == b
+    with pytest.raises(ProviderError):
+        sandbox.create_payment(
+            merchant_ref="AX1", amount_fen=101, description="茶", idempotency_key="k"
+        )
+
+
+def test_a_payment_can_be_paid_once(buyer, listing) -> None:
+    order = place_order(buyer, listing)
+    p = services.order_payment_start(actor=buyer, number=order.number)
+    sandbox = SandboxProvider()
+    sandbox.buyer_pays(p.provider_payment_id)
+    with pytest.raises(ProviderError):
+        sandbox.buyer_pays(p.provider_payment_id)
+    assert sandbox.query_payment(p.provider_payment_id).status == "succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_never_relaxes_anxins_commits(buyer, listing) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    order = place_order(buyer, listing)
+    p = services.order_payment_start(actor=buyer, number=order.number)
+    with transaction.atomic():  # an Anxin transaction that calls into the sandbox
+        SandboxProvider().buyer_pays(p.provider_payment_id)
+        assert _sync_commit() == "on"
+    assert _sync_commit() == "on"  # and the sandbox's own SET LOCAL ended with its transaction
