@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from anxin.core.sql import insert_instance, insert_row, update_where
+from anxin.core.sql import insert_instance, insert_row_unless_duplicate, update_where
 from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
 from anxin.payments.providers.base import (
     Notification,
@@ -158,27 +158,27 @@ class SandboxProvider:
     ) -> ProviderPayment:
         if amount_fen <= 0:
             raise ProviderError("invalid_amount", "amount must be positive")
-        with connection.cursor() as cur:
-            cur.execute(_BY_KEY, [idempotency_key])
-            found = cur.fetchone()
-        if found is None:
-            pid = _new_id("sbxpay")
-            insert_row(
-                SandboxPayment,
-                id=pid,
-                merchant_ref=merchant_ref,
-                idempotency_key=idempotency_key,
-                amount_fen=amount_fen,
-                description=description[:200],
-                status="created",
-                failure_reason="",
-                created_at=timezone.now(),
-                completed_at=None,
-            )
-        elif (found[1], found[2]) != (amount_fen, merchant_ref):
-            raise ProviderError("idempotency_mismatch", "same key, different payment")
-        else:
-            pid = found[0]
+        pid = _new_id("sbxpay")
+        # The idempotency key's unique index decides: a new key inserts (one statement), a
+        # repeated one inserts nothing and the first payment is read back and compared.
+        created = insert_row_unless_duplicate(
+            SandboxPayment,
+            id=pid,
+            merchant_ref=merchant_ref,
+            idempotency_key=idempotency_key,
+            amount_fen=amount_fen,
+            description=description[:200],
+            status="created",
+            failure_reason="",
+            created_at=timezone.now(),
+            completed_at=None,
+        )
+        if not created:
+            with connection.cursor() as cur:
+                cur.execute(_BY_KEY, [idempotency_key])
+                pid, known_amount, known_ref = cur.fetchone()
+            if (known_amount, known_ref) != (amount_fen, merchant_ref):
+                raise ProviderError("idempotency_mismatch", "same key, different payment")
         return ProviderPayment(pid, f"/sandbox/pay/{pid}")
 
     def query_payment(self, provider_payment_id: str) -> ProviderPaymentState:
