@@ -47,3 +47,17 @@ def token(request: AuthedRequest, payload: TokenIn):
 @router.get("/me", response=UserOut)
 def me(request: AuthedRequest) -> UserOut:
     return user_out(request.auth)
+
+
+@router.post("/auth/logout", response={204: None})
+def logout(request: AuthedRequest):
+    """End this session: revoke the bearer token the request carries, or log the browser
+    session out."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        services.api_token_revoke(user=request.auth, token=header[7:].strip())
+    else:
+        from django.contrib.auth import logout as session_logout
+
+        session_logout(request)
+    return Status(204, None)

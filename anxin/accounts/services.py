@@ -96,7 +96,10 @@ def api_token_authenticate(token: str) -> User | None:
 
 
 @transaction.atomic
-def api_token_revoke(*, user: User, token_id: int) -> None:
-    ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
+def api_token_revoke(*, user: User, token: str) -> bool:
+    """Log a program out: the bearer token stops working at once. True if it was live."""
+    return bool(
+        ApiToken.objects.filter(digest=_digest(token), user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
     )

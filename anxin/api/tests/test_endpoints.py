@@ -57,6 +57,18 @@ def test_signup_token_and_me() -> None:
     assert me.json()["role"] == "seller"
     bad = anon.post("/auth/token", {"username": "chen", "password": "wrong"})
     assert (bad.status_code, bad.json()["code"]) == (401, "bad_credentials")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert Client().post("/api/v1/auth/logout", headers=auth).status_code == 204
+    after = Client().get("/api/v1/me", headers=auth)
+    assert (after.status_code, after.json()["code"]) == (401, "unauthorized")
+
+
+def test_the_api_docs_load_their_assets_locally() -> None:
+    import re
+
+    page = Client().get("/api/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
 
 
 @pytest.mark.parametrize(
