@@ -52,8 +52,8 @@ def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:
         return []
     k = _split(n)
     if index < k:
-        return inclusion_proof(index, leaves[:k]) + [root(leaves[k:])]
-    return inclusion_proof(index - k, leaves[k:]) + [root(leaves[:k])]
+        return [*inclusion_proof(index, leaves[:k]), root(leaves[k:])]
+    return [*inclusion_proof(index - k, leaves[k:]), root(leaves[:k])]
 
 
 def consistency_proof(first: int, leaves: Sequence[bytes]) -> list[bytes]:
@@ -70,8 +70,8 @@ def _subproof(m: int, leaves: Sequence[bytes], whole: bool) -> list[bytes]:
         return [] if whole else [root(leaves)]
     k = _split(n)
     if m <= k:
-        return _subproof(m, leaves[:k], whole) + [root(leaves[k:])]
-    return _subproof(m - k, leaves[k:], False) + [root(leaves[:k])]
+        return [*_subproof(m, leaves[:k], whole), root(leaves[k:])]
+    return [*_subproof(m - k, leaves[k:], False), root(leaves[:k])]
 
 
 def verify_inclusion(
