@@ -8,11 +8,10 @@ signed note that commits to a tree size and root.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 
+from anxin.evidence import b64
 from anxin.evidence.merkle import HASH_SIZE
 from anxin.evidence.note import NoteError, Signer, Verifier, open_note, sign
 
@@ -30,7 +29,7 @@ class Checkpoint:
     root: bytes
 
     def body(self) -> str:
-        return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode()}\n"
+        return f"{self.origin}\n{self.size}\n{b64.encode(self.root)}\n"
 
     def signed(self, signer: Signer) -> str:
         if signer.name != self.origin:
@@ -55,9 +54,9 @@ class Checkpoint:
         if not _SIZE.match(size) or int(size) >= 2**63:
             raise CheckpointError(f"checkpoint: tree size {size!r} is not a decimal number")
         try:
-            root = base64.b64decode(root_b64, validate=True)
-        except binascii.Error:
-            raise CheckpointError("checkpoint: root hash is not base64") from None
+            root = b64.decode(root_b64, "checkpoint: root hash")
+        except ValueError as e:
+            raise CheckpointError(str(e)) from None
         if len(root) != HASH_SIZE:
             raise CheckpointError(f"checkpoint: root hash is {len(root)} bytes, not 32")
         return cls(origin, int(size), root)

@@ -9,14 +9,14 @@ tool of the transparency-log ecosystem can check Anxin's checkpoints.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from anxin.evidence import b64
 
 ED25519 = 0x01
 EM_DASH = "\u2014"
@@ -49,12 +49,12 @@ class Verifier:
         parts = vkey.strip().split("+", 2)
         if len(parts) != 3:
             raise NoteError("verifier key: expected name+keyid+key")
-        name, hex_id, b64 = parts
+        name, hex_id, b64text = parts
         _check_name(name)
         try:
             kid = int(hex_id, 16)
-            raw = base64.b64decode(b64, validate=True)
-        except (ValueError, binascii.Error):
+            raw = b64.decode(b64text, "verifier key")
+        except ValueError:
             raise NoteError("verifier key: malformed key ID or base64") from None
         if len(hex_id) != 8 or len(raw) != 33 or raw[0] != ED25519:
             raise NoteError("verifier key: not an Ed25519 key (type 0x01, 32 bytes)")
@@ -66,7 +66,7 @@ class Verifier:
         raw = self.public_key.public_bytes(
             serialization.Encoding.Raw, serialization.PublicFormat.Raw
         )
-        return f"{self.name}+{self.key_id:08x}+{base64.b64encode(bytes([ED25519]) + raw).decode()}"
+        return f"{self.name}+{self.key_id:08x}+{b64.encode(bytes([ED25519]) + raw)}"
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,11 @@ class Signer:
         parts = skey.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise NoteError("signer key: expected PRIVATE+KEY+name+keyid+key")
-        name, hex_id, b64 = parts[2:]
+        name, hex_id, b64text = parts[2:]
         _check_name(name)
         try:
-            raw = base64.b64decode(b64, validate=True)
-        except binascii.Error:
+            raw = b64.decode(b64text, "signer key")
+        except ValueError:
             raise NoteError("signer key: malformed base64") from None
         if len(raw) != 33 or raw[0] != ED25519:
             raise NoteError("signer key: not an Ed25519 seed")
@@ -104,8 +104,8 @@ class Signer:
             serialization.PrivateFormat.Raw,
             serialization.NoEncryption(),
         )
-        b64 = base64.b64encode(bytes([ED25519]) + seed).decode()
-        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{b64}"
+        material = b64.encode(bytes([ED25519]) + seed)
+        return f"PRIVATE+KEY+{self.name}+{self.key_id:08x}+{material}"
 
     @property
     def public_bytes(self) -> bytes:
@@ -122,7 +122,7 @@ class Signer:
 
     def signature_line(self, text: bytes) -> str:
         blob = self.key_id.to_bytes(4, "big") + self.private_key.sign(text)
-        return f"{EM_DASH} {self.name} {base64.b64encode(blob).decode()}\n"
+        return f"{EM_DASH} {self.name} {b64.encode(blob)}\n"
 
 
 def _check_text(text: str) -> None:
@@ -164,11 +164,11 @@ def open_note(note: str, verifiers: list[Verifier]) -> Opened:
         fields = line[len(prefix) :].split(" ") if line.startswith(prefix) else []
         if len(fields) != 2:
             raise NoteError(f"note: malformed signature line {line!r}")
-        name, b64 = fields
+        name, sig_b64 = fields
         try:
-            blob = base64.b64decode(b64, validate=True)
-        except binascii.Error:
-            raise NoteError(f"note: signature of {name} is not base64") from None
+            blob = b64.decode(sig_b64, f"signature of {name}")
+        except ValueError as e:
+            raise NoteError(f"note: {e}") from None
         if len(blob) < 5:
             raise NoteError(f"note: signature of {name} is too short")
         v = known.get((name, int.from_bytes(blob[:4], "big")))

@@ -1,0 +1,98 @@
+"""Shopping vouchers: a C2SP tlog-proof (c2sp.org/tlog-proof) whose `extra` line carries the
+evidence record and its salt. Anyone holding a voucher and the log's public key can check,
+offline, that the record is in the log and says what the voucher says it says.
+
+    c2sp.org/tlog-proof@v1
+    extra <base64 of {"record": …, "salt": …}>
+    index <n>
+    <inclusion proof, one base64 hash per line>
+    <blank line>
+    <signed checkpoint>
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from anxin.evidence import b64, merkle, record
+from anxin.evidence.checkpoint import Checkpoint, CheckpointError, open_checkpoint
+from anxin.evidence.note import Verifier
+
+HEADER = "c2sp.org/tlog-proof@v1"
+_INDEX = re.compile(r"^index (0|[1-9][0-9]{0,19})$")
+
+
+class VoucherError(ValueError):
+    """The voucher does not prove what it claims; the message says which check failed."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    index: int
+    checkpoint: Checkpoint
+    record: dict[str, Any]
+
+
+def make(
+    *, index: int, proof: list[bytes], signed_checkpoint: str, rec: dict[str, Any], salt: bytes
+) -> str:
+    extra = record.canonical({"record": rec, "salt": salt.hex()})
+    lines = [
+        HEADER,
+        f"extra {b64.encode(extra)}",
+        f"index {index}",
+        *(b64.encode(p) for p in proof),
+    ]
+    return "\n".join(lines) + "\n\n" + signed_checkpoint
+
+
+def verify_bytes(data: bytes, verifier: Verifier) -> Verified:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise VoucherError("voucher: not UTF-8 text") from None
+    return verify(text, verifier)
+
+
+def verify(text: str, verifier: Verifier) -> Verified:
+    head, sep, checkpoint_note = text.partition("\n\n")
+    if not sep:
+        raise VoucherError("voucher: no blank line before the checkpoint")
+    lines = head.split("\n")
+    if lines[0] != HEADER:
+        raise VoucherError(f"voucher: first line is not {HEADER}")
+    if len(lines) < 3 or not lines[1].startswith("extra "):
+        raise VoucherError("voucher: no extra line with the evidence record")
+    try:
+        extra = json.loads(b64.decode(lines[1][len("extra ") :], "voucher extra"))
+        rec, salt = extra["record"], bytes.fromhex(extra["salt"])
+        if record.canonical(extra) != b64.decode(lines[1][len("extra ") :], "voucher extra"):
+            raise ValueError("not canonical")
+        leaf = record.leaf(rec, salt)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        raise VoucherError(f"voucher: the evidence record cannot be read ({e})") from None
+    m = _INDEX.match(lines[2])
+    if not m:
+        raise VoucherError("voucher: malformed index line")
+    index = int(m.group(1))
+    try:
+        proof = [b64.decode(line, "voucher: proof hash") for line in lines[3:]]
+    except ValueError as e:
+        raise VoucherError(str(e)) from None
+    if any(len(p) != merkle.HASH_SIZE for p in proof):
+        raise VoucherError("voucher: a proof hash is not 32 bytes")
+    try:
+        cp = open_checkpoint(checkpoint_note, verifier)
+    except CheckpointError as e:
+        raise VoucherError(f"voucher: {e}") from None
+    if index >= cp.size:
+        raise VoucherError(f"voucher: index {index} is outside the checkpoint's {cp.size} entries")
+    if not merkle.verify_inclusion(index, cp.size, leaf, proof, cp.root):
+        raise VoucherError(
+            "voucher: the inclusion proof does not lead to the checkpoint's root "
+            "(the record, the proof or the tree size was changed)"
+        )
+    return Verified(index, cp, rec)
