@@ -67,9 +67,10 @@ def verify(text: str, verifier: Verifier) -> Verified:
     if len(lines) < 3 or not lines[1].startswith("extra "):
         raise VoucherError("voucher: no extra line with the evidence record")
     try:
-        extra = json.loads(b64.decode(lines[1][len("extra ") :], "voucher extra"))
+        raw_extra = b64.decode(lines[1][len("extra ") :], "voucher extra")
+        extra = json.loads(raw_extra)
         rec, salt = extra["record"], bytes.fromhex(extra["salt"])
-        if record.canonical(extra) != b64.decode(lines[1][len("extra ") :], "voucher extra"):
+        if record.canonical(extra) != raw_extra:
             raise ValueError("not canonical")
         leaf = record.leaf(rec, salt)
     except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:

@@ -2,7 +2,7 @@
 
 Callers run it inside their own business transaction, so an order's state and its money move
 together or not at all. Accounts are named by code ("buyer:42"); they are locked in ascending
-id order in one query (see core.locking), the posting rules decide, and only then are rows
+id order in one query (_lock_accounts), the posting rules decide, and only then are rows
 written: the transfers in one INSERT, the balances in one UPDATE.
 """
 

@@ -1,6 +1,10 @@
 """Every change to an order. One function per change, one transaction each; the order row is
-locked first (core.locking), the transition checked against TRANSITIONS, the ledger moved in the
-same transaction, and a history row written for every change."""
+locked first (_lock_order), the transition checked against TRANSITIONS, the ledger moved in the
+same transaction, and a history row written for every change.
+
+Locks are always taken in one order: the order row, then ledger accounts in ascending id
+(ledger.services._lock_accounts). That fixed order is what keeps two transactions from
+deadlocking; on SQLite the IMMEDIATE transaction's write lock serialises writers instead."""
 
 from __future__ import annotations
 
@@ -120,13 +124,12 @@ _CURRENT_SNAPSHOT = (
     "ON s.id = l.current_snapshot_id WHERE l.code = %s"
 )
 _ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
-_OPEN_HOLD = f"SELECT 1 FROM {Hold._meta.db_table} WHERE order_id = %s AND closed_at IS NULL"  # noqa: S608
 _OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
 
 
 def _has_open_hold(order: Order) -> bool:
-    flag = getattr(order, "open_hold", None)  # read with the lock, when it was taken here
-    return bool(flag) if flag is not None else exists(_OPEN_HOLD, [order.pk])
+    # Read by _lock_order together with the lock; every caller holds an order locked there.
+    return bool(getattr(order, "open_hold"))  # noqa: B009 - raw() column
 
 
 def _open_payments(order: Order, *, besides: int | None = None) -> list[Payment]:
@@ -135,10 +138,6 @@ def _open_payments(order: Order, *, besides: int | None = None) -> list[Payment]
         cur.execute(_OPEN_PAYMENTS, [order.pk, PaymentStatus.CREATED.value])
         ids = [pk for (pk,) in cur.fetchall() if pk != besides]
     return list(Payment.objects.filter(pk__in=ids)) if ids else []
-
-
-def _locked(order: Order) -> Order:
-    return _locked_id(order.pk)
 
 
 def _locked_id(order_id: int) -> Order:
@@ -560,7 +559,7 @@ def order_refund_completed(
     *, refund_id: int, succeeded: bool, provider_refund_id: str, reason: str
 ) -> tuple[str, str]:
     refund = Refund.objects.get(pk=refund_id)
-    order = _locked(refund.order)
+    order = _locked_id(refund.order_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != RefundStatus.PENDING:
         return NotificationStatus.IGNORED, f"refund already {refund.status}"
