@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "anxin.core",
     "anxin.accounts",
     "anxin.ledger",
+    "anxin.evidence",
     "anxin.catalog",
     "anxin.payments",
     "anxin.orders",
@@ -206,3 +207,12 @@ ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS = env_int(
     "ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS", 300, minimum=1
 )
 ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))
+
+# The evidence log. Its origin line names the log in every checkpoint and is the name of its
+# signing key (created in ANXIN_KEYS_DIR on first use, never stored in the database).
+ANXIN_LOG_ORIGIN = env_str("ANXIN_LOG_ORIGIN", "anxin.localhost/log")
+# Transaction records are kept at least three years (E-commerce Law Art. 31) before a
+# person's data in them may be erased.
+ANXIN_EVIDENCE_RETENTION_YEARS = env_int("ANXIN_EVIDENCE_RETENTION_YEARS", 3, minimum=3)
+ANXIN_SEQUENCER_BATCH = env_int("ANXIN_SEQUENCER_BATCH", 20_000, minimum=1)
+ANXIN_CHAT_MAX_TEXT = env_int("ANXIN_CHAT_MAX_TEXT", 2000, minimum=1)

@@ -1,25 +1,18 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import asdict, dataclass, field
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
-from PIL import Image, UnidentifiedImageError
 
 from anxin.accounts.models import Role, User
 from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapshot, ReturnPolicy
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anxin.core.images import check_image
 
-_IMAGE_TYPES = {
-    "JPEG": ("image/jpeg", "jpg"),
-    "PNG": ("image/png", "png"),
-    "WEBP": ("image/webp", "webp"),
-}
 MAX_IMAGES = 9
 MAX_PRICE_FEN = 10_000_000_00  # 10 million yuan: beyond any social-commerce item
 
@@ -166,28 +159,7 @@ def listing_update(
 @transaction.atomic
 def listing_image_upload(*, actor: User, data: bytes) -> ListingImage:
     _require_seller(actor)
-    limit = settings.ANXIN_MAX_IMAGE_BYTES
-    if len(data) > limit:
-        raise ValidationFailed(
-            f"image: {len(data)} bytes is over the {limit}-byte limit", field="image"
-        )
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt = img.format or ""
-            img.verify()
-        with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationFailed(
-            "image: not a readable JPEG, PNG or WebP image", field="image"
-        ) from None
-    if fmt not in _IMAGE_TYPES:
-        raise ValidationFailed(
-            f"image: {fmt or 'unknown'} images are not accepted; use JPEG, PNG or WebP",
-            field="image",
-        )
-    if width * height > 40_000_000:
-        raise ValidationFailed("image: more than 40 megapixels", field="image")
+    img = check_image(data, field="image")
     sha = hashlib.sha256(data).hexdigest()
     existing = ListingImage.objects.filter(sha256=sha).first()
     if existing:
@@ -200,17 +172,16 @@ def listing_image_upload(*, actor: User, data: bytes) -> ListingImage:
                 field="image",
             )
         return existing
-    content_type, ext = _IMAGE_TYPES[fmt]
     row = ListingImage(
         sha256=sha,
-        content_type=content_type,
-        extension=ext,
+        content_type=img.content_type,
+        extension=img.extension,
         size=len(data),
-        width=width,
-        height=height,
+        width=img.width,
+        height=img.height,
         uploaded_by=actor,
     )
-    row.file.save(f"{sha}.{ext}", ContentFile(data), save=False)
+    row.file.save(f"{sha}.{img.extension}", ContentFile(data), save=False)
     row.save(force_insert=True)
     return row
 

@@ -69,3 +69,9 @@ class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
     title = "Authentication required"
+
+
+class Gone(DomainError):
+    status = 410
+    code = "gone"
+    title = "No longer available"

@@ -110,3 +110,11 @@ def insert_instance(instance: models.Model) -> None:
         insert_rows(model, [values])
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+def insert_row_returning(model: type[models.Model], **values: Any) -> Any:
+    """INSERT one row and return its auto-increment key (RETURNING; SQLite since 3.35)."""
+    names = tuple(values)
+    with connection.cursor() as cur:
+        cur.execute(_returning_sql(model, names), _prep(model, names, values))
+        return cur.fetchone()[0]

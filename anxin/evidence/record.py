@@ -49,17 +49,22 @@ def commitment(record: dict[str, Any], salt: bytes) -> bytes:
 
 def entry(record: dict[str, Any], salt: bytes) -> bytes:
     """The log entry for a record: its kind, its time and the commitment, canonically."""
+    return seal(record, salt)[2]
+
+
+def seal(record: dict[str, Any], salt: bytes) -> tuple[bytes, bytes, bytes]:
+    """(canonical record, commitment, log entry) of a record, each computed once."""
     for key in ("kind", "at"):
         if not isinstance(record.get(key), str) or not record[key]:
             raise ValueError(f"evidence record: {key!r} missing")
-    return canonical(
-        {
-            "v": ENTRY_VERSION,
-            "kind": record["kind"],
-            "at": record["at"],
-            "commitment": commitment(record, salt).hex(),
-        }
+    if len(salt) != 32:
+        raise ValueError("salt must be 32 bytes")
+    body = canonical(record)
+    digest = hashlib.sha256(salt + body).digest()
+    log_entry = canonical(
+        {"v": ENTRY_VERSION, "kind": record["kind"], "at": record["at"], "commitment": digest.hex()}
     )
+    return body, digest, log_entry
 
 
 def leaf(record: dict[str, Any], salt: bytes) -> bytes:

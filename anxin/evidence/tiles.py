@@ -128,13 +128,21 @@ class TileClient:
         if (level, index) not in self._cache:
             n = nodes_at(self.size, level)
             width = min(WIDTH, n - index * WIDTH)
-            data = self._fetch(tile_path(level, index, width))
+            if width <= 0:
+                raise ValueError(f"tile {level}/{index} is beyond a tree of {self.size}")
+            data = self.fetch_tile(level, index, width)
             if len(data) != width * merkle.HASH_SIZE:
                 raise ValueError(
                     f"tile {level}/{index}: {len(data)} bytes, expected {width * merkle.HASH_SIZE}"
                 )
             self._cache[(level, index)] = [data[i : i + 32] for i in range(0, len(data), 32)]
         return self._cache[(level, index)]
+
+    def fetch_tile(self, level: int, index: int, width: int) -> bytes:
+        return self._fetch(tile_path(level, index, width))
+
+    def leaf(self, index: int) -> bytes:
+        return self.node(0, index)
 
     def node(self, h: int, i: int) -> bytes:
         """The hash of a complete node at tree level h, from the tile that holds it or, for a
@@ -173,3 +181,21 @@ class TileClient:
                 proof.append(self.subtree(start, start + k))
                 start += k
         return proof[::-1]
+
+    def consistency_proof(self, first: int) -> list[bytes]:
+        """PROOF(first, D[size]) (RFC 9162 2.1.4.1), from the tiles of the larger tree."""
+        if not 0 < first <= self.size:
+            raise ValueError(f"no consistency proof from size {first} to {self.size}")
+
+        def sub(m: int, start: int, end: int, whole: bool) -> list[bytes]:
+            n = end - start
+            if m == n:
+                return [] if whole else [self.subtree(start, end)]
+            k = 1
+            while k << 1 < n:
+                k <<= 1
+            if m <= k:
+                return [*sub(m, start, start + k, whole), self.subtree(start + k, end)]
+            return [*sub(m - k, start + k, end, False), self.subtree(start, start + k)]
+
+        return sub(first, 0, self.size, True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +35,24 @@ class Verified:
     index: int
     checkpoint: Checkpoint
     record: dict[str, Any]
+    history: tuple[dict[str, Any], ...] = ()  # the records before it in its chain, oldest first
 
 
 def make(
-    *, index: int, proof: list[bytes], signed_checkpoint: str, rec: dict[str, Any], salt: bytes
+    *,
+    index: int,
+    proof: list[bytes],
+    signed_checkpoint: str,
+    rec: dict[str, Any],
+    salt: bytes,
+    history: Sequence[tuple[dict[str, Any], bytes]] = (),
 ) -> str:
-    extra = record.canonical({"record": rec, "salt": salt.hex()})
+    """A voucher for `rec` at `index`. `history` is the chain of records before it (each
+    names the commitment of the one before in `prev`), so one voucher proves them all."""
+    content: dict[str, Any] = {"record": rec, "salt": salt.hex()}
+    if history:
+        content["history"] = [{"record": r, "salt": s.hex()} for r, s in history]
+    extra = record.canonical(content)
     lines = [
         HEADER,
         f"extra {b64.encode(extra)}",
@@ -72,9 +85,22 @@ def verify(text: str, verifier: Verifier) -> Verified:
         rec, salt = extra["record"], bytes.fromhex(extra["salt"])
         if record.canonical(extra) != raw_extra:
             raise ValueError("not canonical")
+        if set(extra) - {"record", "salt", "history"}:
+            raise ValueError("unknown field")
         leaf = record.leaf(rec, salt)
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
+        history = [(h["record"], bytes.fromhex(h["salt"])) for h in extra.get("history", [])]
+        commitments = [record.commitment(r, s) for r, s in history]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, AttributeError) as e:
         raise VoucherError(f"voucher: the evidence record cannot be read ({e})") from None
+    chain = [r for r, _ in history] + [rec]
+    if history and "prev" in chain[0]:
+        raise VoucherError("voucher: the history does not start at the first record")
+    for i in range(1, len(chain)):
+        if chain[i].get("prev") != commitments[i - 1].hex():
+            raise VoucherError(
+                f"voucher: history record {i + 1} does not follow record {i} "
+                "(a record was changed, removed or reordered)"
+            )
     m = _INDEX.match(lines[2])
     if not m:
         raise VoucherError("voucher: malformed index line")
@@ -96,4 +122,4 @@ def verify(text: str, verifier: Verifier) -> Verified:
             "voucher: the inclusion proof does not lead to the checkpoint's root "
             "(the record, the proof or the tree size was changed)"
         )
-    return Verified(index, cp, rec)
+    return Verified(index, cp, rec, tuple(r for r, _ in history))

@@ -135,6 +135,27 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.kind}"
 
 
+class OrderMessage(models.Model):
+    """The order's chat between buyer and seller. Only ever inserted: there is no edit and no
+    delete, and each message is an evidence record in the log."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_role = models.CharField(max_length=16)  # buyer | seller
+    text = models.TextField(blank=True)
+    attachment = models.ForeignKey(
+        "evidence.Attachment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    record = models.OneToOneField("evidence.Record", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["order_id", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} message {self.pk}"
+
+
 class HoldKind(models.TextChoices):
     REFUND_REQUEST = "refund_request", _("Refund request")
     DISPUTE = "dispute", _("Dispute")

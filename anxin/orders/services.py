@@ -33,6 +33,7 @@ from anxin.core.errors import (
 from anxin.core.money import fee_for
 from anxin.core.sql import exists, insert_instance, insert_row, update_where
 from anxin.core.text import clean_phone, clean_text
+from anxin.evidence import services as evidence
 from anxin.orders import escrow
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
 from anxin.orders.selectors import can_see
@@ -55,8 +56,13 @@ def _event(
     role: str | None = None,
     from_status: str = "",
     to_status: str = "",
+    evidence_extra: dict[str, Any] | None = None,
     **detail: Any,
 ) -> None:
+    """One history row, and the same step as an evidence record in the log (with
+    `evidence_extra`: what the history row only points to, such as the listing's content)."""
+    now = timezone.now()
+    role = role or _role(actor)
     # Every order writes four or more of these: a statement compiled once (core.sql).
     insert_row(
         OrderEvent,
@@ -65,10 +71,25 @@ def _event(
         from_status=from_status,
         to_status=to_status,
         actor=actor.pk if actor is not None else None,
-        actor_role=role or _role(actor),
+        actor_role=role,
         detail=detail,
-        at=timezone.now(),
+        at=now,
     )
+    body: dict[str, Any] = {"order": order.number, "actor_role": role, **detail}
+    if actor is not None:
+        body["actor"] = actor.pk
+    if from_status or to_status:
+        body["status"] = [from_status, to_status]
+    evidence.append(
+        chain=order_chain(order),
+        kind=f"order.{kind}",
+        body={**body, **(evidence_extra or {})},
+        at=now,
+    )
+
+
+def order_chain(order: Order) -> str:
+    return f"order:{order.pk}"
 
 
 def order_transition(
@@ -274,6 +295,36 @@ def order_create(
         snapshot=snap.pk,
         snapshot_version=snap.version,
         amount_fen=amount,
+        evidence_extra={
+            # What the buyer saw and agreed to, in full: the listing as it was at checkout.
+            "listing": {
+                "code": listing_code,
+                "version": snap.version,
+                "title": snap.title,
+                "description": snap.description,
+                "category": snap.category,
+                "price_fen": snap.price_fen,
+                "currency": snap.currency,
+                "shipping_days": snap.shipping_days,
+                "return_policy": snap.return_policy,
+                "return_policy_note": snap.return_policy_note,
+                "images_sha256": list(snap.images),
+                "digest": snap.digest,
+            },
+            "seller": seller_id,
+            "buyer": buyer.pk,
+            "quantity": quantity,
+            "unit_price_fen": snap.price_fen,
+            "fee_fen": order.fee_fen,
+            "currency": snap.currency,
+            "recipient": {
+                "name": recipient_name,
+                "phone": recipient_phone,
+                "address": shipping_address,
+            },
+            "buyer_note": buyer_note,
+            "pay_by": evidence.iso(order.pay_by),
+        },
     )
     from anxin.orders.tasks import order_expire_task
 
@@ -296,7 +347,9 @@ def order_payment_start(*, actor: User, number: str) -> Payment:
 
 # Only ever runs inside notification_receive's transaction: no savepoint needed.
 @transaction.atomic(savepoint=False)
-def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
+def order_payment_succeeded(
+    *, payment: Payment, notification: dict[str, Any] | None = None
+) -> tuple[str, str]:
     """The provider says the buyer paid. Called once per authentic notification."""
     order = _locked_id(payment.order_id)
     if payment.status == PaymentStatus.SUCCEEDED:
@@ -315,6 +368,7 @@ def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
             kind="paid",
             fields={"paid_at": now},
             payment=payment.provider_payment_id,
+            evidence_extra={"amount_fen": payment.amount_fen, "notification": notification},
         )
         # Any other payment still open for this order can no longer be used.
         others = (
@@ -347,13 +401,16 @@ def order_payment_succeeded(*, payment: Payment) -> tuple[str, str]:
         role="provider",
         payment=payment.provider_payment_id,
         amount_fen=payment.amount_fen,
+        evidence_extra={"notification": notification},
     )
     return NotificationStatus.APPLIED, ""
 
 
 # Only ever runs inside notification_receive's transaction: no savepoint needed.
 @transaction.atomic(savepoint=False)
-def order_payment_failed(*, payment: Payment, reason: str) -> tuple[str, str]:
+def order_payment_failed(
+    *, payment: Payment, reason: str, notification: dict[str, Any] | None = None
+) -> tuple[str, str]:
     order = _locked_id(payment.order_id)
     if not payments.payment_transition(payment, PaymentStatus.FAILED, reason=reason):
         # Out of order: a failure reported after the same payment succeeded or closed.
@@ -365,6 +422,7 @@ def order_payment_failed(*, payment: Payment, reason: str) -> tuple[str, str]:
         role="provider",
         payment=payment.provider_payment_id,
         reason=reason,
+        evidence_extra={"notification": notification},
     )
     return NotificationStatus.APPLIED, ""
 
@@ -556,7 +614,12 @@ def _refund_order(order: Order, *, actor: User, reason: str) -> None:
 # Only ever runs inside notification_receive's transaction: no savepoint needed.
 @transaction.atomic(savepoint=False)
 def order_refund_completed(
-    *, refund_id: int, succeeded: bool, provider_refund_id: str, reason: str
+    *,
+    refund_id: int,
+    succeeded: bool,
+    provider_refund_id: str,
+    reason: str,
+    notification: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
     refund = Refund.objects.get(pk=refund_id)
     order = _locked_id(refund.order_id)
@@ -582,6 +645,7 @@ def order_refund_completed(
         role="provider",
         amount_fen=refund.amount_fen,
         reason=reason,
+        evidence_extra={"refund": refund.key, "notification": notification},
     )
     return NotificationStatus.APPLIED, ""
 

@@ -6,6 +6,7 @@ only authentic notifications get there, and each only once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 from django.db import connection, transaction
@@ -130,7 +131,7 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
                 times_received=F("times_received") + 1
             )
             return "duplicate"
-        status, reason = _apply(provider_name, n)
+        status, reason = _apply(provider_name, n, body)
         if status != NotificationStatus.APPLIED:
             update_where(
                 PaymentNotification,
@@ -142,8 +143,17 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
         return "applied" if status == NotificationStatus.APPLIED else "ignored"
 
 
-def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
+def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
     from anxin.orders import services as orders
+
+    # What the provider said, as evidence: the notification itself stays in PaymentNotification.
+    said = {
+        "provider": provider_name,
+        "id": n.id,
+        "event": n.event_type,
+        "amount_fen": n.amount_fen,
+        "body_sha256": hashlib.sha256(body).hexdigest(),
+    }
 
     if n.event_type in ("payment.succeeded", "payment.failed"):
         found = list(
@@ -157,8 +167,10 @@ def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
                 f"amount {n.amount_fen} differs from the payment's {payment.amount_fen}"
             )
         if n.event_type == "payment.succeeded":
-            return orders.order_payment_succeeded(payment=payment)
-        return orders.order_payment_failed(payment=payment, reason=n.failure_reason)
+            return orders.order_payment_succeeded(payment=payment, notification=said)
+        return orders.order_payment_failed(
+            payment=payment, reason=n.failure_reason, notification=said
+        )
     if n.event_type in ("refund.succeeded", "refund.failed"):
         refund = Refund.objects.filter(key=n.refund_key).first()
         if refund is None:
@@ -168,6 +180,7 @@ def _apply(provider_name: str, n: Notification) -> tuple[str, str]:
             succeeded=n.event_type == "refund.succeeded",
             provider_refund_id=n.provider_refund_id,
             reason=n.failure_reason,
+            notification=said,
         )
     return NotificationStatus.IGNORED, f"event type {n.event_type} is not handled"
 

@@ -1,0 +1,88 @@
+"""The right edge of a growing tree: what a sequencer keeps to integrate new leaves.
+
+A log published as tlog tiles never rewrites a full tile; only the rightmost, partial tile at
+each tile level changes as leaves arrive. So integrating a batch needs just those partial tiles
+(at most one per level, a few kilobytes for any size of log): new leaf hashes are appended to
+the level-0 tile; a tile that fills up is final, and its root (a node eight levels up) is
+appended to the tile above. The tree head for any size is computed from the partial tiles
+alone, because every complete subtree on the right edge lies inside one of them. The cost of a
+batch therefore does not depend on how large the log already is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from anxin.evidence import merkle
+from anxin.evidence.tiles import HEIGHT, WIDTH, nodes_at
+
+
+class RightEdge:
+    def __init__(self, size: int, partial: Mapping[int, list[bytes]]) -> None:
+        """`partial[L]` holds the hashes of the partial tile at tile level L for a tree of
+        `size` leaves (a tile is partial when its level's node count is not a multiple of 256).
+        """
+        self.size = size
+        self.partial: list[list[bytes]] = []
+        level = 0
+        while nodes_at(size, level) > 0:
+            want = nodes_at(size, level) % WIDTH
+            have = list(partial.get(level, []))
+            if len(have) != want:
+                raise ValueError(
+                    f"tile level {level}: {len(have)} hashes in the partial tile, expected {want}"
+                )
+            self.partial.append(have)
+            level += 1
+
+    def append(self, leaves: Iterable[bytes]) -> dict[tuple[int, int], bytes]:
+        """Append leaf hashes; returns every tile (level, index) -> content that changed,
+        the full ones final and the partial ones at their new width."""
+        changed: set[tuple[int, int]] = set()
+        full: dict[tuple[int, int], bytes] = {}
+        for leaf in leaves:
+            node, level = leaf, 0
+            while True:
+                if level == len(self.partial):
+                    self.partial.append([])
+                tile = self.partial[level]
+                tile.append(node)
+                index = nodes_at(self.size + 1, level) // WIDTH if len(tile) < WIDTH else None
+                if index is not None:
+                    changed.add((level, index))
+                    break
+                # The tile is complete: it is final, and its root goes one tile level up.
+                done_index = (nodes_at(self.size + 1, level) - 1) // WIDTH
+                full[(level, done_index)] = b"".join(tile)
+                changed.discard((level, done_index))
+                node = merkle.root(tile)
+                self.partial[level] = []
+                level += 1
+            self.size += 1
+        out = dict(full)
+        for level, index in changed:
+            tile = self.partial[level]
+            if tile and nodes_at(self.size, level) // WIDTH == index:
+                out[(level, index)] = b"".join(tile)
+        return out
+
+    def _node(self, h: int, i: int) -> bytes:
+        """A complete node at tree level h on the right edge, from the partial tile below it."""
+        level, rem = divmod(h, HEIGHT)
+        tile = self.partial[level]
+        first = (nodes_at(self.size, level) // WIDTH) * WIDTH
+        lo = (i << rem) - first
+        return merkle.root(tile[lo : lo + (1 << rem)])
+
+    def root(self) -> bytes:
+        """MTH of the whole tree: the complete subtrees for the set bits of the size, folded
+        right to left."""
+        if self.size == 0:
+            return merkle.EMPTY_ROOT
+        acc: bytes | None = None
+        for h in range(self.size.bit_length()):
+            if self.size >> h & 1:
+                node = self._node(h, (self.size >> h) - 1)
+                acc = node if acc is None else merkle.node_hash(node, acc)
+        assert acc is not None
+        return acc

@@ -1,0 +1,94 @@
+"""Where the evidence log lives in the database.
+
+- Record: one piece of evidence: the canonical record (which may hold personal data), its salt,
+  and the log entry that commits to it. Business transactions insert records; the sequencer
+  later gives each its index in the log (`idx`). Records are never updated except to receive
+  their index once and, after the retention period, to have their personal data erased.
+- Tile: the published hash tiles (C2SP tlog-tiles). Full tiles never change; the partial tile
+  at the right edge of each level is rewritten as the tree grows.
+- Checkpoint: every signed tree head the log has published.
+- LogState: one row, the current size, root and checkpoint; the sequencer's lock.
+- Attachment: files that are evidence (chat images), stored by their SHA-256.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Record(models.Model):
+    chain = models.CharField(max_length=64)  # "order:<id>": records of one subject, in order
+    kind = models.CharField(max_length=60)
+    at = models.DateTimeField()
+    body = models.TextField()  # the canonical JSON of the record
+    salt = models.BinaryField(max_length=32, null=True)  # None once erased
+    commitment = models.BinaryField(max_length=32)
+    entry = models.BinaryField(max_length=512)
+    idx = models.BigIntegerField(null=True, unique=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["chain", "id"], name="evidence_record_chain"),
+            models.Index(fields=["id"], condition=Q(idx__isnull=True), name="evidence_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.kind} #{self.idx}"
+
+
+class Tile(models.Model):
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    data = models.BinaryField(max_length=8192)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="evidence_tile_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"tile {self.level}/{self.index} ({len(self.data) // 32})"
+
+
+class Checkpoint(models.Model):
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField(max_length=32)
+    note = models.TextField()
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size}"
+
+
+class LogState(models.Model):
+    size = models.BigIntegerField(default=0)
+    root = models.BinaryField(max_length=32)
+    note = models.TextField(blank=True)  # the latest signed checkpoint; empty before the first
+
+    def __str__(self) -> str:
+        return f"log of {self.size}"
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class Attachment(models.Model):
+    """A file that is evidence. Served only to those who may see what it is attached to."""
+
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=attachment_upload_to, max_length=200)
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]} {self.content_type}"

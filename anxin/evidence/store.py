@@ -1,0 +1,116 @@
+"""Reading the log: tiles, entry bundles, the latest checkpoint, proofs and vouchers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from anxin.core.errors import Conflict, Gone, NotFound
+from anxin.evidence import keys, merkle, voucher
+from anxin.evidence.checkpoint import Checkpoint
+from anxin.evidence.models import LogState, Record, Tile
+from anxin.evidence.tiles import WIDTH, TileClient, encode_bundle, nodes_at
+
+
+@dataclass(frozen=True)
+class Head:
+    size: int
+    root: bytes
+    note: str
+
+
+def head() -> Head:
+    """The latest published tree head. Before the first batch, the empty tree's, signed now
+    (a deterministic signature: the same text every time)."""
+    state = LogState.objects.get(pk=1)
+    if state.note:
+        return Head(state.size, bytes(state.root), state.note)
+    signer = keys.log_signer()
+    return Head(0, merkle.EMPTY_ROOT, Checkpoint(signer.name, 0, merkle.EMPTY_ROOT).signed(signer))
+
+
+def tile(level: int, index: int, width: int) -> bytes:
+    """A hash tile as published: full, or the first `width` hashes of a partial one."""
+    size = head().size
+    have = nodes_at(size, level) - index * WIDTH
+    if have < width:
+        raise NotFound(f"tile {level}/{index} has no {width} hashes in a log of {size}")
+    data = Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+    if data is None or len(data) < width * 32:
+        raise NotFound(f"tile {level}/{index} is not stored")
+    return bytes(data)[: width * 32]
+
+
+def entries(index: int, width: int) -> bytes:
+    """An entry bundle: entries index·256 … index·256+width-1, each prefixed by its length."""
+    size = head().size
+    lo = index * WIDTH
+    if size - lo < width:
+        raise NotFound(f"entry bundle {index} has no {width} entries in a log of {size}")
+    rows = list(
+        Record.objects.filter(idx__gte=lo, idx__lt=lo + width)
+        .order_by("idx")
+        .values_list("idx", "entry")
+    )
+    if [i for i, _ in rows] != list(range(lo, lo + width)):
+        raise NotFound(f"entry bundle {index}: entries are missing from storage")
+    return encode_bundle([bytes(e) for _, e in rows])
+
+
+class DbTiles(TileClient):
+    """A tlog client that reads the stored tiles directly, for proofs served by Anxin."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(size, lambda path: b"")
+
+    def fetch_tile(self, level: int, index: int, width: int) -> bytes:
+        data = Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+        if data is None or len(data) < width * 32:
+            raise LookupError(f"tile {level}/{index} is missing or short")
+        return bytes(data)[: width * 32]
+
+
+def inclusion(idx: int, h: Head | None = None) -> tuple[Head, list[bytes]]:
+    h = h or head()
+    return h, DbTiles(h.size).inclusion_proof(idx)
+
+
+def voucher_for_chain(chain: str) -> tuple[str, list[Record]]:
+    """The voucher for a chain's records (an order's history): a tlog-proof of its latest
+    integrated record, carrying that record and every one before it with their salts. Returns
+    the voucher text and the records it covers."""
+    records = list(Record.objects.filter(chain=chain).order_by("id"))
+    covered: list[Record] = []
+    for r in records:
+        if r.idx is None:
+            break
+        covered.append(r)
+    if not records:
+        raise NotFound("there is no evidence for this order")
+    if not covered:
+        raise Conflict(
+            "the evidence is not in the log yet; try again in a few seconds",
+            code="evidence_pending",
+        )
+    if any(r.erased_at is not None or r.salt is None for r in covered):
+        raise Gone(
+            "the records of this order were erased after the retention period",
+            code="evidence_erased",
+        )
+    h = head()  # read after the records: it covers every index they hold
+    last = covered[-1]
+    assert last.idx is not None
+    proof = DbTiles(h.size).inclusion_proof(last.idx)
+    if not merkle.verify_inclusion(
+        last.idx, h.size, merkle.leaf_hash(bytes(last.entry)), proof, h.root
+    ):
+        raise RuntimeError("stored evidence does not match the log; run anxin evidence audit")
+    text = voucher.make(
+        index=last.idx,
+        proof=proof,
+        signed_checkpoint=h.note,
+        rec=json.loads(last.body),
+        salt=bytes(last.salt),  # type: ignore[arg-type]
+        history=[(json.loads(r.body), bytes(r.salt)) for r in covered[:-1]],  # type: ignore[arg-type]
+    )
+    return text, covered
