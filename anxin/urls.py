@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("anxin.payments.urls")),
+    path("", include("anxin.evidence.urls")),
     path("", include("anxin.web.urls")),
 ]

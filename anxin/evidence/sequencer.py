@@ -16,10 +16,11 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
 from anxin.core import faults
+from anxin.core.sql import insert_row_unless_duplicate
 from anxin.evidence import keys, merkle
 from anxin.evidence.checkpoint import Checkpoint
 from anxin.evidence.edge import RightEdge
@@ -74,6 +75,8 @@ def integrate(batch: int | None = None) -> int:
     signer = keys.log_signer()
     pg = connection.vendor == "postgresql"
     with transaction.atomic():
+        # The migration creates the row; a flushed database (tests) gets it back here.
+        insert_row_unless_duplicate(LogState, id=1, size=0, root=merkle.EMPTY_ROOT, note="")
         state = LogState.objects.select_for_update().get(pk=1)
         with connection.cursor() as cur:
             cur.execute(_PENDING, [batch])
@@ -125,6 +128,7 @@ def run_forever(
     """The sequencer process: while there is new evidence, a new checkpoint at least every
     second (every `interval` seconds plus the time a batch takes)."""
     while not stop():
+        close_old_connections()
         n = integrate_all(batch)
         if not n:
             time.sleep(interval)

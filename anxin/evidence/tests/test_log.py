@@ -1,0 +1,311 @@
+"""The evidence log in the database: every order step becomes a record, the sequencer
+integrates them, the published tiles rebuild the signed tree, vouchers verify offline, and
+the audit finds every kind of tampering."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+
+from anxin.conftest import make_listing, pay, place_order
+from anxin.evidence import keys, merkle, sequencer, store, voucher
+from anxin.evidence.audit import audit
+from anxin.evidence.checkpoint import open_checkpoint
+from anxin.evidence.models import Checkpoint, Record
+from anxin.evidence.tiles import TileClient, decode_bundle, parse_tile_path
+from anxin.orders import services as orders
+
+pytestmark = pytest.mark.django_db
+
+
+def _complete(buyer, listing):
+    order = place_order(buyer, listing)
+    pay(order)
+    orders.order_ship(
+        actor=listing.seller, number=order.number, carrier="SF", tracking_number="SF1234567890"
+    )
+    orders.order_confirm(actor=buyer, number=order.number)
+    return order
+
+
+def _published(client: Client):
+    def fetch(path: str) -> bytes:
+        resp = client.get(f"/log/{path}")
+        assert resp.status_code == 200, (path, resp.status_code)
+        return resp.content
+
+    return fetch
+
+
+def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, clock) -> None:
+    order = _complete(buyer, make_listing(seller))
+    kinds = [r.kind for r in Record.objects.filter(chain=f"order:{order.pk}").order_by("id")]
+    assert kinds[0] == "order.created" and kinds[-1] == "order.confirmed"
+    assert {"order.paid", "order.shipped"} <= set(kinds)
+    assert Record.objects.filter(idx__isnull=True).count() == len(kinds)
+
+    with pytest.raises(Exception, match="not in the log yet"):
+        store.voucher_for_chain(f"order:{order.pk}")
+    assert sequencer.integrate() == len(kinds)
+    text, covered = store.voucher_for_chain(f"order:{order.pk}")
+    v = voucher.verify(text, keys.log_verifier())
+    assert [r["kind"] for r in [*v.history, v.record]] == kinds
+    created = v.history[0]
+    assert created["listing"]["title"] == "明前西湖龙井 250克"
+    assert created["recipient"]["phone"] == "13900001111"
+    assert created["amount_fen"] == order.amount_fen
+    paid = next(r for r in v.history if r["kind"] == "order.paid")
+    assert paid["notification"]["event"] == "payment.succeeded"
+    # The log itself holds no personal data: only kinds, times and commitments.
+    for r in covered:
+        assert set(json.loads(bytes(r.entry))) == {"v", "kind", "at", "commitment"}
+        assert "13900001111" not in bytes(r.entry).decode()
+
+
+def test_the_published_tiles_rebuild_the_signed_tree(buyer, seller, clock) -> None:
+    listing = make_listing(seller, stock=200)
+    for _ in range(70):  # more than 256 entries: full and partial tiles
+        _complete(buyer, listing)
+    sequencer.integrate(batch=100)
+    sequencer.integrate_all()
+    c = Client()
+    vkey = c.get("/log/key").content.decode().strip()
+    assert vkey == keys.log_verifier().vkey()
+    resp = c.get("/log/checkpoint")
+    assert resp["Content-Type"].startswith("text/plain") and resp["Cache-Control"] == "no-cache"
+    from anxin.evidence.note import Verifier
+
+    cp = open_checkpoint(resp.content.decode(), Verifier.from_vkey(vkey))
+    assert cp.size == Record.objects.count() > 256
+    client = TileClient(cp.size, _published(c))
+    assert client.root() == cp.root
+    # Entry bundles hold the entries whose hashes the level-0 tiles publish.
+    bundle = decode_bundle(c.get("/log/tile/entries/000").content)
+    assert [merkle.leaf_hash(e) for e in bundle] == [client.leaf(i) for i in range(256)]
+    full = c.get("/log/tile/0/000")
+    assert full["Cache-Control"].endswith("immutable") and len(full.content) == 256 * 32
+    rest = cp.size - 256
+    assert len(c.get(f"/log/tile/entries/001.p/{rest}").content) > 0
+    assert c.get(f"/log/tile/0/001.p/{rest + 1}").status_code == 404
+    assert c.get("/log/tile/0/001").status_code == 404  # not full yet
+    assert c.get("/log/tile/0/x001").status_code == 404  # malformed path
+    for i in (0, 255, 256, cp.size - 1):
+        assert merkle.verify_inclusion(
+            i, cp.size, client.leaf(i), client.inclusion_proof(i), cp.root
+        )
+
+
+def test_verify_command_and_consistency_after_more_orders(
+    buyer, seller, clock, tmp_path, live_server
+) -> None:
+    listing = make_listing(seller, stock=100)
+    order = _complete(buyer, listing)
+    sequencer.integrate_all()
+    text, _ = store.voucher_for_chain(f"order:{order.pk}")
+    vfile = tmp_path / "order.tlog-proof"
+    vfile.write_text(text)
+    vkey = keys.log_verifier().vkey()
+    call_command("verify", str(vfile), "--key", vkey)
+    old = tmp_path / "old.checkpoint"
+    old.write_text(store.head().note)
+    for _ in range(30):
+        _complete(buyer, listing)
+    sequencer.integrate_all()
+    new = tmp_path / "new.checkpoint"
+    new.write_text(store.head().note)
+    call_command(
+        "verify",
+        "--consistency",
+        str(old),
+        str(new),
+        "--key",
+        vkey,
+        "--log",
+        live_server.url + "/log/",
+    )
+    # The old voucher still verifies against its own checkpoint.
+    call_command("verify", str(vfile), "--key", vkey)
+    # Backwards is refused.
+    with pytest.raises(SystemExit) as e:
+        call_command(
+            "verify",
+            "--consistency",
+            str(new),
+            str(old),
+            "--key",
+            vkey,
+            "--log",
+            live_server.url + "/log/",
+        )
+    assert e.value.code == 1
+
+
+def test_consistency_fails_when_the_log_was_rewritten(
+    buyer, seller, clock, tmp_path, live_server, capsys
+) -> None:
+    listing = make_listing(seller, stock=100)
+    for _ in range(8):
+        _complete(buyer, listing)
+    sequencer.integrate_all()
+    old = tmp_path / "old"
+    old.write_text(store.head().note)
+    for _ in range(8):
+        _complete(buyer, listing)
+    sequencer.integrate_all()
+    new = tmp_path / "new"
+    new.write_text(store.head().note)
+    # Someone rewrites an early entry and the tiles to match (but cannot re-sign old checkpoints).
+    r = Record.objects.get(idx=3)
+    Record.objects.filter(pk=r.pk).update(entry=bytes(r.entry).replace(b'"v":1', b'"v":2'))
+    _rebuild_tiles()
+    signer = keys.log_signer()
+    from anxin.evidence.checkpoint import Checkpoint as Cp
+    from anxin.evidence.tiles import TileClient as TC
+
+    size = store.head().size
+    forged_root = TC(size, lambda p: store.tile(*parse_tile_path(p))).root()
+    new.write_text(Cp(signer.name, size, forged_root).signed(signer))
+    with pytest.raises(SystemExit):
+        call_command(
+            "verify",
+            "--consistency",
+            str(old),
+            str(new),
+            "--key",
+            signer.verifier().vkey(),
+            "--log",
+            live_server.url + "/log/",
+        )
+    assert "does not extend" in capsys.readouterr().err
+
+
+def _rebuild_tiles() -> None:
+    from anxin.evidence.edge import RightEdge
+    from anxin.evidence.models import Tile
+
+    leaves = [
+        merkle.leaf_hash(bytes(e))
+        for e in Record.objects.filter(idx__isnull=False)
+        .order_by("idx")
+        .values_list("entry", flat=True)
+    ]
+    for (level, index), data in RightEdge(0, {}).append(leaves).items():
+        Tile.objects.filter(level=level, index=index).update(data=data)
+
+
+def _tamper(sql: str, params: list) -> None:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+@pytest.fixture
+def busy_log(buyer, seller, clock):
+    listing = make_listing(seller, stock=100)
+    for _ in range(12):
+        _complete(buyer, listing)
+    sequencer.integrate(batch=20)
+    sequencer.integrate_all()
+    rep = audit(keys.log_verifier())
+    assert rep.ok, rep.problems
+    assert (
+        rep.entries == Record.objects.count() and rep.checkpoints == Checkpoint.objects.count() >= 2
+    )
+
+
+def _problems() -> str:
+    rep = audit(keys.log_verifier())
+    assert not rep.ok
+    return "\n".join(rep.problems)
+
+
+T = Record._meta.db_table
+
+
+def test_audit_finds_an_altered_record(busy_log) -> None:
+    r = Record.objects.get(idx=5)
+    _tamper(f"UPDATE {T} SET body = %s WHERE id = %s", [r.body.replace("order.", "order.x"), r.pk])
+    assert f"record {r.pk} (entry 5" in _problems()
+
+
+def test_audit_finds_an_altered_entry(busy_log) -> None:
+    r = Record.objects.get(idx=7)
+    _tamper(
+        f"UPDATE {T} SET entry = %s WHERE id = %s",
+        [bytes(r.entry).replace(b'"v":1', b'"v":9'), r.pk],
+    )
+    p = _problems()
+    assert "entry 7 was altered" in p and "checkpoint of size" in p
+
+
+def test_audit_finds_reordered_rows(busy_log) -> None:
+    a, b = Record.objects.get(idx=2), Record.objects.get(idx=9)
+    _tamper(f"UPDATE {T} SET idx = -1 WHERE id = %s", [a.pk])
+    _tamper(f"UPDATE {T} SET idx = 2 WHERE id = %s", [b.pk])
+    _tamper(f"UPDATE {T} SET idx = 9 WHERE id = %s", [a.pk])
+    assert "entries 2 and 9 are swapped" in _problems()
+
+
+def test_audit_finds_a_removed_row(busy_log) -> None:
+    _tamper(f"DELETE FROM {T} WHERE idx = 4", [])
+    assert "entries 4 to 4 are missing" in _problems()
+
+
+def test_audit_finds_a_removed_tail_and_a_forged_checkpoint(busy_log) -> None:
+    last = store.head().size - 1
+    _tamper(f"DELETE FROM {T} WHERE idx = %s", [last])
+    assert "covers entries that are no longer stored" in _problems()
+
+
+def test_audit_finds_a_forged_checkpoint(busy_log) -> None:
+    cp = Checkpoint.objects.order_by("size").first()
+    assert cp is not None
+    _tamper(
+        f"UPDATE {Checkpoint._meta.db_table} SET note = %s WHERE id = %s",
+        [cp.note.replace("\n\n", "\nextra\n\n", 1), cp.pk],
+    )
+    assert f"checkpoint of size {cp.size}" in _problems()
+
+
+def test_the_audit_command_exits_1_naming_the_problem(busy_log, capsys) -> None:
+    call_command("evidence", "audit")
+    assert "audit OK" in capsys.readouterr().out
+    _tamper(f"DELETE FROM {T} WHERE idx = 4", [])
+    with pytest.raises(SystemExit) as e:
+        call_command("evidence", "audit")
+    assert e.value.code == 1
+    assert "entries 4 to 4 are missing" in capsys.readouterr().err
+
+
+def test_the_sequencer_refuses_to_build_on_altered_tiles(busy_log, buyer, seller) -> None:
+    from anxin.evidence.models import Tile
+
+    t = Tile.objects.filter(level=0).order_by("-index").first()
+    assert t is not None
+    Tile.objects.filter(pk=t.pk).update(data=b"\0" * 32 + bytes(t.data)[32:])
+    _complete(buyer, make_listing(seller))
+    with pytest.raises(sequencer.LogCorrupt):
+        sequencer.integrate()
+
+
+def test_key_file_is_created_once_and_must_match_the_origin(settings, tmp_path) -> None:
+    settings.ANXIN_KEYS_DIR = tmp_path / "keys"
+    a = keys.log_signer()
+    assert (tmp_path / "keys" / "log.skey").stat().st_mode & 0o777 == 0o600
+    keys._cache.clear()
+    assert keys.log_signer().skey() == a.skey()
+    keys._cache.clear()
+    settings.ANXIN_LOG_ORIGIN = "other.example/log"
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured, match="ANXIN_LOG_ORIGIN"):
+        keys.log_signer()
+    keys._cache.clear()
+    Path(tmp_path / "keys" / "log.skey").write_text("garbage")
+    with pytest.raises(ImproperlyConfigured, match="signer key"):
+        keys.log_signer()
+    keys._cache.clear()

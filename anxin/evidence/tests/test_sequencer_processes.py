@@ -1,0 +1,61 @@
+"""Real processes: a sequencer killed mid-batch loses nothing, and two sequencers running at
+once never hand out one index twice."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from django.db import transaction
+
+from anxin.conftest import child_env
+from anxin.evidence import keys
+from anxin.evidence import services as evidence
+from anxin.evidence.audit import audit
+from anxin.evidence.models import Record
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+SEQUENCE = [sys.executable, "-m", "anxin", "evidence", "sequence", "--once"]
+
+
+def _pending(n: int) -> None:
+    with transaction.atomic():
+        for i in range(n):
+            evidence.append(chain=f"test:{i % 7}", kind="test.note", body={"n": i})
+
+
+def test_a_sequencer_killed_mid_batch_loses_nothing() -> None:
+    _pending(300)
+    env = {**child_env(), "ANXIN_CRASH_AT": "sequencer.after_assign"}
+    out = subprocess.run(SEQUENCE, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == -9, out.stderr
+    assert Record.objects.filter(idx__isnull=True).count() == 300  # rolled back whole
+    _pending(5)  # evidence keeps arriving meanwhile
+    out = subprocess.run(SEQUENCE, env=child_env(), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "integrated 305 records" in out.stdout
+    rep = audit(keys.log_verifier())
+    assert rep.ok and rep.entries == 305, rep.problems
+
+
+def test_two_sequencers_at_once_assign_each_index_once() -> None:
+    _pending(3000)
+    env = {**child_env(), "ANXIN_SEQUENCER_BATCH": "97"}
+    procs = [
+        subprocess.Popen(
+            SEQUENCE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    counts = []
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+        counts.append(int(out.split()[1]))
+    assert sum(counts) == 3000
+    idx = sorted(Record.objects.values_list("idx", flat=True))
+    assert idx == list(range(3000))
+    rep = audit(keys.log_verifier())
+    assert rep.ok, rep.problems
+    assert rep.checkpoints >= 3000 // 97

@@ -1,0 +1,74 @@
+"""The published log (C2SP tlog-tiles): /log/checkpoint, /log/tile/..., /log/key, and a public
+page, reached from a voucher's QR code, that shows an entry is in the log. Nothing here is
+personal: entries hold only a kind, a time and a commitment."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from anxin.core.errors import NotFound
+from anxin.evidence import keys, merkle, store
+from anxin.evidence.models import Record
+from anxin.evidence.tiles import WIDTH, parse_tile_path
+
+TEXT = "text/plain; charset=utf-8"
+FINAL = "public, max-age=31536000, immutable"
+
+
+@require_GET
+def checkpoint(request: HttpRequest) -> HttpResponse:
+    resp = HttpResponse(store.head().note, content_type=TEXT)
+    resp["Cache-Control"] = "no-cache"
+    return resp
+
+
+@require_GET
+def key(request: HttpRequest) -> HttpResponse:
+    resp = HttpResponse(keys.log_verifier().vkey() + "\n", content_type=TEXT)
+    resp["Cache-Control"] = "public, max-age=3600"
+    return resp
+
+
+@require_GET
+def tile(request: HttpRequest, path: str) -> HttpResponse:
+    try:
+        level, index, width = parse_tile_path(path)
+    except ValueError as e:
+        raise Http404(str(e)) from None
+    try:
+        data = store.entries(index, width) if level is None else store.tile(level, index, width)
+    except NotFound as e:
+        raise Http404(e.detail) from None
+    resp = HttpResponse(data, content_type="application/octet-stream")
+    # A full tile, and any prefix of a tile, never changes once published.
+    resp["Cache-Control"] = FINAL if width == WIDTH else "public, max-age=60"
+    return resp
+
+
+@require_GET
+def entry(request: HttpRequest, idx: int) -> HttpResponse:
+    """Is entry `idx` in the log, and is its leaf the one the voucher names?"""
+    h = store.head()
+    row = Record.objects.filter(idx=idx).values_list("entry", flat=True).first()
+    if row is None or idx >= h.size:
+        return render(request, "evidence/entry.html", {"idx": idx, "found": False}, status=404)
+    data = bytes(row)
+    leaf = merkle.leaf_hash(data)
+    _, proof = store.inclusion(idx, h)
+    ctx = {
+        "idx": idx,
+        "found": True,
+        "entry": json.loads(data),
+        "leaf": leaf.hex(),
+        "claimed": request.GET.get("leaf", ""),
+        "matches": request.GET.get("leaf", "") == leaf.hex(),
+        "included": merkle.verify_inclusion(idx, h.size, leaf, proof, h.root),
+        "size": h.size,
+        "checkpoint": h.note,
+        "vkey": keys.log_verifier().vkey(),
+    }
+    return render(request, "evidence/entry.html", ctx)
