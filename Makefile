@@ -1,5 +1,6 @@
 # Anxin — every task a developer or CI runs is a target here.
 PY ?= python3
+BENCH ?= checkout
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -48,7 +49,7 @@ lint: check
 # Benchmarks print figures; they are never part of the timed test suite.
 bench: messages
 	scripts/ensure-system-deps.sh
-	scripts/with-postgres.sh $(BIN)/anxin bench checkout $(BENCH_ARGS)
+	scripts/with-postgres.sh $(BIN)/anxin bench $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) data

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from django.db import connection
+
 from anxin.core.errors import Conflict, Gone, NotFound
 from anxin.evidence import keys, merkle, voucher
 from anxin.evidence.checkpoint import Checkpoint
@@ -57,17 +59,49 @@ def entries(index: int, width: int) -> bytes:
     return encode_bundle([bytes(e) for _, e in rows])
 
 
+_TILES = f'SELECT level, "index", data FROM {Tile._meta.db_table} WHERE '  # noqa: S608
+
+
 class DbTiles(TileClient):
     """A tlog client that reads the stored tiles directly, for proofs served by Anxin."""
 
     def __init__(self, size: int) -> None:
         super().__init__(size, lambda path: b"")
+        self._rows: dict[tuple[int, int], bytes] = {}
+
+    def prefetch_for(self, index: int) -> None:
+        """Read, in one query, every tile an inclusion proof of `index` touches: at each
+        level the tile above the leaf (which holds all its siblings up to the next tile level)
+        and the right-edge tile (which holds the incomplete subtrees)."""
+        want = set()
+        level = 0
+        while (n := nodes_at(self.size, level)) > 0:
+            want.add((level, (index >> (8 * level)) // WIDTH))
+            want.add((level, (n - 1) // WIDTH))
+            level += 1
+        keys = sorted(want - set(self._rows))
+        if not keys:
+            return
+        where = " OR ".join(['(level = %s AND "index" = %s)'] * len(keys))
+        with connection.cursor() as cur:
+            cur.execute(_TILES + where, [x for k in keys for x in k])
+            for lv, ix, data in cur.fetchall():
+                self._rows[(lv, ix)] = bytes(data)
 
     def fetch_tile(self, level: int, index: int, width: int) -> bytes:
-        data = Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
-        if data is None or len(data) < width * 32:
+        data = self._rows.get((level, index))
+        if data is None:
+            row = (
+                Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+            )
+            data = bytes(row) if row is not None else b""
+        if len(data) < width * 32:
             raise LookupError(f"tile {level}/{index} is missing or short")
-        return bytes(data)[: width * 32]
+        return data[: width * 32]
+
+    def inclusion_proof(self, index: int) -> list[bytes]:
+        self.prefetch_for(index)
+        return super().inclusion_proof(index)
 
 
 def inclusion(idx: int, h: Head | None = None) -> tuple[Head, list[bytes]]:

@@ -148,9 +148,13 @@ class TileClient:
         """The hash of a complete node at tree level h, from the tile that holds it or, for a
         level between tile levels, from its children."""
         level, rem = divmod(h, HEIGHT)
-        if rem == 0:
-            return self._tile(level, i // WIDTH)[i % WIDTH]
-        return merkle.node_hash(self.node(h - 1, 2 * i), self.node(h - 1, 2 * i + 1))
+        first = i << rem  # its leftmost descendant at tree level 8·level
+        hashes = self._tile(level, first // WIDTH)[first % WIDTH : first % WIDTH + (1 << rem)]
+        while len(hashes) > 1:
+            hashes = [
+                merkle.node_hash(a, b) for a, b in zip(hashes[::2], hashes[1::2], strict=True)
+            ]
+        return hashes[0]
 
     def subtree(self, start: int, end: int) -> bytes:
         """MTH of leaves [start, end), split as the RFC splits, from complete nodes."""

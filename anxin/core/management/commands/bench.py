@@ -10,16 +10,27 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout."
+    help = "Run a benchmark. Names: checkout, evidence."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["checkout"])
+        parser.add_argument("name", choices=["checkout", "evidence"])
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
         parser.add_argument("--pgbench-seconds", type=int, default=20)
         parser.add_argument("--scale", type=int, default=10, help="pgbench scale factor")
+        evidence = parser.add_argument_group("evidence")
+        evidence.add_argument("--small", type=int, default=100_000, help="first log size")
+        evidence.add_argument("--large", type=int, default=1_000_000, help="second log size")
+        evidence.add_argument("--batch", type=int, default=20_000, help="sequencer batch")
+        evidence.add_argument("--proofs", type=int, default=2_000)
+        evidence.add_argument(
+            "--one-commit", type=int, default=10_000, help="entries for pymerkle one-commit path"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["name"] == "evidence":
+            self._evidence(options)
+            return
         from anxin.bench import checkout
 
         if options["lifecycles"] < 1 or options["clients"] < 1:
@@ -39,3 +50,22 @@ class Command(BaseCommand):
         except RuntimeError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    def _evidence(self, options: dict[str, Any]) -> None:
+        from anxin.bench import evidence
+
+        def log(line: str) -> None:
+            print(line, file=sys.stderr, flush=True)
+
+        try:
+            result = evidence.run(
+                small=options["small"],
+                large=options["large"],
+                batch=options["batch"],
+                proofs=options["proofs"],
+                one_commit=options["one_commit"],
+                log=log,
+            )
+        except RuntimeError as e:
+            raise CommandError(str(e)) from None
+        self.stdout.write(evidence.dumps(result))

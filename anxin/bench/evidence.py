@@ -1,0 +1,224 @@
+"""anxin bench evidence — how fast the sequencer integrates evidence into the log, whether the
+cost per entry stays flat as the log grows, how fast inclusion proofs are served, and the same
+entries through the pymerkle library's SQLite backend for comparison.
+
+Records are generated the way the order path writes them (a canonical record, a salted
+commitment, the log entry) and loaded with COPY, so the figures time integration alone: the
+sequencer's read of pending records, leaf hashing, tile building, index assignment, tile
+upserts, checkpoint signing and the commit (synchronous, fsync on).
+
+Phases: integrate 0 → A (timed), fill to B − A (reported, not judged), B − A → B (timed), with
+the same number of pending records in each timed phase and a VACUUM before each, as
+autovacuum keeps a production table. Then 2,000 inclusion proofs at random indices at size B.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+TARGET_RATE = 20_000
+TARGET_FLATNESS = 1.10
+TARGET_P99_MS = 2.0
+
+
+def _records(start: int, n: int) -> Iterator[tuple[str, str, str, bytes, bytes, bytes]]:
+    import datetime as dt
+
+    from anxin.evidence import record
+    from anxin.evidence.services import iso
+
+    base = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+    rng = random.Random(start)
+    kinds = ["order.created", "order.paid", "order.shipped", "order.confirmed", "chat.message"]
+    for i in range(start, start + n):
+        at = base + dt.timedelta(milliseconds=i * 37)
+        rec = {
+            "kind": kinds[i % 5],
+            "at": iso(at),
+            "order": f"AX{20260501000000 + i // 5}",
+            "actor_role": "buyer",
+            "amount_fen": rng.randrange(100, 10_000_000),
+            "prev": hashlib.sha256(str(i).encode()).hexdigest(),
+        }
+        salt = rng.randbytes(32)
+        body, commitment, entry = record.seal(rec, salt)
+        yield (f"order:{i // 5}", rec["kind"], rec["at"], body, salt, commitment, entry)
+
+
+def _load(start: int, n: int, log: Callable[[str], None]) -> list[bytes]:
+    """COPY n pending records; returns their log entries (for the pymerkle comparison)."""
+    from django.db import connection
+
+    from anxin.evidence.models import Record
+
+    entries = []
+    t = time.monotonic()
+    with connection.cursor() as cur:
+        cols = "(chain, kind, at, body, salt, commitment, entry)"
+        with cur.connection.cursor().copy(  # type: ignore[attr-defined]
+            f"COPY {Record._meta.db_table} {cols} FROM STDIN"
+        ) as copy:
+            for chain, kind, at, body, salt, commitment, entry in _records(start, n):
+                copy.write_row((chain, kind, at, body.decode(), salt, commitment, entry))
+                entries.append(entry)
+        cur.connection.commit()
+    log(f"  loaded {n:,} pending records in {time.monotonic() - t:.1f} s")
+    return entries
+
+
+def _vacuum() -> None:
+    from django.db import connection
+
+    from anxin.evidence.models import Record, Tile
+
+    with connection.cursor() as cur:
+        for table in (Record._meta.db_table, Tile._meta.db_table):
+            cur.execute(f"VACUUM ANALYZE {table}")
+
+
+def _integrate(n: int, batch: int, log: Callable[[str], None]) -> float:
+    from anxin.evidence import sequencer
+
+    done, t = 0, time.monotonic()
+    last = t
+    while done < n:
+        got = sequencer.integrate(batch)
+        if not got:
+            raise RuntimeError(f"only {done} of {n} records were pending")
+        done += got
+        if time.monotonic() - last > 2:
+            last = time.monotonic()
+            log(f"  integrated {done:,}/{n:,} ({done / (last - t):,.0f}/s)")
+    return time.monotonic() - t
+
+
+def _pymerkle(
+    entries: list[bytes], one_commit: int, log: Callable[[str], None]
+) -> dict[str, float]:
+    from pymerkle import SqliteTree
+
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        tree = SqliteTree(os.path.join(d, "one.db"))
+        t = time.monotonic()
+        for e in entries[:one_commit]:
+            tree.append_entry(e)
+        tree.get_state()
+        out["one_commit"] = one_commit / (time.monotonic() - t)
+        tree.close()
+        log(f"  pymerkle SQLite, one commit per entry: {out['one_commit']:,.0f}/s")
+        tree = SqliteTree(os.path.join(d, "bulk.db"))
+        t = time.monotonic()
+        tree.append_entries(entries)
+        root = tree.get_state()
+        out["bulk"] = len(entries) / (time.monotonic() - t)
+        tree.close()
+        log(f"  pymerkle SQLite, bulk: {out['bulk']:,.0f}/s")
+    from anxin.evidence import merkle
+
+    # Same entries, same hashing: pymerkle's root must be ours (RFC 6962 both).
+    out["same_root"] = float(root == merkle.root([merkle.leaf_hash(e) for e in entries]))
+    return out
+
+
+def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from anxin.evidence import merkle, store
+    from anxin.evidence.models import Record
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError(
+            "bench evidence measures PostgreSQL: set DATABASE_URL "
+            "(or run `make bench`, which starts a throwaway server)"
+        )
+    if not 0 < small < large:
+        raise RuntimeError("--small must be at least 1 and less than --large")
+    call_command("migrate", verbosity=0)
+    start = store.head().size
+    if Record.objects.filter(idx__isnull=True).exists():
+        raise RuntimeError("records are already pending; run the bench on an idle log")
+    log(f"phase 1: integrate {small:,} records into a log of {start:,}")
+    first = _load(start, small, log)
+    _vacuum()
+    t_small = _integrate(small, batch, log)
+    rate_small = small / t_small
+    log(f"  {rate_small:,.0f} entries/s")
+
+    fill = large - 2 * small
+    if fill > 0:
+        log(f"phase 2: fill the log to {start + large - small:,}")
+        chunk = 200_000
+        for off in range(0, fill, chunk):
+            n = min(chunk, fill - off)
+            _load(start + small + off, n, log)
+            _integrate(n, batch, log)
+    log(f"phase 3: integrate {small:,} records into a log of {store.head().size:,}")
+    _load(start + large - small, small, log)
+    _vacuum()
+    t_large = _integrate(small, batch, log)
+    rate_large = small / t_large
+    log(f"  {rate_large:,.0f} entries/s")
+
+    h = store.head()
+    rng = random.Random(7)
+    times = []
+    for _ in range(proofs):
+        i = rng.randrange(h.size)
+        t = time.perf_counter()
+        _, proof = store.inclusion(i, h)
+        times.append((time.perf_counter() - t) * 1000)
+        entry = Record.objects.filter(idx=i).values_list("entry", flat=True).get()
+        if not merkle.verify_inclusion(i, h.size, merkle.leaf_hash(bytes(entry)), proof, h.root):
+            raise RuntimeError(f"the proof for entry {i} does not verify")
+    times.sort()
+    p50, p99 = statistics.median(times), times[int(len(times) * 0.99) - 1]
+    log(f"proofs at {h.size:,}: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+
+    log(f"pymerkle on the same {small:,} entries (one-commit path on the first {one_commit:,})")
+    pm = _pymerkle(first, min(one_commit, small), log)
+    flat = (1 / rate_large) / (1 / rate_small)
+    figures = {
+        "log_size_start": start,
+        "log_size_end": h.size,
+        "batch": batch,
+        "entries_per_s_at_small": round(rate_small),
+        "entries_per_s_at_large": round(rate_large),
+        "small": small,
+        "large": large,
+        "cost_ratio_large_to_small": round(flat, 3),
+        "proof_p50_ms": round(p50, 3),
+        "proof_p99_ms": round(p99, 3),
+        "proofs": proofs,
+        "pymerkle_sqlite_one_commit_per_s": round(pm["one_commit"]),
+        "pymerkle_sqlite_bulk_per_s": round(pm["bulk"]),
+        "pymerkle_same_root": bool(pm["same_root"]),
+        "ratio_vs_pymerkle_one_commit": round(rate_small / pm["one_commit"], 1),
+        "ratio_vs_pymerkle_bulk": round(rate_small / pm["bulk"], 2),
+        "sqlite_version": sqlite3.sqlite_version,
+    }
+    targets = {
+        "entries_per_s": f">= {TARGET_RATE}",
+        "cost_ratio_large_to_small": f"<= {TARGET_FLATNESS}",
+        "proof_p99_ms": f"< {TARGET_P99_MS}",
+    }
+    met = {
+        "entries_per_s": min(rate_small, rate_large) >= TARGET_RATE,
+        "cost_ratio_large_to_small": flat <= TARGET_FLATNESS,
+        "proof_p99_ms": p99 < TARGET_P99_MS,
+    }
+    return {"bench": "evidence", "figures": figures, "targets": targets, "met": met}
+
+
+def dumps(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False)
