@@ -30,7 +30,7 @@ TARGET_FLATNESS = 1.10
 TARGET_P99_MS = 2.0
 
 
-def _records(start: int, n: int) -> Iterator[tuple[str, str, str, bytes, bytes, bytes]]:
+def _records(start: int, n: int) -> Iterator[tuple[str, str, str, bytes, bytes, bytes, bytes]]:
     import datetime as dt
 
     from anxin.evidence import record
@@ -51,7 +51,7 @@ def _records(start: int, n: int) -> Iterator[tuple[str, str, str, bytes, bytes, 
         }
         salt = rng.randbytes(32)
         body, commitment, entry = record.seal(rec, salt)
-        yield (f"order:{i // 5}", rec["kind"], rec["at"], body, salt, commitment, entry)
+        yield (f"order:{i // 5}", str(rec["kind"]), str(rec["at"]), body, salt, commitment, entry)
 
 
 def _load(start: int, n: int, log: Callable[[str], None]) -> list[bytes]:

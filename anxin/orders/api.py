@@ -1,16 +1,22 @@
 from __future__ import annotations
 
-from ninja import Header, Query, Router, Status
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import reverse
+from ninja import File, Form, Header, Query, Router, Status
+from ninja.files import UploadedFile
 
 from anxin.accounts.models import Role
 from anxin.api.auth import AuthedRequest
 from anxin.catalog.api import snapshot_out
 from anxin.core.errors import Forbidden, ValidationFailed
-from anxin.orders import selectors, services
-from anxin.orders.models import Order, OrderStatus
+from anxin.orders import chat, selectors, services, vouchers
+from anxin.orders.models import Order, OrderMessage, OrderStatus
 from anxin.orders.schemas import (
+    AttachmentOut,
     DecideIn,
     EventOut,
+    MessageOut,
     OrderCreateIn,
     OrderDetailOut,
     OrderOut,
@@ -179,3 +185,90 @@ def seller_dashboard(request: AuthedRequest) -> SellerDashboardOut:
         balance_fen=money["balance_fen"],
         to_ship=[order_out(o) for o in selectors.orders_to_ship(request.auth)],
     )
+
+
+# --- chat, voucher and evidence bundle -----------------------------------------------------------
+
+
+def _message_out(request: AuthedRequest, m: OrderMessage) -> MessageOut:
+    att = m.attachment
+    return MessageOut(
+        id=m.pk,
+        author_role=m.author_role,
+        mine=m.author_id == request.auth.pk,
+        text=m.text,
+        attachment=AttachmentOut(
+            id=att.pk,
+            sha256=att.sha256,
+            content_type=att.content_type,
+            size=att.size,
+            url=None
+            if att.erased_at
+            else reverse("web:order_attachment", args=[m.order.number, att.pk]),
+        )
+        if att
+        else None,
+        at=m.at,
+    )
+
+
+@router.get("/orders/{number}/messages", response=list[MessageOut])
+def messages_list(request: AuthedRequest, number: str) -> list[MessageOut]:
+    order = selectors.order_for(request.auth, number)
+    return [_message_out(request, m) for m in chat.messages_of(order).select_related("order")]
+
+
+@router.post("/orders/{number}/messages", response={201: MessageOut})
+def message_post(
+    request: AuthedRequest,
+    number: str,
+    text: Form[str] = "",
+    image: File[UploadedFile] | None = None,
+):
+    """A message in the order's chat (multipart form: `text`, optional `image`). Messages
+    cannot be edited or deleted; each is committed to the evidence log."""
+    if image is not None and image.size and image.size > settings.ANXIN_MAX_IMAGE_BYTES:
+        raise ValidationFailed(
+            f"image: {image.size} bytes is over the {settings.ANXIN_MAX_IMAGE_BYTES}-byte limit",
+            field="image",
+        )
+    m = chat.message_post(
+        actor=request.auth, number=number, text=text, image=image.read() if image else None
+    )
+    return Status(201, _message_out(request, m))
+
+
+@router.get(
+    "/orders/{number}/voucher",
+    response={200: str},
+    openapi_extra={
+        "responses": {"200": {"content": {"text/plain": {"schema": {"type": "string"}}}}}
+    },
+)
+def voucher_get(request: AuthedRequest, number: str) -> HttpResponse:
+    """The order's voucher: a C2SP tlog-proof whose extra line carries every record of the
+    order with its salt. Check it offline with `anxin verify FILE --key VKEY`. 409 while the
+    order's first record is not yet in the log (a few seconds)."""
+    v = vouchers.order_voucher(request.auth, number)
+    resp = HttpResponse(v.text, content_type="text/plain; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{v.order.number}.tlog-proof"'
+    return resp
+
+
+@router.get(
+    "/orders/{number}/evidence-bundle",
+    response={200: bytes},
+    openapi_extra={
+        "responses": {
+            "200": {
+                "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
+            }
+        }
+    },
+)
+def evidence_bundle_get(request: AuthedRequest, number: str) -> HttpResponse:
+    """The evidence bundle for a dispute (ZIP): records, attachments, voucher, checkpoint,
+    the log's key, a readable summary and a manifest of SHA-256s."""
+    from anxin.web.views import bundle_response
+
+    return bundle_response(request, vouchers.order_voucher(request.auth, number))

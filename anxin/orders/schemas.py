@@ -90,3 +90,20 @@ class SellerDashboardOut(Schema):
     fees_fen: int
     balance_fen: int
     to_ship: list[OrderOut]
+
+
+class AttachmentOut(Schema):
+    id: int
+    sha256: str
+    content_type: str
+    size: int
+    url: str | None  # None once erased
+
+
+class MessageOut(Schema):
+    id: int
+    author_role: str
+    mine: bool
+    text: str
+    attachment: AttachmentOut | None
+    at: dt.datetime

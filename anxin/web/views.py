@@ -15,7 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +28,8 @@ from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
 from anxin.core.errors import DomainError, Forbidden
 from anxin.core.money import parse_yuan
+from anxin.evidence import keys
+from anxin.orders import chat, vouchers
 from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
 from anxin.orders.models import Order, OrderStatus
@@ -219,6 +223,8 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "hold": open_hold,
         "payment": payment,
         "S": OrderStatus,
+        "messages_list": chat.messages_of(order),
+        "can_chat": is_buyer or is_seller,
         "waiting_for_provider": order.status == OrderStatus.AWAITING_PAYMENT
         and payment
         and payment.status == "succeeded",
@@ -286,6 +292,142 @@ def order_action(request: UserRequest, number: str, action: str) -> HttpResponse
         if e.status == 404:
             return _error_page(request, e)
     return redirect("web:order", number=number)
+
+
+@login_required
+def order_messages(request: UserRequest, number: str) -> HttpResponse:
+    """GET: the chat alone (htmx polls it). POST: add a message, then the chat."""
+    try:
+        order = order_sel.order_for(request.user, number)
+        error = None
+        if request.method == "POST":
+            upload = request.FILES.get("image")
+            try:
+                chat.message_post(
+                    actor=request.user,
+                    number=number,
+                    text=request.POST.get("text", ""),
+                    image=upload.read() if upload else None,
+                )
+            except DomainError as e:
+                if e.status == 404:
+                    raise
+                error = e.detail
+    except DomainError as e:
+        return _error_page(request, e)
+    ctx = {**_order_context(request, order), "chat_error": error}
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("web:order", args=[number]) + "#chat")
+    return render(request, "web/_chat.html", ctx, status=400 if error else 200)
+
+
+@login_required
+def order_attachment(request: UserRequest, number: str, attachment_id: int) -> HttpResponse:
+    try:
+        order = order_sel.order_for(request.user, number)
+    except DomainError as e:
+        return _error_page(request, e)
+    msg = (
+        order.messages.filter(attachment_id=attachment_id, attachment__erased_at=None)
+        .select_related("attachment")
+        .first()
+    )
+    if msg is None or msg.attachment is None:
+        return render(request, "web/error.html", {"message": _("Not found.")}, status=404)
+    att = msg.attachment
+    with att.file.open("rb") as f:
+        resp = HttpResponse(f.read(), content_type=att.content_type)
+    resp["Cache-Control"] = "private, max-age=86400"
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+def _voucher_or_error(request: UserRequest, number: str) -> vouchers.OrderVoucher | HttpResponse:
+    try:
+        return vouchers.order_voucher(request.user, number)
+    except DomainError as e:
+        if e.status == 404:
+            return _error_page(request, e)
+        return render(request, "web/error.html", {"message": e.detail}, status=e.status)
+
+
+def _voucher_lines(v: vouchers.OrderVoucher) -> list[tuple[str, str]]:
+    o = v.order
+    shop = getattr(getattr(o.seller, "seller_profile", None), "shop_name", "") or str(o.seller)
+    return [
+        (_("Order"), o.number),
+        (_("Item"), o.snapshot.title),
+        (_("Seller"), shop),
+        (_("Amount"), f"¥{o.amount_fen / 100:.2f} ({o.quantity} × ¥{o.unit_price_fen / 100:.2f})"),
+        (_("Placed at"), f"{timezone.localtime(o.created_at):%Y-%m-%d %H:%M}"),
+        (_("Records proven"), str(len(v.records))),
+        (_("Log entry"), str(v.index)),
+        (_("Checkpoint size"), str(v.size)),
+        *((r["kind"], r["at"]) for r in v.records),
+    ]
+
+
+@login_required
+def order_voucher(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    return render(
+        request,
+        "web/voucher.html",
+        {"v": v, "order": v.order, "qr": v.qr_svg(), "vkey": keys.log_verifier().vkey()},
+    )
+
+
+@login_required
+def order_voucher_pdf(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    pdf = vouchers.voucher_pdf(
+        v, title=_("Anxin shopping voucher") + f" {v.order.number}", lines=_voucher_lines(v)
+    )
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="anxin-voucher-{v.order.number}.pdf"'
+    return resp
+
+
+@login_required
+def order_voucher_proof(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    resp = HttpResponse(v.text, content_type="text/plain; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="{v.order.number}.tlog-proof"'
+    return resp
+
+
+@login_required
+def order_bundle(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    return bundle_response(request, v)
+
+
+def bundle_response(request: HttpRequest, v: vouchers.OrderVoucher) -> HttpResponse:
+    """The evidence bundle as a download; the page and the API both serve it this way."""
+    summary = render_to_string(
+        "web/evidence_summary.html",
+        {
+            "v": v,
+            "order": v.order,
+            "lines": _voucher_lines(v),
+            "messages_list": chat.messages_of(v.order),
+        },
+        request=request,
+    )
+    data = vouchers.evidence_bundle(v, summary_html=summary)
+    resp = HttpResponse(data, content_type="application/zip")
+    resp["Content-Disposition"] = f'attachment; filename="anxin-evidence-{v.order.number}.zip"'
+    return resp
 
 
 # --- sellers -------------------------------------------------------------------------------
