@@ -223,7 +223,7 @@ def message_post(
     request: AuthedRequest,
     number: str,
     text: Form[str] = "",
-    image: File[UploadedFile] | None = None,
+    image: File[UploadedFile] = None,  # type: ignore[assignment]
 ):
     """A message in the order's chat (multipart form: `text`, optional `image`). Messages
     cannot be edited or deleted; each is committed to the evidence log."""

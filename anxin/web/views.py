@@ -33,6 +33,7 @@ from anxin.orders import chat, vouchers
 from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
 from anxin.orders.models import Order, OrderStatus
+from anxin.web.templatetags.anxin import record_label, record_time
 
 
 class UserRequest(HttpRequest):
@@ -320,7 +321,8 @@ def order_messages(request: UserRequest, number: str) -> HttpResponse:
         if error:
             messages.error(request, error)
         return redirect(reverse("web:order", args=[number]) + "#chat")
-    return render(request, "web/_chat.html", ctx, status=400 if error else 200)
+    # 422 with the chat and the reason: htmx swaps it in (see htmx-config in base.html).
+    return render(request, "web/_chat.html", ctx, status=422 if error else 200)
 
 
 @login_required
@@ -365,7 +367,7 @@ def _voucher_lines(v: vouchers.OrderVoucher) -> list[tuple[str, str]]:
         (_("Records proven"), str(len(v.records))),
         (_("Log entry"), str(v.index)),
         (_("Checkpoint size"), str(v.size)),
-        *((r["kind"], r["at"]) for r in v.records),
+        *((record_label(r["kind"]), record_time(r["at"])) for r in v.records),
     ]
 
 

@@ -63,3 +63,27 @@ def test_bench_refuses_sqlite_with_a_clear_message() -> None:
     )
     assert out.returncode != 0
     assert "PostgreSQL" in out.stderr
+
+
+def test_bench_evidence_runs_and_ends_with_one_json_line() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("bench evidence measures PostgreSQL")
+    out = subprocess.run(
+        [
+            *[sys.executable, "-m", "anxin", "bench", "evidence"],
+            *["--small", "600", "--large", "2000", "--batch", "250"],
+            *["--proofs", "50", "--one-commit", "50"],
+        ],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "phase 3: integrate 600 records" in out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["bench"] == "evidence" and set(result) == {"bench", "figures", "targets", "met"}
+    figures = result["figures"]
+    assert figures["log_size_end"] - figures["log_size_start"] == 2000
+    assert figures["pymerkle_same_root"] is True
+    assert set(result["met"]) == set(result["targets"])

@@ -55,3 +55,26 @@ def actor_label(role: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def record_label(kind: str) -> str:
+    """An evidence record's kind ("order.shipped", "chat.message") in the reader's language."""
+    from django.utils.translation import gettext as _
+
+    if kind == "chat.message":
+        return _("Chat message")
+    return event_label(kind.removeprefix("order."))
+
+
+@register.filter
+def record_time(at: str) -> str:
+    """A record's UTC timestamp, shown in local time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    try:
+        return f"{timezone.localtime(dt.datetime.fromisoformat(at)):%Y-%m-%d %H:%M:%S}"
+    except (TypeError, ValueError):
+        return str(at)

@@ -156,3 +156,42 @@ def test_no_asset_is_fetched_from_outside(browser, live_server) -> None:
     page.goto("/login/")
     assert outside == []
     assert shutil.which("chromium") or Path(CHROMIUM).exists()
+
+
+def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live_server) -> None:
+    from anxin.conftest import pay, place_order
+    from anxin.evidence import sequencer
+
+    buyer = make_user("chat-buyer", "buyer", "买家")
+    seller = make_user("chat-seller", "seller", "茶店")
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    page = _phone(browser, live_server)
+    _login(page, "chat-buyer")
+    page.goto(f"/orders/{order.number}")
+    page.fill("#chat textarea[name=text]", "请用顺丰发货，谢谢")
+    page.click("#chat button[type=submit]")
+    page.get_by_text("请用顺丰发货，谢谢").wait_for()
+    assert page.locator("[data-testid=message]").count() == 1
+    # An empty message is refused in place, naming the problem; nothing is added.
+    page.click("#chat button[type=submit]")
+    page.locator("#chat .flash.error").wait_for()
+    assert page.locator("[data-testid=message]").count() == 1
+    page.context.close()
+
+    seller_page = _phone(browser, live_server)
+    _login(seller_page, "chat-seller")
+    seller_page.goto(f"/orders/{order.number}")
+    seller_page.get_by_text("请用顺丰发货，谢谢").wait_for()
+    seller_page.context.close()
+
+    sequencer.integrate_all()
+    page = _phone(browser, live_server)
+    _login(page, "chat-buyer")
+    page.goto(f"/orders/{order.number}/voucher")
+    assert page.locator(".voucher-qr svg").count() == 1
+    # created, paid, the message
+    assert page.get_by_test_id("voucher-records").inner_text().strip() == "3"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "voucher-phone.png"), full_page=True)
+    page.context.close()

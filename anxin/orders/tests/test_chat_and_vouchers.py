@@ -1,0 +1,189 @@
+"""The order chat, the voucher (page, PDF, .tlog-proof) and the evidence bundle: only the
+parties (and the operator) get them, bad input is refused naming the field, and everything
+they contain verifies against the log's key."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+from django.test import Client
+from PIL import Image
+
+from anxin.conftest import PASSWORD, make_listing, pay, place_order
+from anxin.core.errors import Forbidden, NotFound, ValidationFailed
+from anxin.evidence import keys, sequencer, voucher
+from anxin.evidence.models import Record
+from anxin.orders import chat, services
+from anxin.orders.models import OrderMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def _png(color=(200, 30, 30)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture
+def order(buyer, seller, clock):
+    o = place_order(buyer, make_listing(seller))
+    pay(o)
+    return o
+
+
+def test_parties_chat_and_each_message_is_evidence(order, buyer, seller) -> None:
+    m1 = chat.message_post(actor=buyer, number=order.number, text="请问什么时候发货？")
+    m2 = chat.message_post(actor=seller, number=order.number, text="今天下午", image=_png())
+    assert (m1.author_role, m2.author_role) == ("buyer", "seller")
+    rec = json.loads(Record.objects.get(pk=m2.record_id).body)
+    assert rec["kind"] == "chat.message" and rec["text"] == "今天下午"
+    assert rec["attachment"]["sha256"] == hashlib.sha256(_png()).hexdigest()
+    assert rec["prev"]  # chained after the order's earlier records
+    assert list(chat.messages_of(order)) == [m1, m2]
+
+
+def test_only_the_two_parties_post(order, other_buyer, operator, staff) -> None:
+    with pytest.raises(NotFound):
+        chat.message_post(actor=other_buyer, number=order.number, text="hi")
+    with pytest.raises(Forbidden):
+        chat.message_post(actor=operator, number=order.number, text="hi")
+    with pytest.raises(NotFound):
+        chat.message_post(actor=staff["mediator"], number=order.number, text="hi")
+    assert not OrderMessage.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "image", "match"),
+    [
+        ("", None, "text: write a message"),
+        ("x" * 2001, None, "text: at most 2000"),
+        ("bell\x07", None, "text: contains control"),
+        ("", b"%PDF-1.4 not an image", "image: not a readable"),
+        ("", b"GIF89a" + b"\0" * 30, "image: not a readable"),
+    ],
+)
+def test_bad_messages_are_refused_naming_the_field(order, buyer, text, image, match) -> None:
+    with pytest.raises(ValidationFailed, match=match):
+        chat.message_post(actor=buyer, number=order.number, text=text, image=image)
+    assert not OrderMessage.objects.exists()
+    assert not Record.objects.filter(kind="chat.message").exists()
+
+
+def test_an_oversized_image_is_refused(order, buyer, settings) -> None:
+    settings.ANXIN_MAX_IMAGE_BYTES = 50
+    with pytest.raises(ValidationFailed, match=r"image: \d+ bytes is over the 50-byte limit"):
+        chat.message_post(actor=buyer, number=order.number, image=_png())
+
+
+def test_the_chat_api_and_attachment_access(order, buyer, seller, other_buyer, api) -> None:
+    b = api(buyer)
+    r = b.client.post(
+        f"/api/v1/orders/{order.number}/messages",
+        {"text": "看看这个", "image": io.BytesIO(_png())},
+        headers=b.headers,
+    )
+    assert r.status_code == 201, r.content
+    url = r.json()["attachment"]["url"]
+    assert r.json()["mine"] is True
+    listed = api(seller).get(f"/orders/{order.number}/messages").json()
+    assert [m["text"] for m in listed] == ["看看这个"] and listed[0]["mine"] is False
+    bad = b.client.post(
+        f"/api/v1/orders/{order.number}/messages",
+        {"text": "", "image": io.BytesIO(b"not an image")},
+        headers=b.headers,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "image"
+    assert api(other_buyer).get(f"/orders/{order.number}/messages").status_code == 404
+    # Attachments are served to the parties only.
+    c = Client()
+    c.login(username=seller.username, password=PASSWORD)
+    got = c.get(url)
+    assert got.status_code == 200 and got.content == _png()
+    assert got["Content-Type"] == "image/png"
+    c.login(username=other_buyer.username, password=PASSWORD)
+    assert c.get(url).status_code == 404
+
+
+def test_voucher_api_waits_for_the_log_then_verifies(
+    order, buyer, seller, other_buyer, api
+) -> None:
+    services.order_ship(
+        actor=seller, number=order.number, carrier="SF", tracking_number="SF0000001"
+    )
+    chat.message_post(actor=buyer, number=order.number, text="收到了吗")
+    r = api(buyer).get(f"/orders/{order.number}/voucher")
+    assert r.status_code == 409 and r.json()["code"] == "evidence_pending"
+    sequencer.integrate_all()
+    r = api(buyer).get(f"/orders/{order.number}/voucher")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/plain")
+    v = voucher.verify(r.content.decode(), keys.log_verifier())
+    kinds = [x["kind"] for x in [*v.history, v.record]]
+    assert kinds[0] == "order.created" and kinds[-1] == "chat.message"
+    assert api(seller).get(f"/orders/{order.number}/voucher").status_code == 200
+    assert api(other_buyer).get(f"/orders/{order.number}/voucher").status_code == 404
+
+
+def test_the_evidence_bundle_holds_everything_and_checks_out(order, buyer, seller, api) -> None:
+    chat.message_post(actor=seller, number=order.number, text="发票", image=_png((1, 2, 3)))
+    sequencer.integrate_all()
+    r = api(buyer).get(f"/orders/{order.number}/evidence-bundle")
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    z = zipfile.ZipFile(io.BytesIO(r.content))
+    files = {n.split("/", 1)[1]: z.read(n) for n in z.namelist()}
+    manifest = json.loads(files.pop("manifest.json"))
+    assert manifest["order"] == order.number
+    assert manifest["files"] == {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+    sha = hashlib.sha256(_png((1, 2, 3))).hexdigest()
+    assert files[f"attachments/{sha}.png"] == _png((1, 2, 3))
+    from anxin.evidence.note import Verifier
+
+    key = Verifier.from_vkey(files["log-key.vkey"].decode())
+    v = voucher.verify(files["voucher.tlog-proof"].decode(), key)
+    records = [json.loads(d) for n, d in sorted(files.items()) if n.startswith("records/")]
+    assert [x["record"] for x in records] == [*v.history, v.record]
+    assert files["checkpoint.txt"].decode() in files["voucher.tlog-proof"].decode()
+    summary = files["summary.html"].decode()
+    assert order.number in summary and "发票" in summary
+
+
+def test_voucher_page_pdf_and_public_check(order, buyer, other_buyer) -> None:
+    sequencer.integrate_all()
+    c = Client()
+    c.login(username=buyer.username, password=PASSWORD)
+    page = c.get(f"/orders/{order.number}/voucher")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and order.number in html and keys.log_verifier().vkey() in html
+    pdf = c.get(f"/orders/{order.number}/voucher.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    proof = c.get(f"/orders/{order.number}/voucher.tlog-proof")
+    v = voucher.verify(proof.content.decode(), keys.log_verifier())
+    # The QR code's page, public: the entry is in the log and the fingerprint matches.
+    from anxin.evidence import merkle
+
+    last = Record.objects.get(idx=v.index)
+    leaf = merkle.leaf_hash(bytes(last.entry)).hex()
+    anon = Client()
+    ok = anon.get(f"/log/verify/{v.index}?leaf={leaf}").content.decode()
+    assert "fingerprint matches" in ok or "指纹与此条目一致" in ok
+    bad = anon.get(f"/log/verify/{v.index}?leaf={'0' * 64}").content.decode()
+    assert "NOT match" in bad or "不一致" in bad
+    assert anon.get("/log/verify/999999").status_code == 404
+    c.login(username=other_buyer.username, password=PASSWORD)
+    assert c.get(f"/orders/{order.number}/voucher").status_code == 404
+    assert c.get(f"/orders/{order.number}/evidence.zip").status_code == 404
+
+
+def test_chat_through_the_page_form(order, buyer) -> None:
+    c = Client()
+    c.login(username=buyer.username, password=PASSWORD)
+    r = c.post(f"/orders/{order.number}/messages", {"text": "你好"}, headers={"HX-Request": "true"})
+    assert r.status_code == 200 and "你好" in r.content.decode()
+    r = c.post(f"/orders/{order.number}/messages", {"text": ""}, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "text: write a message" in r.content.decode()
+    assert OrderMessage.objects.count() == 1

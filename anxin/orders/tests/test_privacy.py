@@ -1,0 +1,92 @@
+"""Erasing a buyer's data (PIPL Art. 47) after the retention period (ECL Art. 31) leaves the
+log and every voucher already issued valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from PIL import Image
+
+from anxin.conftest import deliver_all, make_listing, pay, place_order
+from anxin.core.errors import Gone
+from anxin.evidence import keys, sequencer, store, voucher
+from anxin.evidence.audit import audit
+from anxin.evidence.models import Attachment, Record
+from anxin.orders import chat, privacy, services
+from anxin.orders.models import Order, OrderMessage
+
+pytestmark = pytest.mark.django_db
+
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), (9, 9, 9)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _completed(buyer, seller):
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    chat.message_post(actor=buyer, number=order.number, text="我的电话 13900001111", image=_png())
+    services.order_ship(
+        actor=seller, number=order.number, carrier="SF", tracking_number="SF0000002"
+    )
+    services.order_confirm(actor=buyer, number=order.number)
+    sequencer.integrate_all()
+    return order
+
+
+def test_erasure_waits_for_the_retention_period_then_keeps_the_log_valid(
+    buyer, seller, clock
+) -> None:
+    order = _completed(buyer, seller)
+    old_voucher, _ = store.voucher_for_chain(f"order:{order.pk}")
+
+    result = privacy.erase_buyer(buyer)
+    assert result.erased == [] and [n for n, _ in result.kept] == [order.number]
+    until = result.kept[0][1]
+    assert until.year == 2029
+    assert not Record.objects.filter(erased_at__isnull=False).exists()
+
+    clock.shift(dt.timedelta(days=365 * 3 + 2))
+    result = privacy.erase_buyer(buyer)
+    assert result.erased == [order.number] and result.erased_records >= 5
+    for r in Record.objects.filter(chain=f"order:{order.pk}"):
+        assert r.salt is None and "13900001111" not in r.body and "张伟" not in r.body
+    order.refresh_from_db()
+    assert (order.recipient_name, order.recipient_phone, order.shipping_address) == ("", "", "")
+    msg = OrderMessage.objects.get(order=order)
+    assert msg.text == ""
+    att = Attachment.objects.get(pk=msg.attachment_id)
+    assert att.erased_at is not None and not att.file.storage.exists(att.file.name)
+
+    # The log is intact and the voucher the buyer already holds still proves the records.
+    rep = audit(keys.log_verifier())
+    assert rep.ok and rep.erased >= 5, rep.problems
+    v = voucher.verify(old_voucher, keys.log_verifier())
+    assert v.history[0]["recipient"]["phone"] == "13900001111"
+    with pytest.raises(Gone):
+        store.voucher_for_chain(f"order:{order.pk}")
+
+
+def test_a_scheduled_erasure_runs_when_the_period_ends(buyer, seller, clock) -> None:
+    order = _completed(buyer, seller)
+    privacy.erase_buyer(buyer)
+    deliver_all()
+    assert Record.objects.filter(erased_at__isnull=False).count() == 0
+    clock.shift(dt.timedelta(days=365 * 3 + 2))
+    deliver_all()  # the task enqueued at the request fires now
+    assert Record.objects.filter(chain=f"order:{order.pk}", erased_at__isnull=True).count() == 0
+
+
+def test_an_unfinished_order_is_never_erased(buyer, seller, clock, capsys) -> None:
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    clock.shift(dt.timedelta(days=365 * 5))
+    call_command("evidence", "erase", buyer.username)
+    out = capsys.readouterr().out
+    assert f"kept {order.number}" in out and "erased 0 records" in out
+    assert Order.objects.get(pk=order.pk).recipient_phone == "13900001111"
