@@ -118,3 +118,26 @@ def insert_row_returning(model: type[models.Model], **values: Any) -> Any:
     with connection.cursor() as cur:
         cur.execute(_returning_sql(model, names), _prep(model, names, values))
         return cur.fetchone()[0]
+
+
+def insert_two(
+    first: type[models.Model], a: dict[str, Any], second: type[models.Model], b: dict[str, Any]
+) -> None:
+    """INSERT one row into each of two tables: on PostgreSQL in one statement (a
+    data-modifying WITH), saving a round trip; elsewhere in two."""
+    if connection.vendor != "postgresql":
+        insert_row(first, **a)
+        insert_row(second, **b)
+        return
+    na, nb = tuple(a), tuple(b)
+    with connection.cursor() as cur:
+        cur.execute(
+            _insert_two_sql(first, na, second, nb), _prep(first, na, a) + _prep(second, nb, b)
+        )
+
+
+@cache
+def _insert_two_sql(
+    first: type[models.Model], na: tuple[str, ...], second: type[models.Model], nb: tuple[str, ...]
+) -> str:
+    return f"WITH first AS ({_insert_sql(first, na)}) {_insert_sql(second, nb)}"

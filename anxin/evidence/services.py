@@ -28,31 +28,49 @@ def iso(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
+def prepare(
+    *,
+    chain: str,
+    kind: str,
+    body: dict[str, Any],
+    at: dt.datetime,
+    prev: bytes | memoryview | None,
+) -> dict[str, Any]:
+    """The column values of a new record whose chain's latest commitment is `prev` (the
+    caller holds the lock that orders the chain). Its commitment is `values["commitment"]`."""
+    record: dict[str, Any] = {"kind": kind, "at": iso(at), **body}
+    if prev is not None:
+        record["prev"] = bytes(prev).hex()
+    salt = rec.new_salt()
+    canonical, commitment, entry = rec.seal(record, salt)
+    return {
+        "chain": chain,
+        "kind": kind,
+        "at": at,
+        "body": canonical.decode(),
+        "salt": salt,
+        "commitment": commitment,
+        "entry": entry,
+    }
+
+
 def append(*, chain: str, kind: str, body: dict[str, Any], at: dt.datetime | None = None) -> int:
     """Store one evidence record in the current transaction and return its id. The caller
     holds the lock that orders the chain (for "order:N", the order row), so `prev` is the
     record committed just before this one."""
     if not connection.in_atomic_block:
         raise RuntimeError("evidence.append must run inside the business transaction")
-    at = at or timezone.now()
-    record: dict[str, Any] = {"kind": kind, "at": iso(at), **body}
     with connection.cursor() as cur:
         cur.execute(_HEAD, [chain])
         head = cur.fetchone()
-    if head is not None:
-        record["prev"] = bytes(head[0]).hex()
-    salt = rec.new_salt()
-    canonical, commitment, entry = rec.seal(record, salt)
-    return insert_row_returning(
-        Record,
+    values = prepare(
         chain=chain,
         kind=kind,
-        at=at,
-        body=canonical.decode(),
-        salt=salt,
-        commitment=commitment,
-        entry=entry,
+        body=body,
+        at=at or timezone.now(),
+        prev=bytes(head[0]) if head is not None else None,
     )
+    return insert_row_returning(Record, **values)
 
 
 def records_of(chain: str) -> list[Record]:

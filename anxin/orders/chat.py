@@ -16,9 +16,10 @@ from django.utils import timezone
 from anxin.accounts.models import User
 from anxin.core.errors import ValidationFailed
 from anxin.core.images import check_image
+from anxin.core.sql import insert_row_returning, update_where
 from anxin.core.text import clean_text
 from anxin.evidence import services as evidence
-from anxin.evidence.models import Attachment, attachment_upload_to
+from anxin.evidence.models import Attachment, Record, attachment_upload_to
 from anxin.orders.models import Order, OrderMessage
 from anxin.orders.services import _locked_for, _require, order_chain
 
@@ -71,7 +72,11 @@ def message_post(
             else None
         ),
     }
-    record_id = evidence.append(chain=order_chain(order), kind="chat.message", body=body, at=now)
+    values = evidence.prepare(
+        chain=order_chain(order), kind="chat.message", body=body, at=now, prev=order.evidence_head
+    )
+    record_id = insert_row_returning(Record, **values)
+    update_where(Order, {"id": order.pk}, evidence_head=values["commitment"])
     return OrderMessage.objects.create(
         order=order,
         author=actor,

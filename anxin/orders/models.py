@@ -81,6 +81,9 @@ class Order(models.Model):
     confirmed_by = models.CharField(max_length=8, blank=True)  # buyer | system
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=200, blank=True)
+    # The commitment of the order's latest evidence record: the next one links to it. Read
+    # with the order lock, written with the order's own update, so chaining costs no query.
+    evidence_head = models.BinaryField(max_length=32, null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -22,6 +22,7 @@ from anxin.accounts.models import User
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Attachment, Record
 from anxin.orders.models import Order, OrderMessage, OrderStatus
+from anxin.orders.services import order_chain
 
 FINISHED = {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}
 
@@ -38,7 +39,7 @@ def retained_until(order: Order) -> dt.datetime | None:
     last record, or None while the order is not finished."""
     if order.status not in FINISHED:
         return None
-    last = Record.objects.filter(chain=f"order:{order.pk}").aggregate(m=Max("at"))["m"]
+    last = Record.objects.filter(chain=order_chain(order)).aggregate(m=Max("at"))["m"]
     last = last or order.created_at
     years = settings.ANXIN_EVIDENCE_RETENTION_YEARS
     try:
@@ -73,7 +74,7 @@ def erase_order(order_id: int, *, now: dt.datetime | None = None) -> int:
     until = retained_until(order)
     if until is None or until > now:
         return 0
-    n = evidence.erase(chains=[f"order:{order.pk}"], now=now)
+    n = evidence.erase(chains=[order_chain(order)], now=now)
     ids = [
         a
         for a in OrderMessage.objects.filter(order=order).values_list("attachment", flat=True)

@@ -31,9 +31,10 @@ from anxin.core.errors import (
     ValidationFailed,
 )
 from anxin.core.money import fee_for
-from anxin.core.sql import exists, insert_instance, insert_row, update_where
+from anxin.core.sql import exists, insert_instance, insert_two, update_where
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
+from anxin.evidence.models import Record
 from anxin.orders import escrow
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
 from anxin.orders.selectors import can_see
@@ -48,7 +49,7 @@ def _role(actor: User | None) -> str:
     return actor.role if actor is not None else "system"
 
 
-def _event(
+def _event_rows(
     order: Order,
     kind: str,
     *,
@@ -58,38 +59,50 @@ def _event(
     to_status: str = "",
     evidence_extra: dict[str, Any] | None = None,
     **detail: Any,
-) -> None:
-    """One history row, and the same step as an evidence record in the log (with
-    `evidence_extra`: what the history row only points to, such as the listing's content)."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The history row and the evidence record of one step (with `evidence_extra`: what the
+    history row only points to, such as the listing's content). The record links to the
+    order's previous one; `order.evidence_head` moves to it, for the caller to save."""
     now = timezone.now()
     role = role or _role(actor)
-    # Every order writes four or more of these: a statement compiled once (core.sql).
-    insert_row(
-        OrderEvent,
-        order=order.pk,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor.pk if actor is not None else None,
-        actor_role=role,
-        detail=detail,
-        at=now,
-    )
     body: dict[str, Any] = {"order": order.number, "actor_role": role, **detail}
     if actor is not None:
         body["actor"] = actor.pk
     if from_status or to_status:
         body["status"] = [from_status, to_status]
-    evidence.append(
+    record = evidence.prepare(
         chain=order_chain(order),
         kind=f"order.{kind}",
         body={**body, **(evidence_extra or {})},
         at=now,
+        prev=order.evidence_head,
     )
+    order.evidence_head = record["commitment"]
+    event = {
+        "order": order.pk,
+        "kind": kind,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor": actor.pk if actor is not None else None,
+        "actor_role": role,
+        "detail": detail,
+        "at": now,
+    }
+    return event, record
+
+
+def _event(order: Order, kind: str, *, persist_head: bool = True, **kw: Any) -> None:
+    """Write one step's history row and evidence record (one round trip on PostgreSQL, with
+    statements compiled once: every order writes four or more). The new evidence head is
+    saved here, or by the caller's own update of the order (`persist_head=False`)."""
+    event, record = _event_rows(order, kind, **kw)
+    insert_two(OrderEvent, event, Record, record)
+    if persist_head:
+        update_where(Order, {"id": order.pk}, evidence_head=order.evidence_head)
 
 
 def order_chain(order: Order) -> str:
-    return f"order:{order.pk}"
+    return f"order:{order.number}"
 
 
 def order_transition(
@@ -111,13 +124,30 @@ def order_transition(
             extra={"order_status": old, "requested_status": to},
         )
     fields = fields or {}
-    changed = update_where(Order, {"id": order.pk, "status": old}, status=to, **fields)
+    # The history row and evidence record first: the order's update then saves the new
+    # evidence head with the status, in the same statement.
+    _event(
+        order,
+        kind,
+        actor=actor,
+        role=role,
+        from_status=old,
+        to_status=to,
+        persist_head=False,
+        **detail,
+    )
+    changed = update_where(
+        Order,
+        {"id": order.pk, "status": old},
+        status=to,
+        evidence_head=order.evidence_head,
+        **fields,
+    )
     if changed != 1:
         raise Conflict(f"order {order.number} changed meanwhile; try again", code="order_changed")
     order.status = to
     for k, v in fields.items():
         setattr(order, k, v)
-    _event(order, kind, actor=actor, role=role, from_status=old, to_status=to, **detail)
 
 
 # The order row, with whether a hold is open on it: holds open and close only under this
@@ -286,8 +316,7 @@ def order_create(
         created_at=now,
         pay_by=now + dt.timedelta(minutes=settings.ANXIN_PAYMENT_TIMEOUT_MINUTES),
     )
-    insert_instance(order)
-    _event(
+    event, record = _event_rows(
         order,
         "created",
         actor=buyer,
@@ -326,6 +355,9 @@ def order_create(
             "pay_by": evidence.iso(order.pay_by),
         },
     )
+    insert_instance(order)  # with the evidence head set just above
+    event["order"] = order.pk
+    insert_two(OrderEvent, event, Record, record)
     from anxin.orders.tasks import order_expire_task
 
     order_expire_task.using(run_after=order.pay_by).enqueue(order.pk)

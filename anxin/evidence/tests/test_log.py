@@ -19,6 +19,7 @@ from anxin.evidence.checkpoint import open_checkpoint
 from anxin.evidence.models import Checkpoint, Record
 from anxin.evidence.tiles import TileClient, decode_bundle, parse_tile_path
 from anxin.orders import services as orders
+from anxin.orders.services import order_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +45,15 @@ def _published(client: Client):
 
 def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, clock) -> None:
     order = _complete(buyer, make_listing(seller))
-    kinds = [r.kind for r in Record.objects.filter(chain=f"order:{order.pk}").order_by("id")]
+    kinds = [r.kind for r in Record.objects.filter(chain=order_chain(order)).order_by("id")]
     assert kinds[0] == "order.created" and kinds[-1] == "order.confirmed"
     assert {"order.paid", "order.shipped"} <= set(kinds)
     assert Record.objects.filter(idx__isnull=True).count() == len(kinds)
 
     with pytest.raises(Exception, match="not in the log yet"):
-        store.voucher_for_chain(f"order:{order.pk}")
+        store.voucher_for_chain(order_chain(order))
     assert sequencer.integrate() == len(kinds)
-    text, covered = store.voucher_for_chain(f"order:{order.pk}")
+    text, covered = store.voucher_for_chain(order_chain(order))
     v = voucher.verify(text, keys.log_verifier())
     assert [r["kind"] for r in [*v.history, v.record]] == kinds
     created = v.history[0]
@@ -106,7 +107,7 @@ def test_verify_command_and_consistency_after_more_orders(
     listing = make_listing(seller, stock=100)
     order = _complete(buyer, listing)
     sequencer.integrate_all()
-    text, _ = store.voucher_for_chain(f"order:{order.pk}")
+    text, _ = store.voucher_for_chain(order_chain(order))
     vfile = tmp_path / "order.tlog-proof"
     vfile.write_text(text)
     vkey = keys.log_verifier().vkey()

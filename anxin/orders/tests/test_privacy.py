@@ -17,6 +17,7 @@ from anxin.evidence.audit import audit
 from anxin.evidence.models import Attachment, Record
 from anxin.orders import chat, privacy, services
 from anxin.orders.models import Order, OrderMessage
+from anxin.orders.services import order_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_erasure_waits_for_the_retention_period_then_keeps_the_log_valid(
     buyer, seller, clock
 ) -> None:
     order = _completed(buyer, seller)
-    old_voucher, _ = store.voucher_for_chain(f"order:{order.pk}")
+    old_voucher, _ = store.voucher_for_chain(order_chain(order))
 
     result = privacy.erase_buyer(buyer)
     assert result.erased == [] and [n for n, _ in result.kept] == [order.number]
@@ -54,7 +55,7 @@ def test_erasure_waits_for_the_retention_period_then_keeps_the_log_valid(
     clock.shift(dt.timedelta(days=365 * 3 + 2))
     result = privacy.erase_buyer(buyer)
     assert result.erased == [order.number] and result.erased_records >= 5
-    for r in Record.objects.filter(chain=f"order:{order.pk}"):
+    for r in Record.objects.filter(chain=order_chain(order)):
         assert r.salt is None and "13900001111" not in r.body and "张伟" not in r.body
     order.refresh_from_db()
     assert (order.recipient_name, order.recipient_phone, order.shipping_address) == ("", "", "")
@@ -69,7 +70,7 @@ def test_erasure_waits_for_the_retention_period_then_keeps_the_log_valid(
     v = voucher.verify(old_voucher, keys.log_verifier())
     assert v.history[0]["recipient"]["phone"] == "13900001111"
     with pytest.raises(Gone):
-        store.voucher_for_chain(f"order:{order.pk}")
+        store.voucher_for_chain(order_chain(order))
 
 
 def test_a_scheduled_erasure_runs_when_the_period_ends(buyer, seller, clock) -> None:
@@ -79,7 +80,7 @@ def test_a_scheduled_erasure_runs_when_the_period_ends(buyer, seller, clock) -> 
     assert Record.objects.filter(erased_at__isnull=False).count() == 0
     clock.shift(dt.timedelta(days=365 * 3 + 2))
     deliver_all()  # the task enqueued at the request fires now
-    assert Record.objects.filter(chain=f"order:{order.pk}", erased_at__isnull=True).count() == 0
+    assert Record.objects.filter(chain=order_chain(order), erased_at__isnull=True).count() == 0
 
 
 def test_an_unfinished_order_is_never_erased(buyer, seller, clock, capsys) -> None:
