@@ -141,3 +141,50 @@ def test_anxin_verify_exits_0_or_1_naming_the_failure(tmp_path) -> None:
     other = Signer.generate(ORIGIN).verifier().vkey()
     out = run(str(good), "--key", other)
     assert out.returncode == 1 and "no signature from a trusted key" in out.stderr
+
+
+def test_a_chained_voucher_with_any_byte_changed_is_refused() -> None:
+    """An order's voucher carries its whole history: a change anywhere in it is caught."""
+    import random
+
+    from anxin.evidence.checkpoint import Checkpoint as Cp
+
+    signer = Signer.generate(ORIGIN)
+    chain, salts, prev = [], [], None
+    for i, kind in enumerate(["order.created", "order.paid", "chat.message", "order.shipped"]):
+        rec = {"kind": kind, "at": f"2026-05-01T02:00:0{i}Z", "order": "AX1", "text": "你好"}
+        if prev is not None:
+            rec["prev"] = prev.hex()
+        salt = record.new_salt()
+        prev = record.commitment(rec, salt)
+        chain.append(rec)
+        salts.append(salt)
+    leaves = [record.leaf(r, s) for r, s in zip(chain, salts, strict=True)]
+    text = voucher.make(
+        index=3,
+        proof=merkle.inclusion_proof(3, leaves),
+        signed_checkpoint=Cp(ORIGIN, 4, merkle.root(leaves)).signed(signer),
+        rec=chain[3],
+        salt=salts[3],
+        history=list(zip(chain[:3], salts[:3], strict=True)),
+    )
+    key = signer.verifier()
+    v = voucher.verify(text, key)
+    assert [*v.history, v.record] == chain
+    good = text.encode()
+    rng = random.Random(3)
+    for i in rng.sample(range(len(good)), 400):
+        bad = good[:i] + bytes([good[i] ^ 0x01]) + good[i + 1 :]
+        with pytest.raises(voucher.VoucherError):
+            voucher.verify_bytes(bad, key)
+    # A history with a record left out no longer links up.
+    short = voucher.make(
+        index=3,
+        proof=merkle.inclusion_proof(3, leaves),
+        signed_checkpoint=Cp(ORIGIN, 4, merkle.root(leaves)).signed(signer),
+        rec=chain[3],
+        salt=salts[3],
+        history=[(chain[0], salts[0]), (chain[2], salts[2])],
+    )
+    with pytest.raises(voucher.VoucherError, match="does not follow"):
+        voucher.verify(short, key)
