@@ -104,7 +104,9 @@ def parse(statute_id: str, version: str, name: str, text: str) -> Statute:
     except ValueError:
         raise ValueError(f"{name}: no --- line after the header") from None
     articles: dict[int, Article] = {}
-    chapter, current, buf = "", None, []
+    chapter = ""
+    current: int | None = None
+    buf: list[str] = []
 
     def close() -> None:
         if current is not None:
