@@ -73,14 +73,6 @@ def append(*, chain: str, kind: str, body: dict[str, Any], at: dt.datetime | Non
     return insert_row_returning(Record, **values)
 
 
-def records_of(chain: str) -> list[Record]:
-    return list(Record.objects.filter(chain=chain).order_by("id"))
-
-
-def parsed(r: Record) -> dict[str, Any]:
-    return json.loads(r.body)
-
-
 @transaction.atomic
 def erase(*, chains: list[str], now: dt.datetime | None = None) -> int:
     """Replace the stored records of these chains by a tombstone and forget their salts

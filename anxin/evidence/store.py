@@ -109,10 +109,16 @@ def inclusion(idx: int, h: Head | None = None) -> tuple[Head, list[bytes]]:
     return h, DbTiles(h.size).inclusion_proof(idx)
 
 
-def voucher_for_chain(chain: str) -> tuple[str, list[Record]]:
+@dataclass(frozen=True)
+class ChainVoucher:
+    text: str  # the .tlog-proof
+    covered: list[Record]  # the records it proves, oldest first
+    head: Head  # the signed tree head it rests on
+
+
+def voucher_for_chain(chain: str) -> ChainVoucher:
     """The voucher for a chain's records (an order's history): a tlog-proof of its latest
-    integrated record, carrying that record and every one before it with their salts. Returns
-    the voucher text and the records it covers."""
+    integrated record, carrying that record and every one before it with their salts."""
     records = list(Record.objects.filter(chain=chain).order_by("id"))
     covered: list[Record] = []
     for r in records:
@@ -147,4 +153,4 @@ def voucher_for_chain(chain: str) -> tuple[str, list[Record]]:
         salt=bytes(last.salt),  # type: ignore[arg-type]
         history=[(json.loads(r.body), bytes(r.salt)) for r in covered[:-1]],  # type: ignore[arg-type]
     )
-    return text, covered
+    return ChainVoucher(text, covered, h)

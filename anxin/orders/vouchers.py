@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from anxin.accounts.models import User
 from anxin.evidence import keys, merkle, store
-from anxin.evidence.checkpoint import open_checkpoint
 from anxin.evidence.models import Attachment, Record
 from anxin.orders.models import Order
 from anxin.orders.selectors import order_for
@@ -36,7 +35,6 @@ class OrderVoucher:
     index: int  # the log entry of the latest one
     leaf: bytes
     size: int  # the checkpoint's tree size
-    root: bytes
     checkpoint: str
 
     @property
@@ -56,20 +54,17 @@ class OrderVoucher:
 
 def order_voucher(actor: User, number: str) -> OrderVoucher:
     order = order_for(actor, number)
-    text, covered = store.voucher_for_chain(order_chain(order))
-    note = text.split("\n\n", 1)[1]  # the signed checkpoint the voucher rests on
-    cp = open_checkpoint(note, keys.log_verifier())
-    last = covered[-1]
+    cv = store.voucher_for_chain(order_chain(order))
+    last = cv.covered[-1]
     assert last.idx is not None
     return OrderVoucher(
         order=order,
-        text=text,
-        records=[json.loads(r.body) for r in covered],
+        text=cv.text,
+        records=[json.loads(r.body) for r in cv.covered],
         index=last.idx,
         leaf=merkle.leaf_hash(bytes(last.entry)),
-        size=cp.size,
-        root=cp.root,
-        checkpoint=note,
+        size=cv.head.size,
+        checkpoint=cv.head.note,
     )
 
 

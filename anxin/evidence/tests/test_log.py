@@ -53,7 +53,8 @@ def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, cl
     with pytest.raises(Exception, match="not in the log yet"):
         store.voucher_for_chain(order_chain(order))
     assert sequencer.integrate() == len(kinds)
-    text, covered = store.voucher_for_chain(order_chain(order))
+    cv = store.voucher_for_chain(order_chain(order))
+    text, covered = cv.text, cv.covered
     v = voucher.verify(text, keys.log_verifier())
     assert [r["kind"] for r in [*v.history, v.record]] == kinds
     created = v.history[0]
@@ -107,7 +108,7 @@ def test_verify_command_and_consistency_after_more_orders(
     listing = make_listing(seller, stock=100)
     order = _complete(buyer, listing)
     sequencer.integrate_all()
-    text, _ = store.voucher_for_chain(order_chain(order))
+    text = store.voucher_for_chain(order_chain(order)).text
     vfile = tmp_path / "order.tlog-proof"
     vfile.write_text(text)
     vkey = keys.log_verifier().vkey()
