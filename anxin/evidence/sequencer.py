@@ -26,6 +26,7 @@ from anxin.evidence.checkpoint import Checkpoint
 from anxin.evidence.edge import RightEdge
 from anxin.evidence.models import Checkpoint as CheckpointRow
 from anxin.evidence.models import LogState, Record, Tile
+from anxin.evidence.store import stored_tile
 from anxin.evidence.tiles import WIDTH, nodes_at
 
 R, T = Record._meta.db_table, Tile._meta.db_table
@@ -62,8 +63,7 @@ def partial_tiles(size: int) -> dict[int, list[bytes]]:
         level += 1
     out: dict[int, list[bytes]] = {}
     for level, index in wanted.items():
-        row = Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
-        data = bytes(row) if row is not None else b""
+        data = stored_tile(level, index)
         width = nodes_at(size, level) % WIDTH
         out[level] = [data[i : i + 32] for i in range(0, min(len(data), width * 32), 32)]
     return out

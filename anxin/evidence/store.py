@@ -31,16 +31,23 @@ def head() -> Head:
     return Head(0, merkle.EMPTY_ROOT, Checkpoint(signer.name, 0, merkle.EMPTY_ROOT).signed(signer))
 
 
+def stored_tile(level: int, index: int) -> bytes:
+    """The stored content of tile (level, index): full, or partial at its current width;
+    empty when it is not stored."""
+    data = Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
+    return bytes(data) if data is not None else b""
+
+
 def tile(level: int, index: int, width: int) -> bytes:
     """A hash tile as published: full, or the first `width` hashes of a partial one."""
     size = head().size
     have = nodes_at(size, level) - index * WIDTH
     if have < width:
         raise NotFound(f"tile {level}/{index} has no {width} hashes in a log of {size}")
-    data = Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
-    if data is None or len(data) < width * 32:
+    data = stored_tile(level, index)
+    if len(data) < width * 32:
         raise NotFound(f"tile {level}/{index} is not stored")
-    return bytes(data)[: width * 32]
+    return data[: width * 32]
 
 
 def entries(index: int, width: int) -> bytes:
@@ -91,10 +98,7 @@ class DbTiles(TileClient):
     def fetch_tile(self, level: int, index: int, width: int) -> bytes:
         data = self._rows.get((level, index))
         if data is None:
-            row = (
-                Tile.objects.filter(level=level, index=index).values_list("data", flat=True).first()
-            )
-            data = bytes(row) if row is not None else b""
+            data = stored_tile(level, index)
         if len(data) < width * 32:
             raise LookupError(f"tile {level}/{index} is missing or short")
         return data[: width * 32]
