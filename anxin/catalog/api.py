@@ -16,7 +16,7 @@ from anxin.catalog.schemas import (
     SellerPublicOut,
     SnapshotOut,
 )
-from anxin.core.errors import ValidationFailed
+from anxin.core.images import read_upload
 
 router = Router(tags=["catalog"])
 
@@ -91,12 +91,8 @@ def listing_update(request: AuthedRequest, listing_id: int, payload: ListingUpda
 
 @router.post("/images", response={201: ImageOut})
 def image_upload(request: AuthedRequest, image: File[UploadedFile]):
-    if image.size and image.size > settings.ANXIN_MAX_IMAGE_BYTES:
-        raise ValidationFailed(
-            f"image: {image.size} bytes is over the {settings.ANXIN_MAX_IMAGE_BYTES}-byte limit",
-            field="image",
-        )
-    row: ListingImage = services.listing_image_upload(actor=request.auth, data=image.read())
+    data = read_upload(image, field="image")
+    row: ListingImage = services.listing_image_upload(actor=request.auth, data=data)
     out = ImageOut(
         sha256=row.sha256,
         content_type=row.content_type,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
@@ -24,6 +25,23 @@ class CheckedImage:
     extension: str
     width: int
     height: int
+
+
+class Upload(Protocol):
+    size: int | None
+
+    def read(self) -> bytes: ...
+
+
+def read_upload(upload: Upload, *, field: str) -> bytes:
+    """An uploaded file's bytes, refused by its declared size before it is read into memory
+    when that is over the limit (check_image then checks what was actually read)."""
+    limit = settings.ANXIN_MAX_IMAGE_BYTES
+    if upload.size and upload.size > limit:
+        raise ValidationFailed(
+            f"{field}: {upload.size} bytes is over the {limit}-byte limit", field=field
+        )
+    return upload.read()
 
 
 def check_image(data: bytes, *, field: str) -> CheckedImage:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Header, Query, Router, Status
@@ -10,6 +9,7 @@ from anxin.accounts.models import Role
 from anxin.api.auth import AuthedRequest
 from anxin.catalog.api import snapshot_out
 from anxin.core.errors import Forbidden, ValidationFailed
+from anxin.core.images import read_upload
 from anxin.orders import chat, selectors, services, vouchers
 from anxin.orders.models import Order, OrderMessage, OrderStatus
 from anxin.orders.schemas import (
@@ -227,14 +227,8 @@ def message_post(
 ):
     """A message in the order's chat (multipart form: `text`, optional `image`). Messages
     cannot be edited or deleted; each is committed to the evidence log."""
-    if image is not None and image.size and image.size > settings.ANXIN_MAX_IMAGE_BYTES:
-        raise ValidationFailed(
-            f"image: {image.size} bytes is over the {settings.ANXIN_MAX_IMAGE_BYTES}-byte limit",
-            field="image",
-        )
-    m = chat.message_post(
-        actor=request.auth, number=number, text=text, image=image.read() if image else None
-    )
+    data = read_upload(image, field="image") if image is not None else None
+    m = chat.message_post(actor=request.auth, number=number, text=text, image=data)
     return Status(201, _message_out(request, m))
 
 
@@ -249,10 +243,9 @@ def voucher_get(request: AuthedRequest, number: str) -> HttpResponse:
     """The order's voucher: a C2SP tlog-proof whose extra line carries every record of the
     order with its salt. Check it offline with `anxin verify FILE --key VKEY`. 409 while the
     order's first record is not yet in the log (a few seconds)."""
-    v = vouchers.order_voucher(request.auth, number)
-    resp = HttpResponse(v.text, content_type="text/plain; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="{v.order.number}.tlog-proof"'
-    return resp
+    from anxin.web.views import voucher_proof_response
+
+    return voucher_proof_response(vouchers.order_voucher(request.auth, number))
 
 
 @router.get(

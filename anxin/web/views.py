@@ -27,6 +27,7 @@ from anxin.catalog import selectors as catalog_sel
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
 from anxin.core.errors import DomainError, Forbidden
+from anxin.core.images import read_upload
 from anxin.core.money import parse_yuan
 from anxin.evidence import keys
 from anxin.orders import chat, vouchers
@@ -308,7 +309,7 @@ def order_messages(request: UserRequest, number: str) -> HttpResponse:
                     actor=request.user,
                     number=number,
                     text=request.POST.get("text", ""),
-                    image=upload.read() if upload else None,
+                    image=read_upload(upload, field="image") if upload else None,
                 )
             except DomainError as e:
                 if e.status == 404:
@@ -401,6 +402,11 @@ def order_voucher_proof(request: UserRequest, number: str) -> HttpResponse:
     v = _voucher_or_error(request, number)
     if isinstance(v, HttpResponse):
         return v
+    return voucher_proof_response(v)
+
+
+def voucher_proof_response(v: vouchers.OrderVoucher) -> HttpResponse:
+    """The machine-readable voucher as a download; the page and the API both serve it so."""
     resp = HttpResponse(v.text, content_type="text/plain; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{v.order.number}.tlog-proof"'
     return resp
