@@ -15,7 +15,6 @@ autovacuum keeps a production table. Then 2,000 inclusion proofs at random indic
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import random
 import sqlite3
@@ -218,7 +217,3 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
         "proof_p99_ms": p99 < TARGET_P99_MS,
     }
     return {"bench": "evidence", "figures": figures, "targets": targets, "met": met}
-
-
-def dumps(result: dict[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False)

@@ -28,44 +28,31 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["name"] == "evidence":
-            self._evidence(options)
-            return
-        from anxin.bench import checkout
-
-        if options["lifecycles"] < 1 or options["clients"] < 1:
-            raise CommandError("--lifecycles and --clients must be at least 1")
+        from anxin.bench import checkout, evidence
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
 
         try:
-            result = checkout.run(
-                lifecycles=options["lifecycles"],
-                clients=options["clients"],
-                pgbench_seconds=options["pgbench_seconds"],
-                scale=options["scale"],
-                log=log,
-            )
+            if options["name"] == "evidence":
+                result = evidence.run(
+                    small=options["small"],
+                    large=options["large"],
+                    batch=options["batch"],
+                    proofs=options["proofs"],
+                    one_commit=options["one_commit"],
+                    log=log,
+                )
+            else:
+                if options["lifecycles"] < 1 or options["clients"] < 1:
+                    raise CommandError("--lifecycles and --clients must be at least 1")
+                result = checkout.run(
+                    lifecycles=options["lifecycles"],
+                    clients=options["clients"],
+                    pgbench_seconds=options["pgbench_seconds"],
+                    scale=options["scale"],
+                    log=log,
+                )
         except RuntimeError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False))
-
-    def _evidence(self, options: dict[str, Any]) -> None:
-        from anxin.bench import evidence
-
-        def log(line: str) -> None:
-            print(line, file=sys.stderr, flush=True)
-
-        try:
-            result = evidence.run(
-                small=options["small"],
-                large=options["large"],
-                batch=options["batch"],
-                proofs=options["proofs"],
-                one_commit=options["one_commit"],
-                log=log,
-            )
-        except RuntimeError as e:
-            raise CommandError(str(e)) from None
-        self.stdout.write(evidence.dumps(result))
