@@ -156,3 +156,16 @@ def statute(statute_id: str, on: dt.date | None = None) -> Statute:
     if not in_force:
         raise KeyError(f"{statute_id} was not in force on {on}")
     return in_force[-1]
+
+
+@cache
+def glosses() -> dict[tuple[str, int], str]:
+    """English glosses of the articles the rules cite, by (statute id, article)."""
+    import yaml
+
+    raw = yaml.safe_load((TEXTS.parent / "data" / "glosses.yaml").read_text(encoding="utf-8"))
+    out = {}
+    for key, text in raw.items():
+        sid, number = key.rsplit(" ", 1)
+        out[(sid, int(number))] = " ".join(text.split())
+    return out

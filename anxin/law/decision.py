@@ -1,0 +1,142 @@
+"""What a rule returns: a Decision, in the shape of docs/spec/case-facts.md's output."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+OUTCOMES = frozenset(
+    {
+        "granted",
+        "refused",
+        "partly_granted",
+        "violation",
+        "no_violation",
+        "registration_required",
+        "registration_exempt",
+    }
+)
+REMEDIES = frozenset(
+    {
+        "refund",
+        "punitive_damages",
+        "compensation",
+        "deposit_return",
+        "price_difference",
+        "return_shipping",
+        "repair",
+        "replacement",
+    }
+)
+
+
+@dataclass(frozen=True, order=True)
+class Citation:
+    statute: str
+    article: int
+    paragraph: int | None = None
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"statute": self.statute, "article": self.article}
+        if self.paragraph is not None:
+            out["paragraph"] = self.paragraph
+        return out
+
+    def __str__(self) -> str:
+        para = f"({self.paragraph})" if self.paragraph is not None else ""
+        return f"{self.statute} {self.article}{para}"
+
+
+@dataclass(frozen=True)
+class Remedy:
+    kind: str
+    payer: str
+    amount_fen: int | None = None
+    due_by: dt.date | None = None
+    up_to: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in REMEDIES:
+            raise ValueError(f"unknown remedy {self.kind}")
+        if self.amount_fen is not None and self.amount_fen < 0:
+            raise ValueError(f"remedy {self.kind}: negative amount")
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.amount_fen is not None:
+            out["amount_fen"] = self.amount_fen
+        out["payer"] = self.payer
+        out["due_by"] = self.due_by.isoformat() if self.due_by else None
+        if self.up_to:
+            out["up_to"] = True
+        return out
+
+
+@dataclass(frozen=True)
+class Duty:
+    party: str
+    duty: str
+    cost_borne_by: str | None = None
+
+    def json(self) -> dict[str, Any]:
+        out = {"party": self.party, "duty": self.duty}
+        if self.cost_borne_by:
+            out["cost_borne_by"] = self.cost_borne_by
+        return out
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str
+    date: dt.date
+
+    def json(self) -> dict[str, Any]:
+        return {"what": self.what, "date": self.date.isoformat()}
+
+
+@dataclass
+class Decision:
+    rule: str
+    outcome: str = ""
+    remedies: list[Remedy] = field(default_factory=list)
+    duties: list[Duty] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    zh: list[str] = field(default_factory=list)
+    en: list[str] = field(default_factory=list)
+
+    def cite(self, *citations: Citation) -> None:
+        for c in citations:
+            if c not in self.citations:
+                self.citations.append(c)
+
+    def say(self, zh: str, en: str, *citations: Citation) -> None:
+        """One reason, in both languages, with the articles it rests on."""
+        self.zh.append(zh)
+        self.en.append(en)
+        self.cite(*citations)
+
+    def deadline(self, what: str, date: dt.date) -> dt.date:
+        self.deadlines.append(Deadline(what, date))
+        return date
+
+    def done(self, outcome: str) -> Decision:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome}")
+        self.outcome = outcome
+        return self
+
+    def amount(self, kind: str) -> int:
+        return sum(r.amount_fen or 0 for r in self.remedies if r.kind == kind)
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "outcome": self.outcome,
+            "remedies": [r.json() for r in self.remedies],
+            "duties": [d.json() for d in self.duties],
+            "deadlines": [d.json() for d in self.deadlines],
+            "citations": [c.json() for c in self.citations],
+            "reasons": {"zh": "".join(self.zh), "en": " ".join(self.en)},
+        }

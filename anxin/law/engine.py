@@ -1,0 +1,41 @@
+"""The law engine's entry point: facts in, decisions out (docs/spec/case-facts.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from anxin.law import facts as facts_mod
+from anxin.law.decision import Decision
+from anxin.law.facts import CaseFacts, FactsError
+from anxin.law.rules import VERSIONS, Rule
+
+
+def rule_for(facts: CaseFacts) -> Rule:
+    field, versions = VERSIONS[facts.claim.kind]
+    obj: Any = facts
+    for part in field.split("."):
+        obj = getattr(obj, part)
+    day: dt.date = obj
+    chosen = None
+    for since, rule in versions:
+        if since <= day:
+            chosen = rule
+    if chosen is None:
+        raise FactsError(
+            [
+                f"{field}: {day} is before {versions[0][0]}, the first day of the earliest "
+                f"version of this rule that Anxin holds"
+            ]
+        )
+    return chosen
+
+
+def decide(facts: CaseFacts) -> list[Decision]:
+    return rule_for(facts)(facts)
+
+
+def check(data: Any) -> dict[str, Any]:
+    """A mapping of facts to the output document. Raises FactsError."""
+    facts = facts_mod.parse(data)
+    return {"as_of": facts.as_of.isoformat(), "decisions": [d.json() for d in decide(facts)]}

@@ -1,0 +1,125 @@
+"""Runs the jurist-readable cases in anxin/law/cases/*.yaml (see the README there)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from anxin.law import engine
+from anxin.law.catalogue import glosses, statute
+from anxin.law.facts import FactsError
+from anxin.law.params import table
+from anxin.law.rules import VERSIONS
+
+CASES = Path(__file__).resolve().parents[1] / "cases"
+ABSENT = "(absent)"
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if value == ABSENT:
+            out.pop(key, None)
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _files() -> list[Path]:
+    return sorted(CASES.glob("*.yaml"))
+
+
+def _cases() -> list[Any]:
+    params = []
+    for path in _files():
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            params.append(pytest.param(doc, case, id=f"{path.stem}: {case['name']}"[:120]))
+    return params
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+_CITE = re.compile(r"^([A-Z-]+) (\d+)(?:\((\d+)\))?$")
+
+
+def _cite(text: str) -> dict[str, Any]:
+    m = _CITE.match(text)
+    assert m, f"bad citation in a case file: {text}"
+    out: dict[str, Any] = {"statute": m.group(1), "article": int(m.group(2))}
+    if m.group(3):
+        out["paragraph"] = int(m.group(3))
+    return out
+
+
+@pytest.mark.parametrize(("doc", "case"), _cases())
+def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
+    facts = merge(doc["base"], case.get("facts", {}))
+    assert facts["claim"]["kind"] == doc["rule"], "a case file holds the cases of one rule"
+    if "errors" in case:
+        with pytest.raises(FactsError) as e:
+            engine.check(facts)
+        assert e.value.problems == case["errors"]
+        return
+    out = engine.check(facts)
+    first = out["decisions"][0]
+    if "outcome" in case:
+        assert first["outcome"] == case["outcome"], first["reasons"]["en"]
+    if "remedies" in case:
+        got = first["remedies"]
+        assert len(got) == len(case["remedies"]), got
+        for want, have in zip(case["remedies"], got, strict=True):
+            for key, value in want.items():
+                assert have.get(key) == _plain(value), (key, have)
+    deadlines = {d["what"]: d["date"] for d in first["deadlines"]}
+    for what, date in case.get("deadlines", {}).items():
+        assert deadlines.get(what) == _plain(date), deadlines
+    for text in case.get("cites", []):
+        assert _cite(text) in first["citations"], (text, first["citations"])
+    by_rule = {d["rule"]: d["outcome"] for d in out["decisions"]}
+    for rule, outcome in case.get("also", {}).items():
+        assert by_rule.get(rule) == outcome, by_rule
+    assert first["reasons"]["zh"] and first["reasons"]["en"]
+    assert any(k in case for k in ("outcome", "remedies", "deadlines", "cites", "also"))
+
+
+def test_every_rule_has_at_least_three_cases() -> None:
+    counts: dict[str, int] = {}
+    for path in _files():
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        counts[doc["rule"]] = len([c for c in doc["cases"] if "errors" not in c])
+    for kind in VERSIONS:
+        assert counts.get(kind, 0) >= 3, f"{kind}: fewer than three decided cases"
+
+
+def _all_citations() -> set[tuple[str, int]]:
+    cited = {(v.cite.statute, v.cite.article) for values in table().values() for v in values}
+    for doc, case in (p.values for p in _cases()):
+        if "errors" in case:
+            continue
+        for d in engine.check(merge(doc["base"], case.get("facts", {})))["decisions"]:
+            cited |= {(c["statute"], c["article"]) for c in d["citations"]}
+    return cited
+
+
+def test_every_cited_article_exists_and_has_an_english_gloss() -> None:
+    cited = _all_citations()
+    assert ("CRPL", 25) in cited and ("CC", 586) in cited
+    for sid, article in sorted(cited):
+        statute(sid).article(article)  # KeyError if the article does not exist
+        assert (sid, article) in glosses(), f"{sid} {article}: no English gloss"
+
+
+def test_glosses_name_real_articles() -> None:
+    for sid, article in glosses():
+        statute(sid).article(article)

@@ -1,0 +1,56 @@
+import datetime as dt
+
+import pytest
+
+from anxin.law import days
+from anxin.law.params import NotInForce, get, table
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("event", "n", "last"),
+    [
+        (D(2026, 5, 3), 7, D(2026, 5, 10)),  # a Sunday, not a holiday: not moved
+        (D(2026, 9, 24), 7, D(2026, 10, 8)),  # National Day: the next working day
+        (D(2026, 2, 10), 7, D(2026, 2, 24)),  # Spring Festival, 15 to 23 February
+        (D(2026, 4, 28), 7, D(2026, 5, 6)),  # Labour Day, 1 to 5 May
+        (D(2026, 2, 6), 8, D(2026, 2, 14)),  # a Saturday made a working day stays
+    ],
+)
+def test_days_after_counts_from_the_next_day_and_skips_holidays(
+    event: dt.date, n: int, last: dt.date
+) -> None:
+    assert days.days_after(event, n) == last
+
+
+def test_months_end_on_the_corresponding_day_or_the_months_last() -> None:
+    assert days.months_after(D(2026, 1, 31), 6) == D(2026, 7, 31)
+    assert days.months_after(D(2025, 8, 31), 6) == D(2026, 2, 28)  # a working Saturday
+    assert days.months_after(D(2024, 11, 30), 3) == D(2025, 2, 28)  # there is no 30 February
+
+
+def test_inclusive_and_exclusive_boundary_words() -> None:
+    end = D(2026, 5, 10)
+    assert days.within(end, end) and not days.within(D(2026, 5, 11), end)
+    assert not days.exceeds(end, end) and days.exceeds(D(2026, 5, 11), end)
+
+
+def test_a_year_without_a_published_calendar_moves_nothing() -> None:
+    assert not days.calendar_covers(D(2099, 1, 1))
+    assert days.days_after(D(2098, 12, 25), 7) == D(2099, 1, 1)
+    assert days.calendar_covers(D(2026, 1, 1))
+
+
+def test_parameters_are_dated_and_cited() -> None:
+    assert get("fraud.minimum_fen", D(2026, 1, 1)).value == 50000
+    assert str(get("registration.small_trader_cap_fen", D(2026, 1, 1)).cite) == "OTSM 8(3)"
+    allowed = get("no_reason_return.conditions_allowed", D(2017, 3, 14)).value
+    assert allowed == ["intact"]
+    assert (
+        "opened_for_inspection" in get("no_reason_return.conditions_allowed", D(2017, 3, 15)).value
+    )
+    with pytest.raises(NotInForce):
+        get("unsafe_food.minimum_fen", D(2015, 9, 30))
+    for values in table().values():
+        assert all(v.cite.statute and v.cite.article for v in values)
