@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import yaml
+
 TEXTS = Path(__file__).with_name("texts")
 _ARTICLE = re.compile(r"^第([〇零一二三四五六七八九十百千]+)条\s*")
 _DIGITS = {
@@ -94,6 +96,24 @@ FILES: list[tuple[str, str, str]] = [
 ]
 
 
+# English names, for the law pages and citations in English.
+NAMES_EN = {
+    "CRPL": "Consumer Rights Protection Law",
+    "CRPL-IR": "Implementing Regulation of the Consumer Rights Protection Law",
+    "NRR": "Interim Measures on Seven-Day No-Reason Returns of Goods Bought Online",
+    "ECL": "E-Commerce Law",
+    "OTSM": "Measures for the Supervision of Online Trading",
+    "PRICE": "Rules on Price Marking and the Prohibition of Price Fraud",
+    "AUCL": "Anti-Unfair Competition Law",
+    "FSL": "Food Safety Law",
+    "PYRAMID": "Regulation Prohibiting Pyramid Selling",
+    "PIPL": "Personal Information Protection Law",
+    "CC": "Civil Code (excerpts)",
+    "SPC-ONLINE": "Supreme People's Court Provisions on Online Consumption Disputes (I)",
+    "PROMO": "Interim Provisions on Regulating Promotional Conduct",
+}
+
+
 def parse(statute_id: str, version: str, name: str, text: str) -> Statute:
     lines = text.split("\n")
     if not lines or not lines[0].startswith("# "):
@@ -161,8 +181,6 @@ def statute(statute_id: str, on: dt.date | None = None) -> Statute:
 @cache
 def glosses() -> dict[tuple[str, int], str]:
     """English glosses of the articles the rules cite, by (statute id, article)."""
-    import yaml
-
     raw = yaml.safe_load((TEXTS.parent / "data" / "glosses.yaml").read_text(encoding="utf-8"))
     out = {}
     for key, text in raw.items():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anxin.web import views
+from anxin.web import law_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -34,4 +34,11 @@ urlpatterns = [
     path("seller/listings/<int:listing_id>", views.listing_detail, name="listing_detail"),
     path("seller/listings/<int:listing_id>/edit", views.listing_edit, name="listing_edit"),
     path("desk/", views.staff_home, name="staff_home"),
+    path("law/", law_views.law_index, name="law"),
+    path("law/<str:statute_id>/", law_views.law_statute, name="law_statute"),
+    path(
+        "law/<str:statute_id>/<str:version>/",
+        law_views.law_statute,
+        name="law_statute_version",
+    ),
 ]

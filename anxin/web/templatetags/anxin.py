@@ -78,3 +78,32 @@ def record_time(at: str) -> str:
         return f"{timezone.localtime(dt.datetime.fromisoformat(at)):%Y-%m-%d %H:%M:%S}"
     except (TypeError, ValueError):
         return str(at)
+
+
+def _cite_parts(c: object) -> tuple[str, int, int | None]:
+    if isinstance(c, dict):
+        return c["statute"], int(c["article"]), c.get("paragraph")
+    return c.statute, c.article, c.paragraph  # type: ignore[attr-defined]
+
+
+@register.filter
+def cite_url(c: object) -> str:
+    """The article a citation names, on the law pages."""
+    from django.urls import reverse
+
+    sid, article, _ = _cite_parts(c)
+    return reverse("web:law_statute", args=[sid]) + f"#art-{article}"
+
+
+@register.filter
+def cite_label(c: object) -> str:
+    """《消费者权益保护法》第25条第1款, or CRPL Art. 25(1) in English."""
+    from django.utils.translation import get_language
+
+    from anxin.law.catalogue import statute
+
+    sid, article, para = _cite_parts(c)
+    if (get_language() or "").startswith("en"):
+        return f"{sid} Art. {article}" + (f"({para})" if para else "")
+    title = statute(sid).title.removeprefix("中华人民共和国")
+    return f"《{title}》第{article}条" + (f"第{para}款" if para else "")
