@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "anxin.catalog",
     "anxin.payments",
     "anxin.orders",
+    "anxin.aftersales",
+    "anxin.carriers",
     "anxin.web",
 ]
 
@@ -193,6 +195,20 @@ ANXIN_SITE_URL = env_str("ANXIN_SITE_URL", "http://127.0.0.1:8000")
 ANXIN_CURRENCY = "CNY"
 # Days after shipment before an order the buyer has not confirmed confirms itself.
 ANXIN_AUTO_CONFIRM_DAYS = env_int("ANXIN_AUTO_CONFIRM_DAYS", 10, minimum=1, maximum=90)
+# After-sales: how long the seller has to answer a request (silence is agreement) while the
+# goods are in transit (shipped, not yet signed for) and once delivered; before shipment
+# the buyer cancels without asking); how long the buyer has to send goods back once approved.
+ANXIN_AFTERSALE_ANSWER_HOURS_IN_TRANSIT = env_int(
+    "ANXIN_AFTERSALE_ANSWER_HOURS_IN_TRANSIT", 48, minimum=1, maximum=24 * 15
+)
+ANXIN_AFTERSALE_ANSWER_DAYS_DELIVERED = env_int(
+    "ANXIN_AFTERSALE_ANSWER_DAYS_DELIVERED", 5, minimum=1, maximum=15
+)
+ANXIN_AFTERSALE_RETURN_DAYS = env_int("ANXIN_AFTERSALE_RETURN_DAYS", 7, minimum=1, maximum=30)
+# The most a buyer can claim for return shipping the seller pays (quality returns), in fen.
+ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN = env_int(
+    "ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN", 10000, minimum=0, maximum=100000
+)
 # The platform fee in basis points of the order amount (60 = 0.6%). Rounded down to the fen.
 ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximum=10_000)
 # Minutes a buyer has to pay before an unpaid order closes and its stock is released.

@@ -3,6 +3,8 @@
 from ninja import NinjaAPI
 
 from anxin.accounts.api import router as accounts_router
+from anxin.aftersales.api import carrier_router
+from anxin.aftersales.api import router as aftersales_router
 from anxin.api import errors
 from anxin.api.auth import AUTH
 from anxin.catalog.api import router as catalog_router
@@ -24,3 +26,5 @@ api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", orders_router)
 api.add_router("/v1/", payments_router)
 api.add_router("/v1/", ledger_router)
+api.add_router("/v1/", aftersales_router)
+api.add_router("/v1/", carrier_router)

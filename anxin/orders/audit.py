@@ -9,12 +9,14 @@ from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import Payment, PaymentStatus, Refund
 
 S = OrderStatus
-_EXPECTED_HOLD: dict[str, str | None] = {
-    S.AWAITING_PAYMENT: None,
-    S.PAID: "pending",
-    S.SHIPPED: "pending",
-    S.COMPLETED: "posted",
-    S.REFUNDED: "voided",
+# A refunded order's holds were voided (refunded in full from escrow) or posted (an
+# after-sales refund: part or all of the price taken back after the holds were settled).
+_EXPECTED_HOLD: dict[str, tuple[str | None, ...]] = {
+    S.AWAITING_PAYMENT: (None,),
+    S.PAID: ("pending",),
+    S.SHIPPED: ("pending",),
+    S.COMPLETED: ("posted",),
+    S.REFUNDED: ("voided", "posted"),
 }
 
 
@@ -43,13 +45,14 @@ def orders_audit() -> list[str]:
         n, status = o["number"], o["status"]
         money = by_ref.get(n, {})
         expected = (
-            _EXPECTED_HOLD.get(status)
+            _EXPECTED_HOLD.get(status, (None,))
             if status != S.CANCELLED
-            else ("voided" if o["paid_at"] else None)
+            else ("voided" if o["paid_at"] else None,)
         )
-        if holds.get(n) != expected:
+        if holds.get(n) not in expected:
             problems.append(
-                f"order {n} ({status}): escrow hold is {holds.get(n)}, expected {expected}"
+                f"order {n} ({status}): escrow hold is {holds.get(n)}, "
+                f"expected {' or '.join(str(e) for e in expected)}"
             )
         if money.get("capture", 0) != captured[n]:
             problems.append(

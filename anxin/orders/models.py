@@ -25,7 +25,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
     S.PAID: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED}),
     S.SHIPPED: frozenset({S.COMPLETED, S.REFUNDED}),
-    S.COMPLETED: frozenset(),
+    # An after-sales refund after the seller was paid (taken back from the seller).
+    S.COMPLETED: frozenset({S.REFUNDED}),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
 }
@@ -74,6 +75,9 @@ class Order(models.Model):
     pay_by = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
+    # When the buyer signed for the goods: the carrier's delivery event, or the buyer's
+    # confirmation. The no-reason return window counts from here (NRR Art. 10).
+    delivered_at = models.DateTimeField(null=True, blank=True)
     carrier = models.CharField(max_length=40, blank=True)
     tracking_number = models.CharField(max_length=40, blank=True)
     auto_confirm_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -162,6 +166,7 @@ class OrderMessage(models.Model):
 class HoldKind(models.TextChoices):
     REFUND_REQUEST = "refund_request", _("Refund request")
     DISPUTE = "dispute", _("Dispute")
+    AFTER_SALE = "after_sale", _("After-sales request")
 
 
 class Hold(models.Model):

@@ -497,7 +497,47 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
         auto_confirm_at=auto_at.isoformat(),
     )
     _schedule_auto_confirm(order)
+    from anxin.carriers.sandbox import get_carrier
+
+    # Tracking is requested with the shipment: the queued request commits with it.
+    get_carrier("sandbox").subscribe(tracking_number)
     return order
+
+
+def order_delivered(*, carrier: str, tracking_number: str, delivered_at: dt.datetime) -> str | None:
+    """The carrier says the buyer signed for an order's parcel: the law's clocks start then."""
+    pk = (
+        Order.objects.filter(tracking_number=tracking_number, delivered_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if pk is None:
+        return None
+    with transaction.atomic():
+        order = _locked_id(pk)
+        if order.delivered_at is not None:
+            return "ignored: already delivered"
+        if order.shipped_at is not None and delivered_at < order.shipped_at:
+            return "ignored: delivered before it was shipped"
+        update_where(Order, {"id": order.pk}, delivered_at=delivered_at)
+        order.delivered_at = delivered_at
+        _event(
+            order,
+            "delivered",
+            actor=None,
+            role="carrier",
+            carrier=carrier,
+            tracking_number=tracking_number,
+            delivered_at=delivered_at.isoformat(),
+        )
+    return f"applied: order {order.number} delivered"
+
+
+_HAS_DEBTS = "SELECT 1 FROM aftersales_sellerdebt WHERE seller_id = %s AND settled_at IS NULL"
+
+
+def has_debts(seller_id: int) -> bool:
+    return exists(_HAS_DEBTS, [seller_id])
 
 
 def _schedule_auto_confirm(order: Order) -> None:
@@ -507,14 +547,16 @@ def _schedule_auto_confirm(order: Order) -> None:
         order_auto_confirm_task.using(run_after=order.auto_confirm_at).enqueue(order.pk)
 
 
-def _complete(order: Order, *, actor: User | None, by: str) -> None:
+def _complete(
+    order: Order, *, actor: User | None, by: str, fields: dict[str, Any] | None = None
+) -> None:
     # The transition first: it refuses an order that is not shipped before any money moves.
     order_transition(
         order,
         S.COMPLETED,
         actor=actor,
         kind="confirmed",
-        fields={"completed_at": timezone.now(), "confirmed_by": by},
+        fields={"completed_at": timezone.now(), "confirmed_by": by, **(fields or {})},
         confirmed_by=by,
         seller_share_fen=order.seller_share_fen,
         fee_fen=order.fee_fen,
@@ -522,6 +564,11 @@ def _complete(order: Order, *, actor: User | None, by: str) -> None:
     faults.point("settle.before_ledger")
     escrow.release(order)
     faults.point("settle.after_ledger")
+    if has_debts(order.seller_id):
+        from anxin.aftersales.tasks import debts_collect_task
+
+        # Queued with this transaction, run in its own: the debt's order is locked there.
+        debts_collect_task.enqueue(order.seller_id)
 
 
 @transaction.atomic
@@ -533,7 +580,8 @@ def order_confirm(*, actor: User, number: str) -> Order:
             f"order {order.number}: close your open refund request before confirming",
             code="hold_open",
         )
-    _complete(order, actor=actor, by="buyer")
+    fields = {} if order.delivered_at else {"delivered_at": timezone.now()}
+    _complete(order, actor=actor, by="buyer", fields=fields)
     return order
 
 
@@ -625,7 +673,7 @@ def order_refund(*, actor: User, number: str, reason: str) -> Order:
 
 
 def _refund_order(order: Order, *, actor: User, reason: str) -> None:
-    if S.REFUNDED not in TRANSITIONS[order.status]:
+    if not order.in_escrow:
         raise InvalidTransition(
             f"order {order.number} is {order.status}; nothing in escrow to refund"
         )
@@ -764,6 +812,8 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     """Fire every deadline that is due, from stored times: the safety net behind the per-order
     timer tasks (a worker that was down, a queue row lost with a restored backup)."""
     now = timezone.now()
+    from anxin.aftersales.services import deadlines_run as aftersales_deadlines
+
     counts = {"expired": 0, "auto_confirmed": 0}
     unpaid = Order.objects.filter(status=S.AWAITING_PAYMENT, pay_by__lte=now)
     for pk in unpaid.values_list("pk", flat=True)[:limit]:
@@ -771,4 +821,4 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=now)
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
-    return counts
+    return counts | aftersales_deadlines(limit=limit)

@@ -27,6 +27,11 @@ urlpatterns = [
         name="order_voucher_proof",
     ),
     path("orders/<str:number>/evidence.zip", views.order_bundle, name="order_bundle"),
+    path(
+        "orders/<str:number>/after-sales/preview",
+        views.aftersale_preview,
+        name="aftersale_preview",
+    ),
     path("orders/<str:number>/<str:action>", views.order_action, name="order_action"),
     path("seller/", views.seller_home, name="seller_home"),
     path("seller/profile", views.seller_profile, name="seller_profile"),

@@ -19,10 +19,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anxin.accounts import services as accounts
 from anxin.accounts.models import Role, User
+from anxin.aftersales import services as aftersales
+from anxin.aftersales.models import Kind as AfterSaleKind
 from anxin.catalog import selectors as catalog_sel
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
@@ -33,7 +36,7 @@ from anxin.evidence import keys
 from anxin.orders import chat, vouchers
 from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
-from anxin.orders.models import Order, OrderStatus
+from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.web.templatetags.anxin import record_label, record_time
 
 
@@ -212,8 +215,10 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
     u = request.user
     is_buyer = u.pk == order.buyer_id and u.role == Role.BUYER
     is_seller = u.pk == order.seller_id and u.role == Role.SELLER
-    open_hold = order.holds.filter(closed_at__isnull=True).first()
+    open_holds = list(order.holds.filter(closed_at__isnull=True))
+    open_hold = next((h for h in open_holds if h.kind == HoldKind.REFUND_REQUEST), None)
     payment = order.payments.order_by("-pk").first()
+    after_sale = order.after_sales.order_by("-pk").first()
     return {
         "order": order,
         "snap": order.snapshot,
@@ -223,6 +228,13 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "is_seller": is_seller,
         "is_operator": u.role == Role.OPERATOR,
         "hold": open_hold,
+        "paused": bool(open_holds),
+        "after_sale": after_sale,
+        "can_request_after_sale": order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+        and not (after_sale and after_sale.is_open)
+        and not open_holds,
+        "after_sale_kinds": AfterSaleKind.choices,
+        "item_conditions": ITEM_CONDITIONS,
         "payment": payment,
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),
@@ -256,7 +268,79 @@ def order_status(request: UserRequest, number: str) -> HttpResponse:
     return response
 
 
+ITEM_CONDITIONS = [
+    ("intact", gettext_lazy("Intact, unopened")),
+    ("opened_for_inspection", gettext_lazy("Opened to inspect it")),
+    ("tried_reasonably", gettext_lazy("Tried briefly, as in a shop")),
+    ("used", gettext_lazy("Used")),
+    ("seal_broken", gettext_lazy("Hygiene seal broken")),
+    ("tags_removed", gettext_lazy("Tags removed")),
+    ("damaged", gettext_lazy("Damaged")),
+]
+
+
+def _fen(p: Any, name: str) -> int:
+    raw = (p.get(name) or "0").strip()
+    return parse_yuan(raw, field=name)
+
+
+@login_required
+def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
+    """What the law says about the request being written (htmx, on every change)."""
+    ctx: dict[str, Any] = {}
+    try:
+        decisions, backed = aftersales.preview(
+            actor=request.user,
+            number=number,
+            kind=request.GET.get("kind", "no_reason_return"),
+            item_condition=request.GET.get("item_condition", "intact"),
+        )
+        ctx = {"decisions": [d.json() for d in decisions], "backed": backed}
+    except DomainError as e:
+        if e.status == 404:
+            return _error_page(request, e)
+        ctx = {"preview_error": e.detail}
+    from django.utils.translation import get_language
+
+    ctx["LANG"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    return render(request, "web/_law_preview.html", ctx)
+
+
 _ACTIONS: dict[str, Callable[..., Any]] = {
+    "aftersale-request": lambda u, n, p: aftersales.request(
+        actor=u,
+        number=n,
+        kind=p.get("kind", ""),
+        reason=p.get("reason", ""),
+        item_condition=p.get("item_condition", "intact"),
+    ),
+    "aftersale-approve": lambda u, n, p: aftersales.answer(actor=u, number=n, approve=True),
+    "aftersale-refuse": lambda u, n, p: aftersales.answer(
+        actor=u, number=n, approve=False, reason=p.get("reason", "")
+    ),
+    "aftersale-withdraw": lambda u, n, p: aftersales.withdraw(actor=u, number=n),
+    "aftersale-ship-back": lambda u, n, p: aftersales.ship_back(
+        actor=u,
+        number=n,
+        carrier=p.get("carrier", ""),
+        tracking_number=p.get("tracking_number", ""),
+        return_shipping_fen=_fen(p, "return_shipping"),
+    ),
+    "aftersale-received": lambda u, n, p: aftersales.confirm_received(
+        actor=u,
+        number=n,
+        gifts_not_returned_fen=_fen(p, "gifts"),
+        free_shipping_deduction_fen=_fen(p, "shipping_deduction"),
+    ),
+    "aftersale-reship": lambda u, n, p: aftersales.reship(
+        actor=u,
+        number=n,
+        carrier=p.get("carrier", ""),
+        tracking_number=p.get("tracking_number", ""),
+    ),
+    "aftersale-escalate": lambda u, n, p: aftersales.escalate(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
     "ship": lambda u, n, p: order_svc.order_ship(
         actor=u,
         number=n,

@@ -87,3 +87,11 @@ def test_bench_evidence_runs_and_ends_with_one_json_line() -> None:
     assert figures["log_size_end"] - figures["log_size_start"] == 2000
     assert figures["pymerkle_same_root"] is True
     assert set(result["met"]) == set(result["targets"])
+
+
+def test_law_bench_decides_a_small_corpus() -> None:
+    from anxin.bench import law
+
+    result = law.run(cases=300, seed=1, log=lambda line: None)
+    assert result["decisions"] > 200 and result["decisions_per_second"] > 0
+    assert len(result["outcomes"]) > 8  # the corpus reaches every rule

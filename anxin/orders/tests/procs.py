@@ -27,6 +27,7 @@ def _setup() -> None:
 
 def race(go_file: str, action: str, number: str, username: str) -> None:
     from anxin.accounts.models import User
+    from anxin.aftersales import services as aftersales
     from anxin.core.errors import DomainError
     from anxin.orders import services
 
@@ -39,6 +40,11 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
             actor=actor, number=number, approve=True, reason="race"
         ),
         "buy": lambda: _buy(actor, number),
+        "as-approve": lambda: aftersales.answer(actor=actor, number=number, approve=True),
+        "as-refuse": lambda: aftersales.answer(
+            actor=actor, number=number, approve=False, reason="race refusal"
+        ),
+        "as-received": lambda: aftersales.confirm_received(actor=actor, number=number),
         "deliver": lambda: _deliver_all(),
     }
     print("ready", flush=True)

@@ -120,7 +120,13 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
     clock.shift(dt.timedelta(days=3))
     services.order_refund_request(actor=buyer, number=order.number, reason="茶叶受潮")
     clock.shift(dt.timedelta(days=8))  # past the original deadline
-    assert services.deadlines_run() == {"expired": 0, "auto_confirmed": 0}
+    assert services.deadlines_run() == {
+        "expired": 0,
+        "auto_confirmed": 0,
+        "auto_approved": 0,
+        "lapsed": 0,
+        "refunded": 0,
+    }
     deliver_all()
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED
     services.order_refund_request_decide(

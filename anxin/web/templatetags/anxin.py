@@ -31,6 +31,22 @@ def _labels() -> dict[str, object]:
         "refund_request_closed": _("Refund request closed"),
         "dispute_opened": _("Dispute opened"),
         "dispute_closed": _("Dispute closed"),
+        "delivered": _("Delivered: signed for by the buyer"),
+        "after_sale_requested": _("After-sales request made"),
+        "after_sale_approved": _("After-sales request approved"),
+        "after_sale_refused": _("After-sales request refused"),
+        "after_sale_withdrawn": _("After-sales request withdrawn"),
+        "after_sale_lapsed": _("After-sales request lapsed"),
+        "after_sale_return_shipped": _("Goods sent back"),
+        "after_sale_return_received": _("Returned goods received"),
+        "after_sale_refunded": _("After-sales refund paid"),
+        "after_sale_reshipped": _("Repaired or replacement item sent"),
+        "after_sale_escalated": _("Taken to a dispute"),
+        "after_sale_opened": _("After-sales request opened"),
+        "after_sale_closed": _("After-sales request closed"),
+        "seller_debt_recorded": _("Refund shortfall recorded as the seller's debt"),
+        "seller_debt_repaid": _("Seller's debt repaid to the buyer"),
+        "buyer_credited": _("Credited to the buyer's funds with Anxin"),
     }
 
 

@@ -10,14 +10,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout, evidence."
+    help = "Run a benchmark. Names: checkout, evidence, law."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["checkout", "evidence"])
+        parser.add_argument("name", choices=["checkout", "evidence", "law"])
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
         parser.add_argument("--pgbench-seconds", type=int, default=20)
         parser.add_argument("--scale", type=int, default=10, help="pgbench scale factor")
+        law = parser.add_argument_group("law")
+        law.add_argument("--cases", type=int, default=100_000)
+        law.add_argument("--seed", type=int, default=2026)
         evidence = parser.add_argument_group("evidence")
         evidence.add_argument("--small", type=int, default=100_000, help="first log size")
         evidence.add_argument("--large", type=int, default=1_000_000, help="second log size")
@@ -28,13 +31,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, evidence
+        from anxin.bench import checkout, evidence, law
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
 
         try:
-            if options["name"] == "evidence":
+            if options["name"] == "law":
+                if options["cases"] < 1:
+                    raise CommandError("--cases must be at least 1")
+                result = law.run(cases=options["cases"], seed=options["seed"], log=log)
+            elif options["name"] == "evidence":
                 result = evidence.run(
                     small=options["small"],
                     large=options["large"],

@@ -1,0 +1,804 @@
+"""Returns and after-sales, following the law engine.
+
+Every change locks the order row first (as every order service does), then the request; so
+an approve racing a refuse, or two refunds of one request, resolve to exactly one outcome.
+Every step is an order event and an evidence record on the order's chain. Deadlines are
+stored on the request and fired by tasks that re-read them (and by `deadlines_run`, the
+safety net), so a timer that fires twice or late does the right thing.
+
+Money: a refund while the order is in escrow settles the escrow holds in part (the seller
+keeps what is not refunded) and pays the buyer back; after the seller was paid, it is taken
+back from the seller's balance and the platform's fee, and what the balance cannot cover is
+recorded as the seller's debt (SellerDebt), collected from the seller's next payouts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from anxin.accounts.models import User
+from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, SellerDebt, Status
+from anxin.carriers.sandbox import get_carrier
+from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.sql import update_where
+from anxin.core.text import clean_text
+from anxin.law import engine
+from anxin.law.decision import Decision
+from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
+from anxin.ledger.models import Account
+from anxin.ledger.posting import Kind as TKind
+from anxin.ledger.services import (
+    TransferRequest,
+    buyer_account,
+    fees_account,
+    provider_account,
+    seller_account,
+    transfer_id,
+    transfers_create,
+)
+from anxin.orders import services as orders
+from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
+from anxin.orders.selectors import order_for
+from anxin.payments import services as payments
+from anxin.payments.models import PaymentStatus, Refund
+
+CN = ZoneInfo("Asia/Shanghai")
+St = Status
+CONDITIONS = (
+    "intact",
+    "opened_for_inspection",
+    "tried_reasonably",
+    "used",
+    "seal_broken",
+    "tags_removed",
+    "damaged",
+)
+_CLAIM_OF: dict[str, str] = {
+    Kind.NO_REASON_RETURN: "no_reason_return",
+    Kind.QUALITY_RETURN: "quality_defect",
+    Kind.REPAIR: "quality_defect",
+    Kind.REPLACEMENT: "quality_defect",
+}
+_SOUGHT: dict[str, str] = {Kind.REPAIR: "repair", Kind.REPLACEMENT: "replacement"}
+
+
+def _day(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at, CN).date()
+
+
+def end_of(day: dt.date) -> dt.datetime:
+    """A period's last day ends at 24:00 (Civil Code Art. 203)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CN)
+
+
+# --- the law ---------------------------------------------------------------------------------
+
+
+def delivered_day(order: Order, now: dt.datetime) -> dt.date:
+    """When the buyer got the goods: the carrier's delivery, else the buyer's confirmation,
+    else today (a buyer asking to return goods evidently has them)."""
+    return _day(order.delivered_at or now)
+
+
+def facts_for(
+    order: Order,
+    kind: str,
+    item_condition: str,
+    *,
+    now: dt.datetime,
+    requested_at: dt.datetime | None = None,
+    received_at: dt.datetime | None = None,
+    gifts_not_returned_fen: int = 0,
+    free_shipping_deduction_fen: int = 0,
+) -> CaseFacts:
+    snap = order.snapshot
+    if kind not in _CLAIM_OF:
+        raise ValidationFailed(f"kind: must be one of {', '.join(Kind.values)}", field="kind")
+    if item_condition not in CONDITIONS:
+        raise ValidationFailed(
+            f"item_condition: must be one of {', '.join(CONDITIONS)}", field="item_condition"
+        )
+    assert order.paid_at is not None
+    excepted_but_promised = snap.return_policy == "no_reason_7_days"
+    return CaseFacts(
+        as_of=_day(now),
+        purchase=Purchase(
+            channel="online",
+            seller=Seller(role="seller", kind="individual"),
+            item=Item(
+                category=snap.category,  # type: ignore[arg-type]
+                price_fen=order.amount_fen,
+                quantity=order.quantity,
+                # Anxin's checkout has no separate "not returnable" confirmation step, so no
+                # buyer has confirmed one (CRPL-IR 19(2)).
+                non_returnable_confirmed=False,
+                return_promised_despite_exception=excepted_but_promised,
+            ),
+            paid_at=_day(order.paid_at),
+            delivered_at=delivered_day(order, requested_at or now),
+        ),
+        claim=Claim(
+            kind=_CLAIM_OF[kind],  # type: ignore[arg-type]
+            requested_at=_day(requested_at or now),
+            item_condition=item_condition,  # type: ignore[arg-type]
+            seller_received_return_at=_day(received_at) if received_at else None,
+            remedy_sought=_SOUGHT.get(kind, "return"),  # type: ignore[arg-type]
+            gifts_not_returned_fen=gifts_not_returned_fen,
+            free_shipping_deduction_fen=free_shipping_deduction_fen,
+        ),
+    )
+
+
+def backs(decision: Decision, kind: str) -> bool:
+    """Does the law give what this request asks for?"""
+    if decision.outcome not in ("granted", "partly_granted"):
+        return False
+    wanted = {"repair": "repair", "replacement": "replacement"}.get(kind, "refund")
+    return any(r.kind == wanted for r in decision.remedies)
+
+
+def preview(
+    *, actor: User, number: str, kind: str, item_condition: str = "intact"
+) -> tuple[list[Decision], bool]:
+    """What the law says about a request before it is sent: the decisions and whether they
+    back it. Anyone who can see the order can ask."""
+    order = order_for(actor, number)
+    if order.paid_at is None:
+        raise InvalidTransition(f"order {number} is not paid; there is nothing to return")
+    decisions = engine.decide(facts_for(order, kind, item_condition, now=timezone.now()))
+    return decisions, backs(decisions[0], kind)
+
+
+# --- steps -----------------------------------------------------------------------------------
+
+
+def _move(
+    order: Order,
+    a: AfterSale,
+    to: str,
+    *,
+    actor: User | None,
+    role: str | None = None,
+    **fields: Any,
+) -> None:
+    if to not in TRANSITIONS[a.status]:
+        raise InvalidTransition(
+            f"after-sales request {a.pk} is {a.status}; it cannot become {to}",
+            code="after_sale_status",
+            extra={"after_sale_status": a.status},
+        )
+    now = timezone.now()
+    values: dict[str, Any] = {"status": to, "is_open": to in OPEN, **fields}
+    if to not in OPEN:
+        values["closed_at"] = now
+    if update_where(AfterSale, {"id": a.pk, "status": a.status}, **values) != 1:
+        raise Conflict("the request changed meanwhile; try again", code="after_sale_changed")
+    old = a.status
+    for k, v in values.items():
+        setattr(a, k, v)
+    detail: dict[str, Any] = {
+        k: (v.isoformat() if isinstance(v, dt.datetime) else v)
+        for k, v in fields.items()
+        if k not in ("law",)
+    }
+    orders._event(
+        order,
+        f"after_sale_{to}",
+        actor=actor,
+        role=role,
+        after_sale=a.pk,
+        request=a.kind,
+        after_sale_status=[old, to],
+        **detail,
+    )
+    if to not in OPEN:
+        _release_hold(order, actor=actor, outcome=to)
+
+
+def _release_hold(order: Order, *, actor: User | None, outcome: str) -> None:
+    hold = order.holds.filter(kind=HoldKind.AFTER_SALE, closed_at__isnull=True).first()
+    if hold is not None:
+        orders.hold_close(order, hold, actor=actor, outcome=outcome, reason=outcome)
+
+
+def _current(order: Order) -> AfterSale:
+    a = AfterSale.objects.select_for_update().filter(order=order).order_by("-pk").first()
+    if a is None:
+        raise NotFound(f"order {order.number}: no after-sales request", code="no_after_sale")
+    return a
+
+
+def _by_id(after_sale_id: int) -> tuple[Order, AfterSale]:
+    order_id = AfterSale.objects.filter(pk=after_sale_id).values_list("order_id", flat=True)
+    if not order_id:
+        raise NotFound(f"after-sales request {after_sale_id}: not found")
+    order = orders._locked_id(order_id[0])
+    return order, AfterSale.objects.select_for_update().get(pk=after_sale_id)
+
+
+def _schedule(task: Any, at: dt.datetime | None, a: AfterSale) -> None:
+    if at is not None:
+        task.using(run_after=at).enqueue(a.pk)
+
+
+@transaction.atomic
+def request(
+    *, actor: User, number: str, kind: str, reason: str, item_condition: str = "intact"
+) -> AfterSale:
+    """The buyer asks. The law's view is stored with the request; the seller must answer by
+    `respond_by`, or the request is approved."""
+    from anxin.aftersales.tasks import auto_approve_task
+
+    order = orders._locked_for(actor, number)
+    orders._require(actor, order, "buyer")
+    reason = clean_text(reason, "reason", 500)
+    if order.status not in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+        raise InvalidTransition(
+            f"order {number} is {order.status}; returns and repairs are for goods that were "
+            "shipped (before shipment, cancel the order for a full refund)",
+            code="not_shipped",
+        )
+    if AfterSale.objects.filter(order=order, is_open=True).exists():
+        raise Conflict(f"order {number}: an after-sales request is already open", code="open")
+    now = timezone.now()
+    decisions = engine.decide(facts_for(order, kind, item_condition, now=now))
+    first = decisions[0]
+    backed = backs(first, kind)
+    if order.delivered_at is None:
+        respond_by = now + dt.timedelta(hours=settings.ANXIN_AFTERSALE_ANSWER_HOURS_IN_TRANSIT)
+    else:
+        respond_by = now + dt.timedelta(days=settings.ANXIN_AFTERSALE_ANSWER_DAYS_DELIVERED)
+    a = AfterSale.objects.create(
+        order=order,
+        kind=kind,
+        reason=reason,
+        item_condition=item_condition,
+        law={"decisions": [d.json() for d in decisions]},
+        law_backed=backed,
+        refund_fen=first.amount("refund")
+        if kind in (Kind.NO_REASON_RETURN, Kind.QUALITY_RETURN)
+        else 0,
+        requested_at=now,
+        respond_by=respond_by,
+    )
+    if order.status == OrderStatus.SHIPPED:
+        # The auto-confirm timer pauses: the buyer's money stays in escrow meanwhile.
+        Hold.objects.create(
+            order=order, kind=HoldKind.AFTER_SALE, reason=reason, opened_by=actor, opened_at=now
+        )
+    orders._event(
+        order,
+        "after_sale_requested",
+        actor=actor,
+        after_sale=a.pk,
+        request=kind,
+        reason=reason,
+        item_condition=item_condition,
+        law_outcome=first.outcome,
+        law_backed=backed,
+        respond_by=respond_by.isoformat(),
+        evidence_extra={"law": a.law},
+    )
+    _schedule(auto_approve_task, respond_by, a)
+    return a
+
+
+def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None:
+    from anxin.aftersales.tasks import lapse_task
+
+    now = timezone.now()
+    return_by = now + dt.timedelta(days=settings.ANXIN_AFTERSALE_RETURN_DAYS)
+    _move(
+        order,
+        a,
+        St.APPROVED,
+        actor=actor,
+        role=None if actor else "system",
+        responded_at=now,
+        responded_by=by,
+        return_by=return_by,
+    )
+    _schedule(lapse_task, return_by, a)
+
+
+@transaction.atomic
+def answer(*, actor: User, number: str, approve: bool, reason: str = "") -> AfterSale:
+    """The seller (or an operator) approves, or refuses with a reason."""
+    order = orders._locked_for(actor, number)
+    orders._require(actor, order, "seller", "operator")
+    a = _current(order)
+    if a.status != St.REQUESTED:
+        raise InvalidTransition(
+            f"the request is {a.status}; it was already answered", code="after_sale_status"
+        )
+    if approve:
+        _approve(order, a, actor=actor, by=actor.role)
+        return a
+    reason = clean_text(reason, "reason", 500)
+    if len(reason) < 4:
+        raise ValidationFailed("reason: say why the request is refused", field="reason")
+    _move(
+        order,
+        a,
+        St.REFUSED,
+        actor=actor,
+        responded_at=timezone.now(),
+        responded_by=actor.role,
+        refusal_reason=reason,
+    )
+    return a
+
+
+@transaction.atomic
+def auto_approve(*, after_sale_id: int) -> str:
+    order, a = _by_id(after_sale_id)
+    if a.status != St.REQUESTED:
+        return f"already {a.status}"
+    if a.respond_by > timezone.now():
+        return "not due"
+    _approve(order, a, actor=None, by="system")
+    return "approved: the seller did not answer in time"
+
+
+@transaction.atomic
+def withdraw(*, actor: User, number: str) -> AfterSale:
+    order = orders._locked_for(actor, number)
+    orders._require(actor, order, "buyer")
+    a = _current(order)
+    _move(order, a, St.WITHDRAWN, actor=actor)
+    return a
+
+
+@transaction.atomic
+def lapse(*, after_sale_id: int) -> str:
+    order, a = _by_id(after_sale_id)
+    if a.status != St.APPROVED:
+        return f"already {a.status}"
+    if a.return_by is None or a.return_by > timezone.now():
+        return "not due"
+    _move(order, a, St.LAPSED, actor=None, role="system")
+    return "lapsed: the goods were not sent back in time"
+
+
+@transaction.atomic
+def ship_back(
+    *,
+    actor: User,
+    number: str,
+    carrier: str,
+    tracking_number: str,
+    return_shipping_fen: int = 0,
+) -> AfterSale:
+    """The buyer sends the goods back. For a return for a defect (or a repair or replacement)
+    the seller pays the return shipping (CRPL 24(2)); the buyer says what it cost."""
+    order = orders._locked_for(actor, number)
+    orders._require(actor, order, "buyer")
+    a = _current(order)
+    carrier = clean_text(carrier, "carrier", 40)
+    tracking_number = (tracking_number or "").strip()
+    if not orders._TRACKING.match(tracking_number):
+        raise ValidationFailed(
+            "tracking_number: 6 to 40 letters, digits or '-'", field="tracking_number"
+        )
+    cap = settings.ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN
+    if not isinstance(return_shipping_fen, int) or not 0 <= return_shipping_fen <= cap:
+        raise ValidationFailed(f"return_shipping_fen: 0 to {cap} fen", field="return_shipping_fen")
+    if a.kind == Kind.NO_REASON_RETURN:
+        return_shipping_fen = 0  # the buyer's cost unless agreed (CRPL 25(3))
+    _move(
+        order,
+        a,
+        St.RETURN_SHIPPED,
+        actor=actor,
+        return_carrier=carrier,
+        return_tracking=tracking_number,
+        return_shipping_fen=return_shipping_fen,
+        return_shipped_at=timezone.now(),
+    )
+    get_carrier("sandbox").subscribe(tracking_number)
+    return a
+
+
+def _received(order: Order, a: AfterSale, *, at: dt.datetime, via: str, actor: User | None) -> None:
+    from anxin.aftersales.tasks import refund_due_task
+
+    facts = facts_for(
+        order,
+        a.kind,
+        a.item_condition,
+        now=max(at, timezone.now()),
+        requested_at=a.requested_at,
+        received_at=at,
+    )
+    decision = engine.decide(facts)[0]
+    due = next((r.due_by for r in decision.remedies if r.kind == "refund" and r.due_by), None)
+    # No statutory refund deadline (a quality return, or a return the seller agreed to
+    # beyond the law): the no-reason return's 7 days are used.
+    due_at = end_of(due) if due else at + dt.timedelta(days=7)
+    _move(
+        order,
+        a,
+        St.RETURN_RECEIVED,
+        actor=actor,
+        role=None if actor else "carrier",
+        return_received_at=at,
+        received_via=via,
+        refund_due_at=due_at if a.is_return else None,
+    )
+    if a.is_return:
+        _schedule(refund_due_task, due_at, a)
+
+
+@transaction.atomic
+def confirm_received(
+    *,
+    actor: User,
+    number: str,
+    gifts_not_returned_fen: int = 0,
+    free_shipping_deduction_fen: int = 0,
+) -> AfterSale:
+    """The seller has the goods back. For a return the refund is paid at once, less what the
+    law lets the seller deduct (gifts not returned, NRR 12; a broken free-shipping offer,
+    NRR 18)."""
+    order = orders._locked_for(actor, number)
+    orders._require(actor, order, "seller", "operator")
+    a = _current(order)
+    for name, value in (
+        ("gifts_not_returned_fen", gifts_not_returned_fen),
+        ("free_shipping_deduction_fen", free_shipping_deduction_fen),
+    ):
+        if not isinstance(value, int) or value < 0:
+            raise ValidationFailed(f"{name}: a whole number of fen, not negative", field=name)
+    if a.kind == Kind.QUALITY_RETURN and (gifts_not_returned_fen or free_shipping_deduction_fen):
+        raise ValidationFailed(
+            "gifts_not_returned_fen: no deductions from a return for a defect",
+            field="gifts_not_returned_fen",
+        )
+    if gifts_not_returned_fen + free_shipping_deduction_fen > a.refund_fen:
+        raise ValidationFailed(
+            "gifts_not_returned_fen: deductions exceed the refund", field="gifts_not_returned_fen"
+        )
+    if a.status not in (St.RETURN_SHIPPED, St.RETURN_RECEIVED):
+        raise InvalidTransition(
+            f"the request is {a.status}; there is no return on its way to confirm",
+            code="after_sale_status",
+        )
+    if a.status == St.RETURN_SHIPPED:
+        _received(order, a, at=timezone.now(), via="seller", actor=actor)
+    if not a.is_return:
+        return a
+    update_where(
+        AfterSale,
+        {"id": a.pk},
+        gifts_not_returned_fen=gifts_not_returned_fen,
+        free_shipping_deduction_fen=free_shipping_deduction_fen,
+    )
+    a.gifts_not_returned_fen = gifts_not_returned_fen
+    a.free_shipping_deduction_fen = free_shipping_deduction_fen
+    _refund(order, a, actor=actor)
+    return a
+
+
+def return_delivered(
+    *, carrier: str, tracking_number: str, delivered_at: dt.datetime
+) -> str | None:
+    """The carrier delivered a return parcel: the seller has it from that moment."""
+    ids = list(
+        AfterSale.objects.filter(
+            return_tracking=tracking_number, status=St.RETURN_SHIPPED
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        if AfterSale.objects.filter(return_tracking=tracking_number).exists():
+            return "ignored: return already received"
+        return None
+    with transaction.atomic():
+        order, a = _by_id(ids[0])
+        if a.status != St.RETURN_SHIPPED:
+            return f"ignored: request is {a.status}"
+        _received(order, a, at=delivered_at, via="carrier", actor=None)
+    return f"applied: return for {order.number} received"
+
+
+@transaction.atomic
+def refund_due(*, after_sale_id: int) -> str:
+    """The refund deadline: a seller who neither refunded nor contested is taken to accept."""
+    order, a = _by_id(after_sale_id)
+    if a.status != St.RETURN_RECEIVED or not a.is_return:
+        return f"already {a.status}"
+    if a.refund_due_at is None or a.refund_due_at > timezone.now():
+        return "not due"
+    _refund(order, a, actor=None)
+    return "refunded at the deadline"
+
+
+@transaction.atomic
+def reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> AfterSale:
+    """Repair or replacement: the seller sends the item back to the buyer."""
+    order = orders._locked_for(actor, number)
+    orders._require(actor, order, "seller")
+    a = _current(order)
+    if a.is_return:
+        raise InvalidTransition("a return is refunded, not reshipped", code="after_sale_status")
+    carrier = clean_text(carrier, "carrier", 40)
+    tracking_number = (tracking_number or "").strip()
+    if not orders._TRACKING.match(tracking_number):
+        raise ValidationFailed(
+            "tracking_number: 6 to 40 letters, digits or '-'", field="tracking_number"
+        )
+    _move(
+        order,
+        a,
+        St.RESHIPPED,
+        actor=actor,
+        reship_carrier=carrier,
+        reship_tracking=tracking_number,
+    )
+    # The seller bears the return shipping of a repair or replacement (CRPL 24(2)).
+    if a.return_shipping_fen:
+        _pay(order, a, price_fen=0, extra_fen=a.return_shipping_fen, actor=actor)
+    return a
+
+
+@transaction.atomic
+def escalate(*, actor: User, number: str, reason: str) -> AfterSale:
+    """Take the request to a dispute: the buyer after a refusal, the seller when the returned
+    goods are not what the law requires. The hand-over point to the dispute desk: the order
+    gets a dispute hold (its money stays where it is) and an `after_sale_escalated` event
+    that carries the request, the law's view and both sides' reasons."""
+    order = orders._locked_for(actor, number)
+    a = _current(order)
+    if a.status == St.REFUSED:
+        orders._require(actor, order, "buyer")
+    else:
+        orders._require(actor, order, "seller")
+    reason = clean_text(reason, "reason", 500)
+    _move(
+        order, a, St.ESCALATED, actor=actor, escalated_at=timezone.now(), escalation_reason=reason
+    )
+    if order.status == OrderStatus.SHIPPED:
+        orders.hold_open(order, kind=HoldKind.DISPUTE, actor=actor, reason=reason)
+    return a
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
+    if a.status != St.RETURN_RECEIVED:  # checked again here, before any money moves
+        raise InvalidTransition(f"the request is {a.status}", code="after_sale_status")
+    price = a.refund_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
+    if a.kind == Kind.NO_REASON_RETURN and a.law_backed:
+        # The law computes the amount, deductions included.
+        facts = facts_for(
+            order,
+            a.kind,
+            a.item_condition,
+            now=timezone.now(),
+            requested_at=a.requested_at,
+            received_at=a.return_received_at,
+            gifts_not_returned_fen=a.gifts_not_returned_fen,
+            free_shipping_deduction_fen=a.free_shipping_deduction_fen,
+        )
+        price = engine.decide(facts)[0].amount("refund")
+    if not a.law_backed:
+        # The seller agreed to more than the law gives: the price, less the deductions.
+        price = order.amount_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
+    price = max(0, min(price, order.amount_fen))
+    paid = _pay(order, a, price_fen=price, extra_fen=a.return_shipping_fen, actor=actor)
+    _move(
+        order,
+        a,
+        St.REFUNDED,
+        actor=actor,
+        role=None if actor else "system",
+        refunded_fen=paid,
+        refunded_at=timezone.now(),
+    )
+    if order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+        orders.order_transition(
+            order,
+            OrderStatus.REFUNDED,
+            actor=actor,
+            role=None if actor else "system",
+            kind="refunded",
+            fields={"closed_at": timezone.now(), "close_reason": f"after-sales {a.kind}"},
+            after_sale=a.pk,
+            amount_fen=paid,
+        )
+        orders._close_holds(order, "refunded", f"after-sales {a.kind}")
+
+
+def _available(code: str) -> int:
+    acc = Account.objects.select_for_update().filter(code=code).first()
+    if acc is None:
+        return 0
+    return acc.credits_posted - acc.debits_posted - acc.debits_pending
+
+
+def _pay(order: Order, a: AfterSale, *, price_fen: int, extra_fen: int, actor: User | None) -> int:
+    """Pay the buyer `price_fen` of the price and `extra_fen` the seller owes on top (return
+    shipping). Returns what was paid now; any shortfall becomes the seller's debt."""
+    key = f"aftersale:{a.pk}"
+    buyer, seller = buyer_account(order.buyer_id), seller_account(order.seller_id)
+    fee_back = order.fee_fen * price_fen // order.amount_fen
+    seller_part = price_fen - fee_back
+    chain: list[TransferRequest] = []
+    if order.in_escrow:
+        # Settle the holds for what is not refunded; what is refunded stays with the buyer.
+        for name, held, back, code in (
+            ("seller", order.seller_share_fen, seller_part, "escrow"),
+            ("fee", order.fee_fen, fee_back, "fee"),
+        ):
+            if not held:
+                continue
+            hold_id = transfer_id("order", order.pk, "hold", name)
+            credit = seller if name == "seller" else fees_account()
+            keep = held - back
+            chain.append(
+                TransferRequest(
+                    transfer_id(key, "settle", name),
+                    buyer,
+                    credit,
+                    keep if keep else held,
+                    f"{code}_{'release' if keep else 'void'}",
+                    order.number,
+                    TKind.POST_PENDING if keep else TKind.VOID_PENDING,
+                    hold_id,
+                )
+            )
+        from_seller = 0
+        owed_by_seller = extra_fen
+    else:
+        if fee_back:
+            chain.append(
+                TransferRequest(
+                    transfer_id(key, "fee_back"),
+                    fees_account(),
+                    buyer,
+                    fee_back,
+                    "fee_refund",
+                    order.number,
+                )
+            )
+        owed_by_seller = seller_part + extra_fen
+        from_seller = 0
+    if owed_by_seller:
+        from_seller = min(owed_by_seller, max(0, _available(seller)))
+        if from_seller:
+            chain.append(
+                TransferRequest(
+                    transfer_id(key, "clawback"),
+                    seller,
+                    buyer,
+                    from_seller,
+                    "clawback",
+                    order.number,
+                )
+            )
+    shortfall = owed_by_seller - from_seller
+    paid = price_fen + extra_fen - shortfall
+    _pay_out(order, chain, paid, key=key, reason=f"after-sales {a.kind}")
+    if shortfall:
+        SellerDebt.objects.create(
+            seller_id=order.seller_id,
+            buyer_id=order.buyer_id,
+            order=order,
+            after_sale=a,
+            amount_fen=shortfall,
+            created_at=timezone.now(),
+        )
+        orders._event(
+            order,
+            "seller_debt_recorded",
+            actor=actor,
+            role=None if actor else "system",
+            after_sale=a.pk,
+            amount_fen=shortfall,
+        )
+    return paid
+
+
+def _pay_out(
+    order: Order, chain: list[TransferRequest], amount: int, *, key: str, reason: str
+) -> None:
+    """Send `amount` of the buyer's funds back through the payment it came from. A provider
+    refunds at most what was paid; anything above that (return shipping the seller owes)
+    stays in the buyer's funds with Anxin, in the ledger, until a payout rail exists."""
+    payment = order.payments.get(status=PaymentStatus.SUCCEEDED)
+    already = sum(Refund.objects.filter(payment=payment).values_list("amount_fen", flat=True))
+    to_provider = min(amount, payment.amount_fen - already)
+    if to_provider:
+        chain.append(
+            TransferRequest(
+                transfer_id("refund", key),
+                buyer_account(order.buyer_id),
+                provider_account(payment.provider),
+                to_provider,
+                "refund",
+                order.number,
+            )
+        )
+    if chain:
+        transfers_create(chain)
+    if to_provider:
+        payments.refund_create(
+            order=order, payment=payment, amount_fen=to_provider, reason=reason, key=f"{key}:refund"
+        )
+    if amount > to_provider:
+        orders._event(
+            order,
+            "buyer_credited",
+            actor=None,
+            role="system",
+            amount_fen=amount - to_provider,
+            reason="above the amount paid; kept in the buyer's funds with Anxin",
+        )
+
+
+def debts_collect(*, seller_id: int) -> int:
+    """Pay the seller's open debts from its balance, oldest first. Returns fen collected."""
+    collected = 0
+    for debt_id in (
+        SellerDebt.objects.filter(seller_id=seller_id, settled_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            order_id = SellerDebt.objects.get(pk=debt_id).order_id
+            order = orders._locked_id(order_id)
+            debt = SellerDebt.objects.select_for_update().get(pk=debt_id)
+            if debt.settled_at is not None:
+                continue
+            owed = debt.amount_fen - debt.repaid_fen
+            take = min(owed, max(0, _available(seller_account(seller_id))))
+            if not take:
+                break
+            key = f"debt:{debt.pk}:{debt.repaid_fen}"
+            clawback = TransferRequest(
+                transfer_id(key, "clawback"),
+                seller_account(seller_id),
+                buyer_account(order.buyer_id),
+                take,
+                "clawback",
+                order.number,
+            )
+            _pay_out(order, [clawback], take, key=key, reason="seller debt repaid")
+            debt.repaid_fen += take
+            debt.settled_at = timezone.now() if debt.repaid_fen == debt.amount_fen else None
+            debt.save(update_fields=["repaid_fen", "settled_at"])
+            orders._event(
+                order,
+                "seller_debt_repaid",
+                actor=None,
+                role="system",
+                amount_fen=take,
+                owed_fen=owed - take,
+            )
+            collected += take
+    return collected
+
+
+def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
+    """Every after-sales deadline that is due, from stored times (the timers' safety net)."""
+    now = timezone.now()
+    counts = {"auto_approved": 0, "lapsed": 0, "refunded": 0}
+    for pk in AfterSale.objects.filter(status=St.REQUESTED, respond_by__lte=now).values_list(
+        "pk", flat=True
+    )[:limit]:
+        counts["auto_approved"] += auto_approve(after_sale_id=pk).startswith("approved")
+    for pk in AfterSale.objects.filter(status=St.APPROVED, return_by__lte=now).values_list(
+        "pk", flat=True
+    )[:limit]:
+        counts["lapsed"] += lapse(after_sale_id=pk).startswith("lapsed")
+    for pk in AfterSale.objects.filter(
+        status=St.RETURN_RECEIVED, refund_due_at__lte=now
+    ).values_list("pk", flat=True)[:limit]:
+        counts["refunded"] += refund_due(after_sale_id=pk).startswith("refunded")
+    return counts

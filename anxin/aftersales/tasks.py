@@ -1,0 +1,25 @@
+"""Timers: each loads by id and calls a service that re-reads the stored deadline."""
+
+from django_tasks import task
+
+from anxin.aftersales import services
+
+
+@task()
+def auto_approve_task(after_sale_id: int) -> str:
+    return services.auto_approve(after_sale_id=after_sale_id)
+
+
+@task()
+def lapse_task(after_sale_id: int) -> str:
+    return services.lapse(after_sale_id=after_sale_id)
+
+
+@task()
+def refund_due_task(after_sale_id: int) -> str:
+    return services.refund_due(after_sale_id=after_sale_id)
+
+
+@task()
+def debts_collect_task(seller_id: int) -> int:
+    return services.debts_collect(seller_id=seller_id)

@@ -1,0 +1,294 @@
+"""Returns and after-sales through the order flow, with real escrow, ledger, carrier
+notifications and timers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from anxin.aftersales import services
+from anxin.aftersales.models import AfterSale, SellerDebt, Status
+from anxin.carriers.base import EventRejected
+from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
+from anxin.carriers.services import receive
+from anxin.conftest import deliver_all, make_listing, make_user, pay, place_order
+from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from anxin.evidence.models import Record
+from anxin.ledger.audit import ledger_audit
+from anxin.ledger.models import Account
+from anxin.orders import services as orders
+from anxin.orders.audit import orders_audit
+from anxin.orders.models import Order, OrderStatus
+from anxin.payments.models import Refund
+
+pytestmark = pytest.mark.django_db
+
+
+def shipped(buyer, seller, listing, tracking="SF1000000001"):
+    order = place_order(buyer, listing)
+    pay(order)
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="顺丰速运", tracking_number=tracking
+    )
+    order.refresh_from_db()
+    return order
+
+
+def books_balance() -> None:
+    assert ledger_audit() == []
+    assert orders_audit() == []
+
+
+def balance(code: str) -> int:
+    a = Account.objects.filter(code=code).first()
+    return 0 if a is None else a.credits_posted - a.debits_posted
+
+
+def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    assert SandboxCarrier().deliver_now("SF1000000001").startswith("applied")
+    clock.shift(dt.timedelta(days=3))
+    decisions, backed = services.preview(actor=buyer, number=order.number, kind="no_reason_return")
+    assert backed and decisions[0].outcome == "granted"
+    a = services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="不喜欢")
+    assert a.law_backed and a.refund_fen == order.amount_fen
+    # The auto-confirm timer pauses while the request is open.
+    clock.shift(dt.timedelta(days=8))
+    assert orders.order_auto_confirm(order_id=order.pk) == "paused by an open hold"
+    services.answer(actor=seller, number=order.number, approve=True)
+    services.ship_back(
+        actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000001"
+    )
+    clock.shift(dt.timedelta(days=1))
+    assert SandboxCarrier().deliver_now("ZT2000000001").startswith("applied: return")
+    a.refresh_from_db()
+    assert a.status == Status.RETURN_RECEIVED and a.received_via == "carrier"
+    # The refund is due 7 days after the seller got the goods back, at 24:00.
+    received_day = a.return_received_at.astimezone(services.CN).date()
+    assert a.refund_due_at == services.end_of(received_day + dt.timedelta(days=7))
+    services.confirm_received(actor=seller, number=order.number, gifts_not_returned_fen=1000)
+    a.refresh_from_db()
+    order.refresh_from_db()
+    assert a.status == Status.REFUNDED and a.refunded_fen == order.amount_fen - 1000
+    assert order.status == OrderStatus.REFUNDED
+    assert sum(Refund.objects.filter(order=order).values_list("amount_fen", flat=True)) == (
+        order.amount_fen - 1000
+    )
+    # The seller keeps the gift's price, less the platform's fee on it.
+    refunded = order.amount_fen - 1000
+    fee_back = order.fee_fen * refunded // order.amount_fen
+    assert balance(f"seller:{seller.pk}") == order.seller_share_fen - (refunded - fee_back)
+    deliver_all()
+    books_balance()
+    kinds = set(Record.objects.filter(chain=f"order:{order.number}").values_list("kind", flat=True))
+    for step in ("requested", "approved", "return_shipped", "return_received", "refunded"):
+        assert f"order.after_sale_{step}" in kinds
+    assert "order.delivered" in kinds
+
+
+def test_seller_silence_is_agreement_and_timers_are_idempotent(
+    clock, buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    a = services.request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+    assert services.auto_approve(after_sale_id=a.pk) == "not due"
+    clock.shift(dt.timedelta(hours=47, minutes=59))  # in transit: 48 hours
+    assert services.auto_approve(after_sale_id=a.pk) == "not due"
+    clock.shift(dt.timedelta(minutes=2))
+    deliver_all()  # the timer task
+    a.refresh_from_db()
+    assert a.status == Status.APPROVED and a.responded_by == "system"
+    assert services.auto_approve(after_sale_id=a.pk) == "already approved"
+    assert orders.deadlines_run()["auto_approved"] == 0
+    # Not sent back in time: the request lapses and the timer resumes.
+    clock.shift(dt.timedelta(days=8))
+    deliver_all()
+    a.refresh_from_db()
+    assert a.status == Status.LAPSED
+    assert not Order.objects.get(pk=order.pk).holds.filter(closed_at__isnull=True).exists()
+
+
+def test_refusal_needs_a_reason_and_can_be_taken_to_a_dispute(buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    services.request(actor=buyer, number=order.number, kind="quality_return", reason="裂了")
+    with pytest.raises(ValidationFailed, match="reason"):
+        services.answer(actor=seller, number=order.number, approve=False, reason="")
+    services.answer(actor=seller, number=order.number, approve=False, reason="人为损坏")
+    with pytest.raises(InvalidTransition):
+        services.answer(actor=seller, number=order.number, approve=True)
+    a = services.escalate(actor=buyer, number=order.number, reason="到货即破损，有开箱视频")
+    assert a.status == Status.ESCALATED
+    order.refresh_from_db()
+    assert order.holds.filter(kind="dispute", closed_at__isnull=True).exists()
+    assert order.events.filter(kind="after_sale_escalated").exists()
+
+
+def test_who_may_do_what(buyer, other_buyer, seller, other_seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    with pytest.raises(NotFound):
+        services.request(actor=other_buyer, number=order.number, kind="repair", reason="x")
+    services.request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+    with pytest.raises(Conflict):
+        services.request(actor=buyer, number=order.number, kind="repair", reason="again")
+    with pytest.raises(NotFound):
+        services.answer(actor=other_seller, number=order.number, approve=True)
+    with pytest.raises(Exception, match="only seller"):
+        services.answer(actor=buyer, number=order.number, approve=True)
+    with pytest.raises(ValidationFailed, match="kind"):
+        services.preview(actor=buyer, number=order.number, kind="refund_and_keep")
+    with pytest.raises(ValidationFailed, match="item_condition"):
+        services.preview(actor=buyer, number=order.number, kind="repair", item_condition="meh")
+
+
+def test_a_request_the_law_refuses_can_still_be_agreed(seller, buyer) -> None:
+    from anxin.catalog.models import ListingSnapshot
+
+    listing = make_listing(seller, price_fen=5000)
+    ListingSnapshot.objects.filter(listing=listing).update(
+        category="custom_made", return_policy="no_reason_excluded"
+    )
+    order = shipped(buyer, seller, listing, tracking="SF1000000009")
+    decisions, backed = services.preview(actor=buyer, number=order.number, kind="no_reason_return")
+    assert not backed and decisions[0].outcome == "refused"
+    assert {"statute": "CRPL", "article": 25, "paragraph": 1} in decisions[0].json()["citations"]
+    a = services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="想退")
+    assert not a.law_backed
+    services.answer(actor=seller, number=order.number, approve=True)
+    services.ship_back(
+        actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000009"
+    )
+    services.confirm_received(actor=seller, number=order.number)
+    a.refresh_from_db()
+    assert a.refunded_fen == 5000
+    books_balance()
+
+
+def test_refund_after_payout_takes_the_seller_balance_then_records_a_debt(
+    clock, buyer, seller
+) -> None:
+    listing = make_listing(seller, price_fen=10000)
+    first = shipped(buyer, seller, listing, tracking="SF1000000002")
+    orders.order_confirm(actor=buyer, number=first.number)  # the seller is paid
+    first.refresh_from_db()
+    share = first.seller_share_fen
+    assert balance(f"seller:{seller.pk}") == share
+    a = services.request(actor=buyer, number=first.number, kind="quality_return", reason="漏水")
+    services.answer(actor=seller, number=first.number, approve=True)
+    services.ship_back(
+        actor=buyer,
+        number=first.number,
+        carrier="中通",
+        tracking_number="ZT2000000002",
+        return_shipping_fen=1500,
+    )
+    services.confirm_received(actor=seller, number=first.number)
+    a.refresh_from_db()
+    # Price 10000 + shipping 1500 owed: fee back from the platform, the seller's whole
+    # balance, and the rest is the seller's debt.
+    debt = SellerDebt.objects.get(after_sale=a)
+    assert a.refunded_fen + debt.amount_fen == 10000 + 1500
+    assert balance(f"seller:{seller.pk}") == 0
+    assert Order.objects.get(pk=first.pk).status == OrderStatus.REFUNDED
+    books_balance()
+    # The seller's next payout repays the debt.
+    other = make_user("buyer2", "buyer")
+    second = shipped(other, seller, listing, tracking="SF1000000003")
+    orders.order_confirm(actor=other, number=second.number)
+    deliver_all()
+    debt.refresh_from_db()
+    assert debt.repaid_fen == debt.amount_fen and debt.settled_at is not None
+    refunded = sum(Refund.objects.filter(order=first).values_list("amount_fen", flat=True))
+    # The provider refunds the whole payment; the return shipping above it is credited to
+    # the buyer's funds with Anxin.
+    assert refunded == 10000
+    assert balance(f"buyer:{buyer.pk}") == 1500
+    books_balance()
+
+
+def test_carrier_delivery_starts_the_clock_and_the_refund_fires_at_the_deadline(
+    clock, buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="不合适")
+    services.answer(actor=seller, number=order.number, approve=True)
+    services.ship_back(
+        actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000004"
+    )
+    SandboxCarrier().deliver_now("ZT2000000004")
+    a = AfterSale.objects.get(order=order)
+    clock.move_to(a.refund_due_at - dt.timedelta(seconds=1))
+    assert services.refund_due(after_sale_id=a.pk) == "not due"
+    clock.move_to(a.refund_due_at)
+    deliver_all()
+    a.refresh_from_db()
+    assert a.status == Status.REFUNDED and a.refunded_fen == order.amount_fen
+    assert services.refund_due(after_sale_id=a.pk) == "already refunded"
+    books_balance()
+
+
+def test_carrier_notifications_are_verified_deduplicated_and_checked(
+    buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    at = order.shipped_at + dt.timedelta(hours=20)
+    body = body_for("SF1000000001", "delivered", at, "evt-1")
+    assert receive("sandbox", body, sign(body)).startswith("applied")
+    assert receive("sandbox", body, sign(body)) == "duplicate"
+    order.refresh_from_db()
+    assert order.delivered_at == at
+    forged = body.replace(b"SF1000000001", b"SF1000000002")
+    with pytest.raises(EventRejected, match="signature"):
+        receive("sandbox", forged, sign(body))
+    with pytest.raises(EventRejected):
+        receive("sandbox", body, {})
+    early = body_for("SF1000000001", "delivered", at, "evt-2")
+    assert (
+        receive("sandbox", early, sign(early)) == "ignored: no shipment with this tracking number"
+    )
+
+
+def test_repair_goes_back_and_forth_and_the_timer_resumes(clock, buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    before = order.auto_confirm_at
+    services.request(actor=buyer, number=order.number, kind="repair", reason="屏幕闪")
+    services.answer(actor=seller, number=order.number, approve=True)
+    services.ship_back(
+        actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000005"
+    )
+    clock.shift(dt.timedelta(days=2))
+    services.confirm_received(actor=seller, number=order.number)
+    a = services.reship(
+        actor=seller, number=order.number, carrier="顺丰", tracking_number="SF3000000005"
+    )
+    assert a.status == Status.RESHIPPED
+    order.refresh_from_db()
+    assert order.status == OrderStatus.SHIPPED and order.auto_confirm_at > before
+    books_balance()
+
+
+def test_the_api_names_bad_fields(api, buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    b = api(buyer)
+    r = b.get(f"/orders/{order.number}/after-sales/preview?kind=no_reason_return")
+    assert r.status_code == 200 and r.json()["backed"] is True
+    assert r.json()["decisions"][0]["citations"]
+    r = b.post(f"/orders/{order.number}/after-sales", {"kind": "swap", "reason": "x"})
+    assert r.status_code == 422 and "kind" in r.json()["detail"]
+    r = b.post(f"/orders/{order.number}/after-sales", {"kind": "repair", "reason": "坏了"})
+    assert r.status_code == 201 and r.json()["status"] == "requested"
+    s = api(seller)
+    r = s.post(f"/orders/{order.number}/after-sales/answer", {"approve": False, "reason": ""})
+    assert r.status_code == 422
+    r = s.post(f"/orders/{order.number}/after-sales/answer", {"approve": True})
+    assert r.json()["status"] == "approved"
+    r = b.post(
+        f"/orders/{order.number}/after-sales/ship-back",
+        {"carrier": "中通", "tracking_number": "ZT2000000006", "return_shipping_fen": -5},
+    )
+    assert r.status_code == 422 and "return_shipping_fen" in r.json()["detail"]
+    assert AfterSale.objects.get(order=order).status == Status.APPROVED  # nothing changed
+    r = api(None).client.post(
+        "/api/v1/carriers/notify/sandbox", data=b"{}", content_type="application/json"
+    )
+    assert r.status_code == 422

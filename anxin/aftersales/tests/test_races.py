@@ -1,0 +1,56 @@
+"""Separate processes racing on one after-sales request: exactly one outcome."""
+
+from __future__ import annotations
+
+import pytest
+
+from anxin.aftersales import services
+from anxin.aftersales.models import AfterSale, Status
+from anxin.conftest import pay, place_order
+from anxin.ledger.audit import ledger_audit
+from anxin.orders import services as orders
+from anxin.orders.audit import orders_audit
+from anxin.orders.tests.test_concurrency import race
+from anxin.payments.models import Refund
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+
+def _requested(buyer, seller, listing):
+    order = place_order(buyer, listing)
+    pay(order)
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="顺丰", tracking_number="SF5000000001"
+    )
+    services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="race")
+    return order
+
+
+def test_approve_and_refuse_at_once_give_one_outcome(tmp_path, buyer, seller, listing) -> None:
+    order = _requested(buyer, seller, listing)
+    results = race(
+        tmp_path,
+        [
+            ("as-approve", order.number, seller.username),
+            ("as-refuse", order.number, seller.username),
+        ],
+    )
+    assert sorted(r["ok"] for r in results) == [False, True]
+    a = AfterSale.objects.get(order=order)
+    assert a.status in (Status.APPROVED, Status.REFUSED)
+    assert order.events.filter(kind__in=["after_sale_approved", "after_sale_refused"]).count() == 1
+
+
+def test_two_refunds_of_one_request_pay_once(tmp_path, buyer, seller, listing) -> None:
+    order = _requested(buyer, seller, listing)
+    services.answer(actor=seller, number=order.number, approve=True)
+    services.ship_back(
+        actor=buyer, number=order.number, carrier="中通", tracking_number="ZT5000000001"
+    )
+    results = race(
+        tmp_path,
+        [("as-received", order.number, seller.username)] * 2,
+    )
+    assert sorted(r["ok"] for r in results) == [False, True]
+    assert Refund.objects.filter(order=order).count() == 1
+    assert ledger_audit() == [] and orders_audit() == []
