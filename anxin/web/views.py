@@ -219,7 +219,21 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
     open_hold = next((h for h in open_holds if h.kind == HoldKind.REFUND_REQUEST), None)
     payment = order.payments.order_by("-pk").first()
     after_sale = order.after_sales.order_by("-pk").first()
+    can_request = (
+        is_buyer
+        and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+        and not (after_sale and after_sale.is_open)
+        and not open_holds
+    )
+    preview: tuple[list[Any], bool] = ([], False)
+    if can_request:
+        decisions, backed = aftersales.preview(
+            actor=u, number=order.number, kind="no_reason_return"
+        )
+        preview = ([d.json() for d in decisions], backed)
     return {
+        "preview_decisions": preview[0],
+        "preview_backed": preview[1],
         "order": order,
         "snap": order.snapshot,
         "images": catalog_sel.snapshot_images(order.snapshot),
@@ -230,9 +244,7 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "hold": open_hold,
         "paused": bool(open_holds),
         "after_sale": after_sale,
-        "can_request_after_sale": order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
-        and not (after_sale and after_sale.is_open)
-        and not open_holds,
+        "can_request_after_sale": can_request,
         "after_sale_kinds": AfterSaleKind.choices,
         "item_conditions": ITEM_CONDITIONS,
         "payment": payment,

@@ -195,3 +195,54 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "voucher-phone.png"), full_page=True)
     page.context.close()
+
+
+def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
+    browser, live_server
+) -> None:
+    from anxin.aftersales.models import AfterSale
+    from anxin.catalog.models import ListingSnapshot
+    from anxin.conftest import pay, place_order
+    from anxin.orders import services as orders
+
+    buyer = make_user("as-buyer", "buyer", "买家")
+    seller = make_user("as-seller", "seller", "定制店")
+    listing = make_listing(seller)
+    order = place_order(buyer, listing)
+    pay(order)
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="顺丰", tracking_number="SF7000000001"
+    )
+    page = _phone(browser, live_server)
+    _login(page, "as-buyer")
+    page.goto(f"/orders/{order.number}")
+    # The law's view appears before anything is sent, with links to the articles.
+    preview = page.get_by_test_id("law-preview")
+    preview.get_by_text("法律支持您的这项请求").wait_for()
+    link = preview.locator("a[href='/law/NRR/#art-10']")
+    assert link.count() >= 1
+    # "Used" goods: the view changes in place.
+    page.get_by_test_id("aftersale-condition").select_option("used")
+    preview.get_by_text("法律不支持这项请求").wait_for()
+    page.get_by_test_id("aftersale-condition").select_option("intact")
+    preview.get_by_text("法律支持您的这项请求").wait_for()
+    page.fill("#after-sales textarea[name=reason]", "颜色和图片不一样")
+    page.click("#after-sales form button[type=submit]:has-text('提交申请')")
+    page.get_by_test_id("after-sale-status").get_by_text("等待卖家处理").wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "after-sales-phone.png"), full_page=True)
+    page.context.close()
+
+    seller_page = _phone(browser, live_server)
+    _login(seller_page, "as-seller")
+    seller_page.goto(f"/orders/{order.number}")
+    seller_page.click("#after-sales button:has-text('同意')")
+    seller_page.get_by_test_id("after-sale-status").get_by_text("已同意：请寄回商品").wait_for()
+    seller_page.context.close()
+    assert AfterSale.objects.get(order=order).responded_by == "seller"
+    # A citation leads to the article.
+    page = _phone(browser, live_server)
+    page.goto("/law/NRR/#art-10")
+    page.locator("#art-10").get_by_text("七日期间自消费者签收商品的次日开始起算").wait_for()
+    page.context.close()
+    assert ListingSnapshot.objects.filter(listing=listing).exists()
