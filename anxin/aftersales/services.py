@@ -183,9 +183,7 @@ def _move(
     for k, v in values.items():
         setattr(a, k, v)
     detail: dict[str, Any] = {
-        k: (v.isoformat() if isinstance(v, dt.datetime) else v)
-        for k, v in fields.items()
-        if k not in ("law",)
+        k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in fields.items()
     }
     orders._event(
         order,
@@ -380,12 +378,7 @@ def ship_back(
     order = orders._locked_for(actor, number)
     orders._require(actor, order, "buyer")
     a = _current(order)
-    carrier = clean_text(carrier, "carrier", 40)
-    tracking_number = (tracking_number or "").strip()
-    if not orders._TRACKING.match(tracking_number):
-        raise ValidationFailed(
-            "tracking_number: 6 to 40 letters, digits or '-'", field="tracking_number"
-        )
+    carrier, tracking_number = orders.clean_shipment(carrier, tracking_number)
     cap = settings.ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN
     if not isinstance(return_shipping_fen, int) or not 0 <= return_shipping_fen <= cap:
         raise ValidationFailed(f"return_shipping_fen: 0 to {cap} fen", field="return_shipping_fen")
@@ -526,12 +519,7 @@ def reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> A
     a = _current(order)
     if a.is_return:
         raise InvalidTransition("a return is refunded, not reshipped", code="after_sale_status")
-    carrier = clean_text(carrier, "carrier", 40)
-    tracking_number = (tracking_number or "").strip()
-    if not orders._TRACKING.match(tracking_number):
-        raise ValidationFailed(
-            "tracking_number: 6 to 40 letters, digits or '-'", field="tracking_number"
-        )
+    carrier, tracking_number = orders.clean_shipment(carrier, tracking_number)
     _move(
         order,
         a,
@@ -653,7 +641,6 @@ def _pay(order: Order, a: AfterSale, *, price_fen: int, extra_fen: int, actor: U
                     hold_id,
                 )
             )
-        from_seller = 0
         owed_by_seller = extra_fen
     else:
         if fee_back:
@@ -668,7 +655,7 @@ def _pay(order: Order, a: AfterSale, *, price_fen: int, extra_fen: int, actor: U
                 )
             )
         owed_by_seller = seller_part + extra_fen
-        from_seller = 0
+    from_seller = 0
     if owed_by_seller:
         from_seller = min(owed_by_seller, max(0, _available(seller)))
         if from_seller:

@@ -12,22 +12,12 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 from anxin.law import engine
-from anxin.law.facts import FactsError, parse
+from anxin.law.facts import ClaimKind, FactsError, parse
 
-KINDS = [
-    "no_reason_return",
-    "quality_defect",
-    "fraud",
-    "unsafe_food",
-    "defect_injury",
-    "presale_deposit",
-    "reference_price",
-    "seller_registration",
-    "platform_liability",
-]
+KINDS = list(get_args(ClaimKind))
 CATEGORIES = ["general", "food", "cosmetics", "custom_made", "electronics", "apparel"]
 CONDITIONS = ["intact", "opened_for_inspection", "used", "seal_broken", "tags_removed"]
 

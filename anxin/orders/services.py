@@ -469,16 +469,22 @@ def _payment_close(payment: Payment) -> None:
 # --- shipping and confirming -----------------------------------------------------------------
 
 
-@transaction.atomic
-def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) -> Order:
-    order = _locked_for(actor, number)
-    _require(actor, order, "seller")
+def clean_shipment(carrier: str, tracking_number: str) -> tuple[str, str]:
+    """A parcel's carrier and tracking number, checked: shipments, returns and reshipments."""
     carrier = clean_text(carrier, "carrier", 40)
     tracking_number = (tracking_number or "").strip()
     if not _TRACKING.match(tracking_number):
         raise ValidationFailed(
             "tracking_number: 6 to 40 letters, digits or '-'", field="tracking_number"
         )
+    return carrier, tracking_number
+
+
+@transaction.atomic
+def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) -> Order:
+    order = _locked_for(actor, number)
+    _require(actor, order, "seller")
+    carrier, tracking_number = clean_shipment(carrier, tracking_number)
     now = timezone.now()
     auto_at = now + dt.timedelta(days=settings.ANXIN_AUTO_CONFIRM_DAYS)
     order_transition(
