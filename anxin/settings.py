@@ -134,6 +134,14 @@ TEMPLATES = [
 
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    # Parameters sent apart from the statement, and statements a connection runs often
+    # prepared once on the server (psycopg's prepare_threshold): the order path runs the same
+    # few dozen statements for every order, and planning them anew was a large share of the
+    # server's work. Off (ANXIN_PG_SERVER_SIDE_BINDING=0) behind a pooler in transaction mode
+    # that cannot keep prepared statements.
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": env_bool("ANXIN_PG_SERVER_SIDE_BINDING", True)
+    }
 else:
     DATABASES = {
         "default": {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
 
 @cache
@@ -37,7 +37,10 @@ def _update_sql(model: type[models.Model], names: tuple[str, ...], where: tuple[
 
 
 def _prep(model: type[models.Model], names: tuple[str, ...], values: dict[str, Any]) -> list:
-    return [f.get_db_prep_save(values[f.name], connection) for f in _fields(model, names)]
+    # The connection itself, not django.db.connection: that proxy looks the connection up
+    # again (in a context-local) on every attribute the fields read from it.
+    conn = connections[DEFAULT_DB_ALIAS]
+    return [f.get_db_prep_save(values[f.name], conn) for f in _fields(model, names)]
 
 
 def insert_row(model: type[models.Model], **values: Any) -> None:
@@ -80,7 +83,8 @@ def update_where(model: type[models.Model], where: dict[str, Any], **values: Any
     """UPDATE ... SET values WHERE every `where` column equals its value; returns the rowcount."""
     names, conds = tuple(values), tuple(where)
     params = _prep(model, names, values) + [
-        f.get_db_prep_value(where[f.name], connection) for f in _fields(model, conds)
+        f.get_db_prep_value(where[f.name], connections[DEFAULT_DB_ALIAS])
+        for f in _fields(model, conds)
     ]
     with connection.cursor() as cur:
         cur.execute(_update_sql(model, names, conds), params)
@@ -110,6 +114,67 @@ def insert_instance(instance: models.Model) -> None:
         insert_rows(model, [values])
     instance._state.adding = False
     instance._state.db = connection.alias
+
+
+_plans: dict[tuple[type[models.Model], str], tuple[Any, ...]] = {}
+
+
+def _row_plan(model: type[models.Model], columns: tuple[str, ...]) -> tuple[Any, ...]:
+    """How a row with these columns becomes an instance: what RawQuerySet works out on every
+    query (which columns are fields, their converters, which are extra), worked out once."""
+    where = {c: i for i, c in enumerate(columns)}
+    names, positions, extras, converters = [], [], [], []
+    # from_db takes the values in the order of the model's fields.
+    for field in model._meta.concrete_fields:
+        i = where.pop(field.column, None)
+        if i is None:
+            continue
+        names.append(field.attname)
+        positions.append(i)
+        col = field.get_col(model._meta.db_table)  # type: ignore[attr-defined]
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((i, tuple(found), col))
+    extras = sorted(where.items(), key=lambda item: item[1])
+    if model._meta.pk.attname not in names:  # type: ignore[union-attr]
+        raise ValueError(f"{model.__name__}: the query must select the primary key")
+    return tuple(names), tuple(positions), tuple(extras), tuple(converters)
+
+
+def fetch_instance(model: type[models.Model], sql: str, params: list[Any]) -> Any:
+    """The first row of `sql` as an instance of `model`, or None: `model.objects.raw(sql)`
+    without rebuilding the row's plan on every call. Columns that are not fields of the model
+    (computed in the query) become attributes, as raw() makes them."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        plan = _plans.get((model, sql))
+        if plan is None:  # a statement's columns never change: described once
+            plan = _plans[(model, sql)] = _row_plan(model, tuple(d[0] for d in cur.description))
+    names, positions, extras, converters = plan
+    if converters:
+        row = list(row)
+        for i, found, col in converters:
+            for convert in found:
+                row[i] = convert(row[i], col, connection)
+    instance = model.from_db(connection.alias, names, [row[p] for p in positions])
+    for column, i in extras:
+        setattr(instance, column, row[i])
+    return instance
+
+
+def insert_instances(instances: list[models.Model]) -> None:
+    """Save new instances of one model whose keys are already set (UUIDs, say) in one INSERT,
+    running each field's own pre_save as `insert_instance` does."""
+    model = type(instances[0])
+    fields = model._meta.concrete_fields
+    rows = [{f.name: f.pre_save(i, add=True) for f in fields} for i in instances]  # type: ignore[union-attr]
+    insert_rows(model, rows)
+    for i in instances:
+        i._state.adding = False
+        i._state.db = connection.alias
 
 
 def insert_row_returning(model: type[models.Model], **values: Any) -> Any:

@@ -8,13 +8,36 @@ and everything else of django-tasks-db work unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.compat import normalize_json
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from anxin.core.sql import insert_instance
+from anxin.core.sql import insert_instance, insert_instances
+
+_together: ContextVar[list[DBTaskResult] | None] = ContextVar("_together", default=None)
+
+
+@contextmanager
+def enqueued_together() -> Iterator[None]:
+    """Tasks enqueued inside the block are written in one INSERT as it ends, inside the
+    caller's transaction (a shipment's auto-confirm timer and its tracking request, say).
+    If the block raises, nothing is written: the caller's transaction is failing anyway."""
+    if _together.get() is not None:  # nested: the outer block writes them
+        yield
+        return
+    rows: list[DBTaskResult] = []
+    token = _together.set(rows)
+    try:
+        yield
+    finally:
+        _together.reset(token)
+    if rows:
+        insert_instances(rows)  # type: ignore[arg-type]
 
 
 class CompiledDatabaseBackend(DatabaseBackend):
@@ -29,5 +52,9 @@ class CompiledDatabaseBackend(DatabaseBackend):
             run_after=task.run_after if task.run_after is not None else get_date_max(),
             backend_name=self.alias,
         )
-        insert_instance(row)
+        rows = _together.get()
+        if rows is None:
+            insert_instance(row)
+        else:
+            rows.append(row)
         return row

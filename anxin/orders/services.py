@@ -31,7 +31,8 @@ from anxin.core.errors import (
     ValidationFailed,
 )
 from anxin.core.money import fee_for
-from anxin.core.sql import exists, insert_instance, insert_two, update_where
+from anxin.core.sql import exists, fetch_instance, insert_instance, insert_two, update_where
+from anxin.core.tasks_backend import enqueued_together
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Record
@@ -150,14 +151,26 @@ def order_transition(
         setattr(order, k, v)
 
 
-# The order row, with whether a hold is open on it: holds open and close only under this
-# lock, so the flag stays true for the whole transaction.
+# The order row, locked, with what its services need to know beside it, read in the same
+# statement: whether a hold is open on it (holds open and close only under this lock, so the
+# flag stays true for the whole transaction) and whether its seller owes an unsettled debt (a
+# debt recorded on another order after this read is collected at the seller's next payout or
+# by the task that recorded it).
 _LOCK = (
     f"SELECT o.*, EXISTS (SELECT 1 FROM {Hold._meta.db_table} h WHERE h.order_id = o.id "  # noqa: S608
-    f"AND h.closed_at IS NULL) AS open_hold FROM {Order._meta.db_table} o WHERE o.{{column}} = %s"
+    "AND h.closed_at IS NULL) AS open_hold, "
+    "EXISTS (SELECT 1 FROM aftersales_sellerdebt d WHERE d.seller_id = o.seller_id "
+    "AND d.settled_at IS NULL) AS seller_in_debt{extra} "
+    f"FROM {Order._meta.db_table} o WHERE o.{{column}} = %s"
 )
-_LOCK_BY_NUMBER = _LOCK.format(column="number")
-_LOCK_BY_ID = _LOCK.format(column="id")
+_LOCK_BY_NUMBER = _LOCK.format(extra="", column="number")
+_LOCK_BY_ID = _LOCK.format(extra="", column="id")
+# To start a payment: also the title the buyer pays for and the order's payments so far.
+_LOCK_TO_PAY = _LOCK.format(
+    extra=f", (SELECT s.title FROM {ListingSnapshot._meta.db_table} s "  # noqa: S608
+    f"WHERE s.id = o.snapshot_id) AS snapshot_title, {payments.PAYMENTS_OF_ORDER_O}",
+    column="number",
+)
 
 
 def _lock_order(sql: str, param: object) -> Order | None:
@@ -166,15 +179,18 @@ def _lock_order(sql: str, param: object) -> Order | None:
         sql += (
             " FOR UPDATE OF o" if connection.features.has_select_for_update_of else (" FOR UPDATE")
         )
-    return next(iter(Order.objects.raw(sql, [param])), None)
+    return fetch_instance(Order, sql, [param])
 
 
+_ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
+# The listing's current snapshot with what an order needs of the listing, and whether this
+# buyer already used this idempotency key, in one query.
 _CURRENT_SNAPSHOT = (
-    "SELECT s.*, l.seller_id AS listing_seller_id, l.is_active AS listing_active "  # noqa: S608
+    "SELECT s.*, l.seller_id AS listing_seller_id, l.is_active AS listing_active, "  # noqa: S608
+    f"EXISTS ({_ORDER_BY_KEY}) AS replay "
     f"FROM {Listing._meta.db_table} l JOIN {ListingSnapshot._meta.db_table} s "
     "ON s.id = l.current_snapshot_id WHERE l.code = %s"
 )
-_ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
 _OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
 
 
@@ -198,9 +214,9 @@ def _locked_id(order_id: int) -> Order:
     return order
 
 
-def _locked_for(actor: User, number: str) -> Order:
+def _locked_for(actor: User, number: str, sql: str = _LOCK_BY_NUMBER) -> Order:
     """The actor's order, locked, in one query; the same 404 as order_for otherwise."""
-    order = _lock_order(_LOCK_BY_NUMBER, number)
+    order = _lock_order(sql, number)
     if order is None or not can_see(actor, order):
         raise NotFound(f"order {number}: not found")
     return order
@@ -262,20 +278,20 @@ def order_create(
         "note": buyer_note,
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
-    existing = (
-        Order.objects.filter(buyer=buyer, idempotency_key=key).first()
-        if exists(_ORDER_BY_KEY, [buyer.pk, key])
-        else None
+    snap = fetch_instance(ListingSnapshot, _CURRENT_SNAPSHOT, [buyer.pk, key, listing_code])
+    replay = (
+        getattr(snap, "replay")  # noqa: B009 - raw() column
+        if snap is not None
+        else exists(_ORDER_BY_KEY, [buyer.pk, key])  # a listing code no longer known
     )
-    if existing is not None:
+    if replay:
+        existing = Order.objects.get(buyer=buyer, idempotency_key=key)
         if existing.request_digest != digest:
             raise IdempotencyConflict(
                 "idempotency_key: already used for a different order", field="idempotency_key"
             )
         return existing
 
-    # The listing's current snapshot, with what the order needs of the listing, in one query.
-    snap = next(iter(ListingSnapshot.objects.raw(_CURRENT_SNAPSHOT, [listing_code])), None)
     if snap is None or not getattr(snap, "listing_active"):  # noqa: B009 - raw() column
         raise NotFound("listing: no such listing, or it is no longer for sale", field="listing")
     seller_id: int = getattr(snap, "listing_seller_id")  # noqa: B009 - raw() column
@@ -366,7 +382,7 @@ def order_create(
 
 @transaction.atomic
 def order_payment_start(*, actor: User, number: str) -> Payment:
-    order = _locked_for(actor, number)
+    order = _locked_for(actor, number, _LOCK_TO_PAY)
     _require(actor, order, "buyer")
     if order.status != S.AWAITING_PAYMENT:
         raise InvalidTransition(f"order {order.number} is {order.status}; nothing to pay")
@@ -374,7 +390,13 @@ def order_payment_start(*, actor: User, number: str) -> Payment:
         raise InvalidTransition(
             f"order {order.number}: the time to pay has run out", code="payment_window_closed"
         )
-    return payments.payment_start(order=order, description=order.snapshot.title)
+    # Read with the lock (raw() columns).
+    return payments.payment_start(
+        order=order,
+        description=order.snapshot_title,  # type: ignore[attr-defined]
+        made=order.payments_made,  # type: ignore[attr-defined]
+        open_id=order.open_payment,  # type: ignore[attr-defined]
+    )
 
 
 # Only ever runs inside notification_receive's transaction: no savepoint needed.
@@ -502,11 +524,13 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
         tracking_number=tracking_number,
         auto_confirm_at=auto_at.isoformat(),
     )
-    _schedule_auto_confirm(order)
     from anxin.carriers.sandbox import get_carrier
 
-    # Tracking is requested with the shipment: the queued request commits with it.
-    get_carrier("sandbox").subscribe(tracking_number)
+    # Tracking is requested with the shipment: the queued request commits with it, written
+    # in one statement with the auto-confirm timer.
+    with enqueued_together():
+        _schedule_auto_confirm(order)
+        get_carrier("sandbox").subscribe(tracking_number)
     return order
 
 
@@ -539,13 +563,6 @@ def order_delivered(*, carrier: str, tracking_number: str, delivered_at: dt.date
     return f"applied: order {order.number} delivered"
 
 
-_HAS_DEBTS = "SELECT 1 FROM aftersales_sellerdebt WHERE seller_id = %s AND settled_at IS NULL"
-
-
-def has_debts(seller_id: int) -> bool:
-    return exists(_HAS_DEBTS, [seller_id])
-
-
 def _schedule_auto_confirm(order: Order) -> None:
     from anxin.orders.tasks import order_auto_confirm_task
 
@@ -570,7 +587,7 @@ def _complete(
     faults.point("settle.before_ledger")
     escrow.release(order)
     faults.point("settle.after_ledger")
-    if has_debts(order.seller_id):
+    if getattr(order, "seller_in_debt"):  # noqa: B009 - raw() column, read with the lock
         from anxin.aftersales.tasks import debts_collect_task
 
         # Queued with this transaction, run in its own: the debt's order is locked there.

@@ -9,12 +9,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from anxin.core import faults
-from anxin.core.sql import insert_instance, insert_row_unless_duplicate, update_where
+from anxin.core.sql import (
+    fetch_instance,
+    insert_instance,
+    insert_row_unless_duplicate,
+    update_where,
+)
 from anxin.payments.models import (
     NotificationStatus,
     Payment,
@@ -26,8 +31,12 @@ from anxin.payments.models import (
 from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import Notification, NotificationRejected
 
-_PAYMENTS_OF_ORDER = (
-    f"SELECT id, status FROM {Payment._meta.db_table} WHERE order_id = %s ORDER BY id"  # noqa: S608
+# What payment_start needs to know of an order's payments, as columns for a query of the
+# order row `o` (the order's lock reads them).
+PAYMENTS_OF_ORDER_O = (
+    f"(SELECT COUNT(*) FROM {Payment._meta.db_table} p WHERE p.order_id = o.id) "  # noqa: S608
+    f"AS payments_made, (SELECT MAX(p.id) FROM {Payment._meta.db_table} p "
+    f"WHERE p.order_id = o.id AND p.status = '{PaymentStatus.CREATED.value}') AS open_payment"
 )
 # The payment, and how many other payments of its order are still open: while this one is
 # open no other can be started (payment_start returns the open one), so the count holds.
@@ -38,19 +47,17 @@ _PAYMENT_BY_PROVIDER_ID = (
 )
 
 
-def payment_start(*, order, description: str) -> Payment:
+def payment_start(*, order, description: str, made: int, open_id: int | None) -> Payment:
     """The open payment of `order`, created at the provider if there is none.
 
-    Called under the order's lock, so two taps on "pay" create one payment.
+    Called under the order's lock, so two taps on "pay" create one payment. `made` (how many
+    payments the order has had) and `open_id` (its open one, if any) are read with that lock
+    (PAYMENTS_OF_ORDER_O).
     """
-    with connection.cursor() as cur:
-        cur.execute(_PAYMENTS_OF_ORDER, [order.pk])
-        existing = cur.fetchall()
-    open_ids = [pk for pk, status in existing if status == PaymentStatus.CREATED]
-    if open_ids:
-        return Payment.objects.get(pk=open_ids[-1])
+    if open_id is not None:
+        return Payment.objects.get(pk=open_id)
     provider = get_provider()
-    attempt = len(existing) + 1
+    attempt = made + 1
     created = provider.create_payment(
         merchant_ref=order.number,
         amount_fen=order.amount_fen,
@@ -156,10 +163,9 @@ def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
     }
 
     if n.event_type in ("payment.succeeded", "payment.failed"):
-        found = list(
-            Payment.objects.raw(_PAYMENT_BY_PROVIDER_ID, [provider_name, n.provider_payment_id])
+        payment = fetch_instance(
+            Payment, _PAYMENT_BY_PROVIDER_ID, [provider_name, n.provider_payment_id]
         )
-        payment = found[0] if found else None
         if payment is None:
             return NotificationStatus.IGNORED, "unknown payment"
         if n.amount_fen != payment.amount_fen:

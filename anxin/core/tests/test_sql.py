@@ -79,3 +79,46 @@ def test_the_compiled_task_backend_writes_the_stock_backends_row(buyer, listing)
     assert {
         r.return_value for r in DBTaskResult.objects.filter(id__in=[ours.id, theirs.id, never.id])
     } == {"not due"}
+
+
+def test_fetch_instance_builds_what_raw_builds(buyer, listing) -> None:
+    from django.db import connection
+
+    from anxin.core.sql import fetch_instance
+    from anxin.orders.models import Order
+
+    order = place_order(buyer, listing)
+    sql = "SELECT o.*, 1 AS marked FROM orders_order o WHERE o.id = %s"  # extra column last
+    for _ in range(2):  # the second call reuses the row's plan
+        ours = fetch_instance(Order, sql, [order.pk])
+        theirs = next(iter(Order.objects.raw(sql, [order.pk])))
+        for f in Order._meta.concrete_fields:
+            assert getattr(ours, f.attname) == getattr(theirs, f.attname), f.name
+        assert ours.marked == theirs.marked == 1
+        assert not ours._state.adding and ours._state.db == connection.alias
+    assert ours.created_at.tzinfo is not None  # converters applied (SQLite stores text)
+    assert fetch_instance(Order, sql, [order.pk + 1000]) is None
+    with pytest.raises(ValueError, match="primary key"):
+        fetch_instance(Order, "SELECT number FROM orders_order WHERE id = %s", [order.pk])
+
+
+def test_tasks_enqueued_together_are_one_statement_or_none(buyer, listing) -> None:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.core.tasks_backend import enqueued_together
+
+    o1, o2 = (place_order(buyer, listing).pk for _ in range(2))
+    with CaptureQueriesContext(connection) as queries, enqueued_together():
+        a = order_expire_task.enqueue(o1)
+        with enqueued_together():  # nested: the outer block writes
+            b = order_expire_task.enqueue(o2)
+        assert not DBTaskResult.objects.filter(id__in=[a.id, b.id]).exists()
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert DBTaskResult.objects.filter(id__in=[a.id, b.id]).count() == 2
+
+    with pytest.raises(RuntimeError), transaction.atomic(), enqueued_together():
+        c = order_expire_task.enqueue(o1)
+        raise RuntimeError("the shipment failed")
+    assert not DBTaskResult.objects.filter(id=c.id).exists()

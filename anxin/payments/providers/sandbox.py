@@ -25,7 +25,12 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from anxin.core.sql import insert_instance, insert_row_unless_duplicate, update_where
+from anxin.core.sql import (
+    fetch_instance,
+    insert_instance,
+    insert_row_unless_duplicate,
+    update_where,
+)
 from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
 from anxin.payments.providers.base import (
     Notification,
@@ -133,16 +138,25 @@ def sign(
     }
 
 
-def _simulated_books() -> None:
+def _relaxed(depth: int) -> bool:
     """The sandbox's own transactions stand in for another company's servers: their durability
     is not ours to guarantee, so on PostgreSQL they commit without waiting for the disk. A
     sandbox event lost to a server crash is a lost notification, which real providers produce
-    too. Anxin's own transactions always commit synchronously."""
-    # Only when the sandbox's transaction is the outermost one: never relax a transaction of
-    # Anxin's that happens to call into the sandbox.
-    if connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL synchronous_commit TO OFF")
+    too. Anxin's own transactions always commit synchronously.
+
+    Only when the sandbox's transaction is the outermost one (`depth` is the number of atomic
+    blocks the sandbox itself opened): never relax a transaction of Anxin's that happens to
+    call into the sandbox. The setting is made by `_RELAX` inside the transaction's first
+    statement rather than by a SET of its own, which would cost a round trip."""
+    return connection.vendor == "postgresql" and len(connection.atomic_blocks) == depth
+
+
+_RELAX = "set_config('synchronous_commit', 'off', true)"
+# One autocommit statement: the delivery is recorded, relaxed when it may be.
+_DELIVERED = (
+    f"WITH relaxed AS (SELECT {_RELAX}) UPDATE {SandboxNotification._meta.db_table} "  # noqa: S608
+    "SET attempts = %s, delivered_at = %s FROM relaxed WHERE id = %s"
+)
 
 
 def _new_id(prefix: str) -> str:
@@ -275,8 +289,7 @@ class SandboxProvider:
         succeed: bool = True,
         reason: str = "insufficient balance",
     ) -> SandboxPayment:
-        _simulated_books()
-        p = self._payment(provider_payment_id, lock=True)
+        p = self._payment(provider_payment_id, lock=True, relax=_relaxed(1))
         if p.status != "created":
             raise ProviderError("payment_not_open", f"payment is {p.status}")
         p.status = "succeeded" if succeed else "failed"
@@ -363,8 +376,10 @@ class SandboxProvider:
             return False
         row.attempts += 1
         row.delivered_at = timezone.now()
-        with transaction.atomic():
-            _simulated_books()
+        if _relaxed(0):
+            with connection.cursor() as cur:
+                cur.execute(_DELIVERED, [row.attempts, row.delivered_at, row.pk])
+        else:
             update_where(
                 SandboxNotification,
                 {"id": row.pk},
@@ -373,9 +388,15 @@ class SandboxProvider:
             )
         return True
 
-    def _payment(self, provider_payment_id: str, *, lock: bool = False) -> SandboxPayment:
-        sql = _BY_ID + (" FOR UPDATE" if lock and connection.features.has_select_for_update else "")
-        found = next(iter(SandboxPayment.objects.raw(sql, [provider_payment_id])), None)
+    def _payment(
+        self, provider_payment_id: str, *, lock: bool = False, relax: bool = False
+    ) -> SandboxPayment:
+        sql = _BY_ID
+        if relax:
+            sql = sql.replace("SELECT *", f"SELECT *, {_RELAX} AS relaxed", 1)
+        if lock and connection.features.has_select_for_update:
+            sql += " FOR UPDATE"
+        found = fetch_instance(SandboxPayment, sql, [provider_payment_id])
         if found is None:
             raise ProviderError("no_such_payment", provider_payment_id)
         return found

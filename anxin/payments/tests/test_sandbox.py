@@ -54,3 +54,29 @@ def test_the_sandbox_never_relaxes_anxins_commits(buyer, listing) -> None:
         SandboxProvider().buyer_pays(p.provider_payment_id)
         assert _sync_commit() == "on"
     assert _sync_commit() == "on"  # and the sandbox's own SET LOCAL ended with its transaction
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_relaxes_its_own_transactions_inside_their_first_statement(
+    buyer, listing
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    from anxin.payments.models import SandboxNotification
+    from anxin.payments.providers.sandbox import _DELIVERED
+
+    order = place_order(buyer, listing)
+    p = services.order_payment_start(actor=buyer, number=order.number)
+    sandbox = SandboxProvider()
+    with transaction.atomic():  # what buyer_pays opens: the payment's lock relaxes it
+        sandbox._payment(p.provider_payment_id, lock=True, relax=True)
+        assert _sync_commit() == "off"
+    assert _sync_commit() == "on"
+    row = sandbox.buyer_pays(p.provider_payment_id).emitted[0]
+    with transaction.atomic():  # the delivery's one statement relaxes its own transaction
+        with connection.cursor() as cur:
+            cur.execute(_DELIVERED, [3, row.created_at, row.pk])
+        assert _sync_commit() == "off"
+    assert _sync_commit() == "on"
+    assert SandboxNotification.objects.get(pk=row.pk).attempts == 3
+    assert sandbox.deliver(row.pk) is True  # delivered already: nothing to do
