@@ -5,6 +5,7 @@ SQLite in a local data folder is the default; DATABASE_URL switches to PostgreSQ
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -56,6 +57,27 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}: not a boolean: {raw!r}")
 
 
+def env_json(name: str, default: dict[str, int]) -> dict[str, int]:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: not JSON: {raw!r}") from None
+    if (
+        not isinstance(value, dict)
+        or "default" not in value
+        or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value.values()
+        )
+    ):
+        raise ImproperlyConfigured(
+            f'{name}: must be an object of non-negative whole fen with a "default"'
+        )
+    return value
+
+
 DATA_DIR = Path(env_str("ANXIN_DATA_DIR", str(BASE_DIR / "data"))).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -95,6 +117,7 @@ INSTALLED_APPS = [
     "anxin.orders",
     "anxin.aftersales",
     "anxin.carriers",
+    "anxin.disputes",
     "anxin.web",
 ]
 
@@ -217,6 +240,42 @@ ANXIN_AFTERSALE_RETURN_DAYS = env_int("ANXIN_AFTERSALE_RETURN_DAYS", 7, minimum=
 ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN = env_int(
     "ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN", 10000, minimum=0, maximum=100000
 )
+# Disputes: days each party or officer has for its step before the step's default applies
+# (disputes.services.deadline); how many hours before a deadline its reminder goes out.
+ANXIN_DISPUTE_ANSWER_DAYS = env_int("ANXIN_DISPUTE_ANSWER_DAYS", 3, minimum=1, maximum=30)
+ANXIN_DISPUTE_REPLY_DAYS = env_int("ANXIN_DISPUTE_REPLY_DAYS", 3, minimum=1, maximum=30)
+ANXIN_DISPUTE_MEDIATION_DAYS = env_int("ANXIN_DISPUTE_MEDIATION_DAYS", 7, minimum=1, maximum=60)
+ANXIN_DISPUTE_ACCEPT_DAYS = env_int("ANXIN_DISPUTE_ACCEPT_DAYS", 3, minimum=1, maximum=30)
+ANXIN_DISPUTE_EVIDENCE_DAYS = env_int("ANXIN_DISPUTE_EVIDENCE_DAYS", 5, minimum=1, maximum=30)
+ANXIN_DISPUTE_DECISION_DAYS = env_int("ANXIN_DISPUTE_DECISION_DAYS", 7, minimum=1, maximum=60)
+ANXIN_DISPUTE_APPEAL_DAYS = env_int("ANXIN_DISPUTE_APPEAL_DAYS", 7, minimum=1, maximum=30)
+ANXIN_DISPUTE_PANEL_DAYS = env_int("ANXIN_DISPUTE_PANEL_DAYS", 7, minimum=1, maximum=60)
+ANXIN_DISPUTE_REMIND_HOURS = env_int("ANXIN_DISPUTE_REMIND_HOURS", 24, minimum=1, maximum=240)
+# Who hears appeals: a panel of three adjudicators, or a jury of users drawn at random.
+ANXIN_DISPUTE_APPEAL_BODY = env_str("ANXIN_DISPUTE_APPEAL_BODY", "panel")
+if ANXIN_DISPUTE_APPEAL_BODY not in ("panel", "jury"):
+    raise ImproperlyConfigured("ANXIN_DISPUTE_APPEAL_BODY: must be panel or jury")
+ANXIN_DISPUTE_JURY_SIZE = env_int("ANXIN_DISPUTE_JURY_SIZE", 5, minimum=3, maximum=15)
+if ANXIN_DISPUTE_JURY_SIZE % 2 == 0:
+    raise ImproperlyConfigured("ANXIN_DISPUTE_JURY_SIZE: must be odd")
+# Guarantee fund: the most it advances on one case, in fen; the deposit each seller lodges,
+# per listing category ("default" for the rest), as JSON.
+ANXIN_GUARANTEE_CASE_CAP_FEN = env_int("ANXIN_GUARANTEE_CASE_CAP_FEN", 500_000, minimum=0)
+ANXIN_GUARANTEE_DEPOSITS_FEN = env_json(
+    "ANXIN_GUARANTEE_DEPOSITS_FEN",
+    {
+        "default": 100_000,
+        "food": 300_000,
+        "fresh_perishable": 300_000,
+        "cosmetics": 200_000,
+        "medical_device": 500_000,
+    },
+)
+ANXIN_EMAIL_FROM = env_str("ANXIN_EMAIL_FROM", "anxin@localhost")
+EMAIL_BACKEND = env_str("ANXIN_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+EMAIL_HOST = env_str("ANXIN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ANXIN_EMAIL_PORT", 25, minimum=1, maximum=65535)
 # The platform fee in basis points of the order amount (60 = 0.6%). Rounded down to the fen.
 ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximum=10_000)
 # Minutes a buyer has to pay before an unpaid order closes and its stock is released.

@@ -110,14 +110,28 @@ class AfterSale(models.Model):
         return self.kind in (Kind.NO_REASON_RETURN, Kind.QUALITY_RETURN)
 
 
+class Creditor(models.TextChoices):
+    BUYER = "buyer", _("The buyer")
+    FUND = "fund", _("The guarantee fund")
+
+
 class SellerDebt(models.Model):
-    """What a seller still owes a buyer after a refund its balance could not cover. Collected
-    from the seller's later payouts (services.debts_collect)."""
+    """What a seller still owes after a refund or remedy its balance could not cover: to the
+    buyer, or to the guarantee fund that advanced it (先行赔付). Collected from the seller's
+    later payouts and its guarantee deposit (services.debts_collect)."""
 
     seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="debts")
-    after_sale = models.ForeignKey(AfterSale, on_delete=models.PROTECT, related_name="debts")
+    creditor = models.CharField(max_length=8, choices=Creditor.choices, default=Creditor.BUYER)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="debts"
+    )
+    after_sale = models.ForeignKey(
+        AfterSale, null=True, blank=True, on_delete=models.PROTECT, related_name="debts"
+    )
+    dispute = models.ForeignKey(
+        "disputes.Dispute", null=True, blank=True, on_delete=models.PROTECT, related_name="debts"
+    )
     amount_fen = models.BigIntegerField()
     repaid_fen = models.BigIntegerField(default=0)
     created_at = models.DateTimeField()

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, SellerDebt, Status
+from anxin.aftersales import money
+from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
 from anxin.carriers.sandbox import get_carrier
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.sql import update_where
@@ -31,22 +32,9 @@ from anxin.core.text import clean_text
 from anxin.law import engine
 from anxin.law.decision import Decision
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
-from anxin.ledger.models import Account
-from anxin.ledger.posting import Kind as TKind
-from anxin.ledger.services import (
-    TransferRequest,
-    buyer_account,
-    fees_account,
-    provider_account,
-    seller_account,
-    transfer_id,
-    transfers_create,
-)
 from anxin.orders import services as orders
 from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
 from anxin.orders.selectors import order_for
-from anxin.payments import services as payments
-from anxin.payments.models import PaymentStatus, Refund
 
 CN = ZoneInfo("Asia/Shanghai")
 St = Status
@@ -603,173 +591,29 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         orders._close_holds(order, "refunded", f"after-sales {a.kind}")
 
 
-def _available(code: str) -> int:
-    acc = Account.objects.select_for_update().filter(code=code).first()
-    if acc is None:
-        return 0
-    return acc.credits_posted - acc.debits_posted - acc.debits_pending
-
-
 def _pay(order: Order, a: AfterSale, *, price_fen: int, extra_fen: int, actor: User | None) -> int:
     """Pay the buyer `price_fen` of the price and `extra_fen` the seller owes on top (return
     shipping). Returns what was paid now; any shortfall becomes the seller's debt."""
-    key = f"aftersale:{a.pk}"
-    buyer, seller = buyer_account(order.buyer_id), seller_account(order.seller_id)
-    fee_back = order.fee_fen * price_fen // order.amount_fen
-    seller_part = price_fen - fee_back
-    chain: list[TransferRequest] = []
-    if order.in_escrow:
-        # Settle the holds for what is not refunded; what is refunded stays with the buyer.
-        for name, held, back, code in (
-            ("seller", order.seller_share_fen, seller_part, "escrow"),
-            ("fee", order.fee_fen, fee_back, "fee"),
-        ):
-            if not held:
-                continue
-            hold_id = transfer_id("order", order.pk, "hold", name)
-            credit = seller if name == "seller" else fees_account()
-            keep = held - back
-            chain.append(
-                TransferRequest(
-                    transfer_id(key, "settle", name),
-                    buyer,
-                    credit,
-                    keep if keep else held,
-                    f"{code}_{'release' if keep else 'void'}",
-                    order.number,
-                    TKind.POST_PENDING if keep else TKind.VOID_PENDING,
-                    hold_id,
-                )
-            )
-        owed_by_seller = extra_fen
-    else:
-        if fee_back:
-            chain.append(
-                TransferRequest(
-                    transfer_id(key, "fee_back"),
-                    fees_account(),
-                    buyer,
-                    fee_back,
-                    "fee_refund",
-                    order.number,
-                )
-            )
-        owed_by_seller = seller_part + extra_fen
-    from_seller = 0
-    if owed_by_seller:
-        from_seller = min(owed_by_seller, max(0, _available(seller)))
-        if from_seller:
-            chain.append(
-                TransferRequest(
-                    transfer_id(key, "clawback"),
-                    seller,
-                    buyer,
-                    from_seller,
-                    "clawback",
-                    order.number,
-                )
-            )
-    shortfall = owed_by_seller - from_seller
-    paid = price_fen + extra_fen - shortfall
-    _pay_out(order, chain, paid, key=key, reason=f"after-sales {a.kind}")
-    if shortfall:
-        SellerDebt.objects.create(
-            seller_id=order.seller_id,
-            buyer_id=order.buyer_id,
-            order=order,
-            after_sale=a,
-            amount_fen=shortfall,
-            created_at=timezone.now(),
-        )
+    paid = money.pay_buyer(
+        order,
+        buyer_id=order.buyer_id,
+        seller_id=order.seller_id,
+        key=f"aftersale:{a.pk}",
+        price_fen=price_fen,
+        extra_fen=extra_fen,
+        reason=f"after-sales {a.kind}",
+        debt_for={"after_sale": a},
+    )
+    if paid.debt:
         orders._event(
             order,
             "seller_debt_recorded",
             actor=actor,
             role=None if actor else "system",
             after_sale=a.pk,
-            amount_fen=shortfall,
+            amount_fen=paid.debt,
         )
-    return paid
-
-
-def _pay_out(
-    order: Order, chain: list[TransferRequest], amount: int, *, key: str, reason: str
-) -> None:
-    """Send `amount` of the buyer's funds back through the payment it came from. A provider
-    refunds at most what was paid; anything above that (return shipping the seller owes)
-    stays in the buyer's funds with Anxin, in the ledger, until a payout rail exists."""
-    payment = order.payments.get(status=PaymentStatus.SUCCEEDED)
-    already = sum(Refund.objects.filter(payment=payment).values_list("amount_fen", flat=True))
-    to_provider = min(amount, payment.amount_fen - already)
-    if to_provider:
-        chain.append(
-            TransferRequest(
-                transfer_id("refund", key),
-                buyer_account(order.buyer_id),
-                provider_account(payment.provider),
-                to_provider,
-                "refund",
-                order.number,
-            )
-        )
-    if chain:
-        transfers_create(chain)
-    if to_provider:
-        payments.refund_create(
-            order=order, payment=payment, amount_fen=to_provider, reason=reason, key=f"{key}:refund"
-        )
-    if amount > to_provider:
-        orders._event(
-            order,
-            "buyer_credited",
-            actor=None,
-            role="system",
-            amount_fen=amount - to_provider,
-            reason="above the amount paid; kept in the buyer's funds with Anxin",
-        )
-
-
-def debts_collect(*, seller_id: int) -> int:
-    """Pay the seller's open debts from its balance, oldest first. Returns fen collected."""
-    collected = 0
-    for debt_id in (
-        SellerDebt.objects.filter(seller_id=seller_id, settled_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        with transaction.atomic():
-            order_id = SellerDebt.objects.get(pk=debt_id).order_id
-            order = orders._locked_id(order_id)
-            debt = SellerDebt.objects.select_for_update().get(pk=debt_id)
-            if debt.settled_at is not None:
-                continue
-            owed = debt.amount_fen - debt.repaid_fen
-            take = min(owed, max(0, _available(seller_account(seller_id))))
-            if not take:
-                break
-            key = f"debt:{debt.pk}:{debt.repaid_fen}"
-            clawback = TransferRequest(
-                transfer_id(key, "clawback"),
-                seller_account(seller_id),
-                buyer_account(order.buyer_id),
-                take,
-                "clawback",
-                order.number,
-            )
-            _pay_out(order, [clawback], take, key=key, reason="seller debt repaid")
-            debt.repaid_fen += take
-            debt.settled_at = timezone.now() if debt.repaid_fen == debt.amount_fen else None
-            debt.save(update_fields=["repaid_fen", "settled_at"])
-            orders._event(
-                order,
-                "seller_debt_repaid",
-                actor=None,
-                role="system",
-                amount_fen=take,
-                owed_fen=owed - take,
-            )
-            collected += take
-    return collected
+    return paid.to_buyer
 
 
 def deadlines_run(*, limit: int = 1000) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from anxin.aftersales import services
+from anxin.aftersales import money, services
 
 
 @task()
@@ -22,4 +22,4 @@ def refund_due_task(after_sale_id: int) -> str:
 
 @task()
 def debts_collect_task(seller_id: int) -> int:
-    return services.debts_collect(seller_id=seller_id)
+    return money.debts_collect(seller_id=seller_id)

@@ -15,6 +15,8 @@ class AccountKind(models.TextChoices):
     BUYER_FUNDS = "buyer_funds", "Buyer funds"
     SELLER_PAYABLE = "seller_payable", "Seller payable"
     PLATFORM_FEES = "platform_fees", "Platform fees"
+    GUARANTEE_FUND = "guarantee_fund", "Guarantee fund"
+    GUARANTEE_DEPOSIT = "guarantee_deposit", "Seller guarantee deposit"
 
 
 class Account(models.Model):

@@ -51,6 +51,10 @@ _PREFIXES = {
     "buyer:": (AccountKind.BUYER_FUNDS, _LIABILITY),
     "seller:": (AccountKind.SELLER_PAYABLE, _LIABILITY),
     "platform:fees": (AccountKind.PLATFORM_FEES, _LIABILITY),
+    # Advance compensation (先行赔付) is paid from the fund; sellers' deposits are held apart,
+    # one account each. Neither can pay out more than it holds.
+    "guarantee:fund": (AccountKind.GUARANTEE_FUND, _LIABILITY),
+    "deposit:": (AccountKind.GUARANTEE_DEPOSIT, _LIABILITY),
 }
 
 
@@ -70,6 +74,14 @@ def fees_account() -> str:
     return "platform:fees"
 
 
+def fund_account() -> str:
+    return "guarantee:fund"
+
+
+def deposit_account(seller_id: int) -> str:
+    return f"deposit:{seller_id}"
+
+
 def _kind_for(code: str) -> tuple[AccountKind, int]:
     for prefix, kind_and_flags in _PREFIXES.items():
         if code.startswith(prefix):
@@ -82,7 +94,8 @@ def _create_accounts(codes: set[str]) -> None:
         kind, flags = _kind_for(code)
         owner = (
             int(code.split(":", 1)[1])
-            if kind in (AccountKind.BUYER_FUNDS, AccountKind.SELLER_PAYABLE)
+            if kind
+            in (AccountKind.BUYER_FUNDS, AccountKind.SELLER_PAYABLE, AccountKind.GUARANTEE_DEPOSIT)
             else None
         )
         try:

@@ -844,4 +844,6 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=now)
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
-    return counts | aftersales_deadlines(limit=limit)
+    from anxin.disputes.services import deadlines_run as dispute_deadlines
+
+    return counts | aftersales_deadlines(limit=limit) | dispute_deadlines(limit=limit)

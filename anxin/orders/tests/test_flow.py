@@ -126,6 +126,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "auto_approved": 0,
         "lapsed": 0,
         "refunded": 0,
+        "dispute_defaults": 0,
     }
     deliver_all()
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED

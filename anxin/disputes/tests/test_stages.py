@@ -1,0 +1,547 @@
+"""Every stage of a case and every default outcome, with the remedy paid through the real
+ledger and the books audited after each path."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from anxin.conftest import deliver_all
+from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.disputes import services
+from anxin.disputes.models import Decision, Dispute, Notification, Outcome, Stage, Step
+from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
+from anxin.evidence.models import Record
+from anxin.orders import services as orders
+from anxin.orders.models import Order, OrderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def file_quality(buyer, order, claimed=None) -> Dispute:
+    return services.file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶发霉，无法饮用",
+        claimed_fen=claimed or order.amount_fen,
+    )
+
+
+def past(clock, d: Dispute) -> str:
+    d.refresh_from_db()
+    assert d.due_at is not None
+    clock.move_to(d.due_at)
+    return services.deadline(dispute_id=d.pk)
+
+
+def test_filing_shows_the_law_the_evidence_held_and_the_routes(buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    view = services.filing_view(
+        user=buyer, category="counterfeit", claimed_fen=70000, number=order.number
+    )
+    # Fraud: the price back and three times it, at least 500 yuan (CRPL 55(1)).
+    assert view["law_fen"] == order.amount_fen + 50000
+    assert {"statute": "CRPL", "article": 55, "paragraph": 1} in view["law"][0]["citations"]
+    assert "listing" in view["held"] and "authenticity" in view["missing"]
+    routes = {r["key"]: r for r in view["routes"]}
+    assert routes["anxin"]["cost_fen"] == 0 and routes["small_claims"]["cost_fen"] == 2500
+    assert routes["anxin"]["days"] < routes["12315"]["days"]
+    nothing = services.filing_view(user=buyer, category="other", claimed_fen=100)
+    assert nothing["law"] == [] and nothing["law_fen"] == 0
+
+
+def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    assert d.step == Step.SELLER_ANSWER and d.cap_fen == order.amount_fen
+    # The dispute hold pauses the auto-confirm timer.
+    assert order.holds.get(closed_at__isnull=True).kind == "dispute"
+    assert orders.order_auto_confirm(order_id=order.pk) in ("not due", "paused by an open hold")
+    services.answer(actor=seller, number=d.number, offer_fen=order.amount_fen, text="同意退款")
+    d.refresh_from_db()
+    assert (d.stage, d.outcome, d.remedy_fen) == (Stage.CLOSED, Outcome.SETTLED, order.amount_fen)
+    assert d.paid_from == {"escrow": order.amount_fen}
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
+    deliver_all()
+    books_balance()
+    kinds = list(d.events.order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds[0] == "filed" and kinds[-1] == "remedy_paid"
+    assert Record.objects.filter(chain=f"dispute:{d.number}").count() == len(kinds)
+
+
+def test_partial_offer_accepted_completes_the_order_with_the_rest_to_the_seller(
+    buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    services.answer(actor=seller, number=d.number, offer_fen=5000, text="部分退款")
+    services.reply(actor=buyer, number=d.number, accept=True)
+    d.refresh_from_db()
+    assert d.remedy_fen == 5000 and d.outcome == Outcome.SETTLED
+    o = Order.objects.get(pk=order.pk)
+    assert o.status == OrderStatus.COMPLETED and o.confirmed_by == "dispute"
+    fee_back = order.fee_fen * 5000 // order.amount_fen
+    assert balance(f"seller:{seller.pk}") == order.seller_share_fen - (5000 - fee_back)
+    deliver_all()
+    books_balance()
+
+
+def test_silent_seller_loses_by_default_within_what_the_law_grants(
+    clock, buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    # The buyer asks for more than the law gives for a defect (the price back).
+    d = file_quality(buyer, order, claimed=order.amount_fen * 2)
+    assert d.law_fen == order.amount_fen
+    clock.move_to(d.due_at - dt.timedelta(seconds=1))
+    assert services.deadline(dispute_id=d.pk) == "not due"
+    assert past(clock, d) == "default: decided for the buyer"
+    d.refresh_from_db()
+    assert d.outcome == Outcome.DEFAULT and d.remedy_fen == order.amount_fen
+    assert services.deadline(dispute_id=d.pk) == "closed"  # fired twice: nothing twice
+    deliver_all()
+    books_balance()
+
+
+def test_silent_seller_without_a_legal_figure_goes_to_mediation(
+    clock, buyer, seller, listing
+) -> None:
+    people = desk()
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="not_delivered",
+        claim="一直没收到货",
+        claimed_fen=order.amount_fen,
+    )
+    assert d.law_fen == 0 and d.cap_fen == order.amount_fen
+    assert past(clock, d) == "default: to mediation"
+    d.refresh_from_db()
+    assert (d.stage, d.step, d.mediator) == (
+        Stage.MEDIATION,
+        Step.MEDIATOR_PROPOSAL,
+        people["mediator"],
+    )
+
+
+def test_buyer_silence_takes_an_offer_or_lets_the_case_lapse(clock, buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    services.answer(actor=seller, number=d.number, offer_fen=0, text="货没有问题")
+    assert past(clock, d) == "default: lapsed"
+    d.refresh_from_db()
+    assert d.outcome == Outcome.LAPSED
+    # The hold is closed: the auto-confirm timer runs again.
+    assert not Order.objects.get(pk=order.pk).holds.filter(closed_at__isnull=True).exists()
+
+    second = shipped(buyer, seller, listing, tracking="SF3000000009")
+    d2 = file_quality(buyer, second)
+    services.answer(actor=seller, number=d2.number, offer_fen=3000, text="补偿30元")
+    assert past(clock, d2) == "default: offer accepted"
+    d2.refresh_from_db()
+    assert d2.remedy_fen == 3000
+    deliver_all()
+    books_balance()
+
+
+def test_mediation_settles_when_both_accept(clock, buyer, seller, listing) -> None:
+    people = desk()
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    services.answer(actor=seller, number=d.number, offer_fen=1000, text="只能退10元")
+    services.reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    m = people["mediator"]
+    with pytest.raises(ValidationFailed, match="amount_fen"):
+        services.propose(actor=m, number=d.number, amount_fen=d.claimed_fen + 1, text="x")
+    services.propose(actor=m, number=d.number, amount_fen=8000, text="退80元，买家不退货")
+    services.respond(actor=buyer, number=d.number, accept=True)
+    with pytest.raises(Conflict):
+        services.respond(actor=buyer, number=d.number, accept=True)
+    d.refresh_from_db()
+    assert d.stage == Stage.MEDIATION
+    services.respond(actor=seller, number=d.number, accept=True)
+    d.refresh_from_db()
+    assert (d.outcome, d.remedy_fen) == (Outcome.SETTLED, 8000)
+    deliver_all()
+    books_balance()
+
+
+def test_failed_mediation_and_silent_officers_reach_adjudication(
+    clock, buyer, seller, listing
+) -> None:
+    people = desk()
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    services.answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
+    services.reply(actor=buyer, number=d.number, accept=False, reason="要调解")
+    assert past(clock, d) == "default: to adjudication"  # the mediator never proposed
+    d.refresh_from_db()
+    assert (d.stage, d.step) == (Stage.ADJUDICATION, Step.EVIDENCE)
+    assert d.adjudicator == people["adj1"]
+
+    other = shipped(buyer, seller, listing, tracking="SF3000000010")
+    d2 = file_quality(buyer, other)
+    services.answer(actor=seller, number=d2.number, offer_fen=0, text="不同意")
+    services.reply(actor=buyer, number=d2.number, accept=False, reason="要调解")
+    services.propose(actor=people["mediator"], number=d2.number, amount_fen=6000, text="各让一步")
+    services.respond(actor=buyer, number=d2.number, accept=True)
+    assert past(clock, d2) == "default: to adjudication"  # the seller stayed silent
+    d2.refresh_from_db()
+    # Spread over the adjudicators: the second case goes to the one with fewer.
+    assert d2.adjudicator == people["adj2"]
+
+
+def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=None):
+    desk_people = desk()
+    order = shipped(buyer, seller, listing, tracking=tracking)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="counterfeit",
+        claim="不是正品",
+        claimed_fen=claimed or 70000,
+    )
+    services.answer(actor=seller, number=d.number, offer_fen=0, text="是正品")
+    services.reply(actor=buyer, number=d.number, accept=False, reason="要调解")
+    services.propose(actor=desk_people["mediator"], number=d.number, amount_fen=20000, text="x")
+    services.respond(actor=seller, number=d.number, accept=False, reason="不接受")
+    d.refresh_from_db()
+    assert d.step == Step.EVIDENCE
+    services.submit_evidence(actor=buyer, number=d.number, text="鉴定报告：非正品")
+    services.submit_evidence(actor=seller, number=d.number, text="进货发票")
+    with pytest.raises(InvalidTransition, match="evidence"):
+        services.decide(
+            actor=desk_people["adj1"],
+            number=d.number,
+            refund_fen=0,
+            compensation_fen=0,
+            reasons="x",
+            citations=[{"statute": "CRPL", "article": 55}],
+        )
+    assert past(clock, d) == "evidence closed"
+    with pytest.raises(InvalidTransition, match="evidence"):
+        services.submit_evidence(actor=buyer, number=d.number, text="迟到的证据")
+    d.refresh_from_db()
+    return d, order, desk_people
+
+
+def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listing) -> None:
+    d, order, people = to_decision(clock, buyer, seller, listing)
+    adj = people["adj1"]
+    proposed = services.proposal(d)
+    assert proposed == {
+        "refund_fen": order.amount_fen,
+        "compensation_fen": 50000,
+        "citations": proposed["citations"],
+    }
+    ok = dict(
+        reasons="鉴定为假货，构成欺诈。",
+        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
+    )
+    with pytest.raises(ValidationFailed, match="at most"):
+        services.decide(
+            actor=adj, number=d.number, refund_fen=order.amount_fen, compensation_fen=60000, **ok
+        )
+    with pytest.raises(ValidationFailed, match="no article 999"):
+        services.decide(
+            actor=adj,
+            number=d.number,
+            refund_fen=order.amount_fen,
+            compensation_fen=50000,
+            reasons="x",
+            citations=[{"statute": "CRPL", "article": 999}],
+        )
+    with pytest.raises(ValidationFailed, match="citations"):
+        services.decide(
+            actor=adj, number=d.number, refund_fen=0, compensation_fen=0, reasons="x", citations=[]
+        )
+    with pytest.raises(ValidationFailed, match="departure_reason"):
+        services.decide(
+            actor=adj, number=d.number, refund_fen=order.amount_fen, compensation_fen=0, **ok
+        )
+    with pytest.raises(NotFound):
+        services.decide(
+            actor=people["adj2"],
+            number=d.number,
+            refund_fen=order.amount_fen,
+            compensation_fen=50000,
+            **ok,
+        )
+    decision = services.decide(
+        actor=adj,
+        number=d.number,
+        refund_fen=order.amount_fen,
+        compensation_fen=20000,
+        departure_reason="买家也有过错，酌减",
+        **ok,
+    )
+    assert decision.total_fen == order.amount_fen + 20000
+    d.refresh_from_db()
+    assert d.step == Step.APPEAL_WINDOW
+    assert past(clock, d) == "final: decision paid"
+    d.refresh_from_db()
+    assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 20000
+    # The price from escrow; the compensation from the seller's balance (just released).
+    assert d.paid_from["escrow"] == order.amount_fen
+    deliver_all()
+    books_balance()
+
+
+def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
+    clock, buyer, seller, listing
+) -> None:
+    d, order, _ = to_decision(clock, buyer, seller, listing)
+    assert past(clock, d) == "default: the law engine's proposal decided"
+    decision = Decision.objects.get(dispute=d)
+    assert decision.is_default and decision.total_fen == order.amount_fen + 50000
+    assert decision.citations and decision.decided_by is None
+    # Both parties accept: paid at once, without waiting for the appeal window.
+    services.accept_decision(actor=buyer, number=d.number)
+    services.accept_decision(actor=seller, number=d.number)
+    d.refresh_from_db()
+    assert d.outcome == Outcome.DECIDED and d.executed_at is not None
+    deliver_all()
+    books_balance()
+
+
+def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
+    clock, buyer, seller, listing
+) -> None:
+    d, order, people = to_decision(clock, buyer, seller, listing)
+    services.decide(
+        actor=people["adj1"],
+        number=d.number,
+        refund_fen=order.amount_fen,
+        compensation_fen=50000,
+        reasons="构成欺诈",
+        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
+    )
+    with pytest.raises(NotFound):  # not on the case: it does not exist for them
+        services.appeal(actor=people["adj2"], number=d.number, reason="x")
+    a = services.appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
+    with pytest.raises(Conflict):
+        services.appeal(actor=buyer, number=d.number, reason="再来一次")
+    assert a.body == "panel" and len(a.members) == 3
+    assert people["adj1"].pk not in a.members  # the first adjudicator does not sit
+    assert services.verify_draw(a)
+    assert services.draw(a.seed, a.pool, 3) == a.members
+    tampered = {**a.seed_source, "appellant": buyer.pk}
+    assert services.seed_of(tampered) != a.seed
+    from anxin.accounts.models import User
+
+    members = [User.objects.get(pk=pk) for pk in a.members]
+    with pytest.raises(Forbidden):
+        services.vote(actor=buyer, number=d.number, uphold=True, reasons="x")
+    services.vote(actor=members[0], number=d.number, uphold=False, remedy_fen=20000, reasons="酌减")
+    with pytest.raises(Conflict):
+        services.vote(actor=members[0], number=d.number, uphold=True, reasons="改主意")
+    services.vote(actor=members[1], number=d.number, uphold=False, remedy_fen=30000, reasons="酌减")
+    d.refresh_from_db()
+    # Two of three changed it: the median of their remedies.
+    assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == 20000
+    deliver_all()
+    books_balance()
+
+
+def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing) -> None:
+    d, order, _ = to_decision(clock, buyer, seller, listing)
+    assert past(clock, d).startswith("default")  # the engine's proposal decides
+    a = services.appeal(actor=seller, number=d.number, reason="不服")
+    from anxin.accounts.models import User
+
+    services.vote(
+        actor=User.objects.get(pk=a.members[0]), number=d.number, uphold=True, reasons="维持"
+    )
+    assert past(clock, d) == "default: appeal decided on the votes cast"
+    d.refresh_from_db()
+    assert d.remedy_fen == order.amount_fen + 50000  # upheld
+    deliver_all()
+    books_balance()
+
+
+def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
+    clock, buyer, seller, operator, listing, settings
+) -> None:
+    from anxin.aftersales.models import Creditor, SellerDebt
+
+    settings.ANXIN_GUARANTEE_CASE_CAP_FEN = 20000
+    # Fee income to fund the guarantee fund with.
+    for i in range(3):
+        completed(buyer, seller, listing, tracking=f"SF30000001{i}")
+    fees = balance("platform:fees")
+    services.fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
+    assert balance("guarantee:fund") == fees
+    # The money was released to the seller: its balance covers part of the remedy.
+    order = completed(buyer, seller, listing, tracking="SF3000000200")
+    seller_balance = balance(f"seller:{seller.pk}")
+    big = services.file(
+        actor=buyer,
+        number=order.number,
+        category="counterfeit",
+        claim="假货",
+        claimed_fen=order.amount_fen + 50000,
+    )
+    services.answer(actor=seller, number=big.number, offer_fen=big.claimed_fen, text="认")
+    big.refresh_from_db()
+    paid = big.paid_from
+    total = order.amount_fen + 50000
+    assert (
+        paid.get("fee", 0) + paid.get("seller", 0) + paid.get("fund", 0) + paid.get("debt", 0)
+        == total
+    )
+    assert paid["fund"] <= 20000
+    fund_debt = SellerDebt.objects.get(dispute=big, creditor=Creditor.FUND)
+    assert fund_debt.amount_fen == paid["fund"]
+    if paid.get("debt"):
+        assert (
+            SellerDebt.objects.get(dispute=big, creditor=Creditor.BUYER).amount_fen == paid["debt"]
+        )
+    assert seller_balance > 0 and balance(f"seller:{seller.pk}") == 0
+    books_balance()
+    # The seller's next payout repays what is owed, oldest first.
+    for i in range(4):
+        completed(buyer, seller, listing, tracking=f"SF30000003{i}")
+    deliver_all()
+    fund_debt.refresh_from_db()
+    assert fund_debt.repaid_fen > 0
+    position = services.fund_position()
+    assert position["advanced_fen"] == paid["fund"]
+    assert position["recovered_fen"] == sum(
+        SellerDebt.objects.filter(creditor=Creditor.FUND).values_list("repaid_fen", flat=True)
+    )
+    books_balance()
+
+
+def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operator, listing) -> None:
+    from anxin.aftersales.models import Creditor, SellerDebt
+
+    for i in range(5):
+        completed(buyer, seller, listing, tracking=f"SF30000004{i}")
+    services.fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
+    services.deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
+    assert balance(f"seller:{seller.pk}") == 0
+    deposit = balance(f"deposit:{seller.pk}")
+    order = completed(buyer, seller, listing, tracking="SF3000000500")
+    services.deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="坏了",
+        claimed_fen=order.amount_fen,
+    )
+    services.answer(actor=seller, number=d.number, offer_fen=order.amount_fen, text="认")
+    d.refresh_from_db()
+    assert d.paid_from.get("fund", 0) > 0  # the balance was empty: the fund advanced
+    deliver_all()  # the debt task takes the deposit at once
+    debt = SellerDebt.objects.get(dispute=d, creditor=Creditor.FUND)
+    assert debt.settled_at is not None
+    assert balance(f"deposit:{seller.pk}") < deposit + order.seller_share_fen
+    books_balance()
+    with pytest.raises(ValidationFailed, match="balance"):
+        services.deposit_lodge(actor=seller, amount_fen=1)
+
+
+def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fund(
+    clock, buyer, seller, operator, listing
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationFailed, match="evidence"):
+        services.file(
+            actor=buyer,
+            seller_username=seller.username,
+            category="not_delivered",
+            claim="微信转账后不发货",
+            claimed_fen=9900,
+            outside_description="朋友圈买的面膜",
+            outside_paid_fen=9900,
+            outside_paid_on=dt.date(2026, 4, 28),
+        )
+    shot = SimpleUploadedFile("chat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    d = services.file(
+        actor=buyer,
+        seller_username=seller.username,
+        category="not_delivered",
+        claim="微信转账后不发货",
+        claimed_fen=9900,
+        outside_description="朋友圈买的面膜",
+        outside_paid_fen=9900,
+        outside_paid_on=dt.date(2026, 4, 28),
+        files=[("聊天记录", shot)],
+    )
+    item = d.evidence.get()
+    assert len(item.sha256) == 64 and item.size == 108
+    services.answer(actor=seller, number=d.number, offer_fen=9900, text="退")
+    d.refresh_from_db()
+    assert d.outcome == Outcome.SETTLED and d.paid_from == {"debt": 9900}
+    assert balance(f"buyer:{buyer.pk}") == 0
+    books_balance()
+
+
+def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    for kwargs, field in (
+        ({"category": "weather"}, "category"),
+        ({"claimed_fen": -1}, "claimed_fen"),
+        ({"claimed_fen": "100"}, "claimed_fen"),
+        ({"claimed_fen": 0}, "claimed_fen"),
+        ({"claim": " "}, "claim"),
+    ):
+        args = dict(category="quality_defect", claim="坏了", claimed_fen=100) | kwargs
+        with pytest.raises(ValidationFailed) as e:
+            services.file(actor=buyer, number=order.number, **args)
+        assert e.value.field == field
+    assert not Dispute.objects.exists()
+    paid_only = shipped(buyer, seller, listing, tracking="SF3000000600")
+    orders.order_confirm(actor=buyer, number=paid_only.number)
+    d = file_quality(buyer, order)
+    with pytest.raises(Conflict):
+        file_quality(buyer, order)
+    with pytest.raises(ValidationFailed, match="offer_fen"):
+        services.answer(actor=seller, number=d.number, offer_fen=d.claimed_fen + 1, text="x")
+    d.refresh_from_db()
+    assert d.step == Step.SELLER_ANSWER
+
+
+def test_notices_reach_every_party_in_app_and_by_email(buyer, seller, listing, settings) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    seller.email, seller.preferred_language = "seller@example.com", "en"
+    seller.save()
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    assert Notification.objects.filter(user=seller, dispute=d, kind="filed").exists()
+    deliver_all()
+    assert len(mail.outbox) == 1
+    assert d.number in mail.outbox[0].body and "complaint" in mail.outbox[0].subject
+    assert Notification.objects.get(user=seller, kind="filed").emailed_at is not None
+
+
+def test_reminders_go_out_before_deadlines_once(clock, buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    assert services.remind(dispute_id=d.pk) == "not yet"
+    clock.move_to(d.due_at - dt.timedelta(hours=2))
+    assert services.remind(dispute_id=d.pk) == "reminded"
+    assert services.remind(dispute_id=d.pk) == "already reminded"
+    assert Notification.objects.filter(user=seller, kind="reminder").count() == 1
+
+
+def test_transfer_puts_the_case_in_the_regulators_queue(buyer, seller, listing, staff) -> None:
+    from anxin.accounts.models import Role
+
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order)
+    regulator = staff[Role.REGULATOR]
+    assert not services.visible(regulator).filter(pk=d.pk).exists()
+    with pytest.raises(Forbidden):
+        services.transfer(actor=seller, number=d.number, reason="x")
+    services.transfer(actor=buyer, number=d.number, reason="卖家涉嫌售假")
+    assert services.visible(regulator).filter(pk=d.pk).exists()
+    assert Notification.objects.filter(user=regulator, kind="transferred").exists()
+    with pytest.raises(Conflict):
+        services.transfer(actor=buyer, number=d.number, reason="再转一次")
