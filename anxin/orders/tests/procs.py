@@ -29,6 +29,8 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
     from anxin.accounts.models import User
     from anxin.aftersales import services as aftersales
     from anxin.core.errors import DomainError
+    from anxin.disputes import services as disputes
+    from anxin.disputes.models import Dispute
     from anxin.orders import services
 
     actor = User.objects.get(username=username)
@@ -46,6 +48,10 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
         ),
         "as-received": lambda: aftersales.confirm_received(actor=actor, number=number),
         "deliver": lambda: _deliver_all(),
+        "ds-accept": lambda: disputes.accept_decision(actor=actor, number=number),
+        "ds-deadline": lambda: disputes.deadline(
+            dispute_id=Dispute.objects.get(number=number).pk
+        ),
     }
     print("ready", flush=True)
     go = Path(go_file)

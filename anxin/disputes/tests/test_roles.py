@@ -1,0 +1,194 @@
+"""The role matrix: each action of the desk, tried by everyone; only its owner succeeds, and
+everyone else is refused without the case changing. Outsiders get the same 404 as for a case
+that does not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from anxin.accounts.models import Role
+from anxin.conftest import make_user
+from anxin.core.errors import Forbidden, NotFound
+from anxin.disputes import services
+from anxin.disputes.models import Dispute, Step
+from anxin.disputes.tests.helpers import desk, shipped
+
+pytestmark = pytest.mark.django_db
+
+CITE = [{"statute": "CRPL", "article": 55, "paragraph": 1}]
+
+
+def _at(step: str, clock, buyer, seller, listing, people) -> Dispute:
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer, number=order.number, category="counterfeit", claim="假货", claimed_fen=70000
+    )
+    if step == Step.SELLER_ANSWER:
+        return d
+    services.answer(actor=seller, number=d.number, offer_fen=100, text="补偿1元")
+    if step == Step.BUYER_REPLY:
+        return d
+    services.reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    if step == Step.MEDIATOR_PROPOSAL:
+        return d
+    services.propose(actor=people["mediator"], number=d.number, amount_fen=100, text="x")
+    if step == Step.PARTIES_ACCEPT:
+        return d
+    services.respond(actor=seller, number=d.number, accept=False, reason="不接受")
+    if step == Step.EVIDENCE:
+        return d
+    d.refresh_from_db()
+    clock.move_to(d.due_at)
+    services.deadline(dispute_id=d.pk)
+    if step == Step.DECISION:
+        return d
+    services.decide(
+        actor=people["adj1"],
+        number=d.number,
+        refund_fen=12800,
+        compensation_fen=50000,
+        reasons="欺诈",
+        citations=CITE,
+    )
+    assert step == Step.APPEAL_WINDOW
+    return d
+
+
+ACTIONS: list[tuple[str, str, str, Callable[[Any, str], Any]]] = [
+    (
+        "answer",
+        Step.SELLER_ANSWER,
+        "seller",
+        lambda u, n: services.answer(actor=u, number=n, offer_fen=100, text="x"),
+    ),
+    (
+        "reply",
+        Step.BUYER_REPLY,
+        "buyer",
+        lambda u, n: services.reply(actor=u, number=n, accept=True),
+    ),
+    (
+        "propose",
+        Step.MEDIATOR_PROPOSAL,
+        "mediator",
+        lambda u, n: services.propose(actor=u, number=n, amount_fen=100, text="x"),
+    ),
+    (
+        "respond",
+        Step.PARTIES_ACCEPT,
+        "buyer",
+        lambda u, n: services.respond(actor=u, number=n, accept=True),
+    ),
+    (
+        "evidence",
+        Step.EVIDENCE,
+        "seller",
+        lambda u, n: services.submit_evidence(actor=u, number=n, text="发票"),
+    ),
+    (
+        "decide",
+        Step.DECISION,
+        "adj1",
+        lambda u, n: services.decide(
+            actor=u, number=n, refund_fen=12800, compensation_fen=50000, reasons="x", citations=CITE
+        ),
+    ),
+    (
+        "appeal",
+        Step.APPEAL_WINDOW,
+        "seller",
+        lambda u, n: services.appeal(actor=u, number=n, reason="不服"),
+    ),
+    (
+        "transfer",
+        Step.SELLER_ANSWER,
+        "buyer",
+        lambda u, n: services.transfer(actor=u, number=n, reason="移交"),
+    ),
+    ("withdraw", Step.SELLER_ANSWER, "buyer", lambda u, n: services.withdraw(actor=u, number=n)),
+]
+# Who else is a party to the case, and may see it, but may not do this.
+ON_THE_CASE = {
+    "answer": ["buyer"],
+    "reply": ["seller"],
+    "propose": ["buyer", "seller"],
+    "respond": ["mediator"],
+    "evidence": [],
+    "decide": ["buyer", "seller", "mediator"],
+    "appeal": ["adj1"],
+    "transfer": ["seller"],
+    "withdraw": ["seller"],
+}
+
+
+@pytest.mark.parametrize("name,step,owner,call", ACTIONS, ids=[a[0] for a in ACTIONS])
+def test_only_the_owner_of_an_action_can_take_it(
+    name, step, owner, call, clock, buyer, seller, other_buyer, other_seller, operator, listing
+) -> None:
+    people = desk()
+    people |= {
+        "buyer": buyer,
+        "seller": seller,
+        "other_buyer": other_buyer,
+        "other_seller": other_seller,
+        "other_mediator": make_user("mediator9", Role.MEDIATOR),
+        "regulator": make_user("regulator1", Role.REGULATOR),
+        "operator": operator,
+    }
+    d = _at(step, clock, buyer, seller, listing, people)
+    d.refresh_from_db()
+    before = (d.step, d.stage, d.events.count())
+    outsiders = ["other_buyer", "other_seller", "other_mediator", "regulator", "adj3"]
+    if step in (Step.SELLER_ANSWER, Step.BUYER_REPLY, Step.MEDIATOR_PROPOSAL, Step.PARTIES_ACCEPT):
+        outsiders.append("adj1")  # not yet assigned to the case
+    for who in outsiders:
+        if who == owner or who in ON_THE_CASE[name]:
+            continue
+        with pytest.raises(NotFound):
+            call(people[who], d.number)
+    for who in ON_THE_CASE[name]:
+        with pytest.raises(Forbidden):
+            call(people[who], d.number)
+    d.refresh_from_db()
+    assert (d.step, d.stage, d.events.count()) == before
+    call(people[owner], d.number)
+    d.refresh_from_db()
+    assert d.events.count() > before[2]
+
+
+def test_only_the_operator_assigns_officers_and_only_real_ones(
+    buyer, seller, operator, listing
+) -> None:
+    from anxin.core.errors import ValidationFailed
+    from anxin.disputes.models import Notification
+
+    people = desk()
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
+    )
+    with pytest.raises(Forbidden):
+        services.assign(actor=buyer, number=d.number, mediator="mediator1")
+    with pytest.raises(ValidationFailed, match="no active mediator"):
+        services.assign(actor=operator, number=d.number, mediator="adjudicator1")
+    services.assign(actor=operator, number=d.number, mediator="mediator1")
+    d.refresh_from_db()
+    assert d.mediator == people["mediator"]
+    assert Notification.objects.filter(user=people["mediator"], kind="assigned").exists()
+
+
+def test_outsiders_cannot_see_a_case_and_operators_can(
+    buyer, seller, other_buyer, operator, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
+    )
+    with pytest.raises(NotFound):
+        services.dispute_for(other_buyer, d.number)
+    assert services.dispute_for(operator, d.number) == d
+    assert list(services.visible(other_buyer)) == []
+    assert list(services.visible(seller)) == [d]
