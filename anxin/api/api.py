@@ -8,6 +8,7 @@ from anxin.aftersales.api import router as aftersales_router
 from anxin.api import errors
 from anxin.api.auth import AUTH
 from anxin.catalog.api import router as catalog_router
+from anxin.disputes.api import router as disputes_router
 from anxin.ledger.api import router as ledger_router
 from anxin.orders.api import router as orders_router
 from anxin.payments.api import router as payments_router
@@ -28,3 +29,4 @@ api.add_router("/v1/", payments_router)
 api.add_router("/v1/", ledger_router)
 api.add_router("/v1/", aftersales_router)
 api.add_router("/v1/", carrier_router)
+api.add_router("/v1/", disputes_router)

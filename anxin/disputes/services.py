@@ -1448,6 +1448,19 @@ def deposit_required(seller: User) -> int:
     return max([table.get(c, table["default"]) for c in categories] or [table["default"]])
 
 
+def deposit_status(seller: User) -> dict[str, int]:
+    required = deposit_required(seller)
+    from anxin.ledger.models import Account
+
+    acc = Account.objects.filter(code=deposit_account(seller.pk)).first()
+    lodged = acc.available if acc else 0
+    return {
+        "required_fen": required,
+        "lodged_fen": lodged,
+        "shortfall_fen": max(0, required - lodged),
+    }
+
+
 @transaction.atomic
 def deposit_lodge(*, actor: User, amount_fen: Any) -> int:
     """A seller moves money from its balance into its guarantee deposit. Returns the deposit."""

@@ -49,9 +49,7 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
         "as-received": lambda: aftersales.confirm_received(actor=actor, number=number),
         "deliver": lambda: _deliver_all(),
         "ds-accept": lambda: disputes.accept_decision(actor=actor, number=number),
-        "ds-deadline": lambda: disputes.deadline(
-            dispute_id=Dispute.objects.get(number=number).pk
-        ),
+        "ds-deadline": lambda: disputes.deadline(dispute_id=Dispute.objects.get(number=number).pk),
     }
     print("ready", flush=True)
     go = Path(go_file)

@@ -1,0 +1,73 @@
+"""A case's evidence bundle: one ZIP with the whole file, as both parties and the regulator
+see it. Its manifest lists every file with its SHA-256; the evidence-log records carry their
+salts, so each can be checked against its commitment in the log (`anxin verify`)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from anxin.accounts.models import User
+from anxin.disputes import selectors, services
+from anxin.evidence.models import Record
+
+
+def build(user: User, number: str) -> bytes:
+    from anxin.disputes.api import case_out
+
+    f = selectors.case_file(user, number)
+    d = f["case"]
+    files: dict[str, bytes] = {}
+    files["case.json"] = json.dumps(
+        case_out(f).model_dump(mode="json"), ensure_ascii=False, indent=2, sort_keys=True
+    ).encode()
+    chains = [services.chain(d)]
+    if d.order_id:
+        from anxin.orders.services import order_chain
+
+        chains.append(order_chain(d.order))
+    records = Record.objects.filter(chain__in=chains).order_by("id")
+    for n, r in enumerate(records, 1):
+        files[f"records/{n:04d}-{r.kind}.json"] = _record(r)
+    for e in f["evidence"]:
+        if e.file:
+            with e.file.open("rb") as fh:
+                files[f"evidence/{e.pk:05d}-{e.sha256[:16]}-{e.file_name}"] = fh.read()
+    manifest = {
+        "case": d.number,
+        "made_at": timezone.now().isoformat(),
+        "made_for": user.username,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
+    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in sorted(files.items()):
+            info = zipfile.ZipInfo(f"{d.number}/{name}", date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def _record(r: Record) -> bytes:
+    doc: dict[str, Any] = {
+        "chain": r.chain,
+        "log_index": r.idx,
+        "record": json.loads(r.body),
+        "salt": bytes(r.salt).hex() if r.salt is not None else None,
+        "commitment": bytes(r.commitment).hex(),
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+def response(user: User, number: str) -> HttpResponse:
+    data = build(user, number)
+    resp = HttpResponse(data, content_type="application/zip")
+    resp["Content-Disposition"] = f'attachment; filename="anxin-case-{number}.zip"'
+    return resp

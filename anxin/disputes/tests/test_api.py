@@ -1,0 +1,110 @@
+"""The dispute desk over the JSON API: filing, acting, reading the whole file, the bundle,
+notices and the guarantee fund; errors name the field; outsiders get 404."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from anxin.accounts.models import Role
+from anxin.conftest import make_user
+from anxin.disputes import selectors, services
+from anxin.disputes.tests.helpers import shipped
+
+pytestmark = pytest.mark.django_db
+
+
+def test_file_answer_and_read_the_whole_file(api, buyer, seller, other_buyer, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    b, s = api(buyer), api(seller)
+    view = b.get(
+        f"/disputes/filing-view?category=counterfeit&claimed_fen=70000&order={order.number}"
+    )
+    assert view.status_code == 200 and view.json()["law_fen"] == order.amount_fen + 50000
+    r = b.post(
+        "/disputes",
+        {"order": order.number, "category": "counterfeit", "claim": "假货", "claimed_fen": 70000},
+    )
+    assert r.status_code == 201, r.content
+    case = r.json()
+    number = case["number"]
+    assert case["role"] == "buyer" and case["step"] == "seller_answer" and "withdraw" in case["can"]
+    assert s.get(f"/disputes/{number}").json()["can"][:1] == ["answer"]
+    assert api(other_buyer).get(f"/disputes/{number}").status_code == 404
+    bad = s.post(f"/disputes/{number}/answer", {"offer_fen": -5, "text": "x"})
+    assert bad.status_code == 422 and "offer_fen" in bad.json()["detail"]
+    r = s.post(f"/disputes/{number}/answer", {"offer_fen": 1000, "text": "补偿10元"})
+    assert r.status_code == 200 and r.json()["step"] == "buyer_reply"
+    assert b.post(f"/disputes/{number}/answer", {"offer_fen": 1, "text": "x"}).status_code == 403
+    r = b.post(f"/disputes/{number}/reply", {"accept": True})
+    assert r.json()["outcome"] == "settled" and r.json()["paid_from"] == {"escrow": 1000}
+    listed = b.get("/disputes").json()
+    assert [c["number"] for c in listed] == [number]
+    notes = s.get("/notifications").json()
+    assert notes and notes[0]["url"] == f"/disputes/{number}/"
+    assert s.post("/notifications/read").json()["read"] == len(notes)
+
+
+def test_the_bundle_holds_the_file_and_its_records(api, buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    b = api(buyer)
+    number = b.post(
+        "/disputes",
+        {"order": order.number, "category": "quality_defect", "claim": "坏了", "claimed_fen": 100},
+    ).json()["number"]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    exe = SimpleUploadedFile("x.exe", b"MZ", content_type="application/x-msdownload")
+    r = b.client.post(
+        f"/api/v1/disputes/{number}/evidence", {"text": "程序", "file": exe}, headers=b.headers
+    )
+    assert r.status_code == 422 and "file" in r.json()["detail"]
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nxx", content_type="image/png")
+    r = b.client.post(
+        f"/api/v1/disputes/{number}/evidence", {"text": "照片", "file": photo}, headers=b.headers
+    )
+    assert r.status_code == 201, r.content
+    z = zipfile.ZipFile(io.BytesIO(b.get(f"/disputes/{number}/bundle").content))
+    names = z.namelist()
+    manifest = json.loads(z.read(f"{number}/manifest.json"))
+    assert f"{number}/case.json" in names
+    assert any("/evidence/" in n and n.endswith("p.png") for n in names)
+    assert any("dispute.filed" in n for n in names) and any("order.created" in n for n in names)
+    import hashlib
+
+    for name, sha in manifest["files"].items():
+        assert hashlib.sha256(z.read(f"{number}/{name}")).hexdigest() == sha
+
+
+def test_case_page_queries_do_not_grow_with_evidence(buyer, seller, listing) -> None:
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
+    )
+    counts = []
+    for total in (5, 100):
+        while d.evidence.count() < total:
+            services.submit_evidence(actor=buyer, number=d.number, text=f"证据{d.evidence.count()}")
+        with CaptureQueriesContext(connection) as q:
+            f = selectors.case_file(buyer, d.number)
+        assert len(f["evidence"]) == total
+        counts.append(len(q.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_fund_and_deposit_are_their_owners_only(api, buyer, seller, operator, listing) -> None:
+    assert api(buyer).get("/guarantee/fund").status_code == 403
+    position = api(operator).get("/guarantee/fund").json()
+    assert position["balance_fen"] == 0 and position["case_cap_fen"] > 0
+    r = api(operator).post("/guarantee/fund/allocate", {"amount_fen": 100, "reason": "x"})
+    assert r.status_code == 422 and "amount_fen" in r.json()["detail"]
+    dep = api(seller).get("/guarantee/deposit").json()
+    assert dep["required_fen"] == 100_000 and dep["shortfall_fen"] == 100_000
+    assert api(seller).post("/guarantee/deposit", {"amount_fen": 1}).status_code == 422
+    mediator = make_user("mediator7", Role.MEDIATOR)
+    assert api(mediator).get("/guarantee/deposit").status_code == 403
