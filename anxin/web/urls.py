@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anxin.web import law_views, views
+from anxin.web import dispute_views, law_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -39,6 +39,19 @@ urlpatterns = [
     path("seller/listings/<int:listing_id>", views.listing_detail, name="listing_detail"),
     path("seller/listings/<int:listing_id>/edit", views.listing_edit, name="listing_edit"),
     path("desk/", views.staff_home, name="staff_home"),
+    path("disputes/", dispute_views.disputes, name="disputes"),
+    path("disputes/new/", dispute_views.dispute_new, name="dispute_new"),
+    path("disputes/new/view", dispute_views.dispute_filing_view, name="dispute_filing_view"),
+    path("disputes/<str:number>/", dispute_views.dispute, name="dispute"),
+    path("disputes/<str:number>/bundle.zip", dispute_views.dispute_bundle, name="dispute_bundle"),
+    path(
+        "disputes/<str:number>/files/<int:evidence_id>",
+        dispute_views.dispute_file,
+        name="dispute_file",
+    ),
+    path("disputes/<str:number>/<str:action>", dispute_views.dispute_action, name="dispute_action"),
+    path("notices/", dispute_views.notifications, name="notifications"),
+    path("guarantee/", dispute_views.guarantee, name="guarantee"),
     path("law/", law_views.law_index, name="law"),
     path("law/<str:statute_id>/", law_views.law_statute, name="law_statute"),
     path(

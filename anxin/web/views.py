@@ -248,6 +248,10 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "after_sale_kinds": AfterSaleKind.choices,
         "item_conditions": ITEM_CONDITIONS,
         "payment": payment,
+        "cases": list(order.disputes.order_by("-pk").values_list("number", "stage")[:5]),
+        "can_complain": is_buyer
+        and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+        and not order.disputes.filter(closed_at__isnull=True).exists(),
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),
         "can_chat": is_buyer or is_seller,

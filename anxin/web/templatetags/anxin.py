@@ -123,3 +123,106 @@ def cite_label(c: object) -> str:
         return f"{sid} Art. {article}" + (f"({para})" if para else "")
     title = statute(sid).title.removeprefix("中华人民共和国")
     return f"《{title}》第{article}条" + (f"第{para}款" if para else "")
+
+
+@register.filter
+def yuan(value: int | None) -> str:
+    """Fen as a plain yuan amount for a form field: 12800 -> 128.00."""
+    if value is None:
+        return ""
+    v = int(value)
+    return f"{v // 100}.{v % 100:02d}"
+
+
+def _case_labels() -> dict[str, object]:
+    from django.utils.translation import gettext_lazy as _
+
+    return {
+        "filed": _("Complaint filed"),
+        "evidence": _("Evidence added"),
+        "answered": _("The seller answered"),
+        "offer_accepted": _("The buyer accepted the offer"),
+        "offer_refused": _("The buyer refused the offer"),
+        "withdrawn": _("Withdrawn"),
+        "to_mediation": _("Sent to mediation"),
+        "proposed": _("The mediator proposed a settlement"),
+        "proposal_accepted": _("Proposal accepted"),
+        "proposal_refused": _("Proposal refused"),
+        "mediation_failed": _("Mediation ended without agreement"),
+        "to_adjudication": _("Sent to adjudication"),
+        "evidence_closed": _("Evidence closed"),
+        "decided": _("Decided"),
+        "decision_accepted": _("Decision accepted"),
+        "appealed": _("Appealed; panel drawn"),
+        "voted": _("A panel member voted"),
+        "appeal_decided": _("Appeal decided"),
+        "seller_silent": _("The seller did not answer in time"),
+        "buyer_silent": _("The buyer did not reply in time"),
+        "remedy_paid": _("Remedy paid"),
+        "debt_repaid": _("The seller repaid what it owed"),
+        "transferred": _("Transferred to the market regulator"),
+        "mediator_assigned": _("Mediator assigned"),
+        "adjudicator_assigned": _("Adjudicator assigned"),
+    }
+
+
+@register.filter
+def case_event_label(kind: str) -> str:
+    return str(_case_labels().get(kind, kind))
+
+
+@register.filter
+def role_label(role: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "system": _("Anxin"),
+        "buyer": _("Buyer"),
+        "seller": _("Seller"),
+        "mediator": _("Mediator"),
+        "adjudicator": _("Adjudicator"),
+        "panel": _("Appeal panel"),
+        "operator": _("Platform operator"),
+        "regulator": _("Regulator"),
+    }.get(role, role)
+
+
+@register.filter
+def paid_from_label(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "escrow": _("from escrow"),
+        "fee": _("platform fee returned"),
+        "seller": _("from the seller's balance"),
+        "fund": _("advanced by the guarantee fund"),
+        "debt": _("owed by the seller"),
+    }.get(key, key)
+
+
+@register.filter
+def evidence_label(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "listing": _("The listing as you bought it"),
+        "promised_days": _("The promised shipping time"),
+        "shipment": _("The shipment"),
+        "tracking": _("The tracking number"),
+        "delivery": _("The delivery record"),
+        "photos": _("Photos of the goods"),
+        "authenticity": _("Proof it is not genuine (an appraisal, the brand's answer)"),
+        "after_sale": _("The refused after-sales request"),
+        "price_history": _("The prices shown before"),
+    }.get(key, key)
+
+
+@register.filter
+def route_label(key: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "anxin": _("Anxin's dispute desk"),
+        "12315": _("The 12315 complaint line"),
+        "small_claims": _("A small-claims suit"),
+    }.get(key, key)

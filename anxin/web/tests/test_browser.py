@@ -246,3 +246,48 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     page.locator("#art-10").get_by_text("七日期间自消费者签收商品的次日开始起算").wait_for()
     page.context.close()
     assert ListingSnapshot.objects.filter(listing=listing).exists()
+
+
+def test_buyer_files_a_complaint_and_the_seller_answers(browser, live_server) -> None:
+    from anxin.conftest import pay, place_order
+    from anxin.disputes.models import Dispute
+    from anxin.orders import services as orders
+
+    buyer = make_user("ds-buyer", "buyer", "买家")
+    seller = make_user("ds-seller", "seller", "茶店")
+    listing = make_listing(seller)
+    order = place_order(buyer, listing)
+    pay(order)
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="顺丰", tracking_number="SF7100000001"
+    )
+    page = _phone(browser, live_server)
+    _login(page, "ds-buyer")
+    page.goto(f"/orders/{order.number}")
+    page.get_by_test_id("complain").click()
+    # The law's view, the evidence held and the routes, before anything is sent; they follow
+    # the category chosen.
+    view = page.get_by_test_id("filing-view")
+    page.get_by_test_id("category").select_option("counterfeit")
+    view.locator("a[href='/law/CRPL/#art-55']").first.wait_for()
+    view.get_by_role("rowheader", name="安心纠纷处理").wait_for()
+    page.get_by_test_id("claimed").fill("628")
+    page.fill("textarea[name=claim]", "鉴定为假货")
+    page.get_by_test_id("file").click()
+    page.get_by_test_id("case-step").get_by_text("等待卖家答复").wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "complaint-phone.png"), full_page=True)
+    number = Dispute.objects.get(order=order).number
+    page.context.close()
+
+    seller_page = _phone(browser, live_server)
+    _login(seller_page, "ds-seller")
+    seller_page.goto("/notices/")
+    seller_page.get_by_text(number).first.click()
+    seller_page.get_by_test_id("offer-input").fill("50")
+    seller_page.get_by_test_id("answer-text").fill("可以补偿50元")
+    seller_page.get_by_test_id("answer").click()
+    seller_page.get_by_test_id("offer").get_by_text("可以补偿50元").wait_for()
+    seller_page.context.close()
+    d = Dispute.objects.get(number=number)
+    assert d.step == "buyer_reply" and d.offer_fen == 5000

@@ -1,0 +1,289 @@
+"""The dispute desk's pages: filing (with the law's view, the evidence held and the routes side
+by side), the case page both parties and the officers share, queues, notices, the guarantee
+fund. Thin, like every page: parse the form, call a service, show the result or the error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anxin.accounts.models import Role
+from anxin.core.errors import DomainError, NotFound, ValidationFailed
+from anxin.core.money import parse_yuan
+from anxin.disputes import bundle, notices, selectors, services
+from anxin.disputes.models import Category, Evidence, Notification
+from anxin.web.views import UserRequest, _error_page, role_required
+
+
+def _lang() -> str:
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+
+
+def _yuan(value: str, field: str) -> int:
+    return parse_yuan((value or "").strip(), field=field)
+
+
+@login_required
+def disputes(request: UserRequest) -> HttpResponse:
+    """My cases; an officer's queue; the regulator's transferred cases; everything for the
+    operator."""
+    cases = list(services.visible(request.user).order_by("-created_at")[:200])
+    waiting = [d for d in cases if d.stage != "closed"]
+    return render(
+        request,
+        "web/disputes.html",
+        {"open_cases": waiting, "closed_cases": [d for d in cases if d.stage == "closed"]},
+    )
+
+
+@role_required(Role.BUYER)
+def dispute_new(request: UserRequest) -> HttpResponse:
+    """File a complaint about an order (?order=N) or, without one, a sale made elsewhere."""
+    number = request.GET.get("order") or request.POST.get("order", "")
+    ctx: dict[str, Any] = {
+        "number": number,
+        "categories": Category.choices,
+        "form": request.POST,
+        "today": timezone.localdate().isoformat(),
+    }
+    if request.method == "POST":
+        try:
+            claimed = _yuan(request.POST.get("claimed", ""), "claimed_fen")
+            if number:
+                d = services.file(
+                    actor=request.user,
+                    number=number,
+                    category=request.POST.get("category", ""),
+                    claim=request.POST.get("claim", ""),
+                    claimed_fen=claimed,
+                )
+            else:
+                paid_on = _date(request.POST.get("paid_on", ""))
+                d = services.file(
+                    actor=request.user,
+                    seller_username=request.POST.get("seller", "").strip(),
+                    category=request.POST.get("category", ""),
+                    claim=request.POST.get("claim", ""),
+                    claimed_fen=claimed,
+                    outside_description=request.POST.get("description", ""),
+                    outside_paid_fen=_yuan(request.POST.get("paid", ""), "outside_paid_fen"),
+                    outside_paid_on=paid_on,
+                    files=[
+                        (request.POST.get("evidence_text") or _("Evidence"), f)
+                        for f in request.FILES.getlist("files")
+                    ],
+                )
+            messages.success(request, _("Your complaint is filed. The seller has been told."))
+            return redirect("web:dispute", d.number)
+        except DomainError as e:
+            if e.status == 404:
+                return _error_page(request, e)
+            ctx["error"] = e.detail
+    category = request.POST.get("category") or request.GET.get("category") or "quality_defect"
+    ctx.update(_filing(request, category, number, request.POST.get("claimed", "")))
+    return render(request, "web/dispute_new.html", ctx, status=422 if "error" in ctx else 200)
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            "outside_paid_on: the day you paid, as YYYY-MM-DD", field="outside_paid_on"
+        ) from None
+
+
+def _filing(request: UserRequest, category: str, number: str, claimed: str) -> dict[str, Any]:
+    try:
+        claimed_fen = _yuan(claimed, "claimed_fen") if claimed else 0
+    except ValidationFailed:
+        claimed_fen = 0
+    try:
+        view = services.filing_view(
+            user=request.user, category=category, claimed_fen=claimed_fen, number=number
+        )
+    except DomainError as e:
+        return {"view_error": e.detail, "category": category, "LANG": _lang()}
+    return {"view": view, "category": category, "LANG": _lang()}
+
+
+@role_required(Role.BUYER)
+def dispute_filing_view(request: UserRequest) -> HttpResponse:
+    """The law's view, the evidence and the routes for the complaint being written (htmx)."""
+    ctx = _filing(
+        request,
+        request.GET.get("category", "other"),
+        request.GET.get("order", ""),
+        request.GET.get("claimed", ""),
+    )
+    return render(request, "web/_dispute_filing.html", ctx)
+
+
+@login_required
+def dispute(request: UserRequest, number: str) -> HttpResponse:
+    try:
+        f = selectors.case_file(request.user, number)
+    except DomainError as e:
+        return _error_page(request, e)
+    return render(request, "web/dispute.html", {**f, "LANG": _lang(), "d": f["case"]})
+
+
+def _int_or_none(value: str) -> bool:
+    return value in ("1", "true", "on", "yes")
+
+
+_ACTIONS: dict[str, Callable[..., Any]] = {
+    "answer": lambda u, n, p, f: services.answer(
+        actor=u, number=n, offer_fen=_yuan(p.get("offer", ""), "offer_fen"), text=p.get("text", "")
+    ),
+    "reply": lambda u, n, p, f: services.reply(
+        actor=u, number=n, accept=_int_or_none(p.get("accept", "")), reason=p.get("reason", "")
+    ),
+    "withdraw": lambda u, n, p, f: services.withdraw(actor=u, number=n, reason=p.get("reason", "")),
+    "propose": lambda u, n, p, f: services.propose(
+        actor=u,
+        number=n,
+        amount_fen=_yuan(p.get("amount", ""), "amount_fen"),
+        text=p.get("text", ""),
+    ),
+    "respond": lambda u, n, p, f: services.respond(
+        actor=u, number=n, accept=_int_or_none(p.get("accept", "")), reason=p.get("reason", "")
+    ),
+    "decide": lambda u, n, p, f: services.decide(
+        actor=u,
+        number=n,
+        refund_fen=_yuan(p.get("refund", ""), "refund_fen"),
+        compensation_fen=_yuan(p.get("compensation", ""), "compensation_fen"),
+        reasons=p.get("reasons", ""),
+        citations=_citations(p.get("citations", "")),
+        departure_reason=p.get("departure_reason", ""),
+    ),
+    "accept_decision": lambda u, n, p, f: services.accept_decision(actor=u, number=n),
+    "appeal": lambda u, n, p, f: services.appeal(actor=u, number=n, reason=p.get("reason", "")),
+    "vote": lambda u, n, p, f: services.vote(
+        actor=u,
+        number=n,
+        uphold=_int_or_none(p.get("uphold", "")),
+        remedy_fen=_yuan(p.get("remedy", "") or "0", "remedy_fen"),
+        reasons=p.get("reasons", ""),
+    ),
+    "evidence": lambda u, n, p, f: services.submit_evidence(
+        actor=u, number=n, text=p.get("text", ""), file=f.get("file")
+    ),
+    "transfer": lambda u, n, p, f: services.transfer(actor=u, number=n, reason=p.get("reason", "")),
+}
+
+
+def _citations(text: str) -> list[dict[str, Any]]:
+    """'CRPL 55(1), CC 584' -> citations. Each item: statute id, article, optional paragraph."""
+    import re
+
+    out: list[dict[str, Any]] = []
+    for i, part in enumerate(p.strip() for p in text.replace("，", ",").split(",")):
+        if not part:
+            continue
+        m = re.fullmatch(r"([A-Za-z-]+)\s+(\d+)(?:\((\d+)\))?", part)
+        if m is None:
+            raise ValidationFailed(
+                f"citations[{i}]: write it as CRPL 55(1): statute, article, (paragraph)",
+                field="citations",
+            )
+        c: dict[str, Any] = {"statute": m.group(1).upper(), "article": int(m.group(2))}
+        if m.group(3):
+            c["paragraph"] = int(m.group(3))
+        out.append(c)
+    return out
+
+
+@require_POST
+@login_required
+def dispute_action(request: UserRequest, number: str, action: str) -> HttpResponse:
+    call = _ACTIONS.get(action)
+    if call is None:
+        return _error_page(request, NotFound(f"no action {action}"))
+    try:
+        call(request.user, number, request.POST, request.FILES)
+    except DomainError as e:
+        if e.status == 404:
+            return _error_page(request, e)
+        messages.error(request, e.detail)
+    return redirect("web:dispute", number)
+
+
+@login_required
+def dispute_bundle(request: UserRequest, number: str) -> HttpResponse:
+    try:
+        return bundle.response(request.user, number)
+    except DomainError as e:
+        return _error_page(request, e)
+
+
+@login_required
+def dispute_file(
+    request: UserRequest, number: str, evidence_id: int
+) -> HttpResponse | FileResponse:
+    """A piece of evidence's file, to whoever can see the case."""
+    try:
+        d = services.dispute_for(request.user, number)
+    except DomainError as e:
+        return _error_page(request, e)
+    item = Evidence.objects.filter(dispute=d, pk=evidence_id).exclude(file="").first()
+    if item is None:
+        return _error_page(request, NotFound("no such file in this case"))
+    resp = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    resp["Content-Disposition"] = f'attachment; filename="{item.sha256[:16]}"'
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@login_required
+def notifications(request: UserRequest) -> HttpResponse:
+    rows = list(
+        Notification.objects.filter(user=request.user)
+        .select_related("dispute")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    items = [{"n": n, "text": notices.text(n), "url": notices.url(n)} for n in rows]
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "web/notifications.html", {"items": items})
+
+
+@login_required
+def guarantee(request: UserRequest) -> HttpResponse:
+    """The operator: the fund's position, and allocating fee income to it. A seller: its
+    deposit, what its categories require, and lodging more from its balance."""
+    if request.user.role not in (Role.OPERATOR, Role.SELLER):
+        return render(
+            request, "web/error.html", {"message": _("This page is not for your role.")}, status=403
+        )
+    if request.method == "POST":
+        try:
+            amount = _yuan(request.POST.get("amount", ""), "amount_fen")
+            if request.user.role == Role.OPERATOR:
+                services.fund_allocate(
+                    actor=request.user, amount_fen=amount, reason=request.POST.get("reason", "")
+                )
+            else:
+                services.deposit_lodge(actor=request.user, amount_fen=amount)
+            messages.success(request, _("Done."))
+        except DomainError as e:
+            messages.error(request, e.detail)
+        return redirect("web:guarantee")
+    ctx: dict[str, Any] = {}
+    if request.user.role == Role.OPERATOR:
+        ctx["fund"] = services.fund_position()
+    else:
+        ctx["deposit"] = services.deposit_status(request.user)
+    return render(request, "web/guarantee.html", ctx)
