@@ -206,3 +206,49 @@ def _insert_two_sql(
     first: type[models.Model], na: tuple[str, ...], second: type[models.Model], nb: tuple[str, ...]
 ) -> str:
     return f"WITH first AS ({_insert_sql(first, na)}) {_insert_sql(second, nb)}"
+
+
+def insert_two_update(
+    first: type[models.Model],
+    a: dict[str, Any],
+    second: type[models.Model],
+    b: dict[str, Any],
+    third: type[models.Model],
+    where: dict[str, Any],
+    **values: Any,
+) -> Any:
+    """INSERT a row into `first` (returning its key) and one into `second`, and UPDATE the
+    `third` rows matching `where`: a history step's evidence record, its event row and the
+    head they move. On PostgreSQL in one statement; elsewhere in three."""
+    if connection.vendor != "postgresql":
+        key = insert_row_returning(first, **a)
+        insert_row(second, **b)
+        update_where(third, where, **values)
+        return key
+    na, nb, nu, nw = tuple(a), tuple(b), tuple(values), tuple(where)
+    conn = connections[DEFAULT_DB_ALIAS]
+    params = (
+        _prep(first, na, a)
+        + _prep(second, nb, b)
+        + _prep(third, nu, values)
+        + [f.get_db_prep_value(where[f.name], conn) for f in _fields(third, nw)]
+    )
+    with connection.cursor() as cur:
+        cur.execute(_insert_two_update_sql(first, na, second, nb, third, nu, nw), params)
+        return cur.fetchone()[0]
+
+
+@cache
+def _insert_two_update_sql(
+    first: type[models.Model],
+    na: tuple[str, ...],
+    second: type[models.Model],
+    nb: tuple[str, ...],
+    third: type[models.Model],
+    nu: tuple[str, ...],
+    nw: tuple[str, ...],
+) -> str:
+    return (
+        f"WITH r AS ({_returning_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
+        f"u AS ({_update_sql(third, nu, nw)}) SELECT * FROM r"
+    )

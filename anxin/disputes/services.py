@@ -25,7 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
@@ -33,6 +34,8 @@ from anxin.aftersales import money
 from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.sql import insert_two_update
+from anxin.core.tasks_backend import enqueued_together
 from anxin.core.text import clean_text
 from anxin.disputes.models import (
     Appeal,
@@ -48,7 +51,7 @@ from anxin.disputes.models import (
     Vote,
 )
 from anxin.evidence import services as evidence
-from anxin.evidence.models import LogState
+from anxin.evidence.models import LogState, Record
 from anxin.law import catalogue, engine
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.ledger.services import (
@@ -393,7 +396,8 @@ def chain(d: Dispute) -> str:
 def _event(
     d: Dispute, kind: str, *, actor: User | None, role: str | None = None, **detail: Any
 ) -> int:
-    """One step's history row and evidence record (the record links to the case's last)."""
+    """One step's history row and evidence record (the record links to the case's last), and
+    the case's evidence head moved to it: one statement on PostgreSQL."""
     now = timezone.now()
     role = role or (role_in(actor, d) if actor is not None else "system")
     body = {"case": d.number, "actor_role": role, **detail}
@@ -402,28 +406,41 @@ def _event(
     values = evidence.prepare(
         chain=chain(d), kind=f"dispute.{kind}", body=body, at=now, prev=d.evidence_head
     )
-    from anxin.core.sql import insert_row_returning
-    from anxin.evidence.models import Record
-
-    record_id = insert_row_returning(Record, **values)
     d.evidence_head = values["commitment"]
-    Dispute.objects.filter(pk=d.pk).update(evidence_head=d.evidence_head)
-    DisputeEvent.objects.create(
-        dispute=d, kind=kind, actor=actor, actor_role=role, detail=detail, at=now
+    event = {
+        "dispute": d.pk,
+        "kind": kind,
+        "actor": actor.pk if actor is not None else None,
+        "actor_role": role,
+        "detail": detail,
+        "at": now,
+    }
+    return int(
+        insert_two_update(
+            Record,
+            values,
+            DisputeEvent,
+            event,
+            Dispute,
+            {"id": d.pk},
+            evidence_head=d.evidence_head,
+        )
     )
-    return int(record_id)
 
 
 def notify(users: Iterable[User | int | None], d: Dispute | None, kind: str, **params: Any) -> None:
-    """An in-app notice for each user, and an e-mail queued with it (sent by a worker)."""
+    """An in-app notice for each user, and an e-mail queued with it (sent by a worker): the
+    notices in one INSERT, their queue rows in another."""
     from anxin.disputes.tasks import email_task
 
     now = timezone.now()
-    for u in {u if isinstance(u, int) else u.pk for u in users if u is not None}:
-        n = Notification.objects.create(
-            user_id=u, dispute=d, kind=kind, params=params, created_at=now
-        )
-        email_task.enqueue(n.pk)
+    ids = sorted({u if isinstance(u, int) else u.pk for u in users if u is not None})
+    made = Notification.objects.bulk_create(
+        [Notification(user_id=u, dispute=d, kind=kind, params=params, created_at=now) for u in ids]
+    )
+    with enqueued_together():
+        for n in made:
+            email_task.enqueue(n.pk)
 
 
 def _officers(d: Dispute) -> list[int | None]:
@@ -434,14 +451,20 @@ def _parties(d: Dispute) -> list[int]:
     return [d.buyer_id, d.seller_id]
 
 
+_ORDER_OF_CASE = "SELECT order_id FROM disputes_dispute WHERE {column} = %s"
+
+
 def _locked(number: str | None = None, pk: int | None = None) -> Dispute:
-    """The case, locked, after its order (the order lock comes first, as everywhere)."""
-    probe = Dispute.objects.filter(number=number) if number else Dispute.objects.filter(pk=pk or 0)
-    found = probe.values_list("pk", "order_id").first()
-    if found is None:
+    """The case, locked, after its order (the order lock comes first, as everywhere): the
+    order is found and locked in one statement."""
+    column, value = ("number", number) if number else ("id", pk or 0)
+    order = orders.lock_order_where(
+        f"o.id = ({_ORDER_OF_CASE.format(column=column)})",
+        value,
+    )
+    d = Dispute.objects.select_for_update().filter(**{column: value}).first()
+    if d is None:
         raise NotFound(f"case {number or pk}: not found")
-    order = orders._locked_id(found[1]) if found[1] is not None else None
-    d = Dispute.objects.select_for_update().get(pk=found[0])
     if order is not None:
         d.order = order
     return d
@@ -747,36 +770,40 @@ def withdraw(*, actor: User, number: str, reason: str = "") -> Dispute:
 
 def _least_busy(
     role: str, d: Dispute, field: str, exclude: Iterable[int | None] = ()
-) -> User | None:
-    skip = {d.buyer_id, d.seller_id, *exclude}
+) -> int | None:
+    """The active officer of this role with the fewest open cases, never a party."""
+    skip = [u for u in {d.buyer_id, d.seller_id, *exclude} if u is not None]
+    open_cases = (
+        Dispute.objects.filter(closed_at__isnull=True, **{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         User.objects.filter(role=role, is_active=True)
-        .exclude(pk__in=[u for u in skip if u is not None])
-        .annotate(
-            load=Count(
-                "pk",
-                filter=Q(pk__in=Dispute.objects.filter(closed_at__isnull=True).values(field)),
-            )
-        )
+        .exclude(pk__in=skip)
+        .annotate(load=Coalesce(Subquery(open_cases), 0))
         .order_by("load", "pk")
+        .values_list("pk", flat=True)
         .first()
     )
 
 
 def _to_mediation(d: Dispute) -> None:
-    mediator = d.mediator or _least_busy(Role.MEDIATOR, d, "mediator")
+    mediator = d.mediator_id or _least_busy(Role.MEDIATOR, d, "mediator")
+    _event(d, "to_mediation", actor=None, mediator=mediator)
     _move(
         d,
         Stage.MEDIATION,
         St.MEDIATOR_PROPOSAL,
         settings.ANXIN_DISPUTE_MEDIATION_DAYS,
-        mediator=mediator,
+        mediator_id=mediator,
         proposal_fen=None,
         proposal_text="",
         buyer_accepted_at=None,
         seller_accepted_at=None,
     )
-    _event(d, "to_mediation", actor=None, mediator=mediator.pk if mediator else None)
     notify([*_parties(d), d.mediator_id], d, "mediation")
 
 
@@ -828,17 +855,17 @@ def respond(*, actor: User, number: str, accept: bool, reason: str = "") -> Disp
 
 
 def _to_adjudication(d: Dispute) -> None:
-    adjudicator = d.adjudicator or _least_busy(
+    adjudicator = d.adjudicator_id or _least_busy(
         Role.ADJUDICATOR, d, "adjudicator", exclude=[d.mediator_id]
     )
+    _event(d, "to_adjudication", actor=None, adjudicator=adjudicator)
     _move(
         d,
         Stage.ADJUDICATION,
         St.EVIDENCE,
         settings.ANXIN_DISPUTE_EVIDENCE_DAYS,
-        adjudicator=adjudicator,
+        adjudicator_id=adjudicator,
     )
-    _event(d, "to_adjudication", actor=None, adjudicator=adjudicator.pk if adjudicator else None)
     notify([*_parties(d), d.adjudicator_id], d, "adjudication")
 
 
@@ -1238,7 +1265,13 @@ def assign(*, actor: User, number: str, mediator: str = "", adjudicator: str = "
 @transaction.atomic
 def deadline(*, dispute_id: int) -> str:
     """Apply the default of the step the case waits at, if its time has come. Reads the
-    stored time, so firing twice, late or early is harmless."""
+    stored time, so firing twice, late or early is harmless. The step's queue rows (timers,
+    e-mails) are written together, in one statement."""
+    with enqueued_together():
+        return _deadline(dispute_id)
+
+
+def _deadline(dispute_id: int) -> str:
     d = _locked(pk=dispute_id)
     if d.due_at is None or d.stage == Stage.CLOSED:
         return "closed"

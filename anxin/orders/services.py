@@ -182,6 +182,14 @@ def _lock_order(sql: str, param: object) -> Order | None:
     return fetch_instance(Order, sql, [param])
 
 
+def lock_order_where(condition: str, param: object) -> Order | None:
+    """The order row matching `condition` (on `o`, one parameter), locked, with the columns
+    every order service reads beside it. For services of other apps that find the order
+    through their own row (a dispute's case, say) in the same statement."""
+    sql = _LOCK.format(extra="", column="id").replace("o.id = %s", condition)
+    return _lock_order(sql, param)
+
+
 _ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
 # The listing's current snapshot with what an order needs of the listing, and whether this
 # buyer already used this idempotency key, in one query.

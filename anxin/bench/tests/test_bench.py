@@ -95,3 +95,23 @@ def test_law_bench_decides_a_small_corpus() -> None:
     result = law.run(cases=300, seed=1, log=lambda line: None)
     assert result["decisions"] > 200 and result["decisions_per_second"] > 0
     assert len(result["outcomes"]) > 8  # the corpus reaches every rule
+
+
+def test_bench_disputes_runs_and_ends_with_one_json_line() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("bench disputes measures PostgreSQL")
+    out = subprocess.run(
+        [sys.executable, "-m", "anxin", "bench", "disputes", "--disputes", "8"],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "round 1:" in out.stderr  # progress is shown while it runs
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["bench"] == "disputes" and set(result["met"]) == set(result["targets"])
+    f = result["figures"]
+    assert f["cases"] == 8 and sum(f["outcomes"].values()) == 8  # every case closed
+    assert f["deadline_events"] > 0 and f["ledger_audit_violations"] == 0
+    assert f["case_page_queries_5"] > 0

@@ -4,6 +4,7 @@ ledger and the books audited after each path."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from django.core import mail
@@ -69,7 +70,15 @@ def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, list
     books_balance()
     kinds = list(d.events.order_by("at", "pk").values_list("kind", flat=True))
     assert kinds[0] == "filed" and kinds[-1] == "remedy_paid"
-    assert Record.objects.filter(chain=f"dispute:{d.number}").count() == len(kinds)
+    records = list(Record.objects.filter(chain=f"dispute:{d.number}").order_by("id"))
+    assert len(records) == len(kinds)
+    # The chain links each record to the one before, and the case's head is the last.
+    import json
+
+    for before, after in itertools.pairwise(records):
+        assert json.loads(after.body)["prev"] == bytes(before.commitment).hex()
+    d.refresh_from_db()
+    assert bytes(d.evidence_head) == bytes(records[-1].commitment)
 
 
 def test_partial_offer_accepted_completes_the_order_with_the_rest_to_the_seller(
@@ -545,3 +554,21 @@ def test_transfer_puts_the_case_in_the_regulators_queue(buyer, seller, listing, 
     assert Notification.objects.filter(user=regulator, kind="transferred").exists()
     with pytest.raises(Conflict):
         services.transfer(actor=buyer, number=d.number, reason="再转一次")
+
+
+def test_cases_go_to_the_officer_with_the_fewest_open_cases(buyer, seller, listing) -> None:
+    from anxin.accounts.models import Role
+    from anxin.conftest import make_user
+
+    first = make_user("mediatorA", Role.MEDIATOR)
+    second = make_user("mediatorB", Role.MEDIATOR)
+    got = []
+    for i in range(4):
+        order = shipped(buyer, seller, listing, tracking=f"SF30000007{i}")
+        d = file_quality(buyer, order)
+        services.answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
+        services.reply(actor=buyer, number=d.number, accept=False, reason="调解")
+        d.refresh_from_db()
+        got.append(d.mediator_id)
+    # Two open cases each, alternating: the count of open cases, not merely whether any.
+    assert got == [first.pk, second.pk, first.pk, second.pk]

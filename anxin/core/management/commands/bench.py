@@ -10,14 +10,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout, evidence, law."
+    help = "Run a benchmark. Names: checkout, disputes, evidence, law."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["checkout", "evidence", "law"])
+        parser.add_argument("name", choices=["checkout", "disputes", "evidence", "law"])
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
         parser.add_argument("--pgbench-seconds", type=int, default=20)
         parser.add_argument("--scale", type=int, default=10, help="pgbench scale factor")
+        disputes = parser.add_argument_group("disputes")
+        disputes.add_argument("--disputes", type=int, default=1000, help="cases to generate")
+        disputes.add_argument("--workers", type=int, default=2, help="deadline worker processes")
         law = parser.add_argument_group("law")
         law.add_argument("--cases", type=int, default=100_000)
         law.add_argument("--seed", type=int, default=2026)
@@ -31,7 +34,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, evidence, law
+        from anxin.bench import checkout, disputes, evidence, law
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -41,6 +44,12 @@ class Command(BaseCommand):
                 if options["cases"] < 1:
                     raise CommandError("--cases must be at least 1")
                 result = law.run(cases=options["cases"], seed=options["seed"], log=log)
+            elif options["name"] == "disputes":
+                if options["disputes"] < 1 or options["workers"] < 1:
+                    raise CommandError("--disputes and --workers must be at least 1")
+                result = disputes.run(
+                    cases=options["disputes"], workers=options["workers"], log=log
+                )
             elif options["name"] == "evidence":
                 result = evidence.run(
                     small=options["small"],

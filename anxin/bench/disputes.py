@@ -1,0 +1,258 @@
+"""`anxin bench disputes`: generated cases through every stage of the desk on PostgreSQL.
+
+Complaints are filed on shipped orders; a quarter are settled by the seller at once, the rest
+are left to the desk's defaults, so they travel every stage: a silent seller loses by default
+where the law gives a figure, otherwise the case goes to mediation, an idle mediator sends it
+to adjudication, the evidence window closes, an idle adjudicator's case is decided by the law
+engine's proposal, and the appeal window closes with the remedy paid. Time passes by moving
+each open case's stored deadline to the past (what the clock does), and the due deadlines are
+processed by worker processes, as `db_worker` or `anxin deadlines` would.
+
+Prints cases per second (filing to paid remedy), deadline events per second, and the number
+of queries the case page makes for a case with 5 and with 100 pieces of evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import time
+import uuid
+from typing import Any
+
+TARGET_EVENTS_PER_S = 1000
+CATEGORIES = ("counterfeit", "not_delivered", "quality_defect", "not_delivered")
+
+
+def _worker(jobs: Any, results: Any) -> None:
+    """A deadline worker: takes a list of case ids per round, fires their deadlines, and
+    reports (events fired, when it finished)."""
+    import django
+
+    django.setup()
+    from anxin.disputes import services
+
+    results.put(("ready", 0.0))
+    while True:
+        ids = jobs.get()
+        if ids is None:
+            return
+        fired = 0
+        for pk in ids:
+            if not services.deadline(dispute_id=pk).startswith(("not due", "closed")):
+                fired += 1
+        results.put((fired, time.monotonic()))
+
+
+class Workers:
+    """Worker processes started once (as `db_worker`s are), given each round's due cases."""
+
+    def __init__(self, n: int) -> None:
+        from django.db import connection
+
+        connection.close()
+        ctx = mp.get_context("spawn")
+        self.jobs = [ctx.Queue() for _ in range(n)]
+        self.results = ctx.Queue()
+        self.procs = [ctx.Process(target=_worker, args=(q, self.results)) for q in self.jobs]
+        for p in self.procs:
+            p.start()
+        for _ in self.procs:
+            self.results.get(timeout=120)
+
+    def round(self, ids: list[int]) -> tuple[int, float]:
+        """These due cases' deadlines, shared out: (events fired, seconds)."""
+        began = time.monotonic()
+        for i, q in enumerate(self.jobs):
+            q.put(ids[i :: len(self.jobs)])
+        fired, finished = 0, began
+        for _ in self.jobs:
+            n, at = self.results.get(timeout=600)
+            fired, finished = fired + n, max(finished, at)
+        return fired, finished - began
+
+    def close(self) -> None:
+        for q in self.jobs:
+            q.put(None)
+        for p in self.procs:
+            p.join(timeout=60)
+
+
+def _shipped_orders(n: int, tag: str, log) -> list[Any]:
+    from anxin.accounts.models import Role, User
+    from anxin.accounts.services import user_signup
+    from anxin.catalog.services import ListingContent, listing_create
+    from anxin.orders import services as orders
+    from anxin.payments.providers.sandbox import SandboxProvider
+
+    provider = SandboxProvider()
+    sellers, listings, buyers = [], [], []
+    for i in range(max(1, n // 50)):
+        s = user_signup(
+            username=f"bs{i}-{tag}", password=uuid.uuid4().hex, role=Role.SELLER, shop_name="压测店"
+        )
+        sellers.append(s)
+        listings.append(
+            listing_create(
+                actor=s,
+                stock=n + 1,
+                content=ListingContent(
+                    title="压测商品", description="", price_fen=12_800, shipping_days=1
+                ),
+            )
+        )
+    for i in range(max(1, n // 10)):
+        b = User(username=f"bb{i}-{tag}", role=Role.BUYER)
+        b.set_unusable_password()
+        b.save()
+        buyers.append(b)
+    out = []
+    for i in range(n):
+        listing, buyer = listings[i % len(listings)], buyers[i % len(buyers)]
+        o = orders.order_create(
+            buyer=buyer,
+            listing_code=listing.code,
+            snapshot_id=listing.current_snapshot_id or 0,
+            quantity=1,
+            recipient_name="压测买家",
+            recipient_phone="13900001111",
+            shipping_address="杭州市西湖区",
+            idempotency_key=f"bd-{tag}-{i}",
+        )
+        payment = orders.order_payment_start(actor=buyer, number=o.number)
+        for row in provider.buyer_pays(payment.provider_payment_id).emitted:
+            provider.deliver(row)
+        orders.order_ship(
+            actor=listing.seller, number=o.number, carrier="顺丰", tracking_number=f"SF{o.pk:010d}"
+        )
+        o.refresh_from_db()
+        out.append(o)
+        if (i + 1) % 200 == 0:
+            log(f"  set-up: {i + 1}/{n} shipped orders")
+    return out
+
+
+def _page_queries(order: Any, log) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.disputes import selectors, services
+
+    d = services.file(
+        actor=order.buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="证据很多的案件",
+        claimed_fen=order.amount_fen,
+    )
+    counts = []
+    for total in (5, 100):
+        have = d.evidence.count()
+        for i in range(have, total):
+            who = order.buyer if i % 2 == 0 else order.seller
+            services.submit_evidence(actor=who, number=d.number, text=f"证据 {i + 1}")
+        with CaptureQueriesContext(connection) as q:
+            selectors.case_file(order.buyer, d.number)
+        counts.append(len(q.captured_queries))
+        log(f"case page with {total} pieces of evidence: {counts[-1]} queries")
+    return counts[0], counts[1]
+
+
+def run(*, cases: int, workers: int, log) -> dict[str, Any]:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from anxin.accounts.models import Role, User
+    from anxin.disputes import services
+    from anxin.disputes.models import Dispute
+    from anxin.ledger.audit import ledger_audit
+    from anxin.orders.audit import orders_audit
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError(
+            "bench disputes measures PostgreSQL: set DATABASE_URL "
+            "(or run `make bench BENCH=disputes`, which starts a throwaway server)"
+        )
+    call_command("migrate", verbosity=0)
+    settings.ANXIN_SANDBOX_DUPLICATE_RATE = 0.0
+    tag = uuid.uuid4().hex[:6]
+    for role, count in ((Role.MEDIATOR, 2), (Role.ADJUDICATOR, 5)):
+        for i in range(count):  # staff are made by an operator, not by signing up
+            staff = User(username=f"b{role[:3]}{i}-{tag}", role=role)
+            staff.set_unusable_password()
+            staff.save()
+    log(f"set-up: {cases + 1} shipped orders")
+    orders = _shipped_orders(cases + 1, tag, log)
+    page_order, orders = orders[-1], orders[:-1]
+
+    log(f"cases: filing {cases}")
+    began = time.monotonic()
+    numbers = []
+    for i, o in enumerate(orders):
+        d = services.file(
+            actor=o.buyer,
+            number=o.number,
+            category=CATEGORIES[i % len(CATEGORIES)],
+            claim="压测投诉",
+            claimed_fen=o.amount_fen,
+        )
+        numbers.append(d.number)
+        if i % 4 == 3:  # a quarter settled by the seller at once
+            services.answer(actor=o.seller, number=d.number, offer_fen=o.amount_fen, text="同意")
+    filed = time.monotonic() - began
+    events, event_seconds, rounds = 0, 0.0, 0
+    mine = Dispute.objects.filter(number__in=numbers)
+    started = time.monotonic()
+    pool = Workers(workers)
+    # The workers' start-up is not the desk's work: it is left out of the figures.
+    began += time.monotonic() - started
+    while True:
+        open_ids = list(mine.filter(closed_at__isnull=True).values_list("pk", flat=True))
+        if not open_ids:
+            break
+        rounds += 1
+        if rounds > 10:
+            raise RuntimeError("cases still open after ten rounds of deadlines")
+        # Time passes: every open case's deadline is due.
+        mine.filter(pk__in=open_ids).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+        fired, seconds = pool.round(open_ids)
+        events += fired
+        event_seconds += seconds
+        log(f"  round {rounds}: {fired} deadline events in {seconds:.2f} s")
+    elapsed = time.monotonic() - began
+    pool.close()
+    outcomes = dict(mine.values_list("outcome").annotate(n=Count("pk")))
+    log(f"outcomes: {outcomes}")
+    q5, q100 = _page_queries(page_order, log)
+    problems = ledger_audit() + orders_audit()
+    events_per_s = events / event_seconds if event_seconds else 0.0
+    return {
+        "bench": "disputes",
+        "figures": {
+            "cases": cases,
+            "workers": workers,
+            "filing_seconds": round(filed, 2),
+            "seconds": round(elapsed, 2),
+            "cases_per_s": round(cases / elapsed, 1),
+            "deadline_events": events,
+            "deadline_rounds": rounds,
+            "deadline_events_per_s": round(events_per_s, 1),
+            "outcomes": outcomes,
+            "case_page_queries_5": q5,
+            "case_page_queries_100": q100,
+            "ledger_audit_violations": len(problems),
+        },
+        "targets": {
+            "deadline_events_per_s": f">= {TARGET_EVENTS_PER_S}",
+            "case_page_queries_100": "== case_page_queries_5",
+            "ledger_audit_violations": "== 0",
+        },
+        "met": {
+            "deadline_events_per_s": events_per_s >= TARGET_EVENTS_PER_S,
+            "case_page_queries_100": q5 == q100,
+            "ledger_audit_violations": not problems,
+        },
+    }
