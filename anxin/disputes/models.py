@@ -47,6 +47,7 @@ class Step(models.TextChoices):
     DECISION = "decision", _("Waiting for the adjudicator's decision")
     APPEAL_WINDOW = "appeal_window", _("Decided: open to appeal")
     PANEL_VOTES = "panel_votes", _("Waiting for the appeal panel's votes")
+    PAYING = "paying", _("Decided: the remedy is being paid")
     DONE = "done", _("Closed")
 
 

@@ -66,7 +66,7 @@ def case_file(user: User, number: str) -> dict[str, Any]:
 
 def actions(d: Dispute, role: str, appeal: Appeal | None) -> list[str]:
     """What this user can do in the case now (the page shows these forms, and only these)."""
-    if d.stage == "closed":
+    if d.stage == "closed" or d.step == "paying":
         return []
     step, can = d.step, []
     party = role in ("buyer", "seller")

@@ -697,8 +697,10 @@ def submit_evidence(
     is heard on the file as it stands."""
     d = _for_actor(actor, number)
     role = _must_be(actor, d, "buyer", "seller", "mediator", "adjudicator")
-    if d.stage in (Stage.APPEAL, Stage.CLOSED) or (
-        d.stage == Stage.ADJUDICATION and d.step != St.EVIDENCE and role in ("buyer", "seller")
+    if (
+        d.stage in (Stage.APPEAL, Stage.CLOSED)
+        or d.step == St.PAYING
+        or (d.stage == Stage.ADJUDICATION and d.step != St.EVIDENCE and role in ("buyer", "seller"))
     ):
         raise InvalidTransition(
             f"case {d.number}: the time for evidence is over", code="evidence_closed"
@@ -757,7 +759,7 @@ def reply(*, actor: User, number: str, accept: bool, reason: str = "") -> Disput
 def withdraw(*, actor: User, number: str, reason: str = "") -> Dispute:
     d = _for_actor(actor, number)
     _must_be(actor, d, "buyer")
-    if d.stage in (Stage.APPEAL, Stage.CLOSED) or d.step == St.APPEAL_WINDOW:
+    if d.stage in (Stage.APPEAL, Stage.CLOSED) or d.step in (St.APPEAL_WINDOW, St.PAYING):
         raise InvalidTransition(f"case {d.number}: it is decided", code="dispute_step")
     _event(d, "withdrawn", actor=actor, reason=clean_text(reason, "reason", 500, required=False))
     _close(d, Outcome.WITHDRAWN, remedy_fen=0)
@@ -1189,7 +1191,9 @@ def tally(votes: list[Vote], size: int, *, final: bool) -> tuple[bool, int] | No
     return True, -1
 
 
-def _appeal_decided(d: Dispute, a: Appeal, decision: Decision, result: tuple[bool, int]) -> None:
+def _appeal_decided(
+    d: Dispute, a: Appeal, decision: Decision, result: tuple[bool, int], *, queue: bool = False
+) -> None:
     upheld, amount = result
     a.decided_at = timezone.now()
     a.save(update_fields=["decided_at"])
@@ -1210,7 +1214,10 @@ def _appeal_decided(d: Dispute, a: Appeal, decision: Decision, result: tuple[boo
             decided_at=a.decided_at,
         )
     _event(d, "appeal_decided", actor=None, upheld=upheld, remedy_fen=total)
-    _execute(d, total, Outcome.APPEAL_DECIDED, actor=None, decision=final)
+    if queue:
+        _to_pay(d, total, Outcome.APPEAL_DECIDED)
+    else:
+        _execute(d, total, Outcome.APPEAL_DECIDED, actor=None, decision=final)
 
 
 # --- transfer to the regulator ---------------------------------------------------------------
@@ -1283,14 +1290,14 @@ def _deadline(dispute_id: int) -> str:
         _event(d, "seller_silent", actor=None, bound_fen=bound)
         if bound:
             # Loses by default, within what the law engine grants.
-            _execute(d, bound, Outcome.DEFAULT, actor=None)
+            _to_pay(d, bound, Outcome.DEFAULT)
             return "default: decided for the buyer"
         _to_mediation(d)  # the law gives no figure to decide on: a mediator looks at it
         return "default: to mediation"
     if step == St.BUYER_REPLY:
         _event(d, "buyer_silent", actor=None, offer_fen=d.offer_fen)
         if d.offer_fen:
-            _execute(d, d.offer_fen, Outcome.SETTLED, actor=None)
+            _to_pay(d, d.offer_fen, Outcome.SETTLED)
             return "default: offer accepted"
         _close(d, Outcome.LAPSED, remedy_fen=0)
         return "default: lapsed"
@@ -1322,17 +1329,44 @@ def _deadline(dispute_id: int) -> str:
     if step == St.APPEAL_WINDOW:
         decision = latest_decision(d)
         assert decision is not None
-        _execute(d, decision.total_fen, Outcome.DECIDED, actor=None, decision=decision)
-        return "final: decision paid"
+        _to_pay(d, decision.total_fen, Outcome.DECIDED)
+        return "final: decision to be paid"
     if step == St.PANEL_VOTES:
         a = d.appeal
         decision = latest_decision(d)
         assert decision is not None
         result = tally(list(a.votes.all()), len(a.members), final=True)
         assert result is not None
-        _appeal_decided(d, a, decision, result)
+        _appeal_decided(d, a, decision, result, queue=True)
         return "default: appeal decided on the votes cast"
     return f"nothing to do at {step}"
+
+
+def _to_pay(d: Dispute, amount: int, outcome: str) -> None:
+    """A deadline has decided the case: the remedy is fixed now and paid by a task queued
+    with this transaction (at once, by the next free worker). A deadline never waits on the
+    ledger or a payment provider, and a payment that fails is retried without deciding the
+    case again; `pay` and the safety net (`deadlines_run`) pay it exactly once."""
+    from anxin.disputes.tasks import pay_task
+
+    amount = min(amount, d.cap_fen)
+    _move(d, d.stage, St.PAYING, None, outcome=outcome, remedy_fen=amount)
+    pay_task.enqueue(d.pk)
+
+
+@transaction.atomic
+def pay(*, dispute_id: int) -> str:
+    """Pay the remedy a deadline decided (step PAYING), once."""
+    d = _locked(pk=dispute_id)
+    if d.executed_at is not None:
+        return "already paid"
+    if d.step != St.PAYING:
+        return f"nothing to pay at {d.step}"
+    decision = (
+        latest_decision(d) if d.outcome in (Outcome.DECIDED, Outcome.APPEAL_DECIDED) else None
+    )
+    _execute(d, d.remedy_fen or 0, d.outcome, actor=None, decision=decision)
+    return "paid"
 
 
 def _law_reasons(d: Dispute) -> list[str]:
@@ -1373,7 +1407,12 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
         closed_at__isnull=True, due_at__lte=timezone.now()
     ).values_list("pk", flat=True)[:limit]:
         fired += not deadline(dispute_id=pk).startswith(("not due", "closed"))
-    return {"dispute_defaults": fired}
+    paid = 0
+    for pk in Dispute.objects.filter(step=St.PAYING, executed_at__isnull=True).values_list(
+        "pk", flat=True
+    )[:limit]:
+        paid += pay(dispute_id=pk) == "paid"
+    return {"dispute_defaults": fired, "dispute_remedies_paid": paid}
 
 
 # --- the remedy ------------------------------------------------------------------------------

@@ -13,6 +13,11 @@ def deadline_task(dispute_id: int) -> str:
 
 
 @task()
+def pay_task(dispute_id: int) -> str:
+    return services.pay(dispute_id=dispute_id)
+
+
+@task()
 def remind_task(dispute_id: int) -> str:
     return services.remind(dispute_id=dispute_id)
 

@@ -291,7 +291,12 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
     assert decision.total_fen == order.amount_fen + 20000
     d.refresh_from_db()
     assert d.step == Step.APPEAL_WINDOW
-    assert past(clock, d) == "final: decision paid"
+    assert past(clock, d) == "final: decision to be paid"
+    d.refresh_from_db()
+    assert d.step == Step.PAYING and d.executed_at is None
+    with pytest.raises(InvalidTransition):
+        services.withdraw(actor=buyer, number=d.number)
+    deliver_all()  # the payment task, queued with the decision
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 20000
     # The price from escrow; the compensation from the seller's balance (just released).

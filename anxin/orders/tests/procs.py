@@ -50,6 +50,7 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
         "deliver": lambda: _deliver_all(),
         "ds-accept": lambda: disputes.accept_decision(actor=actor, number=number),
         "ds-deadline": lambda: disputes.deadline(dispute_id=Dispute.objects.get(number=number).pk),
+        "ds-pay": lambda: disputes.pay(dispute_id=Dispute.objects.get(number=number).pk),
     }
     print("ready", flush=True)
     go = Path(go_file)

@@ -127,6 +127,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "lapsed": 0,
         "refunded": 0,
         "dispute_defaults": 0,
+        "dispute_remedies_paid": 0,
     }
     deliver_all()
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED
