@@ -25,8 +25,9 @@ CATEGORIES = ("counterfeit", "not_delivered", "quality_defect", "not_delivered")
 
 
 def _worker(jobs: Any, results: Any) -> None:
-    """A deadline worker: takes a list of case ids per round, fires their deadlines, and
-    reports (events fired, when it finished)."""
+    """A worker: takes (what, case ids) per round, fires those cases' deadlines in batches
+    (as the safety net does) or pays their decided remedies one by one (as the payment tasks
+    do), and reports (how many, when it finished)."""
     import django
 
     django.setup()
@@ -34,14 +35,18 @@ def _worker(jobs: Any, results: Any) -> None:
 
     results.put(("ready", 0.0))
     while True:
-        ids = jobs.get()
-        if ids is None:
+        job = jobs.get()
+        if job is None:
             return
-        fired = 0
-        for pk in ids:
-            if not services.deadline(dispute_id=pk).startswith(("not due", "closed")):
-                fired += 1
-        results.put((fired, time.monotonic()))
+        what, ids = job
+        done = 0
+        if what == "deadlines":
+            for i in range(0, len(ids), services.BATCH):
+                done += services.deadlines_batch(ids[i : i + services.BATCH])
+        else:
+            for pk in ids:
+                done += services.pay(dispute_id=pk) == "paid"
+        results.put((done, time.monotonic()))
 
 
 class Workers:
@@ -60,11 +65,13 @@ class Workers:
         for _ in self.procs:
             self.results.get(timeout=120)
 
-    def round(self, ids: list[int]) -> tuple[int, float]:
-        """These due cases' deadlines, shared out: (events fired, seconds)."""
+    def round(self, what: str, ids: list[int]) -> tuple[int, float]:
+        """Deadlines or payments of these cases, shared out: (how many, seconds)."""
         began = time.monotonic()
+        n = len(self.jobs)
         for i, q in enumerate(self.jobs):
-            q.put(ids[i :: len(self.jobs)])
+            # Contiguous shares: each worker's batch locks its own cases.
+            q.put((what, ids[i * len(ids) // n : (i + 1) * len(ids) // n]))
         fired, finished = 0, began
         for _ in self.jobs:
             n, at = self.results.get(timeout=600)
@@ -167,7 +174,7 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
 
     from anxin.accounts.models import Role, User
     from anxin.disputes import services
-    from anxin.disputes.models import Dispute
+    from anxin.disputes.models import Dispute, Step
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
 
@@ -209,19 +216,36 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
     pool = Workers(workers)
     # The workers' start-up is not the desk's work: it is left out of the figures.
     began += time.monotonic() - started
+    paid, pay_seconds = 0, 0.0
     while True:
-        open_ids = list(mine.filter(closed_at__isnull=True).values_list("pk", flat=True))
-        if not open_ids:
+        open_ids = list(
+            mine.filter(closed_at__isnull=True)
+            .exclude(step=Step.PAYING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        paying = list(
+            mine.filter(step=Step.PAYING, executed_at__isnull=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not open_ids and not paying:
             break
         rounds += 1
-        if rounds > 10:
-            raise RuntimeError("cases still open after ten rounds of deadlines")
-        # Time passes: every open case's deadline is due.
-        mine.filter(pk__in=open_ids).update(due_at=timezone.now() - dt.timedelta(seconds=1))
-        fired, seconds = pool.round(open_ids)
-        events += fired
-        event_seconds += seconds
-        log(f"  round {rounds}: {fired} deadline events in {seconds:.2f} s")
+        if rounds > 12:
+            raise RuntimeError("cases still open after twelve rounds")
+        if paying:  # the payment tasks the deadlines queued, run by the workers
+            n, seconds = pool.round("pay", paying)
+            paid += n
+            pay_seconds += seconds
+            log(f"  round {rounds}: {n} remedies paid in {seconds:.2f} s")
+        if open_ids:
+            # Time passes: every open case's deadline is due.
+            mine.filter(pk__in=open_ids).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+            fired, seconds = pool.round("deadlines", open_ids)
+            events += fired
+            event_seconds += seconds
+            log(f"  round {rounds}: {fired} deadline events in {seconds:.2f} s")
     elapsed = time.monotonic() - began
     pool.close()
     outcomes = dict(mine.values_list("outcome").annotate(n=Count("pk")))
@@ -240,6 +264,8 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
             "deadline_events": events,
             "deadline_rounds": rounds,
             "deadline_events_per_s": round(events_per_s, 1),
+            "remedies_paid": paid,
+            "remedies_paid_per_s": round(paid / pay_seconds, 1) if pay_seconds else 0.0,
             "outcomes": outcomes,
             "case_page_queries_5": q5,
             "case_page_queries_100": q100,

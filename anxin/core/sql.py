@@ -252,3 +252,62 @@ def _insert_two_update_sql(
         f"WITH r AS ({_returning_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
         f"u AS ({_update_sql(third, nu, nw)}) SELECT * FROM r"
     )
+
+
+def fetch_instances(model: type[models.Model], sql: str, params: list[Any]) -> list[Any]:
+    """Every row of `sql` as instances of `model` (see fetch_instance)."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        if not rows:
+            return []
+        plan = _plans.get((model, sql))
+        if plan is None:
+            plan = _plans[(model, sql)] = _row_plan(model, tuple(d[0] for d in cur.description))
+    names, positions, extras, converters = plan
+    out = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for i, found, col in converters:
+                for convert in found:
+                    row[i] = convert(row[i], col, connection)
+        instance = model.from_db(connection.alias, names, [row[p] for p in positions])
+        for column, i in extras:
+            setattr(instance, column, row[i])
+        out.append(instance)
+    return out
+
+
+def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:
+    """UPDATE many rows, each to its own values (every row names the same columns, `key`
+    among them): on PostgreSQL one UPDATE ... FROM (VALUES ...) with each value cast to its
+    column's type; elsewhere one UPDATE per row. Django's bulk_update builds a CASE per
+    column and row, which costs more to compile than the database takes to run it."""
+    if not rows:
+        return
+    names = (key, *(n for n in rows[0] if n != key))
+    if connection.vendor != "postgresql":
+        for r in rows:
+            update_where(model, {key: r[key]}, **{n: r[n] for n in names[1:]})
+        return
+    params: list[Any] = []
+    for r in rows:
+        params += _prep(model, names, r)
+    with connection.cursor() as cur:
+        cur.execute(_update_rows_sql(model, names, len(rows)), params)
+
+
+@cache
+def _update_rows_sql(model: type[models.Model], names: tuple[str, ...], count: int) -> str:
+    q = connection.ops.quote_name
+    fields = _fields(model, names)
+    casts = [f.db_type(connection) or f.rel_db_type(connection) for f in fields]  # type: ignore[attr-defined]
+    row = "(" + ", ".join(f"%s::{c}" for c in casts) + ")"
+    cols = ", ".join(q(f.column) for f in fields)
+    sets = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in fields[1:])
+    k = q(fields[0].column)
+    return (
+        f"UPDATE {q(model._meta.db_table)} AS t SET {sets} "  # noqa: S608
+        f"FROM (VALUES {', '.join([row] * count)}) AS v({cols}) WHERE t.{k} = v.{k}"
+    )

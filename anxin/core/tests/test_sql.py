@@ -122,3 +122,23 @@ def test_tasks_enqueued_together_are_one_statement_or_none(buyer, listing) -> No
         c = order_expire_task.enqueue(o1)
         raise RuntimeError("the shipment failed")
     assert not DBTaskResult.objects.filter(id=c.id).exists()
+
+
+def test_update_rows_gives_each_row_its_own_values(buyer, listing) -> None:
+    from anxin.core.sql import update_rows
+    from anxin.orders.models import Order
+
+    a, b = (place_order(buyer, listing) for _ in range(2))
+    later = timezone.now() + dt.timedelta(days=3)
+    update_rows(
+        Order,
+        "id",
+        [
+            {"id": a.pk, "carrier": "顺丰", "auto_confirm_at": later, "buyer_note": ""},
+            {"id": b.pk, "carrier": "中通", "auto_confirm_at": None, "buyer_note": "放门口"},
+        ],
+    )
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.carrier, a.auto_confirm_at, a.buyer_note) == ("顺丰", later, "")
+    assert (b.carrier, b.auto_confirm_at, b.buyer_note) == ("中通", None, "放门口")

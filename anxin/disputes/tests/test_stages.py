@@ -577,3 +577,44 @@ def test_cases_go_to_the_officer_with_the_fewest_open_cases(buyer, seller, listi
         got.append(d.mediator_id)
     # Two open cases each, alternating: the count of open cases, not merely whether any.
     assert got == [first.pk, second.pk, first.pk, second.pk]
+
+
+def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_would(
+    clock, buyer, seller, listing
+) -> None:
+    evid, _, people = to_decision(clock, buyer, seller, listing, tracking="SF3000000803")
+    law = file_quality(buyer, shipped(buyer, seller, listing, tracking="SF3000000801"))
+    nolaw = services.file(
+        actor=buyer,
+        number=shipped(buyer, seller, listing, tracking="SF3000000802").number,
+        category="not_delivered",
+        claim="没收到",
+        claimed_fen=5000,
+    )
+    evid_step = Dispute.objects.get(pk=evid.pk).step  # decision
+    latest = max(d.due_at for d in Dispute.objects.filter(closed_at__isnull=True))
+    clock.move_to(latest)
+    counts = orders.deadlines_run()
+    # Three defaults in one batch; the safety net then pays what the default decided.
+    assert counts["dispute_defaults"] == 3 and counts["dispute_remedies_paid"] == 1
+    law.refresh_from_db()
+    nolaw.refresh_from_db()
+    evid.refresh_from_db()
+    assert (law.outcome, law.remedy_fen) == (Outcome.DEFAULT, law.cap_fen)
+    assert law.executed_at is not None and law.stage == Stage.CLOSED
+    assert (nolaw.stage, nolaw.mediator) == (Stage.MEDIATION, people["mediator"])
+    assert evid_step == Step.DECISION and evid.step == Step.APPEAL_WINDOW
+    assert Decision.objects.get(dispute=evid).is_default
+    # Each case's evidence chain is whole and its head is its last record.
+    import json
+
+    for d in (law, nolaw, evid):
+        records = list(Record.objects.filter(chain=f"dispute:{d.number}").order_by("id"))
+        assert len(records) == d.events.count()
+        for before, after in itertools.pairwise(records):
+            assert json.loads(after.body)["prev"] == bytes(before.commitment).hex()
+        assert bytes(d.evidence_head) == bytes(records[-1].commitment)
+    assert Notification.objects.filter(dispute=nolaw, kind="mediation").count() == 3
+    deliver_all()  # the payment task finds it paid; the notices' e-mails go out
+    assert law.events.filter(kind="remedy_paid").count() == 1
+    books_balance()
