@@ -2,7 +2,8 @@
 
 Complaints are filed on shipped orders; a quarter are settled by the seller at once, the rest
 are left to the desk's defaults, so they travel every stage: a silent seller loses by default
-where the law gives a figure, otherwise the case goes to mediation, an idle mediator sends it
+where the law gives a figure (goods not delivered, counterfeits), otherwise (a lottery prize,
+"other") the case goes to mediation, an idle mediator sends it
 to adjudication, the evidence window closes, an idle adjudicator's case is decided by the law
 engine's proposal, and the appeal window closes with the remedy paid. Time passes by moving
 each open case's stored deadline to the past (what the clock does), and the due deadlines are
@@ -21,7 +22,7 @@ import uuid
 from typing import Any
 
 TARGET_EVENTS_PER_S = 1000
-CATEGORIES = ("counterfeit", "not_delivered", "quality_defect", "not_delivered")
+CATEGORIES = ("counterfeit", "not_delivered", "lottery", "other")
 
 
 def _worker(jobs: Any, results: Any) -> None:

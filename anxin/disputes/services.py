@@ -86,6 +86,8 @@ FILE_TYPES = {
 # Which of the law engine's claims a complaint of each category is (none: the engine has no
 # rule for it, and the case is decided on its facts, up to what was paid).
 LAW_CLAIM: dict[str, str] = {
+    Category.NOT_DELIVERED: "not_supplied",
+    Category.LATE: "not_supplied",
     Category.NOT_AS_DESCRIBED: "quality_defect",
     Category.QUALITY_DEFECT: "quality_defect",
     Category.AFTER_SALES_REFUSED: "quality_defect",
@@ -269,8 +271,17 @@ def law_for(
         from anxin.aftersales.services import facts_for
 
         base = facts_for(order, "quality_return", "intact", now=now)
+        purchase = base.purchase
+        if kind == "not_supplied":
+            # Whether the goods came is what the order records (for other claims facts_for
+            # takes a buyer complaining about the goods to have them).
+            delivered = _day(order.delivered_at) if order.delivered_at else None
+            purchase = purchase.model_copy(update={"delivered_at": delivered})
         facts = base.model_copy(
-            update={"claim": Claim(kind=kind, requested_at=_day(now))}  # type: ignore[arg-type]
+            update={
+                "claim": Claim(kind=kind, requested_at=_day(now)),  # type: ignore[arg-type]
+                "purchase": purchase,
+            }
         )
     else:
         facts = CaseFacts(

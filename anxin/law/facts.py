@@ -57,6 +57,8 @@ ClaimKind = Literal[
     "reference_price",
     "seller_registration",
     "platform_liability",
+    # Added: prepaid goods not supplied (CRPL 53), the commonest social-commerce complaint.
+    "not_supplied",
 ]
 
 
@@ -176,6 +178,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "reference_price": _COMMON + _LINE + ("purchase.reference_price",),
     "seller_registration": ("purchase.seller.kind", "purchase.seller.annual_sales_fen"),
     "platform_liability": _COMMON + _LINE + ("purchase.platform_identified_seller",),
+    "not_supplied": (*_COMMON, *_LINE, "purchase.delivered_at?"),
 }
 
 

@@ -710,6 +710,36 @@ def platform_liability_2014(f: CaseFacts) -> list[Decision]:
     return [d.done("granted")]
 
 
+# --- prepaid goods not supplied (CRPL 53) -------------------------------------------------
+
+
+def not_supplied_2014(f: CaseFacts) -> list[Decision]:
+    """The buyer paid first (as every social-commerce buyer does) and the goods never came."""
+    d = Decision("not-supplied")
+    if f.purchase.delivered_at is not None:
+        d.say(
+            "商品已经交付；对商品本身的问题，应按质量问题或与描述不符处理。",
+            "The goods were delivered; a problem with the goods themselves is a quality or "
+            "description claim.",
+            C("CRPL", 53),
+        )
+        return [d.done("refused")]
+    price, losses = _price(f), f.claim.losses_fen
+    d.remedies.append(Remedy("refund", "seller", price))
+    if losses:
+        d.remedies.append(Remedy("compensation", "seller", losses))
+    d.say(
+        f"您已预先付款，经营者未按约定提供商品，您可以要求退回预付款{yuan(price)}元，"
+        "并由经营者承担预付款的利息"
+        + (f"和您必须支付的合理费用{yuan(losses)}元。" if losses else "。"),
+        f"You paid in advance and the seller did not supply the goods as agreed: you may "
+        f"have the {yuan(price)} yuan back, with interest"
+        + (f", and the reasonable costs you had to pay ({yuan(losses)} yuan)." if losses else "."),
+        C("CRPL", 53),
+    )
+    return [d.done("granted")]
+
+
 def _d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
@@ -742,4 +772,5 @@ VERSIONS: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
         ],
     ),
     "platform_liability": ("purchase.paid_at", [(_d("2014-03-15"), platform_liability_2014)]),
+    "not_supplied": ("purchase.paid_at", [(_d("2014-03-15"), not_supplied_2014)]),
 }

@@ -123,8 +123,8 @@ def test_silent_seller_without_a_legal_figure_goes_to_mediation(
     d = services.file(
         actor=buyer,
         number=order.number,
-        category="not_delivered",
-        claim="一直没收到货",
+        category="lottery",
+        claim="直播抽中的奖品一直没给",
         claimed_fen=order.amount_fen,
     )
     assert d.law_fen == 0 and d.cap_fen == order.amount_fen
@@ -587,8 +587,8 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
     nolaw = services.file(
         actor=buyer,
         number=shipped(buyer, seller, listing, tracking="SF3000000802").number,
-        category="not_delivered",
-        claim="没收到",
+        category="lottery",
+        claim="奖品没给",
         claimed_fen=5000,
     )
     evid_step = Dispute.objects.get(pk=evid.pk).step  # decision
@@ -618,3 +618,33 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
     deliver_all()  # the payment task finds it paid; the notices' e-mails go out
     assert law.events.filter(kind="remedy_paid").count() == 1
     books_balance()
+
+
+def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, seller, listing):
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="not_delivered",
+        claim="付款两周了，物流一直不动",
+        claimed_fen=order.amount_fen,
+    )
+    # CRPL 53: paid in advance, not supplied: the prepayment back.
+    assert d.law_fen == order.amount_fen and d.law[0]["citations"] == [
+        {"statute": "CRPL", "article": 53}
+    ]
+    assert past(clock, d) == "default: decided for the buyer"
+    deliver_all()
+    d.refresh_from_db()
+    assert d.paid_from == {"escrow": order.amount_fen}
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
+    books_balance()
+    # Once the parcel is signed for, the rule no longer applies.
+    delivered = shipped(buyer, seller, listing, tracking="SF3000000900")
+    from anxin.carriers.sandbox import SandboxCarrier
+
+    SandboxCarrier().deliver_now("SF3000000900")
+    view = services.filing_view(
+        user=buyer, category="not_delivered", claimed_fen=100, number=delivered.number
+    )
+    assert view["law"][0]["outcome"] == "refused" and view["law_fen"] == 0
