@@ -103,20 +103,23 @@ def run(*, cases: int, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
     t0 = time.perf_counter()
     rule_decisions = sum(len(engine.decide(f)) for f in parsed)
     rules_only = time.perf_counter() - t0
+    per_s = decisions / full
     result = {
         "bench": "law",
-        "cases": cases,
-        "malformed_cases": malformed,
-        "decisions": decisions,
-        "decisions_per_second": round(decisions / full),
-        "cases_per_second": round((cases - malformed) / full),
-        "rules_only_decisions_per_second": round(rule_decisions / rules_only),
-        "target_decisions_per_second": 20000,
-        "met": decisions / full >= 20000,
-        "outcomes": dict(sorted(outcomes.items())),
+        "figures": {
+            "cases": cases,
+            "malformed_cases": malformed,
+            "decisions": decisions,
+            "decisions_per_second": round(per_s),
+            "cases_per_second": round((cases - malformed) / full),
+            "rules_only_decisions_per_second": round(rule_decisions / rules_only),
+            "outcomes": dict(sorted(outcomes.items())),
+        },
+        "targets": {"decisions_per_second": ">= 20000"},
+        "met": {"decisions_per_second": per_s >= 20000},
     }
     log(
-        f"{decisions} decisions in {full:.2f} s: {result['decisions_per_second']:,}/s "
-        f"(check path), {result['rules_only_decisions_per_second']:,}/s (rules alone)"
+        f"{decisions} decisions in {full:.2f} s: {round(per_s):,}/s "
+        f"(check path), {round(rule_decisions / rules_only):,}/s (rules alone)"
     )
     return result

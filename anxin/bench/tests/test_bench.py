@@ -93,8 +93,11 @@ def test_law_bench_decides_a_small_corpus() -> None:
     from anxin.bench import law
 
     result = law.run(cases=300, seed=1, log=lambda line: None)
-    assert result["decisions"] > 200 and result["decisions_per_second"] > 0
-    assert len(result["outcomes"]) > 8  # the corpus reaches every rule
+    assert set(result) == {"bench", "figures", "targets", "met"}  # the agreed shape
+    f = result["figures"]
+    assert f["decisions"] > 200 and f["decisions_per_second"] > 0
+    assert len(f["outcomes"]) > 8  # the corpus reaches every rule
+    assert set(result["met"]) == set(result["targets"])
 
 
 def test_bench_disputes_runs_and_ends_with_one_json_line() -> None:
