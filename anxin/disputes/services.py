@@ -95,6 +95,32 @@ LAW_CLAIM: dict[str, str] = {
     Category.FALSE_ADVERTISING: "fraud",
     Category.PRICE_FRAUD: "fraud",
 }
+
+
+def _looks_like(head: bytes, content_type: str | None) -> bool:
+    """The file's first bytes are what its declared type's files start with (so a program
+    is not stored as a photo)."""
+    if content_type == "image/jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if content_type == "image/png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if content_type == "image/webp":
+        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if content_type == "application/pdf":
+        return head.startswith(b"%PDF-")
+    if content_type == "video/mp4":
+        return head[4:8] == b"ftyp"
+    if content_type == "audio/mpeg":
+        return head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
+    if content_type == "text/plain":
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return e.start >= len(head) - 3  # a character cut at the end of the sample
+        return True
+    return False
+
+
 # The evidence that makes each category's case; the filing page says which are missing.
 WANTED: dict[str, tuple[str, ...]] = {
     Category.NOT_DELIVERED: ("shipment", "tracking"),
@@ -778,10 +804,15 @@ def _store_evidence(
                 f"({', '.join(sorted(FILE_TYPES))})",
                 field="file",
             )
-        digest = hashlib.sha256()
+        digest, head = hashlib.sha256(), b""
         for part in f.chunks():
             digest.update(part)
+            head = head or part[:4096]
         f.seek(0)
+        if not _looks_like(head, f.content_type):
+            raise ValidationFailed(
+                f"file: the content is not a {f.content_type} file", field="file"
+            )
         item.sha256, item.size = digest.hexdigest(), f.size
         item.content_type, item.file_name = f.content_type, (f.name or "file")[:200]
         item.file.save(f"{d.number}-{item.sha256[:16]}", f, save=False)
@@ -1474,6 +1505,12 @@ def _default(d: Dispute) -> str:
     return f"nothing to do at {step}"
 
 
+def _limit(d: Dispute, outcome: str) -> int:
+    """The most a remedy may be: what the parties agreed is bounded only by what was asked;
+    a decision (by default, by the adjudicator or on appeal) also by what the law gives."""
+    return d.claimed_fen if outcome == Outcome.SETTLED else d.cap_fen
+
+
 def _to_pay(d: Dispute, amount: int, outcome: str) -> None:
     """A deadline has decided the case: the remedy is fixed now and paid by a task queued
     with this transaction (at once, by the next free worker). A deadline never waits on the
@@ -1481,7 +1518,7 @@ def _to_pay(d: Dispute, amount: int, outcome: str) -> None:
     case again; `pay` and the safety net (`deadlines_run`) pay it exactly once."""
     from anxin.disputes.tasks import pay_task
 
-    amount = min(amount, d.cap_fen)
+    amount = min(amount, _limit(d, outcome))
     _move(d, d.stage, St.PAYING, None, outcome=outcome, remedy_fen=amount)
     pay_task.enqueue(d.pk)
 
@@ -1599,7 +1636,7 @@ def _execute(
     is the seller's debt to the buyer. Runs under the case's (and its order's) lock."""
     if d.executed_at is not None:
         raise Conflict(f"case {d.number}: the remedy has already been paid", code="executed")
-    amount = min(amount, d.cap_fen)
+    amount = min(amount, _limit(d, outcome))
     order = d.order
     price_part = min(amount, _refundable(d))
     paid = money.Paid()

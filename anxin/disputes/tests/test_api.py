@@ -64,6 +64,13 @@ def test_the_bundle_holds_the_file_and_its_records(api, buyer, seller, listing) 
         f"/api/v1/disputes/{number}/evidence", {"text": "程序", "file": exe}, headers=b.headers
     )
     assert r.status_code == 422 and "file" in r.json()["detail"]
+    disguised = SimpleUploadedFile("x.png", b"MZ\x90\x00", content_type="image/png")
+    r = b.client.post(
+        f"/api/v1/disputes/{number}/evidence",
+        {"text": "伪装", "file": disguised},
+        headers=b.headers,
+    )
+    assert r.status_code == 422 and "not a image/png file" in r.json()["detail"]
     photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nxx", content_type="image/png")
     r = b.client.post(
         f"/api/v1/disputes/{number}/evidence", {"text": "照片", "file": photo}, headers=b.headers

@@ -648,3 +648,17 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
         user=buyer, category="not_delivered", claimed_fen=100, number=delivered.number
     )
     assert view["law"][0]["outcome"] == "refused" and view["law_fen"] == 0
+
+
+def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
+    buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    d = file_quality(buyer, order, claimed=order.amount_fen + 3000)  # price and a bit more
+    assert d.cap_fen == order.amount_fen  # a decision could give no more than the price
+    services.answer(actor=seller, number=d.number, offer_fen=d.claimed_fen, text="全部同意")
+    d.refresh_from_db()
+    assert d.remedy_fen == order.amount_fen + 3000
+    assert d.paid_from["escrow"] == order.amount_fen and sum(d.paid_from.values()) == d.remedy_fen
+    deliver_all()
+    books_balance()
