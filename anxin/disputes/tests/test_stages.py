@@ -662,3 +662,81 @@ def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
     assert d.paid_from["escrow"] == order.amount_fen and sum(d.paid_from.values()) == d.remedy_fen
     deliver_all()
     books_balance()
+
+
+def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
+    clock, buyer, seller, listing, settings, tmp_path
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from anxin.accounts.models import Role
+    from anxin.conftest import child_env, make_listing, make_user
+
+    settings.ANXIN_DISPUTE_APPEAL_BODY = "jury"
+    settings.ANXIN_DISPUTE_JURY_SIZE = 3
+    # Users who completed purchases with another seller, and that seller: eligible. The
+    # case's own buyer and seller, and anyone who traded with them, are not.
+    other_seller = make_user("seller9", Role.SELLER)
+    other_listing = make_listing(other_seller)
+    jurors = [make_user(f"juror{i}", Role.BUYER) for i in range(4)]
+    for j in jurors:
+        completed(j, other_seller, other_listing, tracking=f"SF31{j.pk:08d}")
+    traded = make_user("friend1", Role.BUYER)
+    completed(traded, seller, listing, tracking="SF3200000001")
+    d, order, _ = to_decision(clock, buyer, seller, listing, tracking="SF3200000002")
+    assert past(clock, d).startswith("default")
+    a = services.appeal(actor=seller, number=d.number, reason="不服")
+    assert a.body == "jury" and len(a.members) == 3
+    # Buyers and sellers who completed orders: not the parties, nor who traded with them.
+    assert set(a.pool) == {j.pk for j in jurors} | {other_seller.pk}
+    assert services.verify_draw(a)
+    # Anyone can check the draw from what the case publishes.
+    case = tmp_path / "case.json"
+    case.write_text(
+        json.dumps(
+            {"appeal": {k: getattr(a, k) for k in ("seed", "seed_source", "pool", "members")}}
+        )
+    )
+    ok = subprocess.run(
+        [sys.executable, "-m", "anxin", "draw", str(case)],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert ok.returncode == 0 and "ok: 3 of 5" in ok.stdout, ok.stderr
+    forged = json.loads(case.read_text())
+    forged["appeal"]["members"] = sorted(forged["appeal"]["members"])[::-1]
+    if forged["appeal"]["members"] == a.members:
+        forged["appeal"]["members"] = (
+            forged["appeal"]["members"][1:] + forged["appeal"]["members"][:1]
+        )
+    case.write_text(json.dumps(forged))
+    bad = subprocess.run(
+        [sys.executable, "-m", "anxin", "draw", str(case)],
+        env=child_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "members" in bad.stderr
+    from anxin.accounts.models import User
+
+    voters = [User.objects.get(pk=pk) for pk in a.members]
+    services.vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
+    services.vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
+    d.refresh_from_db()
+    assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == order.amount_fen + 50000
+
+
+def test_an_appeal_with_too_few_eligible_members_is_refused_clearly(
+    clock, buyer, seller, listing, settings
+) -> None:
+    settings.ANXIN_DISPUTE_APPEAL_BODY = "jury"
+    settings.ANXIN_DISPUTE_JURY_SIZE = 3
+    d, _, _ = to_decision(clock, buyer, seller, listing)
+    past(clock, d)
+    with pytest.raises(Conflict, match="not enough eligible jury members"):
+        services.appeal(actor=seller, number=d.number, reason="不服")
+    d.refresh_from_db()
+    assert d.step == Step.APPEAL_WINDOW  # nothing changed; the window still runs
