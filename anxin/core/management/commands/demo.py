@@ -279,3 +279,57 @@ class Command(BaseCommand):
         o = pay(place(wang, tea))
         ship(o)
         orders.order_confirm(actor=wang, number=o.number)  # completed
+        self._disputes(place, pay, ship, buyers, listings)
+
+    def _disputes(self, place, pay, ship, buyers: list, listings: dict) -> None:
+        """Cases at the desk: one waiting for the seller, one in mediation (the mediator's
+        queue), one settled and paid; and the platform's fee income put into the guarantee
+        fund."""
+        from anxin.accounts.models import User
+        from anxin.disputes import services as disputes
+        from anxin.ledger.services import fees_account
+
+        zhang, li, wang = buyers
+        tea = listings["tea"][0]
+        oranges = listings["fruit"][0]
+        serum = listings["beauty"][0]
+        operator = User.objects.get(username="operator")
+        fees = disputes.money.available(fees_account())
+        if fees:
+            disputes.fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
+        o = ship(pay(place(li, oranges)), carrier="顺丰速运", no="SF9000000001")
+        disputes.file(
+            actor=li,
+            number=o.number,
+            category="not_delivered",
+            claim="付款一周了，物流一直没有更新。",
+            claimed_fen=o.amount_fen,
+        )  # waiting for the seller
+        o = ship(pay(place(wang, serum)), carrier="中通快递", no="ZT9000000002")
+        d = disputes.file(
+            actor=wang,
+            number=o.number,
+            category="not_as_described",
+            claim="精华液的颜色和宣传图片完全不同，怀疑不是同一款。",
+            claimed_fen=o.amount_fen,
+        )
+        disputes.answer(
+            actor=o.seller,
+            number=d.number,
+            offer_fen=2000,
+            text="批次不同颜色略有差异，可补偿20元。",
+        )
+        disputes.reply(
+            actor=wang, number=d.number, accept=False, reason="不是颜色略有差异，是完全不同。"
+        )  # mediation
+        o = ship(pay(place(zhang, tea)), carrier="顺丰速运", no="SF9000000003")
+        d = disputes.file(
+            actor=zhang,
+            number=o.number,
+            category="quality_defect",
+            claim="茶叶受潮结块，有霉味。",
+            claimed_fen=o.amount_fen,
+        )
+        disputes.answer(
+            actor=o.seller, number=d.number, offer_fen=o.amount_fen, text="非常抱歉，全额退款。"
+        )  # paid
