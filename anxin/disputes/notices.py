@@ -20,6 +20,9 @@ TEXTS = {
     "proposed": gettext_lazy(
         "Case {case}: the mediator proposes a settlement. Accept or refuse it."
     ),
+    "accepted": gettext_lazy(
+        "Case {case}: the other party has accepted the proposal; yours is awaited."
+    ),
     "adjudication": gettext_lazy("Case {case} has gone to adjudication. Submit your evidence."),
     "evidence": gettext_lazy("Case {case}: new evidence is on the file."),
     "evidence_closed": gettext_lazy("Case {case}: the evidence is closed; a decision follows."),

@@ -1001,6 +1001,9 @@ def respond(*, actor: User, number: str, accept: bool, reason: str = "") -> Disp
     _event(d, "proposal_accepted", actor=actor)
     if d.buyer_accepted_at and d.seller_accepted_at:
         _execute(d, d.proposal_fen or 0, Outcome.SETTLED, actor=None)
+    else:
+        other = d.seller_id if role == "buyer" else d.buyer_id
+        notify([other, d.mediator_id], d, "accepted")
     return d
 
 

@@ -168,6 +168,7 @@ def test_mediation_settles_when_both_accept(clock, buyer, seller, listing) -> No
         services.propose(actor=m, number=d.number, amount_fen=d.claimed_fen + 1, text="x")
     services.propose(actor=m, number=d.number, amount_fen=8000, text="退80元，买家不退货")
     services.respond(actor=buyer, number=d.number, accept=True)
+    assert Notification.objects.filter(user=seller, dispute=d, kind="accepted").exists()
     with pytest.raises(Conflict):
         services.respond(actor=buyer, number=d.number, accept=True)
     d.refresh_from_db()
