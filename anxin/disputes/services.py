@@ -367,7 +367,9 @@ def routes(claimed_fen: int, law_fen: int) -> list[dict[str, Any]]:
     """Anxin's desk, the 12315 line and a small-claims suit side by side: expected days, cost
     and remedy, so that nobody gives up thinking a claim is not worth it. Estimates; the
     figures and their sources are in the route table (ROUTES)."""
-    expected = min(claimed_fen, law_fen) if law_fen else claimed_fen
+    # What the buyer may expect: the claim, within what the law gives where it gives a
+    # figure; before an amount is typed, what the law gives.
+    expected = min(claimed_fen, law_fen) if claimed_fen and law_fen else claimed_fen or law_fen
     desk_days = (
         settings.ANXIN_DISPUTE_ANSWER_DAYS
         + settings.ANXIN_DISPUTE_MEDIATION_DAYS
@@ -489,7 +491,7 @@ def filing_view(
         "law_fen": law_fen,
         "held": [w for w in wanted if held.get(w)],
         "missing": [w for w in wanted if not held.get(w)],
-        "routes": routes(max(claimed_fen, 1), law_fen),
+        "routes": routes(claimed_fen, law_fen),
     }
 
 

@@ -272,7 +272,11 @@ def test_buyer_files_a_complaint_and_the_seller_answers(browser, live_server) ->
     view.locator("a[href='/law/CRPL/#art-55']").first.wait_for()
     view.get_by_role("rowheader", name="安心纠纷处理").wait_for()
     page.get_by_test_id("claimed").fill("628")
+    # The routes follow the amount as it is typed.
+    view.get_by_role("row", name="小额诉讼").get_by_text("¥628.00").wait_for()
     page.fill("textarea[name=claim]", "鉴定为假货")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "complaint-filing-phone.png"), full_page=True)
     page.get_by_test_id("file").click()
     page.get_by_test_id("case-step").get_by_text("等待卖家答复").wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
