@@ -5,7 +5,8 @@ are left to the desk's defaults, so they travel every stage: a silent seller los
 where the law gives a figure (goods not delivered, counterfeits), otherwise (a lottery prize,
 "other") the case goes to mediation, an idle mediator sends it
 to adjudication, the evidence window closes, an idle adjudicator's case is decided by the law
-engine's proposal, and the appeal window closes with the remedy paid. Time passes by moving
+engine's proposal, half of those decisions are appealed (a panel drawn, some votes cast, the
+rest decided at the panel's deadline), and the remedies are paid. Time passes by moving
 each open case's stored deadline to the past (what the clock does), and the due deadlines are
 processed by worker processes, as `db_worker` or `anxin deadlines` would.
 
@@ -217,7 +218,7 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
     pool = Workers(workers)
     # The workers' start-up is not the desk's work: it is left out of the figures.
     began += time.monotonic() - started
-    paid, pay_seconds = 0, 0.0
+    paid, pay_seconds, appealed = 0, 0.0, 0
     while True:
         open_ids = list(
             mine.filter(closed_at__isnull=True)
@@ -240,6 +241,22 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
             paid += n
             pay_seconds += seconds
             log(f"  round {rounds}: {n} remedies paid in {seconds:.2f} s")
+        # Half the decided cases are appealed by the seller, and a panel member votes on
+        # every other appeal: the appeal stage, its draw and its deadline.
+        to_appeal = list(
+            mine.filter(step=Step.APPEAL_WINDOW, appeal__isnull=True)
+            .order_by("pk")
+            .values_list("number", flat=True)
+        )[::2]
+        for i, number in enumerate(to_appeal):
+            d = Dispute.objects.select_related("seller").get(number=number)
+            a = services.appeal(actor=d.seller, number=number, reason="压测复核")
+            if i % 2 == 0:
+                member = User.objects.get(pk=a.members[0])
+                services.vote(actor=member, number=number, uphold=True, reasons="维持")
+        appealed += len(to_appeal)
+        if to_appeal:
+            log(f"  round {rounds}: {len(to_appeal)} decisions appealed")
         if open_ids:
             # Time passes: every open case's deadline is due.
             mine.filter(pk__in=open_ids).update(due_at=timezone.now() - dt.timedelta(seconds=1))
@@ -265,6 +282,7 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
             "deadline_events": events,
             "deadline_rounds": rounds,
             "deadline_events_per_s": round(events_per_s, 1),
+            "appealed": appealed,
             "remedies_paid": paid,
             "remedies_paid_per_s": round(paid / pay_seconds, 1) if pay_seconds else 0.0,
             "outcomes": outcomes,
