@@ -3,13 +3,13 @@ database. Its name is the log's origin (ANXIN_LOG_ORIGIN)."""
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from anxin.core.keyfile import load_or_create
 from anxin.evidence.note import NoteError, Signer, Verifier
 
 _lock = threading.Lock()
@@ -36,25 +36,7 @@ def log_verifier() -> Verifier:
 
 
 def _load_or_create(path: Path, origin: str) -> Signer:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fresh = Signer.generate(origin)
-        # Written whole to a private temporary file, then linked into place: link() fails if
-        # the key exists, so when two processes start together one key wins, the other process
-        # reads it, and nobody ever reads a half-written file or overwrites a key in use.
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(fresh.skey() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    text = path.read_text().strip()
+    text = load_or_create(path, lambda: Signer.generate(origin).skey())
     try:
         signer = Signer.from_skey(text)
     except NoteError as e:

@@ -874,5 +874,11 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
     from anxin.disputes.services import deadlines_run as dispute_deadlines
+    from anxin.sellers.services import deadlines_run as seller_deadlines
 
-    return counts | aftersales_deadlines(limit=limit) | dispute_deadlines(limit=limit)
+    return (
+        counts
+        | aftersales_deadlines(limit=limit)
+        | dispute_deadlines(limit=limit)
+        | seller_deadlines(limit=limit)
+    )

@@ -128,6 +128,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "refunded": 0,
         "dispute_defaults": 0,
         "dispute_remedies_paid": 0,
+        "sellers_lapsed": 0,
     }
     deliver_all()
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED

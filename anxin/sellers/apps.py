@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SellersConfig(AppConfig):
+    name = "anxin.sellers"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,405 @@
+"""Seller verification (ECL 27, OTSM 24), licences for regulated goods (ECL 15), the
+registration duty decided by the law engine (ECL 10, OTSM 8), and disclosure of a seller's
+identity to those entitled to it (CRPL 44), every one logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from anxin.accounts.models import Role, User
+from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anxin.core.text import clean_phone, clean_text
+from anxin.evidence import services as evidence
+from anxin.law import engine
+from anxin.law.days import months_after
+from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
+from anxin.sellers import crypto, identity
+from anxin.sellers.models import (
+    Disclosure,
+    Kind,
+    Level,
+    Licence,
+    LicenceKind,
+    LicenceStatus,
+    Status,
+    Verification,
+)
+
+# Listing categories that need a licence before they can be listed (ECL 12, 15).
+LICENCE_FOR: dict[str, str] = {
+    "food": LicenceKind.FOOD,
+    "fresh_perishable": LicenceKind.FOOD,
+    "medical_device": LicenceKind.MEDICAL_DEVICE,
+}
+DOCUMENT_TYPES = {
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/png": b"\x89PNG",
+    "application/pdf": b"%PDF-",
+}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _seller(actor: User) -> None:
+    if actor.role != Role.SELLER:
+        raise Forbidden("only sellers are verified", code="not_a_seller")
+
+
+def _document(f: UploadedFile | None, field: str) -> str:
+    """The document's SHA-256, after checking it is a photo or a PDF."""
+    if f is None:
+        raise ValidationFailed(f"{field}: a photo or PDF of the document is required", field=field)
+    if f.size is None or f.size > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed(f"{field}: at most 10 MiB", field=field)
+    magic = DOCUMENT_TYPES.get(f.content_type or "")
+    head = f.read(8)
+    f.seek(0)
+    if magic is None or not head.startswith(magic):
+        raise ValidationFailed(f"{field}: must be a JPEG, PNG or PDF file", field=field)
+    digest = hashlib.sha256()
+    for part in f.chunks():
+        digest.update(part)
+    f.seek(0)
+    return digest.hexdigest()
+
+
+def _reverify_by(now: dt.datetime) -> dt.datetime:
+    day = months_after(timezone.localtime(now).date(), settings.ANXIN_SELLER_REVERIFY_MONTHS)
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+@transaction.atomic
+def verify(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    number: str,
+    address: str,
+    contact: str,
+    licence_file: UploadedFile | None = None,
+) -> Verification:
+    """Verify (or re-verify) the seller: an individual by real name and resident ID number,
+    a business by registered name, unified social credit code and business licence. The
+    verification holds for ANXIN_SELLER_REVERIFY_MONTHS (6: ECL 27, OTSM 24)."""
+    _seller(actor)
+    if kind not in Kind.values:
+        raise ValidationFailed(f"kind: must be one of {', '.join(Kind.values)}", field="kind")
+    name = clean_text(name, "name", 100)
+    address = clean_text(address, "address", 300)
+    contact = clean_phone(contact, "contact")
+    if kind == Kind.INDIVIDUAL:
+        number = identity.resident_id(number, field="number", today=timezone.localdate())
+        sha = ""
+    else:
+        number = identity.credit_code(number, field="number")
+        sha = _document(licence_file, "licence_file")
+    now = timezone.now()
+    v = Verification.objects.select_for_update().filter(seller=actor).first() or Verification(
+        seller=actor
+    )
+    v.kind, v.status = kind, Status.VERIFIED
+    v.name_sealed = crypto.seal(name, "name")
+    v.number_sealed = crypto.seal(number, "number")
+    v.number_index = crypto.index(number)
+    v.number_masked = identity.masked(number)
+    v.address_sealed = crypto.seal(address, "address")
+    v.contact_sealed = crypto.seal(contact, "contact")
+    if licence_file is not None and sha:
+        v.licence_sha256 = sha
+        v.licence_file.save(f"{actor.pk}-{sha[:16]}", licence_file, save=False)
+    v.verified_at, v.reverify_by, v.reminded_at = now, _reverify_by(now), None
+    v.save()
+    evidence.append(
+        chain=f"seller:{actor.pk}",
+        kind="seller.verified",
+        body={
+            "seller": actor.pk,
+            "kind": kind,
+            "number_masked": v.number_masked,
+            "number_index": v.number_index,
+            "licence_sha256": sha or None,
+            "reverify_by": evidence.iso(v.reverify_by),
+        },
+    )
+    _schedule(v)
+    return v
+
+
+def _schedule(v: Verification) -> None:
+    from anxin.sellers.tasks import lapse_task, remind_task
+
+    remind_at = v.reverify_by - dt.timedelta(days=settings.ANXIN_SELLER_REMIND_DAYS)
+    if remind_at > timezone.now():
+        remind_task.using(run_after=remind_at).enqueue(v.seller_id)
+    lapse_task.using(run_after=v.reverify_by).enqueue(v.seller_id)
+
+
+@transaction.atomic
+def lapse(*, seller_id: int) -> str:
+    """Re-verification is overdue: the seller takes no new orders until re-verified. Reads
+    the stored time, so firing early, late or twice is harmless."""
+    v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
+    if v is None:
+        return "not verified"
+    if v.status == Status.LAPSED:
+        return "already lapsed"
+    if timezone.now() < v.reverify_by:
+        return "not due"
+    v.status = Status.LAPSED
+    v.save(update_fields=["status"])
+    evidence.append(chain=f"seller:{seller_id}", kind="seller.lapsed", body={"seller": seller_id})
+    from anxin.disputes.services import notify
+
+    notify([seller_id], None, "reverify_lapsed")
+    return "lapsed"
+
+
+@transaction.atomic
+def remind(*, seller_id: int) -> str:
+    v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
+    if v is None or v.status != Status.VERIFIED:
+        return "nothing to remind"
+    if v.reminded_at is not None and v.reminded_at >= v.verified_at:
+        return "already reminded"
+    if timezone.now() < v.reverify_by - dt.timedelta(days=settings.ANXIN_SELLER_REMIND_DAYS):
+        return "not yet"
+    from anxin.disputes.services import notify
+
+    notify([seller_id], None, "reverify", due_at=v.reverify_by.isoformat())
+    v.reminded_at = timezone.now()
+    v.save(update_fields=["reminded_at"])
+    return "reminded"
+
+
+def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
+    now = timezone.now()
+    due = Verification.objects.filter(status=Status.VERIFIED, reverify_by__lte=now)
+    lapsed = sum(
+        lapse(seller_id=s) == "lapsed" for s in due.values_list("seller_id", flat=True)[:limit]
+    )
+    return {"sellers_lapsed": lapsed}
+
+
+# --- licences ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def licence_submit(
+    *, actor: User, kind: str, number: str, valid_until: dt.date, document: UploadedFile | None
+) -> Licence:
+    _seller(actor)
+    if kind not in LicenceKind.values:
+        raise ValidationFailed(
+            f"kind: must be one of {', '.join(LicenceKind.values)}", field="kind"
+        )
+    number = clean_text(number, "number", 40)
+    if not isinstance(valid_until, dt.date) or valid_until <= timezone.localdate():
+        raise ValidationFailed("valid_until: the licence must still be valid", field="valid_until")
+    sha = _document(document, "document")
+    if Licence.objects.filter(seller=actor, kind=kind, status=LicenceStatus.PENDING).exists():
+        raise Conflict(f"a {kind} licence is already waiting for review", code="licence_pending")
+    lic = Licence(
+        seller=actor,
+        kind=kind,
+        number=number,
+        valid_until=valid_until,
+        document_sha256=sha,
+        submitted_at=timezone.now(),
+    )
+    assert document is not None
+    lic.document.save(f"{actor.pk}-{kind}-{sha[:16]}", document, save=False)
+    lic.save()
+    return lic
+
+
+@transaction.atomic
+def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str = "") -> Licence:
+    """The operator checks the licence against the issuing authority's register."""
+    if actor.role != Role.OPERATOR:
+        raise Forbidden("only the platform operator reviews licences")
+    lic = Licence.objects.select_for_update().filter(pk=licence_id).first()
+    if lic is None:
+        raise NotFound(f"licence {licence_id}: not found")
+    if lic.status != LicenceStatus.PENDING:
+        raise Conflict(f"licence {licence_id} is {lic.status}", code="licence_reviewed")
+    reason = clean_text(reason, "reason", 300, required=not approve)
+    lic.status = LicenceStatus.ACTIVE if approve else LicenceStatus.REJECTED
+    lic.reviewed_by, lic.review_reason, lic.reviewed_at = actor, reason, timezone.now()
+    lic.save()
+    evidence.append(
+        chain=f"seller:{lic.seller_id}",
+        kind="seller.licence_" + lic.status,
+        body={
+            "licence": lic.pk,
+            "kind": lic.kind,
+            "number": lic.number,
+            "sha256": lic.document_sha256,
+        },
+    )
+    return lic
+
+
+def active_licences(seller: User) -> list[Licence]:
+    return list(
+        Licence.objects.filter(
+            seller=seller, status=LicenceStatus.ACTIVE, valid_until__gte=timezone.localdate()
+        )
+    )
+
+
+# --- what a seller may do, and what buyers see ---------------------------------------------
+
+
+def level(seller: User) -> int:
+    v = Verification.objects.filter(seller=seller).first()
+    if v is None or v.status != Status.VERIFIED:
+        return Level.NONE
+    if active_licences(seller):
+        return Level.LICENSED
+    return Level.BUSINESS if v.kind == Kind.BUSINESS else Level.IDENTITY
+
+
+def check_can_list(seller: User, category: str) -> None:
+    """A seller lists only once verified and not overdue, and a regulated category only with
+    an active licence for it."""
+    v = Verification.objects.filter(seller=seller).first()
+    if v is None:
+        raise Forbidden(
+            "verify your identity before listing goods (E-Commerce Law Art. 27)",
+            code="not_verified",
+        )
+    if v.status == Status.LAPSED:
+        raise Forbidden(
+            "your re-verification is overdue: verify again to sell", code="verification_lapsed"
+        )
+    needed = LICENCE_FOR.get(category)
+    if needed and not any(lic.kind == needed for lic in active_licences(seller)):
+        raise Forbidden(
+            f"category {category}: an active {needed.replace('_', ' ')} licence is required "
+            "(E-Commerce Law Art. 12)",
+            code="licence_required",
+        )
+
+
+def check_can_take_orders(seller_id: int) -> None:
+    status = (
+        Verification.objects.filter(seller_id=seller_id).values_list("status", flat=True).first()
+    )
+    if status is None:
+        raise Forbidden(
+            "this seller is not verified and cannot take orders", code="seller_not_verified"
+        )
+    if status == Status.LAPSED:
+        raise Forbidden(
+            "this seller's re-verification is overdue: it cannot take new orders now",
+            code="seller_lapsed",
+        )
+
+
+def registration_duty(seller: User, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+    """The law engine's view of whether the seller must register as a market entity: its
+    sales over the last 12 months added up across every shop of the same identity (OTSM 8)."""
+    from anxin.orders.models import Order, OrderStatus
+
+    today = today or timezone.localdate()
+    v = Verification.objects.filter(seller=seller).first()
+    shops = (
+        list(
+            Verification.objects.filter(number_index=v.number_index).values_list(
+                "seller_id", flat=True
+            )
+        )
+        if v
+        else [seller.pk]
+    )
+    since = timezone.now() - dt.timedelta(days=365)
+    sales = (
+        Order.objects.filter(
+            seller_id__in=shops, status=OrderStatus.COMPLETED, completed_at__gte=since
+        ).aggregate(s=Sum("amount_fen"))["s"]
+        or 0
+    )
+    categories = set(
+        seller.listings.filter(is_active=True)
+        .exclude(current_snapshot=None)
+        .values_list("current_snapshot__category", flat=True)
+    )
+    licensed = next((c for c in categories if c in LICENCE_FOR), None)
+    facts = CaseFacts(
+        as_of=today,
+        purchase=Purchase(
+            channel="online",
+            seller=Seller(
+                role="seller",
+                kind="company" if v and v.kind == Kind.BUSINESS else "individual",
+                annual_sales_fen=sales,
+                sells_continuously=sales > 0,
+            ),
+            item=Item(category=licensed or "general"),  # type: ignore[arg-type]
+        ),
+        claim=Claim(kind="seller_registration"),
+    )
+    return [d.json() for d in engine.decide(facts)]
+
+
+# --- disclosure ------------------------------------------------------------------------------
+
+
+def _basis(actor: User, seller: User, reference: str) -> str:
+    """Why `actor` is entitled to the seller's identity, or Forbidden."""
+    if actor.role == Role.OPERATOR:
+        return "operator"
+    if actor.role == Role.REGULATOR:
+        return "regulator"
+    if actor.role == Role.BUYER:
+        from anxin.disputes.models import Dispute
+        from anxin.orders.models import Order
+
+        bought = Order.objects.filter(buyer=actor, seller=seller, number=reference).exists()
+        complained = Dispute.objects.filter(buyer=actor, seller=seller, number=reference).exists()
+        if bought or complained:
+            return "crpl_44"
+    raise Forbidden(
+        "only a buyer of this seller (naming the order or case), a regulator or the operator "
+        "may have its real identity",
+        code="not_entitled",
+    )
+
+
+@transaction.atomic
+def disclose(*, actor: User, seller_id: int, reference: str = "") -> dict[str, str]:
+    """The seller's real name, address and contact (and, to a regulator or the operator, its
+    full number), to an entitled party; every disclosure is logged and committed to the
+    evidence log."""
+    seller = User.objects.filter(pk=seller_id, role=Role.SELLER).first()
+    v = Verification.objects.filter(seller_id=seller_id).first() if seller else None
+    if seller is None or v is None:
+        raise NotFound(f"seller {seller_id}: no verified seller")
+    basis = _basis(actor, seller, reference)
+    out = {
+        "name": crypto.open_sealed(v.name_sealed, "name"),
+        "address": crypto.open_sealed(v.address_sealed, "address"),
+        "contact": crypto.open_sealed(v.contact_sealed, "contact"),
+        "number": v.number_masked,
+    }
+    if basis in ("regulator", "operator"):
+        out["number"] = crypto.open_sealed(v.number_sealed, "number")
+    now = timezone.now()
+    Disclosure.objects.create(
+        seller=seller, to=actor, basis=basis, reference=reference[:40], fields=sorted(out), at=now
+    )
+    evidence.append(
+        chain=f"seller:{seller_id}",
+        kind="seller.disclosed",
+        body={"to": actor.pk, "basis": basis, "reference": reference[:40], "fields": sorted(out)},
+        at=now,
+    )
+    return out

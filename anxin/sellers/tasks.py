@@ -1,0 +1,17 @@
+"""Re-verification timers: each re-reads the stored time."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from anxin.sellers import services
+
+
+@task()
+def remind_task(seller_id: int) -> str:
+    return services.remind(seller_id=seller_id)
+
+
+@task()
+def lapse_task(seller_id: int) -> str:
+    return services.lapse(seller_id=seller_id)

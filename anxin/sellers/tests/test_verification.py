@@ -1,0 +1,227 @@
+"""Seller verification: identity checks that name what failed, identity data sealed at rest
+and found by keyed hash, re-verification timers, licences for regulated goods, the
+registration duty across shops, and disclosure only to those entitled, every time logged."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from anxin.accounts.models import Role
+from anxin.conftest import make_user
+from anxin.core.errors import Conflict, Forbidden, ValidationFailed
+from anxin.evidence.models import Record
+from anxin.sellers import identity, services
+from anxin.sellers.models import Disclosure, Level, Status, Verification
+
+pytestmark = pytest.mark.django_db
+
+GOOD_ID = "110101199003071233"
+OTHER_ID = "440305198512124565"
+GOOD_USCC = "91110000600037341L"
+
+
+def pdf(name: str = "licence.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"%PDF-1.7\n%test\n", content_type="application/pdf")
+
+
+def verify_individual(seller, number: str = GOOD_ID):
+    return services.verify(
+        actor=seller,
+        kind="individual",
+        name="王春茶",
+        number=number,
+        address="杭州市西湖区龙井路 1 号",
+        contact="13900002222",
+    )
+
+
+@pytest.mark.parametrize(
+    "number,check",
+    [
+        ("11010119900307123", "18 characters"),
+        ("11010119900307123A", "first 17 characters must be digits"),
+        ("110101199013071233", "not a valid birth date"),  # month 13
+        ("110101209903071233", "not possible"),  # born in the future
+        ("990101199003071233", "not a region code"),
+        ("110101199003071234", "check digit is wrong"),
+    ],
+)
+def test_resident_id_refusals_name_the_check_that_failed(number, check) -> None:
+    with pytest.raises(ValidationFailed, match=check):
+        identity.resident_id(number, today=dt.date(2026, 11, 24))
+
+
+def test_valid_numbers_pass_and_are_shown_masked() -> None:
+    assert identity.resident_id("11010119900307123" + "3") == GOOD_ID
+    assert identity.resident_id("11010119900307109x") == "11010119900307109X"  # lower-case x
+    assert identity.credit_code("91110000600037341l") == GOOD_USCC
+    assert identity.masked(GOOD_ID) == "1101************33"
+    with pytest.raises(ValidationFailed, match="check character"):
+        identity.credit_code("91110000600037341M")
+    with pytest.raises(ValidationFailed, match="18 characters"):
+        identity.credit_code("9111000060003734")
+
+
+def test_identity_is_sealed_at_rest_and_found_by_keyed_hash(seller, other_seller) -> None:
+    v = verify_individual(seller)
+    assert v.number_masked == "1101************33"
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM sellers_verification")
+        row = repr(cur.fetchall())
+    assert GOOD_ID not in row and "王春茶" not in row and "13900002222" not in row
+    # The same person's second shop has the same index; another person does not.
+    second = verify_individual(other_seller)
+    assert second.number_index == v.number_index
+    third = make_user("seller3", Role.SELLER)
+    assert verify_individual(third, OTHER_ID).number_index != v.number_index
+    assert services.level(seller) == Level.IDENTITY
+    record = Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.verified").get()
+    assert GOOD_ID not in record.body and v.number_masked in record.body
+
+
+def test_businesses_need_their_licence_document(seller) -> None:
+    with pytest.raises(ValidationFailed, match="licence_file"):
+        services.verify(
+            actor=seller,
+            kind="business",
+            name="杭州春茶有限公司",
+            number=GOOD_USCC,
+            address="杭州",
+            contact="13900002222",
+        )
+    fake = SimpleUploadedFile("x.pdf", b"MZ\x90", content_type="application/pdf")
+    with pytest.raises(ValidationFailed, match="JPEG, PNG or PDF"):
+        services.verify(
+            actor=seller,
+            kind="business",
+            name="杭州春茶有限公司",
+            number=GOOD_USCC,
+            address="杭州",
+            contact="13900002222",
+            licence_file=fake,
+        )
+    v = services.verify(
+        actor=seller,
+        kind="business",
+        name="杭州春茶有限公司",
+        number=GOOD_USCC,
+        address="杭州",
+        contact="13900002222",
+        licence_file=pdf(),
+    )
+    assert len(v.licence_sha256) == 64 and services.level(seller) == Level.BUSINESS
+
+
+def test_reverification_is_reminded_then_lapses_and_blocks_orders(clock, seller) -> None:
+    v = verify_individual(seller)
+    assert services.remind(seller_id=seller.pk) == "not yet"
+    clock.move_to(v.reverify_by - dt.timedelta(days=3))
+    assert services.remind(seller_id=seller.pk) == "reminded"
+    assert services.remind(seller_id=seller.pk) == "already reminded"
+    assert services.lapse(seller_id=seller.pk) == "not due"
+    services.check_can_take_orders(seller.pk)  # still fine
+    clock.move_to(v.reverify_by)
+    assert services.deadlines_run() == {"sellers_lapsed": 1}
+    assert Verification.objects.get(seller=seller).status == Status.LAPSED
+    with pytest.raises(Forbidden, match="overdue"):
+        services.check_can_take_orders(seller.pk)
+    with pytest.raises(Forbidden, match="overdue"):
+        services.check_can_list(seller, "general")
+    assert services.level(seller) == Level.NONE
+    verify_individual(seller)  # re-verified: selling again
+    services.check_can_take_orders(seller.pk)
+    assert (v.reverify_by.date() - v.verified_at.date()).days in range(181, 186)
+
+
+def test_regulated_categories_need_an_active_licence(clock, seller, operator) -> None:
+    with pytest.raises(Forbidden, match="verify your identity"):
+        services.check_can_list(seller, "general")
+    verify_individual(seller)
+    services.check_can_list(seller, "general")
+    with pytest.raises(Forbidden, match="food business licence"):
+        services.check_can_list(seller, "food")
+    lic = services.licence_submit(
+        actor=seller,
+        kind="food_business",
+        number="JY13301060012345",
+        valid_until=dt.date(2030, 1, 1),
+        document=pdf(),
+    )
+    with pytest.raises(Conflict):
+        services.licence_submit(
+            actor=seller,
+            kind="food_business",
+            number="JY13301060012345",
+            valid_until=dt.date(2030, 1, 1),
+            document=pdf(),
+        )
+    with pytest.raises(Forbidden):  # still pending
+        services.check_can_list(seller, "food")
+    with pytest.raises(Forbidden):
+        services.licence_review(actor=seller, licence_id=lic.pk, approve=True)
+    with pytest.raises(ValidationFailed, match="reason"):
+        services.licence_review(actor=operator, licence_id=lic.pk, approve=False)
+    services.licence_review(actor=operator, licence_id=lic.pk, approve=True)
+    services.check_can_list(seller, "food")
+    assert services.level(seller) == Level.LICENSED
+    with pytest.raises(ValidationFailed, match="still be valid"):
+        services.licence_submit(
+            actor=seller,
+            kind="medical_device",
+            number="X1",
+            valid_until=dt.date(2020, 1, 1),
+            document=pdf(),
+        )
+
+
+def test_registration_duty_adds_sales_across_the_same_persons_shops(
+    clock, seller, other_seller, buyer
+) -> None:
+    from anxin.orders.models import Order
+
+    verify_individual(seller)
+    verify_individual(other_seller)  # a second shop of the same person
+    [d] = services.registration_duty(seller)
+    assert d["outcome"] == "registration_exempt"
+    # Sales of 60,000 yuan in each shop: 120,000 together, over the 100,000 threshold.
+    from anxin.conftest import make_listing, pay, place_order
+    from anxin.orders import services as orders
+
+    for s in (seller, other_seller):
+        listing = make_listing(s, price_fen=6_000_000)
+        o = place_order(buyer, listing)
+        pay(o)
+        orders.order_ship(
+            actor=s, number=o.number, carrier="顺丰", tracking_number=f"SF40{s.pk:08d}"
+        )
+        orders.order_confirm(actor=buyer, number=o.number)
+    assert Order.objects.filter(status="completed").count() == 2
+    [d] = services.registration_duty(seller)
+    assert d["outcome"] == "registration_required"
+    assert any(c["statute"] == "OTSM" and c["article"] == 8 for c in d["citations"])
+
+
+def test_identity_goes_only_to_the_entitled_and_every_disclosure_is_logged(
+    seller, buyer, other_buyer, operator, staff, listing
+) -> None:
+    from anxin.conftest import pay, place_order
+
+    verify_individual(seller)
+    order = place_order(buyer, listing)
+    pay(order)
+    with pytest.raises(Forbidden):
+        services.disclose(actor=other_buyer, seller_id=seller.pk, reference=order.number)
+    with pytest.raises(Forbidden):
+        services.disclose(actor=buyer, seller_id=seller.pk, reference="AX-not-mine")
+    got = services.disclose(actor=buyer, seller_id=seller.pk, reference=order.number)
+    assert got["name"] == "王春茶" and got["contact"] == "13900002222"
+    assert got["number"] == "1101************33"  # a buyer gets no full number
+    regulator = staff[Role.REGULATOR]
+    assert services.disclose(actor=regulator, seller_id=seller.pk)["number"] == GOOD_ID
+    log = list(Disclosure.objects.order_by("pk").values_list("to_id", "basis", "reference"))
+    assert log == [(buyer.pk, "crpl_44", order.number), (regulator.pk, "regulator", "")]
+    assert Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.disclosed").count() == 2
