@@ -280,6 +280,8 @@ EMAIL_PORT = env_int("ANXIN_EMAIL_PORT", 25, minimum=1, maximum=65535)
 # Sellers re-verify at least every 6 months (ECL 27, OTSM 24), reminded this many days before.
 ANXIN_SELLER_REVERIFY_MONTHS = env_int("ANXIN_SELLER_REVERIFY_MONTHS", 6, minimum=1, maximum=6)
 ANXIN_SELLER_REMIND_DAYS = env_int("ANXIN_SELLER_REMIND_DAYS", 14, minimum=1, maximum=60)
+# Only verified sellers list goods and take orders (ECL 27). Off only for a closed trial.
+ANXIN_SELLER_VERIFICATION_REQUIRED = env_bool("ANXIN_SELLER_VERIFICATION_REQUIRED", True)
 # The platform fee in basis points of the order amount (60 = 0.6%). Rounded down to the fen.
 ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximum=10_000)
 # Minutes a buyer has to pay before an unpaid order closes and its stock is released.

@@ -135,6 +135,7 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
     from anxin.catalog.services import ListingContent, listing_create
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
+    from anxin.sellers import synthetic
 
     if connection.vendor != "postgresql":
         raise RuntimeError(
@@ -154,6 +155,7 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
             role=Role.SELLER,
             shop_name=f"压测店铺{c}",
         )
+        synthetic.verify(seller)
         listing = listing_create(
             actor=seller,
             stock=lifecycles + 1,

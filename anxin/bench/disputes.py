@@ -93,6 +93,7 @@ def _shipped_orders(n: int, tag: str, log) -> list[Any]:
     from anxin.catalog.services import ListingContent, listing_create
     from anxin.orders import services as orders
     from anxin.payments.providers.sandbox import SandboxProvider
+    from anxin.sellers import synthetic
 
     provider = SandboxProvider()
     sellers, listings, buyers = [], [], []
@@ -100,6 +101,7 @@ def _shipped_orders(n: int, tag: str, log) -> list[Any]:
         s = user_signup(
             username=f"bs{i}-{tag}", password=uuid.uuid4().hex, role=Role.SELLER, shop_name="压测店"
         )
+        synthetic.verify(s)
         sellers.append(s)
         listings.append(
             listing_create(

@@ -4,6 +4,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
@@ -94,9 +95,18 @@ def _check_images(actor: User, shas: list[str]) -> None:
 
 
 @transaction.atomic
+def _may_list(actor: User, category: str) -> None:
+    """Verified sellers only, and regulated categories only with their licence."""
+    if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
+        from anxin.sellers.services import check_can_list
+
+        check_can_list(actor, category)
+
+
 def listing_create(*, actor: User, content: ListingContent, stock: int) -> Listing:
     _require_seller(actor)
     content = content.validated()
+    _may_list(actor, content.category)
     _check_images(actor, content.images)
     if not isinstance(stock, int) or not 0 <= stock <= 1_000_000:
         raise ValidationFailed("stock: must be 0 to 1000000", field="stock")
@@ -138,6 +148,7 @@ def listing_update(
     listing = listing_for_seller(actor, listing_id, lock=True)
     if content is not None:
         content = content.validated()
+        _may_list(actor, content.category)
         _check_images(actor, content.images)
         current = listing.current_snapshot
         if current is None or current.digest != content.digest():

@@ -216,7 +216,10 @@ _ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND i
 # buyer already used this idempotency key, in one query.
 _CURRENT_SNAPSHOT = (
     "SELECT s.*, l.seller_id AS listing_seller_id, l.is_active AS listing_active, "  # noqa: S608
-    f"EXISTS ({_ORDER_BY_KEY}) AS replay "
+    f"EXISTS ({_ORDER_BY_KEY}) AS replay, "
+    # The seller's verification: none, verified, or lapsed (no new orders).
+    "(SELECT v.status FROM sellers_verification v WHERE v.seller_id = l.seller_id) "
+    "AS seller_verification "
     f"FROM {Listing._meta.db_table} l JOIN {ListingSnapshot._meta.db_table} s "
     "ON s.id = l.current_snapshot_id WHERE l.code = %s"
 )
@@ -326,6 +329,17 @@ def order_create(
     seller_id: int = getattr(snap, "listing_seller_id")  # noqa: B009 - raw() column
     if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
+    if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
+        status = getattr(snap, "seller_verification")  # noqa: B009 - raw() column
+        if status is None:
+            raise Forbidden(
+                "this seller is not verified and cannot take orders", code="seller_not_verified"
+            )
+        if status == "lapsed":
+            raise Forbidden(
+                "this seller's re-verification is overdue: it cannot take new orders now",
+                code="seller_lapsed",
+            )
     if snap.pk != snapshot_id:
         if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=snap.listing_id).exists():
             raise ValidationFailed(

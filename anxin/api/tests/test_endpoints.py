@@ -90,6 +90,9 @@ def test_signup_refusals_name_the_field(body, field, code) -> None:
 
 
 def test_seller_lists_buyer_checks_out_and_pays(seller, buyer) -> None:
+    from anxin.conftest import verify_seller
+
+    verify_seller(seller, licences=("food_business",))  # tea is food: licensed
     s = Api(seller)
     img = s.client.post("/api/v1/images", {"image": io.BytesIO(_png())}, headers=s.headers)
     assert img.status_code == 201, img.content

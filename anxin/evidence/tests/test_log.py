@@ -48,11 +48,12 @@ def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, cl
     kinds = [r.kind for r in Record.objects.filter(chain=order_chain(order)).order_by("id")]
     assert kinds[0] == "order.created" and kinds[-1] == "order.confirmed"
     assert {"order.paid", "order.shipped"} <= set(kinds)
-    assert Record.objects.filter(idx__isnull=True).count() == len(kinds)
+    assert Record.objects.filter(idx__isnull=True, chain__startswith="order:").count() == len(kinds)
 
     with pytest.raises(Exception, match="not in the log yet"):
         store.voucher_for_chain(order_chain(order))
-    assert sequencer.integrate() == len(kinds)
+    pending = Record.objects.filter(idx__isnull=True).count()  # the seller's, too
+    assert sequencer.integrate() == pending
     cv = store.voucher_for_chain(order_chain(order))
     text, covered = cv.text, cv.covered
     v = voucher.verify(text, keys.log_verifier())

@@ -19,6 +19,18 @@ from anxin.sellers.models import Disclosure, Level, Status, Verification
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def seller(db: None):
+    """A seller who has not verified yet (the shared fixture's seller is verified)."""
+    return make_user("seller-new", Role.SELLER, verified=False)
+
+
+@pytest.fixture
+def other_seller(db: None):
+    return make_user("seller-new2", Role.SELLER, verified=False)
+
+
 GOOD_ID = "110101199003071233"
 OTHER_ID = "440305198512124565"
 GOOD_USCC = "91110000600037341L"
@@ -76,7 +88,7 @@ def test_identity_is_sealed_at_rest_and_found_by_keyed_hash(seller, other_seller
     # The same person's second shop has the same index; another person does not.
     second = verify_individual(other_seller)
     assert second.number_index == v.number_index
-    third = make_user("seller3", Role.SELLER)
+    third = make_user("seller3", Role.SELLER, verified=False)
     assert verify_individual(third, OTHER_ID).number_index != v.number_index
     assert services.level(seller) == Level.IDENTITY
     record = Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.verified").get()
@@ -206,12 +218,12 @@ def test_registration_duty_adds_sales_across_the_same_persons_shops(
 
 
 def test_identity_goes_only_to_the_entitled_and_every_disclosure_is_logged(
-    seller, buyer, other_buyer, operator, staff, listing
+    seller, buyer, other_buyer, operator, staff
 ) -> None:
-    from anxin.conftest import pay, place_order
+    from anxin.conftest import make_listing, pay, place_order
 
     verify_individual(seller)
-    order = place_order(buyer, listing)
+    order = place_order(buyer, make_listing(seller))
     pay(order)
     with pytest.raises(Forbidden):
         services.disclose(actor=other_buyer, seller_id=seller.pk, reference=order.number)
@@ -225,3 +237,24 @@ def test_identity_goes_only_to_the_entitled_and_every_disclosure_is_logged(
     log = list(Disclosure.objects.order_by("pk").values_list("to_id", "basis", "reference"))
     assert log == [(buyer.pk, "crpl_44", order.number), (regulator.pk, "regulator", "")]
     assert Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.disclosed").count() == 2
+
+
+def test_unverified_or_lapsed_sellers_neither_list_nor_take_orders(clock, seller, buyer) -> None:
+    from anxin.catalog.services import ListingContent, listing_create
+    from anxin.conftest import make_listing, place_order
+
+    content = ListingContent(title="茶", description="", price_fen=100, shipping_days=1)
+    with pytest.raises(Forbidden) as e:
+        listing_create(actor=seller, content=content, stock=1)
+    assert e.value.code == "not_verified"
+    v = verify_individual(seller)
+    listing = make_listing(seller)
+    place_order(buyer, listing)  # verified: takes orders
+    clock.move_to(v.reverify_by)
+    services.lapse(seller_id=seller.pk)
+    with pytest.raises(Forbidden) as e:
+        place_order(buyer, listing)
+    assert e.value.code == "seller_lapsed"
+    with pytest.raises(Forbidden) as e:
+        listing_create(actor=seller, content=content, stock=1)
+    assert e.value.code == "verification_lapsed"

@@ -164,7 +164,9 @@ def test_someone_elses_order_page_is_404(buyer, other_buyer, listing) -> None:
 
 def test_seller_creates_and_edits_a_listing_keeping_old_versions(seller) -> None:
     from anxin.catalog.models import Listing
+    from anxin.conftest import verify_seller
 
+    verify_seller(seller, licences=("food_business",))  # tea is food: licensed
     c = logged_in(seller)
     r = c.post(
         "/seller/listings/new",

@@ -139,8 +139,15 @@ class Command(BaseCommand):
         from anxin.catalog import services as catalog
         from anxin.payments.models import SandboxNotification
         from anxin.payments.providers.sandbox import SandboxProvider
+        from anxin.sellers import synthetic
+        from anxin.sellers.services import LICENCE_FOR
 
         with transaction.atomic():
+            # Staff first: the operator reviews the sellers' licences.
+            for username, role, name in STAFF:
+                u = User(username=username, role=role, display_name=name)
+                u.set_password(DEMO_PASSWORD)
+                u.save()
             listings: dict[str, list] = {}
             for key, shop, name, phone, wechat, rgb, items in SELLERS:
                 seller = accounts.user_signup(
@@ -152,6 +159,9 @@ class Command(BaseCommand):
                     contact_phone=phone,
                     wechat_id=wechat,
                 )
+                # Verified, with a licence for each regulated category it sells.
+                needed = {LICENCE_FOR[c] for _, _, c, *_ in items if c in LICENCE_FOR}
+                synthetic.verify(seller, licences=tuple(sorted(needed)))
                 image = catalog.listing_image_upload(actor=seller, data=_picture(rgb))
                 listings[key] = []
                 for title, desc, cat, price, days, stock in items:
@@ -179,10 +189,6 @@ class Command(BaseCommand):
                 )
                 for u, n in BUYERS
             ]
-            for username, role, name in STAFF:
-                u = User(username=username, role=role, display_name=name)
-                u.set_password(DEMO_PASSWORD)
-                u.save()
             # The tea seller edits the Longjing listing after the first sale: the first order
             # keeps the old snapshot, which the buyer can still see.
             self._orders(buyers, listings)
