@@ -12,6 +12,7 @@ from anxin.disputes.api import router as disputes_router
 from anxin.ledger.api import router as ledger_router
 from anxin.orders.api import router as orders_router
 from anxin.payments.api import router as payments_router
+from anxin.sellers.api import router as sellers_router
 
 api = NinjaAPI(
     title="Anxin API",
@@ -30,3 +31,4 @@ api.add_router("/v1/", ledger_router)
 api.add_router("/v1/", aftersales_router)
 api.add_router("/v1/", carrier_router)
 api.add_router("/v1/", disputes_router)
+api.add_router("/v1/", sellers_router)

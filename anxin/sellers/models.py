@@ -20,7 +20,7 @@ class Level(models.IntegerChoices):
     NONE = 0, _("Not verified")
     IDENTITY = 1, _("Real name verified")
     BUSINESS = 2, _("Business verified")
-    LICENSED = 3, _("Business and licences verified")
+    LICENSED = 3, _("Verified, with licences")
 
 
 class Status(models.TextChoices):

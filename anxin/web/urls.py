@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anxin.web import dispute_views, law_views, views
+from anxin.web import dispute_views, law_views, seller_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -35,6 +35,8 @@ urlpatterns = [
     path("orders/<str:number>/<str:action>", views.order_action, name="order_action"),
     path("seller/", views.seller_home, name="seller_home"),
     path("seller/profile", views.seller_profile, name="seller_profile"),
+    path("seller/verification", seller_views.verification, name="seller_verification"),
+    path("desk/licences", seller_views.licence_queue, name="licence_queue"),
     path("seller/listings/new", views.listing_new, name="listing_new"),
     path("seller/listings/<int:listing_id>", views.listing_detail, name="listing_detail"),
     path("seller/listings/<int:listing_id>/edit", views.listing_edit, name="listing_edit"),

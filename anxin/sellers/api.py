@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from anxin.api.auth import AuthedRequest
+from anxin.core.errors import Forbidden
+from anxin.sellers import services
+from anxin.sellers.models import Level, Licence, Verification
+
+router = Router(tags=["sellers"])
+
+
+class VerifyIn(Schema):
+    kind: str
+    name: str
+    number: str
+    address: str
+    contact: str
+
+
+class LicenceIn(Schema):
+    kind: str
+    number: str
+    valid_until: dt.date
+
+
+class ReviewIn(Schema):
+    approve: bool
+    reason: str = ""
+
+
+class IdentityIn(Schema):
+    reference: str = ""
+
+
+def _status(user: Any) -> dict[str, Any]:
+    v = Verification.objects.filter(seller=user).first()
+    return {
+        "level": int(services.level(user)),
+        "level_label": str(Level(services.level(user)).label),
+        "kind": v.kind if v else None,
+        "status": v.status if v else None,
+        "number": v.number_masked if v else None,
+        "verified_at": v.verified_at.isoformat() if v else None,
+        "reverify_by": v.reverify_by.isoformat() if v else None,
+        "licences": [
+            {
+                "id": lic.pk,
+                "kind": lic.kind,
+                "number": lic.number,
+                "status": lic.status,
+                "valid_until": lic.valid_until.isoformat(),
+            }
+            for lic in Licence.objects.filter(seller=user).order_by("pk")
+        ],
+        "registration_duty": services.registration_duty(user) if v else [],
+    }
+
+
+@router.get("/seller/verification", response=dict[str, Any])
+def verification(request: AuthedRequest) -> dict[str, Any]:
+    """Your verification: level, masked number, when to re-verify, licences, and whether the
+    law requires you to register as a business."""
+    if request.auth.role != "seller":
+        raise Forbidden("only sellers are verified", code="not_a_seller")
+    return _status(request.auth)
+
+
+@router.post("/seller/verification", response=dict[str, Any])
+def verify(
+    request: AuthedRequest,
+    payload: Form[VerifyIn],
+    licence_file: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
+) -> dict[str, Any]:
+    """Verify or re-verify (multipart; a business adds its licence file)."""
+    services.verify(
+        actor=request.auth,
+        kind=payload.kind,
+        name=payload.name,
+        number=payload.number,
+        address=payload.address,
+        contact=payload.contact,
+        licence_file=licence_file,
+    )
+    return _status(request.auth)
+
+
+@router.post("/seller/licences", response={201: dict[str, Any]})
+def licence(
+    request: AuthedRequest, payload: Form[LicenceIn], document: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    services.licence_submit(
+        actor=request.auth,
+        kind=payload.kind,
+        number=payload.number,
+        valid_until=payload.valid_until,
+        document=document,
+    )
+    return Status(201, _status(request.auth))
+
+
+@router.post("/licences/{licence_id}/review", response=dict[str, Any])
+def review(request: AuthedRequest, licence_id: int, payload: ReviewIn) -> dict[str, Any]:
+    lic = services.licence_review(
+        actor=request.auth, licence_id=licence_id, approve=payload.approve, reason=payload.reason
+    )
+    return {"id": lic.pk, "status": lic.status}
+
+
+@router.get("/sellers/{seller_id}/identity", response=dict[str, str])
+def identity(request: AuthedRequest, seller_id: int, q: Query[IdentityIn]) -> dict[str, str]:
+    """A seller's real name, address and contact, for a buyer of theirs naming the order or
+    case (CRPL 44), a regulator or the operator. Every disclosure is recorded."""
+    return services.disclose(actor=request.auth, seller_id=seller_id, reference=q.reference)

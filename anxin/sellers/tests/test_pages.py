@@ -1,0 +1,112 @@
+"""The seller's verification page and the operator's licence queue."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from anxin.accounts.models import Role
+from anxin.conftest import make_user
+from anxin.sellers.models import Licence, Verification
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(user)
+    return c
+
+
+def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator) -> None:
+    seller = make_user("newshop", Role.SELLER, verified=False)
+    c = client_for(seller)
+    assert b"Verify your identity before listing goods" in c.get("/seller/verification").content
+    bad = c.post(
+        "/seller/verification",
+        {
+            "kind": "individual",
+            "name": "李四",
+            "number": "110101199003071234",
+            "address": "北京",
+            "contact": "13900001111",
+        },
+    )
+    assert bad.status_code == 422 and b"check digit is wrong" in bad.content
+    assert not Verification.objects.exists()
+    ok = c.post(
+        "/seller/verification",
+        {
+            "kind": "individual",
+            "name": "李四",
+            "number": "110101199003071233",
+            "address": "北京",
+            "contact": "13900001111",
+        },
+    )
+    assert ok.status_code == 302
+    page = c.get("/seller/verification").content.decode()
+    assert "1101************33" in page and "110101199003071233" not in page
+    assert 'data-testid="registration-duty"' in page and "/law/ECL/#art-10" in page
+    c.post(
+        "/seller/verification",
+        {
+            "form": "licence",
+            "kind": "food_business",
+            "number": "JY1",
+            "valid_until": "2030-01-01",
+            "document": SimpleUploadedFile("l.pdf", b"%PDF-1.7\n", content_type="application/pdf"),
+        },
+    )
+    lic = Licence.objects.get()
+    o = client_for(operator)
+    assert "JY1" in o.get("/desk/licences").content.decode()
+    assert client_for(seller).get("/desk/licences").status_code == 403
+    o.post("/desk/licences", {"licence": lic.pk, "approve": "1"})
+    lic.refresh_from_db()
+    assert lic.status == "active"
+    assert "Verified, with licences" in c.get("/seller/verification").content.decode()
+
+
+def test_the_api_verifies_and_discloses_only_to_the_entitled(api, buyer, other_buyer) -> None:
+    from anxin.conftest import make_listing, pay, place_order
+
+    seller = make_user("apishop", Role.SELLER, verified=False)
+    s = api(seller)
+    r = s.client.post(
+        "/api/v1/seller/verification",
+        {
+            "kind": "business",
+            "name": "杭州春茶有限公司",
+            "number": "91110000600037340L",
+            "address": "杭州",
+            "contact": "13900001111",
+        },
+        headers=s.headers,
+    )
+    assert r.status_code == 422 and "check character" in r.json()["detail"]
+    r = s.client.post(
+        "/api/v1/seller/verification",
+        {
+            "kind": "business",
+            "name": "杭州春茶有限公司",
+            "number": "91110000600037341L",
+            "address": "杭州",
+            "contact": "13900001111",
+            "licence_file": SimpleUploadedFile(
+                "b.pdf", b"%PDF-1.7\n", content_type="application/pdf"
+            ),
+        },
+        headers=s.headers,
+    )
+    assert r.status_code == 200, r.content
+    assert r.json()["number"] == "9111************1L" and r.json()["level"] == 2
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    assert (
+        api(other_buyer).get(f"/sellers/{seller.pk}/identity?reference={order.number}").status_code
+        == 403
+    )
+    got = api(buyer).get(f"/sellers/{seller.pk}/identity?reference={order.number}").json()
+    assert got["name"] == "杭州春茶有限公司" and got["number"] == "9111************1L"
