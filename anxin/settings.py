@@ -300,6 +300,8 @@ ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))
 # The evidence log. Its origin line names the log in every checkpoint and is the name of its
 # signing key (created in ANXIN_KEYS_DIR on first use, never stored in the database).
 ANXIN_LOG_ORIGIN = env_str("ANXIN_LOG_ORIGIN", "anxin.localhost/log")
+# The name of the key that signs sellers' badges (a C2SP signed-note key name).
+ANXIN_BADGE_ORIGIN = env_str("ANXIN_BADGE_ORIGIN", "anxin.localhost/badge")
 # Transaction records are kept at least three years (E-commerce Law Art. 31) before a
 # person's data in them may be erased.
 ANXIN_EVIDENCE_RETENTION_YEARS = env_int("ANXIN_EVIDENCE_RETENTION_YEARS", 3, minimum=3)

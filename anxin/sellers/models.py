@@ -113,3 +113,21 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id} to {self.to_id} ({self.basis})"
+
+
+class Badge(models.Model):
+    """A signed credential a seller posts in its Moments and chats (badge.py). It states who
+    the seller is and how it is verified, until it expires; a revoked one is refused live."""
+
+    serial = models.CharField(max_length=32, unique=True)
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="badges"
+    )
+    note = models.TextField()
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return f"badge {self.serial} of {self.seller_id}"

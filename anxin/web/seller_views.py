@@ -6,16 +6,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
 from anxin.core.errors import DomainError, ValidationFailed
 from anxin.sellers import services
-from anxin.sellers.models import Kind, Level, Licence, LicenceKind, LicenceStatus, Verification
+from anxin.sellers.models import (
+    Badge,
+    Kind,
+    Level,
+    Licence,
+    LicenceKind,
+    LicenceStatus,
+    Verification,
+)
 from anxin.web.views import UserRequest, role_required
 
 
@@ -86,3 +96,79 @@ def licence_queue(request: UserRequest) -> HttpResponse:
         return redirect("web:licence_queue")
     pending = Licence.objects.filter(status=LicenceStatus.PENDING).select_related("seller")
     return render(request, "web/licence_queue.html", {"pending": pending})
+
+
+def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
+    """The seller's live page: who it is, how it is verified, its licences; with a scanned
+    badge (?badge=), whether that badge is genuine, current or revoked."""
+    from anxin.accounts.models import User
+    from anxin.sellers import badge
+
+    seller = (
+        User.objects.filter(pk=seller_id, role=Role.SELLER).select_related("seller_profile").first()
+    )
+    if seller is None:
+        return render(request, "web/error.html", {"message": _("No such seller.")}, status=404)
+    v = Verification.objects.filter(seller=seller).first()
+    verdict = None
+    if request.GET.get("badge"):
+        try:
+            note = badge.decode(request.GET["badge"])
+        except ValueError:
+            note = ""
+        checked, verdict = badge.live(note)
+        if checked is not None and checked.fields.get("seller") != str(seller.pk):
+            verdict = "forged"
+    profile = getattr(seller, "seller_profile", None)
+    return render(
+        request,
+        "web/seller_public.html",
+        {
+            "shop": profile.shop_name if profile else seller.username,
+            "level": Level(services.level(seller)).label,
+            "lapsed": v is not None and v.status == "lapsed",
+            "since": v.verified_at if v else None,
+            "licences": services.active_licences(seller),
+            "verdict": verdict,
+            "is_owner": request.user.is_authenticated and request.user.pk == seller.pk,
+            "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.SELLER)
+def seller_badge(request: UserRequest) -> HttpResponse:
+    from anxin.sellers import badge
+
+    try:
+        badge.issue(actor=request.user)
+        messages.success(request, _("Your new badge is ready."))
+    except DomainError as e:
+        messages.error(request, e.detail)
+    return redirect("web:seller_public", request.user.pk)
+
+
+@role_required(Role.SELLER)
+def seller_badge_qr(request: UserRequest) -> HttpResponse:
+    import segno
+
+    from anxin.sellers import badge
+
+    b = (
+        Badge.objects.filter(seller=request.user, revoked_at__isnull=True)
+        .order_by("-issued_at")
+        .first()
+    )
+    if b is None:
+        return render(request, "web/error.html", {"message": _("No badge yet.")}, status=404)
+    url = f"{settings.ANXIN_SITE_URL}/s/{request.user.pk}?badge={badge.encode(b.note)}"
+    svg = segno.make(url, error="l").svg_inline(scale=3, border=2)
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+def badge_key(request: HttpRequest) -> HttpResponse:
+    """The platform's badge verifier key, for checking badges offline."""
+    from anxin.sellers import badge
+
+    return HttpResponse(badge.verifier().vkey() + "\n", content_type="text/plain; charset=utf-8")
