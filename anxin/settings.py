@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "anxin.carriers",
     "anxin.disputes",
     "anxin.sellers",
+    "anxin.reputation",
     "anxin.web",
 ]
 
@@ -282,6 +283,10 @@ ANXIN_SELLER_REVERIFY_MONTHS = env_int("ANXIN_SELLER_REVERIFY_MONTHS", 6, minimu
 ANXIN_SELLER_REMIND_DAYS = env_int("ANXIN_SELLER_REMIND_DAYS", 14, minimum=1, maximum=60)
 # Only verified sellers list goods and take orders (ECL 27). Off only for a closed trial.
 ANXIN_SELLER_VERIFICATION_REQUIRED = env_bool("ANXIN_SELLER_VERIFICATION_REQUIRED", True)
+# Reviews: the buyer of a settled order reviews it within this many days of settlement, and
+# may add one follow-up within the second figure.
+ANXIN_REVIEW_DAYS = env_int("ANXIN_REVIEW_DAYS", 15, minimum=1, maximum=365)
+ANXIN_REVIEW_FOLLOWUP_DAYS = env_int("ANXIN_REVIEW_FOLLOWUP_DAYS", 180, minimum=1, maximum=730)
 # The platform fee in basis points of the order amount (60 = 0.6%). Rounded down to the fen.
 ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximum=10_000)
 # Minutes a buyer has to pay before an unpaid order closes and its stock is released.

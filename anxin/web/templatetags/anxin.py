@@ -47,6 +47,11 @@ def _labels() -> dict[str, object]:
         "seller_debt_recorded": _("Refund shortfall recorded as the seller's debt"),
         "seller_debt_repaid": _("Seller's debt repaid to the buyer"),
         "buyer_credited": _("Credited to the buyer's funds with Anxin"),
+        "reviewed": _("Reviewed by the buyer"),
+        "review_followup": _("Follow-up review"),
+        "review_reply": _("The seller replied to the review"),
+        "review_hidden": _("Review hidden by the operator"),
+        "dispute_filed": _("Complaint filed"),
     }
 
 
@@ -226,3 +231,10 @@ def route_label(key: str) -> str:
         "12315": _("The 12315 complaint line"),
         "small_claims": _("A small-claims suit"),
     }.get(key, key)
+
+
+@register.filter
+def hide_reason_label(reason: str) -> str:
+    from anxin.reputation.models import HideReason
+
+    return str(HideReason(reason).label) if reason in HideReason.values else reason

@@ -1,0 +1,58 @@
+"""Verified reviews (ECL Art. 39): only the buyer of a settled order reviews it, once, with
+one follow-up; the seller may reply but never delete or hide; the operator hides one only for
+a reason the rules list, recorded and shown."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class HideReason(models.TextChoices):
+    """The only grounds on which the operator may hide a review (the platform's published
+    rules); a hidden review still shows that it was hidden, when and why."""
+
+    PERSONAL_DATA = "personal_data", _("It discloses someone's personal information")
+    ILLEGAL = "illegal", _("Its content is illegal")
+    ABUSE = "abuse", _("It is abusive or threatening")
+    UNRELATED = "unrelated", _("It is advertising or unrelated to the purchase")
+
+
+class Review(models.Model):
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="review")
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_received"
+    )
+    as_described = models.PositiveSmallIntegerField()
+    shipping = models.PositiveSmallIntegerField()
+    service = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=1000, blank=True)
+    photos = models.JSONField(default=list)  # SHA-256s of images (catalog's image store)
+    created_at = models.DateTimeField()
+    followup_text = models.CharField(max_length=1000, blank=True)
+    followup_at = models.DateTimeField(null=True, blank=True)
+    reply_text = models.CharField(max_length=1000, blank=True)
+    reply_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=20, choices=HideReason.choices, blank=True)
+    hidden_note = models.CharField(max_length=300, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="reputation_ratings_1_to_5",
+                condition=Q(as_described__gte=1, as_described__lte=5)
+                & Q(shipping__gte=1, shipping__lte=5)
+                & Q(service__gte=1, service__lte=5),
+            )
+        ]
+        indexes = [models.Index(fields=["seller", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"review of {self.order_id}"

@@ -1,0 +1,165 @@
+"""Writing reviews. Every step locks the order (as every order service does) and is an order
+event and an evidence record on the order's chain, so a review is in the order's voucher and
+cannot silently change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from anxin.accounts.models import Role, User
+from anxin.catalog.models import ListingImage
+from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.text import clean_text
+from anxin.orders import services as orders
+from anxin.orders.models import Order, OrderStatus
+from anxin.reputation.models import HideReason, Review
+
+MAX_PHOTOS = 6
+
+
+def _rating(value: Any, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+        raise ValidationFailed(f"{field}: a whole number from 1 to 5", field=field)
+    return value
+
+
+def _settled(order: Order) -> dt.datetime:
+    if order.status != OrderStatus.COMPLETED or order.completed_at is None:
+        raise InvalidTransition(
+            f"order {order.number} is {order.status}: only a settled order can be reviewed",
+            code="not_settled",
+        )
+    return order.completed_at
+
+
+@transaction.atomic
+def review(
+    *,
+    actor: User,
+    number: str,
+    as_described: Any,
+    shipping: Any,
+    service: Any,
+    text: str = "",
+    photos: list[str] | None = None,
+) -> Review:
+    """The buyer's review of a settled order: once, within ANXIN_REVIEW_DAYS of settlement."""
+    order = orders._locked_for(actor, number)
+    if actor.pk != order.buyer_id:
+        raise Forbidden("only the buyer of this order can review it", code="not_the_buyer")
+    settled = _settled(order)
+    if timezone.now() > settled + dt.timedelta(days=settings.ANXIN_REVIEW_DAYS):
+        raise InvalidTransition(
+            f"order {number}: the {settings.ANXIN_REVIEW_DAYS} days to review it have passed",
+            code="review_window_closed",
+        )
+    if Review.objects.filter(order=order).exists():
+        raise Conflict(
+            f"order {number} has been reviewed; add a follow-up instead", code="reviewed"
+        )
+    ratings: dict[str, Any] = {
+        "as_described": _rating(as_described, "as_described"),
+        "shipping": _rating(shipping, "shipping"),
+        "service": _rating(service, "service"),
+    }
+    text = clean_text(text, "text", 1000, required=False)
+    shas = list(dict.fromkeys(photos or []))
+    if len(shas) > MAX_PHOTOS:
+        raise ValidationFailed(f"photos: at most {MAX_PHOTOS}", field="photos")
+    mine = set(
+        ListingImage.objects.filter(sha256__in=shas, uploaded_by=actor).values_list(
+            "sha256", flat=True
+        )
+    )
+    if set(shas) - mine:
+        raise ValidationFailed(
+            "photos: upload each photo first (POST /api/v1/images)", field="photos"
+        )
+    r = Review.objects.create(
+        order=order,
+        buyer=actor,
+        seller_id=order.seller_id,
+        text=text,
+        photos=shas,
+        created_at=timezone.now(),
+        **ratings,
+    )
+    orders._event(order, "reviewed", actor=actor, **ratings, text=text, photos=shas)
+    return r
+
+
+def _for_order(order: Order) -> Review:
+    r = Review.objects.select_for_update().filter(order=order).first()
+    if r is None:
+        raise NotFound(f"order {order.number}: not reviewed")
+    return r
+
+
+@transaction.atomic
+def followup(*, actor: User, number: str, text: str) -> Review:
+    """One follow-up review (追评), within ANXIN_REVIEW_FOLLOWUP_DAYS of settlement."""
+    order = orders._locked_for(actor, number)
+    if actor.pk != order.buyer_id:
+        raise Forbidden("only the buyer of this order can add to its review", code="not_the_buyer")
+    r = _for_order(order)
+    if r.followup_at is not None:
+        raise Conflict("the follow-up has been written", code="followed_up")
+    if timezone.now() > _settled(order) + dt.timedelta(days=settings.ANXIN_REVIEW_FOLLOWUP_DAYS):
+        raise InvalidTransition(
+            "the time for a follow-up has passed", code="followup_window_closed"
+        )
+    r.followup_text, r.followup_at = clean_text(text, "text", 1000), timezone.now()
+    r.save(update_fields=["followup_text", "followup_at"])
+    orders._event(order, "review_followup", actor=actor, text=r.followup_text)
+    return r
+
+
+@transaction.atomic
+def reply(*, actor: User, number: str, text: str) -> Review:
+    """The seller's public reply, once. The seller can answer a review, never remove it."""
+    order = orders._locked_for(actor, number)
+    if actor.pk != order.seller_id:
+        raise Forbidden("only the seller of this order can reply", code="not_the_seller")
+    r = _for_order(order)
+    if r.reply_at is not None:
+        raise Conflict("you have replied to this review", code="replied")
+    r.reply_text, r.reply_at = clean_text(text, "text", 1000), timezone.now()
+    r.save(update_fields=["reply_text", "reply_at"])
+    orders._event(order, "review_reply", actor=actor, text=r.reply_text)
+    return r
+
+
+@transaction.atomic
+def hide(*, actor: User, number: str, reason: str, note: str) -> Review:
+    """The operator hides a review, only for a reason the rules list; the page shows that it
+    was hidden, when and why, and the review stays in the evidence log."""
+    if actor.role != Role.OPERATOR:
+        raise Forbidden(
+            "only the platform operator may hide a review, and only for a listed reason"
+        )
+    if reason not in HideReason.values:
+        raise ValidationFailed(
+            f"reason: must be one of {', '.join(HideReason.values)}", field="reason"
+        )
+    order = orders._locked_for(actor, number)
+    r = _for_order(order)
+    if r.hidden_at is not None:
+        raise Conflict("the review is hidden already", code="hidden")
+    r.hidden_at, r.hidden_reason, r.hidden_by = timezone.now(), reason, actor
+    r.hidden_note = clean_text(note, "note", 300)
+    r.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_note"])
+    orders._event(order, "review_hidden", actor=actor, reason=reason, note=r.hidden_note)
+    return r
+
+
+def reviews_of(seller: User) -> list[Review]:
+    return list(
+        Review.objects.filter(seller=seller)
+        .select_related("buyer", "order")
+        .order_by("-created_at")[:100]
+    )

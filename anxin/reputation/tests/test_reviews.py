@@ -1,0 +1,115 @@
+"""Verified reviews: only the buyer of a settled order, once, in time, with one follow-up;
+the seller replies but cannot remove; the operator hides only for a listed reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from anxin.conftest import make_listing, pay, place_order
+from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.evidence.models import Record
+from anxin.orders import services as orders
+from anxin.orders.services import order_chain
+from anxin.reputation import services
+from anxin.reputation.models import Review
+
+pytestmark = pytest.mark.django_db
+
+
+def settled(buyer, seller, tracking="SF5000000001"):
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    orders.order_ship(actor=seller, number=order.number, carrier="顺丰", tracking_number=tracking)
+    orders.order_confirm(actor=buyer, number=order.number)
+    order.refresh_from_db()
+    return order
+
+
+def stars(**kw):
+    return {"as_described": 5, "shipping": 4, "service": 5} | kw
+
+
+def test_only_the_buyer_of_a_settled_order_reviews_it_once(
+    clock, buyer, other_buyer, seller, operator
+) -> None:
+    unsettled = place_order(buyer, make_listing(seller))
+    pay(unsettled)
+    with pytest.raises(InvalidTransition, match="settled"):
+        services.review(actor=buyer, number=unsettled.number, **stars())
+    order = settled(buyer, seller)
+    with pytest.raises(NotFound):  # another buyer cannot even see the order
+        services.review(actor=other_buyer, number=order.number, **stars())
+    with pytest.raises(Forbidden):
+        services.review(actor=seller, number=order.number, **stars())
+    with pytest.raises(ValidationFailed, match="as_described"):
+        services.review(actor=buyer, number=order.number, **stars(as_described=6))
+    with pytest.raises(ValidationFailed, match="photos"):
+        services.review(actor=buyer, number=order.number, photos=["0" * 64], **stars())
+    r = services.review(actor=buyer, number=order.number, text="香气很好", **stars())
+    with pytest.raises(Conflict):
+        services.review(actor=buyer, number=order.number, **stars())
+    kinds = list(Record.objects.filter(chain=order_chain(order)).values_list("kind", flat=True))
+    assert kinds[-1] == "order.reviewed"
+    assert r.seller == seller and Review.objects.count() == 1
+
+
+def test_the_review_window_and_the_one_follow_up(clock, buyer, seller) -> None:
+    late = settled(buyer, seller, tracking="SF5000000002")
+    clock.shift(dt.timedelta(days=16))
+    with pytest.raises(InvalidTransition, match="15 days"):
+        services.review(actor=buyer, number=late.number, **stars())
+    order = settled(buyer, seller, tracking="SF5000000003")
+    services.review(actor=buyer, number=order.number, **stars(service=2), text="客服慢")
+    clock.shift(dt.timedelta(days=30))
+    r = services.followup(actor=buyer, number=order.number, text="用了一个月，还不错")
+    assert r.followup_at is not None
+    with pytest.raises(Conflict):
+        services.followup(actor=buyer, number=order.number, text="再追评")
+
+
+def test_the_seller_replies_but_only_the_operator_hides_and_only_for_a_listed_reason(
+    buyer, seller, operator
+) -> None:
+    order = settled(buyer, seller)
+    services.review(actor=buyer, number=order.number, text="差评", **stars(service=1))
+    services.reply(actor=seller, number=order.number, text="抱歉，已改进")
+    with pytest.raises(Conflict):
+        services.reply(actor=seller, number=order.number, text="再回复")
+    with pytest.raises(Forbidden):
+        services.hide(actor=seller, number=order.number, reason="abuse", note="不喜欢")
+    with pytest.raises(ValidationFailed, match="reason"):
+        services.hide(actor=operator, number=order.number, reason="bad_for_sales", note="x")
+    r = services.hide(actor=operator, number=order.number, reason="personal_data", note="含手机号")
+    assert r.hidden_reason == "personal_data" and r.hidden_by == operator
+    kinds = list(Record.objects.filter(chain=order_chain(order)).values_list("kind", flat=True))
+    assert kinds[-2:] == ["order.review_reply", "order.review_hidden"]
+    assert Review.objects.filter(pk=r.pk).exists()  # hidden, never deleted
+
+
+def test_reviews_over_the_api_and_on_the_public_page(api, buyer, seller, operator) -> None:
+    from django.test import Client
+
+    order = settled(buyer, seller)
+    b = api(buyer)
+    bad = b.post(f"/orders/{order.number}/review", {"as_described": 0, "shipping": 5, "service": 5})
+    assert bad.status_code == 422 and "as_described" in bad.json()["detail"]
+    r = b.post(
+        f"/orders/{order.number}/review",
+        {"as_described": 5, "shipping": 5, "service": 4, "text": "很好喝，电话13900001111"},
+    )
+    assert r.status_code == 201 and r.json()["buyer"].endswith("***")
+    assert (
+        api(seller)
+        .post(f"/orders/{order.number}/review/hide", {"reason": "abuse", "note": "x"})
+        .status_code
+        == 403
+    )
+    api(operator).post(
+        f"/orders/{order.number}/review/hide", {"reason": "personal_data", "note": "含手机号"}
+    )
+    public = Client().get(f"/api/v1/sellers/{seller.pk}/reviews").json()
+    assert public[0]["text"] == "" and public[0]["hidden"]["reason"] == "personal_data"
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/s/{seller.pk}").content.decode()
+    assert 'data-testid="hidden-review"' in page and "13900001111" not in page
