@@ -287,6 +287,9 @@ ANXIN_SELLER_VERIFICATION_REQUIRED = env_bool("ANXIN_SELLER_VERIFICATION_REQUIRE
 # may add one follow-up within the second figure.
 ANXIN_REVIEW_DAYS = env_int("ANXIN_REVIEW_DAYS", 15, minimum=1, maximum=365)
 ANXIN_REVIEW_FOLLOWUP_DAYS = env_int("ANXIN_REVIEW_FOLLOWUP_DAYS", 180, minimum=1, maximum=730)
+# Blacklist: days a seller has to appeal a notice, and the longest term of a listing.
+ANXIN_BLACKLIST_APPEAL_DAYS = env_int("ANXIN_BLACKLIST_APPEAL_DAYS", 7, minimum=1, maximum=60)
+ANXIN_BLACKLIST_MAX_DAYS = env_int("ANXIN_BLACKLIST_MAX_DAYS", 1095, minimum=1, maximum=3650)
 # The platform fee in basis points of the order amount (60 = 0.6%). Rounded down to the fen.
 ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximum=10_000)
 # Minutes a buyer has to pay before an unpaid order closes and its stock is released.

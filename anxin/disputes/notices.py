@@ -33,6 +33,10 @@ TEXTS = {
     "transferred": gettext_lazy("Case {case} has been transferred to the market regulator."),
     "assigned": gettext_lazy("Case {case} has been assigned to you."),
     "reminder": gettext_lazy("Case {case}: a deadline is near ({due})."),
+    "blacklist_notice": gettext_lazy(
+        "Notice: Anxin intends to blacklist you. See the grounds and appeal within the deadline."
+    ),
+    "blacklist_decided": gettext_lazy("The decision on your blacklisting has been made."),
     "reverify": gettext_lazy("Re-verify your identity by {due} to keep selling."),
     "reverify_lapsed": gettext_lazy(
         "Your re-verification is overdue: you cannot take new orders until you verify again."
@@ -54,6 +58,8 @@ def text(n: Notification) -> str:
 def url(n: Notification) -> str:
     if n.kind.startswith("reverify"):
         return "/seller/verification"
+    if n.kind.startswith("blacklist"):
+        return "/blacklist/"
     return f"/disputes/{n.dispute.number}/" if n.dispute_id else "/"  # type: ignore[union-attr]
 
 

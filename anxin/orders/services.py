@@ -888,8 +888,10 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
     from anxin.disputes.services import deadlines_run as dispute_deadlines
+    from anxin.reputation.blacklist import expire as blacklist_expire
     from anxin.sellers.services import deadlines_run as seller_deadlines
 
+    counts["blacklistings_expired"] = blacklist_expire()
     return (
         counts
         | aftersales_deadlines(limit=limit)

@@ -86,3 +86,78 @@ def reviews(request: Any, seller_id: int) -> list[dict[str, Any]]:
     if seller is None:
         raise NotFound(f"seller {seller_id}: not found")
     return [review_out(r) for r in services.reviews_of(seller)]
+
+
+class OpenIn(Schema):
+    seller_id: int
+    ground: str
+    reasons: str
+    evidence: list[str]
+
+
+class DecideIn(Schema):
+    list_seller: bool
+    reasons: str
+    term_days: int = 0
+
+
+def _entry(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "seller": e.seller_id,
+        "ground": e.ground,
+        "status": e.status,
+        "reasons": e.reasons,
+        "evidence": e.evidence,
+        "appeal_by": e.appeal_by.isoformat(),
+        "appeal": e.appeal_text,
+        "decision": e.decision_reasons,
+        "listed_until": e.listed_until.isoformat() if e.listed_until else None,
+    }
+
+
+@router.get("/blacklist", response=list[dict[str, Any]], auth=None)
+def blacklist_public(request: Any) -> list[dict[str, Any]]:
+    """The public blacklist: individuals masked, the ground, the decision and the term."""
+    from anxin.reputation import blacklist
+
+    return [
+        {**row, "since": row["since"].isoformat(), "until": row["until"].isoformat()}
+        for row in blacklist.public_list()
+    ]
+
+
+@router.post("/blacklist", response={201: dict[str, Any]})
+def blacklist_open(request: AuthedRequest, payload: OpenIn) -> Status[dict[str, Any]]:
+    from anxin.reputation import blacklist
+
+    e = blacklist.open_entry(
+        actor=request.auth,
+        seller_id=payload.seller_id,
+        ground=payload.ground,
+        reasons=payload.reasons,
+        evidence_refs=payload.evidence,
+    )
+    return Status(201, _entry(e))
+
+
+@router.post("/blacklist/{entry_id}/appeal", response=dict[str, Any])
+def blacklist_appeal(request: AuthedRequest, entry_id: int, payload: TextIn) -> dict[str, Any]:
+    from anxin.reputation import blacklist
+
+    return _entry(blacklist.appeal(actor=request.auth, entry_id=entry_id, text=payload.text))
+
+
+@router.post("/blacklist/{entry_id}/decide", response=dict[str, Any])
+def blacklist_decide(request: AuthedRequest, entry_id: int, payload: DecideIn) -> dict[str, Any]:
+    from anxin.reputation import blacklist
+
+    return _entry(
+        blacklist.decide(
+            actor=request.auth,
+            entry_id=entry_id,
+            list_seller=payload.list_seller,
+            reasons=payload.reasons,
+            term_days=payload.term_days,
+        )
+    )

@@ -56,3 +56,54 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"review of {self.order_id}"
+
+
+class Ground(models.TextChoices):
+    FRAUD = "fraud", _("Fraud found in a decided dispute")
+    RUNAWAY = "runaway", _("Took payments and disappeared")
+    DEFAULTS = "defaults", _("Repeatedly lost disputes by default")
+    PENALTY = "penalty", _("Penalised by a regulator")
+
+
+class EntryStatus(models.TextChoices):
+    NOTICED = "noticed", _("Notified: open to appeal")
+    APPEALED = "appealed", _("Appealed: waiting for the decision")
+    LISTED = "listed", _("On the blacklist")
+    DISMISSED = "dismissed", _("Dismissed")
+    EXPIRED = "expired", _("Term over")
+
+
+class BlacklistEntry(models.Model):
+    """A blacklisting with due process: a notice with grounds and evidence, an appeal window,
+    a decision by the operator or a regulator with a fixed term, and a public record. It
+    binds the identity (its keyed hash), not just the shop, so the person cannot open
+    another shop while listed."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    number_index = models.CharField(max_length=64, db_index=True)
+    ground = models.CharField(max_length=12, choices=Ground.choices)
+    reasons = models.TextField()
+    evidence = models.JSONField(default=list)  # case and order numbers relied on
+    status = models.CharField(
+        max_length=10, choices=EntryStatus.choices, default=EntryStatus.NOTICED
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    noticed_at = models.DateTimeField()
+    appeal_by = models.DateTimeField()
+    appeal_text = models.TextField(blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reasons = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    term_days = models.PositiveIntegerField(default=0)
+    listed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "listed_until"])]
+
+    def __str__(self) -> str:
+        return f"blacklist {self.pk} ({self.status})"

@@ -101,6 +101,15 @@ def verify(
     else:
         number = identity.credit_code(number, field="number")
         sha = _document(licence_file, "licence_file")
+    from anxin.reputation.blacklist import listed
+
+    entry = listed(crypto.index(number))
+    if entry is not None:
+        raise Forbidden(
+            f"this identity is on the blacklist until {entry.listed_until:%Y-%m-%d} and cannot "
+            "verify a shop",
+            code="blacklisted",
+        )
     now = timezone.now()
     v = Verification.objects.select_for_update().filter(seller=actor).first() or Verification(
         seller=actor

@@ -175,3 +175,29 @@ def badge_key(request: HttpRequest) -> HttpResponse:
     from anxin.sellers import badge
 
     return HttpResponse(badge.verifier().vkey() + "\n", content_type="text/plain; charset=utf-8")
+
+
+def blacklist_page(request: HttpRequest) -> HttpResponse:
+    """The public blacklist; a seller with a notice sees it here and appeals."""
+    from anxin.reputation import blacklist
+    from anxin.reputation.models import BlacklistEntry, Ground
+
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            blacklist.appeal(
+                actor=request.user,  # type: ignore[arg-type]
+                entry_id=int(request.POST.get("entry", "0") or 0),
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, _("Your appeal is recorded."))
+        except DomainError as e:
+            messages.error(request, e.detail)
+        return redirect("web:blacklist")
+    grounds = dict(Ground.choices)
+    rows = [{**r, "ground": grounds.get(r["ground"], r["ground"])} for r in blacklist.public_list()]
+    mine = (
+        BlacklistEntry.objects.filter(seller_id=request.user.pk).order_by("-noticed_at")
+        if request.user.is_authenticated
+        else []
+    )
+    return render(request, "web/blacklist.html", {"rows": rows, "mine": mine})

@@ -41,6 +41,7 @@ urlpatterns = [
     path("seller/badge", seller_views.seller_badge, name="seller_badge"),
     path("seller/badge.svg", seller_views.seller_badge_qr, name="seller_badge_qr"),
     path("sellers/badge.vkey", seller_views.badge_key, name="badge_key"),
+    path("blacklist/", seller_views.blacklist_page, name="blacklist"),
     path("seller/listings/new", views.listing_new, name="listing_new"),
     path("seller/listings/<int:listing_id>", views.listing_detail, name="listing_detail"),
     path("seller/listings/<int:listing_id>/edit", views.listing_edit, name="listing_edit"),

@@ -1,0 +1,136 @@
+"""The blacklist with due process: notice, appeal window, decision with a term, the identity
+kept from opening another shop, expiry, and a public list that masks individuals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from anxin.accounts.models import Role
+from anxin.conftest import make_listing, make_user, place_order, verify_seller
+from anxin.core.errors import Conflict, Forbidden, InvalidTransition, ValidationFailed
+from anxin.evidence.models import Record
+from anxin.reputation import blacklist
+from anxin.reputation.models import EntryStatus
+from anxin.sellers.models import Status, Verification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notice_appeal_decision_and_the_identity_kept_out(
+    clock, seller, buyer, operator, staff
+) -> None:
+    listing = make_listing(seller)
+    regulator = staff[Role.REGULATOR]
+    with pytest.raises(Forbidden):
+        blacklist.open_entry(
+            actor=buyer, seller_id=seller.pk, ground="fraud", reasons="x", evidence_refs=["DS1"]
+        )
+    with pytest.raises(ValidationFailed, match="evidence"):
+        blacklist.open_entry(
+            actor=operator, seller_id=seller.pk, ground="fraud", reasons="x", evidence_refs=[]
+        )
+    e = blacklist.open_entry(
+        actor=operator,
+        seller_id=seller.pk,
+        ground="fraud",
+        reasons="两起纠纷裁决认定售假",
+        evidence_refs=["DS20260501AAAA", "DS20260502BBBB"],
+    )
+    with pytest.raises(InvalidTransition, match="still appeal"):
+        blacklist.decide(
+            actor=regulator, entry_id=e.pk, list_seller=True, reasons="x", term_days=30
+        )
+    blacklist.appeal(actor=seller, entry_id=e.pk, text="鉴定有误，附正规进货发票")
+    with pytest.raises(InvalidTransition):
+        blacklist.appeal(actor=seller, entry_id=e.pk, text="再申诉")
+    with pytest.raises(ValidationFailed, match="term_days"):
+        blacklist.decide(actor=regulator, entry_id=e.pk, list_seller=True, reasons="x", term_days=0)
+    blacklist.decide(
+        actor=regulator, entry_id=e.pk, list_seller=True, reasons="申诉不成立", term_days=365
+    )
+    e.refresh_from_db()
+    assert e.status == EntryStatus.LISTED and e.decided_by == regulator
+    with pytest.raises(Conflict):
+        blacklist.decide(actor=operator, entry_id=e.pk, list_seller=False, reasons="x")
+    # The shop takes no orders; the same person cannot verify another shop.
+    assert Verification.objects.get(seller=seller).status == Status.LAPSED
+    with pytest.raises(Forbidden):
+        place_order(buyer, listing)
+    second = make_user("sameperson", Role.SELLER, verified=False)
+    from anxin.sellers import synthetic
+
+    with pytest.raises(Forbidden, match="blacklist"):
+        from anxin.sellers import services as sellers
+
+        sellers.verify(
+            actor=second,
+            kind="individual",
+            name="王春茶",
+            number=synthetic.id_number(seller.pk),
+            address="杭州",
+            contact="13900001111",
+        )
+    kinds = list(Record.objects.filter(chain=f"blacklist:{e.pk}").values_list("kind", flat=True))
+    assert kinds == ["blacklist.noticed", "blacklist.appealed", "blacklist.listed"]
+    # The public list masks the individual.
+    [row] = blacklist.public_list()
+    assert row["name"].startswith(seller.display_name[:1]) and "*" in row["name"]
+    assert row["number"].startswith("1101") and "*" in row["number"]
+    # The term ends: the entry expires and the person can verify again.
+    clock.move_to(e.listed_until)
+    assert blacklist.expire() == 1
+    assert blacklist.public_list() == []
+    verify_seller(seller)
+    place_order(buyer, listing)
+
+
+def test_a_dismissal_lists_nobody(clock, seller, operator) -> None:
+    e = blacklist.open_entry(
+        actor=operator, seller_id=seller.pk, ground="runaway", reasons="失联", evidence_refs=["AX1"]
+    )
+    clock.shift(dt.timedelta(days=8))  # the appeal window passed without an appeal
+    blacklist.decide(actor=operator, entry_id=e.pk, list_seller=False, reasons="已联系上，正常发货")
+    e.refresh_from_db()
+    assert e.status == EntryStatus.DISMISSED
+    assert Verification.objects.get(seller=seller).status == Status.VERIFIED
+    assert blacklist.public_list() == []
+
+
+def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staff) -> None:
+    from django.test import Client
+
+    regulator = staff[Role.REGULATOR]
+    r = api(regulator).post(
+        "/blacklist",
+        {
+            "seller_id": seller.pk,
+            "ground": "penalty",
+            "reasons": "行政处罚决定书",
+            "evidence": ["PEN-1"],
+        },
+    )
+    assert r.status_code == 201, r.content
+    entry = r.json()["id"]
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(seller)
+    assert 'data-testid="my-notice"' in c.get("/blacklist/").content.decode()
+    c.post("/blacklist/", {"entry": entry, "text": "已整改"})
+    assert (
+        api(seller)
+        .post(f"/blacklist/{entry}/decide", {"list_seller": True, "reasons": "x", "term_days": 9})
+        .status_code
+        == 403
+    )
+    d = api(regulator).post(
+        f"/blacklist/{entry}/decide",
+        {"list_seller": True, "reasons": "整改不到位", "term_days": 90},
+    )
+    assert d.json()["status"] == "listed" and d.json()["appeal"] == "已整改"
+    public = Client().get("/api/v1/blacklist").json()
+    assert len(public) == 1 and "*" in public[0]["name"]
+    assert (
+        "Penalised by a regulator"
+        in Client(HTTP_ACCEPT_LANGUAGE="en").get("/blacklist/").content.decode()
+    )
