@@ -5,6 +5,7 @@ same way (claim under a row lock, run, record the result)."""
 from __future__ import annotations
 
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
@@ -12,6 +13,28 @@ from django_tasks_db.utils import exclusive_transaction
 
 class TaskFailed(Exception):
     pass
+
+
+INLINE = "inline"
+
+
+def reclaim_inline() -> int:
+    """Tasks an inline runner claimed and never finished: it was killed mid-task (only one
+    inline runner works at a time, so a RUNNING task of one is a dead runner's). They go back
+    to the queue; every task re-reads the state it acts on, so running one again is safe.
+    Returns how many were reclaimed."""
+    stuck = [
+        pk
+        for pk, ids in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).values_list(
+            "pk", "worker_ids"
+        )
+        if ids and ids[-1] == INLINE
+    ]
+    if stuck:
+        DBTaskResult.objects.filter(pk__in=stuck, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY, started_at=None
+        )
+    return len(stuck)
 
 
 def run_due_tasks(*, max_tasks: int = 100_000, raise_failures: bool = True) -> int:
@@ -22,6 +45,7 @@ def run_due_tasks(*, max_tasks: int = 100_000, raise_failures: bool = True) -> i
     Unlike `db_worker` this does not recycle database connections between tasks, so it can
     run inside a test's transaction."""
     started = timezone.now()
+    reclaim_inline()
     worker = Worker(
         queue_names=["*"],
         interval=0,
@@ -29,7 +53,7 @@ def run_due_tasks(*, max_tasks: int = 100_000, raise_failures: bool = True) -> i
         backend_name="default",
         startup_delay=False,
         max_tasks=max_tasks,
-        worker_id="inline",
+        worker_id=INLINE,
         excluded_queue_names=[],
     )
     ran = 0

@@ -142,3 +142,17 @@ def test_update_rows_gives_each_row_its_own_values(buyer, listing) -> None:
     b.refresh_from_db()
     assert (a.carrier, a.auto_confirm_at, a.buyer_note) == ("顺丰", later, "")
     assert (b.carrier, b.auto_confirm_at, b.buyer_note) == ("中通", None, "放门口")
+
+
+def test_a_task_a_killed_inline_runner_held_runs_again(buyer, listing) -> None:
+    from anxin.core.worker import reclaim_inline
+
+    order = place_order(buyer, listing)
+    held = order_expire_task.using(run_after=timezone.now()).enqueue(order.pk)
+    row = DBTaskResult.objects.get(id=held.id)
+    row.claim("inline")  # claimed, then the runner was killed before it finished
+    assert DBTaskResult.objects.get(id=held.id).status == "RUNNING"
+    due = DBTaskResult.objects.ready().count()  # due now, besides the held one
+    assert run_due_tasks() == due + 1  # reclaimed and run, with whatever else was due
+    assert DBTaskResult.objects.get(id=held.id).status == "SUCCESSFUL"
+    assert reclaim_inline() == 0
