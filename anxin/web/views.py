@@ -29,7 +29,7 @@ from anxin.aftersales.models import Kind as AfterSaleKind
 from anxin.catalog import selectors as catalog_sel
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
-from anxin.core.errors import DomainError, Forbidden
+from anxin.core.errors import DomainError, Forbidden, ValidationFailed
 from anxin.core.images import read_upload
 from anxin.core.money import parse_yuan
 from anxin.evidence import keys
@@ -37,6 +37,8 @@ from anxin.orders import chat, vouchers
 from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
 from anxin.orders.models import HoldKind, Order, OrderStatus
+from anxin.reputation import services as reviews
+from anxin.reputation.models import Review
 from anxin.web.templatetags.anxin import record_label, record_time
 
 
@@ -219,6 +221,7 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
     open_hold = next((h for h in open_holds if h.kind == HoldKind.REFUND_REQUEST), None)
     payment = order.payments.order_by("-pk").first()
     after_sale = order.after_sales.order_by("-pk").first()
+    review = Review.objects.filter(order=order).first()
     can_request = (
         is_buyer
         and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
@@ -248,6 +251,13 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "after_sale_kinds": AfterSaleKind.choices,
         "item_conditions": ITEM_CONDITIONS,
         "payment": payment,
+        "review": review,
+        "can_review": is_buyer and order.status == OrderStatus.COMPLETED and review is None,
+        "review_fields": [
+            ("as_described", _("As described")),
+            ("shipping", _("Shipping")),
+            ("service", _("Service")),
+        ],
         "cases": list(order.disputes.order_by("-pk").values_list("number", "stage")[:5]),
         "can_complain": is_buyer
         and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
@@ -322,6 +332,13 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
     return render(request, "web/_law_preview.html", ctx)
 
 
+def _stars(p: Any, field: str) -> int:
+    try:
+        return int(p.get(field, ""))
+    except ValueError:
+        raise ValidationFailed(f"{field}: a whole number from 1 to 5", field=field) from None
+
+
 _ACTIONS: dict[str, Callable[..., Any]] = {
     "aftersale-request": lambda u, n, p: aftersales.request(
         actor=u,
@@ -357,6 +374,16 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
     "aftersale-escalate": lambda u, n, p: aftersales.escalate(
         actor=u, number=n, reason=p.get("reason", "")
     ),
+    "review": lambda u, n, p: reviews.review(
+        actor=u,
+        number=n,
+        as_described=_stars(p, "as_described"),
+        shipping=_stars(p, "shipping"),
+        service=_stars(p, "service"),
+        text=p.get("text", ""),
+    ),
+    "review-followup": lambda u, n, p: reviews.followup(actor=u, number=n, text=p.get("text", "")),
+    "review-reply": lambda u, n, p: reviews.reply(actor=u, number=n, text=p.get("text", "")),
     "ship": lambda u, n, p: order_svc.order_ship(
         actor=u,
         number=n,

@@ -113,3 +113,42 @@ def test_reviews_over_the_api_and_on_the_public_page(api, buyer, seller, operato
     assert public[0]["text"] == "" and public[0]["hidden"]["reason"] == "personal_data"
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/s/{seller.pk}").content.decode()
     assert 'data-testid="hidden-review"' in page and "13900001111" not in page
+
+
+def test_a_review_carries_the_buyers_own_photos(api, buyer, seller) -> None:
+    import io
+
+    from PIL import Image
+
+    order = settled(buyer, seller)
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")
+    b = api(buyer)
+    up = b.client.post("/api/v1/images", {"image": io.BytesIO(buf.getvalue())}, headers=b.headers)
+    assert up.status_code == 201, up.content
+    sha = up.json()["sha256"]
+    r = b.post(
+        f"/orders/{order.number}/review",
+        {"as_described": 2, "shipping": 5, "service": 3, "text": "有破损", "photos": [sha]},
+    )
+    assert r.status_code == 201 and r.json()["photos"] == [sha]
+
+
+def test_the_buyer_reviews_and_the_seller_replies_on_the_order_page(buyer, seller) -> None:
+    from django.test import Client
+
+    order = settled(buyer, seller)
+    b = Client(HTTP_ACCEPT_LANGUAGE="en")
+    b.force_login(buyer)
+    assert 'data-testid="post-review"' in b.get(f"/orders/{order.number}").content.decode()
+    b.post(
+        f"/orders/{order.number}/review",
+        {"as_described": "4", "shipping": "5", "service": "3", "text": "还行"},
+    )
+    page = b.get(f"/orders/{order.number}").content.decode()
+    assert 'data-testid="my-review"' in page and "还行" in page
+    s = Client(HTTP_ACCEPT_LANGUAGE="en")
+    s.force_login(seller)
+    s.post(f"/orders/{order.number}/review-reply", {"text": "谢谢支持"})
+    assert "谢谢支持" in b.get(f"/orders/{order.number}").content.decode()
+    assert Review.objects.get(order=order).reply_text == "谢谢支持"
