@@ -1624,9 +1624,13 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
 
 
 def _close(d: Dispute, outcome: str, *, remedy_fen: int) -> None:
+    from anxin.reputation import credit
+
     now = timezone.now()
     order = d.order
     _move(d, Stage.CLOSED, St.DONE, None, outcome=outcome, remedy_fen=remedy_fen, closed_at=now)
+    if _batch.get() is None:  # a batch's rows are written at its end; its sellers with them
+        credit.refresh([d.seller_id])
     if order is not None:
         for hold in order.holds.filter(kind=HoldKind.DISPUTE, closed_at__isnull=True):
             orders.hold_close(order, hold, actor=None, outcome=outcome, reason=f"case {d.number}")

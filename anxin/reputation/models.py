@@ -107,3 +107,21 @@ class BlacklistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"blacklist {self.pk} ({self.status})"
+
+
+class Score(models.Model):
+    """A seller's credit score and grade as last computed (credit.py), with each factor."""
+
+    seller = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit"
+    )
+    score = models.PositiveSmallIntegerField()
+    grade = models.CharField(max_length=1)
+    factors = models.JSONField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["grade", "score"])]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.grade} {self.score}"

@@ -17,6 +17,7 @@ from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, 
 from anxin.core.text import clean_text
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
+from anxin.reputation import credit
 from anxin.reputation.models import HideReason, Review
 
 MAX_PHOTOS = 6
@@ -90,6 +91,7 @@ def review(
         **ratings,
     )
     orders._event(order, "reviewed", actor=actor, **ratings, text=text, photos=shas)
+    credit.refresh([order.seller_id])
     return r
 
 
@@ -154,6 +156,7 @@ def hide(*, actor: User, number: str, reason: str, note: str) -> Review:
     r.hidden_note = clean_text(note, "note", 300)
     r.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_note"])
     orders._event(order, "review_hidden", actor=actor, reason=reason, note=r.hidden_note)
+    credit.refresh([order.seller_id])
     return r
 
 

@@ -102,6 +102,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
     """The seller's live page: who it is, how it is verified, its licences; with a scanned
     badge (?badge=), whether that badge is genuine, current or revoked."""
     from anxin.accounts.models import User
+    from anxin.reputation import credit
     from anxin.reputation.api import review_out
     from anxin.reputation.services import reviews_of
     from anxin.sellers import badge
@@ -135,6 +136,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
             "is_owner": request.user.is_authenticated and request.user.pk == seller.pk,
             "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
             "reviews": [review_out(r) for r in reviews_of(seller)],
+            "credit": credit.explain(seller.pk),
         },
     )
 

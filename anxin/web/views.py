@@ -38,7 +38,7 @@ from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
 from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.reputation import services as reviews
-from anxin.reputation.models import Review
+from anxin.reputation.models import Review, Score
 from anxin.web.templatetags.anxin import record_label, record_time
 
 
@@ -189,6 +189,8 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
             "snap": snap,
             "images": catalog_sel.snapshot_images(snap),
             "shop": listing.seller.seller_profile,
+            "credit": Score.objects.filter(seller_id=listing.seller_id).first(),
+            "seller_id": listing.seller_id,
             "form": form,
             "error": error,
             "fee_note": settings.ANXIN_AUTO_CONFIRM_DAYS,

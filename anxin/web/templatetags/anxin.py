@@ -238,3 +238,20 @@ def hide_reason_label(reason: str) -> str:
     from anxin.reputation.models import HideReason
 
     return str(HideReason(reason).label) if reason in HideReason.values else reason
+
+
+@register.filter
+def credit_factor_label(name: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {
+        "complaints": _("Few complaints"),
+        "disputes_lost": _("Few disputes lost"),
+        "silent_defaults": _("Answers every complaint"),
+        "on_time_shipping": _("Ships on time"),
+        "after_sales_answered": _("Answers after-sales requests"),
+        "refunds_on_time": _("Refunds on time"),
+        "reviews": _("Review stars"),
+        "verification": _("Verification"),
+        "tenure": _("Time on Anxin"),
+    }.get(name, name)
