@@ -72,7 +72,11 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
             address="杭州",
             contact="13900001111",
         )
-    kinds = list(Record.objects.filter(chain=f"blacklist:{e.pk}").values_list("kind", flat=True))
+    kinds = list(
+        Record.objects.filter(chain=f"blacklist:{e.pk}")
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
     assert kinds == ["blacklist.noticed", "blacklist.appealed", "blacklist.listed"]
     # The public list masks the individual.
     [row] = blacklist.public_list()

@@ -50,7 +50,11 @@ def test_only_the_buyer_of_a_settled_order_reviews_it_once(
     r = services.review(actor=buyer, number=order.number, text="香气很好", **stars())
     with pytest.raises(Conflict):
         services.review(actor=buyer, number=order.number, **stars())
-    kinds = list(Record.objects.filter(chain=order_chain(order)).values_list("kind", flat=True))
+    kinds = list(
+        Record.objects.filter(chain=order_chain(order))
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
     assert kinds[-1] == "order.reviewed"
     assert r.seller == seller and Review.objects.count() == 1
 
@@ -83,7 +87,11 @@ def test_the_seller_replies_but_only_the_operator_hides_and_only_for_a_listed_re
         services.hide(actor=operator, number=order.number, reason="bad_for_sales", note="x")
     r = services.hide(actor=operator, number=order.number, reason="personal_data", note="含手机号")
     assert r.hidden_reason == "personal_data" and r.hidden_by == operator
-    kinds = list(Record.objects.filter(chain=order_chain(order)).values_list("kind", flat=True))
+    kinds = list(
+        Record.objects.filter(chain=order_chain(order))
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
     assert kinds[-2:] == ["order.review_reply", "order.review_hidden"]
     assert Review.objects.filter(pk=r.pk).exists()  # hidden, never deleted
 
