@@ -95,7 +95,6 @@ def counts(
     from anxin.orders.models import Order
     from anxin.reputation.models import Review
     from anxin.sellers.models import Verification
-    from anxin.sellers.services import level as level_of
 
     now = now or timezone.now()
     d90, d365 = now - dt.timedelta(days=90), now - dt.timedelta(days=365)
@@ -161,11 +160,36 @@ def counts(
     ):
         c = get(row["seller_id"])
         c.reviews, c.stars_sum = row["n"], (row["stars"] or 0) / 3
-    if out:
-        from anxin.accounts.models import User
+    for sid, level in levels(list(out), now=now).items():
+        out[sid].level = level
+    return out
 
-        for u in User.objects.filter(pk__in=list(out)):
-            out[u.pk].level = int(level_of(u))
+
+def levels(seller_ids: list[int], *, now: dt.datetime) -> dict[int, int]:
+    """The verification level of many sellers in two queries (sellers.services.level's rule:
+    none unless verified and current; licensed with an active licence; else business or
+    real name)."""
+    from anxin.sellers.models import Kind, Level, Licence, LicenceStatus, Status, Verification
+
+    if not seller_ids:
+        return {}
+    licensed = set(
+        Licence.objects.filter(
+            seller_id__in=seller_ids,
+            status=LicenceStatus.ACTIVE,
+            valid_until__gte=timezone.localtime(now).date(),
+        ).values_list("seller_id", flat=True)
+    )
+    out = dict.fromkeys(seller_ids, int(Level.NONE))
+    for sid, kind, status in Verification.objects.filter(seller_id__in=seller_ids).values_list(
+        "seller_id", "kind", "status"
+    ):
+        if status != Status.VERIFIED:
+            continue
+        if sid in licensed:
+            out[sid] = int(Level.LICENSED)
+        else:
+            out[sid] = int(Level.BUSINESS if kind == Kind.BUSINESS else Level.IDENTITY)
     return out
 
 

@@ -104,3 +104,22 @@ def test_buyers_see_the_grade_at_checkout_and_its_factors_on_the_seller_page(
     assert "Credit grade <strong>" in c.get(f"/c/{listing.code}").content.decode()
     public = c.get(f"/s/{seller.pk}").content.decode()
     assert 'data-testid="credit"' in public and "Ships on time" in public
+
+
+def test_levels_in_bulk_agree_with_the_sellers_own_rule(clock, seller, other_seller) -> None:
+    from django.utils import timezone
+
+    from anxin.conftest import make_user, verify_seller
+    from anxin.sellers import services as sellers
+
+    licensed = make_user("licensed", "seller")
+    verify_seller(licensed, licences=("food_business",))
+    unverified = make_user("unverified", "seller", verified=False)
+    lapsed = make_user("lapsedshop", "seller")
+    v = lapsed.verification
+    clock.move_to(v.reverify_by)
+    sellers.lapse(seller_id=lapsed.pk)
+    people = [seller, other_seller, licensed, unverified, lapsed]
+    bulk = credit.levels([u.pk for u in people], now=timezone.now())
+    assert bulk == {u.pk: int(sellers.level(u)) for u in people}
+    assert sorted(set(bulk.values())) == [0, 1, 3]
