@@ -36,6 +36,7 @@ from anxin.accounts.models import Role, User
 from anxin.aftersales import money
 from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
+from anxin.core import uploads
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.sql import insert_rows, insert_two_update, update_rows
 from anxin.core.tasks_backend import enqueued_together
@@ -95,30 +96,6 @@ LAW_CLAIM: dict[str, str] = {
     Category.FALSE_ADVERTISING: "fraud",
     Category.PRICE_FRAUD: "fraud",
 }
-
-
-def _looks_like(head: bytes, content_type: str | None) -> bool:
-    """The file's first bytes are what its declared type's files start with (so a program
-    is not stored as a photo)."""
-    if content_type == "image/jpeg":
-        return head.startswith(b"\xff\xd8\xff")
-    if content_type == "image/png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if content_type == "image/webp":
-        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    if content_type == "application/pdf":
-        return head.startswith(b"%PDF-")
-    if content_type == "video/mp4":
-        return head[4:8] == b"ftyp"
-    if content_type == "audio/mpeg":
-        return head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2")
-    if content_type == "text/plain":
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as e:
-            return e.start >= len(head) - 3  # a character cut at the end of the sample
-        return True
-    return False
 
 
 # The evidence that makes each category's case; the filing page says which are missing.
@@ -796,27 +773,16 @@ def _store_evidence(
     item = Evidence(dispute=d, submitted_by=actor, role=role, text=text, at=timezone.now())
     body: dict[str, Any] = {"text": text}
     if f is not None:
-        if f.size is None or f.size > MAX_FILE_BYTES:
-            raise ValidationFailed(
-                f"file: at most {MAX_FILE_BYTES // (1024 * 1024)} MiB", field="file"
-            )
-        if f.content_type not in FILE_TYPES:
-            raise ValidationFailed(
-                f"file: {f.content_type or 'this type'} is not accepted "
-                f"({', '.join(sorted(FILE_TYPES))})",
-                field="file",
-            )
-        digest, head = hashlib.sha256(), b""
-        for part in f.chunks():
-            digest.update(part)
-            head = head or part[:4096]
-        f.seek(0)
-        if not _looks_like(head, f.content_type):
-            raise ValidationFailed(
-                f"file: the content is not a {f.content_type} file", field="file"
-            )
-        item.sha256, item.size = digest.hexdigest(), f.size
-        item.content_type, item.file_name = f.content_type, (f.name or "file")[:200]
+        sha = uploads.checked_digest(
+            f,
+            field="file",
+            types=FILE_TYPES,
+            max_bytes=MAX_FILE_BYTES,
+            refused=f"{{type}} is not accepted ({', '.join(sorted(FILE_TYPES))})",
+            mismatch="the content is not a {type} file",
+        )
+        item.sha256, item.size = sha, f.size or 0
+        item.content_type, item.file_name = f.content_type or "", (f.name or "file")[:200]
         item.file.save(f"{d.number}-{item.sha256[:16]}", f, save=False)
         body |= {"file_sha256": item.sha256, "file_name": item.file_name, "size": item.size}
     item.record_id = _event(d, "evidence", actor=actor, role=role, **body)

@@ -5,7 +5,6 @@ identity to those entitled to it (CRPL 44), every one logged."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
+from anxin.core import uploads
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
@@ -39,11 +39,7 @@ LICENCE_FOR: dict[str, str] = {
     "fresh_perishable": LicenceKind.FOOD,
     "medical_device": LicenceKind.MEDICAL_DEVICE,
 }
-DOCUMENT_TYPES = {
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/png": b"\x89PNG",
-    "application/pdf": b"%PDF-",
-}
+DOCUMENT_TYPES = frozenset({"image/jpeg", "image/png", "application/pdf"})
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
@@ -56,18 +52,14 @@ def _document(f: UploadedFile | None, field: str) -> str:
     """The document's SHA-256, after checking it is a photo or a PDF."""
     if f is None:
         raise ValidationFailed(f"{field}: a photo or PDF of the document is required", field=field)
-    if f.size is None or f.size > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed(f"{field}: at most 10 MiB", field=field)
-    magic = DOCUMENT_TYPES.get(f.content_type or "")
-    head = f.read(8)
-    f.seek(0)
-    if magic is None or not head.startswith(magic):
-        raise ValidationFailed(f"{field}: must be a JPEG, PNG or PDF file", field=field)
-    digest = hashlib.sha256()
-    for part in f.chunks():
-        digest.update(part)
-    f.seek(0)
-    return digest.hexdigest()
+    return uploads.checked_digest(
+        f,
+        field=field,
+        types=DOCUMENT_TYPES,
+        max_bytes=MAX_DOCUMENT_BYTES,
+        refused="must be a JPEG, PNG or PDF file",
+        mismatch="must be a JPEG, PNG or PDF file",
+    )
 
 
 def _reverify_by(now: dt.datetime) -> dt.datetime:
