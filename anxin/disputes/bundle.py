@@ -4,10 +4,7 @@ salts, so each can be checked against its commitment in the log (`anxin verify`)
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
-import zipfile
 from typing import Any
 
 from django.http import HttpResponse
@@ -15,6 +12,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import User
 from anxin.disputes import selectors, services
+from anxin.evidence import bundles
 from anxin.evidence.models import Record
 
 
@@ -39,20 +37,8 @@ def build(user: User, number: str) -> bytes:
         if e.file:
             with e.file.open("rb") as fh:
                 files[f"evidence/{e.pk:05d}-{e.sha256[:16]}-{e.file_name}"] = fh.read()
-    manifest = {
-        "case": d.number,
-        "made_at": timezone.now().isoformat(),
-        "made_for": user.username,
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
-    }
-    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in sorted(files.items()):
-            info = zipfile.ZipInfo(f"{d.number}/{name}", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-    return buf.getvalue()
+    manifest = {"case": d.number, "made_at": timezone.now().isoformat(), "made_for": user.username}
+    return bundles.pack(d.number, files, manifest)
 
 
 def _record(r: Record) -> bytes:

@@ -8,10 +8,8 @@ them for the cases assigned to them, through the same `can_see` rule.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.evidence import keys, merkle, store
+from anxin.evidence import bundles, keys, merkle, store
 from anxin.evidence.models import Attachment, Record
 from anxin.orders.models import Order
 from anxin.orders.selectors import order_for
@@ -157,13 +155,5 @@ def evidence_bundle(v: OrderVoucher, *, summary_html: str) -> bytes:
         "log_origin": keys.log_verifier().name,
         "checkpoint_size": v.size,
         "verify": "anxin verify voucher.tlog-proof --key log-key.vkey",
-        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
-    files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in sorted(files.items()):
-            info = zipfile.ZipInfo(f"{order.number}/{name}", date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-    return buf.getvalue()
+    return bundles.pack(order.number, files, manifest)
