@@ -141,18 +141,14 @@ def _row_plan(model: type[models.Model], columns: tuple[str, ...]) -> tuple[Any,
     return tuple(names), tuple(positions), tuple(extras), tuple(converters)
 
 
-def fetch_instance(model: type[models.Model], sql: str, params: list[Any]) -> Any:
-    """The first row of `sql` as an instance of `model`, or None: `model.objects.raw(sql)`
-    without rebuilding the row's plan on every call. Columns that are not fields of the model
-    (computed in the query) become attributes, as raw() makes them."""
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        row = cur.fetchone()
-        if row is None:
-            return None
-        plan = _plans.get((model, sql))
-        if plan is None:  # a statement's columns never change: described once
-            plan = _plans[(model, sql)] = _row_plan(model, tuple(d[0] for d in cur.description))
+def _plan_of(model: type[models.Model], sql: str, cur: Any) -> tuple[Any, ...]:
+    plan = _plans.get((model, sql))
+    if plan is None:  # a statement's columns never change: described once
+        plan = _plans[(model, sql)] = _row_plan(model, tuple(d[0] for d in cur.description))
+    return plan
+
+
+def _instance(model: type[models.Model], plan: tuple[Any, ...], row: Any) -> Any:
     names, positions, extras, converters = plan
     if converters:
         row = list(row)
@@ -163,6 +159,19 @@ def fetch_instance(model: type[models.Model], sql: str, params: list[Any]) -> An
     for column, i in extras:
         setattr(instance, column, row[i])
     return instance
+
+
+def fetch_instance(model: type[models.Model], sql: str, params: list[Any]) -> Any:
+    """The first row of `sql` as an instance of `model`, or None: `model.objects.raw(sql)`
+    without rebuilding the row's plan on every call. Columns that are not fields of the model
+    (computed in the query) become attributes, as raw() makes them."""
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        plan = _plan_of(model, sql, cur)
+    return _instance(model, plan, row)
 
 
 def insert_instances(instances: list[models.Model]) -> None:
@@ -261,22 +270,8 @@ def fetch_instances(model: type[models.Model], sql: str, params: list[Any]) -> l
         rows = cur.fetchall()
         if not rows:
             return []
-        plan = _plans.get((model, sql))
-        if plan is None:
-            plan = _plans[(model, sql)] = _row_plan(model, tuple(d[0] for d in cur.description))
-    names, positions, extras, converters = plan
-    out = []
-    for row in rows:
-        if converters:
-            row = list(row)
-            for i, found, col in converters:
-                for convert in found:
-                    row[i] = convert(row[i], col, connection)
-        instance = model.from_db(connection.alias, names, [row[p] for p in positions])
-        for column, i in extras:
-            setattr(instance, column, row[i])
-        out.append(instance)
-    return out
+        plan = _plan_of(model, sql, cur)
+    return [_instance(model, plan, row) for row in rows]
 
 
 def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:
