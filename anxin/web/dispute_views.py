@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,11 +21,7 @@ from anxin.core.errors import DomainError, NotFound, ValidationFailed
 from anxin.core.money import parse_yuan
 from anxin.disputes import bundle, notices, selectors, services
 from anxin.disputes.models import Category, Evidence, Notification
-from anxin.web.views import UserRequest, _error_page, role_required
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh-hans"
+from anxin.web.views import UserRequest, _error_page, page_lang, role_required
 
 
 def _yuan(value: str, field: str) -> int:
@@ -113,8 +108,8 @@ def _filing(request: UserRequest, category: str, number: str, claimed: str) -> d
             user=request.user, category=category, claimed_fen=claimed_fen, number=number
         )
     except DomainError as e:
-        return {"view_error": e.detail, "category": category, "LANG": _lang()}
-    return {"view": view, "category": category, "LANG": _lang()}
+        return {"view_error": e.detail, "category": category, "LANG": page_lang()}
+    return {"view": view, "category": category, "LANG": page_lang()}
 
 
 @role_required(Role.BUYER)
@@ -135,7 +130,7 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
         f = selectors.case_file(request.user, number)
     except DomainError as e:
         return _error_page(request, e)
-    return render(request, "web/dispute.html", {**f, "LANG": _lang(), "d": f["case"]})
+    return render(request, "web/dispute.html", {**f, "LANG": page_lang(), "d": f["case"]})
 
 
 def _int_or_none(value: str) -> bool:

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +25,7 @@ from anxin.sellers.models import (
     LicenceStatus,
     Verification,
 )
-from anxin.web.views import UserRequest, role_required
+from anxin.web.views import UserRequest, page_lang, role_required
 
 
 def _date(value: str, field: str) -> dt.date:
@@ -75,7 +74,7 @@ def verification(request: UserRequest) -> HttpResponse:
         "duty": services.registration_duty(request.user) if v else [],
         "error": error,
         "form": request.POST,
-        "LANG": "en" if (get_language() or "").startswith("en") else "zh-hans",
+        "LANG": page_lang(),
     }
     return render(request, "web/seller_verification.html", ctx, status=422 if error else 200)
 

@@ -18,8 +18,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from anxin.accounts import services as accounts
@@ -68,6 +68,11 @@ def role_required(*roles: str) -> Callable:
         return wrapper
 
     return deco
+
+
+def page_lang() -> str:
+    """Which language's text of the law's reasons a page shows: "en" or "zh-hans"."""
+    return "en" if (get_language() or "").startswith("en") else "zh-hans"
 
 
 def _error_page(request: HttpRequest, e: DomainError) -> HttpResponse:
@@ -328,9 +333,7 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
         if e.status == 404:
             return _error_page(request, e)
         ctx = {"preview_error": e.detail}
-    from django.utils.translation import get_language
-
-    ctx["LANG"] = "en" if (get_language() or "").startswith("en") else "zh-hans"
+    ctx["LANG"] = page_lang()
     return render(request, "web/_law_preview.html", ctx)
 
 
