@@ -48,6 +48,7 @@ from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, 
 from anxin.orders.selectors import can_see
 from anxin.payments import services as payments
 from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Refund, RefundStatus
+from anxin.sellers.services import refuse_orders
 
 S = OrderStatus
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
@@ -330,16 +331,7 @@ def order_create(
     if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
-        status = getattr(snap, "seller_verification")  # noqa: B009 - raw() column
-        if status is None:
-            raise Forbidden(
-                "this seller is not verified and cannot take orders", code="seller_not_verified"
-            )
-        if status == "lapsed":
-            raise Forbidden(
-                "this seller's re-verification is overdue: it cannot take new orders now",
-                code="seller_lapsed",
-            )
+        refuse_orders(getattr(snap, "seller_verification"))  # noqa: B009 - raw() column
     if snap.pk != snapshot_id:
         if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=snap.listing_id).exists():
             raise ValidationFailed(

@@ -291,9 +291,14 @@ def check_can_list(seller: User, category: str) -> None:
 
 
 def check_can_take_orders(seller_id: int) -> None:
-    status = (
+    refuse_orders(
         Verification.objects.filter(seller_id=seller_id).values_list("status", flat=True).first()
     )
+
+
+def refuse_orders(status: str | None) -> None:
+    """Forbidden unless a seller whose verification is `status` (None: never verified) may
+    take new orders. The checkout reads the status with the listing and calls this."""
     if status is None:
         raise Forbidden(
             "this seller is not verified and cannot take orders", code="seller_not_verified"
