@@ -315,3 +315,10 @@ ANXIN_BADGE_ORIGIN = env_str("ANXIN_BADGE_ORIGIN", "anxin.localhost/badge")
 ANXIN_EVIDENCE_RETENTION_YEARS = env_int("ANXIN_EVIDENCE_RETENTION_YEARS", 3, minimum=3)
 ANXIN_SEQUENCER_BATCH = env_int("ANXIN_SEQUENCER_BATCH", 20_000, minimum=1)
 ANXIN_CHAT_MAX_TEXT = env_int("ANXIN_CHAT_MAX_TEXT", 2000, minimum=1)
+# The longest term of an adjustment of a seller's credit score by hand (credit.adjust).
+ANXIN_CREDIT_ADJUST_MAX_DAYS = env_int("ANXIN_CREDIT_ADJUST_MAX_DAYS", 90, minimum=1, maximum=365)
+# Automatic blacklist grounds (reputation.blacklist.monitor): complaints lost by default in a
+# year, and a runaway seller's unshipped paid orders this many days past the promised date.
+ANXIN_BLACKLIST_DEFAULTS = env_int("ANXIN_BLACKLIST_DEFAULTS", 3, minimum=1)
+ANXIN_BLACKLIST_RUNAWAY_ORDERS = env_int("ANXIN_BLACKLIST_RUNAWAY_ORDERS", 3, minimum=1)
+ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS = env_int("ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS", 7, minimum=1)

@@ -881,9 +881,13 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
     from anxin.disputes.services import deadlines_run as dispute_deadlines
     from anxin.reputation.blacklist import expire as blacklist_expire
+    from anxin.reputation.blacklist import monitor as blacklist_monitor
+    from anxin.reputation.credit import refresh_changed
     from anxin.sellers.services import deadlines_run as seller_deadlines
 
     counts["blacklistings_expired"] = blacklist_expire()
+    counts["blacklistings_opened"] = blacklist_monitor()
+    counts["scores_refreshed"] = refresh_changed(limit=50_000)
     return (
         counts
         | aftersales_deadlines(limit=limit)

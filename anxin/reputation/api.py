@@ -88,6 +88,44 @@ def reviews(request: Any, seller_id: int) -> list[dict[str, Any]]:
     return [review_out(r) for r in services.reviews_of(seller)]
 
 
+class AdjustIn(Schema):
+    points: int
+    days: int
+    reason: str
+
+
+def _credit(seller_id: int) -> dict[str, Any]:
+    from anxin.reputation import credit
+
+    out = credit.explain(seller_id)
+    out["adjustments"] = [
+        {**a, "at": a["at"].isoformat(), "until": a["until"].isoformat()}
+        for a in out["adjustments"]
+    ]
+    return out
+
+
+@router.get("/sellers/{seller_id}/credit", response=dict[str, Any], auth=None)
+def credit_of(request: Any, seller_id: int) -> dict[str, Any]:
+    """A seller's score and grade, every factor with its weight and value, any adjustment
+    by hand with its reason, and what would raise it: public."""
+    if not User.objects.filter(pk=seller_id, role="seller").exists():
+        raise NotFound(f"seller {seller_id}: not found")
+    return _credit(seller_id)
+
+
+@router.post("/sellers/{seller_id}/credit/adjustments", response={201: dict[str, Any]})
+def credit_adjust(
+    request: AuthedRequest, seller_id: int, payload: AdjustIn
+) -> Status[dict[str, Any]]:
+    """The operator changes a score by hand, for a term, with a reason that is recorded and
+    shown."""
+    from anxin.reputation import credit
+
+    credit.adjust(actor=request.auth, seller_id=seller_id, **payload.dict())
+    return Status(201, _credit(seller_id))
+
+
 class OpenIn(Schema):
     seller_id: int
     ground: str

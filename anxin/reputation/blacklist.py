@@ -53,13 +53,19 @@ def open_entry(
         raise Forbidden("only the operator or a regulator opens a blacklisting")
     if ground not in Ground.values:
         raise ValidationFailed(f"ground: must be one of {', '.join(Ground.values)}", field="ground")
-    v = Verification.objects.filter(seller_id=seller_id).first()
-    if v is None:
-        raise NotFound(f"seller {seller_id}: no verified seller")
     reasons = clean_text(reasons, "reasons", 4000)
     refs = [clean_text(r, "evidence", 40) for r in evidence_refs]
     if not refs:
         raise ValidationFailed("evidence: name the cases or orders relied on", field="evidence")
+    return _open(seller_id, ground, reasons, refs, opened_by=actor)
+
+
+def _open(
+    seller_id: int, ground: str, reasons: str, refs: list[str], *, opened_by: User | None
+) -> BlacklistEntry:
+    v = Verification.objects.filter(seller_id=seller_id).first()
+    if v is None:
+        raise NotFound(f"seller {seller_id}: no verified seller")
     now = timezone.now()
     entry = BlacklistEntry.objects.create(
         seller_id=seller_id,
@@ -67,15 +73,132 @@ def open_entry(
         ground=ground,
         reasons=reasons,
         evidence=refs,
-        opened_by=actor,
+        opened_by=opened_by,
         noticed_at=now,
         appeal_by=now + dt.timedelta(days=settings.ANXIN_BLACKLIST_APPEAL_DAYS),
     )
-    _record(entry, "noticed", seller=seller_id, ground=ground, reasons=reasons, evidence=refs)
+    _record(
+        entry,
+        "noticed",
+        seller=seller_id,
+        ground=ground,
+        reasons=reasons,
+        evidence=refs,
+        opened_by=opened_by.pk if opened_by else "monitor",
+    )
     from anxin.disputes.services import notify
 
     notify([seller_id], None, "blacklist_notice", entry=entry.pk)
     return entry
+
+
+def _cited(seller_ids: set[int]) -> set[str]:
+    """Every case and order number already relied on by an entry against these sellers."""
+    cited: set[str] = set()
+    for refs in BlacklistEntry.objects.filter(seller_id__in=seller_ids).values_list(
+        "evidence", flat=True
+    ):
+        cited.update(refs)
+    return cited
+
+
+def _fraud_found(now: dt.datetime) -> dict[int, list[str]]:
+    """Cases finally decided in the last year on a decision that found fraud: compensation
+    awarded under CRPL Art. 55(1) (the three-fold damages for fraud)."""
+    from anxin.disputes.models import Decision, Outcome
+
+    found: dict[int, list[str]] = {}
+    rows = Decision.objects.filter(
+        compensation_fen__gt=0,
+        dispute__outcome__in=[Outcome.DECIDED, Outcome.APPEAL_DECIDED],
+        decided_at__gte=now - dt.timedelta(days=365),
+    ).values_list("dispute__seller_id", "dispute__number", "citations", "pk")
+    latest: dict[str, tuple[int, int, bool]] = {}  # the case's final decision decides
+    for seller_id, number, citations, pk in rows:
+        fraud = any(c.get("statute") == "CRPL" and c.get("article") == 55 for c in citations)
+        if number not in latest or pk > latest[number][0]:
+            latest[number] = (pk, seller_id, fraud)
+    for number, (_, seller_id, fraud) in latest.items():
+        if fraud:
+            found.setdefault(seller_id, []).append(number)
+    return found
+
+
+def _defaults(now: dt.datetime) -> dict[int, list[str]]:
+    """Complaints filed in the last year and lost by not answering at all, by seller."""
+    from anxin.disputes.models import Dispute, Outcome
+
+    found: dict[int, list[str]] = {}
+    for seller_id, number in Dispute.objects.filter(
+        outcome=Outcome.DEFAULT, created_at__gte=now - dt.timedelta(days=365)
+    ).values_list("seller_id", "number"):
+        found.setdefault(seller_id, []).append(number)
+    return found
+
+
+def _runaways(now: dt.datetime) -> dict[int, list[str]]:
+    """Paid orders still unshipped ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS after the days the
+    listing promised, of sellers who have done nothing on any order in that time."""
+    from anxin.orders.models import Order, OrderEvent, OrderStatus
+
+    grace = dt.timedelta(days=settings.ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS)
+    found: dict[int, list[str]] = {}
+    for seller_id, number, paid_at, days in Order.objects.filter(
+        status=OrderStatus.PAID, paid_at__lte=now - grace
+    ).values_list("seller_id", "number", "paid_at", "snapshot__shipping_days"):
+        if paid_at is not None and paid_at + dt.timedelta(days=days) + grace <= now:
+            found.setdefault(seller_id, []).append(number)
+    active = set(
+        OrderEvent.objects.filter(
+            actor_id__in=list(found), actor_role="seller", at__gte=now - grace
+        ).values_list("actor_id", flat=True)
+    )
+    return {sid: numbers for sid, numbers in found.items() if sid not in active}
+
+
+def monitor(*, now: dt.datetime | None = None) -> int:
+    """Open a blacklisting, with its notice, reasons and evidence, wherever a ground the rules
+    list is met: fraud found in a decided case; ANXIN_BLACKLIST_DEFAULTS complaints lost by
+    default within a year; a runaway seller holding ANXIN_BLACKLIST_RUNAWAY_ORDERS paid
+    orders it neither shipped nor touched. Each case or order is relied on once only, so a
+    dismissed entry is not reopened on the same evidence. The due process then runs as for
+    an entry staff open. Returns how many entries were opened."""
+    now = now or timezone.now()
+    grounds = [
+        (
+            Ground.FRAUD,
+            _fraud_found(now),
+            1,
+            "A decided case found fraud and awarded damages under CRPL Art. 55(1): {refs}.",
+        ),
+        (
+            Ground.DEFAULTS,
+            _defaults(now),
+            settings.ANXIN_BLACKLIST_DEFAULTS,
+            "{n} complaints in the last year were lost because the seller never answered: {refs}.",
+        ),
+        (
+            Ground.RUNAWAY,
+            _runaways(now),
+            settings.ANXIN_BLACKLIST_RUNAWAY_ORDERS,
+            "{n} paid orders were neither shipped nor answered "
+            f"{settings.ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS} days after the promised shipping "
+            "date, and the seller has done nothing on any order since: {refs}.",
+        ),
+    ]
+    cited = _cited({sid for _, found, _, _ in grounds for sid in found})
+    opened = 0
+    for ground, found, least, text in grounds:
+        for seller_id, refs in sorted(found.items()):
+            fresh = sorted(r for r in refs if r not in cited)
+            if len(fresh) < least or not Verification.objects.filter(seller_id=seller_id).exists():
+                continue
+            with transaction.atomic():
+                reasons = text.format(n=len(fresh), refs=", ".join(fresh))
+                _open(seller_id, ground, reasons, fresh, opened_by=None)
+            cited.update(fresh)
+            opened += 1
+    return opened
 
 
 @transaction.atomic
@@ -150,17 +273,37 @@ def expire(*, now: dt.datetime | None = None) -> int:
     return n
 
 
+def standing(seller_id: int) -> list[BlacklistEntry]:
+    """The public record of the seller's identity: its listings in force and past, newest
+    first (notices still open to appeal or undecided are not a finding, and not shown)."""
+    v = Verification.objects.filter(seller_id=seller_id).only("number_index").first()
+    if v is None:
+        return []
+    return list(
+        BlacklistEntry.objects.filter(
+            number_index=v.number_index, status__in=[EntryStatus.LISTED, EntryStatus.EXPIRED]
+        ).order_by("-decided_at")
+    )
+
+
 def _mask_name(name: str) -> str:
     return name[:1] + "*" * max(1, len(name) - 1)
 
 
 def public_list() -> list[dict[str, Any]]:
     """The public record: individuals masked (name and number), businesses by name."""
+    entries = list(
+        BlacklistEntry.objects.filter(
+            status=EntryStatus.LISTED, listed_until__gt=timezone.now()
+        ).select_related("seller__seller_profile")
+    )
+    verifications = {
+        v.seller_id: v
+        for v in Verification.objects.filter(seller_id__in=[e.seller_id for e in entries])
+    }
     out = []
-    for e in BlacklistEntry.objects.filter(
-        status=EntryStatus.LISTED, listed_until__gt=timezone.now()
-    ).select_related("seller__seller_profile"):
-        v = Verification.objects.filter(seller_id=e.seller_id).first()
+    for e in entries:
+        v = verifications.get(e.seller_id)
         name = crypto.open_sealed(v.name_sealed, "name") if v else ""
         individual = v is None or v.kind == "individual"
         out.append(

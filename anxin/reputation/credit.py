@@ -12,12 +12,12 @@ seller or all, with the same queries, so an incremental refresh and the batch ag
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 # (factor, weight, what it measures): the weights add up to 100.
@@ -50,16 +50,18 @@ class Counts:
     refunds_365: int = 0
     refunds_on_time_365: int = 0
     reviews: int = 0
-    stars_sum: float = 0.0
+    stars_total: int = 0  # the three ratings of every review, added up
     level: int = 0
     tenure_days: int = 0
+    adjusted: int = 0  # points of adjustments by hand in force
+    now: dt.datetime = dataclasses.field(default_factory=timezone.now)  # when counted
 
 
 def factors(c: Counts) -> dict[str, float]:
     def share(part: int, whole: int) -> float:
         return part / whole if whole else 1.0
 
-    stars = (PRIOR_STARS * PRIOR_WEIGHT + c.stars_sum) / (PRIOR_WEIGHT + c.reviews)
+    stars = (PRIOR_STARS * PRIOR_WEIGHT + c.stars_total / 3) / (PRIOR_WEIGHT + c.reviews)
     return {
         "complaints": max(0.0, 1 - 10 * (c.complaints_90 / c.orders_90 if c.orders_90 else 0)),
         "disputes_lost": max(0.0, 1 - 20 * (c.lost_365 / c.orders_365 if c.orders_365 else 0)),
@@ -86,181 +88,366 @@ def advice(f: dict[str, float]) -> list[str]:
     return [n for gain, n in gains if gain >= 1][:3]
 
 
-def counts(
-    seller_ids: list[int] | None = None, *, now: dt.datetime | None = None
-) -> dict[int, Counts]:
-    """The counts behind every factor, for these sellers (None: all verified sellers)."""
+Source = tuple[str, str, str, list[tuple[str, str]]]
+
+
+def _sources(now: dt.datetime) -> tuple[list[Source], dict[str, Any]]:
+    """What every factor counts, as SQL: per source, its tables, the column naming the
+    seller, the rows in its window, and the (Counts field, aggregate) pairs. The batch groups
+    each source by seller; one seller's refresh reads every source in one statement. Both run
+    these same expressions, so they cannot disagree. Date arithmetic is the database's own
+    (Django has no portable "date plus a column of days"): an interval on PostgreSQL, Julian
+    days on SQLite."""
     from anxin.aftersales.models import AfterSale
+    from anxin.catalog.models import ListingSnapshot
     from anxin.disputes.models import Dispute, Outcome
     from anxin.orders.models import Order
-    from anxin.reputation.models import Review
-    from anxin.sellers.models import Verification
-
-    now = now or timezone.now()
-    d90, d365 = now - dt.timedelta(days=90), now - dt.timedelta(days=365)
-    only = {"seller_id__in": seller_ids} if seller_ids is not None else {}
-    out: dict[int, Counts] = {}
-
-    def get(seller_id: int) -> Counts:
-        return out.setdefault(seller_id, Counts())
-
-    verifications = Verification.objects.filter(**only).values_list("seller_id", "verified_at")
-    for sid, verified in verifications:
-        get(sid).tenure_days = max(0, (now - verified).days)
-    for row in (
-        Order.objects.filter(paid_at__gte=d365, **only)
-        .values("seller_id")
-        .annotate(
-            o365=Count("pk"),
-            o90=Count("pk", filter=Q(paid_at__gte=d90)),
-            s90=Count("pk", filter=Q(paid_at__gte=d90, shipped_at__isnull=False)),
-        )
-    ):
-        c = get(row["seller_id"])
-        c.orders_365, c.orders_90, c.shipped_90 = row["o365"], row["o90"], row["s90"]
-    for sid, on_time in _shipped_on_time(d90, seller_ids):
-        get(sid).shipped_on_time_90 = on_time
-    lost = Q(
-        outcome__in=[Outcome.DEFAULT, Outcome.DECIDED, Outcome.APPEAL_DECIDED], remedy_fen__gt=0
-    )
-    for row in (
-        Dispute.objects.filter(created_at__gte=d365, **only)
-        .values("seller_id")
-        .annotate(
-            c90=Count("pk", filter=Q(created_at__gte=d90)),
-            lost=Count("pk", filter=lost),
-            defaults=Count("pk", filter=Q(outcome=Outcome.DEFAULT)),
-        )
-    ):
-        c = get(row["seller_id"])
-        c.complaints_90, c.lost_365, c.defaults_365 = row["c90"], row["lost"], row["defaults"]
-    for row in (
-        AfterSale.objects.filter(requested_at__gte=d365, **_via_order(only))
-        .values("order__seller_id")
-        .annotate(
-            n=Count("pk"),
-            answered=Count("pk", filter=Q(responded_by="seller")),
-            refunds=Count("pk", filter=Q(refunded_at__isnull=False)),
-            on_time=Count(
-                "pk", filter=Q(refunded_at__isnull=False, refunded_at__lte=F("refund_due_at"))
-            )
-            + Count("pk", filter=Q(refunded_at__isnull=False, refund_due_at__isnull=True)),
-        )
-    ):
-        c = get(row["order__seller_id"])
-        c.after_sales_365, c.answered_365 = row["n"], row["answered"]
-        c.refunds_365, c.refunds_on_time_365 = row["refunds"], row["on_time"]
-    for row in (
-        Review.objects.filter(hidden_at__isnull=True, **only)
-        .values("seller_id")
-        .annotate(
-            n=Count("pk"),
-            stars=Sum(F("as_described") + F("shipping") + F("service")),
-        )
-    ):
-        c = get(row["seller_id"])
-        c.reviews, c.stars_sum = row["n"], (row["stars"] or 0) / 3
-    for sid, level in levels(list(out), now=now).items():
-        out[sid].level = level
-    return out
-
-
-def levels(seller_ids: list[int], *, now: dt.datetime) -> dict[int, int]:
-    """The verification level of many sellers in two queries (sellers.services.level's rule:
-    none unless verified and current; licensed with an active licence; else business or
-    real name)."""
-    from anxin.sellers.models import Kind, Level, Licence, LicenceStatus, Status, Verification
-
-    if not seller_ids:
-        return {}
-    licensed = set(
-        Licence.objects.filter(
-            seller_id__in=seller_ids,
-            status=LicenceStatus.ACTIVE,
-            valid_until__gte=timezone.localtime(now).date(),
-        ).values_list("seller_id", flat=True)
-    )
-    out = dict.fromkeys(seller_ids, int(Level.NONE))
-    for sid, kind, status in Verification.objects.filter(seller_id__in=seller_ids).values_list(
-        "seller_id", "kind", "status"
-    ):
-        if status != Status.VERIFIED:
-            continue
-        if sid in licensed:
-            out[sid] = int(Level.LICENSED)
-        else:
-            out[sid] = int(Level.BUSINESS if kind == Kind.BUSINESS else Level.IDENTITY)
-    return out
-
-
-def _shipped_on_time(since: dt.datetime, seller_ids: list[int] | None) -> list[tuple[int, int]]:
-    """Orders paid since `since` and shipped within the days the listing promised, by seller.
-    Date arithmetic is the database's own (Django has no portable "date plus a column of
-    days"): an interval on PostgreSQL, Julian days on SQLite."""
-    from anxin.catalog.models import ListingSnapshot
-    from anxin.orders.models import Order
+    from anxin.reputation.models import Adjustment, Review
 
     if connection.vendor == "postgresql":
         on_time = "o.shipped_at <= o.paid_at + s.shipping_days * interval '1 day'"
     else:
         on_time = "julianday(o.shipped_at) <= julianday(o.paid_at) + s.shipping_days"
+    lost = ", ".join(f"'{o}'" for o in (Outcome.DEFAULT, Outcome.DECIDED, Outcome.APPEAL_DECIDED))
+
+    def n(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    orders, snapshots = Order._meta.db_table, ListingSnapshot._meta.db_table
+    params = {
+        "d90": now - dt.timedelta(days=90),
+        "d365": now - dt.timedelta(days=365),
+        "now": now,
+    }
+    return [
+        (
+            f"{orders} o JOIN {snapshots} s ON s.id = o.snapshot_id",
+            "o.seller_id",
+            "o.paid_at >= %(d365)s",
+            [
+                ("orders_365", "COUNT(*)"),
+                ("orders_90", n("o.paid_at >= %(d90)s")),
+                ("shipped_90", n("o.paid_at >= %(d90)s AND o.shipped_at IS NOT NULL")),
+                (
+                    "shipped_on_time_90",
+                    n(f"o.paid_at >= %(d90)s AND o.shipped_at IS NOT NULL AND {on_time}"),
+                ),
+            ],
+        ),
+        (
+            f"{Dispute._meta.db_table} d",
+            "d.seller_id",
+            "d.created_at >= %(d365)s",
+            [
+                ("complaints_90", n("d.created_at >= %(d90)s")),
+                ("lost_365", n(f"d.outcome IN ({lost}) AND d.remedy_fen > 0")),
+                ("defaults_365", n(f"d.outcome = '{Outcome.DEFAULT}'")),
+            ],
+        ),
+        (
+            f"{AfterSale._meta.db_table} a JOIN {orders} o ON o.id = a.order_id",
+            "o.seller_id",
+            "a.requested_at >= %(d365)s",
+            [
+                ("after_sales_365", "COUNT(*)"),
+                ("answered_365", n("a.responded_by = 'seller'")),
+                ("refunds_365", n("a.refunded_at IS NOT NULL")),
+                (
+                    "refunds_on_time_365",
+                    n(
+                        "a.refunded_at IS NOT NULL AND (a.refund_due_at IS NULL "
+                        "OR a.refunded_at <= a.refund_due_at)"
+                    ),
+                ),
+            ],
+        ),
+        (
+            f"{Review._meta.db_table} r",
+            "r.seller_id",
+            "r.hidden_at IS NULL",
+            [
+                ("reviews", "COUNT(*)"),
+                ("stars_total", "SUM(r.as_described + r.shipping + r.service)"),
+            ],
+        ),
+        (
+            f"{Adjustment._meta.db_table} j",
+            "j.seller_id",
+            "j.until > %(now)s",
+            [("adjusted", "SUM(j.points)")],
+        ),
+    ], params
+
+
+def _identity_sql(now: dt.datetime) -> tuple[str, dict[str, Any]]:
+    """Each seller's verification kind, status and date, and whether it holds an active
+    licence (sellers.services.level's inputs)."""
+    from anxin.sellers.models import Licence, LicenceStatus, Verification
+
     sql = (
-        f"SELECT o.seller_id, SUM(CASE WHEN {on_time} THEN 1 ELSE 0 END) "  # noqa: S608
-        f"FROM {Order._meta.db_table} o JOIN {ListingSnapshot._meta.db_table} s "
-        "ON s.id = o.snapshot_id WHERE o.paid_at >= %s AND o.shipped_at IS NOT NULL"
+        "SELECT v.seller_id, v.kind, v.status, v.verified_at, EXISTS (SELECT 1 FROM "  # noqa: S608
+        f"{Licence._meta.db_table} l WHERE l.seller_id = v.seller_id "
+        f"AND l.status = '{LicenceStatus.ACTIVE}' AND l.valid_until >= %(today)s) AS licensed "
+        f"FROM {Verification._meta.db_table} v"
     )
-    params: list[Any] = [since]
-    if seller_ids is not None:
-        if not seller_ids:
-            return []
-        sql += f" AND o.seller_id IN ({', '.join(['%s'] * len(seller_ids))})"
-        params += seller_ids
+    return sql, {"today": timezone.localtime(now).date()}
+
+
+def _identity(c: Counts, kind: str | None, status: str | None, at: Any, licensed: Any) -> None:
+    from anxin.sellers.models import Kind, Level, Status
+
+    if kind is None:  # never verified
+        return
+    if status != Status.VERIFIED:
+        c.level = int(Level.NONE)
+    elif licensed:
+        c.level = int(Level.LICENSED)
+    else:
+        c.level = int(Level.BUSINESS if kind == Kind.BUSINESS else Level.IDENTITY)
+    c.tenure_days = max(0, (c.now - _aware(at)).days)
+
+
+def _aware(at: Any) -> dt.datetime:
+    if isinstance(at, str):  # SQLite hands raw timestamps back as text
+        at = dt.datetime.fromisoformat(at)
+    return at if timezone.is_aware(at) else timezone.make_aware(at, dt.UTC)
+
+
+def counts(
+    seller_ids: list[int] | None = None, *, now: dt.datetime | None = None
+) -> dict[int, Counts]:
+    """The counts behind every factor for these sellers (None: every seller with a
+    verification or anything to score): one grouped query per source, whatever the number
+    of sellers. For one seller, `counts_one` reads the same in one statement."""
+    now = now or timezone.now()
+    out: dict[int, Counts] = {}
+    if seller_ids is not None and not seller_ids:
+        return out
+    ids = ", ".join(str(int(i)) for i in seller_ids) if seller_ids is not None else ""
+
+    def get(seller_id: int) -> Counts:
+        return out.setdefault(seller_id, Counts(now=now))
+
+    sources, params = _sources(now)
+    sql, extra = _identity_sql(now)
     with connection.cursor() as cur:
-        cur.execute(sql + " GROUP BY o.seller_id", params)
-        return [(sid, int(n or 0)) for sid, n in cur.fetchall()]
+        cur.execute(sql + (f" WHERE v.seller_id IN ({ids})" if ids else ""), extra)
+        for sid, kind, status, at, licensed in cur.fetchall():
+            _identity(get(sid), kind, status, at, licensed)
+        for tables, seller, window, aggs in sources:
+            only = f" AND {seller} IN ({ids})" if ids else ""
+            cur.execute(
+                f"SELECT {seller}, {', '.join(e for _, e in aggs)} FROM {tables} "  # noqa: S608
+                f"WHERE {window}{only} GROUP BY {seller}",
+                params,
+            )
+            for sid, *values in cur.fetchall():
+                c = get(sid)
+                for (field, _), v in zip(aggs, values, strict=True):
+                    setattr(c, field, int(v or 0))
+    return out
 
 
-def _via_order(only: dict[str, Any]) -> dict[str, Any]:
-    return {"order__seller_id__in": only["seller_id__in"]} if only else {}
+def counts_one(seller_id: int, *, now: dt.datetime | None = None) -> Counts:
+    """One seller's counts in one statement: the batch's expressions, each source filtered to
+    the seller (an index on the seller column serves each)."""
+    now = now or timezone.now()
+    sources, params = _sources(now)
+    sql, extra = _identity_sql(now)
+    parts, fields = [], []
+    for i, (tables, seller, window, aggs) in enumerate(sources):
+        select = ", ".join(f"{e} AS c{i}_{k}" for k, (_, e) in enumerate(aggs))
+        parts.append(
+            f"CROSS JOIN (SELECT {select} FROM {tables} "  # noqa: S608
+            f"WHERE {seller} = %(seller)s AND {window}) q{i}"
+        )
+        fields += [f for f, _ in aggs]
+    statement = (
+        "SELECT i.kind, i.status, i.verified_at, i.licensed, "  # noqa: S608
+        f"{', '.join(f'q{i}.*' for i in range(len(sources)))} "
+        f"FROM (SELECT 1 AS one) me LEFT JOIN ({sql} WHERE v.seller_id = %(seller)s) "
+        f"i ON true {' '.join(parts)}"
+    )
+    c = Counts(now=now)
+    with connection.cursor() as cur:
+        cur.execute(statement, {**params, **extra, "seller": seller_id})
+        kind, status, at, licensed, *values = cur.fetchone()
+    _identity(c, kind, status, at, licensed)
+    for field, v in zip(fields, values, strict=True):
+        setattr(c, field, int(v or 0))
+    return c
+
+
+def levels(seller_ids: list[int], *, now: dt.datetime) -> dict[int, int]:
+    """The verification level of many sellers at once (none for a seller never verified)."""
+    found = counts(seller_ids, now=now)
+    return {sid: found[sid].level if sid in found else 0 for sid in seller_ids}
+
+
+def scored(computed: int, adjusted: int) -> tuple[int, str]:
+    """The score after adjustments by hand (kept within 0 to 1,000) and its grade."""
+    score = min(1000, max(0, computed + adjusted))
+    return score, next(g for g, floor in GRADES if score >= floor)
+
+
+BATCH = 5000
+
+
+def _score(seller_id: int, c: Counts) -> Any:
+    from anxin.reputation.models import Score
+
+    f = factors(c)
+    computed, _ = score_of(f)
+    score, grade = scored(computed, c.adjusted)
+    return Score(
+        seller_id=seller_id,
+        score=score,
+        grade=grade,
+        computed=computed,
+        adjusted=c.adjusted,
+        factors={k: round(v, 4) for k, v in f.items()},
+        computed_at=c.now,
+    )
+
+
+def _store(scores: list[Any]) -> None:
+    from anxin.reputation.models import Score
+
+    for i in range(0, len(scores), BATCH):
+        Score.objects.bulk_create(
+            scores[i : i + BATCH],
+            update_conflicts=True,
+            unique_fields=["seller"],
+            update_fields=["score", "grade", "computed", "adjusted", "factors", "computed_at"],
+        )
 
 
 def refresh(seller_ids: list[int] | None = None) -> int:
-    """Recompute and store the scores of these sellers (None: every seller with anything
-    to score). Returns how many were stored."""
-    from anxin.reputation.models import Score
-
-    now = timezone.now()
-    rows = counts(seller_ids, now=now)
+    """Recompute and store the scores of these sellers (None: every seller with a
+    verification or anything to score). Returns how many were stored."""
+    if seller_ids is not None and len(seller_ids) == 1:
+        _store([_score(seller_ids[0], counts_one(seller_ids[0]))])
+        return 1
+    rows = counts(seller_ids)
     with transaction.atomic():
-        for sid, c in rows.items():
-            f = factors(c)
-            score, grade = score_of(f)
-            Score.objects.update_or_create(
-                seller_id=sid,
-                defaults={
-                    "score": score,
-                    "grade": grade,
-                    "factors": {k: round(v, 4) for k, v in f.items()},
-                    "computed_at": now,
-                },
-            )
+        _store([_score(sid, c) for sid, c in rows.items()])
     return len(rows)
 
 
+def refresh_changed(*, limit: int = 10_000) -> int:
+    """Recompute the scores of the sellers whose orders or cases have had events since the
+    last pass (shipments, completions, after-sales answers and refunds, complaints and their
+    outcomes), reading at most `limit` events of each history. Passes are serialised by the
+    cursor's row lock. Returns how many sellers were refreshed.
+
+    An event whose transaction commits after a later-numbered one was read is caught by the
+    seller's next event or by the batch (`anxin credit`), which recomputes everyone."""
+    from anxin.disputes.models import DisputeEvent
+    from anxin.orders.models import OrderEvent
+    from anxin.reputation.models import Cursor
+
+    with transaction.atomic():
+        cursor = Cursor.objects.select_for_update().get(pk=1)
+        sellers: set[int] = set()
+        for model, field, via in (
+            (OrderEvent, "order_event", "order__seller_id"),
+            (DisputeEvent, "dispute_event", "dispute__seller_id"),
+        ):
+            rows = list(
+                model.objects.filter(pk__gt=getattr(cursor, field))
+                .order_by("pk")
+                .values_list("pk", via)[:limit]
+            )
+            if rows:
+                setattr(cursor, field, rows[-1][0])
+                sellers.update(sid for _, sid in rows)
+        if not sellers:
+            return 0
+        refresh(sorted(sellers))
+        cursor.save(update_fields=["order_event", "dispute_event"])
+    return len(sellers)
+
+
 def explain(seller_id: int) -> dict[str, Any]:
-    """Every factor with its weight, value and meaning, the score and grade, and what would
-    raise it: for the seller's own page and for buyers at checkout."""
-    c = counts([seller_id]).get(seller_id, Counts())
+    """Every factor with its weight, value and meaning, the score and grade, any adjustment by
+    hand with its reason, and what would raise the score: for the seller's own page and for
+    buyers at checkout."""
+    from anxin.reputation.models import Adjustment
+
+    now = timezone.now()
+    c = counts([seller_id], now=now).get(seller_id, Counts())
     f = factors(c)
-    score, grade = score_of(f)
+    computed, _ = score_of(f)
+    in_force = list(
+        Adjustment.objects.filter(seller_id=seller_id, until__gt=now).order_by("at", "pk")
+    )
+    score, grade = scored(computed, sum(a.points for a in in_force))
     return {
         "score": score,
         "grade": grade,
+        "computed": computed,
+        "adjustments": [
+            {"points": a.points, "reason": a.reason, "at": a.at, "until": a.until} for a in in_force
+        ],
         "factors": [
             {"name": n, "weight": w, "value": round(f[n], 3), "meaning": m} for n, w, m in FACTORS
         ],
         "raise": advice(f),
         "thresholds": dict(GRADES),
         "reviews": c.reviews,
-        "review_average": round(c.stars_sum / c.reviews, 2) if c.reviews else None,
+        "review_average": round(c.stars_total / 3 / c.reviews, 2) if c.reviews else None,
     }
+
+
+@transaction.atomic
+def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -> Any:
+    """Change a seller's score by hand: the operator only, with a reason that is recorded,
+    shown on the seller's page and committed to the seller's evidence chain, for a fixed term
+    of at most ANXIN_CREDIT_ADJUST_MAX_DAYS."""
+    from django.conf import settings
+
+    from anxin.accounts.models import Role, User
+    from anxin.core.errors import Forbidden, NotFound, ValidationFailed
+    from anxin.core.text import clean_text
+    from anxin.evidence import services as evidence
+    from anxin.reputation.models import Adjustment
+    from anxin.sellers.services import lock_seller
+
+    if actor.role != Role.OPERATOR:
+        raise Forbidden("only the operator adjusts a credit score")
+    seller = User.objects.filter(pk=seller_id, role=Role.SELLER).first()
+    if seller is None or not lock_seller(seller_id):
+        raise NotFound(f"seller {seller_id}: no such seller")
+    if isinstance(points, bool) or not isinstance(points, int) or not points:
+        raise ValidationFailed("points: a whole number other than 0", field="points")
+    if not -1000 <= points <= 1000:
+        raise ValidationFailed("points: between -1000 and 1000", field="points")
+    longest = settings.ANXIN_CREDIT_ADJUST_MAX_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
+        raise ValidationFailed(f"days: a term of 1 to {longest} days", field="days")
+    reason = clean_text(reason, "reason", 500)
+    if len(reason) < 6:
+        raise ValidationFailed("reason: say why, in at least 6 characters", field="reason")
+    now = timezone.now()
+    a = Adjustment.objects.create(
+        seller=seller,
+        points=points,
+        reason=reason,
+        by=actor,
+        at=now,
+        until=now + dt.timedelta(days=days),
+    )
+    evidence.append(
+        chain=f"seller:{seller_id}",
+        kind="credit.adjusted",
+        body={
+            "seller": seller_id,
+            "adjustment": a.pk,
+            "points": points,
+            "reason": reason,
+            "by": actor.pk,
+            "until": evidence.iso(a.until),
+        },
+    )
+    refresh([seller_id])
+    return a

@@ -87,8 +87,9 @@ class BlacklistEntry(models.Model):
     status = models.CharField(
         max_length=10, choices=EntryStatus.choices, default=EntryStatus.NOTICED
     )
+    # None: opened by Anxin's monitors (blacklist.monitor) on a ground the rules list.
     opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     noticed_at = models.DateTimeField()
     appeal_by = models.DateTimeField()
@@ -119,9 +120,49 @@ class Score(models.Model):
     grade = models.CharField(max_length=1)
     factors = models.JSONField()
     computed_at = models.DateTimeField()
+    # The computed score before any adjustment by hand (Adjustment), and their sum.
+    computed = models.PositiveSmallIntegerField(default=0)
+    adjusted = models.SmallIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["grade", "score"])]
 
     def __str__(self) -> str:
         return f"{self.seller_id}: {self.grade} {self.score}"
+
+
+class Adjustment(models.Model):
+    """A change to a seller's score by hand: only by an operator, only with a reason, for a
+    fixed term, shown on the seller's page and committed to the seller's evidence chain.
+    Only ever inserted; an adjustment ends when its term does."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    points = models.SmallIntegerField()
+    reason = models.CharField(max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    until = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["seller", "until"])]
+        constraints = [
+            models.CheckConstraint(
+                name="reputation_adjustment_points",
+                condition=models.Q(points__gte=-1000, points__lte=1000) & ~models.Q(points=0),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}: {self.points:+d}"
+
+
+class Cursor(models.Model):
+    """How far the credit refresher has read the order and case histories: the sellers of
+    every event after these ids have their scores recomputed (credit.refresh_changed). One
+    row, created by the migration, locked by each pass so passes never overlap."""
+
+    order_event = models.BigIntegerField(default=0)
+    dispute_event = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"credit cursor {self.order_event}/{self.dispute_event}"

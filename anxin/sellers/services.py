@@ -82,6 +82,7 @@ def verify(
     a business by registered name, unified social credit code and business licence. The
     verification holds for ANXIN_SELLER_REVERIFY_MONTHS (6: ECL 27, OTSM 24)."""
     _seller(actor)
+    lock_seller(actor.pk)
     if kind not in Kind.values:
         raise ValidationFailed(f"kind: must be one of {', '.join(Kind.values)}", field="kind")
     name = clean_text(name, "name", 100)
@@ -143,10 +144,21 @@ def _schedule(v: Verification) -> None:
     lapse_task.using(run_after=v.reverify_by).enqueue(v.seller_id)
 
 
+def lock_seller(seller_id: int) -> bool:
+    """Lock the seller's account row: what orders the seller's evidence chain ("seller:N")
+    and its verification, so two first verifications (or a verification and a lapse) never
+    both append after the same record. Taken first, before any other row of the seller's.
+    False if there is no such account."""
+    return (
+        User.objects.select_for_update().filter(pk=seller_id).values_list("pk").first() is not None
+    )
+
+
 @transaction.atomic
 def lapse(*, seller_id: int) -> str:
     """Re-verification is overdue: the seller takes no new orders until re-verified. Reads
     the stored time, so firing early, late or twice is harmless."""
+    lock_seller(seller_id)
     v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
     if v is None:
         return "not verified"
@@ -226,9 +238,11 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
     """The operator checks the licence against the issuing authority's register."""
     if actor.role != Role.OPERATOR:
         raise Forbidden("only the platform operator reviews licences")
-    lic = Licence.objects.select_for_update().filter(pk=licence_id).first()
-    if lic is None:
+    seller_id = Licence.objects.filter(pk=licence_id).values_list("seller_id", flat=True).first()
+    if seller_id is None:
         raise NotFound(f"licence {licence_id}: not found")
+    lock_seller(seller_id)
+    lic = Licence.objects.select_for_update().get(pk=licence_id)
     if lic.status != LicenceStatus.PENDING:
         raise Conflict(f"licence {licence_id} is {lic.status}", code="licence_reviewed")
     reason = clean_text(reason, "reason", 300, required=not approve)
@@ -390,6 +404,7 @@ def disclose(*, actor: User, seller_id: int, reference: str = "") -> dict[str, s
     if seller is None or v is None:
         raise NotFound(f"seller {seller_id}: no verified seller")
     basis = _basis(actor, seller, reference)
+    lock_seller(seller_id)
     out = {
         "name": crypto.open_sealed(v.name_sealed, "name"),
         "address": crypto.open_sealed(v.address_sealed, "address"),

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -101,7 +102,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
     """The seller's live page: who it is, how it is verified, its licences; with a scanned
     badge (?badge=), whether that badge is genuine, current or revoked."""
     from anxin.accounts.models import User
-    from anxin.reputation import credit
+    from anxin.reputation import blacklist, credit
     from anxin.reputation.api import review_out
     from anxin.reputation.services import reviews_of
     from anxin.sellers import badge
@@ -127,6 +128,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
         "web/seller_public.html",
         {
             "shop": profile.shop_name if profile else seller.username,
+            "seller_id": seller.pk,
             "level": Level(services.level(seller)).label,
             "lapsed": v is not None and v.status == "lapsed",
             "since": v.verified_at if v else None,
@@ -136,8 +138,39 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
             "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
             "reviews": [review_out(r) for r in reviews_of(seller)],
             "credit": credit.explain(seller.pk),
+            "standing": blacklist.standing(seller.pk),
+            "now": timezone.now(),
+            "may_adjust": request.user.is_authenticated
+            and getattr(request.user, "role", "") == Role.OPERATOR,
         },
     )
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def seller_adjust(request: UserRequest, seller_id: int) -> HttpResponse:
+    """The operator's adjustment of a seller's score, from the seller's page."""
+    from anxin.reputation import credit
+
+    try:
+        credit.adjust(
+            actor=request.user,
+            seller_id=seller_id,
+            points=_int(request.POST.get("points"), "points"),
+            days=_int(request.POST.get("days"), "days"),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("The adjustment is recorded and shown on the seller's page."))
+    except DomainError as e:
+        messages.error(request, e.detail)
+    return redirect("web:seller_public", seller_id)
+
+
+def _int(value: str | None, field: str) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValidationFailed(f"{field}: a whole number", field=field) from None
 
 
 @require_POST

@@ -38,6 +38,7 @@ urlpatterns = [
     path("seller/verification", seller_views.verification, name="seller_verification"),
     path("desk/licences", seller_views.licence_queue, name="licence_queue"),
     path("s/<int:seller_id>", seller_views.seller_public, name="seller_public"),
+    path("s/<int:seller_id>/adjust", seller_views.seller_adjust, name="seller_adjust"),
     path("seller/badge", seller_views.seller_badge, name="seller_badge"),
     path("seller/badge.svg", seller_views.seller_badge_qr, name="seller_badge_qr"),
     path("sellers/badge.vkey", seller_views.badge_key, name="badge_key"),

@@ -51,6 +51,7 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
         "ds-accept": lambda: disputes.accept_decision(actor=actor, number=number),
         "ds-deadline": lambda: disputes.deadline(dispute_id=Dispute.objects.get(number=number).pk),
         "ds-pay": lambda: disputes.pay(dispute_id=Dispute.objects.get(number=number).pk),
+        "verify": lambda: _verify(actor, int(number)),
     }
     print("ready", flush=True)
     go = Path(go_file)
@@ -61,6 +62,20 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
         print(json.dumps({"ok": True, "result": str(result)}), flush=True)
     except DomainError as e:
         print(json.dumps({"ok": False, "code": e.code}), flush=True)
+
+
+def _verify(actor, n: int):
+    from anxin.sellers import services as sellers
+    from anxin.sellers.synthetic import id_number
+
+    return sellers.verify(
+        actor=actor,
+        kind="individual",
+        name="张三",
+        number=id_number(n),
+        address="杭州市西湖区",
+        contact="13900001111",
+    )
 
 
 def _buy(actor, listing_code: str):

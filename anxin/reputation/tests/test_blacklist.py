@@ -138,3 +138,122 @@ def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staf
         "Penalised by a regulator"
         in Client(HTTP_ACCEPT_LANGUAGE="en").get("/blacklist/").content.decode()
     )
+
+
+def test_the_monitor_opens_an_entry_for_fraud_found_in_a_decided_case(
+    clock, buyer, seller, listing
+) -> None:
+    from anxin.disputes import services as disputes
+    from anxin.disputes.tests.test_stages import past, to_decision
+    from anxin.reputation.models import BlacklistEntry, Ground
+
+    d, order, people = to_decision(clock, buyer, seller, listing)
+    disputes.decide(
+        actor=people["adj1"],
+        number=d.number,
+        refund_fen=order.amount_fen,
+        compensation_fen=50000,
+        reasons="鉴定为假货，构成欺诈。",
+        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
+    )
+    assert blacklist.monitor() == 0  # open to appeal: nothing is decided yet
+    past(clock, d)
+    d.refresh_from_db()
+    assert d.outcome == "decided"
+    assert blacklist.monitor() == 1
+    e = BlacklistEntry.objects.get(seller=seller)
+    assert (e.ground, e.evidence, e.opened_by) == (Ground.FRAUD, [d.number], None)
+    assert "CRPL Art. 55(1)" in e.reasons and e.status == EntryStatus.NOTICED
+    assert Record.objects.filter(chain=f"blacklist:{e.pk}", kind="blacklist.noticed").exists()
+    assert blacklist.monitor() == 0  # the same case is relied on once
+
+
+def test_the_monitor_lists_repeated_defaults_and_never_reopens_dismissed_evidence(
+    clock, buyer, seller, listing, operator
+) -> None:
+    from django.test import override_settings
+
+    from anxin.disputes import services as disputes
+    from anxin.disputes.tests.helpers import shipped
+    from anxin.disputes.tests.test_stages import past
+    from anxin.reputation.models import BlacklistEntry, Ground
+
+    def lost_by_default(tracking: str) -> str:
+        order = shipped(buyer, seller, listing, tracking=tracking)
+        d = disputes.file(
+            actor=buyer,
+            number=order.number,
+            category="not_delivered",
+            claim="没收到",
+            claimed_fen=order.amount_fen,
+        )
+        past(clock, d)
+        d.refresh_from_db()
+        assert d.outcome == "default"
+        return d.number
+
+    with override_settings(ANXIN_BLACKLIST_DEFAULTS=2):
+        first = lost_by_default("SF6300000001")
+        assert blacklist.monitor() == 0  # one is not "repeated"
+        second = lost_by_default("SF6300000002")
+        assert blacklist.monitor() == 1
+        e = BlacklistEntry.objects.get(seller=seller)
+        assert e.ground == Ground.DEFAULTS and e.evidence == sorted([first, second])
+        clock.shift(dt.timedelta(days=8))
+        blacklist.decide(actor=operator, entry_id=e.pk, list_seller=False, reasons="已整改")
+        assert blacklist.monitor() == 0  # the dismissed entry's cases are not relied on again
+
+
+def test_the_monitor_finds_a_runaway_seller_and_spares_an_active_one(
+    clock, buyer, seller, other_seller
+) -> None:
+    from django.test import override_settings
+
+    from anxin.conftest import pay
+    from anxin.orders import services as orders
+    from anxin.reputation.models import BlacklistEntry, Ground
+
+    gone, busy = make_listing(seller), make_listing(other_seller)
+    with override_settings(ANXIN_BLACKLIST_RUNAWAY_ORDERS=2):
+        for listing in (gone, busy, gone, busy):
+            pay(place_order(buyer, listing))
+        clock.shift(dt.timedelta(days=2 + 7 - 1))  # promised 2 days, 7 of grace, less a day
+        assert blacklist.monitor() == 0
+        clock.shift(dt.timedelta(days=1, minutes=1))
+        late = place_order(buyer, busy)  # the other seller is still at work
+        pay(late)
+        orders.order_ship(
+            actor=other_seller, number=late.number, carrier="顺丰", tracking_number="SF6400000001"
+        )
+        assert blacklist.monitor() == 1
+        e = BlacklistEntry.objects.get()
+        assert (e.seller_id, e.ground, len(e.evidence)) == (seller.pk, Ground.RUNAWAY, 2)
+
+
+def test_the_seller_page_shows_a_listing_only_once_decided(clock, seller, operator) -> None:
+    from django.test import Client
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="en")
+
+    def status() -> str:
+        html = page.get(f"/s/{seller.pk}").content.decode()
+        return html.split('data-testid="blacklist-status">', 1)[1].split("</dd>", 1)[0]
+
+    assert "Not on the blacklist" in status()
+    e = blacklist.open_entry(
+        actor=operator,
+        seller_id=seller.pk,
+        ground="penalty",
+        reasons="市场监管局行政处罚决定书",
+        evidence_refs=["京市监罚〔2026〕12号"],
+    )
+    assert "Not on the blacklist" in status()  # a notice open to appeal is not a finding
+    clock.shift(dt.timedelta(days=8))
+    blacklist.decide(
+        actor=operator, entry_id=e.pk, list_seller=True, reasons="处罚已生效", term_days=30
+    )
+    shown = status()
+    assert "On the blacklist until" in shown and "处罚已生效" in shown
+    clock.shift(dt.timedelta(days=31))
+    blacklist.expire()
+    assert "Was on the blacklist from" in status()

@@ -17,8 +17,8 @@ def test_the_weights_are_published_and_add_up() -> None:
 
 
 def test_a_handful_of_perfect_reviews_cannot_top_the_table() -> None:
-    few = factors(Counts(reviews=3, stars_sum=15.0))["reviews"]
-    many = factors(Counts(reviews=300, stars_sum=1500.0))["reviews"]
+    few = factors(Counts(reviews=3, stars_total=45))["reviews"]
+    many = factors(Counts(reviews=300, stars_total=4500))["reviews"]
     assert few < many <= 1.0
     assert factors(Counts())["reviews"] == pytest.approx(0.75)  # the prior: 4 stars
 
@@ -30,7 +30,7 @@ def test_grades_follow_the_thresholds_on_both_sides() -> None:
         shipped_90=100,
         shipped_on_time_90=100,
         reviews=1000,
-        stars_sum=5000.0,
+        stars_total=15000,
         level=3,
         tenure_days=400,
     )
@@ -123,3 +123,175 @@ def test_levels_in_bulk_agree_with_the_sellers_own_rule(clock, seller, other_sel
     bulk = credit.levels([u.pk for u in people], now=timezone.now())
     assert bulk == {u.pk: int(sellers.level(u)) for u in people}
     assert sorted(set(bulk.values())) == [0, 1, 3]
+
+
+def _varied_world(clock, buyer, seller, operator):
+    """A seller with something in every source: a late and an on-time shipment, a settled
+    order reviewed, an after-sales request answered, a complaint lost by default, and an
+    adjustment by hand."""
+    import datetime as dt
+
+    from anxin.aftersales import services as aftersales
+    from anxin.conftest import make_listing, pay, place_order
+    from anxin.disputes import services as disputes
+    from anxin.orders import services as orders
+    from anxin.reputation import services
+    from anxin.reputation.tests.test_reviews import settled, stars
+
+    listing = make_listing(seller)
+    for late, tracking in ((False, "SF6100000001"), (True, "SF6100000002")):
+        o = place_order(buyer, listing)
+        pay(o)
+        clock.shift(dt.timedelta(days=3 if late else 1))
+        orders.order_ship(actor=seller, number=o.number, carrier="顺丰", tracking_number=tracking)
+    aftersales.request(actor=buyer, number=o.number, kind="no_reason_return", reason="不合适")
+    aftersales.answer(actor=seller, number=o.number, approve=True)
+    reviewed = settled(buyer, seller, tracking="SF6100000003")
+    services.review(actor=buyer, number=reviewed.number, **stars(shipping=2))
+    lost = place_order(buyer, listing)
+    pay(lost)
+    orders.order_ship(
+        actor=seller, number=lost.number, carrier="顺丰", tracking_number="SF6100000004"
+    )
+    d = disputes.file(
+        actor=buyer,
+        number=lost.number,
+        category="not_delivered",
+        claim="一直没收到",
+        claimed_fen=lost.amount_fen,
+    )
+    clock.shift(dt.timedelta(days=4))
+    disputes.deadlines_run()
+    credit.adjust(
+        actor=operator, seller_id=seller.pk, points=-40, reason="监管通报的虚假宣传", days=30
+    )
+    return d
+
+
+def test_one_seller_in_one_statement_counts_what_the_batch_counts(
+    clock, buyer, seller, other_seller, operator
+) -> None:
+    from django.utils import timezone
+
+    from anxin.disputes.models import Dispute
+
+    d = _varied_world(clock, buyer, seller, operator)
+    assert Dispute.objects.get(pk=d.pk).outcome == "default"
+    now = timezone.now()
+    for who in (seller, other_seller):
+        assert credit.counts_one(who.pk, now=now) == credit.counts([who.pk], now=now)[who.pk]
+    c = credit.counts_one(seller.pk, now=now)
+    assert (c.shipped_90, c.shipped_on_time_90, c.after_sales_365, c.answered_365) == (4, 3, 1, 1)
+    assert (c.complaints_90, c.defaults_365, c.reviews, c.adjusted) == (1, 1, 1, -40)
+    assert c.level == 1 and c.orders_90 == 4
+    nobody = credit.counts_one(10**9, now=now)  # no such seller: nothing, not an error
+    assert nobody == credit.Counts(now=now)
+
+
+def test_only_the_operator_adjusts_a_score_with_a_reason_for_a_term(
+    clock, buyer, seller, operator, staff
+) -> None:
+    import datetime as dt
+
+    from anxin.core.errors import Forbidden, ValidationFailed
+    from anxin.evidence.models import Record
+    from anxin.reputation.models import Adjustment, Score
+
+    credit.refresh([seller.pk])
+    before = Score.objects.get(seller=seller)
+    for actor in (seller, buyer, *staff.values()):
+        with pytest.raises(Forbidden):
+            credit.adjust(actor=actor, seller_id=seller.pk, points=50, reason="x" * 20, days=5)
+    for bad, field in (
+        ({"reason": "why"}, "reason"),
+        ({"reason": "   "}, "reason"),
+        ({"points": 0}, "points"),
+        ({"points": 5000}, "points"),
+        ({"points": True}, "points"),
+        ({"days": 0}, "days"),
+        ({"days": 91}, "days"),
+    ):
+        args = {"points": -100, "reason": "平台核实的刷单行为证据", "days": 30} | bad
+        with pytest.raises(ValidationFailed, match=field):
+            credit.adjust(actor=operator, seller_id=seller.pk, **args)
+    assert not Adjustment.objects.exists()
+    assert Score.objects.get(seller=seller).score == before.score  # nothing changed
+    credit.adjust(
+        actor=operator, seller_id=seller.pk, points=-100, reason="平台核实的刷单行为证据", days=30
+    )
+    after = Score.objects.get(seller=seller)
+    assert (after.score, after.adjusted, after.computed) == (
+        before.score - 100,
+        -100,
+        before.computed,
+    )
+    explained = credit.explain(seller.pk)
+    assert explained["score"] == after.score
+    assert explained["adjustments"][0]["reason"] == "平台核实的刷单行为证据"
+    assert Record.objects.filter(chain=f"seller:{seller.pk}", kind="credit.adjusted").exists()
+    clock.shift(dt.timedelta(days=31))  # the term ends: the adjustment no longer counts
+    credit.refresh([seller.pk])
+    assert Score.objects.get(seller=seller).adjusted == 0
+
+
+def test_scores_follow_order_events_through_the_history_cursor(clock, buyer, seller) -> None:
+    from anxin.conftest import make_listing, pay, place_order
+    from anxin.orders import services as orders
+    from anxin.reputation.models import Score
+
+    credit.refresh_changed()
+    assert credit.refresh_changed() == 0  # nothing new
+    o = place_order(buyer, make_listing(seller))
+    pay(o)
+    assert credit.refresh_changed() == 1
+    assert Score.objects.get(seller=seller).factors["on_time_shipping"] == 1.0  # nothing shipped
+    orders.order_ship(actor=seller, number=o.number, carrier="顺丰", tracking_number="SF6200000001")
+    assert credit.refresh_changed() == 1
+    stored = Score.objects.get(seller=seller)
+    assert stored.score == credit.explain(seller.pk)["score"]
+    assert credit.refresh_changed() == 0
+
+
+def test_the_operator_adjusts_from_the_seller_page_and_everyone_sees_why(
+    buyer, seller, operator
+) -> None:
+    from django.test import Client
+
+    credit.refresh([seller.pk])
+    public = Client(HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-testid="adjust-form"' not in public.get(f"/s/{seller.pk}").content.decode()
+    as_buyer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    as_buyer.force_login(buyer)
+    refused = as_buyer.post(f"/s/{seller.pk}/adjust", {"points": 50, "days": 5, "reason": "好卖家"})
+    assert refused.status_code == 403
+    desk = Client(HTTP_ACCEPT_LANGUAGE="en")
+    desk.force_login(operator)
+    assert 'data-testid="adjust-form"' in desk.get(f"/s/{seller.pk}").content.decode()
+    bad = desk.post(
+        f"/s/{seller.pk}/adjust", {"points": "a lot", "days": 5, "reason": "核实"}, follow=True
+    )
+    assert "points: a whole number" in bad.content.decode()
+    desk.post(
+        f"/s/{seller.pk}/adjust", {"points": -30, "days": 10, "reason": "虚假发货单号，已核实"}
+    )
+    page = public.get(f"/s/{seller.pk}").content.decode()
+    assert "Adjusted by the operator: -30 points" in page and "虚假发货单号，已核实" in page
+
+
+def test_the_credit_api_shows_the_factors_and_only_the_operator_adjusts(
+    api, seller, buyer, operator
+) -> None:
+    out = api(None).get(f"/sellers/{seller.pk}/credit")
+    assert out.status_code == 200
+    body = out.json()
+    assert {f["name"] for f in body["factors"]} == {n for n, _, _ in credit.FACTORS}
+    assert api(None).get("/sellers/999999/credit").status_code == 404
+    payload = {"points": 20, "days": 7, "reason": "申诉核实后补偿"}
+    url = f"/sellers/{seller.pk}/credit/adjustments"
+    assert api(buyer).post(url, payload).status_code == 403
+    bad = api(operator).post(url, payload | {"days": 0})
+    assert bad.status_code == 422 and "days" in bad.json()["detail"]
+    made = api(operator).post(url, payload)
+    assert made.status_code == 201
+    assert made.json()["adjustments"][0]["reason"] == "申诉核实后补偿"
+    assert made.json()["score"] == body["score"] + 20

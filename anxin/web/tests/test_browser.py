@@ -295,3 +295,55 @@ def test_buyer_files_a_complaint_and_the_seller_answers(browser, live_server) ->
     seller_page.context.close()
     d = Dispute.objects.get(number=number)
     assert d.step == "buyer_reply" and d.offer_fen == 5000
+
+
+def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, live_server) -> None:
+    from anxin.reputation import credit
+    from anxin.reputation.tests.test_reviews import settled, stars
+    from anxin.sellers import badge
+    from anxin.sellers.models import Badge
+
+    seller = make_user("sp-seller", "seller", "山茶铺")
+    buyer = make_user("sp-buyer", "buyer", "买家")
+    operator = make_user("sp-operator", "operator", "运营")
+    from anxin.reputation import services as reviews
+
+    order = settled(buyer, seller, tracking="SF7200000001")
+    reviews.review(actor=buyer, number=order.number, text="茶叶新鲜", **stars())
+    credit.refresh([seller.pk])
+
+    page = _phone(browser, live_server)
+    _login(page, "sp-seller")
+    page.goto(f"/s/{seller.pk}")
+    page.get_by_role("button", name="生成新徽章").click()
+    page.locator("img[alt='徽章二维码']").wait_for()
+    page.context.close()
+    note = Badge.objects.get(seller=seller, revoked_at__isnull=True).note
+
+    scan = _phone(browser, live_server)  # what the QR code opens, on the buyer's phone
+    scan.goto(f"/s/{seller.pk}?badge={badge.encode(note)}")
+    scan.get_by_test_id("badge-verdict").get_by_text("真实有效").wait_for()
+    scan.get_by_test_id("credit").get_by_text("信用等级").wait_for()
+    scan.get_by_test_id("blacklist-status").get_by_text("未列入黑名单").wait_for()
+    scan.get_by_test_id("reviews").get_by_text("茶叶新鲜").wait_for()
+    assert scan.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    scan.screenshot(path=str(ARTIFACTS / "seller-page-phone.png"), full_page=True)
+    altered = badge.encode(note.replace("shop ", "shop X"))
+    assert altered != badge.encode(note)
+    scan.goto(f"/s/{seller.pk}?badge={altered}")
+    scan.get_by_test_id("badge-verdict").get_by_text("伪造").wait_for()
+    scan.context.close()
+
+    desk = _phone(browser, live_server)
+    _login(desk, "sp-operator")
+    desk.goto(f"/s/{seller.pk}")
+    form = desk.get_by_test_id("adjust-form")
+    form.locator("input[name=points]").fill("-50")
+    form.locator("input[name=days]").fill("30")
+    form.locator("textarea[name=reason]").fill("核实存在虚假发货单号")
+    form.get_by_role("button").click()
+    desk.get_by_test_id("adjustment").get_by_text("核实存在虚假发货单号").wait_for()
+    desk.context.close()
+    assert credit.explain(seller.pk)["adjustments"][0]["points"] == -50
+    assert operator.role == "operator"

@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Run a benchmark. Names: checkout, disputes, evidence, law."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["checkout", "disputes", "evidence", "law"])
+        parser.add_argument("name", choices=["checkout", "credit", "disputes", "evidence", "law"])
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
         parser.add_argument("--pgbench-seconds", type=int, default=20)
@@ -21,6 +21,10 @@ class Command(BaseCommand):
         disputes = parser.add_argument_group("disputes")
         disputes.add_argument("--disputes", type=int, default=1000, help="cases to generate")
         disputes.add_argument("--workers", type=int, default=2, help="deadline worker processes")
+        credit = parser.add_argument_group("credit")
+        credit.add_argument("--sellers", type=int, default=100_000)
+        credit.add_argument("--orders", type=int, default=10_000_000)
+        credit.add_argument("--samples", type=int, default=1000, help="incremental updates")
         law = parser.add_argument_group("law")
         law.add_argument("--cases", type=int, default=100_000)
         law.add_argument("--seed", type=int, default=2026)
@@ -34,7 +38,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, disputes, evidence, law
+        from anxin.bench import checkout, credit, disputes, evidence, law
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -44,6 +48,15 @@ class Command(BaseCommand):
                 if options["cases"] < 1:
                     raise CommandError("--cases must be at least 1")
                 result = law.run(cases=options["cases"], seed=options["seed"], log=log)
+            elif options["name"] == "credit":
+                if min(options["sellers"], options["orders"], options["samples"]) < 1:
+                    raise CommandError("--sellers, --orders and --samples must be at least 1")
+                result = credit.run(
+                    sellers=options["sellers"],
+                    orders=options["orders"],
+                    samples=options["samples"],
+                    log=log,
+                )
             elif options["name"] == "disputes":
                 if options["disputes"] < 1 or options["workers"] < 1:
                     raise CommandError("--disputes and --workers must be at least 1")
