@@ -322,3 +322,6 @@ ANXIN_CREDIT_ADJUST_MAX_DAYS = env_int("ANXIN_CREDIT_ADJUST_MAX_DAYS", 90, minim
 ANXIN_BLACKLIST_DEFAULTS = env_int("ANXIN_BLACKLIST_DEFAULTS", 3, minimum=1)
 ANXIN_BLACKLIST_RUNAWAY_ORDERS = env_int("ANXIN_BLACKLIST_RUNAWAY_ORDERS", 3, minimum=1)
 ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS = env_int("ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS", 7, minimum=1)
+# A task a worker claimed this long ago and never finished goes back to the queue (the worker
+# died); tasks are idempotent, so one still running that long is merely run again.
+ANXIN_TASK_STALE_MINUTES = env_int("ANXIN_TASK_STALE_MINUTES", 30, minimum=1)

@@ -47,6 +47,10 @@ class AfterSale(models.Model):
     """A buyer's request for a return, repair or replacement, and everything that follows."""
 
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="after_sales")
+    # The order's seller, kept here so a seller's requests are found by index (credit scores).
+    seller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     is_open = models.BooleanField(default=True)
@@ -97,6 +101,7 @@ class AfterSale(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["seller", "requested_at"], name="aftersales__seller_rq_idx"),
             models.Index(fields=["status", "respond_by"]),
             models.Index(fields=["status", "refund_due_at"]),
             models.Index(fields=["status", "return_by"]),

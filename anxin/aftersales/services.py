@@ -242,6 +242,7 @@ def request(
         respond_by = now + dt.timedelta(days=settings.ANXIN_AFTERSALE_ANSWER_DAYS_DELIVERED)
     a = AfterSale.objects.create(
         order=order,
+        seller_id=order.seller_id,
         kind=kind,
         reason=reason,
         item_condition=item_condition,

@@ -25,7 +25,6 @@ recomputed after its event, and a sample of stored scores equals a fresh `explai
 from __future__ import annotations
 
 import multiprocessing as mp
-import random
 import resource
 import statistics
 import time
@@ -48,9 +47,9 @@ _GENERATE: list[tuple[str, str]] = [
             email, is_staff, is_active, date_joined, role, display_name, preferred_language)
         SELECT '!', false, 'cs' || %(tag)s || '-' || g, '', '', '', false, true,
             %(now)s - interval '800 days',
-            CASE WHEN g <= %(sellers)s THEN 'seller' ELSE 'buyer' END,
+            CASE WHEN g <= %(sellers)s::bigint THEN 'seller' ELSE 'buyer' END,
             '店铺' || g, 'zh-hans'
-        FROM generate_series(1, %(sellers)s + %(buyers)s) g;
+        FROM generate_series(1, %(sellers)s::bigint + %(buyers)s::bigint) g;
         CREATE TEMP TABLE bs AS
             SELECT row_number() OVER (ORDER BY id) AS n, id FROM accounts_user
             WHERE username LIKE 'cs' || %(tag)s || '-%%' AND role = 'seller';
@@ -108,13 +107,14 @@ _GENERATE: list[tuple[str, str]] = [
     (
         "orders",
         """
-        INSERT INTO orders_order (number, quantity, unit_price_fen, amount_fen, fee_bps, fee_fen,
-            currency, status, recipient_name, recipient_phone, shipping_address, buyer_note,
-            idempotency_key, request_digest, created_at, pay_by, paid_at, shipped_at, carrier,
+        INSERT INTO orders_order (number, quantity, shipping_days, unit_price_fen, amount_fen,
+            fee_bps, fee_fen, currency, status, recipient_name, recipient_phone,
+            shipping_address, buyer_note, idempotency_key, request_digest, created_at, pay_by,
+            paid_at, shipped_at, carrier,
             tracking_number, auto_confirm_at, completed_at, confirmed_by, closed_at,
             close_reason, buyer_id, listing_id, seller_id, snapshot_id, evidence_head,
             delivered_at)
-        SELECT 'C' || %(tag)s || g, 1, price, price, 60, price * 60 / 10000, 'CNY',
+        SELECT 'C' || %(tag)s || g, 1, days, price, price, 60, price * 60 / 10000, 'CNY',
             CASE WHEN completed < %(now)s THEN 'completed'
                  WHEN shipped IS NOT NULL THEN 'shipped' ELSE 'paid' END,
             '买家', '13800000000', '北京市朝阳区', '', g::text, '', paid - interval '5 minutes',
@@ -128,7 +128,8 @@ _GENERATE: list[tuple[str, str]] = [
             CASE WHEN shipped IS NOT NULL AND shipped + interval '2 days' < %(now)s
                  THEN shipped + interval '2 days' END
         FROM (
-            SELECT g, bs.price, bs.listing_id, bs.snapshot_id, bs.id AS seller, bb.id AS buyer,
+            SELECT g, bs.price, bs.days, bs.listing_id, bs.snapshot_id, bs.id AS seller,
+                bb.id AS buyer,
                 x.paid,
                 CASE WHEN x.r3 < 0.98 AND x.paid + bs.days * 1.3 * x.r4 * interval '1 day' < %(now)s
                      THEN x.paid + bs.days * 1.3 * x.r4 * interval '1 day' END AS shipped,
@@ -136,10 +137,10 @@ _GENERATE: list[tuple[str, str]] = [
             FROM (
                 SELECT g, random() AS r1, random() AS r2, random() AS r3, random() AS r4,
                     %(now)s - random() * interval '400 days' AS paid
-                FROM generate_series(%(first)s, %(last)s) g
+                FROM generate_series(%(first)s::bigint, %(last)s::bigint) g
             ) x
-            JOIN bs ON bs.n = 1 + floor(%(sellers)s * power(x.r1, 1.5))::bigint
-            JOIN bb ON bb.n = 1 + floor(%(buyers)s * x.r2)::bigint
+            JOIN bs ON bs.n = 1 + floor(%(sellers)s::bigint * power(x.r1, 1.5))::bigint
+            JOIN bb ON bb.n = 1 + floor(%(buyers)s::bigint * x.r2)::bigint
         ) o;
         """,
     ),
@@ -155,8 +156,8 @@ _GENERATE: list[tuple[str, str]] = [
             ('shipped', 'paid', 'shipped', 'seller', o.shipped_at, o.seller_id),
             ('confirmed', 'shipped', 'completed', 'buyer', o.completed_at, o.buyer_id)
         ) AS e(kind, f, t, role, at, actor)
-        WHERE o.number LIKE 'C' || %(tag)s || '%%' AND o.id BETWEEN %(first_id)s AND %(last_id)s
-            AND e.at IS NOT NULL;
+        WHERE o.number LIKE 'C' || %(tag)s || '%%'
+            AND o.id BETWEEN %(first_id)s::bigint AND %(last_id)s::bigint AND e.at IS NOT NULL;
         """,
     ),
     (
@@ -193,7 +194,7 @@ _GENERATE: list[tuple[str, str]] = [
             refusal_reason, return_carrier, return_tracking, return_shipping_fen,
             received_via, refund_due_at, gifts_not_returned_fen, free_shipping_deduction_fen,
             refunded_fen, refunded_at, reship_carrier, reship_tracking, escalation_reason,
-            closed_at, order_id)
+            closed_at, order_id, seller_id)
         SELECT 'no_reason_return', CASE WHEN o.id %% 10 = 0 THEN 'refused' ELSE 'refunded' END,
             false, '不想要了', 'intact', '{}'::jsonb, true, o.amount_fen,
             o.delivered_at + interval '2 days', o.delivered_at + interval '7 days',
@@ -205,7 +206,7 @@ _GENERATE: list[tuple[str, str]] = [
             CASE WHEN o.id %% 10 = 0 THEN NULL
                  WHEN o.id %% 17 = 0 THEN o.delivered_at + interval '16 days'
                  ELSE o.delivered_at + interval '9 days' END,
-            '', '', '', o.delivered_at + interval '16 days', o.id
+            '', '', '', o.delivered_at + interval '16 days', o.id, o.seller_id
         FROM orders_order o
         WHERE o.number LIKE 'C' || %(tag)s || '%%' AND o.delivered_at IS NOT NULL
             AND (hashint8(o.id + 7) & 1023) < 31;
@@ -333,31 +334,29 @@ def _incremental(samples: int, log: Callable[[str], None]) -> dict[str, Any]:
     from anxin.reputation import credit
     from anxin.reputation.models import Score
 
-    credit.refresh_changed(limit=10**9)  # start from the histories as they stand
+    assert credit.refresh_changed() == 0  # the batch moved the cursor past every event
     with connection.cursor() as cur:
-        cur.execute("SELECT min(id), max(id) FROM orders_order WHERE status = 'paid'")
-        low, high = cur.fetchone()
-    rng = random.Random(7)
+        cur.execute("SELECT setseed(0.7)")
+        cur.execute(
+            "SELECT id, seller_id FROM orders_order WHERE status = 'paid' "
+            "ORDER BY random() LIMIT %s",
+            [samples],
+        )
+        picked = cur.fetchall()
+    if len(picked) < samples:
+        raise RuntimeError(f"only {len(picked)} paid orders to ship: use fewer --samples")
     took: list[float] = []
     refreshed = 0
-    while len(took) < samples:
-        order = (
-            Order.objects.filter(status="paid", pk__gte=rng.randint(low, high))
-            .order_by("pk")
-            .only("pk", "seller_id", "status")
-            .first()
-        )
-        if order is None:
-            continue
+    for order_id, seller_id in picked:
         now = timezone.now()
         with transaction.atomic():  # the event: the seller ships
-            Order.objects.filter(pk=order.pk).update(status="shipped", shipped_at=now)
+            Order.objects.filter(pk=order_id).update(status="shipped", shipped_at=now)
             OrderEvent.objects.create(
-                order_id=order.pk,
+                order_id=order_id,
                 kind="shipped",
                 from_status="paid",
                 to_status="shipped",
-                actor_id=order.seller_id,
+                actor_id=seller_id,
                 actor_role="seller",
                 at=now,
             )
@@ -365,8 +364,7 @@ def _incremental(samples: int, log: Callable[[str], None]) -> dict[str, Any]:
         n = credit.refresh_changed()
         took.append((time.perf_counter() - began) * 1000)
         refreshed += (
-            n == 1
-            and Score.objects.filter(seller_id=order.seller_id, computed_at__gte=now).exists()
+            n == 1 and Score.objects.filter(seller_id=seller_id, computed_at__gte=now).exists()
         )
         if len(took) % 250 == 0:
             log(f"  incremental {len(took)}/{samples}")

@@ -37,6 +37,22 @@ def reclaim_inline() -> int:
     return len(stuck)
 
 
+def reclaim_stale(*, now=None) -> int:  # type: ignore[no-untyped-def]
+    """Tasks a `db_worker` claimed more than ANXIN_TASK_STALE_MINUTES ago and never finished:
+    its process was killed, or its machine lost. They go back to the queue (every task re-reads
+    the state it acts on, so a task run twice does its work once). Run by `anxin deadlines`.
+    Returns how many were reclaimed."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    before = now - dt.timedelta(minutes=settings.ANXIN_TASK_STALE_MINUTES)
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=before
+    ).update(status=TaskResultStatus.READY, started_at=None)
+
+
 def run_due_tasks(*, max_tasks: int = 100_000, raise_failures: bool = True) -> int:
     """Execute every task whose run_after has passed (by the clock as the tests set it), and
     those they enqueue that are due too. Returns how many ran; raises TaskFailed if any task

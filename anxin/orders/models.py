@@ -43,8 +43,13 @@ class Order(models.Model):
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_bought"
     )
+    # Found through the (seller, status, paid_at) index below, which also serves the credit
+    # score's per-seller counts without reading the table.
     seller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders_sold"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders_sold",
+        db_index=False,
     )
     listing = models.ForeignKey("catalog.Listing", on_delete=models.PROTECT, related_name="orders")
     # The exact advertisement the buyer saw and agreed to.
@@ -52,6 +57,9 @@ class Order(models.Model):
         "catalog.ListingSnapshot", on_delete=models.PROTECT, related_name="orders"
     )
     quantity = models.PositiveIntegerField()
+    # The days the listing promised to ship within, as agreed (copied from the snapshot, as
+    # the price is): what "shipped on time" and a runaway seller are measured against.
+    shipping_days = models.PositiveSmallIntegerField()
     unit_price_fen = models.BigIntegerField()
     amount_fen = models.BigIntegerField()
     # The fee rate is fixed when the order is made, so a later change of the setting never
@@ -104,7 +112,11 @@ class Order(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["seller", "status"]),
+            models.Index(
+                fields=["seller", "status", "paid_at"],
+                include=["shipped_at", "shipping_days"],
+                name="orders_seller_status_paid",
+            ),
             models.Index(fields=["buyer", "status"]),
         ]
 

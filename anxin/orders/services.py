@@ -353,6 +353,7 @@ def order_create(
         listing_id=snap.listing_id,
         snapshot=snap,
         quantity=quantity,
+        shipping_days=snap.shipping_days,
         unit_price_fen=snap.price_fen,
         amount_fen=amount,
         fee_bps=bps,
@@ -879,12 +880,14 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=now)
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
+    from anxin.core.worker import reclaim_stale
     from anxin.disputes.services import deadlines_run as dispute_deadlines
     from anxin.reputation.blacklist import expire as blacklist_expire
     from anxin.reputation.blacklist import monitor as blacklist_monitor
     from anxin.reputation.credit import refresh_changed
     from anxin.sellers.services import deadlines_run as seller_deadlines
 
+    counts["tasks_reclaimed"] = reclaim_stale(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
     counts["blacklistings_opened"] = blacklist_monitor()
     counts["scores_refreshed"] = refresh_changed(limit=50_000)

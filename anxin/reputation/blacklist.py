@@ -145,7 +145,7 @@ def _runaways(now: dt.datetime) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for seller_id, number, paid_at, days in Order.objects.filter(
         status=OrderStatus.PAID, paid_at__lte=now - grace
-    ).values_list("seller_id", "number", "paid_at", "snapshot__shipping_days"):
+    ).values_list("seller_id", "number", "paid_at", "shipping_days"):
         if paid_at is not None and paid_at + dt.timedelta(days=days) + grace <= now:
             found.setdefault(seller_id, []).append(number)
     active = set(

@@ -99,21 +99,20 @@ def _sources(now: dt.datetime) -> tuple[list[Source], dict[str, Any]]:
     (Django has no portable "date plus a column of days"): an interval on PostgreSQL, Julian
     days on SQLite."""
     from anxin.aftersales.models import AfterSale
-    from anxin.catalog.models import ListingSnapshot
     from anxin.disputes.models import Dispute, Outcome
     from anxin.orders.models import Order
     from anxin.reputation.models import Adjustment, Review
 
     if connection.vendor == "postgresql":
-        on_time = "o.shipped_at <= o.paid_at + s.shipping_days * interval '1 day'"
+        on_time = "o.shipped_at <= o.paid_at + o.shipping_days * interval '1 day'"
     else:
-        on_time = "julianday(o.shipped_at) <= julianday(o.paid_at) + s.shipping_days"
+        on_time = "julianday(o.shipped_at) <= julianday(o.paid_at) + o.shipping_days"
     lost = ", ".join(f"'{o}'" for o in (Outcome.DEFAULT, Outcome.DECIDED, Outcome.APPEAL_DECIDED))
 
     def n(condition: str) -> str:
         return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
-    orders, snapshots = Order._meta.db_table, ListingSnapshot._meta.db_table
+    orders = Order._meta.db_table
     params = {
         "d90": now - dt.timedelta(days=90),
         "d365": now - dt.timedelta(days=365),
@@ -121,7 +120,7 @@ def _sources(now: dt.datetime) -> tuple[list[Source], dict[str, Any]]:
     }
     return [
         (
-            f"{orders} o JOIN {snapshots} s ON s.id = o.snapshot_id",
+            f"{orders} o",
             "o.seller_id",
             "o.paid_at >= %(d365)s",
             [
@@ -145,8 +144,8 @@ def _sources(now: dt.datetime) -> tuple[list[Source], dict[str, Any]]:
             ],
         ),
         (
-            f"{AfterSale._meta.db_table} a JOIN {orders} o ON o.id = a.order_id",
-            "o.seller_id",
+            f"{AfterSale._meta.db_table} a",
+            "a.seller_id",
             "a.requested_at >= %(d365)s",
             [
                 ("after_sales_365", "COUNT(*)"),
@@ -328,43 +327,82 @@ def refresh(seller_ids: list[int] | None = None) -> int:
     if seller_ids is not None and len(seller_ids) == 1:
         _store([_score(seller_ids[0], counts_one(seller_ids[0]))])
         return 1
+    ends = _history_ends() if seller_ids is None else None
     rows = counts(seller_ids)
     with transaction.atomic():
         _store([_score(sid, c) for sid, c in rows.items()])
+        if ends is not None:  # every event before the batch began is scored
+            with connection.cursor() as cur:
+                _advance(cur, *ends)
     return len(rows)
+
+
+def _advance(cur: Any, order_event: int | None, dispute_event: int | None) -> None:
+    """Move the cursor forward (never back) to these event ids (None: leave it)."""
+    from anxin.reputation.models import Cursor
+
+    cur.execute(
+        f"UPDATE {Cursor._meta.db_table} SET "  # noqa: S608
+        "order_event = CASE WHEN %s > order_event THEN %s ELSE order_event END, "
+        "dispute_event = CASE WHEN %s > dispute_event THEN %s ELSE dispute_event END "
+        "WHERE id = 1",
+        [order_event, order_event, dispute_event, dispute_event],
+    )
+    if cur.rowcount == 0:  # the row the migration made is gone (a flushed database)
+        Cursor.objects.get_or_create(
+            pk=1, defaults={"order_event": order_event or 0, "dispute_event": dispute_event or 0}
+        )
+
+
+def _history_ends() -> tuple[int, int]:
+    from django.db.models import Max
+
+    from anxin.disputes.models import DisputeEvent
+    from anxin.orders.models import OrderEvent
+
+    return (
+        OrderEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
+        DisputeEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
+    )
 
 
 def refresh_changed(*, limit: int = 10_000) -> int:
     """Recompute the scores of the sellers whose orders or cases have had events since the
     last pass (shipments, completions, after-sales answers and refunds, complaints and their
-    outcomes), reading at most `limit` events of each history. Passes are serialised by the
-    cursor's row lock. Returns how many sellers were refreshed.
+    outcomes), reading at most `limit` events of each history. The cursor row is locked by
+    the statement that reads the events, so passes never overlap. Returns how many sellers
+    were refreshed.
 
     An event whose transaction commits after a later-numbered one was read is caught by the
     seller's next event or by the batch (`anxin credit`), which recomputes everyone."""
-    from anxin.disputes.models import DisputeEvent
-    from anxin.orders.models import OrderEvent
+    from anxin.disputes.models import Dispute, DisputeEvent
+    from anxin.orders.models import Order, OrderEvent
     from anxin.reputation.models import Cursor
 
-    with transaction.atomic():
-        cursor = Cursor.objects.select_for_update().get(pk=1)
-        sellers: set[int] = set()
-        for model, field, via in (
-            (OrderEvent, "order_event", "order__seller_id"),
-            (DisputeEvent, "dispute_event", "dispute__seller_id"),
-        ):
-            rows = list(
-                model.objects.filter(pk__gt=getattr(cursor, field))
-                .order_by("pk")
-                .values_list("pk", via)[:limit]
-            )
-            if rows:
-                setattr(cursor, field, rows[-1][0])
-                sellers.update(sid for _, sid in rows)
-        if not sellers:
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    cursor_table = Cursor._meta.db_table
+    read = (
+        f"WITH c AS (SELECT order_event, dispute_event FROM {cursor_table} "  # noqa: S608
+        f"WHERE id = 1{lock}) "
+        f"SELECT * FROM (SELECT 0 AS h, e.id, o.seller_id FROM {OrderEvent._meta.db_table} e "
+        f"JOIN {Order._meta.db_table} o ON o.id = e.order_id "
+        "WHERE e.id > COALESCE((SELECT order_event FROM c), 0) ORDER BY e.id LIMIT %s) oe "
+        "UNION ALL "
+        f"SELECT * FROM (SELECT 1 AS h, e.id, d.seller_id FROM {DisputeEvent._meta.db_table} e "
+        f"JOIN {Dispute._meta.db_table} d ON d.id = e.dispute_id "
+        "WHERE e.id > COALESCE((SELECT dispute_event FROM c), 0) ORDER BY e.id LIMIT %s) de"
+    )
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(read, [limit, limit])
+        rows = cur.fetchall()
+        if not rows:
             return 0
-        refresh(sorted(sellers))
-        cursor.save(update_fields=["order_event", "dispute_event"])
+        ends: list[int | None] = [None, None]
+        for history, pk, _ in rows:
+            ends[history] = max(pk, ends[history] or 0)
+        sellers = sorted({sid for _, _, sid in rows})
+        refresh(sellers)
+        _advance(cur, *ends)
     return len(sellers)
 
 

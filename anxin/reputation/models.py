@@ -52,7 +52,13 @@ class Review(models.Model):
                 & Q(service__gte=1, service__lte=5),
             )
         ]
-        indexes = [models.Index(fields=["seller", "created_at"])]
+        indexes = [
+            models.Index(
+                fields=["seller", "created_at"],
+                include=["as_described", "shipping", "service", "hidden_at"],
+                name="reputation_review_seller",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"review of {self.order_id}"

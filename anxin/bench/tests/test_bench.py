@@ -15,40 +15,36 @@ from anxin.conftest import child_env
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
+def bench(name: str, *args: str, progress: str) -> dict:
+    """Run `anxin bench NAME ARGS` on this test's database; check that it succeeded, showed
+    `progress` while it ran and ended with one JSON line in the agreed shape; return it."""
     if connection.vendor != "postgresql":
-        pytest.skip("bench checkout measures PostgreSQL")
+        pytest.skip(f"bench {name} measures PostgreSQL")
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "anxin",
-            "bench",
-            "checkout",
-            "--lifecycles",
-            "12",
-            "--clients",
-            "2",
-            "--pgbench-seconds",
-            "1",
-            "--scale",
-            "1",
-        ],
+        [sys.executable, "-m", "anxin", "bench", name, *args],
         env=child_env(),
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert out.returncode == 0, out.stderr
-    assert "lifecycles over 2 clients" in out.stderr  # progress is shown while it runs
+    assert progress in out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bench"] == "checkout"
-    assert set(result) == {"bench", "figures", "targets", "met"}
+    assert result["bench"] == name and set(result) == {"bench", "figures", "targets", "met"}
+    assert set(result["met"]) == set(result["targets"])
+    return result
+
+
+def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
+    result = bench(
+        "checkout",
+        *["--lifecycles", "12", "--clients", "2", "--pgbench-seconds", "1", "--scale", "1"],
+        progress="lifecycles over 2 clients",
+    )
     figures = result["figures"]
     assert figures["lifecycles"] == 12 and figures["failed_lifecycles"] == 0
     assert figures["ledger_audit_violations"] == 0
     assert figures["pgbench_tps"] > 0 and figures["service_tx_per_s"] > 0
-    assert set(result["met"]) == set(result["targets"])
 
 
 def test_bench_refuses_sqlite_with_a_clear_message() -> None:
@@ -66,27 +62,15 @@ def test_bench_refuses_sqlite_with_a_clear_message() -> None:
 
 
 def test_bench_evidence_runs_and_ends_with_one_json_line() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("bench evidence measures PostgreSQL")
-    out = subprocess.run(
-        [
-            *[sys.executable, "-m", "anxin", "bench", "evidence"],
-            *["--small", "600", "--large", "2000", "--batch", "250"],
-            *["--proofs", "50", "--one-commit", "50"],
-        ],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
+    result = bench(
+        "evidence",
+        *["--small", "600", "--large", "2000", "--batch", "250"],
+        *["--proofs", "50", "--one-commit", "50"],
+        progress="phase 3: integrate 600 records",
     )
-    assert out.returncode == 0, out.stderr
-    assert "phase 3: integrate 600 records" in out.stderr
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bench"] == "evidence" and set(result) == {"bench", "figures", "targets", "met"}
     figures = result["figures"]
     assert figures["log_size_end"] - figures["log_size_start"] == 2000
     assert figures["pymerkle_same_root"] is True
-    assert set(result["met"]) == set(result["targets"])
 
 
 def test_law_bench_decides_a_small_corpus() -> None:
@@ -101,20 +85,19 @@ def test_law_bench_decides_a_small_corpus() -> None:
 
 
 def test_bench_disputes_runs_and_ends_with_one_json_line() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("bench disputes measures PostgreSQL")
-    out = subprocess.run(
-        [sys.executable, "-m", "anxin", "bench", "disputes", "--disputes", "8"],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert out.returncode == 0, out.stderr
-    assert "round 1:" in out.stderr  # progress is shown while it runs
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bench"] == "disputes" and set(result["met"]) == set(result["targets"])
-    f = result["figures"]
+    f = bench("disputes", "--disputes", "8", progress="round 1:")["figures"]
     assert f["cases"] == 8 and sum(f["outcomes"].values()) == 8  # every case closed
     assert f["deadline_events"] > 0 and f["ledger_audit_violations"] == 0
     assert f["case_page_queries_5"] > 0
+
+
+def test_bench_credit_runs_and_ends_with_one_json_line() -> None:
+    f = bench(
+        "credit",
+        *["--sellers", "200", "--orders", "5000", "--samples", "10"],
+        progress="generated order events",
+    )["figures"]
+    assert f["orders_order"] == 5000 and f["orders_orderevent"] > 3 * 5000
+    assert f["batch_scores"] >= 200 and f["sellers_without_score"] == 0
+    assert f["incremental_samples"] == 10 and f["incremental_rescored"] == 10
+    assert f["stored_differs_from_fresh"] == 0

@@ -156,3 +156,21 @@ def test_a_task_a_killed_inline_runner_held_runs_again(buyer, listing) -> None:
     assert run_due_tasks() == due + 1  # reclaimed and run, with whatever else was due
     assert DBTaskResult.objects.get(id=held.id).status == "SUCCESSFUL"
     assert reclaim_inline() == 0
+
+
+def test_a_task_a_dead_worker_held_too_long_goes_back_to_the_queue(buyer, listing) -> None:
+    import datetime as dt
+
+    from anxin.core.worker import reclaim_stale
+
+    order = place_order(buyer, listing)
+    stuck = order_expire_task.using(run_after=timezone.now()).enqueue(order.pk)
+    busy = order_expire_task.using(run_after=timezone.now()).enqueue(order.pk)
+    DBTaskResult.objects.get(id=stuck.id).claim("worker-on-a-lost-machine")
+    DBTaskResult.objects.get(id=busy.id).claim("worker-still-at-it")
+    DBTaskResult.objects.filter(id=stuck.id).update(
+        started_at=timezone.now() - dt.timedelta(minutes=31)
+    )
+    assert reclaim_stale() == 1
+    assert DBTaskResult.objects.get(id=stuck.id).status == "READY"
+    assert DBTaskResult.objects.get(id=busy.id).status == "RUNNING"  # 30 minutes not yet up
