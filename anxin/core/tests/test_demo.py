@@ -1,0 +1,25 @@
+"""The demo world builds from nothing, passes the audits, and building it again changes
+nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> None:
+    from anxin.ledger.audit import ledger_audit
+    from anxin.orders.audit import orders_audit
+    from anxin.orders.models import Order
+    from anxin.reputation.models import Review, Score
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("demo", verbosity=0)
+    orders, reviews = Order.objects.count(), Review.objects.count()
+    assert orders > 10 and reviews == 2
+    assert Score.objects.filter(grade__in=["A", "B", "C", "D", "E"]).count() >= 3
+    assert ledger_audit() == [] and orders_audit() == []
+    call_command("demo", verbosity=0)
+    assert (Order.objects.count(), Review.objects.count()) == (orders, reviews)
