@@ -148,6 +148,16 @@ def signup(request: HttpRequest) -> HttpResponse:
 # --- checkout ------------------------------------------------------------------------------
 
 
+def _factor_rows(seller_id: int) -> list[dict[str, object]]:
+    """The stored score's factors with their published weights, for the checkout page."""
+    from anxin.reputation.credit import FACTORS
+
+    stored = Score.objects.filter(seller_id=seller_id).values_list("factors", flat=True).first()
+    if not stored:
+        return []
+    return [{"name": n, "weight": w, "value": stored.get(n, 0)} for n, w, _ in FACTORS]
+
+
 def checkout(request: HttpRequest, code: str) -> HttpResponse:
     try:
         listing = catalog_sel.listing_by_code(code)
@@ -195,6 +205,7 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
             "images": catalog_sel.snapshot_images(snap),
             "shop": listing.seller.seller_profile,
             "credit": Score.objects.filter(seller_id=listing.seller_id).first(),
+            "credit_factors": _factor_rows(listing.seller_id),
             "seller_id": listing.seller_id,
             "form": form,
             "error": error,

@@ -101,7 +101,10 @@ def test_buyers_see_the_grade_at_checkout_and_its_factors_on_the_seller_page(
     page = c.get(f"/c/{listing.code}").content.decode()
     assert 'data-testid="seller-credit"' in page and "No credit grade yet" in page
     credit.refresh([seller.pk])
-    assert "Credit grade <strong>" in c.get(f"/c/{listing.code}").content.decode()
+    checkout = c.get(f"/c/{listing.code}").content.decode()
+    assert "Credit grade <strong>" in checkout
+    factors_shown = checkout.split('data-testid="credit-factors"', 1)[1].split("</details>")[0]
+    assert "Ships on time" in factors_shown and "20%" in factors_shown
     public = c.get(f"/s/{seller.pk}").content.decode()
     assert 'data-testid="credit"' in public and "Ships on time" in public
 
