@@ -325,3 +325,5 @@ ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS = env_int("ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS
 # A task a worker claimed this long ago and never finished goes back to the queue (the worker
 # died); tasks are idempotent, so one still running that long is merely run again.
 ANXIN_TASK_STALE_MINUTES = env_int("ANXIN_TASK_STALE_MINUTES", 30, minimum=1)
+# A seller is graded (A to E) only after this many orders in the last year; before, "new".
+ANXIN_CREDIT_MIN_ORDERS = env_int("ANXIN_CREDIT_MIN_ORDERS", 10, minimum=1)

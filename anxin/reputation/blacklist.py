@@ -247,8 +247,14 @@ def decide(
             )
         entry.status, entry.term_days = EntryStatus.LISTED, term_days
         entry.listed_until = now + dt.timedelta(days=term_days)
-        # Every shop of the identity stops taking orders until the term is over.
-        Verification.objects.filter(number_index=entry.number_index).update(status=Status.LAPSED)
+        # Every shop of the identity stops taking orders until the term is over, and each
+        # shop's verification level (a credit factor) drops with it.
+        shops = Verification.objects.filter(number_index=entry.number_index)
+        shop_ids = list(shops.values_list("seller_id", flat=True))
+        shops.update(status=Status.LAPSED)
+        from anxin.reputation import credit
+
+        credit.refresh(shop_ids)
     else:
         entry.status = EntryStatus.DISMISSED
     entry.save()

@@ -283,9 +283,19 @@ def levels(seller_ids: list[int], *, now: dt.datetime) -> dict[int, int]:
     return {sid: found[sid].level if sid in found else 0 for sid in seller_ids}
 
 
-def scored(computed: int, adjusted: int) -> tuple[int, str]:
-    """The score after adjustments by hand (kept within 0 to 1,000) and its grade."""
+NEW = "N"  # the grade of a seller with too little history to grade
+
+
+def scored(computed: int, adjusted: int, orders: int) -> tuple[int, str]:
+    """The score after adjustments by hand (kept within 0 to 1,000) and its grade: none (N,
+    "new seller") before ANXIN_CREDIT_MIN_ORDERS orders in the last year, as a seller with
+    no record would otherwise score as well as one with a spotless record (and a throwaway
+    shop would show an A)."""
+    from django.conf import settings
+
     score = min(1000, max(0, computed + adjusted))
+    if orders < settings.ANXIN_CREDIT_MIN_ORDERS:
+        return score, NEW
     return score, next(g for g, floor in GRADES if score >= floor)
 
 
@@ -297,7 +307,7 @@ def _score(seller_id: int, c: Counts) -> Any:
 
     f = factors(c)
     computed, _ = score_of(f)
-    score, grade = scored(computed, c.adjusted)
+    score, grade = scored(computed, c.adjusted, c.orders_365)
     return Score(
         seller_id=seller_id,
         score=score,
@@ -419,7 +429,7 @@ def explain(seller_id: int) -> dict[str, Any]:
     in_force = list(
         Adjustment.objects.filter(seller_id=seller_id, until__gt=now).order_by("at", "pk")
     )
-    score, grade = scored(computed, sum(a.points for a in in_force))
+    score, grade = scored(computed, sum(a.points for a in in_force), c.orders_365)
     return {
         "score": score,
         "grade": grade,
@@ -432,6 +442,7 @@ def explain(seller_id: int) -> dict[str, Any]:
         ],
         "raise": advice(f),
         "thresholds": dict(GRADES),
+        "orders_365": c.orders_365,
         "reviews": c.reviews,
         "review_average": round(c.stars_total / 3 / c.reviews, 2) if c.reviews else None,
     }

@@ -132,6 +132,7 @@ def verify(
         },
     )
     _schedule(v)
+    _rescore(actor.pk)
     return v
 
 
@@ -142,6 +143,13 @@ def _schedule(v: Verification) -> None:
     if remind_at > timezone.now():
         remind_task.using(run_after=remind_at).enqueue(v.seller_id)
     lapse_task.using(run_after=v.reverify_by).enqueue(v.seller_id)
+
+
+def _rescore(seller_id: int) -> None:
+    """The verification level is a credit factor: a change to it rescores the seller."""
+    from anxin.reputation import credit
+
+    credit.refresh([seller_id])
 
 
 def lock_seller(seller_id: int) -> bool:
@@ -172,6 +180,7 @@ def lapse(*, seller_id: int) -> str:
     from anxin.disputes.services import notify
 
     notify([seller_id], None, "reverify_lapsed")
+    _rescore(seller_id)
     return "lapsed"
 
 
@@ -259,6 +268,7 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
             "sha256": lic.document_sha256,
         },
     )
+    _rescore(lic.seller_id)
     return lic
 
 

@@ -138,6 +138,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
             "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
             "reviews": [review_out(r) for r in reviews_of(seller)],
             "credit": credit.explain(seller.pk),
+            "min_orders": settings.ANXIN_CREDIT_MIN_ORDERS,
             "standing": blacklist.standing(seller.pk),
             "now": timezone.now(),
             "may_adjust": request.user.is_authenticated

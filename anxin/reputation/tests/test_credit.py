@@ -93,13 +93,15 @@ def test_shipping_on_time_counts_the_days_the_listing_promised(clock, buyer, sel
 
 
 def test_buyers_see_the_grade_at_checkout_and_its_factors_on_the_seller_page(
-    buyer, seller, listing
+    buyer, seller, listing, settings
 ) -> None:
     from django.test import Client
 
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     page = c.get(f"/c/{listing.code}").content.decode()
-    assert 'data-testid="seller-credit"' in page and "No credit grade yet" in page
+    assert 'data-testid="seller-credit"' in page and "New seller" in page  # no orders yet
+    assert "A grade is given after 10 orders" in c.get(f"/s/{seller.pk}").content.decode()
+    settings.ANXIN_CREDIT_MIN_ORDERS = 0
     credit.refresh([seller.pk])
     checkout = c.get(f"/c/{listing.code}").content.decode()
     assert "Credit grade <strong>" in checkout
@@ -107,6 +109,15 @@ def test_buyers_see_the_grade_at_checkout_and_its_factors_on_the_seller_page(
     assert "Ships on time" in factors_shown and "20%" in factors_shown
     public = c.get(f"/s/{seller.pk}").content.decode()
     assert 'data-testid="credit"' in public and "Ships on time" in public
+
+
+def test_a_seller_without_history_is_new_not_top_graded(settings) -> None:
+    settings.ANXIN_CREDIT_MIN_ORDERS = 10
+    blank = score_of(factors(Counts()))[0]
+    assert blank > 850  # nothing against it: the arithmetic alone would give an A
+    assert credit.scored(blank, 0, 9) == (blank, "N")
+    assert credit.scored(blank, 0, 10) == (blank, "A")
+    assert credit.scored(blank, -1000, 10) == (0, "E")  # kept within 0 to 1,000
 
 
 def test_levels_in_bulk_agree_with_the_sellers_own_rule(clock, seller, other_seller) -> None:
