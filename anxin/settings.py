@@ -162,10 +162,13 @@ if os.environ.get("DATABASE_URL"):
     # Parameters sent apart from the statement, and statements a connection runs often
     # prepared once on the server (psycopg's prepare_threshold): the order path runs the same
     # few dozen statements for every order, and planning them anew was a large share of the
-    # server's work. Off (ANXIN_PG_SERVER_SIDE_BINDING=0) behind a pooler in transaction mode
-    # that cannot keep prepared statements.
+    # server's work. Both off (ANXIN_PG_SERVER_SIDE_BINDING=0, ANXIN_PG_PREPARE_THRESHOLD=0)
+    # behind a pooler in transaction mode that cannot keep prepared statements.
     DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": env_bool("ANXIN_PG_SERVER_SIDE_BINDING", True)
+        "server_side_binding": env_bool("ANXIN_PG_SERVER_SIDE_BINDING", True),
+        # psycopg prepares a statement once a connection has run it this many times (Django
+        # passes None, never, unless told); 0 turns preparing off.
+        "prepare_threshold": env_int("ANXIN_PG_PREPARE_THRESHOLD", 5, minimum=0) or None,
     }
 else:
     DATABASES = {
