@@ -379,9 +379,9 @@ def _history_ends() -> tuple[int, int]:
 def refresh_changed(*, limit: int = 10_000) -> int:
     """Recompute the scores of the sellers whose orders or cases have had events since the
     last pass (shipments, completions, after-sales answers and refunds, complaints and their
-    outcomes), reading at most `limit` events of each history. The cursor row is locked by
-    the statement that reads the events, so passes never overlap; the pass commits without
-    waiting for the disk (see below). Returns how many sellers were refreshed.
+    outcomes), reading at most `limit` events of each history. The pass starts by locking
+    the cursor row, so passes never overlap, and commits without waiting for the disk (see
+    below). Returns how many sellers were refreshed.
 
     An event whose transaction commits after a later-numbered one was read is caught by the
     seller's next event or by the batch (`anxin credit`), which recomputes everyone."""
@@ -390,31 +390,31 @@ def refresh_changed(*, limit: int = 10_000) -> int:
     from anxin.reputation.models import Cursor
 
     postgres = connection.vendor == "postgresql"
-    lock = " FOR UPDATE" if postgres else ""
-    cursor_table = Cursor._meta.db_table
+    # On PostgreSQL, for this transaction only: scores are derived data and the cursor moves
+    # with them, so a commit lost in a crash loses both and the next pass reads those events
+    # again; the commit need not wait for the disk.
+    position = (
+        f"SELECT order_event, dispute_event FROM {Cursor._meta.db_table} "  # noqa: S608
+        + (
+            "WHERE id = 1 AND set_config('synchronous_commit', 'off', true) = 'off' FOR UPDATE"
+            if postgres
+            else "WHERE id = 1"
+        )
+    )
+    # The positions are parameters, not a subquery, so the planner sees how few events lie
+    # beyond them and walks the id index (not a parallel scan of the whole history).
     read = (
-        f"WITH c AS (SELECT order_event, dispute_event FROM {cursor_table} "  # noqa: S608
-        f"WHERE id = 1{lock}) "
-        f"SELECT * FROM (SELECT 0 AS h, e.id, o.seller_id FROM {OrderEvent._meta.db_table} e "
+        f"SELECT * FROM (SELECT 0 AS h, e.id, o.seller_id FROM {OrderEvent._meta.db_table} e "  # noqa: S608
         f"JOIN {Order._meta.db_table} o ON o.id = e.order_id "
-        "WHERE e.id > COALESCE((SELECT order_event FROM c), 0) ORDER BY e.id LIMIT %s) oe "
-        "UNION ALL "
+        "WHERE e.id > %s ORDER BY e.id LIMIT %s) oe UNION ALL "
         f"SELECT * FROM (SELECT 1 AS h, e.id, d.seller_id FROM {DisputeEvent._meta.db_table} e "
         f"JOIN {Dispute._meta.db_table} d ON d.id = e.dispute_id "
-        "WHERE e.id > COALESCE((SELECT dispute_event FROM c), 0) ORDER BY e.id LIMIT %s) de"
+        "WHERE e.id > %s ORDER BY e.id LIMIT %s) de"
     )
     with transaction.atomic(), connection.cursor() as cur:
-        if postgres:
-            # For this transaction only: scores are derived data and the cursor moves with
-            # them, so a commit lost in a crash loses both and the next pass reads those
-            # events again; the commit need not wait for the disk. And the plans prepared for
-            # these few statements serve every seller (planning each anew cost more than
-            # running it).
-            cur.execute(
-                "SELECT set_config('synchronous_commit', 'off', true), "
-                "set_config('plan_cache_mode', 'force_generic_plan', true)"
-            )
-        cur.execute(read, [limit, limit])
+        cur.execute(position)
+        order_event, dispute_event = cur.fetchone() or (0, 0)
+        cur.execute(read, [order_event, limit, dispute_event, limit])
         rows = cur.fetchall()
         if not rows:
             return 0
