@@ -13,6 +13,7 @@ from anxin.accounts.models import Role, User
 from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapshot, ReturnPolicy
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.images import check_image
+from anxin.core.text import is_whole
 
 MAX_IMAGES = 9
 MAX_PRICE_FEN = 10_000_000_00  # 10 million yuan: beyond any social-commerce item
@@ -38,7 +39,7 @@ class ListingContent:
         description = (self.description or "").strip()
         if len(description) > 5000:
             raise ValidationFailed("description: at most 5000 characters", field="description")
-        if not isinstance(self.price_fen, int) or isinstance(self.price_fen, bool):
+        if not is_whole(self.price_fen):
             raise ValidationFailed("price_fen: must be an integer number of fen", field="price_fen")
         if not 0 < self.price_fen <= MAX_PRICE_FEN:
             raise ValidationFailed(

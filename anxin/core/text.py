@@ -10,6 +10,12 @@ from anxin.core.errors import ValidationFailed
 PHONE = re.compile(r"^\+?[0-9 -]{5,20}$")
 
 
+def is_whole(value: object) -> bool:
+    """A whole number as JSON and forms give it: an int, and not a bool (which Python counts
+    as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def clean_text(value: str, field: str, max_len: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:

@@ -40,7 +40,7 @@ from anxin.core import uploads
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.sql import insert_rows, insert_two_update, update_rows
 from anxin.core.tasks_backend import enqueued_together
-from anxin.core.text import clean_text
+from anxin.core.text import clean_text, is_whole
 from anxin.disputes.models import (
     Appeal,
     Category,
@@ -621,7 +621,7 @@ def _schedule(d: Dispute) -> None:
 
 
 def _amount(value: Any, field: str, *, most: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_whole(value):
         raise ValidationFailed(f"{field}: must be a whole number of fen", field=field)
     if value < 0:
         raise ValidationFailed(f"{field}: must not be negative", field=field)
@@ -1009,17 +1009,13 @@ def _clean_citations(raw: Any) -> list[dict[str, Any]]:
                 f"citations[{i}]: no statute {c['statute']!r}", field="citations"
             ) from None
         article = c.get("article")
-        if (
-            not isinstance(article, int)
-            or isinstance(article, bool)
-            or article not in statute.articles
-        ):
+        if not is_whole(article) or article not in statute.articles:
             raise ValidationFailed(
                 f"citations[{i}]: {statute.id} has no article {article!r}", field="citations"
             )
         item: dict[str, Any] = {"statute": statute.id, "article": article}
         if c.get("paragraph") is not None:
-            if not isinstance(c["paragraph"], int) or isinstance(c["paragraph"], bool):
+            if not is_whole(c["paragraph"]):
                 raise ValidationFailed(
                     f"citations[{i}].paragraph: must be a number", field="citations"
                 )

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import Role, User
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from anxin.core.text import clean_text
+from anxin.core.text import clean_text, is_whole
 from anxin.evidence import services as evidence
 from anxin.reputation.models import BlacklistEntry, EntryStatus, Ground
 from anxin.sellers import crypto
@@ -238,10 +238,7 @@ def decide(
     now = timezone.now()
     entry.decided_by, entry.decided_at, entry.decision_reasons = actor, now, reasons
     if list_seller:
-        if (
-            not isinstance(term_days, int)
-            or not 1 <= term_days <= settings.ANXIN_BLACKLIST_MAX_DAYS
-        ):
+        if not is_whole(term_days) or not 1 <= term_days <= settings.ANXIN_BLACKLIST_MAX_DAYS:
             raise ValidationFailed(
                 f"term_days: 1 to {settings.ANXIN_BLACKLIST_MAX_DAYS}", field="term_days"
             )

@@ -468,7 +468,7 @@ def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -
 
     from anxin.accounts.models import Role, User
     from anxin.core.errors import Forbidden, NotFound, ValidationFailed
-    from anxin.core.text import clean_text
+    from anxin.core.text import clean_text, is_whole
     from anxin.evidence import services as evidence
     from anxin.reputation.models import Adjustment
     from anxin.sellers.services import lock_seller
@@ -478,12 +478,12 @@ def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -
     seller = User.objects.filter(pk=seller_id, role=Role.SELLER).first()
     if seller is None or not lock_seller(seller_id):
         raise NotFound(f"seller {seller_id}: no such seller")
-    if isinstance(points, bool) or not isinstance(points, int) or not points:
+    if not is_whole(points) or not points:
         raise ValidationFailed("points: a whole number other than 0", field="points")
     if not -1000 <= points <= 1000:
         raise ValidationFailed("points: between -1000 and 1000", field="points")
     longest = settings.ANXIN_CREDIT_ADJUST_MAX_DAYS
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
+    if not is_whole(days) or not 1 <= days <= longest:
         raise ValidationFailed(f"days: a term of 1 to {longest} days", field="days")
     reason = clean_text(reason, "reason", 500)
     if len(reason) < 6:

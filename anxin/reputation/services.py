@@ -14,7 +14,7 @@ from django.utils import timezone
 from anxin.accounts.models import Role, User
 from anxin.catalog.models import ListingImage
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from anxin.core.text import clean_text
+from anxin.core.text import clean_text, is_whole
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
 from anxin.reputation import credit
@@ -24,7 +24,7 @@ MAX_PHOTOS = 6
 
 
 def _rating(value: Any, field: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+    if not is_whole(value) or not 1 <= value <= 5:
         raise ValidationFailed(f"{field}: a whole number from 1 to 5", field=field)
     return value
 

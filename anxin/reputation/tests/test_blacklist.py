@@ -47,6 +47,10 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
         blacklist.appeal(actor=seller, entry_id=e.pk, text="再申诉")
     with pytest.raises(ValidationFailed, match="term_days"):
         blacklist.decide(actor=regulator, entry_id=e.pk, list_seller=True, reasons="x", term_days=0)
+    with pytest.raises(ValidationFailed, match="term_days"):  # true is not a number of days
+        blacklist.decide(
+            actor=regulator, entry_id=e.pk, list_seller=True, reasons="x", term_days=True
+        )
     blacklist.decide(
         actor=regulator, entry_id=e.pk, list_seller=True, reasons="申诉不成立", term_days=365
     )
