@@ -82,6 +82,14 @@ def score_of(f: dict[str, float]) -> tuple[int, str]:
     return score, grade
 
 
+def rows(f: dict[str, float]) -> list[dict[str, Any]]:
+    """Every factor with its published weight, its value and what it measures, in order."""
+    return [
+        {"name": n, "weight": w, "value": round(f.get(n, 0.0), 3), "meaning": m}
+        for n, w, m in FACTORS
+    ]
+
+
 def advice(f: dict[str, float]) -> list[str]:
     """What would raise the score most: the factors with the most weight left to gain."""
     gains = sorted(((w * (1 - f[n]), n) for n, w, _ in FACTORS), reverse=True)
@@ -277,12 +285,6 @@ def counts_one(seller_id: int, *, now: dt.datetime | None = None) -> Counts:
     return c
 
 
-def levels(seller_ids: list[int], *, now: dt.datetime) -> dict[int, int]:
-    """The verification level of many sellers at once (none for a seller never verified)."""
-    found = counts(seller_ids, now=now)
-    return {sid: found[sid].level if sid in found else 0 for sid in seller_ids}
-
-
 NEW = "N"  # the grade of a seller with too little history to grade
 
 
@@ -448,9 +450,7 @@ def explain(seller_id: int) -> dict[str, Any]:
         "adjustments": [
             {"points": a.points, "reason": a.reason, "at": a.at, "until": a.until} for a in in_force
         ],
-        "factors": [
-            {"name": n, "weight": w, "value": round(f[n], 3), "meaning": m} for n, w, m in FACTORS
-        ],
+        "factors": rows(f),
         "raise": advice(f),
         "thresholds": dict(GRADES),
         "orders_365": c.orders_365,

@@ -148,16 +148,6 @@ def signup(request: HttpRequest) -> HttpResponse:
 # --- checkout ------------------------------------------------------------------------------
 
 
-def _factor_rows(seller_id: int) -> list[dict[str, object]]:
-    """The stored score's factors with their published weights, for the checkout page."""
-    from anxin.reputation.credit import FACTORS
-
-    stored = Score.objects.filter(seller_id=seller_id).values_list("factors", flat=True).first()
-    if not stored:
-        return []
-    return [{"name": n, "weight": w, "value": stored.get(n, 0)} for n, w, _ in FACTORS]
-
-
 def checkout(request: HttpRequest, code: str) -> HttpResponse:
     try:
         listing = catalog_sel.listing_by_code(code)
@@ -196,6 +186,9 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("web:order", number=order.number)
     snap = listing.current_snapshot
     assert snap is not None  # a listing is created with its first snapshot
+    from anxin.reputation.credit import rows
+
+    score = Score.objects.filter(seller_id=listing.seller_id).first()
     return render(
         request,
         "web/checkout.html",
@@ -204,8 +197,8 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
             "snap": snap,
             "images": catalog_sel.snapshot_images(snap),
             "shop": listing.seller.seller_profile,
-            "credit": Score.objects.filter(seller_id=listing.seller_id).first(),
-            "credit_factors": _factor_rows(listing.seller_id),
+            "credit": score,
+            "credit_factors": rows(score.factors) if score else [],
             "seller_id": listing.seller_id,
             "form": form,
             "error": error,
