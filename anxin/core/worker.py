@@ -4,6 +4,9 @@ same way (claim under a row lock, run, record the result)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -37,15 +40,11 @@ def reclaim_inline() -> int:
     return len(stuck)
 
 
-def reclaim_stale(*, now=None) -> int:  # type: ignore[no-untyped-def]
+def reclaim_stale(*, now: dt.datetime | None = None) -> int:
     """Tasks a `db_worker` claimed more than ANXIN_TASK_STALE_MINUTES ago and never finished:
     its process was killed, or its machine lost. They go back to the queue (every task re-reads
     the state it acts on, so a task run twice does its work once). Run by `anxin deadlines`.
     Returns how many were reclaimed."""
-    import datetime as dt
-
-    from django.conf import settings
-
     now = now or timezone.now()
     before = now - dt.timedelta(minutes=settings.ANXIN_TASK_STALE_MINUTES)
     return DBTaskResult.objects.filter(

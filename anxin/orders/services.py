@@ -889,11 +889,10 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
 
     counts["tasks_reclaimed"] = reclaim_stale(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
+    counts |= aftersales_deadlines(limit=limit)
+    counts |= dispute_deadlines(limit=limit)
+    counts |= seller_deadlines(limit=limit)
+    # Last, so that what the deadlines above decided is judged and scored in this same run.
     counts["blacklistings_opened"] = blacklist_monitor()
     counts["scores_refreshed"] = refresh_changed(limit=50_000)
-    return (
-        counts
-        | aftersales_deadlines(limit=limit)
-        | dispute_deadlines(limit=limit)
-        | seller_deadlines(limit=limit)
-    )
+    return counts
