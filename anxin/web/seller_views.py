@@ -29,6 +29,13 @@ from anxin.sellers.models import (
 from anxin.web.views import UserRequest, page_lang, role_required
 
 
+def _int(value: str | None, field: str) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValidationFailed(f"{field}: a whole number", field=field) from None
+
+
 def _date(value: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -86,7 +93,7 @@ def licence_queue(request: UserRequest) -> HttpResponse:
         try:
             services.licence_review(
                 actor=request.user,
-                licence_id=int(request.POST.get("licence", "0") or 0),
+                licence_id=_int(request.POST.get("licence"), "licence"),
                 approve=request.POST.get("approve") == "1",
                 reason=request.POST.get("reason", ""),
             )
@@ -167,13 +174,6 @@ def seller_adjust(request: UserRequest, seller_id: int) -> HttpResponse:
     return redirect("web:seller_public", seller_id)
 
 
-def _int(value: str | None, field: str) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise ValidationFailed(f"{field}: a whole number", field=field) from None
-
-
 @require_POST
 @role_required(Role.SELLER)
 def seller_badge(request: UserRequest) -> HttpResponse:
@@ -221,7 +221,7 @@ def blacklist_page(request: HttpRequest) -> HttpResponse:
         try:
             blacklist.appeal(
                 actor=request.user,  # type: ignore[arg-type]
-                entry_id=int(request.POST.get("entry", "0") or 0),
+                entry_id=_int(request.POST.get("entry"), "entry"),
                 text=request.POST.get("text", ""),
             )
             messages.success(request, _("Your appeal is recorded."))

@@ -124,6 +124,8 @@ def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staf
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(seller)
     assert 'data-testid="my-notice"' in c.get("/blacklist/").content.decode()
+    bad = c.post("/blacklist/", {"entry": "mine", "text": "已整改"}, follow=True)
+    assert bad.status_code == 200 and "entry: a whole number" in bad.content.decode()
     c.post("/blacklist/", {"entry": entry, "text": "已整改"})
     assert (
         api(seller)

@@ -63,6 +63,8 @@ def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator
     o = client_for(operator)
     assert "JY1" in o.get("/desk/licences").content.decode()
     assert client_for(seller).get("/desk/licences").status_code == 403
+    bad = o.post("/desk/licences", {"licence": "the first", "approve": "1"}, follow=True)
+    assert bad.status_code == 200 and "licence: a whole number" in bad.content.decode()
     o.post("/desk/licences", {"licence": lic.pk, "approve": "1"})
     lic.refresh_from_db()
     assert lic.status == "active"
