@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
+from anxin.core import media
 from anxin.core.errors import DomainError, NotFound, ValidationFailed
 from anxin.core.money import parse_yuan
 from anxin.disputes import bundle, notices, selectors, services
@@ -235,10 +236,12 @@ def dispute_file(
     item = Evidence.objects.filter(dispute=d, pk=evidence_id).exclude(file="").first()
     if item is None:
         return _error_page(request, NotFound("no such file in this case"))
-    resp = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    resp["Content-Disposition"] = f'attachment; filename="{item.sha256[:16]}"'
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
+    try:
+        return media.file_response(
+            item.file, content_type=item.content_type, sha256=item.sha256, public=False
+        )
+    except DomainError as e:
+        return _error_page(request, e)
 
 
 @login_required

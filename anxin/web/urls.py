@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anxin.web import dispute_views, law_views, seller_views, views
+from anxin.web import dispute_views, law_views, media, seller_views, views
 
 app_name = "web"
 urlpatterns = [
@@ -16,7 +16,7 @@ urlpatterns = [
     path("orders/<str:number>/messages", views.order_messages, name="order_messages"),
     path(
         "orders/<str:number>/attachments/<int:attachment_id>",
-        views.order_attachment,
+        media.order_attachment,
         name="order_attachment",
     ),
     path("orders/<str:number>/voucher", views.order_voucher, name="order_voucher"),
@@ -39,6 +39,12 @@ urlpatterns = [
     path("desk/licences", seller_views.licence_queue, name="licence_queue"),
     path("s/<int:seller_id>", seller_views.seller_public, name="seller_public"),
     path("s/<int:seller_id>/adjust", seller_views.seller_adjust, name="seller_adjust"),
+    path("s/<int:seller_id>/documents/verification", media.seller_document, name="seller_document"),
+    path(
+        "s/<int:seller_id>/documents/licences/<int:licence_id>",
+        media.seller_document,
+        name="licence_document",
+    ),
     path("seller/badge", seller_views.seller_badge, name="seller_badge"),
     path("seller/badge.svg", seller_views.seller_badge_qr, name="seller_badge_qr"),
     path("sellers/badge.vkey", seller_views.badge_key, name="badge_key"),

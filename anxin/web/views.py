@@ -462,27 +462,6 @@ def order_messages(request: UserRequest, number: str) -> HttpResponse:
     return render(request, "web/_chat.html", ctx, status=422 if error else 200)
 
 
-@login_required
-def order_attachment(request: UserRequest, number: str, attachment_id: int) -> HttpResponse:
-    try:
-        order = order_sel.order_for(request.user, number)
-    except DomainError as e:
-        return _error_page(request, e)
-    msg = (
-        order.messages.filter(attachment_id=attachment_id, attachment__erased_at=None)
-        .select_related("attachment")
-        .first()
-    )
-    if msg is None or msg.attachment is None:
-        return render(request, "web/error.html", {"message": _("Not found.")}, status=404)
-    att = msg.attachment
-    with att.file.open("rb") as f:
-        resp = HttpResponse(f.read(), content_type=att.content_type)
-    resp["Cache-Control"] = "private, max-age=86400"
-    resp["X-Content-Type-Options"] = "nosniff"
-    return resp
-
-
 def _voucher_or_error(request: UserRequest, number: str) -> vouchers.OrderVoucher | HttpResponse:
     try:
         return vouchers.order_voucher(request.user, number)

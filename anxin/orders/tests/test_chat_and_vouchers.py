@@ -103,7 +103,7 @@ def test_the_chat_api_and_attachment_access(order, buyer, seller, other_buyer, a
     c = Client()
     c.login(username=seller.username, password=PASSWORD)
     got = c.get(url)
-    assert got.status_code == 200 and got.content == _png()
+    assert got.status_code == 200 and b"".join(got.streaming_content) == _png()
     assert got["Content-Type"] == "image/png"
     c.login(username=other_buyer.username, password=PASSWORD)
     assert c.get(url).status_code == 404
