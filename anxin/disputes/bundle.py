@@ -33,12 +33,15 @@ def build(user: User, number: str) -> bytes:
     records = Record.objects.filter(chain__in=chains).order_by("id")
     for n, r in enumerate(records, 1):
         files[f"records/{n:04d}-{r.kind}.json"] = _record(r)
+    given: dict[str, str] = {}
     for e in f["evidence"]:
         if e.file:
+            name = bundles.member("evidence", e.sha256, e.content_type, n=e.pk)
             with e.file.open("rb") as fh:
-                files[f"evidence/{e.pk:05d}-{e.sha256[:16]}-{e.file_name}"] = fh.read()
+                files[name] = fh.read()
+            given[name] = e.file_name
     manifest = {"case": d.number, "made_at": timezone.now().isoformat(), "made_for": user.username}
-    return bundles.pack(d.number, files, manifest)
+    return bundles.pack(d.number, files, manifest, original_names=given)
 
 
 def _record(r: Record) -> bytes:

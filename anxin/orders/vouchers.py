@@ -145,7 +145,7 @@ def evidence_bundle(v: OrderVoucher, *, summary_html: str) -> bytes:
         if rec.get("kind") == "chat.message" and rec.get("attachment")
     }
     for att in Attachment.objects.filter(sha256__in=shas, erased_at=None):
-        name = f"attachments/{att.sha256}.{att.extension}"
+        name = bundles.member("attachments", att.sha256, att.content_type)
         if name not in files and att.file:
             with att.file.open("rb") as f:
                 files[name] = f.read()

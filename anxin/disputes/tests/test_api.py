@@ -80,7 +80,7 @@ def test_the_bundle_holds_the_file_and_its_records(api, buyer, seller, listing) 
     names = z.namelist()
     manifest = json.loads(z.read(f"{number}/manifest.json"))
     assert f"{number}/case.json" in names
-    assert any("/evidence/" in n and n.endswith("p.png") for n in names)
+    assert any("/evidence/" in n and n.endswith(".png") for n in names)
     assert any("dispute.filed" in n for n in names) and any("order.created" in n for n in names)
     import hashlib
 
