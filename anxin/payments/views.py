@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from anxin.payments.models import Payment, SandboxPayment
 from anxin.payments.providers.sandbox import ProviderError, SandboxProvider
@@ -14,15 +15,18 @@ from anxin.payments.providers.sandbox import ProviderError, SandboxProvider
 
 @login_required
 def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
-    sp = SandboxPayment.objects.filter(pk=payment_id).first()
-    if sp is None:
-        return render(request, "web/error.html", {"message": "no such payment"}, status=404)
+    # Only the buyer of the order being paid sees the payment or acts on it: anyone else (the
+    # seller, another buyer holding the link) gets the same 404 as for no such payment, so a
+    # stranger can neither read what was bought nor decline the buyer's payment.
     ours = (
-        Payment.objects.filter(provider="sandbox", provider_payment_id=sp.pk)
+        Payment.objects.filter(provider="sandbox", provider_payment_id=payment_id)
         .select_related("order")
         .first()
     )
-    order_url = reverse("web:order", args=[ours.order.number]) if ours else None
+    sp = SandboxPayment.objects.filter(pk=payment_id).first()
+    if ours is None or sp is None or ours.order.buyer_id != request.user.pk:
+        return render(request, "web/error.html", {"message": _("Not found.")}, status=404)
+    order_url = reverse("web:order", args=[ours.order.number])
     error = None
     if request.method == "POST":
         try:
@@ -30,7 +34,7 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
         except ProviderError as e:
             error = str(e)
         else:
-            return redirect(order_url or "web:home")
+            return redirect(order_url)
         sp.refresh_from_db()
     return render(
         request,
