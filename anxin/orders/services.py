@@ -888,6 +888,7 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     from anxin.sellers.services import deadlines_run as seller_deadlines
 
     counts["tasks_reclaimed"] = reclaim_stale(now=now)
+    counts["rejected_notifications_purged"] = payments.rejected_purge(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
     counts |= aftersales_deadlines(limit=limit)
     counts |= dispute_deadlines(limit=limit)

@@ -92,7 +92,9 @@ class NotificationStatus(models.TextChoices):
 
 
 class PaymentNotification(models.Model):
-    """Every notification that reached us, including the refused ones (for the audit trail)."""
+    """Every notification that reached us. The refused ones (anybody can send a notification)
+    are kept for the audit trail only within bounds: the latest ANXIN_PAYMENT_REJECTED_KEEP
+    per provider, for ANXIN_PAYMENT_REJECTED_DAYS."""
 
     provider = models.CharField(max_length=32)
     notification_id = models.CharField(max_length=64, blank=True)
@@ -110,6 +112,15 @@ class PaymentNotification(models.Model):
                 fields=["provider", "notification_id"],
                 condition=~Q(status="rejected"),
                 name="payments_notification_once",
+            )
+        ]
+        # The refused ones, newest last: services.rejected_trim keeps a provider's latest few
+        # at the cost of one index range however many applied notifications there are.
+        indexes = [
+            models.Index(
+                fields=["provider", "id"],
+                condition=Q(status="rejected"),
+                name="payments_notification_rejected",
             )
         ]
 

@@ -6,11 +6,13 @@ only authentic notifications get there, and each only once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Mapping
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from anxin.core import faults
@@ -117,6 +119,7 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
             body=body[:20_000].decode(errors="replace"),
             received_at=now,
         )
+        rejected_trim(provider_name)
         raise
     with transaction.atomic():
         seen = PaymentNotification.objects.filter(provider=provider_name, notification_id=n.id)
@@ -148,6 +151,28 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
             )
         faults.point("notification.before_commit")
         return "applied" if status == NotificationStatus.APPLIED else "ignored"
+
+
+def rejected_trim(provider_name: str) -> int:
+    """Drop all but the latest ANXIN_PAYMENT_REJECTED_KEEP refused notifications of a
+    provider. Run on every refusal: anybody can post notifications, and a flood of forged
+    ones must not grow the table (nor the disk) between two runs of `anxin deadlines`."""
+    keep = settings.ANXIN_PAYMENT_REJECTED_KEEP
+    rejected = PaymentNotification.objects.filter(
+        provider=provider_name, status=NotificationStatus.REJECTED
+    )
+    oldest_kept = rejected.order_by("-id").values("id")[keep - 1 : keep]
+    deleted, _ = rejected.filter(id__lt=Subquery(oldest_kept)).delete()
+    return deleted
+
+
+def rejected_purge(*, now: dt.datetime | None = None) -> int:
+    """Drop refused notifications older than ANXIN_PAYMENT_REJECTED_DAYS (`anxin deadlines`)."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ANXIN_PAYMENT_REJECTED_DAYS)
+    deleted, _ = PaymentNotification.objects.filter(
+        status=NotificationStatus.REJECTED, received_at__lt=cutoff
+    ).delete()
+    return deleted
 
 
 def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
