@@ -5,6 +5,7 @@ fund. Thin, like every page: parse the form, call a service, show the result or 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -246,16 +247,29 @@ def dispute_file(
 
 @login_required
 def notifications(request: UserRequest) -> HttpResponse:
-    rows = list(
-        Notification.objects.filter(user=request.user)
-        .select_related("dispute")
-        .order_by("-created_at", "-pk")[:100]
-    )
+    """GET: your notices, changing nothing (a prefetching browser or a link checker must not
+    mark them read). POST: mark one read (`notice`), or all of them."""
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        unread = mine.filter(read_at__isnull=True)
+        if "notice" in request.POST:
+            raw = request.POST["notice"]
+            if not re.fullmatch(r"[0-9]{1,18}", raw):
+                return _error_page(
+                    request, ValidationFailed("notice: a whole number", field="notice")
+                )
+            if not mine.filter(pk=int(raw)).exists():
+                return _error_page(request, NotFound(f"notice {raw}: not found"))
+            unread = unread.filter(pk=int(raw))
+        unread.update(read_at=timezone.now())
+        return redirect("web:notifications")
+    rows = list(mine.select_related("dispute").order_by("-created_at", "-pk")[:100])
     items = [{"n": n, "text": notices.text(n), "url": notices.url(n)} for n in rows]
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
+    return render(
+        request,
+        "web/notifications.html",
+        {"items": items, "unread": any(n.read_at is None for n in rows)},
     )
-    return render(request, "web/notifications.html", {"items": items})
 
 
 @login_required
