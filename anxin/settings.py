@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "anxin.core",
@@ -125,6 +126,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -216,8 +218,29 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("ANXIN_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind TLS (README, "Behind TLS"): HTTPS only, said to browsers for a year (HSTS, this host
+# and its subdomains, preloadable), cookies never sent in clear, plain HTTP redirected. The
+# TLS-terminating proxy must set X-Forwarded-Proto (and strip it from what clients send).
+ANXIN_HTTPS = env_bool("ANXIN_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = ANXIN_HTTPS
+SECURE_SSL_REDIRECT = ANXIN_HTTPS
+SECURE_HSTS_SECONDS = env_int("ANXIN_HSTS_SECONDS", 31_536_000, minimum=1) if ANXIN_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = ANXIN_HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if ANXIN_HTTPS else None
+# Content-Security-Policy (django-csp): everything from Anxin itself, no inline script, no
+# eval (htmx runs with allowEval and allowScriptTags off, base.html), no framing. Uploaded
+# files get a stricter policy of their own (core.media).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -211,8 +212,11 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
 def checkout_qr(request: HttpRequest, code: str) -> HttpResponse:
     listing = catalog_sel.listing_by_code(code)
     url = f"{settings.ANXIN_SITE_URL}{reverse('web:checkout', args=[listing.code])}"
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A file of its own (with its XML namespace): svg_inline's markup, meant for inside a
+    # page, is not drawn as an <img>.
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(svg, kind="svg", xmldecl=False, scale=6, border=2)
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
 
 
 # --- orders --------------------------------------------------------------------------------

@@ -45,6 +45,24 @@ def browser() -> Iterator:
         b.close()
 
 
+# What Chromium's console reported as refused by the Content-Security-Policy, in any page a
+# test opened: every test fails on any (csp_clean), so a page that needs an inline script, an
+# inline style or eval is found here rather than by a user whose button does nothing.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _on_console(message) -> None:
+    if "Content Security Policy" in message.text:
+        CSP_VIOLATIONS.append(f"{message.page.url if message.page else ''}: {message.text}")
+
+
+@pytest.fixture(autouse=True)
+def csp_clean() -> Iterator[None]:
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == []
+
+
 def _phone(browser, live_server, lang: str = "zh-CN"):
     ctx = browser.new_context(
         viewport=PHONE,
@@ -55,6 +73,7 @@ def _phone(browser, live_server, lang: str = "zh-CN"):
         base_url=live_server.url,
     )
     ctx.set_default_timeout(15_000)
+    ctx.on("console", _on_console)
     return ctx.new_page()
 
 
@@ -316,7 +335,8 @@ def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, l
     _login(page, "sp-seller")
     page.goto(f"/s/{seller.pk}")
     page.get_by_role("button", name="生成新徽章").click()
-    page.locator("img[alt='徽章二维码']").wait_for()
+    qr = page.locator("img[alt='徽章二维码']")
+    assert qr.evaluate("i => i.decode().then(() => i.naturalWidth)") > 0
     page.context.close()
     note = Badge.objects.get(seller=seller, revoked_at__isnull=True).note
 
@@ -347,3 +367,94 @@ def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, l
     desk.context.close()
     assert credit.explain(seller.pk)["adjustments"][0]["points"] == -50
     assert operator.role == "operator"
+
+
+def test_listing_images_show_and_pages_work_under_the_content_security_policy(
+    browser, live_server
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from anxin.catalog.services import ListingContent, listing_image_upload, listing_update
+    from anxin.conftest import pay, place_order
+    from anxin.disputes.models import Notification
+    from anxin.evidence import sequencer
+
+    seller = make_user("img-seller", "seller", "龙井茶园")
+    buyer = make_user("img-buyer", "buyer", "买家")
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 200), (46, 125, 50)).save(buf, "PNG")
+    image = listing_image_upload(actor=seller, data=buf.getvalue())
+    listing = make_listing(seller, title="明前西湖龙井 250克")
+    listing_update(
+        actor=seller,
+        listing_id=listing.pk,
+        content=ListingContent(
+            title="明前西湖龙井 250克",
+            description="手工炒制，附实拍图",
+            price_fen=36800,
+            shipping_days=2,
+            images=[image.sha256],
+        ),
+    )
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    # The buyer opens the checkout link: the picture is really there (decoded, full size).
+    page = _phone(browser, live_server)
+    page.goto(f"/c/{listing.code}")
+    img = page.locator(".gallery img").first
+    img.wait_for()
+    assert img.evaluate("i => i.decode().then(() => i.naturalWidth)") == 320
+    page.screenshot(path=str(ARTIFACTS / "listing-image-phone.png"), full_page=True)
+    page.context.close()
+
+    # The seller's listing page: the link field selects itself on a tap (a script from a file,
+    # not an inline handler), the QR code shows.
+    page = _phone(browser, live_server)
+    _login(page, "img-seller")
+    page.goto(f"/seller/listings/{listing.pk}")
+    field = page.get_by_test_id("checkout-url")
+    field.click()
+    assert page.evaluate("window.getSelection().toString() || document.activeElement.value")
+    assert page.evaluate(
+        "(() => { const f = document.activeElement; return f.selectionEnd - f.selectionStart })()"
+    ) == len(field.input_value())
+    # The QR code is drawn (a standalone SVG needs its namespace to be an image at all).
+    assert page.locator("img.qr").evaluate("i => i.decode().then(() => i.naturalWidth)") > 0
+    page.context.close()
+
+    # The buyer's voucher and notices; the notice is read only when the buyer says so.
+    order = place_order(buyer, listing)
+    pay(order)
+    from anxin.disputes import services as disputes
+    from anxin.orders import services as orders
+
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="顺丰速运", tracking_number="SF7300000001"
+    )
+    d = disputes.file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶受潮",
+        claimed_fen=5000,
+    )
+    disputes.answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
+    assert Notification.objects.filter(user=buyer).count() == 1  # "the seller has answered"
+    sequencer.integrate_all()
+    page = _phone(browser, live_server)
+    _login(page, "img-buyer")
+    page.goto(f"/orders/{order.number}/voucher")
+    page.locator(".voucher-qr svg").wait_for()
+    page.goto("/notices/")
+    page.get_by_test_id("notice").first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "notices-phone.png"), full_page=True)
+    assert Notification.objects.filter(user=buyer, read_at__isnull=True).count() == 1
+    page.get_by_role("button", name="标为已读", exact=True).click()
+    page.get_by_test_id("read-all").wait_for(state="detached")
+    assert Notification.objects.filter(user=buyer, read_at__isnull=True).count() == 0
+    # The API's interactive docs run from local files under the same policy.
+    page.goto("/api/docs")
+    page.locator("#swagger-ui .swagger-ui").wait_for()
+    page.context.close()

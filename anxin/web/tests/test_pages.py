@@ -80,6 +80,8 @@ def test_the_checkout_page_shows_what_is_advertised_to_anyone(listing) -> None:
     assert "登录或注册后即可购买" in page
     qr = Client().get(f"/c/{listing.code}/qr.svg")
     assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b"<svg")
+    # A file of its own: without its namespace a browser draws no image at all.
+    assert qr.content.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
 
 
 def test_an_unknown_checkout_link_is_a_404_page() -> None:
