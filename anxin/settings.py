@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "csp",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "anxin.core",
@@ -135,6 +136,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it lets the sign-in pages' own 429 answers through (throttle.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "anxin.urls"
@@ -195,8 +198,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 TASKS = {"default": {"BACKEND": "anxin.core.tasks_backend.CompiledDatabaseBackend"}}
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "email")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Ten spaces or "aaaaaaaaaa" pass the length rule and are in no list of common passwords.
+    {"NAME": "anxin.accounts.passwords.VarietyValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -357,3 +370,51 @@ ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS = env_int("ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS
 ANXIN_TASK_STALE_MINUTES = env_int("ANXIN_TASK_STALE_MINUTES", 30, minimum=1)
 # A seller is graded (A to E) only after this many orders in the last year; before, "new".
 ANXIN_CREDIT_MIN_ORDERS = env_int("ANXIN_CREDIT_MIN_ORDERS", 10, minimum=1)
+
+# --- Accounts: sign-in throttling, sign-up and reset quotas, API tokens ---------------------
+# Sign-in (web and API alike) goes through django-axes (anxin.accounts.throttle): after this
+# many failures for one user name in a day, the name is locked for ANXIN_SIGNIN_LOCK_MINUTES;
+# each further failure doubles the wait, up to a day. One address is locked the same way after
+# ANXIN_SIGNIN_ADDRESS_FAILURES failures for any names (more, as many people share an address).
+ANXIN_SIGNIN_FAILURES = env_int("ANXIN_SIGNIN_FAILURES", 5, minimum=1, maximum=100)
+ANXIN_SIGNIN_ADDRESS_FAILURES = env_int(
+    "ANXIN_SIGNIN_ADDRESS_FAILURES", 20, minimum=1, maximum=10_000
+)
+ANXIN_SIGNIN_LOCK_MINUTES = env_int("ANXIN_SIGNIN_LOCK_MINUTES", 15, minimum=1, maximum=24 * 60)
+# Sign-ups, and password-reset requests, one address may make in an hour (each).
+ANXIN_ACCOUNT_REQUESTS_PER_HOUR = env_int(
+    "ANXIN_ACCOUNT_REQUESTS_PER_HOUR", 10, minimum=1, maximum=10_000
+)
+# How many reverse proxies stand in front of Anxin and append to X-Forwarded-For: the client's
+# address is the one the outermost of them saw. 0: the connection's own address.
+ANXIN_PROXY_COUNT = env_int("ANXIN_PROXY_COUNT", 0, minimum=0, maximum=5)
+# A password-reset link works once, for this many minutes.
+ANXIN_PASSWORD_RESET_MINUTES = env_int(
+    "ANXIN_PASSWORD_RESET_MINUTES", 60, minimum=5, maximum=3 * 24 * 60
+)
+PASSWORD_RESET_TIMEOUT = ANXIN_PASSWORD_RESET_MINUTES * 60
+# API tokens expire this many days after they are made; a user holds at most
+# ANXIN_API_TOKENS_PER_USER live ones (making one more revokes the oldest).
+ANXIN_API_TOKEN_DAYS = env_int("ANXIN_API_TOKEN_DAYS", 30, minimum=1, maximum=365)
+ANXIN_API_TOKENS_PER_USER = env_int("ANXIN_API_TOKENS_PER_USER", 10, minimum=1, maximum=1000)
+
+AUTHENTICATION_BACKENDS = [
+    "anxin.accounts.throttle.SignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "anxin.accounts.throttle.SignInHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = ANXIN_SIGNIN_FAILURES
+# How long failures are remembered (hours): the longest lock. The lock itself is decided by
+# SignInHandler from the failures and the time of the last one.
+AXES_COOLOFF_TIME = 24
+# A locked name or address is refused without recording the attempt: hammering a lock costs
+# the server a read, and never a write.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "anxin.accounts.throttle.signin_name"
+AXES_CLIENT_IP_CALLABLE = "anxin.accounts.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "anxin.accounts.throttle.lockout_response"
+# No log of every sign-in's address and browser kept forever; failures are kept a day.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "current_password", "new_password"]
+AXES_VERBOSE = False

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,9 +24,32 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.BUYER)
     display_name = models.CharField(max_length=80, blank=True)
     preferred_language = models.CharField(max_length=8, default="zh-hans")
+    # Raised by "sign out everywhere" (and every password change or reset): each signed-in
+    # session carries a hash of it, so raising it ends every session on every device at once.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(None)
+
+    def get_session_auth_fallback_hash(self):  # type: ignore[override]
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
+    def _session_hash(self, secret: str | bytes | None) -> str:
+        # At epoch 0 this is Django's own hash, so sessions made before the epoch existed
+        # stay valid; a password change ends sessions as before, since the password is in it.
+        material = (
+            self.password if not self.session_epoch else f"{self.password}:{self.session_epoch}"
+        )
+        return salted_hmac(
+            "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash",
+            material,
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_buyer(self) -> bool:
@@ -65,6 +89,32 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # ANXIN_API_TOKEN_DAYS after creation; expired and revoked rows are deleted by
+    # `anxin deadlines` (services.accounts_purge).
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="apitoken_user_created")]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.name})"
+
+
+class RateWindow(models.Model):
+    """How many times something was asked for, per (scope, key) in one hour: sign-ups and
+    password-reset requests per address, reset mails per account. Counted in the database
+    so that every process and worker sees the same count."""
+
+    scope = models.CharField(max_length=16)
+    key = models.CharField(max_length=64)
+    start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key", "start"], name="ratewindow_once")
+        ]
+        indexes = [models.Index(fields=["start"], name="ratewindow_start")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} {self.start:%Y-%m-%d %H}h: {self.count}"

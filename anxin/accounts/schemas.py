@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Schema
 from pydantic import Field
 
@@ -9,6 +11,7 @@ class SignupIn(Schema):
     password: str = Field(max_length=128)
     role: str = Field(description="buyer or seller")
     display_name: str = Field("", max_length=80)
+    email: str = Field("", max_length=254, description="where password-reset links go")
     shop_name: str = Field("", max_length=80)
     contact_phone: str = Field("", max_length=32)
     wechat_id: str = Field("", max_length=64)
@@ -23,6 +26,42 @@ class TokenIn(Schema):
 class TokenOut(Schema):
     token: str
     prefix: str
+    expires_at: dt.datetime
+
+
+class ApiTokenOut(Schema):
+    """A token as its owner sees it later: never the token itself."""
+
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    expires_at: dt.datetime
+    current: bool = Field(description="the token this request was made with")
+
+
+class TokensRevokedOut(Schema):
+    revoked: int
+
+
+class PasswordChangeIn(Schema):
+    current_password: str = Field(max_length=128)
+    new_password: str = Field(max_length=128)
+
+
+class PasswordResetIn(Schema):
+    username: str = Field(max_length=254, description="user name or e-mail address")
+
+
+class PasswordResetOut(Schema):
+    detail: str
+
+
+class PasswordResetConfirmIn(Schema):
+    uid: str = Field(max_length=64)
+    token: str = Field(max_length=128)
+    new_password: str = Field(max_length=128)
 
 
 class SellerProfileOut(Schema):

@@ -1,52 +1,119 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
 
+from django.conf import settings
+from django.contrib.auth import authenticate, update_session_auth_hash
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from anxin.accounts.models import SELF_SERVICE_ROLES, ApiToken, Role, SellerProfile, User
-from anxin.core.errors import Conflict, ValidationFailed
+from anxin.accounts.models import (
+    SELF_SERVICE_ROLES,
+    ApiToken,
+    RateWindow,
+    Role,
+    SellerProfile,
+    User,
+)
+from anxin.accounts.throttle import TooManyAttempts, quota_take, signin_refused
+from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from anxin.core.text import clean_phone, clean_text
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
+# Reset mails one account receives in an hour, whoever asks: more would let anyone flood an
+# inbox; the asker is told the same either way.
+RESET_MAILS_PER_HOUR = 3
 
 
-@transaction.atomic
+def _check_password(password: str, user: User, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as e:
+        raise ValidationFailed(f"{field}: " + " ".join(e.messages), field=field) from None
+
+
+def _clean_email(email: str) -> str:
+    email = clean_text(email, "email", 254, required=False)
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationFailed("email: not an e-mail address", field="email") from None
+    return email
+
+
 def user_signup(
     *,
     username: str,
     password: str,
     role: str,
     display_name: str = "",
+    email: str = "",
     shop_name: str = "",
     contact_phone: str = "",
     wechat_id: str = "",
+    address: str | None = None,
 ) -> User:
+    """Whether a name is taken is only told to a complete, valid sign-up (a strong password
+    included), after the password has been hashed as a real sign-up's is, and each such answer
+    counts against the address's hourly quota (`address`; None for the demo and tests), as a
+    sign-up does: names cannot be harvested quickly, nor told apart by the time taken."""
     if role not in SELF_SERVICE_ROLES:
         raise ValidationFailed(f"role: must be buyer or seller, not {role!r}", field="role")
     if not _USERNAME.match(username or ""):
         raise ValidationFailed(
             "username: 3 to 32 letters, digits, '.', '_' or '-'", field="username"
         )
-    if User.objects.filter(username__iexact=username).exists():
-        raise Conflict("username: already taken", code="username_taken", field="username")
     display_name = clean_text(display_name, "display_name", 80, required=False) or username
-    try:
-        validate_password(password)
-    except ValidationError as e:
-        raise ValidationFailed("password: " + " ".join(e.messages), field="password") from None
-    user = User(username=username, role=role, display_name=display_name)
-    user.set_password(password)
-    user.save()
+    email = _clean_email(email)
+    user = User(username=username, role=role, display_name=display_name, email=email)
+    _check_password(password, user, "password")
     if role == Role.SELLER:
+        # Checked now, so that a refused profile never leaves an account behind.
+        clean_text(shop_name or display_name, "shop_name", 80)
+        clean_phone(contact_phone, "contact_phone", required=False)
+        clean_text(wechat_id, "wechat_id", 64, required=False)
+    if address is not None:
+        wait = quota_take(
+            scope="signup", key=address, limit=settings.ANXIN_ACCOUNT_REQUESTS_PER_HOUR
+        )
+        if wait:
+            raise TooManyAttempts(
+                "too many sign-ups from this address; try again later", retry_after=wait
+            )
+    user.password = make_password(password)
+    return _user_create(user, shop_name=shop_name, contact_phone=contact_phone, wechat_id=wechat_id)
+
+
+@transaction.atomic
+def _user_create(user: User, *, shop_name: str, contact_phone: str, wechat_id: str) -> User:
+    taken = Conflict("username: already taken", code="username_taken", field="username")
+    if User.objects.filter(username__iexact=user.username).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same name signed up a moment ago
+        raise taken from None
+    if user.role == Role.SELLER:
         seller_profile_update(
             user=user,
-            shop_name=shop_name or display_name,
+            shop_name=shop_name or user.display_name,
             contact_phone=contact_phone,
             wechat_id=wechat_id,
         )
@@ -69,6 +136,170 @@ def seller_profile_update(
     return profile
 
 
+# --- signing in and out ----------------------------------------------------------------------
+
+
+def user_authenticate(*, request: HttpRequest, username: str, password: str) -> User:
+    """Every sign-in (the web page, the API's token, a password change's current password)
+    goes through here and through axes: one throttle, and one answer for a wrong password
+    whether or not the name exists (Django's ModelBackend hashes the password either way)."""
+    if "\x00" in username:
+        # No name holds one, and PostgreSQL cannot even compare it: wrong, like any unknown name.
+        raise Unauthorized("username or password is wrong", code="bad_credentials")
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        if refused := signin_refused(request):
+            raise refused
+        raise Unauthorized("username or password is wrong", code="bad_credentials")
+    return user  # type: ignore[return-value]
+
+
+def _revoke_everything(user: User) -> None:
+    """Ends every session (on every device) and every API token of the user."""
+    now = timezone.now()
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=now)
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+
+
+@transaction.atomic
+def user_sign_out_everywhere(*, user: User) -> None:
+    _revoke_everything(user)
+
+
+def password_change(
+    *, request: HttpRequest, user: User, current_password: str, new_password: str
+) -> None:
+    """Needs the current password (throttled as a sign-in is). Every other session and every
+    API token ends; the session making the change, if any, stays signed in."""
+    try:
+        user_authenticate(request=request, username=user.username, password=current_password)
+    except Unauthorized:
+        raise ValidationFailed(
+            "current_password: this is not your current password",
+            code="wrong_password",
+            field="current_password",
+        ) from None
+    _check_password(new_password, user, "new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _revoke_everything(user)
+    if getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        update_session_auth_hash(request, user)
+
+
+def user_email_change(
+    *, request: HttpRequest, user: User, email: str, current_password: str
+) -> User:
+    """The address reset links go to: changing it needs the password, or a stolen session
+    could take the account over through a reset. Not one transaction: a wrong password's
+    failure must stay recorded for the throttle when the change is refused."""
+    email = _clean_email(email)
+    try:
+        user_authenticate(request=request, username=user.username, password=current_password)
+    except Unauthorized:
+        raise ValidationFailed(
+            "current_password: this is not your current password",
+            code="wrong_password",
+            field="current_password",
+        ) from None
+    user.email = email
+    user.save(update_fields=["email"])
+    return user
+
+
+# --- password reset --------------------------------------------------------------------------
+
+
+def password_reset_request(*, login: str, address: str | None) -> None:
+    """Mails a reset link to the account with this user name or e-mail address, if there is
+    one with an address. The caller answers the same whatever happened: nothing here tells
+    whether the account exists."""
+    from anxin.accounts.tasks import password_reset_mail_task
+
+    login = (login or "").replace("\x00", "").strip()[:254]
+    if not login:
+        raise ValidationFailed("username: required", field="username")
+    if address is not None:
+        wait = quota_take(
+            scope="reset", key=address, limit=settings.ANXIN_ACCOUNT_REQUESTS_PER_HOUR
+        )
+        if wait:
+            raise TooManyAttempts(
+                "too many reset requests from this address; try again later", retry_after=wait
+            )
+    found = User.objects.filter(
+        Q(username__iexact=login) | Q(email__iexact=login), is_active=True
+    ).exclude(email="")
+    for user in found[:5]:
+        if not user.has_usable_password():
+            continue
+        if quota_take(scope="reset-mail", key=str(user.pk), limit=RESET_MAILS_PER_HOUR):
+            continue
+        password_reset_mail_task.enqueue(user.pk)
+
+
+def password_reset_link(user: User) -> str:
+    # The token is made when the mail is sent, never stored: it is an HMAC of the password
+    # hash, the last sign-in and the time, so it dies with its first use and with age.
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.ANXIN_SITE_URL + reverse("web:password_reset_link", args=[uid, token])
+
+
+def password_reset_mail(*, user_id: int) -> str:
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.email:
+        return "no address"
+    with translation.override(user.preferred_language or "zh-hans"):
+        subject = "[Anxin] " + _("Reset your password")
+        body = _(
+            "Someone asked to reset the password of your Anxin account %(username)s. If it "
+            "was you, open this link within %(minutes)s minutes to choose a new password:"
+        ) % {"username": user.username, "minutes": settings.ANXIN_PASSWORD_RESET_MINUTES}
+        body += "\n\n" + password_reset_link(user) + "\n\n"
+        body += _("If it was not you, ignore this mail: your password stays as it is.") + "\n"
+    send_mail(subject, body, settings.ANXIN_EMAIL_FROM, [user.email])
+    return "sent"
+
+
+def password_reset_user(*, uid: str, token: str) -> User | None:
+    """The account a reset link is for, if the link is genuine, unused and not expired."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uid)))
+    except (ValueError, TypeError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user
+
+
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> User:
+    user = password_reset_user(uid=uid, token=token)
+    if user is None:
+        raise ValidationFailed(
+            "token: this reset link is invalid, used or expired; ask for a new one",
+            code="reset_link_invalid",
+            field="token",
+        )
+    _check_password(new_password, user, "new_password")
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        _revoke_everything(user)
+    # Whoever holds the mailbox is the owner: a lock on the name (perhaps kept up by a
+    # guesser) no longer stands between them and their account.
+    from axes.handlers.proxy import AxesProxyHandler
+
+    AxesProxyHandler.reset_attempts(username=user.username.lower())
+    return user
+
+
+# --- API tokens ------------------------------------------------------------------------------
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -76,23 +307,39 @@ def _digest(token: str) -> str:
 @transaction.atomic
 def api_token_create(*, user: User, name: str = "api") -> tuple[ApiToken, str]:
     token = "ax_" + secrets.token_urlsafe(32)
+    now = timezone.now()
     row = ApiToken.objects.create(
-        user=user, name=clean_text(name, "name", 64), prefix=token[:10], digest=_digest(token)
+        user=user,
+        name=clean_text(name, "name", 64),
+        prefix=token[:10],
+        digest=_digest(token),
+        expires_at=now + dt.timedelta(days=settings.ANXIN_API_TOKEN_DAYS),
     )
+    # Past the cap, the oldest live tokens go: a script that signs in on every run cannot
+    # pile up live credentials.
+    live = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+    extra = list(
+        live.order_by("-created_at", "-pk").values_list("pk", flat=True)[
+            settings.ANXIN_API_TOKENS_PER_USER :
+        ]
+    )
+    if extra:
+        ApiToken.objects.filter(pk__in=extra).update(revoked_at=now)
     return row, token
 
 
-def api_token_authenticate(token: str) -> User | None:
-    try:
-        row = ApiToken.objects.select_related("user").get(
-            digest=_digest(token), revoked_at__isnull=True
-        )
-    except ApiToken.DoesNotExist:
+def api_token_authenticate(token: str) -> ApiToken | None:
+    """The live token row for a bearer token (its user loaded), or None."""
+    now = timezone.now()
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(token), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if row is None or not row.user.is_active:
         return None
-    if not row.user.is_active:
-        return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-    return row.user
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row
 
 
 @transaction.atomic
@@ -103,3 +350,37 @@ def api_token_revoke(*, user: User, token: str) -> bool:
             revoked_at=timezone.now()
         )
     )
+
+
+@transaction.atomic
+def api_token_revoke_id(*, user: User, token_id: int) -> None:
+    """Revoke one of the user's own live tokens; another's, or none, is the same 404."""
+    done = ApiToken.objects.filter(
+        pk=token_id, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(revoked_at=timezone.now())
+    if not done:
+        raise NotFound(f"token {token_id}: not found", code="token_not_found")
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def accounts_purge() -> dict[str, int]:
+    """For `anxin deadlines`: deletes expired and revoked API tokens, quota counts older than
+    a day, and sign-in failures past the throttle's memory (which axes otherwise clears only
+    when someone next signs in)."""
+    from axes.models import AccessAttempt
+
+    now = timezone.now()
+    tokens, _n = ApiToken.objects.filter(
+        Q(expires_at__lte=now) | Q(revoked_at__isnull=False)
+    ).delete()
+    RateWindow.objects.filter(start__lt=now - dt.timedelta(days=1)).delete()
+    AccessAttempt.objects.filter(
+        attempt_time__lt=now - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    ).delete()
+    return {"api_tokens_purged": tokens}

@@ -880,6 +880,7 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=now)
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
+    from anxin.accounts.services import accounts_purge
     from anxin.core.worker import reclaim_stale
     from anxin.disputes.services import deadlines_run as dispute_deadlines
     from anxin.reputation.blacklist import expire as blacklist_expire
@@ -893,6 +894,7 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     counts |= aftersales_deadlines(limit=limit)
     counts |= dispute_deadlines(limit=limit)
     counts |= seller_deadlines(limit=limit)
+    counts |= accounts_purge()
     # Last, so that what the deadlines above decided is judged and scored in this same run.
     counts["blacklistings_opened"] = blacklist_monitor()
     counts["scores_refreshed"] = refresh_changed(limit=50_000)

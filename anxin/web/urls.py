@@ -1,13 +1,33 @@
 from django.urls import path
 
-from anxin.web import dispute_views, law_views, media, seller_views, views
+from anxin.web import account_views, dispute_views, law_views, media, seller_views, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
-    path("signup/", views.signup, name="signup"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("signup/", account_views.signup, name="signup"),
+    path("account/", account_views.account, name="account"),
+    path("account/password", account_views.password_change, name="password_change"),
+    path("account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="token_revoke"),
+    path("account/tokens/revoke", account_views.tokens_revoke_all, name="tokens_revoke_all"),
+    path(
+        "account/sign-out-everywhere",
+        account_views.sign_out_everywhere,
+        name="sign_out_everywhere",
+    ),
+    path("password-reset/", account_views.password_reset, name="password_reset"),
+    path(
+        "password-reset/<str:uid>/<str:token>/",
+        account_views.password_reset_link,
+        name="password_reset_link",
+    ),
+    path(
+        "password-reset/<str:uid>/set-password",
+        account_views.password_reset_set,
+        name="password_reset_set",
+    ),
     path("c/<str:code>", views.checkout, name="checkout"),
     path("c/<str:code>/qr.svg", views.checkout_qr, name="checkout_qr"),
     path("orders/", views.orders, name="orders"),

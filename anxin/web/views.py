@@ -11,7 +11,6 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
@@ -88,62 +87,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.role in STAFF_ROLES:
         return redirect("web:staff_home")
     return redirect("web:orders")
-
-
-def login_view(request: HttpRequest) -> HttpResponse:
-    error = None
-    if request.method == "POST":
-        user = authenticate(
-            request,
-            username=request.POST.get("username", ""),
-            password=request.POST.get("password", ""),
-        )
-        if user is None:
-            error = _("Username or password is wrong.")
-        else:
-            login(request, user)
-            nxt = request.POST.get("next") or ""
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:home")
-    return render(
-        request,
-        "web/login.html",
-        {"error": error, "next": request.GET.get("next", "")},
-        status=400 if error else 200,
-    )
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    return redirect("web:home")
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    error = None
-    form = request.POST if request.method == "POST" else {"role": request.GET.get("role", "buyer")}
-    if request.method == "POST":
-        try:
-            user = accounts.user_signup(
-                username=form.get("username", ""),
-                password=form.get("password", ""),
-                role=form.get("role", ""),
-                display_name=form.get("display_name", ""),
-                shop_name=form.get("shop_name", ""),
-                contact_phone=form.get("contact_phone", ""),
-                wechat_id=form.get("wechat_id", ""),
-            )
-        except DomainError as e:
-            error = e.detail
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            nxt = form.get("next") or ""
-            return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "web:home")
-    return render(
-        request,
-        "web/signup.html",
-        {"error": error, "form": form, "next": request.GET.get("next", "")},
-        status=400 if error else 200,
-    )
 
 
 # --- checkout ------------------------------------------------------------------------------

@@ -129,6 +129,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "dispute_defaults": 0,
         "dispute_remedies_paid": 0,
         "sellers_lapsed": 0,
+        "api_tokens_purged": 0,
         "tasks_reclaimed": 0,
         "rejected_notifications_purged": 0,
         "blacklistings_expired": 0,
