@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ANXIN_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test test-sqlite test-postgres check lint bench venv clean messages
+.PHONY: run test test-sqlite test-postgres check lint bench fuzz venv clean messages
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -45,6 +45,17 @@ check: $(STAMP)
 	$(BIN)/mypy anxin
 
 lint: check
+
+# The API fuzzed from its OpenAPI document, bigger than the run in `make test`: no 5xx, every
+# error problem+json, no undeclared status; on SQLite, then on PostgreSQL.
+FUZZ_EXAMPLES ?= 150
+FUZZ_SECONDS ?= 1200
+fuzz: messages
+	scripts/ensure-system-deps.sh
+	ANXIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ANXIN_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		$(BIN)/pytest anxin/api/tests/test_fuzz.py -p no:logging $(PYTEST_ARGS)
+	ANXIN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) ANXIN_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		scripts/with-postgres.sh $(BIN)/pytest anxin/api/tests/test_fuzz.py -p no:logging $(PYTEST_ARGS)
 
 # Benchmarks print figures; they are never part of the timed test suite.
 bench: messages

@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Refuses unstorable characters and unreadable bodies; API errors as problem+json.
+    "anxin.api.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: it lets the sign-in pages' own 429 answers through (throttle.lockout_response).
     "axes.middleware.AxesMiddleware",
@@ -340,6 +342,11 @@ ANXIN_PAYMENT_REJECTED_KEEP = env_int("ANXIN_PAYMENT_REJECTED_KEEP", 1000, minim
 ANXIN_PAYMENT_REJECTED_DAYS = env_int("ANXIN_PAYMENT_REJECTED_DAYS", 30, minimum=1)
 ANXIN_MAX_ORDER_QUANTITY = env_int("ANXIN_MAX_ORDER_QUANTITY", 99, minimum=1)
 ANXIN_MAX_IMAGE_BYTES = env_int("ANXIN_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
+# The most pixels an uploaded image may declare, checked before any pixel is decoded (a PNG of
+# a hundred bytes can declare 20000 x 20000). At most Pillow's own limit, so ours decides.
+ANXIN_MAX_IMAGE_PIXELS = env_int(
+    "ANXIN_MAX_IMAGE_PIXELS", 40_000_000, minimum=1, maximum=89_478_485
+)
 # The sandbox payment provider behaves like a real one; these say how unreliably.
 ANXIN_SANDBOX_DUPLICATE_RATE = env_float("ANXIN_SANDBOX_DUPLICATE_RATE", 0.3)
 ANXIN_SANDBOX_MAX_DELAY_SECONDS = env_int("ANXIN_SANDBOX_MAX_DELAY_SECONDS", 3, minimum=0)

@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema, Status
 from anxin.aftersales import services
 from anxin.aftersales.models import AfterSale
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import Whole
 from anxin.carriers import services as carriers
 from anxin.carriers.base import EventRejected
 from anxin.core.errors import NotFound, ValidationFailed
@@ -41,12 +42,12 @@ class AnswerIn(Schema):
 class ShipBackIn(Schema):
     carrier: str
     tracking_number: str
-    return_shipping_fen: int = 0
+    return_shipping_fen: Whole = 0
 
 
 class ReceivedIn(Schema):
-    gifts_not_returned_fen: int = 0
-    free_shipping_deduction_fen: int = 0
+    gifts_not_returned_fen: Whole = 0
+    free_shipping_deduction_fen: Whole = 0
 
 
 class ReshipIn(Schema):
@@ -192,4 +193,4 @@ def carrier_notify(request: HttpRequest, carrier: str) -> TrackOut:
     try:
         return TrackOut(result=carriers.receive(carrier, request.body, request.headers))
     except EventRejected as e:
-        raise ValidationFailed(f"notification: {e}", code=e.code) from None
+        raise ValidationFailed(f"{e.field}: {e}", code=e.code, field=e.field) from None

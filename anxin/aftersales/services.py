@@ -223,7 +223,7 @@ def request(
 
     order = orders._locked_for(actor, number)
     orders._require(actor, order, "buyer")
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         raise InvalidTransition(
             f"order {number} is {order.status}; returns and repairs are for goods that were "
@@ -307,7 +307,7 @@ def answer(*, actor: User, number: str, approve: bool, reason: str = "") -> Afte
     if approve:
         _approve(order, a, actor=actor, by=actor.role)
         return a
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     if len(reason) < 4:
         raise ValidationFailed("reason: say why the request is refused", field="reason")
     _move(
@@ -535,7 +535,7 @@ def escalate(*, actor: User, number: str, reason: str) -> AfterSale:
         orders._require(actor, order, "buyer")
     else:
         orders._require(actor, order, "seller")
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     _move(
         order, a, St.ESCALATED, actor=actor, escalated_at=timezone.now(), escalation_reason=reason
     )

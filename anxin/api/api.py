@@ -1,6 +1,9 @@
 """API v1: django-ninja, OpenAPI at /api/openapi.json, errors as RFC 7807 problem+json."""
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from anxin.accounts.api import router as accounts_router
 from anxin.aftersales.api import carrier_router
@@ -15,7 +18,15 @@ from anxin.payments.api import router as payments_router
 from anxin.reputation.api import router as reputation_router
 from anxin.sellers.api import router as sellers_router
 
-api = NinjaAPI(
+
+class AnxinAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
+        schema = super().get_openapi_schema(**kwargs)
+        errors.declare_errors(schema)
+        return schema
+
+
+api = AnxinAPI(
     title="Anxin API",
     version="1",
     description="Buyer protection for social commerce: listings, escrow orders, payments, "

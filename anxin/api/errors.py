@@ -15,6 +15,61 @@ from anxin.payments.providers.base import NotificationRejected
 
 PROBLEM_TYPE = "application/problem+json"
 
+# What every problem holds (RFC 7807 and Anxin's own members), declared once in the OpenAPI
+# document and referred to by every error response.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 7807 problem. `code` is stable; `field` names the input at fault.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+# The errors any operation can answer (a malformed request, credentials or a signature
+# refused, an unknown object or state, bad input, throttling); those only an authenticated one
+# can (403); those only one with a body can (413).
+ERRORS_ALWAYS = {
+    400: "The request cannot be read",
+    401: "Authentication required, or the credentials or signature are wrong",
+    404: "No such object (or not yours)",
+    409: "Not allowed in the object's current state",
+    422: "Invalid input; `field` names it",
+    429: "Too many requests",
+}
+ERRORS_AUTHENTICATED = {403: "Not allowed for your role"}
+ERRORS_WITH_BODY = {413: "The request body is too large"}
+
+
+def declare_errors(schema: dict[str, Any]) -> None:
+    """The OpenAPI document with every operation's error responses declared as problems, so
+    that clients (and the fuzz test) know each answer an operation can give."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    ref = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operations in schema.get("paths", {}).values():
+        for op in operations.values():
+            errors = dict(ERRORS_ALWAYS)
+            if op.get("security"):
+                errors.update(ERRORS_AUTHENTICATED)
+            if "requestBody" in op:
+                errors.update(ERRORS_WITH_BODY)
+            responses = op.setdefault("responses", {})
+            for status, description in sorted(errors.items()):
+                responses.setdefault(str(status), {"description": description, "content": ref})
+
 
 def problem(
     request: HttpRequest,

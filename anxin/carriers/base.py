@@ -12,9 +12,10 @@ from typing import Protocol
 
 
 class EventRejected(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, field: str = "notification") -> None:
         super().__init__(message)
         self.code = code
+        self.field = field  # what was wrong: a header's name, or the notification as a whole
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,13 @@ from django.utils import timezone
 
 from anxin.carriers.base import Event, EventRejected
 from anxin.carriers.models import SandboxParcel
+from anxin.core.text import unstorable
 
 HEADER_SIGNATURE = "x-carrier-signature"
 HEADER_TIMESTAMP = "x-carrier-timestamp"
 MAX_SKEW = dt.timedelta(minutes=10)
 RETRY = [10, 30, 120, 600, 1800, 3600]
+STATUSES = frozenset({"accepted", "in_transit", "delivered", "returned"})
 
 
 def _key() -> bytes:
@@ -107,15 +109,20 @@ class SandboxCarrier:
         ts, mac = h.get(HEADER_TIMESTAMP, ""), h.get(HEADER_SIGNATURE, "")
         if not ts.isdigit() or not mac:
             raise EventRejected("unsigned", "no signature or timestamp")
-        sent = dt.datetime.fromtimestamp(int(ts), tz=dt.UTC)
-        if abs(timezone.now() - sent) > MAX_SKEW:
-            raise EventRejected("stale", "signature timestamp too far from now (replay?)")
+        # Compared as numbers: a timestamp of thirty digits is no date at all (fromtimestamp
+        # would overflow), merely too far from now.
+        if abs(timezone.now().timestamp() - int(ts)) > MAX_SKEW.total_seconds():
+            raise EventRejected(
+                "stale",
+                "signature timestamp too far from now (replay?)",
+                field=HEADER_TIMESTAMP,
+            )
         want = hmac.new(_key(), ts.encode() + b"." + body, hashlib.sha256).hexdigest()
         if not hmac.compare_digest(want, mac):
             raise EventRejected("bad_signature", "signature does not match the body")
         try:
             doc = json.loads(body)
-            return Event(
+            event = Event(
                 id=str(doc["id"]),
                 tracking_number=str(doc["tracking_number"]),
                 status=str(doc["status"]),
@@ -123,6 +130,16 @@ class SandboxCarrier:
             )
         except (ValueError, KeyError, TypeError) as e:
             raise EventRejected("malformed", f"body is not a tracking event: {e}") from None
+        # Even a signed event is checked against what its columns hold before it is stored.
+        if (
+            not 0 < len(event.id) <= 64
+            or not 0 < len(event.tracking_number) <= 40
+            or event.status not in STATUSES
+            or event.occurred_at.tzinfo is None
+            or unstorable(event.id + event.tracking_number)
+        ):
+            raise EventRejected("malformed", "body is not a tracking event")
+        return event
 
 
 CARRIERS = {"sandbox": SandboxCarrier}

@@ -5,6 +5,7 @@ from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import Id
 from anxin.catalog import selectors, services
 from anxin.catalog.models import Listing, ListingImage, ListingSnapshot
 from anxin.catalog.schemas import (
@@ -73,12 +74,12 @@ def listing_create(request: AuthedRequest, payload: ListingCreateIn):
 
 
 @router.get("/listings/{listing_id}", response=ListingOut)
-def listing_get(request: AuthedRequest, listing_id: int) -> ListingOut:
+def listing_get(request: AuthedRequest, listing_id: Id) -> ListingOut:
     return listing_out(services.listing_for_seller(request.auth, listing_id))
 
 
 @router.patch("/listings/{listing_id}", response=ListingOut)
-def listing_update(request: AuthedRequest, listing_id: int, payload: ListingUpdateIn) -> ListingOut:
+def listing_update(request: AuthedRequest, listing_id: Id, payload: ListingUpdateIn) -> ListingOut:
     listing = services.listing_update(
         actor=request.auth,
         listing_id=listing_id,

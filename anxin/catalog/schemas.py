@@ -1,29 +1,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
+
+from anxin.api.types import Whole
 
 
 class ListingContentIn(Schema):
     title: str = Field(max_length=120)
     description: str = Field("", max_length=5000)
     category: str = "general"
-    price_fen: int = Field(gt=0, description="Price of one unit in fen (1 yuan = 100 fen)")
-    shipping_days: int = Field(ge=0, le=60, description="Promised days from payment to shipment")
+    price_fen: Annotated[
+        Whole, Field(gt=0, description="Price of one unit in fen (1 yuan = 100 fen)")
+    ]
+    shipping_days: Annotated[
+        Whole, Field(ge=0, le=60, description="Promised days from payment to shipment")
+    ]
     return_policy: str = "no_reason_7_days"
     return_policy_note: str = Field("", max_length=500)
     images: list[str] = Field(default_factory=list, description="SHA-256 names of uploaded images")
 
 
 class ListingCreateIn(ListingContentIn):
-    stock: int = Field(ge=0, le=1_000_000)
+    stock: Annotated[Whole, Field(ge=0, le=1_000_000)]
 
 
 class ListingUpdateIn(Schema):
     content: ListingContentIn | None = None
-    stock: int | None = Field(None, ge=0, le=1_000_000)
+    stock: Annotated[Whole, Field(ge=0, le=1_000_000)] | None = None
     is_active: bool | None = None
 
 

@@ -13,7 +13,7 @@ from anxin.accounts.models import Role, User
 from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapshot, ReturnPolicy
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.images import check_image
-from anxin.core.text import is_whole
+from anxin.core.text import clean_text, is_whole
 
 MAX_IMAGES = 9
 MAX_PRICE_FEN = 10_000_000_00  # 10 million yuan: beyond any social-commerce item
@@ -31,14 +31,10 @@ class ListingContent:
     images: list[str] = field(default_factory=list)
 
     def validated(self) -> ListingContent:
-        title = (self.title or "").strip()
-        if not title:
-            raise ValidationFailed("title: required", field="title")
-        if len(title) > 120:
-            raise ValidationFailed("title: at most 120 characters", field="title")
-        description = (self.description or "").strip()
-        if len(description) > 5000:
-            raise ValidationFailed("description: at most 5000 characters", field="description")
+        title = clean_text(self.title, "title", 120)
+        description = clean_text(
+            self.description, "description", 5000, required=False, multiline=True
+        )
         if not is_whole(self.price_fen):
             raise ValidationFailed("price_fen: must be an integer number of fen", field="price_fen")
         if not 0 < self.price_fen <= MAX_PRICE_FEN:
@@ -56,11 +52,9 @@ class ListingContent:
             raise ValidationFailed(
                 f"category: must be one of {', '.join(Category.values)}", field="category"
             )
-        note = (self.return_policy_note or "").strip()
-        if len(note) > 500:
-            raise ValidationFailed(
-                "return_policy_note: at most 500 characters", field="return_policy_note"
-            )
+        note = clean_text(
+            self.return_policy_note, "return_policy_note", 500, required=False, multiline=True
+        )
         if len(self.images) > MAX_IMAGES:
             raise ValidationFailed(f"images: at most {MAX_IMAGES}", field="images")
         return ListingContent(

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "anxin.core"
     label = "core"
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from anxin.core.converters import IdConverter
+
+        # Before any URLconf is loaded: the pages' URLs name their ids <id:...>.
+        register_converter(IdConverter, "id")

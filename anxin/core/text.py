@@ -1,13 +1,25 @@
-"""Checks for text that people type: one place, so every form and API names the field the same
-way when it refuses something."""
+"""Checks for text and numbers that people type: one place, so every form and API names the field
+the same way when it refuses something."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from anxin.core.errors import ValidationFailed
 
 PHONE = re.compile(r"^\+?[0-9 -]{5,20}$")
+# The widest integer a database column holds (a signed 64-bit BIGINT): an id or an amount past
+# it is refused as input instead of failing in the database driver.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Characters no text column can hold: PostgreSQL refuses NUL outright, and a lone surrogate (a
+# JSON "\ud800") cannot be encoded as UTF-8 for either database.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates: they reorder what is shown ("Trojan
+# source"), so a name or an address could read differently from what was stored.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Letters and symbols that are drawn as nothing (Hangul fillers, the blank braille pattern).
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def is_whole(value: object) -> bool:
@@ -16,8 +28,63 @@ def is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def clean_text(value: str, field: str, max_len: int, *, required: bool = True) -> str:
+def parse_int(
+    value: str | int | None, field: str, *, minimum: int = INT_MIN, maximum: int = INT_MAX
+) -> int:
+    """A whole number typed in a form or a query string, within minimum..maximum (by default
+    what a database column holds), or ValidationFailed naming the field."""
+    if isinstance(value, bool):
+        raise ValidationFailed(f"{field}: a whole number", field=field)
+    if isinstance(value, int):
+        number = value
+    else:
+        raw = (value or "").strip()
+        # int() alone would also take "1_000", "٣" and a thousand digits.
+        if not re.fullmatch(r"[+-]?[0-9]{1,19}", raw):
+            raise ValidationFailed(f"{field}: a whole number", field=field)
+        number = int(raw)
+    if not minimum <= number <= maximum:
+        raise ValidationFailed(f"{field}: a whole number from {minimum} to {maximum}", field=field)
+    return number
+
+
+def unstorable(value: str) -> bool:
+    """Whether the text holds a character no database column can store (NUL, a lone
+    surrogate)."""
+    return _UNSTORABLE.search(value) is not None
+
+
+def _visible(value: str) -> bool:
+    """Whether anything would be seen: not only spaces, format characters (zero-width spaces,
+    U+FEFF, bidi marks) and controls."""
+    return any(
+        not ch.isspace()
+        and ch not in _BLANK
+        and unicodedata.category(ch) not in ("Cf", "Cc", "Zs", "Zl", "Zp")
+        for ch in value
+    )
+
+
+def clean_text(
+    value: str, field: str, max_len: int, *, required: bool = True, multiline: bool = False
+) -> str:
+    """Text as typed, trimmed, or ValidationFailed naming the field. Refused: control
+    characters (multi-line text keeps newlines and tabs; Windows line ends become "\\n"),
+    bidi overrides, text that shows nothing (only zero-width or format characters), and
+    over max_len characters."""
     value = (value or "").strip()
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    allowed = "\n\t" if multiline else ""
+    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value) or unstorable(
+        value
+    ):
+        kind = "control characters" if multiline else "control characters or line breaks"
+        raise ValidationFailed(f"{field}: contains {kind}", field=field)
+    if _BIDI.search(value):
+        raise ValidationFailed(f"{field}: contains bidirectional override characters", field=field)
+    if value and not _visible(value):
+        raise ValidationFailed(f"{field}: nothing visible in it", field=field)
     if required and not value:
         raise ValidationFailed(f"{field}: required", field=field)
     if len(value) > max_len:

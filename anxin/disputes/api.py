@@ -9,6 +9,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import Whole, WholeParam
 from anxin.core.errors import Forbidden
 from anxin.disputes import bundle, selectors, services
 from anxin.disputes.models import Notification
@@ -20,31 +21,31 @@ router = Router(tags=["disputes"])
 
 class FilingViewIn(Schema):
     category: str
-    claimed_fen: int = 1
+    claimed_fen: WholeParam = 1
     order: str = ""
-    paid_fen: int = 0
+    paid_fen: WholeParam = 0
 
 
 class FileIn(Schema):
     order: str
     category: str
     claim: str
-    claimed_fen: int
+    claimed_fen: Whole
 
 
 class OutsideIn(Schema):
     seller: str
     category: str
     claim: str
-    claimed_fen: int
+    claimed_fen: WholeParam
     description: str
-    paid_fen: int
+    paid_fen: WholeParam
     paid_on: dt.date
     evidence_text: str
 
 
 class AnswerIn(Schema):
-    offer_fen: int
+    offer_fen: Whole
     text: str
 
 
@@ -54,13 +55,13 @@ class ReplyIn(Schema):
 
 
 class ProposeIn(Schema):
-    amount_fen: int
+    amount_fen: Whole
     text: str
 
 
 class DecideIn(Schema):
-    refund_fen: int
-    compensation_fen: int
+    refund_fen: Whole
+    compensation_fen: Whole
     reasons: str
     citations: list[dict[str, Any]]
     departure_reason: str = ""
@@ -72,7 +73,7 @@ class ReasonIn(Schema):
 
 class VoteIn(Schema):
     uphold: bool
-    remedy_fen: int | None = None
+    remedy_fen: Whole | None = None
     reasons: str
 
 
@@ -82,7 +83,7 @@ class AssignIn(Schema):
 
 
 class AmountIn(Schema):
-    amount_fen: int
+    amount_fen: Whole
     reason: str = ""
 
 

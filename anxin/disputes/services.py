@@ -660,7 +660,7 @@ def file(
         raise ValidationFailed(
             f"category: must be one of {', '.join(Category.values)}", field="category"
         )
-    claim = clean_text(claim, "claim", 2000)
+    claim = clean_text(claim, "claim", 2000, multiline=True)
     now = timezone.now()
     order: Order | None = None
     after_sale = None
@@ -691,7 +691,9 @@ def file(
                 "seller: no registered seller by that name", field="seller_username"
             )
         seller_id = seller.pk
-        outside_description = clean_text(outside_description, "outside_description", 500)
+        outside_description = clean_text(
+            outside_description, "outside_description", 500, multiline=True
+        )
         paid_fen = _amount(outside_paid_fen, "outside_paid_fen", most=10**10)
         if paid_fen == 0:
             raise ValidationFailed(
@@ -769,7 +771,7 @@ def file(
 def _store_evidence(
     d: Dispute, actor: User, role: str, text: str, f: UploadedFile | None
 ) -> Evidence:
-    text = clean_text(text, "text", 2000)
+    text = clean_text(text, "text", 2000, multiline=True)
     item = Evidence(dispute=d, submitted_by=actor, role=role, text=text, at=timezone.now())
     body: dict[str, Any] = {"text": text}
     if f is not None:
@@ -823,7 +825,7 @@ def answer(*, actor: User, number: str, offer_fen: Any, text: str) -> Dispute:
     _must_be(actor, d, "seller")
     _expect(d, St.SELLER_ANSWER)
     offer = _amount(offer_fen, "offer_fen", most=d.claimed_fen)
-    text = clean_text(text, "text", 2000)
+    text = clean_text(text, "text", 2000, multiline=True)
     _event(d, "answered", actor=actor, offer_fen=offer, text=text)
     if offer == d.claimed_fen:
         _execute(d, offer, Outcome.SETTLED, actor=actor)
@@ -851,7 +853,7 @@ def reply(*, actor: User, number: str, accept: bool, reason: str = "") -> Disput
         _event(d, "offer_accepted", actor=actor, offer_fen=d.offer_fen)
         _execute(d, d.offer_fen or 0, Outcome.SETTLED, actor=actor)
         return d
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     _event(d, "offer_refused", actor=actor, reason=reason)
     _to_mediation(d)
     return d
@@ -863,7 +865,8 @@ def withdraw(*, actor: User, number: str, reason: str = "") -> Dispute:
     _must_be(actor, d, "buyer")
     if d.stage in (Stage.APPEAL, Stage.CLOSED) or d.step in (St.APPEAL_WINDOW, St.PAYING):
         raise InvalidTransition(f"case {d.number}: it is decided", code="dispute_step")
-    _event(d, "withdrawn", actor=actor, reason=clean_text(reason, "reason", 500, required=False))
+    reason = clean_text(reason, "reason", 500, required=False, multiline=True)
+    _event(d, "withdrawn", actor=actor, reason=reason)
     _close(d, Outcome.WITHDRAWN, remedy_fen=0)
     notify([d.seller_id, *_officers(d)], d, "withdrawn")
     return d
@@ -935,7 +938,7 @@ def propose(*, actor: User, number: str, amount_fen: Any, text: str) -> Dispute:
     _must_be(actor, d, "mediator")
     _expect(d, St.MEDIATOR_PROPOSAL)
     amount = _amount(amount_fen, "amount_fen", most=d.claimed_fen)
-    text = clean_text(text, "text", 2000)
+    text = clean_text(text, "text", 2000, multiline=True)
     _event(d, "proposed", actor=actor, amount_fen=amount, text=text)
     _move(
         d,
@@ -957,7 +960,7 @@ def respond(*, actor: User, number: str, accept: bool, reason: str = "") -> Disp
     role = _must_be(actor, d, "buyer", "seller")
     _expect(d, St.PARTIES_ACCEPT)
     if not accept:
-        reason = clean_text(reason, "reason", 500)
+        reason = clean_text(reason, "reason", 500, multiline=True)
         _event(d, "proposal_refused", actor=actor, reason=reason)
         _to_adjudication(d)
         return d
@@ -1049,9 +1052,11 @@ def decide(
             "(what was claimed, within what the law gives)",
             field="compensation_fen",
         )
-    reasons = clean_text(reasons, "reasons", 5000)
+    reasons = clean_text(reasons, "reasons", 5000, multiline=True)
     cited = _clean_citations(citations)
-    departure = clean_text(departure_reason, "departure_reason", 2000, required=False)
+    departure = clean_text(
+        departure_reason, "departure_reason", 2000, required=False, multiline=True
+    )
     if (refund, compensation) != (
         proposed["refund_fen"],
         proposed["compensation_fen"],
@@ -1213,7 +1218,7 @@ def appeal(*, actor: User, number: str, reason: str) -> Appeal:
     _expect(d, St.APPEAL_WINDOW)
     if _has_appeal(d):
         raise Conflict(f"case {d.number} has already been appealed", code="appealed")
-    reason = clean_text(reason, "reason", 2000)
+    reason = clean_text(reason, "reason", 2000, multiline=True)
     body, size = settings.ANXIN_DISPUTE_APPEAL_BODY, 3
     if body == "jury":
         size = settings.ANXIN_DISPUTE_JURY_SIZE
@@ -1287,7 +1292,7 @@ def vote(*, actor: User, number: str, uphold: bool, remedy_fen: Any = None, reas
     decision = latest_decision(d)
     assert decision is not None
     amount = decision.total_fen if uphold else _amount(remedy_fen, "remedy_fen", most=d.cap_fen)
-    reasons = clean_text(reasons, "reasons", 2000)
+    reasons = clean_text(reasons, "reasons", 2000, multiline=True)
     if a.votes.filter(member=actor).exists():
         raise Conflict(f"case {d.number}: you have already voted", code="already_voted")
     v = Vote.objects.create(
@@ -1358,7 +1363,7 @@ def transfer(*, actor: User, number: str, reason: str) -> Dispute:
     _must_be(actor, d, "buyer", "mediator")
     if d.transferred_at is not None:
         raise Conflict(f"case {d.number} is already with the regulator", code="transferred")
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     d.transferred_at, d.transferred_by, d.transfer_reason = timezone.now(), actor, reason
     d.save(update_fields=["transferred_at", "transferred_by", "transfer_reason"])
     _event(d, "transferred", actor=actor, reason=reason)
@@ -1738,7 +1743,7 @@ def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
     amount = _amount(amount_fen, "amount_fen", most=10**12)
     if amount == 0:
         raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
-    reason = clean_text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200, multiline=True)
     have = money.available(fees_account())
     if amount > have:
         raise ValidationFailed(

@@ -6,6 +6,6 @@ app_name = "log"
 urlpatterns = [
     path("log/checkpoint", views.checkpoint, name="checkpoint"),
     path("log/key", views.key, name="key"),
-    path("log/verify/<int:idx>", views.entry, name="entry"),
+    path("log/verify/<id:idx>", views.entry, name="entry"),
     re_path(r"^log/(?P<path>tile/.+)$", views.tile, name="tile"),
 ]

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpResponse
 from django.urls import reverse
 from ninja import File, Form, Header, Query, Router, Status
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from anxin.accounts.models import Role
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import WholeParam
 from anxin.catalog.api import snapshot_out
 from anxin.core.errors import Forbidden, ValidationFailed
 from anxin.core.images import read_upload
@@ -99,8 +103,8 @@ def order_create(
 def orders(
     request: AuthedRequest,
     status: str | None = Query(None),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: Annotated[WholeParam, Field(ge=1, le=200)] = 50,
+    offset: Annotated[WholeParam, Field(ge=0)] = 0,
 ) -> list[OrderOut]:
     qs = selectors.visible_orders(request.auth).order_by("-created_at", "-pk")
     if status is not None:

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field
 
+from anxin.api.types import Whole
 from anxin.catalog.schemas import SnapshotOut
 
 
 class OrderCreateIn(Schema):
     listing_code: str = Field(max_length=16)
-    snapshot_id: int = Field(description="The snapshot the buyer was shown (from /checkout)")
-    quantity: int = Field(1, ge=1)
+    snapshot_id: Whole = Field(description="The snapshot the buyer was shown (from /checkout)")
+    quantity: Annotated[Whole, Field(ge=1)] = 1
     recipient_name: str = Field(max_length=60)
     recipient_phone: str = Field(max_length=32)
     shipping_address: str = Field(max_length=300)

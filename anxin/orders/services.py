@@ -299,8 +299,8 @@ def order_create(
     key = clean_text(idempotency_key, "idempotency_key", 80)
     recipient_name = clean_text(recipient_name, "recipient_name", 60)
     recipient_phone = clean_phone(recipient_phone, "recipient_phone")
-    shipping_address = clean_text(shipping_address, "shipping_address", 300)
-    buyer_note = clean_text(buyer_note, "buyer_note", 300, required=False)
+    shipping_address = clean_text(shipping_address, "shipping_address", 300, multiline=True)
+    buyer_note = clean_text(buyer_note, "buyer_note", 300, required=False, multiline=True)
     request = {
         "listing": listing_code,
         "snapshot": snapshot_id,
@@ -682,7 +682,7 @@ def order_cancel(*, actor: User, number: str, reason: str) -> Order:
     """Cancel before shipment. An unpaid order just closes; a paid one is refunded in full."""
     order = _locked_for(actor, number)
     _require(actor, order, "buyer", "seller", "operator")
-    reason = clean_text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200, multiline=True)
     _cancel(order, actor=actor, reason=reason)
     return order
 
@@ -726,7 +726,7 @@ def order_refund(*, actor: User, number: str, reason: str) -> Order:
     """A full refund from escrow, by the seller (who agrees) or an operator."""
     order = _locked_for(actor, number)
     _require(actor, order, "seller", "operator")
-    reason = clean_text(reason, "reason", 200)
+    reason = clean_text(reason, "reason", 200, multiline=True)
     _refund_order(order, actor=actor, reason=reason)
     return order
 
@@ -828,7 +828,7 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
     """The buyer asks for their money back after shipment. Escrow stays held meanwhile."""
     order = _locked_for(actor, number)
     _require(actor, order, "buyer")
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     if order.status != S.SHIPPED:
         raise InvalidTransition(
             f"order {order.number} is {order.status}; a refund request is "
@@ -841,7 +841,7 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
 def order_refund_request_decide(*, actor: User, number: str, approve: bool, reason: str) -> Order:
     order = _locked_for(actor, number)
     _require(actor, order, "seller", "operator")
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
         raise InvalidTransition(

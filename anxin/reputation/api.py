@@ -6,6 +6,7 @@ from ninja import Router, Schema, Status
 
 from anxin.accounts.models import User
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import Id, Whole
 from anxin.core.errors import NotFound
 from anxin.reputation import services
 from anxin.reputation.models import Review
@@ -14,9 +15,9 @@ router = Router(tags=["reviews"])
 
 
 class ReviewIn(Schema):
-    as_described: int
-    shipping: int
-    service: int
+    as_described: Whole
+    shipping: Whole
+    service: Whole
     text: str = ""
     photos: list[str] = []
 
@@ -80,7 +81,7 @@ def hide(request: AuthedRequest, number: str, payload: HideIn) -> dict[str, Any]
 
 
 @router.get("/sellers/{seller_id}/reviews", response=list[dict[str, Any]], auth=None)
-def reviews(request: Any, seller_id: int) -> list[dict[str, Any]]:
+def reviews(request: Any, seller_id: Id) -> list[dict[str, Any]]:
     """A seller's reviews, newest first: public, as the seller page shows them."""
     seller = User.objects.filter(pk=seller_id, role="seller").first()
     if seller is None:
@@ -89,8 +90,8 @@ def reviews(request: Any, seller_id: int) -> list[dict[str, Any]]:
 
 
 class AdjustIn(Schema):
-    points: int
-    days: int
+    points: Whole
+    days: Whole
     reason: str
 
 
@@ -106,7 +107,7 @@ def _credit(seller_id: int) -> dict[str, Any]:
 
 
 @router.get("/sellers/{seller_id}/credit", response=dict[str, Any], auth=None)
-def credit_of(request: Any, seller_id: int) -> dict[str, Any]:
+def credit_of(request: Any, seller_id: Id) -> dict[str, Any]:
     """A seller's score and grade, every factor with its weight and value, any adjustment
     by hand with its reason, and what would raise it: public."""
     if not User.objects.filter(pk=seller_id, role="seller").exists():
@@ -116,7 +117,7 @@ def credit_of(request: Any, seller_id: int) -> dict[str, Any]:
 
 @router.post("/sellers/{seller_id}/credit/adjustments", response={201: dict[str, Any]})
 def credit_adjust(
-    request: AuthedRequest, seller_id: int, payload: AdjustIn
+    request: AuthedRequest, seller_id: Id, payload: AdjustIn
 ) -> Status[dict[str, Any]]:
     """The operator changes a score by hand, for a term, with a reason that is recorded and
     shown."""
@@ -127,7 +128,7 @@ def credit_adjust(
 
 
 class OpenIn(Schema):
-    seller_id: int
+    seller_id: Whole
     ground: str
     reasons: str
     evidence: list[str]
@@ -136,7 +137,7 @@ class OpenIn(Schema):
 class DecideIn(Schema):
     list_seller: bool
     reasons: str
-    term_days: int = 0
+    term_days: Whole = 0
 
 
 def _entry(e: Any) -> dict[str, Any]:
@@ -180,14 +181,14 @@ def blacklist_open(request: AuthedRequest, payload: OpenIn) -> Status[dict[str, 
 
 
 @router.post("/blacklist/{entry_id}/appeal", response=dict[str, Any])
-def blacklist_appeal(request: AuthedRequest, entry_id: int, payload: TextIn) -> dict[str, Any]:
+def blacklist_appeal(request: AuthedRequest, entry_id: Id, payload: TextIn) -> dict[str, Any]:
     from anxin.reputation import blacklist
 
     return _entry(blacklist.appeal(actor=request.auth, entry_id=entry_id, text=payload.text))
 
 
 @router.post("/blacklist/{entry_id}/decide", response=dict[str, Any])
-def blacklist_decide(request: AuthedRequest, entry_id: int, payload: DecideIn) -> dict[str, Any]:
+def blacklist_decide(request: AuthedRequest, entry_id: Id, payload: DecideIn) -> dict[str, Any]:
     from anxin.reputation import blacklist
 
     return _entry(

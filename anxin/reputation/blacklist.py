@@ -53,7 +53,7 @@ def open_entry(
         raise Forbidden("only the operator or a regulator opens a blacklisting")
     if ground not in Ground.values:
         raise ValidationFailed(f"ground: must be one of {', '.join(Ground.values)}", field="ground")
-    reasons = clean_text(reasons, "reasons", 4000)
+    reasons = clean_text(reasons, "reasons", 4000, multiline=True)
     refs = [clean_text(r, "evidence", 40) for r in evidence_refs]
     if not refs:
         raise ValidationFailed("evidence: name the cases or orders relied on", field="evidence")
@@ -210,7 +210,8 @@ def appeal(*, actor: User, entry_id: int, text: str) -> BlacklistEntry:
         raise InvalidTransition("this blacklisting is no longer open to appeal", code="not_open")
     if timezone.now() > entry.appeal_by:
         raise InvalidTransition("the time to appeal has passed", code="appeal_window_closed")
-    entry.appeal_text, entry.appealed_at = clean_text(text, "text", 4000), timezone.now()
+    entry.appeal_text = clean_text(text, "text", 4000, multiline=True)
+    entry.appealed_at = timezone.now()
     entry.status = EntryStatus.APPEALED
     entry.save(update_fields=["appeal_text", "appealed_at", "status"])
     _record(entry, "appealed", text=entry.appeal_text)
@@ -234,7 +235,7 @@ def decide(
         raise InvalidTransition(
             "the seller may still appeal: decide after the window closes", code="appeal_window_open"
         )
-    reasons = clean_text(reasons, "reasons", 4000)
+    reasons = clean_text(reasons, "reasons", 4000, multiline=True)
     now = timezone.now()
     entry.decided_by, entry.decided_at, entry.decision_reasons = actor, now, reasons
     if list_seller:

@@ -485,7 +485,7 @@ def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -
     longest = settings.ANXIN_CREDIT_ADJUST_MAX_DAYS
     if not is_whole(days) or not 1 <= days <= longest:
         raise ValidationFailed(f"days: a term of 1 to {longest} days", field="days")
-    reason = clean_text(reason, "reason", 500)
+    reason = clean_text(reason, "reason", 500, multiline=True)
     if len(reason) < 6:
         raise ValidationFailed("reason: say why, in at least 6 characters", field="reason")
     now = timezone.now()

@@ -68,7 +68,7 @@ def review(
         "shipping": _rating(shipping, "shipping"),
         "service": _rating(service, "service"),
     }
-    text = clean_text(text, "text", 1000, required=False)
+    text = clean_text(text, "text", 1000, required=False, multiline=True)
     shas = list(dict.fromkeys(photos or []))
     if len(shas) > MAX_PHOTOS:
         raise ValidationFailed(f"photos: at most {MAX_PHOTOS}", field="photos")
@@ -115,7 +115,7 @@ def followup(*, actor: User, number: str, text: str) -> Review:
         raise InvalidTransition(
             "the time for a follow-up has passed", code="followup_window_closed"
         )
-    r.followup_text, r.followup_at = clean_text(text, "text", 1000), timezone.now()
+    r.followup_text, r.followup_at = clean_text(text, "text", 1000, multiline=True), timezone.now()
     r.save(update_fields=["followup_text", "followup_at"])
     orders._event(order, "review_followup", actor=actor, text=r.followup_text)
     return r
@@ -130,7 +130,7 @@ def reply(*, actor: User, number: str, text: str) -> Review:
     r = _for_order(order)
     if r.reply_at is not None:
         raise Conflict("you have replied to this review", code="replied")
-    r.reply_text, r.reply_at = clean_text(text, "text", 1000), timezone.now()
+    r.reply_text, r.reply_at = clean_text(text, "text", 1000, multiline=True), timezone.now()
     r.save(update_fields=["reply_text", "reply_at"])
     orders._event(order, "review_reply", actor=actor, text=r.reply_text)
     return r
@@ -153,7 +153,7 @@ def hide(*, actor: User, number: str, reason: str, note: str) -> Review:
     if r.hidden_at is not None:
         raise Conflict("the review is hidden already", code="hidden")
     r.hidden_at, r.hidden_reason, r.hidden_by = timezone.now(), reason, actor
-    r.hidden_note = clean_text(note, "note", 300)
+    r.hidden_note = clean_text(note, "note", 300, multiline=True)
     r.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_note"])
     orders._event(order, "review_hidden", actor=actor, reason=reason, note=r.hidden_note)
     credit.refresh([order.seller_id])

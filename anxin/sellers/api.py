@@ -7,6 +7,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import Id
 from anxin.core.errors import Forbidden
 from anxin.sellers import services
 from anxin.sellers.models import Level, Licence, Verification
@@ -104,7 +105,7 @@ def licence(
 
 
 @router.post("/licences/{licence_id}/review", response=dict[str, Any])
-def review(request: AuthedRequest, licence_id: int, payload: ReviewIn) -> dict[str, Any]:
+def review(request: AuthedRequest, licence_id: Id, payload: ReviewIn) -> dict[str, Any]:
     lic = services.licence_review(
         actor=request.auth, licence_id=licence_id, approve=payload.approve, reason=payload.reason
     )
@@ -112,7 +113,7 @@ def review(request: AuthedRequest, licence_id: int, payload: ReviewIn) -> dict[s
 
 
 @router.get("/sellers/{seller_id}/identity", response=dict[str, str])
-def identity(request: AuthedRequest, seller_id: int, q: Query[IdentityIn]) -> dict[str, str]:
+def identity(request: AuthedRequest, seller_id: Id, q: Query[IdentityIn]) -> dict[str, str]:
     """A seller's real name, address and contact, for a buyer of theirs naming the order or
     case (CRPL 44), a regulator or the operator. Every disclosure is recorded."""
     return services.disclose(actor=request.auth, seller_id=seller_id, reference=q.reference)

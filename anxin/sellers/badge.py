@@ -97,7 +97,7 @@ def revoke(*, actor: User, serial: str, reason: str) -> Badge:
     b = Badge.objects.select_for_update().filter(serial=serial).first()
     if b is None:
         raise NotFound(f"badge {serial}: not found")
-    b.revoke_reason = clean_text(reason, "reason", 300)
+    b.revoke_reason = clean_text(reason, "reason", 300, multiline=True)
     b.revoked_at = b.revoked_at or timezone.now()
     b.save(update_fields=["revoked_at", "revoke_reason"])
     return b

@@ -254,7 +254,7 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
     lic = Licence.objects.select_for_update().get(pk=licence_id)
     if lic.status != LicenceStatus.PENDING:
         raise Conflict(f"licence {licence_id} is {lic.status}", code="licence_reviewed")
-    reason = clean_text(reason, "reason", 300, required=not approve)
+    reason = clean_text(reason, "reason", 300, required=not approve, multiline=True)
     lic.status = LicenceStatus.ACTIVE if approve else LicenceStatus.REJECTED
     lic.reviewed_by, lic.review_reason, lic.reviewed_at = actor, reason, timezone.now()
     lic.save()

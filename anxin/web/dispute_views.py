@@ -21,6 +21,7 @@ from anxin.accounts.models import Role
 from anxin.core import media
 from anxin.core.errors import DomainError, NotFound, ValidationFailed
 from anxin.core.money import parse_yuan
+from anxin.core.text import parse_int
 from anxin.disputes import bundle, notices, selectors, services
 from anxin.disputes.models import Category, Evidence, Notification
 from anxin.web.views import UserRequest, _error_page, page_lang, role_required
@@ -195,9 +196,12 @@ def _citations(text: str) -> list[dict[str, Any]]:
                 f"citations[{i}]: write it as CRPL 55(1): statute, article, (paragraph)",
                 field="citations",
             )
-        c: dict[str, Any] = {"statute": m.group(1).upper(), "article": int(m.group(2))}
+        c: dict[str, Any] = {
+            "statute": m.group(1).upper(),
+            "article": parse_int(m.group(2), "citations", minimum=1),
+        }
         if m.group(3):
-            c["paragraph"] = int(m.group(3))
+            c["paragraph"] = parse_int(m.group(3), "citations", minimum=1)
         out.append(c)
     return out
 

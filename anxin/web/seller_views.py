@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
 from anxin.core.errors import DomainError, ValidationFailed
+from anxin.core.text import parse_int
 from anxin.sellers import services
 from anxin.sellers.models import (
     Badge,
@@ -28,13 +29,6 @@ from anxin.sellers.models import (
     Verification,
 )
 from anxin.web.views import UserRequest, page_lang, role_required
-
-
-def _int(value: str | None, field: str) -> int:
-    try:
-        return int(value or "")
-    except ValueError:
-        raise ValidationFailed(f"{field}: a whole number", field=field) from None
 
 
 def _date(value: str, field: str) -> dt.date:
@@ -94,7 +88,7 @@ def licence_queue(request: UserRequest) -> HttpResponse:
         try:
             services.licence_review(
                 actor=request.user,
-                licence_id=_int(request.POST.get("licence"), "licence"),
+                licence_id=parse_int(request.POST.get("licence"), "licence"),
                 approve=request.POST.get("approve") == "1",
                 reason=request.POST.get("reason", ""),
             )
@@ -165,8 +159,8 @@ def seller_adjust(request: UserRequest, seller_id: int) -> HttpResponse:
         credit.adjust(
             actor=request.user,
             seller_id=seller_id,
-            points=_int(request.POST.get("points"), "points"),
-            days=_int(request.POST.get("days"), "days"),
+            points=parse_int(request.POST.get("points"), "points"),
+            days=parse_int(request.POST.get("days"), "days"),
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("The adjustment is recorded and shown on the seller's page."))
@@ -223,7 +217,7 @@ def blacklist_page(request: HttpRequest) -> HttpResponse:
         try:
             blacklist.appeal(
                 actor=request.user,  # type: ignore[arg-type]
-                entry_id=_int(request.POST.get("entry"), "entry"),
+                entry_id=parse_int(request.POST.get("entry"), "entry"),
                 text=request.POST.get("text", ""),
             )
             messages.success(request, _("Your appeal is recorded."))

@@ -29,9 +29,10 @@ from anxin.aftersales.models import Kind as AfterSaleKind
 from anxin.catalog import selectors as catalog_sel
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
-from anxin.core.errors import DomainError, Forbidden, ValidationFailed
+from anxin.core.errors import DomainError, Forbidden
 from anxin.core.images import read_upload
 from anxin.core.money import parse_yuan
+from anxin.core.text import parse_int
 from anxin.evidence import keys
 from anxin.orders import chat, vouchers
 from anxin.orders import selectors as order_sel
@@ -108,16 +109,14 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
             order = order_svc.order_create(
                 buyer=request.user,
                 listing_code=code,
-                snapshot_id=int(form.get("snapshot_id", "0") or 0),
-                quantity=int(form.get("quantity", "0") or 0),
+                snapshot_id=parse_int(form.get("snapshot_id"), "snapshot_id"),
+                quantity=parse_int(form.get("quantity"), "quantity"),
                 recipient_name=form.get("recipient_name", ""),
                 recipient_phone=form.get("recipient_phone", ""),
                 shipping_address=form.get("shipping_address", ""),
                 buyer_note=form.get("buyer_note", ""),
                 idempotency_key=form.get("idempotency_key", ""),
             )
-        except ValueError:
-            error, status = _("Quantity must be a whole number."), 400
         except DomainError as e:
             error, status = e.detail, e.status
             if e.code == "listing_changed":
@@ -153,7 +152,10 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def checkout_qr(request: HttpRequest, code: str) -> HttpResponse:
-    listing = catalog_sel.listing_by_code(code)
+    try:
+        listing = catalog_sel.listing_by_code(code)
+    except DomainError as e:
+        return _error_page(request, e)
     url = f"{settings.ANXIN_SITE_URL}{reverse('web:checkout', args=[listing.code])}"
     # A file of its own (with its XML namespace): svg_inline's markup, meant for inside a
     # page, is not drawn as an <img>.
@@ -289,10 +291,7 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
 
 
 def _stars(p: Any, field: str) -> int:
-    try:
-        return int(p.get(field, ""))
-    except ValueError:
-        raise ValidationFailed(f"{field}: a whole number from 1 to 5", field=field) from None
+    return parse_int(p.get(field), field, minimum=1, maximum=5)
 
 
 _ACTIONS: dict[str, Callable[..., Any]] = {
@@ -542,14 +541,8 @@ def _listing_form(request: UserRequest) -> tuple[catalog.ListingContent, int]:
     images = list(p.getlist("keep_image"))
     for f in request.FILES.getlist("images"):
         images.append(catalog.listing_image_upload(actor=request.user, data=f.read()).sha256)
-    try:
-        shipping_days = int(p.get("shipping_days", ""))
-    except ValueError:
-        shipping_days = -1
-    try:
-        stock = int(p.get("stock", ""))
-    except ValueError:
-        stock = -1
+    shipping_days = parse_int(p.get("shipping_days"), "shipping_days")
+    stock = parse_int(p.get("stock"), "stock")
     content = catalog.ListingContent(
         title=p.get("title", ""),
         description=p.get("description", ""),
