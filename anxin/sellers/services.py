@@ -390,16 +390,51 @@ def _basis(actor: User, seller: User, reference: str) -> str:
     if actor.role == Role.REGULATOR:
         return "regulator"
     if actor.role == Role.BUYER:
-        from anxin.disputes.models import Dispute
-        from anxin.orders.models import Order
-
-        bought = Order.objects.filter(buyer=actor, seller=seller, number=reference).exists()
-        complained = Dispute.objects.filter(buyer=actor, seller=seller, number=reference).exists()
-        if bought or complained:
-            return "crpl_44"
+        _harmed_buyer(actor, seller, reference)
+        return "crpl_44"
     raise Forbidden(
         "only a buyer of this seller (naming the order or case), a regulator or the operator "
         "may have its real identity",
+        code="not_entitled",
+    )
+
+
+def _harmed_buyer(actor: User, seller: User, reference: str) -> None:
+    """CRPL Art. 44 entitles a consumer harmed in a purchase: a buyer who paid this seller
+    for the order it names (and did not cancel it before shipment), or whose case against the
+    seller Anxin has admitted. Anything else is refused, saying why."""
+    from anxin.disputes.models import Dispute
+    from anxin.orders.models import Order, OrderStatus
+
+    order = Order.objects.filter(buyer=actor, seller=seller, number=reference).first()
+    if order is not None:
+        if order.paid_at is None:
+            raise Forbidden(
+                f"order {reference} was never paid: an unpaid order gives no right to the "
+                "seller's identity",
+                code="order_not_paid",
+            )
+        if order.status == OrderStatus.CANCELLED or (
+            order.status == OrderStatus.REFUNDED and order.shipped_at is None
+        ):
+            raise Forbidden(
+                f"order {reference} was cancelled before shipment and refunded: nothing "
+                "was lost that needs the seller's identity",
+                code="order_cancelled",
+            )
+        return
+    case = Dispute.objects.filter(buyer=actor, seller=seller, number=reference).first()
+    if case is not None:
+        if case.admitted_at is None:
+            raise Forbidden(
+                f"case {reference} has not been admitted yet: the seller's identity is given "
+                "once staff have found the sale shown",
+                code="case_not_admitted",
+            )
+        return
+    raise Forbidden(
+        "name an order you paid to this seller, or your admitted case against it "
+        f"(no order or case {reference or '(none given)'} of yours with this seller)",
         code="not_entitled",
     )
 

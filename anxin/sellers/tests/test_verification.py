@@ -247,3 +247,61 @@ def test_unverified_or_lapsed_sellers_neither_list_nor_take_orders(clock, seller
     with pytest.raises(Forbidden) as e:
         listing_create(actor=seller, content=content, stock=1)
     assert e.value.code == "verification_lapsed"
+
+
+def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
+    clock, seller, buyer, api
+) -> None:
+    """CRPL Art. 44: a buyer who paid (and did not cancel before shipment), or whose case
+    Anxin admitted. An unpaid or cancelled order, or a complaint the buyer filed itself about
+    a sale elsewhere, is no ground: that was how any sign-up could read a seller's address."""
+    import datetime as dt
+
+    from anxin.conftest import make_listing, pay, place_order
+    from anxin.disputes import services as disputes
+    from anxin.disputes.tests.helpers import desk
+    from anxin.orders import services as orders
+
+    verify_individual(seller)
+    listing = make_listing(seller)
+    client = api(buyer)
+
+    def ask(reference: str):
+        return client.get(f"/sellers/{seller.pk}/identity?reference={reference}")
+
+    unpaid = place_order(buyer, listing)
+    r = ask(unpaid.number)
+    assert r.status_code == 403 and r.json()["code"] == "order_not_paid"
+    cancelled = place_order(buyer, listing)
+    pay(cancelled)
+    orders.order_cancel(actor=buyer, number=cancelled.number, reason="不要了")
+    r = ask(cancelled.number)
+    assert r.status_code == 403 and r.json()["code"] == "order_cancelled"
+    shot = SimpleUploadedFile("chat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    case = disputes.file(
+        actor=buyer,
+        seller_username=seller.username,
+        category="not_delivered",
+        claim="转账后不发货",
+        claimed_fen=9900,
+        outside_description="朋友圈买的面膜",
+        outside_paid_fen=9900,
+        outside_paid_on=dt.date(2026, 4, 28),
+        files=[("聊天记录", shot)],
+    )
+    r = ask(case.number)
+    assert r.status_code == 403 and r.json()["code"] == "case_not_admitted"
+    r = ask("AX-nothing")
+    assert r.status_code == 403 and r.json()["code"] == "not_entitled"
+    assert not Disclosure.objects.exists()
+    # Admitted by the mediator: now the buyer is entitled, and the disclosure is logged.
+    people = desk()
+    clock.move_to(case.due_at)
+    disputes.deadline(dispute_id=case.pk)
+    disputes.admit(actor=people["mediator"], number=case.number, reason="转账记录相符")
+    r = ask(case.number)
+    assert r.status_code == 200 and r.json()["name"] == "王春茶"
+    paid = place_order(buyer, listing)
+    pay(paid)
+    assert ask(paid.number).status_code == 200
+    assert Disclosure.objects.filter(to=buyer).count() == 2
