@@ -303,6 +303,12 @@ if ANXIN_DISPUTE_JURY_SIZE % 2 == 0:
     raise ImproperlyConfigured("ANXIN_DISPUTE_JURY_SIZE: must be odd")
 # Guarantee fund: the most it advances on one case, in fen; the deposit each seller lodges,
 # per listing category ("default" for the rest), as JSON.
+# Complaints one account may file: a day in all, and about sales outside Anxin against one
+# seller in 30 days (such a claim names a seller with nothing on Anxin to show the sale).
+ANXIN_DISPUTE_MAX_PER_DAY = env_int("ANXIN_DISPUTE_MAX_PER_DAY", 5, minimum=1, maximum=1000)
+ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER = env_int(
+    "ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER", 2, minimum=1, maximum=100
+)
 ANXIN_GUARANTEE_CASE_CAP_FEN = env_int("ANXIN_GUARANTEE_CASE_CAP_FEN", 500_000, minimum=0)
 ANXIN_GUARANTEE_DEPOSITS_FEN = env_json(
     "ANXIN_GUARANTEE_DEPOSITS_FEN",
@@ -340,6 +346,9 @@ ANXIN_PAYMENT_PROVIDER = env_str("ANXIN_PAYMENT_PROVIDER", "sandbox")
 # latest this many per provider, for this many days.
 ANXIN_PAYMENT_REJECTED_KEEP = env_int("ANXIN_PAYMENT_REJECTED_KEEP", 1000, minimum=1)
 ANXIN_PAYMENT_REJECTED_DAYS = env_int("ANXIN_PAYMENT_REJECTED_DAYS", 30, minimum=1)
+# Stock an account may hold in unpaid orders: orders in all, and units of one listing.
+ANXIN_UNPAID_ORDERS_PER_BUYER = env_int("ANXIN_UNPAID_ORDERS_PER_BUYER", 5, minimum=1)
+ANXIN_UNPAID_UNITS_PER_LISTING = env_int("ANXIN_UNPAID_UNITS_PER_LISTING", 20, minimum=1)
 ANXIN_MAX_ORDER_QUANTITY = env_int("ANXIN_MAX_ORDER_QUANTITY", 99, minimum=1)
 ANXIN_MAX_IMAGE_BYTES = env_int("ANXIN_MAX_IMAGE_BYTES", 5 * 1024 * 1024, minimum=1024)
 # The most pixels an uploaded image may declare, checked before any pixel is decoded (a PNG of

@@ -28,14 +28,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from anxin.accounts.models import RateWindow
-from anxin.core.errors import DomainError
+from anxin.core.errors import RateLimited
 
 # How many times the first lock a run of failures can wait, at most (2**10 > a day / 15 min).
 _MAX_DOUBLINGS = 10
 
 
-class TooManyAttempts(DomainError):
-    status = 429
+class TooManyAttempts(RateLimited):
     code = "too_many_attempts"
     title = "Too many attempts"
 

@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from anxin.aftersales.models import Creditor, SellerDebt
-from anxin.ledger.models import Account
+from anxin.ledger.models import Account, Transfer
 from anxin.ledger.posting import Kind as TKind
 from anxin.ledger.services import (
     TransferRequest,
@@ -39,6 +40,7 @@ from anxin.payments.models import PaymentStatus, Refund
 
 @dataclass
 class Paid:
+    already: int = 0  # already paid back on the order before this remedy: not paid again
     escrow: int = 0  # refunded from the order's escrow
     fee: int = 0  # the platform's fee given back, after payout
     seller: int = 0  # taken back from the seller's balance
@@ -61,6 +63,41 @@ def available(code: str) -> int:
     return max(0, acc.credits_posted - acc.debits_posted - acc.debits_pending)
 
 
+_BUYER = Q(credit_account__code__startswith="buyer:")
+_FROM_BUYER = Q(debit_account__code__startswith="buyer:")
+
+
+def buyer_position(refs: list[str] | None = None) -> dict[str, tuple[int, int]]:
+    """What each order's buyer paid and has been paid back, per order number, read from the
+    ledger alone (so that a payer's own bookkeeping cannot vouch for itself).
+
+    Paid is every capture. Paid back is what reached the buyer's funds on the order and did
+    not go on to the seller or the fee: the captures and every other credit (clawbacks,
+    fund advances, fees given back, debts repaid), less the escrow holds posted to the seller
+    and the fee and the holds still pending. A refund out to the provider is the buyer's own
+    money leaving its funds, so it does not reduce what was paid back; a refund the provider
+    failed to pay comes back as a credit and is not counted twice."""
+    rows = Transfer.objects.filter(_BUYER | _FROM_BUYER)
+    if refs is not None:
+        rows = rows.filter(ref__in=refs)
+    out: dict[str, tuple[int, int]] = {}
+    for r in rows.values("ref").annotate(
+        paid=Sum("amount", filter=_BUYER & Q(code="capture")),
+        credits=Sum("amount", filter=_BUYER & Q(kind="posted") & ~Q(code="refund_failed")),
+        released=Sum("amount", filter=_FROM_BUYER & Q(kind="post_pending")),
+        held=Sum("amount", filter=_FROM_BUYER & Q(kind="pending", pending_state="pending")),
+    ):
+        paid = r["paid"] or 0
+        back = (r["credits"] or 0) - (r["released"] or 0) - (r["held"] or 0)
+        out[r["ref"]] = (paid, back)
+    return out
+
+
+def returned_to_buyer(order: Order) -> int:
+    """What the buyer of `order` has already been paid back on it (see buyer_position)."""
+    return buyer_position([order.number]).get(order.number, (0, 0))[1]
+
+
 def pay_buyer(
     order: Order | None,
     *,
@@ -72,13 +109,25 @@ def pay_buyer(
     reason: str,
     fund_cap_fen: int = 0,
     debt_for: dict[str, Any],
+    net_of_earlier: bool = True,
 ) -> Paid:
     """Pay the buyer `price_fen` of the price and `extra_fen` the seller owes on top (return
     shipping, compensation). Runs in the caller's transaction, with the order (if any)
     locked; `key` makes every transfer's id, so a retried call is refused by the ledger
     rather than paid twice. `debt_for` names what a debt arises from (after_sale=...,
-    dispute=...)."""
+    dispute=...).
+
+    `price_fen + extra_fen` is everything the buyer should have had back on the order once
+    this remedy is paid: whatever reached the buyer before (a refund, an after-sales refund,
+    an earlier remedy) is subtracted first, from the price part and then from the rest, so
+    that no payer pays what another already paid. A payment that stands on its own (the
+    return shipping of a repair) passes `net_of_earlier=False`."""
     paid = Paid()
+    if order is not None and net_of_earlier:
+        paid.already = returned_to_buyer(order)
+        from_price = min(paid.already, price_fen)
+        price_fen -= from_price
+        extra_fen -= min(paid.already - from_price, extra_fen)
     buyer, seller = buyer_account(buyer_id), seller_account(seller_id)
     chain: list[TransferRequest] = []
     owed_by_seller = extra_fen

@@ -26,6 +26,7 @@ from anxin.accounts.models import User
 from anxin.aftersales import money
 from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
 from anxin.carriers.sandbox import get_carrier
+from anxin.core import hooks
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.sql import update_where
 from anxin.core.text import clean_text
@@ -519,7 +520,7 @@ def reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> A
     )
     # The seller bears the return shipping of a repair or replacement (CRPL 24(2)).
     if a.return_shipping_fen:
-        _pay(order, a, price_fen=0, extra_fen=a.return_shipping_fen, actor=actor)
+        _pay(order, a, price_fen=0, extra_fen=a.return_shipping_fen, actor=actor, alone=True)
     return a
 
 
@@ -569,6 +570,7 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         price = order.amount_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
     price = max(0, min(price, order.amount_fen))
     paid = _pay(order, a, price_fen=price, extra_fen=a.return_shipping_fen, actor=actor)
+    hooks.call(hooks.BUYER_REFUNDED, order=order, amount_fen=paid, source=f"after_sale:{a.pk}")
     _move(
         order,
         a,
@@ -592,7 +594,15 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         orders._close_holds(order, "refunded", f"after-sales {a.kind}")
 
 
-def _pay(order: Order, a: AfterSale, *, price_fen: int, extra_fen: int, actor: User | None) -> int:
+def _pay(
+    order: Order,
+    a: AfterSale,
+    *,
+    price_fen: int,
+    extra_fen: int,
+    actor: User | None,
+    alone: bool = False,
+) -> int:
     """Pay the buyer `price_fen` of the price and `extra_fen` the seller owes on top (return
     shipping). Returns what was paid now; any shortfall becomes the seller's debt."""
     paid = money.pay_buyer(
@@ -604,6 +614,7 @@ def _pay(order: Order, a: AfterSale, *, price_fen: int, extra_fen: int, actor: U
         extra_fen=extra_fen,
         reason=f"after-sales {a.kind}",
         debt_for={"after_sale": a},
+        net_of_earlier=not alone,
     )
     if paid.debt:
         orders._event(

@@ -133,6 +133,7 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
     from anxin.accounts.models import Role, User
     from anxin.accounts.services import user_signup
     from anxin.catalog.services import ListingContent, listing_create
+    from anxin.disputes.audit import returns_audit
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
     from anxin.sellers import synthetic
@@ -195,7 +196,7 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
     for p in procs:
         p.join()
     ok = lifecycles - failures.value
-    problems = ledger_audit() + orders_audit()
+    problems = ledger_audit() + orders_audit() + returns_audit()
     tps = _pgbench(
         os.environ["DATABASE_URL"],
         clients,

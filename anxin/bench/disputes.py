@@ -178,6 +178,7 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
 
     from anxin.accounts.models import Role, User
     from anxin.disputes import services
+    from anxin.disputes.audit import returns_audit
     from anxin.disputes.models import Dispute, Step
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
@@ -271,7 +272,7 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
     outcomes = dict(mine.values_list("outcome").annotate(n=Count("pk")))
     log(f"outcomes: {outcomes}")
     q5, q100 = _page_queries(page_order, log)
-    problems = ledger_audit() + orders_audit()
+    problems = ledger_audit() + orders_audit() + returns_audit()
     events_per_s = events / event_seconds if event_seconds else 0.0
     return {
         "bench": "disputes",

@@ -65,6 +65,14 @@ class IdempotencyConflict(Conflict):
     title = "Idempotency key reused with different content"
 
 
+class RateLimited(DomainError):
+    """Too many of something in too short a time (complaints, unpaid orders, sign-ins)."""
+
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"

@@ -117,6 +117,8 @@ class CaseOut(Schema):
     remedy_fen: int | None
     paid_from: dict[str, int]
     transferred_at: dt.datetime | None
+    # Null for a complaint about a sale outside Anxin that staff have not admitted yet.
+    admitted_at: dt.datetime | None
     events: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     decisions: list[dict[str, Any]]
@@ -157,6 +159,7 @@ def case_out(f: dict[str, Any]) -> CaseOut:
         remedy_fen=d.remedy_fen,
         paid_from=d.paid_from,
         transferred_at=d.transferred_at,
+        admitted_at=d.admitted_at,
         events=[
             {"kind": e.kind, "role": e.actor_role, "at": e.at.isoformat(), "detail": e.detail}
             for e in f["events"]
@@ -375,6 +378,18 @@ def vote(request: AuthedRequest, number: str, payload: VoteIn) -> CaseOut:
 @router.post("/disputes/{number}/transfer", response=CaseOut)
 def transfer(request: AuthedRequest, number: str, payload: ReasonIn) -> CaseOut:
     services.transfer(actor=request.auth, number=number, reason=payload.reason)
+    return _case(request, number)
+
+
+@router.post("/disputes/{number}/admit", response=CaseOut)
+def admit(request: AuthedRequest, number: str, payload: ReasonIn) -> CaseOut:
+    services.admit(actor=request.auth, number=number, reason=payload.reason)
+    return _case(request, number)
+
+
+@router.post("/disputes/{number}/refuse", response=CaseOut)
+def refuse(request: AuthedRequest, number: str, payload: ReasonIn) -> CaseOut:
+    services.refuse(actor=request.auth, number=number, reason=payload.reason)
     return _case(request, number)
 
 

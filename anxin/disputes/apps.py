@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class DisputesConfig(AppConfig):
     name = "anxin.disputes"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anxin.core import hooks
+        from anxin.disputes import services
+
+        hooks.register(hooks.BUYER_REFUNDED, services.on_buyer_refunded)

@@ -58,6 +58,8 @@ class Outcome(models.TextChoices):
     APPEAL_DECIDED = "appeal_decided", _("Decided on appeal")
     WITHDRAWN = "withdrawn", _("Withdrawn by the buyer")
     LAPSED = "lapsed", _("Closed: the buyer did not pursue it")
+    REFUNDED = "refunded", _("Closed: the buyer was refunded in full")
+    NOT_ADMITTED = "not_admitted", _("Closed: the complaint was not admitted")
 
 
 class Dispute(models.Model):
@@ -74,6 +76,14 @@ class Dispute(models.Model):
     outside_description = models.CharField(max_length=500, blank=True)
     outside_paid_fen = models.BigIntegerField(default=0)
     outside_paid_on = models.DateField(null=True, blank=True)
+    # Admitted: backed by what Anxin holds (an order here, admitted at filing) or by staff who
+    # looked at the file (a sale made elsewhere). Until then no default decides it, no
+    # damages are awarded and the guarantee fund advances nothing.
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    admitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    admission_reason = models.CharField(max_length=2000, blank=True)
     category = models.CharField(max_length=24, choices=Category.choices)
     claim = models.CharField(max_length=2000)
     claimed_fen = models.BigIntegerField()

@@ -29,6 +29,21 @@ TEXTS = {
     "decided": gettext_lazy("Case {case} has been decided. You may appeal once."),
     "appealed": gettext_lazy("Case {case} has been appealed; a panel has been drawn."),
     "paid": gettext_lazy("Case {case} is closed; the remedy has been paid."),
+    "admitted": gettext_lazy(
+        "Case {case}: the complaint has been admitted; the desk will decide it on the file."
+    ),
+    "not_admitted": gettext_lazy(
+        "Case {case} was not admitted: the file does not show the sale. The buyer may still "
+        "complain to the market regulator (12315), ask the consumer association to mediate, "
+        "or sue."
+    ),
+    "refunded_closed": gettext_lazy(
+        "Case {case} is closed: the buyer has been refunded in full, which is what was claimed."
+    ),
+    "refunded_open": gettext_lazy(
+        "Case {case}: the buyer has been refunded; the case goes on for the rest of the claim, "
+        "and what it awards is paid less the refund."
+    ),
     "withdrawn": gettext_lazy("Case {case} was withdrawn by the buyer."),
     "transferred": gettext_lazy("Case {case} has been transferred to the market regulator."),
     "assigned": gettext_lazy("Case {case} has been assigned to you."),

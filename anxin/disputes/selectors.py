@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from anxin.accounts.models import User
+from anxin.aftersales import money
 from anxin.disputes import services
 from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence
 
@@ -59,6 +60,9 @@ def case_file(user: User, number: str) -> dict[str, Any]:
         "appeal": appeal,
         "votes": list(appeal.votes.all()) if appeal else [],
         "proposal": services.proposal(d),
+        # Paid back already on the order (a refund while the case was open): any remedy is
+        # paid less this.
+        "already_fen": money.returned_to_buyer(d.order) if d.order is not None else 0,
         "draw_ok": services.verify_draw(appeal) if appeal else None,
         "can": actions(d, role, appeal),
     }
@@ -80,7 +84,9 @@ def actions(d: Dispute, role: str, appeal: Appeal | None) -> list[str]:
         accepted = d.buyer_accepted_at if role == "buyer" else d.seller_accepted_at
         if accepted is None:
             can.append("respond")
-    if role == "adjudicator" and step == "decision":
+    if role in ("mediator", "adjudicator") and d.admitted_at is None:
+        can += ["admit", "refuse"]
+    if role == "adjudicator" and step == "decision" and d.admitted_at is not None:
         can.append("decide")
     if party and step == "appeal_window":
         can.append("accept_decision")

@@ -37,7 +37,14 @@ from anxin.aftersales import money
 from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
 from anxin.core import uploads
-from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    RateLimited,
+    ValidationFailed,
+)
 from anxin.core.sql import insert_rows, insert_two_update, update_rows
 from anxin.core.tasks_backend import enqueued_together
 from anxin.core.text import clean_text, is_whole
@@ -70,7 +77,6 @@ from anxin.ledger.services import (
 from anxin.orders import services as orders
 from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.orders.selectors import order_for
-from anxin.payments.models import Refund
 
 St = Step
 OPEN_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
@@ -119,22 +125,16 @@ class _Batch:
     """Writes of many cases' deadline steps, held back and made together at the end of the
     batch's transaction (deadlines_batch): their events and evidence records, the cases' rows,
     decisions and notices, in a handful of statements instead of a dozen per case. Reads the
-    steps need (refunds so far, latest decisions, officers' loads) are made once for all."""
+    steps need (latest decisions, officers' loads) are made once for all."""
 
     events: list[tuple[dict[str, Any], dict[str, Any]]] = default(default_factory=list)
     dirty: dict[int, Dispute] = default(default_factory=dict)
     notices: list[Notification] = default(default_factory=list)
     decisions: list[Decision] = default(default_factory=list)
-    refunded: dict[int, int] = default(default_factory=dict)
     latest: dict[int, Decision] = default(default_factory=dict)
     loads: dict[str, dict[int, int]] = default(default_factory=dict)
 
     def prefetch(self, cases: list[Dispute]) -> None:
-        order_ids = [d.order_id for d in cases if d.order_id]
-        for order_id, amount in Refund.objects.filter(payment__order_id__in=order_ids).values_list(
-            "payment__order_id", "amount_fen"
-        ):
-            self.refunded[order_id] = self.refunded.get(order_id, 0) + amount
         for dec in Decision.objects.filter(dispute__in=cases).order_by("pk"):
             self.latest[dec.dispute_id] = dec
 
@@ -314,9 +314,10 @@ def _granted(decisions: list[dict[str, Any]]) -> int:
 
 def proposal(d: Dispute) -> dict[str, Any]:
     """The law engine's proposed remedy for the case, within what the case allows: the
-    refund part (at most what is still refundable) and the compensation on top."""
+    refund part (at most the price) and the compensation on top, in full; what the buyer
+    already has back is taken off when the remedy is paid."""
     total = min(d.law_fen, d.cap_fen)
-    refund = min(total, _refundable(d))
+    refund = min(total, _price(d))
     citations: list[dict[str, Any]] = []
     for dec in d.law:
         for c in dec.get("citations", []):
@@ -325,19 +326,11 @@ def proposal(d: Dispute) -> dict[str, Any]:
     return {"refund_fen": refund, "compensation_fen": total - refund, "citations": citations}
 
 
-def _refundable(d: Dispute) -> int:
-    if d.order_id is None:
-        return d.outside_paid_fen
-    order = d.order
-    assert order is not None
-    b = _batch.get()
-    if b is not None:
-        refunded = b.refunded.get(order.pk, 0)
-    else:
-        refunded = sum(
-            Refund.objects.filter(payment__order=order).values_list("amount_fen", flat=True)
-        )
-    return max(0, order.amount_fen - refunded)
+def _price(d: Dispute) -> int:
+    """What was paid for what the case is about. Remedies are reckoned in full (the price
+    back and damages on top); what already reached the buyer is taken off when they are
+    paid (money.pay_buyer), so a refund made while the case was open is never paid twice."""
+    return d.order.amount_fen if d.order is not None else d.outside_paid_fen
 
 
 def routes(claimed_fen: int, law_fen: int) -> list[dict[str, Any]]:
@@ -662,6 +655,7 @@ def file(
         )
     claim = clean_text(claim, "claim", 2000, multiline=True)
     now = timezone.now()
+    _within_filing_limits(actor, now)
     order: Order | None = None
     after_sale = None
     if number:
@@ -691,6 +685,7 @@ def file(
                 "seller: no registered seller by that name", field="seller_username"
             )
         seller_id = seller.pk
+        _within_outside_limit(actor, seller_id, now)
         outside_description = clean_text(
             outside_description, "outside_description", 500, multiline=True
         )
@@ -740,6 +735,8 @@ def file(
         law_fen=law_fen,
         cap_fen=cap,
         created_at=now,
+        # An order on Anxin is on Anxin's own records; a sale made elsewhere waits for staff.
+        admitted_at=now if order is not None else None,
     )
     _event(
         d,
@@ -753,6 +750,7 @@ def file(
         law=law,
         law_fen=law_fen,
         cap_fen=cap,
+        admitted=order is not None,
     )
     if order is not None:
         orders._event(order, "dispute_filed", actor=actor, case=d.number, category=category)
@@ -763,6 +761,119 @@ def file(
     _move(d, Stage.NEGOTIATION, St.SELLER_ANSWER, settings.ANXIN_DISPUTE_ANSWER_DAYS)
     notify([d.seller_id], d, "filed")
     return d
+
+
+def _within_filing_limits(actor: User, now: dt.datetime) -> None:
+    """A complaint costs the seller and the desk time: one account files at most
+    ANXIN_DISPUTE_MAX_PER_DAY a day, so nobody floods a seller or the desk."""
+    most = settings.ANXIN_DISPUTE_MAX_PER_DAY
+    if (
+        Dispute.objects.filter(buyer=actor, created_at__gt=now - dt.timedelta(days=1)).count()
+        >= most
+    ):
+        raise RateLimited(
+            f"you have filed {most} complaints in the last 24 hours; try again tomorrow",
+            code="dispute_rate_limited",
+        )
+
+
+def _within_outside_limit(actor: User, seller_id: int, now: dt.datetime) -> None:
+    """Complaints about sales made elsewhere name a seller by user name, with nothing on
+    Anxin to show the sale: one account files at most ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER
+    of them against one seller in 30 days."""
+    most = settings.ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER
+    recent = Dispute.objects.filter(
+        buyer=actor,
+        seller_id=seller_id,
+        order__isnull=True,
+        created_at__gt=now - dt.timedelta(days=30),
+    ).count()
+    if recent >= most:
+        raise RateLimited(
+            f"you have filed {most} complaints about sales outside Anxin against this seller "
+            "in the last 30 days; add evidence to the open case instead",
+            code="dispute_rate_limited",
+        )
+
+
+# --- admission -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def admit(*, actor: User, number: str, reason: str) -> Dispute:
+    """The case's mediator or adjudicator has looked at a complaint about a sale made
+    elsewhere and finds the sale shown: from now on the case may be decided and paid like
+    one about an order on Anxin."""
+    d = _for_actor(actor, number)
+    _must_be(actor, d, "mediator", "adjudicator")
+    _expect_unadmitted(d)
+    reason = clean_text(reason, "reason", 2000, multiline=True)
+    now = timezone.now()
+    d.admitted_at, d.admitted_by, d.admission_reason = now, actor, reason
+    d.save(update_fields=["admitted_at", "admitted_by", "admission_reason"])
+    _event(d, "admitted", actor=actor, reason=reason)
+    notify(_parties(d), d, "admitted")
+    return d
+
+
+@transaction.atomic
+def refuse(*, actor: User, number: str, reason: str) -> Dispute:
+    """The complaint is not admitted (the file does not show the sale): the case closes with
+    its reasons, and the buyer is told the other routes (CRPL Art. 39)."""
+    d = _for_actor(actor, number)
+    _must_be(actor, d, "mediator", "adjudicator")
+    _expect_unadmitted(d)
+    reason = clean_text(reason, "reason", 2000, multiline=True)
+    d.admission_reason = reason
+    _event(d, "not_admitted", actor=actor, reason=reason)
+    _close(d, Outcome.NOT_ADMITTED, remedy_fen=0)
+    notify(_parties(d), d, "not_admitted")
+    return d
+
+
+def _expect_unadmitted(d: Dispute) -> None:
+    if d.stage == Stage.CLOSED or d.step == St.PAYING:
+        raise InvalidTransition(f"case {d.number} is closed", code="dispute_step")
+    if d.admitted_at is not None:
+        raise Conflict(f"case {d.number} has already been admitted", code="admitted")
+
+
+def _expect_admitted(d: Dispute) -> None:
+    if d.admitted_at is None:
+        raise Conflict(
+            f"case {d.number}: the complaint has not been admitted; admit it (the file shows "
+            "the sale) or refuse it before deciding",
+            code="not_admitted",
+        )
+
+
+# --- a refund made while the case is open ----------------------------------------------------
+
+
+def on_buyer_refunded(*, order: Order, amount_fen: int, source: str) -> None:
+    """The buyer was paid back on an order with an open case (the seller refunded it, or an
+    after-sales refund was paid). Runs in that transaction, under the order's lock. What was
+    claimed is now paid: the case closes. Otherwise it goes on for the rest, and whatever it
+    awards is paid less what the buyer already has (money.pay_buyer)."""
+    returned = money.returned_to_buyer(order)
+    for d in Dispute.objects.select_for_update().filter(order=order, closed_at__isnull=True):
+        if d.step == St.PAYING:
+            continue  # its remedy is being paid; pay_buyer takes the refund off
+        d.order = order
+        _event(
+            d,
+            "buyer_refunded",
+            actor=None,
+            role="system",
+            amount_fen=amount_fen,
+            source=source,
+            returned_fen=returned,
+        )
+        if returned >= d.claimed_fen:
+            _close(d, Outcome.REFUNDED, remedy_fen=0)
+            notify(_parties(d), d, "refunded_closed", amount_fen=returned)
+        else:
+            notify(_parties(d), d, "refunded_open", amount_fen=returned)
 
 
 # --- evidence --------------------------------------------------------------------------------
@@ -1043,8 +1154,9 @@ def decide(
     d = _for_actor(actor, number)
     _must_be(actor, d, "adjudicator")
     _expect(d, St.DECISION)
+    _expect_admitted(d)
     proposed = proposal(d)
-    refund = _amount(refund_fen, "refund_fen", most=_refundable(d))
+    refund = _amount(refund_fen, "refund_fen", most=_price(d))
     compensation = _amount(compensation_fen, "compensation_fen", most=d.cap_fen)
     if refund + compensation > d.cap_fen:
         raise ValidationFailed(
@@ -1330,7 +1442,7 @@ def _appeal_decided(
     a.decided_at = timezone.now()
     a.save(update_fields=["decided_at"])
     total = decision.total_fen if upheld else amount
-    refund = min(total, _refundable(d))
+    refund = min(total, _price(d))
     final = decision
     if not upheld:
         final = Decision.objects.create(
@@ -1421,7 +1533,9 @@ def _default(d: Dispute) -> str:
         return "not due"
     step = d.step
     if step == St.SELLER_ANSWER:
-        bound = min(d.claimed_fen, d.law_fen)
+        # Silence loses the price back, within what was asked and what the law gives; never
+        # damages (only a person awards those) and never on a claim nobody has admitted.
+        bound = min(d.claimed_fen, d.law_fen, _price(d)) if d.admitted_at else 0
         _event(d, "seller_silent", actor=None, bound_fen=bound)
         if bound:
             # Loses by default, within what the law engine grants.
@@ -1446,15 +1560,22 @@ def _default(d: Dispute) -> str:
         notify([d.adjudicator_id, *_parties(d)], d, "evidence_closed")
         return "evidence closed"
     if step == St.DECISION:
+        if d.admitted_at is None:
+            _event(d, "not_admitted", actor=None, role="system", reason="not admitted in time")
+            _close(d, Outcome.NOT_ADMITTED, remedy_fen=0)
+            notify(_parties(d), d, "not_admitted")
+            return "default: not admitted"
         proposed = proposal(d)
         _decided(
             d,
             actor=None,
+            # No person decided: the refund the law engine proposes, without its damages.
             refund=proposed["refund_fen"],
-            compensation=proposed["compensation_fen"],
+            compensation=0,
             reasons=(
                 "The adjudicator did not decide in time; the law engine's proposal is the "
-                "decision, open to appeal.\n" + "\n".join(_law_reasons(d))
+                "decision, without damages (only a person awards those), open to appeal.\n"
+                + "\n".join(_law_reasons(d))
             ),
             citations=proposed["citations"],
             proposed=proposed,
@@ -1614,7 +1735,10 @@ def _execute(
         raise Conflict(f"case {d.number}: the remedy has already been paid", code="executed")
     amount = min(amount, _limit(d, outcome))
     order = d.order
-    price_part = min(amount, _refundable(d))
+    # The remedy is everything the buyer should have back on the order; pay_buyer takes off
+    # what already reached the buyer (a refund the seller made while the case was open).
+    price = order.amount_fen if order is not None else d.outside_paid_fen
+    price_part = min(amount, price)
     paid = money.Paid()
     if amount:
         paid = money.pay_buyer(
@@ -1625,9 +1749,12 @@ def _execute(
             price_fen=price_part,
             extra_fen=amount - price_part,
             reason=f"case {d.number}",
-            fund_cap_fen=settings.ANXIN_GUARANTEE_CASE_CAP_FEN,
+            # The fund advances only on a case Anxin has admitted: never on a claim that
+            # nothing Anxin holds supports.
+            fund_cap_fen=settings.ANXIN_GUARANTEE_CASE_CAP_FEN if d.admitted_at else 0,
             debt_for={"dispute": d},
         )
+        price_part = max(0, price_part - paid.already)
     in_escrow_before = order is not None and order.in_escrow
     now = timezone.now()
     d.executed_at, d.paid_from = now, paid.json()

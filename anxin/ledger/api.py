@@ -18,8 +18,9 @@ class AuditOut(Schema):
 def audit(request: AuthedRequest) -> AuditOut:
     if request.auth.role != Role.OPERATOR:
         raise Forbidden("only operators can run the ledger audit", code="not_an_operator")
+    from anxin.disputes.audit import returns_audit
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
 
-    problems = ledger_audit() + orders_audit()
+    problems = ledger_audit() + orders_audit() + returns_audit()
     return AuditOut(ok=not problems, problems=problems)

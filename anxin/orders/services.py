@@ -21,13 +21,14 @@ from django.utils import timezone
 from anxin.accounts.models import Role, User
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Listing, ListingSnapshot
-from anxin.core import faults
+from anxin.core import faults, hooks
 from anxin.core.errors import (
     Conflict,
     Forbidden,
     IdempotencyConflict,
     InvalidTransition,
     NotFound,
+    RateLimited,
     ValidationFailed,
 )
 from anxin.core.money import fee_for
@@ -272,6 +273,32 @@ def _require(actor: User, order: Order, *allowed: str) -> None:
 # --- creating and paying ---------------------------------------------------------------------
 
 
+def _within_unpaid_limits(buyer: User, listing_id: int, quantity: int) -> None:
+    """An unpaid order holds stock until it is paid or times out: without a limit one free
+    account could empty a listing, again every ANXIN_PAYMENT_TIMEOUT_MINUTES."""
+    unpaid = list(
+        Order.objects.filter(buyer=buyer, status=S.AWAITING_PAYMENT).values_list(
+            "listing_id", "quantity"
+        )
+    )
+    most_orders = settings.ANXIN_UNPAID_ORDERS_PER_BUYER
+    if len(unpaid) >= most_orders:
+        raise RateLimited(
+            f"you have {len(unpaid)} unpaid orders: pay or cancel one before placing another "
+            f"(at most {most_orders})",
+            code="too_many_unpaid_orders",
+        )
+    most_units = settings.ANXIN_UNPAID_UNITS_PER_LISTING
+    held = sum(q for listing, q in unpaid if listing == listing_id)
+    if held + quantity > most_units:
+        raise RateLimited(
+            f"quantity: at most {most_units} of one listing may wait for your payment at once "
+            f"({held} already do); pay for them first",
+            code="too_many_unpaid_units",
+            field="quantity",
+        )
+
+
 @transaction.atomic
 def order_create(
     *,
@@ -344,6 +371,9 @@ def order_create(
             extra={"current_snapshot_id": snap.pk},
         )
     catalog.stock_reserve(listing_id=snap.listing_id, quantity=quantity)
+    # Counted after the reservation, whose UPDATE holds the listing's row until commit: two
+    # checkouts of one buyer on one listing cannot both pass on the same count.
+    _within_unpaid_limits(buyer, snap.listing_id, quantity)
     amount = snap.price_fen * quantity
     bps = settings.ANXIN_PLATFORM_FEE_BPS
     now = timezone.now()
@@ -748,6 +778,8 @@ def _refund_order(order: Order, *, actor: User, reason: str) -> None:
         catalog.stock_release(listing_id=order.listing_id, quantity=order.quantity)
     _close_holds(order, "approved", reason)
     _refund_all(order, reason=reason, key=f"order:{order.pk}:refund")
+    # An open complaint on the order must know at once, or its remedy would pay this again.
+    hooks.call(hooks.BUYER_REFUNDED, order=order, amount_fen=order.amount_fen, source="refund")
 
 
 # Only ever runs inside notification_receive's transaction: no savepoint needed.

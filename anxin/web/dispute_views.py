@@ -179,6 +179,8 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
         actor=u, number=n, text=p.get("text", ""), file=f.get("file")
     ),
     "transfer": lambda u, n, p, f: services.transfer(actor=u, number=n, reason=p.get("reason", "")),
+    "admit": lambda u, n, p, f: services.admit(actor=u, number=n, reason=p.get("reason", "")),
+    "refuse": lambda u, n, p, f: services.refuse(actor=u, number=n, reason=p.get("reason", "")),
 }
 
 

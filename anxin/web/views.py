@@ -653,13 +653,14 @@ def listing_detail(request: UserRequest, listing_id: int) -> HttpResponse:
 def staff_home(request: UserRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"role": request.user.get_role_display()}
     if request.user.role == Role.OPERATOR:
+        from anxin.disputes.audit import returns_audit
         from anxin.ledger.audit import ledger_audit
         from anxin.ledger.models import Account
         from anxin.orders.audit import orders_audit
 
         ctx["by_status"] = dict(Order.objects.values_list("status").annotate(n=Count("pk")))
         ctx["statuses"] = OrderStatus.choices
-        ctx["problems"] = ledger_audit() + orders_audit()
+        ctx["problems"] = ledger_audit() + orders_audit() + returns_audit()
         ctx["fees"] = (
             Account.objects.filter(code="platform:fees").aggregate(s=Sum("credits_posted"))["s"]
             or 0

@@ -14,6 +14,7 @@ from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
 from anxin.carriers.services import receive
 from anxin.conftest import deliver_all, make_listing, make_user, pay, place_order
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from anxin.disputes.audit import returns_audit
 from anxin.evidence.models import Record
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
@@ -38,6 +39,7 @@ def shipped(buyer, seller, listing, tracking="SF1000000001"):
 def books_balance() -> None:
     assert ledger_audit() == []
     assert orders_audit() == []
+    assert returns_audit() == []
 
 
 def balance(code: str) -> int:

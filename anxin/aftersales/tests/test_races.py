@@ -7,6 +7,7 @@ import pytest
 from anxin.aftersales import services
 from anxin.aftersales.models import AfterSale, Status
 from anxin.conftest import pay, place_order
+from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.orders import services as orders
 from anxin.orders.audit import orders_audit
@@ -53,4 +54,4 @@ def test_two_refunds_of_one_request_pay_once(tmp_path, buyer, seller, listing) -
     )
     assert sorted(r["ok"] for r in results) == [False, True]
     assert Refund.objects.filter(order=order).count() == 1
-    assert ledger_audit() == [] and orders_audit() == []
+    assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []

@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> None:
+    from anxin.disputes.audit import returns_audit
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
     from anxin.orders.models import Order
@@ -23,6 +24,6 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
     assert Score.objects.count() >= 3 and set(Score.objects.values_list("grade", flat=True)) == {
         "N"
     }
-    assert ledger_audit() == [] and orders_audit() == []
+    assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []
     call_command("demo", verbosity=0)
     assert (Order.objects.count(), Review.objects.count()) == (orders, reviews)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from anxin.accounts.models import Role, User
 from anxin.conftest import make_user, pay, place_order
+from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.orders import services as orders
@@ -39,6 +40,7 @@ def desk() -> dict[str, User]:
 def books_balance() -> None:
     assert ledger_audit() == []
     assert orders_audit() == []
+    assert returns_audit() == []
 
 
 def balance(code: str) -> int:

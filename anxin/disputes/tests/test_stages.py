@@ -312,7 +312,11 @@ def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
     d, order, _ = to_decision(clock, buyer, seller, listing)
     assert past(clock, d) == "default: the law engine's proposal decided"
     decision = Decision.objects.get(dispute=d)
-    assert decision.is_default and decision.total_fen == order.amount_fen + 50000
+    # The law engine proposes the price and 500 yuan of damages; no person decided, so the
+    # decision is the refund alone (damages are awarded only by a person).
+    assert decision.proposal["compensation_fen"] == 50000
+    assert decision.is_default and decision.compensation_fen == 0
+    assert decision.total_fen == order.amount_fen
     assert decision.citations and decision.decided_by is None
     # Both parties accept: paid at once, without waiting for the appeal window.
     services.accept_decision(actor=buyer, number=d.number)
@@ -373,7 +377,7 @@ def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing)
     )
     assert past(clock, d) == "default: appeal decided on the votes cast"
     d.refresh_from_db()
-    assert d.remedy_fen == order.amount_fen + 50000  # upheld
+    assert d.remedy_fen == order.amount_fen  # upheld: the default decision, the refund alone
     deliver_all()
     books_balance()
 
@@ -727,7 +731,7 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
     services.vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
     services.vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
     d.refresh_from_db()
-    assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == order.amount_fen + 50000
+    assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == order.amount_fen
 
 
 def test_an_appeal_with_too_few_eligible_members_is_refused_clearly(

@@ -12,6 +12,7 @@ from collections import Counter
 import pytest
 
 from anxin.conftest import child_env, make_listing, place_order
+from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
@@ -47,6 +48,7 @@ def _check(numbers: list[str]) -> None:
     )
     assert ledger_audit() == []
     assert orders_audit() == []
+    assert returns_audit() == []
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import pytest
 
 from anxin.conftest import deliver_all, make_listing, pay, place_order
 from anxin.core.errors import Conflict, Forbidden, IdempotencyConflict, InvalidTransition
+from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.orders import services
@@ -30,7 +31,7 @@ def acct(code: str) -> Account:
 
 
 def audit_clean() -> None:
-    assert ledger_audit() == [] and orders_audit() == []
+    assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []
 
 
 def ship(order):
@@ -377,3 +378,33 @@ def test_placing_an_order_is_idempotent(buyer, listing) -> None:
     assert listing.stock == 9
     with pytest.raises(IdempotencyConflict):
         place_order(buyer, listing, quantity=2, key="same")
+
+
+def test_one_buyer_cannot_hoard_a_listing_in_unpaid_orders(
+    clock, buyer, other_buyer, seller, settings
+) -> None:
+    """Unpaid orders hold stock for ANXIN_PAYMENT_TIMEOUT_MINUTES: without a cap one free
+    account empties a listing, again every half hour."""
+    from anxin.catalog.models import Listing
+    from anxin.core.errors import RateLimited
+
+    settings.ANXIN_UNPAID_UNITS_PER_LISTING = 3
+    settings.ANXIN_UNPAID_ORDERS_PER_BUYER = 3
+    listing = make_listing(seller, stock=50)
+    place_order(buyer, listing, quantity=2)
+    with pytest.raises(RateLimited) as e:
+        place_order(buyer, listing, quantity=2)
+    assert e.value.code == "too_many_unpaid_units" and e.value.field == "quantity"
+    # Refused whole: the stock it would have taken is still there.
+    assert Listing.objects.get(pk=listing.pk).stock == 48
+    place_order(buyer, listing, quantity=1)
+    # Another buyer is not limited by this one.
+    place_order(other_buyer, listing, quantity=3)
+    # Paying frees the buyer's count; an order of another listing counts towards the total.
+    paid = Order.objects.filter(buyer=buyer).first()
+    pay(paid)
+    place_order(buyer, listing, quantity=2)
+    place_order(buyer, make_listing(seller, title="另一款茶"))
+    with pytest.raises(RateLimited) as e:
+        place_order(buyer, make_listing(seller, title="第三款茶"))
+    assert e.value.code == "too_many_unpaid_orders" and e.value.status == 429

@@ -16,6 +16,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
     invariant,
+    multiple,
     rule,
     run_state_machine_as_test,
 )
@@ -23,6 +24,7 @@ from hypothesis.stateful import (
 from anxin.conftest import START, make_listing, make_user, place_order
 from anxin.core.errors import DomainError
 from anxin.core.worker import run_due_tasks
+from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.orders import services
 from anxin.orders.audit import orders_audit
@@ -61,8 +63,10 @@ class OrderBooks(RuleBasedStateMachine):
             return None  # refused by the rules: fine, as long as the books still balance
 
     @rule(target=orders, buyer=st.integers(0, 1), quantity=st.integers(1, 3))
-    def create(self, buyer: int, quantity: int) -> int:
-        return place_order(self.buyers[buyer], self.listing, quantity=quantity).pk
+    def create(self, buyer: int, quantity: int):
+        # Refused past the unpaid-orders cap (a buyer cannot hoard stock): nothing to add.
+        order = self._try(place_order, self.buyers[buyer], self.listing, quantity=quantity)
+        return order.pk if order is not None else multiple()
 
     @rule(order=orders, succeed=st.booleans())
     def pay_at_cashier(self, order: int, succeed: bool) -> None:
@@ -122,6 +126,56 @@ class OrderBooks(RuleBasedStateMachine):
                 reason="r",
             )
 
+    @rule(
+        order=orders,
+        category=st.sampled_from(["quality_defect", "counterfeit"]),
+        times=st.sampled_from([1, 4]),
+    )
+    def complain(self, order: int, category: str, times: int) -> None:
+        """A complaint (for the price, or the price and damages), which the seller may let
+        default while refunding the order: a remedy and a refund on one order."""
+        from anxin.disputes import services as disputes
+
+        o = Order.objects.get(pk=order)
+        self._try(
+            disputes.file,
+            actor=o.buyer,
+            number=o.number,
+            category=category,
+            claim="有问题",
+            claimed_fen=o.amount_fen * times,
+        )
+
+    @rule(
+        target=orders,
+        buyer=st.integers(0, 1),
+        category=st.sampled_from(["quality_defect", "counterfeit"]),
+        times=st.sampled_from([1, 4]),
+    )
+    def shipped_then_complained(self, buyer: int, category: str, times: int):
+        """The usual road to a case, in one step, so that the runs reach what follows it
+        (a refund, an after-sales request, a default) often."""
+        from anxin.conftest import pay
+
+        order = self._try(place_order, self.buyers[buyer], self.listing)
+        if order is None:
+            return multiple()
+        pay(order)
+        self.ship(order.pk)
+        self.complain(order.pk, category, times)
+        return order.pk
+
+    @rule(order=orders, offer=st.sampled_from([0, 1, 2]))
+    def seller_answers(self, order: int, offer: int) -> None:
+        from anxin.disputes import services as disputes
+        from anxin.disputes.models import Dispute
+
+        d = Dispute.objects.filter(order_id=order, closed_at__isnull=True).first()
+        if d is not None:
+            o = Order.objects.get(pk=order)
+            amount = o.amount_fen * offer // 2  # nothing, half, or the price
+            self._try(disputes.answer, actor=o.seller, number=d.number, offer_fen=amount, text="t")
+
     @rule(hours=st.sampled_from([1, 12, 24 * 3, 24 * 11]))
     def time_passes(self, hours: int) -> None:
         self.traveller.shift(dt.timedelta(hours=hours))
@@ -132,6 +186,7 @@ class OrderBooks(RuleBasedStateMachine):
         if hasattr(self, "clock"):
             assert ledger_audit() == []
             assert orders_audit() == []
+            assert returns_audit() == []
 
     @invariant()
     def escrow_matches_status(self) -> None:

@@ -15,11 +15,12 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["audit"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from anxin.disputes.audit import returns_audit
         from anxin.ledger.audit import ledger_audit
         from anxin.ledger.models import Account, Transfer
         from anxin.orders.audit import orders_audit
 
-        problems = ledger_audit() + orders_audit()
+        problems = ledger_audit() + orders_audit() + returns_audit()
         accounts, transfers = Account.objects.count(), Transfer.objects.count()
         if problems:
             for p in problems:

@@ -1,0 +1,384 @@
+"""A remedy is owed once, and no money moves on a claim nothing supports (issue: safety first).
+
+Every pair of payers on one order (refund then case, after-sales then case, case then
+after-sales) pays the buyer what it is owed in all, never the same money twice; the remedies
+audit reads what reached the buyer from the ledger and fails when it does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from anxin.aftersales import money
+from anxin.aftersales import services as aftersales
+from anxin.conftest import deliver_all
+from anxin.core.errors import Conflict, Forbidden, InvalidTransition, RateLimited
+from anxin.disputes import services
+from anxin.disputes.audit import returns_audit
+from anxin.disputes.models import Dispute, Notification, Outcome, Stage, Step
+from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
+from anxin.ledger.services import (
+    TransferRequest,
+    buyer_account,
+    seller_account,
+    transfer_id,
+    transfers_create,
+)
+from anxin.orders import services as orders
+from anxin.orders.models import Order, OrderStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def past(clock, d: Dispute) -> str:
+    d.refresh_from_db()
+    assert d.due_at is not None
+    clock.move_to(d.due_at)
+    return services.deadline(dispute_id=d.pk)
+
+
+def back(order: Order) -> int:
+    return money.returned_to_buyer(order)
+
+
+def test_a_full_refund_closes_the_case_that_claimed_it_and_nothing_is_paid_again(
+    clock, buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶发霉",
+        claimed_fen=order.amount_fen,
+    )
+    orders.order_refund(actor=seller, number=order.number, reason="直接退款")
+    d.refresh_from_db()
+    assert (d.stage, d.outcome, d.remedy_fen) == (Stage.CLOSED, Outcome.REFUNDED, 0)
+    assert d.executed_at is None
+    kinds = set(Notification.objects.filter(dispute=d).values_list("kind", "user_id"))
+    assert {("refunded_closed", buyer.pk), ("refunded_closed", seller.pk)} <= kinds
+    # The old deadline fires anyway: the case is closed, nothing is paid.
+    clock.shift(dt.timedelta(days=30))
+    assert services.deadline(dispute_id=d.pk) == "closed"
+    deliver_all()
+    assert back(order) == order.amount_fen
+    assert balance(f"seller:{seller.pk}") == 0
+    books_balance()
+
+
+def test_refund_then_a_damages_claim_pays_only_the_damages_a_person_awards(
+    clock, buyer, seller, listing
+) -> None:
+    people = desk()
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="counterfeit",
+        claim="假货",
+        claimed_fen=order.amount_fen + 50000,
+    )
+    orders.order_refund(actor=seller, number=order.number, reason="先退款")
+    d.refresh_from_db()
+    # More was claimed than refunded: the case goes on, and both are told the refund counts.
+    assert d.stage == Stage.NEGOTIATION
+    assert Notification.objects.filter(dispute=d, kind="refunded_open").count() == 2
+    # The seller is silent: the default is the price back, which the buyer already has.
+    assert past(clock, d) == "default: decided for the buyer"
+    deliver_all()
+    d.refresh_from_db()
+    assert d.outcome == Outcome.DEFAULT and d.executed_at is not None
+    assert d.paid_from == {"already": order.amount_fen}
+    assert back(order) == order.amount_fen  # not twice
+    books_balance()
+    assert people  # the desk exists, but nobody awarded damages: none were paid
+
+
+def test_refund_then_adjudicated_damages_pays_the_damages_alone(
+    clock, buyer, seller, listing
+) -> None:
+    people = desk()
+    # Money in the seller's balance to take the damages from.
+    for i in range(2):
+        completed(buyer, seller, listing, tracking=f"SF30000009{i}")
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="counterfeit",
+        claim="假货",
+        claimed_fen=order.amount_fen + 50000,
+    )
+    services.answer(actor=seller, number=d.number, offer_fen=0, text="不认")
+    orders.order_refund(actor=seller, number=order.number, reason="先退款")
+    services.reply(actor=buyer, number=d.number, accept=False, reason="要赔偿")
+    services.propose(actor=people["mediator"], number=d.number, amount_fen=20000, text="x")
+    services.respond(actor=seller, number=d.number, accept=False, reason="不接受")
+    past(clock, d)  # the evidence window closes
+    # The decision is reckoned in full, the price back and the damages (CRPL 55(1)); the
+    # page shows what the buyer already has back.
+    d.refresh_from_db()
+    proposed = services.proposal(d)
+    assert (proposed["refund_fen"], proposed["compensation_fen"]) == (order.amount_fen, 50000)
+    services.decide(
+        actor=d.adjudicator,
+        number=d.number,
+        refund_fen=order.amount_fen,
+        compensation_fen=50000,
+        reasons="售假，退一赔三，不足五百元按五百元",
+        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
+    )
+    services.accept_decision(actor=buyer, number=d.number)
+    services.accept_decision(actor=seller, number=d.number)
+    deliver_all()
+    d.refresh_from_db()
+    assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 50000
+    assert d.paid_from["already"] == order.amount_fen
+    # The price once, from the refund; the damages now, from the seller's balance, and what
+    # that could not cover is the seller's debt to the buyer (no fund money in this test).
+    paid_now = sum(d.paid_from.get(k, 0) for k in ("escrow", "fee", "seller", "fund"))
+    assert paid_now + d.paid_from.get("debt", 0) == 50000
+    assert back(order) == order.amount_fen + paid_now
+    books_balance()
+
+
+def test_after_sales_refund_while_a_case_is_open_is_counted_by_the_case(
+    clock, buyer, seller, listing
+) -> None:
+    order = completed(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="counterfeit",
+        claim="假货",
+        claimed_fen=order.amount_fen + 50000,
+    )
+    a = aftersales.request(actor=buyer, number=order.number, kind="quality_return", reason="假货")
+    aftersales.answer(actor=seller, number=order.number, approve=True)
+    aftersales.ship_back(
+        actor=buyer,
+        number=order.number,
+        carrier="顺丰速运",
+        tracking_number="SF3100000001",
+        return_shipping_fen=1200,
+    )
+    aftersales.confirm_received(actor=seller, number=order.number)
+    a.refresh_from_db()
+    assert a.status == "refunded", a.status
+    price_back = back(order)
+    assert price_back >= order.amount_fen
+    d.refresh_from_db()
+    assert d.stage == Stage.NEGOTIATION  # damages are still claimed
+    assert past(clock, d) == "default: decided for the buyer"
+    deliver_all()
+    assert back(order) == price_back  # the default pays no damages and no price twice
+    books_balance()
+
+
+def test_a_partial_remedy_then_a_refund_or_after_sales_pays_only_the_rest(
+    clock, buyer, seller, listing
+) -> None:
+    order = shipped(buyer, seller, listing)
+    d = services.file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="有破损",
+        claimed_fen=3000,
+    )
+    services.answer(actor=seller, number=d.number, offer_fen=3000, text="补偿")
+    deliver_all()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED and back(order) == 3000
+    # Case, then refund: the escrow was settled by the case, so no full refund can follow it.
+    with pytest.raises(InvalidTransition, match="nothing in escrow"):
+        orders.order_refund(actor=seller, number=order.number, reason="再退一次")
+    assert back(order) == 3000
+    a = aftersales.request(
+        actor=buyer, number=order.number, kind="quality_return", reason="还是坏的"
+    )
+    aftersales.answer(actor=seller, number=order.number, approve=True)
+    aftersales.ship_back(
+        actor=buyer,
+        number=order.number,
+        carrier="顺丰速运",
+        tracking_number="SF3100000002",
+        return_shipping_fen=1200,
+    )
+    aftersales.confirm_received(actor=seller, number=order.number)
+    deliver_all()
+    a.refresh_from_db()
+    assert a.status == "refunded"
+    # The price once in all (3,000 from the case, the rest now), plus the return shipping;
+    # what the seller's balance could not cover is its debt to the buyer.
+    from anxin.aftersales.models import SellerDebt
+
+    owed = sum(SellerDebt.objects.filter(after_sale=a).values_list("amount_fen", flat=True))
+    assert back(order) + owed == order.amount_fen + a.return_shipping_fen
+    books_balance()
+
+
+def test_the_remedies_audit_names_money_paid_back_twice(buyer, seller, listing) -> None:
+    completed(buyer, seller, listing, tracking="SF3000000061")  # money in the seller's balance
+    order = completed(buyer, seller, listing)
+    assert returns_audit() == []
+    # A payer that forgot an earlier refund: the price again, from the seller's balance.
+    transfers_create(
+        [
+            TransferRequest(
+                transfer_id("test", uuid.uuid4().hex),
+                seller_account(seller.pk),
+                buyer_account(buyer.pk),
+                order.amount_fen,
+                "clawback",
+                order.number,
+            )
+        ]
+    )
+    assert returns_audit() == []  # once is owed: the buyer paid it
+    transfers_create(
+        [
+            TransferRequest(
+                transfer_id("test", uuid.uuid4().hex),
+                seller_account(seller.pk),
+                buyer_account(buyer.pk),
+                1,
+                "clawback",
+                order.number,
+            )
+        ]
+    )
+    problems = returns_audit()
+    assert len(problems) == 1 and order.number in problems[0] and "more than it paid" in problems[0]
+
+
+# --- claims about sales outside Anxin --------------------------------------------------------
+
+
+def outside(buyer, seller, **kw) -> Dispute:
+    shot = SimpleUploadedFile("chat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
+    args = (
+        dict(
+            actor=buyer,
+            seller_username=seller.username,
+            category="counterfeit",
+            claim="朋友圈买的假面膜",
+            claimed_fen=39600,
+            outside_description="朋友圈买的面膜",
+            outside_paid_fen=9900,
+            outside_paid_on=dt.date(2026, 4, 28),
+            files=[("聊天记录", shot)],
+        )
+        | kw
+    )
+    return services.file(**args)
+
+
+def test_an_outside_claim_is_never_paid_by_default_and_the_fund_never_advances(
+    clock, buyer, seller, operator, listing
+) -> None:
+    # A funded guarantee fund and a seller with money: all a drain would need.
+    for i in range(3):
+        completed(buyer, seller, listing, tracking=f"SF30000008{i}")
+    services.fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
+    fund, seller_money = balance("guarantee:fund"), balance(f"seller:{seller.pk}")
+    people = desk()
+    d = outside(buyer, seller)
+    assert d.admitted_at is None
+    # The seller is silent: the claim goes to a mediator, not to a payment.
+    assert past(clock, d) == "default: to mediation"
+    d.refresh_from_db()
+    assert d.step == Step.MEDIATOR_PROPOSAL and d.mediator_id == people["mediator"].pk
+    # Mediation fails, evidence closes, the adjudicator is silent: closed, unpaid.
+    assert past(clock, d) == "default: to adjudication"
+    assert past(clock, d) == "evidence closed"
+    with pytest.raises(Conflict, match="admitted"):
+        services.decide(
+            actor=Dispute.objects.get(pk=d.pk).adjudicator,
+            number=d.number,
+            refund_fen=9900,
+            compensation_fen=29700,
+            reasons="x",
+            citations=[{"statute": "CRPL", "article": 55}],
+            departure_reason="x",
+        )
+    assert past(clock, d) == "default: not admitted"
+    deliver_all()
+    d.refresh_from_db()
+    assert (d.outcome, d.executed_at, d.remedy_fen) == (Outcome.NOT_ADMITTED, None, 0)
+    assert balance("guarantee:fund") == fund
+    assert balance(f"seller:{seller.pk}") == seller_money
+    assert balance(f"buyer:{buyer.pk}") == 0
+    assert Notification.objects.filter(dispute=d, kind="not_admitted", user=buyer).exists()
+    books_balance()
+
+
+def test_an_admitted_outside_claim_is_decided_by_a_person_and_may_use_the_fund(
+    clock, buyer, seller, operator, listing
+) -> None:
+    for i in range(3):
+        completed(buyer, seller, listing, tracking=f"SF30000007{i}")
+    services.fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
+    people = desk()
+    d = outside(buyer, seller, category="not_delivered", claimed_fen=9900)
+    past(clock, d)  # to mediation
+    with pytest.raises(Forbidden):
+        services.admit(actor=buyer, number=d.number, reason="我自己说的")
+    services.admit(actor=people["mediator"], number=d.number, reason="转账记录与聊天记录相符")
+    d.refresh_from_db()
+    assert d.admitted_by == people["mediator"] and d.admitted_at is not None
+    with pytest.raises(Conflict, match="already"):
+        services.admit(actor=people["mediator"], number=d.number, reason="again")
+    assert past(clock, d) == "default: to adjudication"
+    assert past(clock, d) == "evidence closed"
+    d.refresh_from_db()
+    services.decide(
+        actor=d.adjudicator,
+        number=d.number,
+        refund_fen=services.proposal(d)["refund_fen"],
+        compensation_fen=services.proposal(d)["compensation_fen"],
+        reasons="付款后未发货",
+        citations=services.proposal(d)["citations"] or [{"statute": "CRPL", "article": 55}],
+    )
+    services.accept_decision(actor=buyer, number=d.number)
+    services.accept_decision(actor=seller, number=d.number)
+    deliver_all()
+    d.refresh_from_db()
+    assert d.outcome == Outcome.DECIDED and d.remedy_fen == 9900
+    assert sum(d.paid_from.get(k, 0) for k in ("seller", "fund", "debt")) == 9900
+    books_balance()
+
+
+def test_a_mediator_refuses_an_outside_claim_that_shows_no_sale(clock, buyer, seller) -> None:
+    people = desk()
+    d = outside(buyer, seller)
+    past(clock, d)
+    services.refuse(actor=people["mediator"], number=d.number, reason="只有一行文字，无转账记录")
+    d.refresh_from_db()
+    assert d.outcome == Outcome.NOT_ADMITTED and d.admission_reason.startswith("只有")
+    assert d.executed_at is None
+
+
+def test_complaints_are_rate_limited_per_account_and_per_seller(
+    clock, buyer, seller, settings
+) -> None:
+    settings.ANXIN_DISPUTE_MAX_PER_DAY = 3
+    outside(buyer, seller)
+    outside(buyer, seller)
+    with pytest.raises(RateLimited, match="30 days") as e:
+        outside(buyer, seller)
+    assert e.value.status == 429
+    assert Dispute.objects.count() == 2
+    from anxin.conftest import make_user
+
+    other = make_user("seller-two", "seller", "第二家")
+    outside(buyer, other)
+    with pytest.raises(RateLimited, match="24 hours"):
+        outside(buyer, other)
+    clock.shift(dt.timedelta(days=1, seconds=1))
+    outside(buyer, other)
+    assert Dispute.objects.count() == 4
