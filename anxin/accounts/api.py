@@ -20,6 +20,7 @@ from anxin.accounts.schemas import (
 )
 from anxin.accounts.throttle import client_address
 from anxin.api.auth import AuthedRequest
+from anxin.api.types import Id
 
 router = Router(tags=["accounts"])
 
@@ -82,7 +83,7 @@ def tokens(request: AuthedRequest) -> list[ApiTokenOut]:
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None})
-def token_revoke(request: AuthedRequest, token_id: int):
+def token_revoke(request: AuthedRequest, token_id: Id):
     services.api_token_revoke_id(user=request.auth, token_id=token_id)
     return Status(204, None)
 

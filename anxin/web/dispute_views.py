@@ -186,8 +186,6 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
 
 def _citations(text: str) -> list[dict[str, Any]]:
     """'CRPL 55(1), CC 584' -> citations. Each item: statute id, article, optional paragraph."""
-    import re
-
     out: list[dict[str, Any]] = []
     for i, part in enumerate(p.strip() for p in text.replace("，", ",").split(",")):
         if not part:
@@ -259,14 +257,13 @@ def notifications(request: UserRequest) -> HttpResponse:
     if request.method == "POST":
         unread = mine.filter(read_at__isnull=True)
         if "notice" in request.POST:
-            raw = request.POST["notice"]
-            if not re.fullmatch(r"[0-9]{1,18}", raw):
-                return _error_page(
-                    request, ValidationFailed("notice: a whole number", field="notice")
-                )
-            if not mine.filter(pk=int(raw)).exists():
-                return _error_page(request, NotFound(f"notice {raw}: not found"))
-            unread = unread.filter(pk=int(raw))
+            try:
+                pk = parse_int(request.POST["notice"], "notice", minimum=1)
+            except DomainError as e:
+                return _error_page(request, e)
+            if not mine.filter(pk=pk).exists():
+                return _error_page(request, NotFound(f"notice {pk}: not found"))
+            unread = unread.filter(pk=pk)
         unread.update(read_at=timezone.now())
         return redirect("web:notifications")
     rows = list(mine.select_related("dispute").order_by("-created_at", "-pk")[:100])

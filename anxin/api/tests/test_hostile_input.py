@@ -396,9 +396,7 @@ def test_every_integer_in_the_api_schemas_is_strict_and_bounded() -> None:
             walk(comp, name)
     for path, ops in schema["paths"].items():
         for method, op in ops.items():
-            # The accounts operations are the account-security work's (issue 13, its own part).
-            if "accounts" not in op.get("tags", []):
-                walk(op.get("parameters", []), f"{method} {path}")
+            walk(op.get("parameters", []), f"{method} {path}")
     assert len(found) > 20
 
 
