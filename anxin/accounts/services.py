@@ -167,11 +167,8 @@ def user_sign_out_everywhere(*, user: User) -> None:
     _revoke_everything(user)
 
 
-def password_change(
-    *, request: HttpRequest, user: User, current_password: str, new_password: str
-) -> None:
-    """Needs the current password (throttled as a sign-in is). Every other session and every
-    API token ends; the session making the change, if any, stays signed in."""
+def _confirm_password(request: HttpRequest, user: User, current_password: str) -> None:
+    """The user's current password, checked as a sign-in (and throttled as one)."""
     try:
         user_authenticate(request=request, username=user.username, password=current_password)
     except Unauthorized:
@@ -180,6 +177,14 @@ def password_change(
             code="wrong_password",
             field="current_password",
         ) from None
+
+
+def password_change(
+    *, request: HttpRequest, user: User, current_password: str, new_password: str
+) -> None:
+    """Needs the current password (throttled as a sign-in is). Every other session and every
+    API token ends; the session making the change, if any, stays signed in."""
+    _confirm_password(request, user, current_password)
     _check_password(new_password, user, "new_password")
     with transaction.atomic():
         user.set_password(new_password)
@@ -196,14 +201,7 @@ def user_email_change(
     could take the account over through a reset. Not one transaction: a wrong password's
     failure must stay recorded for the throttle when the change is refused."""
     email = _clean_email(email)
-    try:
-        user_authenticate(request=request, username=user.username, password=current_password)
-    except Unauthorized:
-        raise ValidationFailed(
-            "current_password: this is not your current password",
-            code="wrong_password",
-            field="current_password",
-        ) from None
+    _confirm_password(request, user, current_password)
     user.email = email
     user.save(update_fields=["email"])
     return user

@@ -40,6 +40,22 @@ def past(clock, d: Dispute) -> str:
     return services.deadline(dispute_id=d.pk)
 
 
+def returned_for_a_refund(buyer, seller, order: Order, reason: str, tracking: str):
+    """A return for a defect, approved, sent back (1,200 fen of shipping) and received: the
+    after-sales refund is paid."""
+    a = aftersales.request(actor=buyer, number=order.number, kind="quality_return", reason=reason)
+    aftersales.answer(actor=seller, number=order.number, approve=True)
+    aftersales.ship_back(
+        actor=buyer,
+        number=order.number,
+        carrier="顺丰速运",
+        tracking_number=tracking,
+        return_shipping_fen=1200,
+    )
+    aftersales.confirm_received(actor=seller, number=order.number)
+    return a
+
+
 def back(order: Order) -> int:
     return money.returned_to_buyer(order)
 
@@ -157,16 +173,7 @@ def test_after_sales_refund_while_a_case_is_open_is_counted_by_the_case(
         claim="假货",
         claimed_fen=order.amount_fen + 50000,
     )
-    a = aftersales.request(actor=buyer, number=order.number, kind="quality_return", reason="假货")
-    aftersales.answer(actor=seller, number=order.number, approve=True)
-    aftersales.ship_back(
-        actor=buyer,
-        number=order.number,
-        carrier="顺丰速运",
-        tracking_number="SF3100000001",
-        return_shipping_fen=1200,
-    )
-    aftersales.confirm_received(actor=seller, number=order.number)
+    a = returned_for_a_refund(buyer, seller, order, "假货", "SF3100000001")
     a.refresh_from_db()
     assert a.status == "refunded", a.status
     price_back = back(order)
@@ -198,18 +205,7 @@ def test_a_partial_remedy_then_a_refund_or_after_sales_pays_only_the_rest(
     with pytest.raises(InvalidTransition, match="nothing in escrow"):
         orders.order_refund(actor=seller, number=order.number, reason="再退一次")
     assert back(order) == 3000
-    a = aftersales.request(
-        actor=buyer, number=order.number, kind="quality_return", reason="还是坏的"
-    )
-    aftersales.answer(actor=seller, number=order.number, approve=True)
-    aftersales.ship_back(
-        actor=buyer,
-        number=order.number,
-        carrier="顺丰速运",
-        tracking_number="SF3100000002",
-        return_shipping_fen=1200,
-    )
-    aftersales.confirm_received(actor=seller, number=order.number)
+    a = returned_for_a_refund(buyer, seller, order, "还是坏的", "SF3100000002")
     deliver_all()
     a.refresh_from_db()
     assert a.status == "refunded"

@@ -255,11 +255,10 @@ def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
     """CRPL Art. 44: a buyer who paid (and did not cancel before shipment), or whose case
     Anxin admitted. An unpaid or cancelled order, or a complaint the buyer filed itself about
     a sale elsewhere, is no ground: that was how any sign-up could read a seller's address."""
-    import datetime as dt
-
     from anxin.conftest import make_listing, pay, place_order
     from anxin.disputes import services as disputes
     from anxin.disputes.tests.helpers import desk
+    from anxin.disputes.tests.test_owed_once import outside
     from anxin.orders import services as orders
 
     verify_individual(seller)
@@ -277,18 +276,7 @@ def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
     orders.order_cancel(actor=buyer, number=cancelled.number, reason="不要了")
     r = ask(cancelled.number)
     assert r.status_code == 403 and r.json()["code"] == "order_cancelled"
-    shot = SimpleUploadedFile("chat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
-    case = disputes.file(
-        actor=buyer,
-        seller_username=seller.username,
-        category="not_delivered",
-        claim="转账后不发货",
-        claimed_fen=9900,
-        outside_description="朋友圈买的面膜",
-        outside_paid_fen=9900,
-        outside_paid_on=dt.date(2026, 4, 28),
-        files=[("聊天记录", shot)],
-    )
+    case = outside(buyer, seller, category="not_delivered", claimed_fen=9900)
     r = ask(case.number)
     assert r.status_code == 403 and r.json()["code"] == "case_not_admitted"
     r = ask("AX-nothing")
