@@ -118,9 +118,11 @@ def test_one_notification_delivered_by_many_processes_is_applied_once(
     assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []
 
 
-def test_many_processes_driving_the_same_orders(tmp_path, buyer, seller) -> None:
+def test_many_processes_driving_the_same_orders(tmp_path, buyer, seller, settings) -> None:
     """Four processes each push the same twelve orders through their lives at once: every
     order ends once, every fen is accounted for."""
+    # One buyer's twelve orders, all unpaid before the race starts: past the hoarding cap.
+    settings.ANXIN_UNPAID_ORDERS_PER_BUYER = 12
     listing = make_listing(seller, stock=100)
     numbers = [place_order(buyer, listing).number for _ in range(12)]
     env = child_env()

@@ -72,7 +72,10 @@ def test_a_kill_at_a_named_point_loses_and_duplicates_nothing(buyer, seller, poi
     _check(numbers)
 
 
-def test_kills_at_random_moments_then_a_retry_balances(buyer, seller) -> None:
+def test_kills_at_random_moments_then_a_retry_balances(buyer, seller, settings) -> None:
+    # One buyer's thirty orders, all unpaid before the first kill: past the hoarding cap.
+    settings.ANXIN_UNPAID_ORDERS_PER_BUYER = 30
+    settings.ANXIN_UNPAID_UNITS_PER_LISTING = 30
     listing = make_listing(seller, stock=200)
     numbers = [place_order(buyer, listing).number for _ in range(30)]
     rng = random.Random(20261124)
