@@ -44,11 +44,12 @@ _GENERATE: list[tuple[str, str]] = [
         "sellers and buyers",
         """
         INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name,
-            email, is_staff, is_active, date_joined, role, display_name, preferred_language)
+            email, is_staff, is_active, date_joined, role, display_name, preferred_language,
+            session_epoch)
         SELECT '!', false, 'cs' || %(tag)s || '-' || g, '', '', '', false, true,
             %(now)s - interval '800 days',
             CASE WHEN g <= %(sellers)s::bigint THEN 'seller' ELSE 'buyer' END,
-            '店铺' || g, 'zh-hans'
+            '店铺' || g, 'zh-hans', 0
         FROM generate_series(1, %(sellers)s::bigint + %(buyers)s::bigint) g;
         CREATE TEMP TABLE bs AS
             SELECT row_number() OVER (ORDER BY id) AS n, id FROM accounts_user
@@ -166,7 +167,8 @@ _GENERATE: list[tuple[str, str]] = [
         INSERT INTO disputes_dispute (number, outside_description, outside_paid_fen, category,
             claim, claimed_fen, law, law_fen, cap_fen, stage, step, reminded_for, offer_text,
             proposal_text, outcome, remedy_fen, paid_from, transfer_reason, created_at,
-            closed_at, buyer_id, seller_id, order_id, executed_at)
+            closed_at, buyer_id, seller_id, order_id, executed_at, admitted_at,
+            admission_reason)
         SELECT 'D' || %(tag)s || o.id, '', 0, 'not_delivered', '', o.amount_fen, '{}'::jsonb,
             o.amount_fen, o.amount_fen, 'closed', 'done', '', '', '',
             (ARRAY['settled', 'settled', 'default', 'decided', 'withdrawn', 'lapsed'])
@@ -174,7 +176,8 @@ _GENERATE: list[tuple[str, str]] = [
             CASE WHEN o.id %% 6 IN (4, 5) THEN NULL ELSE o.amount_fen END, '{}'::jsonb, '',
             o.paid_at + interval '3 days', o.paid_at + interval '12 days',
             o.buyer_id, o.seller_id, o.id,
-            CASE WHEN o.id %% 6 IN (4, 5) THEN NULL ELSE o.paid_at + interval '12 days' END
+            CASE WHEN o.id %% 6 IN (4, 5) THEN NULL ELSE o.paid_at + interval '12 days' END,
+            o.paid_at + interval '3 days', ''
         FROM orders_order o
         WHERE o.number LIKE 'C' || %(tag)s || '%%' AND (hashint8(o.id) & 1023) < 15;
         INSERT INTO disputes_disputeevent (kind, actor_role, detail, at, actor_id, dispute_id)
