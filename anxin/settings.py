@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "anxin.catalog",
     "anxin.payments",
     "anxin.orders",
+    "anxin.remedies",
     "anxin.aftersales",
     "anxin.carriers",
     "anxin.disputes",

@@ -168,7 +168,7 @@ def order_transition(
 _LOCK = (
     f"SELECT o.*, EXISTS (SELECT 1 FROM {Hold._meta.db_table} h WHERE h.order_id = o.id "  # noqa: S608
     "AND h.closed_at IS NULL) AS open_hold, "
-    "EXISTS (SELECT 1 FROM aftersales_sellerdebt d WHERE d.seller_id = o.seller_id "
+    "EXISTS (SELECT 1 FROM remedies_sellerdebt d WHERE d.seller_id = o.seller_id "
     "AND d.settled_at IS NULL) AS seller_in_debt{extra} "
     f"FROM {Order._meta.db_table} o WHERE o.{{column}} = %s"
 )

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from anxin.aftersales import services
-from anxin.aftersales.models import AfterSale, SellerDebt, Status
+from anxin.aftersales.models import AfterSale, Status
 from anxin.carriers.base import EventRejected
 from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
 from anxin.carriers.services import receive
@@ -22,6 +22,7 @@ from anxin.orders import services as orders
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import Refund
+from anxin.remedies.models import SellerDebt
 
 pytestmark = pytest.mark.django_db
 
