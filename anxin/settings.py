@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "anxin.sellers",
     "anxin.reputation",
     "anxin.web",
+    "anxin.ops",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,7 @@ from anxin.disputes import services
 from anxin.disputes.models import Decision, Dispute, Notification, Outcome, Stage, Step
 from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
 from anxin.evidence.models import Record
+from anxin.ops.deadlines import deadlines_run
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
 from anxin.remedies.selectors import fund_position
@@ -601,7 +602,7 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
     evid_step = Dispute.objects.get(pk=evid.pk).step  # decision
     latest = max(d.due_at for d in Dispute.objects.filter(closed_at__isnull=True))
     clock.move_to(latest)
-    counts = orders.deadlines_run()
+    counts = deadlines_run()
     # Three defaults in one batch; the safety net then pays what the default decided.
     assert counts["dispute_defaults"] == 3 and counts["dispute_remedies_paid"] == 1
     law.refresh_from_db()

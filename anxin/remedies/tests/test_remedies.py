@@ -3,8 +3,6 @@ seller's debt that is left: its collection, and its own evidence chain that veri
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.db import transaction
 
@@ -111,9 +109,10 @@ def test_a_debt_is_collected_from_the_deposit_and_its_chain_verifies(
     assert records[0]["amount_fen"] == debt.amount_fen
     assert records[1]["amount_fen"] == debt.amount_fen
     assert records[1]["from_deposit_fen"] == debt.amount_fen
-    assert records[1]["prev"] == bytes(
-        Record.objects.filter(chain=debt.chain).order_by("id").first().commitment
-    ).hex()
+    assert (
+        records[1]["prev"]
+        == bytes(Record.objects.filter(chain=debt.chain).order_by("id").first().commitment).hex()
+    )
     books_balance()
 
 
