@@ -117,12 +117,14 @@ INSTALLED_APPS = [
     "anxin.catalog",
     "anxin.payments",
     "anxin.orders",
+    "anxin.remedies",
     "anxin.aftersales",
     "anxin.carriers",
     "anxin.disputes",
     "anxin.sellers",
     "anxin.reputation",
     "anxin.web",
+    "anxin.ops",
 ]
 
 MIDDLEWARE = [

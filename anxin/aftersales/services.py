@@ -9,7 +9,7 @@ safety net), so a timer that fires twice or late does the right thing.
 Money: a refund while the order is in escrow settles the escrow holds in part (the seller
 keeps what is not refunded) and pays the buyer back; after the seller was paid, it is taken
 back from the seller's balance and the platform's fee, and what the balance cannot cover is
-recorded as the seller's debt (SellerDebt), collected from the seller's next payouts.
+recorded as the seller's debt (remedies' SellerDebt), collected from the seller's next payouts.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.aftersales import money
 from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
 from anxin.carriers.sandbox import get_carrier
 from anxin.core import hooks
@@ -36,6 +35,7 @@ from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.orders import services as orders
 from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
 from anxin.orders.selectors import order_for
+from anxin.remedies.services import remedy_pay_buyer
 
 CN = ZoneInfo("Asia/Shanghai")
 St = Status
@@ -605,7 +605,7 @@ def _pay(
 ) -> int:
     """Pay the buyer `price_fen` of the price and `extra_fen` the seller owes on top (return
     shipping). Returns what was paid now; any shortfall becomes the seller's debt."""
-    paid = money.pay_buyer(
+    paid = remedy_pay_buyer(
         order,
         buyer_id=order.buyer_id,
         seller_id=order.seller_id,

@@ -2,7 +2,8 @@
 
 from django_tasks import task
 
-from anxin.aftersales import money, services
+from anxin.aftersales import services
+from anxin.remedies.services import debt_collect
 
 
 @task()
@@ -22,4 +23,4 @@ def refund_due_task(after_sale_id: int) -> str:
 
 @task()
 def debts_collect_task(seller_id: int) -> int:
-    return money.debts_collect(seller_id=seller_id)
+    return debt_collect(seller_id=seller_id)

@@ -37,3 +37,9 @@ def call(point: str, **kwargs: Any) -> None:
         raise ValueError(f"no hook point {point!r}")
     for handler in _handlers.get(point, []):
         handler(**kwargs)
+
+
+# A seller's debt was repaid, in part or in full (remedies collecting it): the case it arose
+# from records the repayment. handler(debt=SellerDebt, detail=dict[str, Any]).
+DEBT_REPAID = "debt_repaid"
+POINTS |= {DEBT_REPAID}

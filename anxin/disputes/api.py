@@ -15,6 +15,8 @@ from anxin.disputes import bundle, selectors, services
 from anxin.disputes.models import Notification
 from anxin.disputes.notices import text as notice_text
 from anxin.disputes.notices import url as notice_url
+from anxin.remedies import selectors as remedies_selectors
+from anxin.remedies import services as remedies_services
 
 router = Router(tags=["disputes"])
 
@@ -438,13 +440,15 @@ def fund(request: AuthedRequest) -> dict[str, int]:
     """The guarantee fund's position (the platform operator)."""
     if request.auth.role != "operator":
         raise Forbidden("only the platform operator sees the fund")
-    return services.fund_position()
+    return remedies_selectors.fund_position()
 
 
 @router.post("/guarantee/fund/allocate", response=dict[str, int])
 def fund_allocate(request: AuthedRequest, payload: AmountIn) -> dict[str, int]:
-    services.fund_allocate(actor=request.auth, amount_fen=payload.amount_fen, reason=payload.reason)
-    return services.fund_position()
+    remedies_services.fund_allocate(
+        actor=request.auth, amount_fen=payload.amount_fen, reason=payload.reason
+    )
+    return remedies_selectors.fund_position()
 
 
 @router.get("/guarantee/deposit", response=dict[str, int])
@@ -452,10 +456,10 @@ def deposit(request: AuthedRequest) -> dict[str, int]:
     """Your guarantee deposit: what is required for your categories, and what is lodged."""
     if request.auth.role != "seller":
         raise Forbidden("only sellers have deposits")
-    return services.deposit_status(request.auth)
+    return remedies_selectors.deposit_status(request.auth)
 
 
 @router.post("/guarantee/deposit", response=dict[str, int])
 def deposit_lodge(request: AuthedRequest, payload: AmountIn) -> dict[str, int]:
-    services.deposit_lodge(actor=request.auth, amount_fen=payload.amount_fen)
-    return services.deposit_status(request.auth)
+    remedies_services.deposit_lodge(actor=request.auth, amount_fen=payload.amount_fen)
+    return remedies_selectors.deposit_status(request.auth)

@@ -10,3 +10,4 @@ class DisputesConfig(AppConfig):
         from anxin.disputes import services
 
         hooks.register(hooks.BUYER_REFUNDED, services.on_buyer_refunded)
+        hooks.register(hooks.DEBT_REPAID, services.on_debt_repaid)

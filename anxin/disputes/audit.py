@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from django.db.models import Sum
 
-from anxin.aftersales import money
-from anxin.aftersales.models import AfterSale, SellerDebt
+from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
 from anxin.disputes.models import Dispute
 from anxin.orders.models import Order
+from anxin.remedies.models import SellerDebt
+from anxin.remedies.selectors import buyer_position
 
 
 def returns_audit() -> list[str]:
-    position = money.buyer_position()
+    position = buyer_position()
     problems = _orders(
         {ref: v for ref, v in position.items() if not ref.startswith(("dispute:", "debt:"))}
     )

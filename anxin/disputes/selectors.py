@@ -8,9 +8,9 @@ from typing import Any
 from django.db.models import Prefetch
 
 from anxin.accounts.models import User
-from anxin.aftersales import money
 from anxin.disputes import services
 from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence
+from anxin.remedies.selectors import returned_to_buyer
 
 
 def case_file(user: User, number: str) -> dict[str, Any]:
@@ -62,7 +62,7 @@ def case_file(user: User, number: str) -> dict[str, Any]:
         "proposal": services.proposal(d),
         # Paid back already on the order (a refund while the case was open): any remedy is
         # paid less this.
-        "already_fen": money.returned_to_buyer(d.order) if d.order is not None else 0,
+        "already_fen": returned_to_buyer(d.order) if d.order is not None else 0,
         "draw_ok": services.verify_draw(appeal) if appeal else None,
         "can": actions(d, role, appeal),
     }

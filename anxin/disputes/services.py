@@ -33,7 +33,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
-from anxin.aftersales import money
 from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
 from anxin.core import uploads
@@ -65,18 +64,12 @@ from anxin.evidence import services as evidence
 from anxin.evidence.models import LogState, Record
 from anxin.law import catalogue, engine
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
-from anxin.ledger.services import (
-    TransferRequest,
-    deposit_account,
-    fees_account,
-    fund_account,
-    seller_account,
-    transfer_id,
-    transfers_create,
-)
 from anxin.orders import services as orders
 from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.orders.selectors import order_for
+from anxin.remedies.models import SellerDebt
+from anxin.remedies.selectors import returned_to_buyer
+from anxin.remedies.services import Paid, remedy_pay_buyer
 
 St = Step
 OPEN_ORDER_STATUSES = (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
@@ -855,7 +848,7 @@ def on_buyer_refunded(*, order: Order, amount_fen: int, source: str) -> None:
     after-sales refund was paid). Runs in that transaction, under the order's lock. What was
     claimed is now paid: the case closes. Otherwise it goes on for the rest, and whatever it
     awards is paid less what the buyer already has (money.pay_buyer)."""
-    returned = money.returned_to_buyer(order)
+    returned = returned_to_buyer(order)
     for d in Dispute.objects.select_for_update().filter(order=order, closed_at__isnull=True):
         if d.step == St.PAYING:
             continue  # its remedy is being paid; pay_buyer takes the refund off
@@ -1739,9 +1732,9 @@ def _execute(
     # what already reached the buyer (a refund the seller made while the case was open).
     price = order.amount_fen if order is not None else d.outside_paid_fen
     price_part = min(amount, price)
-    paid = money.Paid()
+    paid = Paid()
     if amount:
-        paid = money.pay_buyer(
+        paid = remedy_pay_buyer(
             order,
             buyer_id=d.buyer_id,
             seller_id=d.seller_id,
@@ -1804,113 +1797,9 @@ def _settle_order(d: Dispute, order: Order, amount: int, price_part: int, held: 
     )
 
 
-def record_debt_repaid(dispute_id: int, detail: dict[str, Any]) -> None:
-    d = Dispute.objects.select_for_update().get(pk=dispute_id)
+def on_debt_repaid(*, debt: SellerDebt, detail: dict[str, Any]) -> None:
+    """A debt the case's remedy left was repaid (remedies, hook DEBT_REPAID): the case shows it."""
+    if debt.dispute_id is None:
+        return
+    d = Dispute.objects.select_for_update().get(pk=debt.dispute_id)
     _event(d, "debt_repaid", actor=None, role="system", **detail)
-
-
-# --- the guarantee fund and deposits ---------------------------------------------------------
-
-
-def deposit_required(seller: User) -> int:
-    """The deposit a seller lodges: the largest of its listings' categories (settings)."""
-    table = settings.ANXIN_GUARANTEE_DEPOSITS_FEN
-    categories = set(
-        seller.listings.filter(is_active=True)
-        .exclude(current_snapshot=None)
-        .values_list("current_snapshot__category", flat=True)
-    )
-    return max([table.get(c, table["default"]) for c in categories] or [table["default"]])
-
-
-def deposit_status(seller: User) -> dict[str, int]:
-    required = deposit_required(seller)
-    from anxin.ledger.models import Account
-
-    acc = Account.objects.filter(code=deposit_account(seller.pk)).first()
-    lodged = acc.available if acc else 0
-    return {
-        "required_fen": required,
-        "lodged_fen": lodged,
-        "shortfall_fen": max(0, required - lodged),
-    }
-
-
-@transaction.atomic
-def deposit_lodge(*, actor: User, amount_fen: Any) -> int:
-    """A seller moves money from its balance into its guarantee deposit. Returns the deposit."""
-    if actor.role != Role.SELLER:
-        raise Forbidden("only sellers lodge deposits")
-    amount = _amount(amount_fen, "amount_fen", most=10**10)
-    if amount == 0:
-        raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
-    have = money.available(seller_account(actor.pk))
-    if amount > have:
-        raise ValidationFailed(f"amount_fen: your balance is {have} fen", field="amount_fen")
-    transfers_create(
-        [
-            TransferRequest(
-                transfer_id("deposit", actor.pk, secrets.token_hex(8)),
-                seller_account(actor.pk),
-                deposit_account(actor.pk),
-                amount,
-                "deposit",
-                f"seller:{actor.pk}",
-            )
-        ]
-    )
-    return money.available(deposit_account(actor.pk))
-
-
-@transaction.atomic
-def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
-    """The operator puts part of the platform's fee income into the guarantee fund."""
-    if actor.role != Role.OPERATOR:
-        raise Forbidden("only the platform operator manages the guarantee fund")
-    amount = _amount(amount_fen, "amount_fen", most=10**12)
-    if amount == 0:
-        raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
-    reason = clean_text(reason, "reason", 200, multiline=True)
-    have = money.available(fees_account())
-    if amount > have:
-        raise ValidationFailed(
-            f"amount_fen: fee income available is {have} fen", field="amount_fen"
-        )
-    transfers_create(
-        [
-            TransferRequest(
-                transfer_id("fund", secrets.token_hex(8)),
-                fees_account(),
-                fund_account(),
-                amount,
-                "fund_allocation",
-                reason,
-            )
-        ]
-    )
-    return money.available(fund_account())
-
-
-def fund_position() -> dict[str, int]:
-    """What the operator sees: the fund's balance, advances made and recovered, deposits."""
-    from django.db.models import Sum
-
-    from anxin.aftersales.models import Creditor, SellerDebt
-    from anxin.ledger.models import Account, AccountKind
-
-    fund = Account.objects.filter(code=fund_account()).first()
-    debts = SellerDebt.objects.filter(creditor=Creditor.FUND).aggregate(
-        advanced=Sum("amount_fen"), recovered=Sum("repaid_fen")
-    )
-    deposits = Account.objects.filter(kind=AccountKind.GUARANTEE_DEPOSIT).aggregate(
-        c=Sum("credits_posted"), d=Sum("debits_posted")
-    )
-    advanced, recovered = debts["advanced"] or 0, debts["recovered"] or 0
-    return {
-        "balance_fen": fund.available if fund else 0,
-        "advanced_fen": advanced,
-        "recovered_fen": recovered,
-        "outstanding_fen": advanced - recovered,
-        "deposits_fen": (deposits["c"] or 0) - (deposits["d"] or 0),
-        "case_cap_fen": settings.ANXIN_GUARANTEE_CASE_CAP_FEN,
-    }

@@ -168,7 +168,7 @@ def order_transition(
 _LOCK = (
     f"SELECT o.*, EXISTS (SELECT 1 FROM {Hold._meta.db_table} h WHERE h.order_id = o.id "  # noqa: S608
     "AND h.closed_at IS NULL) AS open_hold, "
-    "EXISTS (SELECT 1 FROM aftersales_sellerdebt d WHERE d.seller_id = o.seller_id "
+    "EXISTS (SELECT 1 FROM remedies_sellerdebt d WHERE d.seller_id = o.seller_id "
     "AND d.settled_at IS NULL) AS seller_in_debt{extra} "
     f"FROM {Order._meta.db_table} o WHERE o.{{column}} = %s"
 )
@@ -899,12 +899,12 @@ def order_refund_request_withdraw(*, actor: User, number: str) -> Order:
     return order
 
 
-def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
-    """Fire every deadline that is due, from stored times: the safety net behind the per-order
-    timer tasks (a worker that was down, a queue row lost with a restored backup)."""
+def order_deadlines_run(*, limit: int = 1000) -> dict[str, int]:
+    """Fire every order deadline that is due, from stored times: the safety net behind the
+    per-order timer tasks (a worker that was down, a queue row lost with a restored backup).
+    Unpaid orders close, shipped ones are confirmed; `anxin.ops` runs it with every other
+    app's runner."""
     now = timezone.now()
-    from anxin.aftersales.services import deadlines_run as aftersales_deadlines
-
     counts = {"expired": 0, "auto_confirmed": 0}
     unpaid = Order.objects.filter(status=S.AWAITING_PAYMENT, pay_by__lte=now)
     for pk in unpaid.values_list("pk", flat=True)[:limit]:
@@ -912,22 +912,4 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=now)
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
-    from anxin.accounts.services import accounts_purge
-    from anxin.core.worker import reclaim_stale
-    from anxin.disputes.services import deadlines_run as dispute_deadlines
-    from anxin.reputation.blacklist import expire as blacklist_expire
-    from anxin.reputation.blacklist import monitor as blacklist_monitor
-    from anxin.reputation.credit import refresh_changed
-    from anxin.sellers.services import deadlines_run as seller_deadlines
-
-    counts["tasks_reclaimed"] = reclaim_stale(now=now)
-    counts["rejected_notifications_purged"] = payments.rejected_purge(now=now)
-    counts["blacklistings_expired"] = blacklist_expire()
-    counts |= aftersales_deadlines(limit=limit)
-    counts |= dispute_deadlines(limit=limit)
-    counts |= seller_deadlines(limit=limit)
-    counts |= accounts_purge()
-    # Last, so that what the deadlines above decided is judged and scored in this same run.
-    counts["blacklistings_opened"] = blacklist_monitor()
-    counts["scores_refreshed"] = refresh_changed(limit=50_000)
     return counts

@@ -24,6 +24,8 @@ from anxin.core.money import parse_yuan
 from anxin.core.text import parse_int
 from anxin.disputes import bundle, notices, selectors, services
 from anxin.disputes.models import Category, Evidence, Notification
+from anxin.remedies.selectors import deposit_status, fund_position
+from anxin.remedies.services import deposit_lodge, fund_allocate
 from anxin.web.views import UserRequest, _error_page, page_lang, role_required
 
 
@@ -287,18 +289,18 @@ def guarantee(request: UserRequest) -> HttpResponse:
         try:
             amount = _yuan(request.POST.get("amount", ""), "amount_fen")
             if request.user.role == Role.OPERATOR:
-                services.fund_allocate(
+                fund_allocate(
                     actor=request.user, amount_fen=amount, reason=request.POST.get("reason", "")
                 )
             else:
-                services.deposit_lodge(actor=request.user, amount_fen=amount)
+                deposit_lodge(actor=request.user, amount_fen=amount)
             messages.success(request, _("Done."))
         except DomainError as e:
             messages.error(request, e.detail)
         return redirect("web:guarantee")
     ctx: dict[str, Any] = {}
     if request.user.role == Role.OPERATOR:
-        ctx["fund"] = services.fund_position()
+        ctx["fund"] = fund_position()
     else:
-        ctx["deposit"] = services.deposit_status(request.user)
+        ctx["deposit"] = deposit_status(request.user)
     return render(request, "web/guarantee.html", ctx)

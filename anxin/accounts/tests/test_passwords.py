@@ -14,7 +14,7 @@ from django.test import Client
 from anxin.accounts.models import ApiToken, User
 from anxin.accounts.services import api_token_create
 from anxin.conftest import PASSWORD, Api, deliver_all, make_user
-from anxin.core.management.commands.demo import DEMO_PASSWORD
+from anxin.ops.management.commands.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.test import Client
 from anxin.accounts.models import ApiToken
 from anxin.accounts.services import api_token_create
 from anxin.conftest import PASSWORD, Api
-from anxin.orders import services as orders
+from anxin.ops.deadlines import deadlines_run
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_expired_and_revoked_tokens_are_purged_by_the_deadlines_run(clock, buyer
     Api(buyer)._call("delete", f"/auth/tokens/{gone.pk}")
     clock.shift(dt.timedelta(days=1, seconds=1))
     keep, _ = api_token_create(user=buyer, name="new")
-    assert orders.deadlines_run()["api_tokens_purged"] == 3  # old, revoked, Api()'s own
+    assert deadlines_run()["api_tokens_purged"] == 3  # old, revoked, Api()'s own
     assert list(ApiToken.objects.values_list("pk", flat=True)) == [keep.pk]
 
 

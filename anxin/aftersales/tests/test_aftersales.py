@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from anxin.aftersales import services
-from anxin.aftersales.models import AfterSale, SellerDebt, Status
+from anxin.aftersales.models import AfterSale, Status
 from anxin.carriers.base import EventRejected
 from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
 from anxin.carriers.services import receive
@@ -18,10 +18,12 @@ from anxin.disputes.audit import returns_audit
 from anxin.evidence.models import Record
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
+from anxin.ops.deadlines import deadlines_run
 from anxin.orders import services as orders
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import Refund
+from anxin.remedies.models import SellerDebt
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +104,7 @@ def test_seller_silence_is_agreement_and_timers_are_idempotent(
     a.refresh_from_db()
     assert a.status == Status.APPROVED and a.responded_by == "system"
     assert services.auto_approve(after_sale_id=a.pk) == "already approved"
-    assert orders.deadlines_run()["auto_approved"] == 0
+    assert deadlines_run()["auto_approved"] == 0
     # Not sent back in time: the request lapses and the timer resumes.
     clock.shift(dt.timedelta(days=8))
     deliver_all()

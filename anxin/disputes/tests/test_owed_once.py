@@ -12,7 +12,6 @@ import uuid
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from anxin.aftersales import money
 from anxin.aftersales import services as aftersales
 from anxin.conftest import deliver_all
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, RateLimited
@@ -29,6 +28,8 @@ from anxin.ledger.services import (
 )
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
+from anxin.remedies.selectors import returned_to_buyer
+from anxin.remedies.services import fund_allocate
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def returned_for_a_refund(buyer, seller, order: Order, reason: str, tracking: st
 
 
 def back(order: Order) -> int:
-    return money.returned_to_buyer(order)
+    return returned_to_buyer(order)
 
 
 def test_a_full_refund_closes_the_case_that_claimed_it_and_nothing_is_paid_again(
@@ -211,7 +212,7 @@ def test_a_partial_remedy_then_a_refund_or_after_sales_pays_only_the_rest(
     assert a.status == "refunded"
     # The price once in all (3,000 from the case, the rest now), plus the return shipping;
     # what the seller's balance could not cover is its debt to the buyer.
-    from anxin.aftersales.models import SellerDebt
+    from anxin.remedies.models import SellerDebt
 
     owed = sum(SellerDebt.objects.filter(after_sale=a).values_list("amount_fen", flat=True))
     assert back(order) + owed == order.amount_fen + a.return_shipping_fen
@@ -280,7 +281,7 @@ def test_an_outside_claim_is_never_paid_by_default_and_the_fund_never_advances(
     # A funded guarantee fund and a seller with money: all a drain would need.
     for i in range(3):
         completed(buyer, seller, listing, tracking=f"SF30000008{i}")
-    services.fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
+    fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
     fund, seller_money = balance("guarantee:fund"), balance(f"seller:{seller.pk}")
     people = desk()
     d = outside(buyer, seller)
@@ -318,7 +319,7 @@ def test_an_admitted_outside_claim_is_decided_by_a_person_and_may_use_the_fund(
 ) -> None:
     for i in range(3):
         completed(buyer, seller, listing, tracking=f"SF30000007{i}")
-    services.fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
+    fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
     people = desk()
     d = outside(buyer, seller, category="not_delivered", claimed_fen=9900)
     past(clock, d)  # to mediation

@@ -15,8 +15,11 @@ from anxin.disputes import services
 from anxin.disputes.models import Decision, Dispute, Notification, Outcome, Stage, Step
 from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
 from anxin.evidence.models import Record
+from anxin.ops.deadlines import deadlines_run
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
+from anxin.remedies.selectors import fund_position
+from anxin.remedies.services import deposit_lodge, fund_allocate
 
 pytestmark = pytest.mark.django_db
 
@@ -385,14 +388,14 @@ def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing)
 def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     clock, buyer, seller, operator, listing, settings
 ) -> None:
-    from anxin.aftersales.models import Creditor, SellerDebt
+    from anxin.remedies.models import Creditor, SellerDebt
 
     settings.ANXIN_GUARANTEE_CASE_CAP_FEN = 20000
     # Fee income to fund the guarantee fund with.
     for i in range(3):
         completed(buyer, seller, listing, tracking=f"SF30000001{i}")
     fees = balance("platform:fees")
-    services.fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
+    fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
     assert balance("guarantee:fund") == fees
     # The money was released to the seller: its balance covers part of the remedy.
     order = completed(buyer, seller, listing, tracking="SF3000000200")
@@ -427,7 +430,7 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     deliver_all()
     fund_debt.refresh_from_db()
     assert fund_debt.repaid_fen > 0
-    position = services.fund_position()
+    position = fund_position()
     assert position["advanced_fen"] == paid["fund"]
     assert position["recovered_fen"] == sum(
         SellerDebt.objects.filter(creditor=Creditor.FUND).values_list("repaid_fen", flat=True)
@@ -436,16 +439,16 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
 
 
 def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operator, listing) -> None:
-    from anxin.aftersales.models import Creditor, SellerDebt
+    from anxin.remedies.models import Creditor, SellerDebt
 
     for i in range(5):
         completed(buyer, seller, listing, tracking=f"SF30000004{i}")
-    services.fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
-    services.deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
+    fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
+    deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
     assert balance(f"seller:{seller.pk}") == 0
     deposit = balance(f"deposit:{seller.pk}")
     order = completed(buyer, seller, listing, tracking="SF3000000500")
-    services.deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
+    deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
     d = services.file(
         actor=buyer,
         number=order.number,
@@ -462,7 +465,7 @@ def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operato
     assert balance(f"deposit:{seller.pk}") < deposit + order.seller_share_fen
     books_balance()
     with pytest.raises(ValidationFailed, match="balance"):
-        services.deposit_lodge(actor=seller, amount_fen=1)
+        deposit_lodge(actor=seller, amount_fen=1)
 
 
 def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fund(
@@ -599,7 +602,7 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
     evid_step = Dispute.objects.get(pk=evid.pk).step  # decision
     latest = max(d.due_at for d in Dispute.objects.filter(closed_at__isnull=True))
     clock.move_to(latest)
-    counts = orders.deadlines_run()
+    counts = deadlines_run()
     # Three defaults in one batch; the safety net then pays what the default decided.
     assert counts["dispute_defaults"] == 3 and counts["dispute_remedies_paid"] == 1
     law.refresh_from_db()

@@ -11,6 +11,7 @@ from anxin.core.errors import Conflict, Forbidden, IdempotencyConflict, InvalidT
 from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
+from anxin.ops.deadlines import deadlines_run
 from anxin.orders import services
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
@@ -121,7 +122,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
     clock.shift(dt.timedelta(days=3))
     services.order_refund_request(actor=buyer, number=order.number, reason="茶叶受潮")
     clock.shift(dt.timedelta(days=8))  # past the original deadline
-    assert services.deadlines_run() == {
+    assert deadlines_run() == {
         "expired": 0,
         "auto_confirmed": 0,
         "auto_approved": 0,

@@ -1,26 +1,36 @@
-"""Paying a buyer back, for a return (after-sales) or a remedy (disputes), and collecting what
-the seller then owes.
+"""Paying a buyer back, for a return (after-sales) or a remedy (disputes), collecting what the
+seller then owes, and the guarantee fund and deposits behind both.
 
 The order of sources is fixed: the order's escrow while the money is still held; after the
 seller was paid, the platform's fee and the seller's balance; what those cannot cover is
 advanced by the guarantee fund (先行赔付) up to a cap per case when the caller allows it; the
 rest is the seller's debt to the buyer. What the fund advanced is the seller's debt to the
 fund. Debts are collected from the seller's later payouts and its guarantee deposit
-(debts_collect), oldest first.
+(debt_collect), oldest first.
+
+A debt keeps its own evidence chain (`debt:<id>`): its creation and each repayment, so the
+seller's and the creditor's account of it can be proved without the case it came from. The
+case learns of a repayment through the DEBT_REPAID hook point: remedies sit below after-sales
+and disputes and call neither.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Model
 from django.utils import timezone
 
-from anxin.aftersales.models import Creditor, SellerDebt
-from anxin.ledger.models import Account, Transfer
-from anxin.ledger.posting import Kind as TKind
+from anxin.accounts.models import Role, User
+from anxin.core import hooks
+from anxin.core.errors import Forbidden, ValidationFailed
+from anxin.core.text import clean_text, is_whole
+from anxin.evidence import services as evidence
+from anxin.ledger.models import Account
+from anxin.ledger.posting import Kind as TransferKind
 from anxin.ledger.services import (
     TransferRequest,
     buyer_account,
@@ -36,6 +46,8 @@ from anxin.orders import services as orders
 from anxin.orders.models import Order
 from anxin.payments import services as payments
 from anxin.payments.models import PaymentStatus, Refund
+from anxin.remedies.models import Creditor, SellerDebt
+from anxin.remedies.selectors import returned_to_buyer
 
 
 @dataclass
@@ -55,7 +67,7 @@ class Paid:
         return {k: v for k, v in asdict(self).items() if v}
 
 
-def available(code: str) -> int:
+def account_available(code: str) -> int:
     """What an account can pay now, its row locked for the rest of the transaction."""
     acc = Account.objects.select_for_update().filter(code=code).first()
     if acc is None:
@@ -63,42 +75,7 @@ def available(code: str) -> int:
     return max(0, acc.credits_posted - acc.debits_posted - acc.debits_pending)
 
 
-_BUYER = Q(credit_account__code__startswith="buyer:")
-_FROM_BUYER = Q(debit_account__code__startswith="buyer:")
-
-
-def buyer_position(refs: list[str] | None = None) -> dict[str, tuple[int, int]]:
-    """What each order's buyer paid and has been paid back, per order number, read from the
-    ledger alone (so that a payer's own bookkeeping cannot vouch for itself).
-
-    Paid is every capture. Paid back is what reached the buyer's funds on the order and did
-    not go on to the seller or the fee: the captures and every other credit (clawbacks,
-    fund advances, fees given back, debts repaid), less the escrow holds posted to the seller
-    and the fee and the holds still pending. A refund out to the provider is the buyer's own
-    money leaving its funds, so it does not reduce what was paid back; a refund the provider
-    failed to pay comes back as a credit and is not counted twice."""
-    rows = Transfer.objects.filter(_BUYER | _FROM_BUYER)
-    if refs is not None:
-        rows = rows.filter(ref__in=refs)
-    out: dict[str, tuple[int, int]] = {}
-    for r in rows.values("ref").annotate(
-        paid=Sum("amount", filter=_BUYER & Q(code="capture")),
-        credits=Sum("amount", filter=_BUYER & Q(kind="posted") & ~Q(code="refund_failed")),
-        released=Sum("amount", filter=_FROM_BUYER & Q(kind="post_pending")),
-        held=Sum("amount", filter=_FROM_BUYER & Q(kind="pending", pending_state="pending")),
-    ):
-        paid = r["paid"] or 0
-        back = (r["credits"] or 0) - (r["released"] or 0) - (r["held"] or 0)
-        out[r["ref"]] = (paid, back)
-    return out
-
-
-def returned_to_buyer(order: Order) -> int:
-    """What the buyer of `order` has already been paid back on it (see buyer_position)."""
-    return buyer_position([order.number]).get(order.number, (0, 0))[1]
-
-
-def pay_buyer(
+def remedy_pay_buyer(
     order: Order | None,
     *,
     buyer_id: int,
@@ -108,7 +85,7 @@ def pay_buyer(
     extra_fen: int,
     reason: str,
     fund_cap_fen: int = 0,
-    debt_for: dict[str, Any],
+    debt_for: dict[str, Model],
     net_of_earlier: bool = True,
 ) -> Paid:
     """Pay the buyer `price_fen` of the price and `extra_fen` the seller owes on top (return
@@ -150,7 +127,7 @@ def pay_buyer(
                     keep if keep else held,
                     f"{code}_{'release' if keep else 'void'}",
                     order.number,
-                    TKind.POST_PENDING if keep else TKind.VOID_PENDING,
+                    TransferKind.POST_PENDING if keep else TransferKind.VOID_PENDING,
                     transfer_id("order", order.pk, "hold", name),
                 )
             )
@@ -173,7 +150,7 @@ def pay_buyer(
         owed_by_seller += price_fen  # a sale made outside Anxin: nothing is held here
     ref = order.number if order is not None else key
     if owed_by_seller:
-        paid.seller = min(owed_by_seller, available(seller))
+        paid.seller = min(owed_by_seller, account_available(seller))
         if paid.seller:
             chain.append(
                 TransferRequest(
@@ -182,7 +159,7 @@ def pay_buyer(
             )
     short = owed_by_seller - paid.seller
     if short and fund_cap_fen:
-        paid.fund = min(short, fund_cap_fen, available(fund_account()))
+        paid.fund = min(short, fund_cap_fen, account_available(fund_account()))
         if paid.fund:
             chain.append(
                 TransferRequest(
@@ -191,7 +168,7 @@ def pay_buyer(
             )
     paid.debt = short - paid.fund
     if order is not None:
-        pay_out(order, chain, paid.to_buyer, key=key, reason=reason)
+        _pay_out(order, chain, paid.to_buyer, key=key, reason=reason)
     elif chain:
         # No payment to send it back through: it stays in the buyer's funds with Anxin.
         transfers_create(chain)
@@ -199,7 +176,7 @@ def pay_buyer(
     order_id = order.pk if order is not None else None
     for creditor, amount in ((Creditor.FUND, paid.fund), (Creditor.BUYER, paid.debt)):
         if amount:
-            SellerDebt.objects.create(
+            debt = SellerDebt.objects.create(
                 seller_id=seller_id,
                 buyer_id=buyer_id,
                 creditor=creditor,
@@ -208,10 +185,24 @@ def pay_buyer(
                 created_at=now,
                 **debt_for,
             )
+            evidence.append(
+                chain=debt.chain,
+                kind="debt.created",
+                at=now,
+                body={
+                    "debt": debt.pk,
+                    "seller": seller_id,
+                    "buyer": buyer_id,
+                    "creditor": creditor,
+                    "amount_fen": amount,
+                    "order": order.number if order is not None else None,
+                    **{name: source.pk for name, source in debt_for.items()},
+                },
+            )
     return paid
 
 
-def pay_out(
+def _pay_out(
     order: Order, chain: list[TransferRequest], amount: int, *, key: str, reason: str
 ) -> None:
     """Send `amount` of the buyer's funds back through the payment it came from. A provider
@@ -248,12 +239,10 @@ def pay_out(
         )
 
 
-def debts_collect(*, seller_id: int) -> int:
+def debt_collect(*, seller_id: int) -> int:
     """Pay the seller's open debts from its balance, then its guarantee deposit, oldest
     first: to the buyer (paid out through the order's payment) or back to the fund that
     advanced the money. Returns fen collected."""
-    from anxin.disputes import services as disputes
-
     collected = 0
     for debt_id in (
         SellerDebt.objects.filter(seller_id=seller_id, settled_at__isnull=True)
@@ -267,14 +256,14 @@ def debts_collect(*, seller_id: int) -> int:
             if debt.settled_at is not None:
                 continue
             owed = debt.amount_fen - debt.repaid_fen
-            from_balance = min(owed, available(seller_account(seller_id)))
-            from_deposit = min(owed - from_balance, available(deposit_account(seller_id)))
+            from_balance = min(owed, account_available(seller_account(seller_id)))
+            from_deposit = min(owed - from_balance, account_available(deposit_account(seller_id)))
             take = from_balance + from_deposit
             if not take:
                 break
             key = f"debt:{debt.pk}:{debt.repaid_fen}"
             to = fund_account() if debt.creditor == Creditor.FUND else buyer_account(debt.buyer_id)
-            ref = order.number if order is not None else f"debt:{debt.pk}"
+            ref = order.number if order is not None else debt.chain
             chain = [
                 TransferRequest(transfer_id(key, src), code, to, amount, kind, ref)
                 for src, code, amount, kind in (
@@ -284,7 +273,7 @@ def debts_collect(*, seller_id: int) -> int:
                 if amount
             ]
             if debt.creditor == Creditor.BUYER and order is not None:
-                pay_out(order, chain, take, key=key, reason="seller debt repaid")
+                _pay_out(order, chain, take, key=key, reason="seller debt repaid")
             else:
                 transfers_create(chain)
             debt.repaid_fen += take
@@ -298,7 +287,78 @@ def debts_collect(*, seller_id: int) -> int:
             }
             if order is not None:
                 orders._event(order, "seller_debt_repaid", actor=None, role="system", **detail)
-            if debt.dispute_id:
-                disputes.record_debt_repaid(debt.dispute_id, detail)
+            _debt_record_repaid(debt, detail)
             collected += take
     return collected
+
+
+def _debt_record_repaid(debt: SellerDebt, detail: dict[str, Any]) -> None:
+    """The repayment on the debt's own chain (under the debt's row lock, which orders that
+    chain), then the case the debt came from, through its hook point, in this transaction."""
+    evidence.append(chain=debt.chain, kind="debt.repaid", body={"debt": debt.pk, **detail})
+    hooks.call(hooks.DEBT_REPAID, debt=debt, detail=detail)
+
+
+def _amount(value: Any, field: str, *, most: int) -> int:
+    if not is_whole(value):
+        raise ValidationFailed(f"{field}: must be a whole number of fen", field=field)
+    if value < 0:
+        raise ValidationFailed(f"{field}: must not be negative", field=field)
+    if value > most:
+        raise ValidationFailed(f"{field}: at most {most} fen in this case", field=field)
+    return value
+
+
+@transaction.atomic
+def deposit_lodge(*, actor: User, amount_fen: Any) -> int:
+    """A seller moves money from its balance into its guarantee deposit. Returns the deposit."""
+    if actor.role != Role.SELLER:
+        raise Forbidden("only sellers lodge deposits")
+    amount = _amount(amount_fen, "amount_fen", most=10**10)
+    if amount == 0:
+        raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
+    have = account_available(seller_account(actor.pk))
+    if amount > have:
+        raise ValidationFailed(f"amount_fen: your balance is {have} fen", field="amount_fen")
+    transfers_create(
+        [
+            TransferRequest(
+                transfer_id("deposit", actor.pk, secrets.token_hex(8)),
+                seller_account(actor.pk),
+                deposit_account(actor.pk),
+                amount,
+                "deposit",
+                f"seller:{actor.pk}",
+            )
+        ]
+    )
+    return account_available(deposit_account(actor.pk))
+
+
+@transaction.atomic
+def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
+    """The operator puts part of the platform's fee income into the guarantee fund."""
+    if actor.role != Role.OPERATOR:
+        raise Forbidden("only the platform operator manages the guarantee fund")
+    amount = _amount(amount_fen, "amount_fen", most=10**12)
+    if amount == 0:
+        raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
+    reason = clean_text(reason, "reason", 200, multiline=True)
+    have = account_available(fees_account())
+    if amount > have:
+        raise ValidationFailed(
+            f"amount_fen: fee income available is {have} fen", field="amount_fen"
+        )
+    transfers_create(
+        [
+            TransferRequest(
+                transfer_id("fund", secrets.token_hex(8)),
+                fees_account(),
+                fund_account(),
+                amount,
+                "fund_allocation",
+                reason,
+            )
+        ]
+    )
+    return account_available(fund_account())

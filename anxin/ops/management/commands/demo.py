@@ -312,15 +312,16 @@ class Command(BaseCommand):
         from anxin.accounts.models import User
         from anxin.disputes import services as disputes
         from anxin.ledger.services import fees_account
+        from anxin.remedies.services import account_available, fund_allocate
 
         zhang, li, wang = buyers
         tea = listings["tea"][0]
         oranges = listings["fruit"][0]
         serum = listings["beauty"][0]
         operator = User.objects.get(username="operator")
-        fees = disputes.money.available(fees_account())
+        fees = account_available(fees_account())
         if fees:
-            disputes.fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
+            fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
         o = ship(pay(place(li, oranges)), carrier="顺丰速运", no="SF9000000001")
         disputes.file(
             actor=li,

@@ -9,7 +9,7 @@ class Command(BaseCommand):
     help = "Fire every due deadline (unpaid orders closing, auto-confirmation) from stored times."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.orders.services import deadlines_run
+        from anxin.ops.deadlines import deadlines_run
 
         counts = deadlines_run()
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "anxin.ops"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,37 @@
+"""Every deadline that is due, from stored times: the safety net behind the timer tasks (a
+worker that was down, a queue row lost with a restored backup). Each app fires its own
+deadlines; this runs them in one fixed order, so what one decides (an order confirmed, a case
+defaulted) is seen by the ones after it in the same run."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from anxin.accounts.services import accounts_purge
+from anxin.aftersales.services import deadlines_run as aftersales_deadlines_run
+from anxin.core.worker import reclaim_stale
+from anxin.disputes.services import deadlines_run as disputes_deadlines_run
+from anxin.orders.services import order_deadlines_run
+from anxin.payments.services import rejected_purge
+from anxin.reputation.blacklist import expire as blacklist_expire
+from anxin.reputation.blacklist import monitor as blacklist_monitor
+from anxin.reputation.credit import refresh_changed
+from anxin.sellers.services import deadlines_run as sellers_deadlines_run
+
+
+def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
+    """Run every app's deadlines; returns how many of each kind fired (`anxin deadlines`
+    prints them in this order)."""
+    now = timezone.now()
+    counts = order_deadlines_run(limit=limit)
+    counts["tasks_reclaimed"] = reclaim_stale(now=now)
+    counts["rejected_notifications_purged"] = rejected_purge(now=now)
+    counts["blacklistings_expired"] = blacklist_expire()
+    counts |= aftersales_deadlines_run(limit=limit)
+    counts |= disputes_deadlines_run(limit=limit)
+    counts |= sellers_deadlines_run(limit=limit)
+    counts |= accounts_purge()
+    # Last, so that what the deadlines above decided is judged and scored in this same run.
+    counts["blacklistings_opened"] = blacklist_monitor()
+    counts["scores_refreshed"] = refresh_changed(limit=50_000)
+    return counts
