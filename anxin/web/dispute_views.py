@@ -22,8 +22,11 @@ from anxin.core import media
 from anxin.core.errors import DomainError, NotFound, ValidationFailed
 from anxin.core.money import parse_yuan
 from anxin.core.text import parse_int
-from anxin.disputes import bundle, notices, selectors, services
-from anxin.disputes.models import Category, Evidence, Notification
+from anxin.disputes import bundle, selectors, services
+from anxin.disputes.models import Category, Evidence
+from anxin.notices.models import Notification
+from anxin.notices.selectors import notices_list
+from anxin.notices.texts import notice_text, notice_url
 from anxin.web.views import UserRequest, _error_page, page_lang, role_required
 
 
@@ -266,8 +269,8 @@ def notifications(request: UserRequest) -> HttpResponse:
             unread = unread.filter(pk=pk)
         unread.update(read_at=timezone.now())
         return redirect("web:notifications")
-    rows = list(mine.select_related("dispute").order_by("-created_at", "-pk")[:100])
-    items = [{"n": n, "text": notices.text(n), "url": notices.url(n)} for n in rows]
+    rows = notices_list(request.user)
+    items = [{"n": n, "text": notice_text(n), "url": notice_url(n)} for n in rows]
     return render(
         request,
         "web/notifications.html",

@@ -378,8 +378,8 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
 
     from anxin.catalog.services import ListingContent, listing_image_upload, listing_update
     from anxin.conftest import pay, place_order
-    from anxin.disputes.models import Notification
     from anxin.evidence import sequencer
+    from anxin.notices.models import Notification
 
     seller = make_user("img-seller", "seller", "龙井茶园")
     buyer = make_user("img-buyer", "buyer", "买家")
