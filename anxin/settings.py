@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "anxin.ledger",
     "anxin.evidence",
     "anxin.catalog",
+    "anxin.notices",
     "anxin.payments",
     "anxin.orders",
     "anxin.remedies",

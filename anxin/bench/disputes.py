@@ -33,7 +33,7 @@ def _worker(jobs: Any, results: Any) -> None:
     import django
 
     django.setup()
-    from anxin.disputes import services
+    from anxin.disputes import deadlines as dispute_deadlines
 
     results.put(("ready", 0.0))
     while True:
@@ -43,11 +43,13 @@ def _worker(jobs: Any, results: Any) -> None:
         what, ids = job
         done = 0
         if what == "deadlines":
-            for i in range(0, len(ids), services.BATCH):
-                done += services.deadlines_batch(ids[i : i + services.BATCH])
+            for i in range(0, len(ids), dispute_deadlines.BATCH):
+                done += dispute_deadlines.dispute_deadlines_batch(
+                    ids[i : i + dispute_deadlines.BATCH]
+                )
         else:
             for pk in ids:
-                done += services.pay(dispute_id=pk) == "paid"
+                done += dispute_deadlines.dispute_pay(dispute_id=pk) == "paid"
         results.put((done, time.monotonic()))
 
 
@@ -152,7 +154,7 @@ def _page_queries(order: Any, log) -> tuple[int, int]:
 
     from anxin.disputes import selectors, services
 
-    d = services.file(
+    d = services.dispute_file(
         actor=order.buyer,
         number=order.number,
         category="quality_defect",
@@ -164,7 +166,7 @@ def _page_queries(order: Any, log) -> tuple[int, int]:
         have = d.evidence.count()
         for i in range(have, total):
             who = order.buyer if i % 2 == 0 else order.seller
-            services.submit_evidence(actor=who, number=d.number, text=f"证据 {i + 1}")
+            services.dispute_evidence_submit(actor=who, number=d.number, text=f"证据 {i + 1}")
         with CaptureQueriesContext(connection) as q:
             selectors.case_file(order.buyer, d.number)
         counts.append(len(q.captured_queries))
@@ -207,7 +209,7 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
     began = time.monotonic()
     numbers = []
     for i, o in enumerate(orders):
-        d = services.file(
+        d = services.dispute_file(
             actor=o.buyer,
             number=o.number,
             category=CATEGORIES[i % len(CATEGORIES)],
@@ -216,7 +218,9 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
         )
         numbers.append(d.number)
         if i % 4 == 3:  # a quarter settled by the seller at once
-            services.answer(actor=o.seller, number=d.number, offer_fen=o.amount_fen, text="同意")
+            services.dispute_answer(
+                actor=o.seller, number=d.number, offer_fen=o.amount_fen, text="同意"
+            )
     filed = time.monotonic() - began
     events, event_seconds, rounds = 0, 0.0, 0
     mine = Dispute.objects.filter(number__in=numbers)
@@ -256,10 +260,10 @@ def run(*, cases: int, workers: int, log) -> dict[str, Any]:
         )[::2]
         for i, number in enumerate(to_appeal):
             d = Dispute.objects.select_related("seller").get(number=number)
-            a = services.appeal(actor=d.seller, number=number, reason="压测复核")
+            a = services.dispute_appeal(actor=d.seller, number=number, reason="压测复核")
             if i % 2 == 0:
                 member = User.objects.get(pk=a.members[0])
-                services.vote(actor=member, number=number, uphold=True, reasons="维持")
+                services.dispute_vote(actor=member, number=number, uphold=True, reasons="维持")
         appealed += len(to_appeal)
         if to_appeal:
             log(f"  round {rounds}: {len(to_appeal)} decisions appealed")

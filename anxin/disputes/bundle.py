@@ -11,21 +11,21 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.disputes import selectors, services
+from anxin.disputes import selectors
+from anxin.disputes.schemas import case_out
+from anxin.disputes.writer import chain
 from anxin.evidence import bundles
 from anxin.evidence.models import Record
 
 
 def build(user: User, number: str) -> bytes:
-    from anxin.disputes.api import case_out
-
     f = selectors.case_file(user, number)
     d = f["case"]
     files: dict[str, bytes] = {}
     files["case.json"] = json.dumps(
         case_out(f).model_dump(mode="json"), ensure_ascii=False, indent=2, sort_keys=True
     ).encode()
-    chains = [services.chain(d)]
+    chains = [chain(d)]
     if d.order_id:
         from anxin.orders.services import order_chain
 

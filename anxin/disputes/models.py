@@ -2,8 +2,8 @@
 
 A case moves through stages (negotiation, mediation, adjudication, appeal); within a stage it
 waits for one thing at a time (`step`), until `due_at`. When that time comes and the party
-the case waits for has not acted, the step's default outcome applies (services.deadline), so
-no case ever stalls.
+the case waits for has not acted, the step's default outcome applies (steps.STEPS,
+deadlines.dispute_deadline), so no case ever stalls.
 """
 
 from __future__ import annotations
@@ -231,7 +231,7 @@ class Decision(models.Model):
 
 class Appeal(models.Model):
     """The one appeal of a case, and the panel drawn for it. The draw is reproducible: anyone
-    holding `seed` and `pool` reruns services.draw and gets `members`."""
+    holding `seed` and `pool` reruns panel.draw and gets `members`."""
 
     dispute = models.OneToOneField(Dispute, on_delete=models.CASCADE, related_name="appeal")
     appellant = models.ForeignKey(
@@ -267,25 +267,3 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}: {'uphold' if self.uphold else self.remedy_fen}"
-
-
-class Notification(models.Model):
-    """In-app notice, also sent by e-mail when the user has an address."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    dispute = models.ForeignKey(
-        Dispute, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    kind = models.CharField(max_length=40)
-    params = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
-    read_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["user", "read_at", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.kind}"

@@ -1,16 +1,84 @@
-"""Reading a case: the whole file both parties see, in a fixed number of queries however much
-evidence it holds (the case page and the API read it from here)."""
+"""Reading cases: who can see a case, the role a user has in it, the cases a user sees, and
+the whole file both parties see, in a fixed number of queries however much evidence it holds
+(the case page and the API read it from here)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 
-from anxin.accounts.models import User
-from anxin.disputes import services
+from anxin.accounts.models import Role, User
+from anxin.core.errors import NotFound
+from anxin.disputes.filing import proposal
 from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence
+from anxin.disputes.panel import verify_draw
+from anxin.disputes.steps import actions_for
+from anxin.orders.models import Order, OrderStatus
 from anxin.remedies.selectors import returned_to_buyer
+
+
+def can_see(user: User, d: Dispute) -> bool:
+    if user.role == Role.OPERATOR:
+        return True
+    if user.pk in (d.buyer_id, d.seller_id, d.mediator_id, d.adjudicator_id):
+        return True
+    if user.role == Role.REGULATOR and d.transferred_at is not None:
+        return True
+    appeal = getattr(d, "appeal", None) if has_appeal(d) else None
+    return appeal is not None and user.pk in appeal.members
+
+
+def has_appeal(d: Dispute) -> bool:
+    try:
+        d.appeal  # noqa: B018
+    except Appeal.DoesNotExist:
+        return False
+    return True
+
+
+def visible(user: User) -> QuerySet[Dispute]:
+    qs = Dispute.objects.select_related("buyer", "seller", "order")
+    if user.role == Role.OPERATOR:
+        return qs
+    mine = Q(buyer=user) | Q(seller=user) | Q(mediator=user) | Q(adjudicator=user)
+    if user.role in (Role.ADJUDICATOR, Role.BUYER, Role.SELLER):
+        # Panels and juries: few appeals are open at a time, and their members are a list.
+        seats = [
+            a.dispute_id
+            for a in Appeal.objects.filter(decided_at__isnull=True).only("dispute_id", "members")
+            if user.pk in a.members
+        ]
+        mine |= Q(pk__in=seats)
+    if user.role == Role.REGULATOR:
+        mine |= Q(transferred_at__isnull=False)
+    return qs.filter(mine)
+
+
+def dispute_for(user: User, number: str) -> Dispute:
+    """The case, or the same 404 whether it does not exist or is not the user's to see."""
+    d = (
+        Dispute.objects.select_related("buyer", "seller", "order", "mediator", "adjudicator")
+        .filter(number=number)
+        .first()
+    )
+    if d is None or not can_see(user, d):
+        raise NotFound(f"case {number}: not found")
+    return d
+
+
+def role_in(user: User, d: Dispute) -> str:
+    if user.pk == d.buyer_id:
+        return "buyer"
+    if user.pk == d.seller_id:
+        return "seller"
+    if user.pk == d.mediator_id:
+        return "mediator"
+    if user.pk == d.adjudicator_id:
+        return "adjudicator"
+    if has_appeal(d) and user.pk in d.appeal.members:
+        return "panel"
+    return user.role
 
 
 def case_file(user: User, number: str) -> dict[str, Any]:
@@ -44,13 +112,13 @@ def case_file(user: User, number: str) -> dict[str, Any]:
         else None
     )
     if d is None:
-        raise services.NotFound(f"case {number}: not found")
+        raise NotFound(f"case {number}: not found")
     # can_see reads the appeal; give it the one just loaded rather than a query of its own.
     if appeal is not None:
         d.appeal = appeal
-    if not services.can_see(user, d):
-        raise services.NotFound(f"case {number}: not found")
-    role = services.role_in(user, d)
+    if not can_see(user, d):
+        raise NotFound(f"case {number}: not found")
+    role = role_in(user, d)
     return {
         "case": d,
         "role": role,
@@ -59,49 +127,34 @@ def case_file(user: User, number: str) -> dict[str, Any]:
         "decisions": list(d.decisions.all()),
         "appeal": appeal,
         "votes": list(appeal.votes.all()) if appeal else [],
-        "proposal": services.proposal(d),
+        "proposal": proposal(d),
         # Paid back already on the order (a refund while the case was open): any remedy is
         # paid less this.
         "already_fen": returned_to_buyer(d.order) if d.order is not None else 0,
-        "draw_ok": services.verify_draw(appeal) if appeal else None,
-        "can": actions(d, role, appeal),
+        "draw_ok": verify_draw(appeal) if appeal else None,
+        "can": actions_for(d, role, appeal),
     }
 
 
-def actions(d: Dispute, role: str, appeal: Appeal | None) -> list[str]:
-    """What this user can do in the case now (the page shows these forms, and only these)."""
-    if d.stage == "closed" or d.step == "paying":
-        return []
-    step, can = d.step, []
-    party = role in ("buyer", "seller")
-    if role == "seller" and step == "seller_answer":
-        can.append("answer")
-    if role == "buyer" and step == "buyer_reply":
-        can.append("reply")
-    if role == "mediator" and step == "mediator_proposal":
-        can.append("propose")
-    if party and step == "parties_accept":
-        accepted = d.buyer_accepted_at if role == "buyer" else d.seller_accepted_at
-        if accepted is None:
-            can.append("respond")
-    if role in ("mediator", "adjudicator") and d.admitted_at is None:
-        can += ["admit", "refuse"]
-    if role == "adjudicator" and step == "decision" and d.admitted_at is not None:
-        can.append("decide")
-    if party and step == "appeal_window":
-        can.append("accept_decision")
-        if appeal is None:
-            can.append("appeal")
-    if role == "panel" and step == "panel_votes":
-        can.append("vote")
-    officer = role in ("mediator", "adjudicator")
-    if (party or officer) and (
-        d.stage in ("negotiation", "mediation")
-        or (d.stage == "adjudication" and (step == "evidence" or officer))
-    ):
-        can.append("evidence")
-    if role in ("buyer", "mediator") and d.transferred_at is None:
-        can.append("transfer")
-    if role == "buyer" and step not in ("appeal_window", "panel_votes"):
-        can.append("withdraw")
-    return can
+def appeal_pool(d: Dispute, body: str) -> list[int]:
+    """Who may be drawn to hear the case's appeal: active adjudicators (a panel) or, for a
+    jury, users who traded on Anxin; never the case's parties or officers."""
+    skip = {d.buyer_id, d.seller_id, d.mediator_id, d.adjudicator_id}
+    if body == "panel":
+        ids = User.objects.filter(role=Role.ADJUDICATOR, is_active=True)
+    else:
+        # Users who bought or sold on Anxin (a completed order), none of whom has traded with
+        # either party: no juror judges a trading partner.
+        sides = [d.buyer_id, d.seller_id]
+        traded = Order.objects.filter(Q(buyer_id__in=sides) | Q(seller_id__in=sides))
+        partners = set(traded.values_list("buyer_id", flat=True)) | set(
+            traded.values_list("seller_id", flat=True)
+        )
+        skip |= partners
+        active = Order.objects.filter(status=OrderStatus.COMPLETED)
+        ids = User.objects.filter(
+            Q(pk__in=active.values("buyer_id")) | Q(pk__in=active.values("seller_id")),
+            is_active=True,
+            role__in=[Role.BUYER, Role.SELLER],
+        )
+    return sorted(pk for pk in ids.values_list("pk", flat=True) if pk not in skip)

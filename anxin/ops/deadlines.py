@@ -10,7 +10,7 @@ from django.utils import timezone
 from anxin.accounts.services import accounts_purge
 from anxin.aftersales.services import deadlines_run as aftersales_deadlines_run
 from anxin.core.worker import reclaim_stale
-from anxin.disputes.services import deadlines_run as disputes_deadlines_run
+from anxin.disputes.deadlines import dispute_deadlines_run as disputes_deadlines_run
 from anxin.orders.services import order_deadlines_run
 from anxin.payments.services import rejected_purge
 from anxin.reputation.blacklist import expire as blacklist_expire

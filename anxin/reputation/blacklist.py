@@ -19,6 +19,7 @@ from anxin.accounts.models import Role, User
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.text import clean_text, is_whole
 from anxin.evidence import services as evidence
+from anxin.notices.services import notice_send
 from anxin.reputation.models import BlacklistEntry, EntryStatus, Ground
 from anxin.sellers import crypto
 from anxin.sellers.models import Status, Verification
@@ -86,9 +87,7 @@ def _open(
         evidence=refs,
         opened_by=opened_by.pk if opened_by else "monitor",
     )
-    from anxin.disputes.services import notify
-
-    notify([seller_id], None, "blacklist_notice", entry=entry.pk)
+    notice_send([seller_id], "blacklist_notice", entry=entry.pk)
     return entry
 
 
@@ -263,9 +262,7 @@ def decide(
         term_days=entry.term_days,
         listed_until=evidence.iso(entry.listed_until) if entry.listed_until else None,
     )
-    from anxin.disputes.services import notify
-
-    notify([entry.seller_id], None, "blacklist_decided", entry=entry.pk)
+    notice_send([entry.seller_id], "blacklist_decided", entry=entry.pk)
     return entry
 
 

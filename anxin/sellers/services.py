@@ -21,6 +21,7 @@ from anxin.evidence import services as evidence
 from anxin.law import engine
 from anxin.law.days import months_after
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
+from anxin.notices.services import notice_send
 from anxin.sellers import crypto, identity
 from anxin.sellers.models import (
     Disclosure,
@@ -177,9 +178,7 @@ def lapse(*, seller_id: int) -> str:
     v.status = Status.LAPSED
     v.save(update_fields=["status"])
     evidence.append(chain=f"seller:{seller_id}", kind="seller.lapsed", body={"seller": seller_id})
-    from anxin.disputes.services import notify
-
-    notify([seller_id], None, "reverify_lapsed")
+    notice_send([seller_id], "reverify_lapsed")
     _rescore(seller_id)
     return "lapsed"
 
@@ -193,9 +192,7 @@ def remind(*, seller_id: int) -> str:
         return "already reminded"
     if timezone.now() < v.reverify_by - dt.timedelta(days=settings.ANXIN_SELLER_REMIND_DAYS):
         return "not yet"
-    from anxin.disputes.services import notify
-
-    notify([seller_id], None, "reverify", due_at=v.reverify_by.isoformat())
+    notice_send([seller_id], "reverify", due_at=v.reverify_by.isoformat())
     v.reminded_at = timezone.now()
     v.save(update_fields=["reminded_at"])
     return "reminded"

@@ -22,8 +22,13 @@ from anxin.core import media
 from anxin.core.errors import DomainError, NotFound, ValidationFailed
 from anxin.core.money import parse_yuan
 from anxin.core.text import parse_int
-from anxin.disputes import bundle, notices, selectors, services
-from anxin.disputes.models import Category, Evidence, Notification
+from anxin.disputes import bundle, selectors, services
+from anxin.disputes import filing as dispute_filing
+from anxin.disputes import selectors as dispute_selectors
+from anxin.disputes.models import Category, Evidence
+from anxin.notices.models import Notification
+from anxin.notices.selectors import notices_list
+from anxin.notices.texts import notice_text, notice_url
 from anxin.remedies.selectors import deposit_status, fund_position
 from anxin.remedies.services import deposit_lodge, fund_allocate
 from anxin.web.views import UserRequest, _error_page, page_lang, role_required
@@ -37,7 +42,7 @@ def _yuan(value: str, field: str) -> int:
 def disputes(request: UserRequest) -> HttpResponse:
     """My cases; an officer's queue; the regulator's transferred cases; everything for the
     operator."""
-    cases = list(services.visible(request.user).order_by("-created_at")[:200])
+    cases = list(dispute_selectors.visible(request.user).order_by("-created_at")[:200])
     waiting = [d for d in cases if d.stage != "closed"]
     return render(
         request,
@@ -60,7 +65,7 @@ def dispute_new(request: UserRequest) -> HttpResponse:
         try:
             claimed = _yuan(request.POST.get("claimed", ""), "claimed_fen")
             if number:
-                d = services.file(
+                d = services.dispute_file(
                     actor=request.user,
                     number=number,
                     category=request.POST.get("category", ""),
@@ -69,7 +74,7 @@ def dispute_new(request: UserRequest) -> HttpResponse:
                 )
             else:
                 paid_on = _date(request.POST.get("paid_on", ""))
-                d = services.file(
+                d = services.dispute_file(
                     actor=request.user,
                     seller_username=request.POST.get("seller", "").strip(),
                     category=request.POST.get("category", ""),
@@ -109,7 +114,7 @@ def _filing(request: UserRequest, category: str, number: str, claimed: str) -> d
     except ValidationFailed:
         claimed_fen = 0
     try:
-        view = services.filing_view(
+        view = dispute_filing.filing_view(
             user=request.user, category=category, claimed_fen=claimed_fen, number=number
         )
     except DomainError as e:
@@ -143,23 +148,25 @@ def _int_or_none(value: str) -> bool:
 
 
 _ACTIONS: dict[str, Callable[..., Any]] = {
-    "answer": lambda u, n, p, f: services.answer(
+    "answer": lambda u, n, p, f: services.dispute_answer(
         actor=u, number=n, offer_fen=_yuan(p.get("offer", ""), "offer_fen"), text=p.get("text", "")
     ),
-    "reply": lambda u, n, p, f: services.reply(
+    "reply": lambda u, n, p, f: services.dispute_reply(
         actor=u, number=n, accept=_int_or_none(p.get("accept", "")), reason=p.get("reason", "")
     ),
-    "withdraw": lambda u, n, p, f: services.withdraw(actor=u, number=n, reason=p.get("reason", "")),
-    "propose": lambda u, n, p, f: services.propose(
+    "withdraw": lambda u, n, p, f: services.dispute_withdraw(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
+    "propose": lambda u, n, p, f: services.dispute_propose(
         actor=u,
         number=n,
         amount_fen=_yuan(p.get("amount", ""), "amount_fen"),
         text=p.get("text", ""),
     ),
-    "respond": lambda u, n, p, f: services.respond(
+    "respond": lambda u, n, p, f: services.dispute_respond(
         actor=u, number=n, accept=_int_or_none(p.get("accept", "")), reason=p.get("reason", "")
     ),
-    "decide": lambda u, n, p, f: services.decide(
+    "decide": lambda u, n, p, f: services.dispute_decide(
         actor=u,
         number=n,
         refund_fen=_yuan(p.get("refund", ""), "refund_fen"),
@@ -168,21 +175,29 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
         citations=_citations(p.get("citations", "")),
         departure_reason=p.get("departure_reason", ""),
     ),
-    "accept_decision": lambda u, n, p, f: services.accept_decision(actor=u, number=n),
-    "appeal": lambda u, n, p, f: services.appeal(actor=u, number=n, reason=p.get("reason", "")),
-    "vote": lambda u, n, p, f: services.vote(
+    "accept_decision": lambda u, n, p, f: services.dispute_accept_decision(actor=u, number=n),
+    "appeal": lambda u, n, p, f: services.dispute_appeal(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
+    "vote": lambda u, n, p, f: services.dispute_vote(
         actor=u,
         number=n,
         uphold=_int_or_none(p.get("uphold", "")),
         remedy_fen=_yuan(p.get("remedy", "") or "0", "remedy_fen"),
         reasons=p.get("reasons", ""),
     ),
-    "evidence": lambda u, n, p, f: services.submit_evidence(
+    "evidence": lambda u, n, p, f: services.dispute_evidence_submit(
         actor=u, number=n, text=p.get("text", ""), file=f.get("file")
     ),
-    "transfer": lambda u, n, p, f: services.transfer(actor=u, number=n, reason=p.get("reason", "")),
-    "admit": lambda u, n, p, f: services.admit(actor=u, number=n, reason=p.get("reason", "")),
-    "refuse": lambda u, n, p, f: services.refuse(actor=u, number=n, reason=p.get("reason", "")),
+    "transfer": lambda u, n, p, f: services.dispute_transfer(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
+    "admit": lambda u, n, p, f: services.dispute_admit(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
+    "refuse": lambda u, n, p, f: services.dispute_refuse(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
 }
 
 
@@ -237,7 +252,7 @@ def dispute_file(
 ) -> HttpResponse | FileResponse:
     """A piece of evidence's file, to whoever can see the case."""
     try:
-        d = services.dispute_for(request.user, number)
+        d = dispute_selectors.dispute_for(request.user, number)
     except DomainError as e:
         return _error_page(request, e)
     item = Evidence.objects.filter(dispute=d, pk=evidence_id).exclude(file="").first()
@@ -268,8 +283,8 @@ def notifications(request: UserRequest) -> HttpResponse:
             unread = unread.filter(pk=pk)
         unread.update(read_at=timezone.now())
         return redirect("web:notifications")
-    rows = list(mine.select_related("dispute").order_by("-created_at", "-pk")[:100])
-    items = [{"n": n, "text": notices.text(n), "url": notices.url(n)} for n in rows]
+    rows = notices_list(request.user)
+    items = [{"n": n, "text": notice_text(n), "url": notice_url(n)} for n in rows]
     return render(
         request,
         "web/notifications.html",

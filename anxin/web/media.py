@@ -18,7 +18,7 @@ from anxin.accounts.models import User
 from anxin.catalog.models import ListingImage
 from anxin.core import media
 from anxin.core.errors import DomainError, NotFound
-from anxin.disputes import services as disputes
+from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Dispute
 from anxin.orders import selectors as order_sel
 from anxin.orders.models import Order
@@ -65,7 +65,7 @@ def chat_order(user: User, number: str) -> Order:
     order = Order.objects.select_related("buyer", "seller").filter(number=number).first()
     if order is not None and (
         order_sel.can_see(user, order)
-        or any(disputes.can_see(user, d) for d in Dispute.objects.filter(order=order))
+        or any(dispute_selectors.can_see(user, d) for d in Dispute.objects.filter(order=order))
     ):
         return order
     raise NotFound(f"order {number}: not found")

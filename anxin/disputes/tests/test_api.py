@@ -90,13 +90,15 @@ def test_the_bundle_holds_the_file_and_its_records(api, buyer, seller, listing) 
 
 def test_case_page_queries_do_not_grow_with_evidence(buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
     counts = []
     for total in (5, 100):
         while d.evidence.count() < total:
-            services.submit_evidence(actor=buyer, number=d.number, text=f"证据{d.evidence.count()}")
+            services.dispute_evidence_submit(
+                actor=buyer, number=d.number, text=f"证据{d.evidence.count()}"
+            )
         with CaptureQueriesContext(connection) as q:
             f = selectors.case_file(buyer, d.number)
         assert len(f["evidence"]) == total

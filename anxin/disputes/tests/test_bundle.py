@@ -26,7 +26,7 @@ RLO_NAME = "invoice-\u202efdp.exe"
 
 def test_a_cases_bundle_names_files_by_hash_and_checked_type(buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
     given = {
@@ -37,7 +37,7 @@ def test_a_cases_bundle_names_files_by_hash_and_checked_type(buyer, seller, list
         "照片.png": ("image/png", PNG),
     }
     items = {
-        name: services.submit_evidence(
+        name: services.dispute_evidence_submit(
             actor=buyer,
             number=d.number,
             text="证据",

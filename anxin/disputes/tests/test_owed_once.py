@@ -15,10 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from anxin.aftersales import services as aftersales
 from anxin.conftest import deliver_all
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, RateLimited
-from anxin.disputes import services
+from anxin.disputes import deadlines, filing, services
 from anxin.disputes.audit import returns_audit
-from anxin.disputes.models import Dispute, Notification, Outcome, Stage, Step
+from anxin.disputes.models import Dispute, Outcome, Stage, Step
 from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
+from anxin.disputes.writer import chain
 from anxin.ledger.services import (
     TransferRequest,
     buyer_account,
@@ -26,6 +27,7 @@ from anxin.ledger.services import (
     transfer_id,
     transfers_create,
 )
+from anxin.notices.models import Notification
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
 from anxin.remedies.selectors import returned_to_buyer
@@ -38,7 +40,7 @@ def past(clock, d: Dispute) -> str:
     d.refresh_from_db()
     assert d.due_at is not None
     clock.move_to(d.due_at)
-    return services.deadline(dispute_id=d.pk)
+    return deadlines.dispute_deadline(dispute_id=d.pk)
 
 
 def returned_for_a_refund(buyer, seller, order: Order, reason: str, tracking: str):
@@ -65,7 +67,7 @@ def test_a_full_refund_closes_the_case_that_claimed_it_and_nothing_is_paid_again
     clock, buyer, seller, listing
 ) -> None:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="quality_defect",
@@ -76,11 +78,11 @@ def test_a_full_refund_closes_the_case_that_claimed_it_and_nothing_is_paid_again
     d.refresh_from_db()
     assert (d.stage, d.outcome, d.remedy_fen) == (Stage.CLOSED, Outcome.REFUNDED, 0)
     assert d.executed_at is None
-    kinds = set(Notification.objects.filter(dispute=d).values_list("kind", "user_id"))
+    kinds = set(Notification.objects.filter(subject=chain(d)).values_list("kind", "user_id"))
     assert {("refunded_closed", buyer.pk), ("refunded_closed", seller.pk)} <= kinds
     # The old deadline fires anyway: the case is closed, nothing is paid.
     clock.shift(dt.timedelta(days=30))
-    assert services.deadline(dispute_id=d.pk) == "closed"
+    assert deadlines.dispute_deadline(dispute_id=d.pk) == "closed"
     deliver_all()
     assert back(order) == order.amount_fen
     assert balance(f"seller:{seller.pk}") == 0
@@ -92,7 +94,7 @@ def test_refund_then_a_damages_claim_pays_only_the_damages_a_person_awards(
 ) -> None:
     people = desk()
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="counterfeit",
@@ -103,7 +105,7 @@ def test_refund_then_a_damages_claim_pays_only_the_damages_a_person_awards(
     d.refresh_from_db()
     # More was claimed than refunded: the case goes on, and both are told the refund counts.
     assert d.stage == Stage.NEGOTIATION
-    assert Notification.objects.filter(dispute=d, kind="refunded_open").count() == 2
+    assert Notification.objects.filter(subject=chain(d), kind="refunded_open").count() == 2
     # The seller is silent: the default is the price back, which the buyer already has.
     assert past(clock, d) == "default: decided for the buyer"
     deliver_all()
@@ -123,25 +125,25 @@ def test_refund_then_adjudicated_damages_pays_the_damages_alone(
     for i in range(2):
         completed(buyer, seller, listing, tracking=f"SF30000009{i}")
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="counterfeit",
         claim="假货",
         claimed_fen=order.amount_fen + 50000,
     )
-    services.answer(actor=seller, number=d.number, offer_fen=0, text="不认")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不认")
     orders.order_refund(actor=seller, number=order.number, reason="先退款")
-    services.reply(actor=buyer, number=d.number, accept=False, reason="要赔偿")
-    services.propose(actor=people["mediator"], number=d.number, amount_fen=20000, text="x")
-    services.respond(actor=seller, number=d.number, accept=False, reason="不接受")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="要赔偿")
+    services.dispute_propose(actor=people["mediator"], number=d.number, amount_fen=20000, text="x")
+    services.dispute_respond(actor=seller, number=d.number, accept=False, reason="不接受")
     past(clock, d)  # the evidence window closes
     # The decision is reckoned in full, the price back and the damages (CRPL 55(1)); the
     # page shows what the buyer already has back.
     d.refresh_from_db()
-    proposed = services.proposal(d)
+    proposed = filing.proposal(d)
     assert (proposed["refund_fen"], proposed["compensation_fen"]) == (order.amount_fen, 50000)
-    services.decide(
+    services.dispute_decide(
         actor=d.adjudicator,
         number=d.number,
         refund_fen=order.amount_fen,
@@ -149,8 +151,8 @@ def test_refund_then_adjudicated_damages_pays_the_damages_alone(
         reasons="售假，退一赔三，不足五百元按五百元",
         citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
     )
-    services.accept_decision(actor=buyer, number=d.number)
-    services.accept_decision(actor=seller, number=d.number)
+    services.dispute_accept_decision(actor=buyer, number=d.number)
+    services.dispute_accept_decision(actor=seller, number=d.number)
     deliver_all()
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 50000
@@ -167,7 +169,7 @@ def test_after_sales_refund_while_a_case_is_open_is_counted_by_the_case(
     clock, buyer, seller, listing
 ) -> None:
     order = completed(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="counterfeit",
@@ -191,14 +193,14 @@ def test_a_partial_remedy_then_a_refund_or_after_sales_pays_only_the_rest(
     clock, buyer, seller, listing
 ) -> None:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="quality_defect",
         claim="有破损",
         claimed_fen=3000,
     )
-    services.answer(actor=seller, number=d.number, offer_fen=3000, text="补偿")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=3000, text="补偿")
     deliver_all()
     order.refresh_from_db()
     assert order.status == OrderStatus.COMPLETED and back(order) == 3000
@@ -272,7 +274,7 @@ def outside(buyer, seller, **kw) -> Dispute:
         )
         | kw
     )
-    return services.file(**args)
+    return services.dispute_file(**args)
 
 
 def test_an_outside_claim_is_never_paid_by_default_and_the_fund_never_advances(
@@ -294,7 +296,7 @@ def test_an_outside_claim_is_never_paid_by_default_and_the_fund_never_advances(
     assert past(clock, d) == "default: to adjudication"
     assert past(clock, d) == "evidence closed"
     with pytest.raises(Conflict, match="admitted"):
-        services.decide(
+        services.dispute_decide(
             actor=Dispute.objects.get(pk=d.pk).adjudicator,
             number=d.number,
             refund_fen=9900,
@@ -310,7 +312,7 @@ def test_an_outside_claim_is_never_paid_by_default_and_the_fund_never_advances(
     assert balance("guarantee:fund") == fund
     assert balance(f"seller:{seller.pk}") == seller_money
     assert balance(f"buyer:{buyer.pk}") == 0
-    assert Notification.objects.filter(dispute=d, kind="not_admitted", user=buyer).exists()
+    assert Notification.objects.filter(subject=chain(d), kind="not_admitted", user=buyer).exists()
     books_balance()
 
 
@@ -324,25 +326,27 @@ def test_an_admitted_outside_claim_is_decided_by_a_person_and_may_use_the_fund(
     d = outside(buyer, seller, category="not_delivered", claimed_fen=9900)
     past(clock, d)  # to mediation
     with pytest.raises(Forbidden):
-        services.admit(actor=buyer, number=d.number, reason="我自己说的")
-    services.admit(actor=people["mediator"], number=d.number, reason="转账记录与聊天记录相符")
+        services.dispute_admit(actor=buyer, number=d.number, reason="我自己说的")
+    services.dispute_admit(
+        actor=people["mediator"], number=d.number, reason="转账记录与聊天记录相符"
+    )
     d.refresh_from_db()
     assert d.admitted_by == people["mediator"] and d.admitted_at is not None
     with pytest.raises(Conflict, match="already"):
-        services.admit(actor=people["mediator"], number=d.number, reason="again")
+        services.dispute_admit(actor=people["mediator"], number=d.number, reason="again")
     assert past(clock, d) == "default: to adjudication"
     assert past(clock, d) == "evidence closed"
     d.refresh_from_db()
-    services.decide(
+    services.dispute_decide(
         actor=d.adjudicator,
         number=d.number,
-        refund_fen=services.proposal(d)["refund_fen"],
-        compensation_fen=services.proposal(d)["compensation_fen"],
+        refund_fen=filing.proposal(d)["refund_fen"],
+        compensation_fen=filing.proposal(d)["compensation_fen"],
         reasons="付款后未发货",
-        citations=services.proposal(d)["citations"] or [{"statute": "CRPL", "article": 55}],
+        citations=filing.proposal(d)["citations"] or [{"statute": "CRPL", "article": 55}],
     )
-    services.accept_decision(actor=buyer, number=d.number)
-    services.accept_decision(actor=seller, number=d.number)
+    services.dispute_accept_decision(actor=buyer, number=d.number)
+    services.dispute_accept_decision(actor=seller, number=d.number)
     deliver_all()
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED and d.remedy_fen == 9900
@@ -354,7 +358,9 @@ def test_a_mediator_refuses_an_outside_claim_that_shows_no_sale(clock, buyer, se
     people = desk()
     d = outside(buyer, seller)
     past(clock, d)
-    services.refuse(actor=people["mediator"], number=d.number, reason="只有一行文字，无转账记录")
+    services.dispute_refuse(
+        actor=people["mediator"], number=d.number, reason="只有一行文字，无转账记录"
+    )
     d.refresh_from_db()
     assert d.outcome == Outcome.NOT_ADMITTED and d.admission_reason.startswith("只有")
     assert d.executed_at is None

@@ -56,7 +56,7 @@ def test_the_case_page_shows_each_role_its_forms_and_the_actions_work(
 ) -> None:
     people = desk()
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=5000
     )
     s = client_for(seller)
@@ -99,7 +99,7 @@ def test_the_case_page_shows_each_role_its_forms_and_the_actions_work(
 
 def test_cases_notices_and_guarantee_pages(buyer, seller, operator, listing) -> None:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
     s = client_for(seller)

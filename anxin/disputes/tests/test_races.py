@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from anxin.conftest import deliver_all
-from anxin.disputes import services
+from anxin.disputes import deadlines, services
 from anxin.disputes.models import Dispute, Step
 from anxin.disputes.tests.helpers import books_balance, desk, shipped
 from anxin.orders.tests.test_concurrency import race
@@ -21,15 +21,15 @@ def _decided(buyer, seller, listing) -> Dispute:
     """A case decided by default (the engine's proposal), in its appeal window."""
     desk()
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="counterfeit", claim="假货", claimed_fen=70000
     )
-    services.answer(actor=seller, number=d.number, offer_fen=0, text="不认")
-    services.reply(actor=buyer, number=d.number, accept=False, reason="调解")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不认")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="调解")
     past = timezone.now() - dt.timedelta(seconds=1)
     for _step in (Step.MEDIATOR_PROPOSAL, Step.EVIDENCE, Step.DECISION):
         Dispute.objects.filter(pk=d.pk).update(due_at=past)
-        services.deadline(dispute_id=d.pk)
+        deadlines.dispute_deadline(dispute_id=d.pk)
     d.refresh_from_db()
     assert d.step == Step.APPEAL_WINDOW
     return d
@@ -45,7 +45,7 @@ def _paid_once(d: Dispute) -> None:
 
 def test_the_last_acceptance_and_the_deadline_pay_once(tmp_path, buyer, seller, listing) -> None:
     d = _decided(buyer, seller, listing)
-    services.accept_decision(actor=seller, number=d.number)
+    services.dispute_accept_decision(actor=seller, number=d.number)
     Dispute.objects.filter(pk=d.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
     results = race(
         tmp_path,
@@ -61,8 +61,8 @@ def test_the_last_acceptance_and_the_deadline_pay_once(tmp_path, buyer, seller, 
 def test_two_payments_of_one_remedy_pay_once(tmp_path, buyer, seller, listing) -> None:
     d = _decided(buyer, seller, listing)
     Dispute.objects.filter(pk=d.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
-    assert services.deadline(dispute_id=d.pk) == "final: decision to be paid"
+    assert deadlines.dispute_deadline(dispute_id=d.pk) == "final: decision to be paid"
     results = race(tmp_path, [("ds-pay", d.number, buyer.username)] * 2)
     assert sorted(r["result"] for r in results) == ["already paid", "paid"]
-    assert services.pay(dispute_id=d.pk) == "already paid"
+    assert deadlines.dispute_pay(dispute_id=d.pk) == "already paid"
     _paid_once(d)

@@ -12,7 +12,7 @@ import pytest
 from anxin.accounts.models import Role
 from anxin.conftest import make_user
 from anxin.core.errors import Forbidden, NotFound
-from anxin.disputes import services
+from anxin.disputes import deadlines, selectors, services
 from anxin.disputes.models import Dispute, Step
 from anxin.disputes.tests.helpers import desk, shipped
 
@@ -23,29 +23,29 @@ CITE = [{"statute": "CRPL", "article": 55, "paragraph": 1}]
 
 def _at(step: str, clock, buyer, seller, listing, people) -> Dispute:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="counterfeit", claim="假货", claimed_fen=70000
     )
     if step == Step.SELLER_ANSWER:
         return d
-    services.answer(actor=seller, number=d.number, offer_fen=100, text="补偿1元")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=100, text="补偿1元")
     if step == Step.BUYER_REPLY:
         return d
-    services.reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
     if step == Step.MEDIATOR_PROPOSAL:
         return d
-    services.propose(actor=people["mediator"], number=d.number, amount_fen=100, text="x")
+    services.dispute_propose(actor=people["mediator"], number=d.number, amount_fen=100, text="x")
     if step == Step.PARTIES_ACCEPT:
         return d
-    services.respond(actor=seller, number=d.number, accept=False, reason="不接受")
+    services.dispute_respond(actor=seller, number=d.number, accept=False, reason="不接受")
     if step == Step.EVIDENCE:
         return d
     d.refresh_from_db()
     clock.move_to(d.due_at)
-    services.deadline(dispute_id=d.pk)
+    deadlines.dispute_deadline(dispute_id=d.pk)
     if step == Step.DECISION:
         return d
-    services.decide(
+    services.dispute_decide(
         actor=people["adj1"],
         number=d.number,
         refund_fen=12800,
@@ -62,37 +62,37 @@ ACTIONS: list[tuple[str, str, str, Callable[[Any, str], Any]]] = [
         "answer",
         Step.SELLER_ANSWER,
         "seller",
-        lambda u, n: services.answer(actor=u, number=n, offer_fen=100, text="x"),
+        lambda u, n: services.dispute_answer(actor=u, number=n, offer_fen=100, text="x"),
     ),
     (
         "reply",
         Step.BUYER_REPLY,
         "buyer",
-        lambda u, n: services.reply(actor=u, number=n, accept=True),
+        lambda u, n: services.dispute_reply(actor=u, number=n, accept=True),
     ),
     (
         "propose",
         Step.MEDIATOR_PROPOSAL,
         "mediator",
-        lambda u, n: services.propose(actor=u, number=n, amount_fen=100, text="x"),
+        lambda u, n: services.dispute_propose(actor=u, number=n, amount_fen=100, text="x"),
     ),
     (
         "respond",
         Step.PARTIES_ACCEPT,
         "buyer",
-        lambda u, n: services.respond(actor=u, number=n, accept=True),
+        lambda u, n: services.dispute_respond(actor=u, number=n, accept=True),
     ),
     (
         "evidence",
         Step.EVIDENCE,
         "seller",
-        lambda u, n: services.submit_evidence(actor=u, number=n, text="发票"),
+        lambda u, n: services.dispute_evidence_submit(actor=u, number=n, text="发票"),
     ),
     (
         "decide",
         Step.DECISION,
         "adj1",
-        lambda u, n: services.decide(
+        lambda u, n: services.dispute_decide(
             actor=u, number=n, refund_fen=12800, compensation_fen=50000, reasons="x", citations=CITE
         ),
     ),
@@ -100,15 +100,20 @@ ACTIONS: list[tuple[str, str, str, Callable[[Any, str], Any]]] = [
         "appeal",
         Step.APPEAL_WINDOW,
         "seller",
-        lambda u, n: services.appeal(actor=u, number=n, reason="不服"),
+        lambda u, n: services.dispute_appeal(actor=u, number=n, reason="不服"),
     ),
     (
         "transfer",
         Step.SELLER_ANSWER,
         "buyer",
-        lambda u, n: services.transfer(actor=u, number=n, reason="移交"),
+        lambda u, n: services.dispute_transfer(actor=u, number=n, reason="移交"),
     ),
-    ("withdraw", Step.SELLER_ANSWER, "buyer", lambda u, n: services.withdraw(actor=u, number=n)),
+    (
+        "withdraw",
+        Step.SELLER_ANSWER,
+        "buyer",
+        lambda u, n: services.dispute_withdraw(actor=u, number=n),
+    ),
 ]
 # Who else is a party to the case, and may see it, but may not do this.
 ON_THE_CASE = {
@@ -163,18 +168,18 @@ def test_only_the_operator_assigns_officers_and_only_real_ones(
     buyer, seller, operator, listing
 ) -> None:
     from anxin.core.errors import ValidationFailed
-    from anxin.disputes.models import Notification
+    from anxin.notices.models import Notification
 
     people = desk()
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
     with pytest.raises(Forbidden):
-        services.assign(actor=buyer, number=d.number, mediator="mediator1")
+        services.dispute_assign(actor=buyer, number=d.number, mediator="mediator1")
     with pytest.raises(ValidationFailed, match="no active mediator"):
-        services.assign(actor=operator, number=d.number, mediator="adjudicator1")
-    services.assign(actor=operator, number=d.number, mediator="mediator1")
+        services.dispute_assign(actor=operator, number=d.number, mediator="adjudicator1")
+    services.dispute_assign(actor=operator, number=d.number, mediator="mediator1")
     d.refresh_from_db()
     assert d.mediator == people["mediator"]
     assert Notification.objects.filter(user=people["mediator"], kind="assigned").exists()
@@ -184,11 +189,11 @@ def test_outsiders_cannot_see_a_case_and_operators_can(
     buyer, seller, other_buyer, operator, listing
 ) -> None:
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
     with pytest.raises(NotFound):
-        services.dispute_for(other_buyer, d.number)
-    assert services.dispute_for(operator, d.number) == d
-    assert list(services.visible(other_buyer)) == []
-    assert list(services.visible(seller)) == [d]
+        selectors.dispute_for(other_buyer, d.number)
+    assert selectors.dispute_for(operator, d.number) == d
+    assert list(selectors.visible(other_buyer)) == []
+    assert list(selectors.visible(seller)) == [d]

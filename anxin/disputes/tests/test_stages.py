@@ -11,10 +11,12 @@ from django.core import mail
 
 from anxin.conftest import deliver_all
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from anxin.disputes import services
-from anxin.disputes.models import Decision, Dispute, Notification, Outcome, Stage, Step
+from anxin.disputes import deadlines, filing, panel, selectors, services
+from anxin.disputes.models import Decision, Dispute, Outcome, Stage, Step
 from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
+from anxin.disputes.writer import chain
 from anxin.evidence.models import Record
+from anxin.notices.models import Notification
 from anxin.ops.deadlines import deadlines_run
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def file_quality(buyer, order, claimed=None) -> Dispute:
-    return services.file(
+    return services.dispute_file(
         actor=buyer,
         number=order.number,
         category="quality_defect",
@@ -38,12 +40,12 @@ def past(clock, d: Dispute) -> str:
     d.refresh_from_db()
     assert d.due_at is not None
     clock.move_to(d.due_at)
-    return services.deadline(dispute_id=d.pk)
+    return deadlines.dispute_deadline(dispute_id=d.pk)
 
 
 def test_filing_shows_the_law_the_evidence_held_and_the_routes(buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
-    view = services.filing_view(
+    view = filing.filing_view(
         user=buyer, category="counterfeit", claimed_fen=70000, number=order.number
     )
     # Fraud: the price back and three times it, at least 500 yuan (CRPL 55(1)).
@@ -53,7 +55,7 @@ def test_filing_shows_the_law_the_evidence_held_and_the_routes(buyer, seller, li
     routes = {r["key"]: r for r in view["routes"]}
     assert routes["anxin"]["cost_fen"] == 0 and routes["small_claims"]["cost_fen"] == 2500
     assert routes["anxin"]["days"] < routes["12315"]["days"]
-    nothing = services.filing_view(user=buyer, category="other", claimed_fen=100)
+    nothing = filing.filing_view(user=buyer, category="other", claimed_fen=100)
     assert nothing["law"] == [] and nothing["law_fen"] == 0
 
 
@@ -64,7 +66,9 @@ def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, list
     # The dispute hold pauses the auto-confirm timer.
     assert order.holds.get(closed_at__isnull=True).kind == "dispute"
     assert orders.order_auto_confirm(order_id=order.pk) in ("not due", "paused by an open hold")
-    services.answer(actor=seller, number=d.number, offer_fen=order.amount_fen, text="同意退款")
+    services.dispute_answer(
+        actor=seller, number=d.number, offer_fen=order.amount_fen, text="同意退款"
+    )
     d.refresh_from_db()
     assert (d.stage, d.outcome, d.remedy_fen) == (Stage.CLOSED, Outcome.SETTLED, order.amount_fen)
     assert d.paid_from == {"escrow": order.amount_fen}
@@ -89,8 +93,8 @@ def test_partial_offer_accepted_completes_the_order_with_the_rest_to_the_seller(
 ) -> None:
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    services.answer(actor=seller, number=d.number, offer_fen=5000, text="部分退款")
-    services.reply(actor=buyer, number=d.number, accept=True)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=5000, text="部分退款")
+    services.dispute_reply(actor=buyer, number=d.number, accept=True)
     d.refresh_from_db()
     assert d.remedy_fen == 5000 and d.outcome == Outcome.SETTLED
     o = Order.objects.get(pk=order.pk)
@@ -109,11 +113,11 @@ def test_silent_seller_loses_by_default_within_what_the_law_grants(
     d = file_quality(buyer, order, claimed=order.amount_fen * 2)
     assert d.law_fen == order.amount_fen
     clock.move_to(d.due_at - dt.timedelta(seconds=1))
-    assert services.deadline(dispute_id=d.pk) == "not due"
+    assert deadlines.dispute_deadline(dispute_id=d.pk) == "not due"
     assert past(clock, d) == "default: decided for the buyer"
     d.refresh_from_db()
     assert d.outcome == Outcome.DEFAULT and d.remedy_fen == order.amount_fen
-    assert services.deadline(dispute_id=d.pk) == "closed"  # fired twice: nothing twice
+    assert deadlines.dispute_deadline(dispute_id=d.pk) == "closed"  # fired twice: nothing twice
     deliver_all()
     books_balance()
 
@@ -123,7 +127,7 @@ def test_silent_seller_without_a_legal_figure_goes_to_mediation(
 ) -> None:
     people = desk()
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="lottery",
@@ -143,7 +147,7 @@ def test_silent_seller_without_a_legal_figure_goes_to_mediation(
 def test_buyer_silence_takes_an_offer_or_lets_the_case_lapse(clock, buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    services.answer(actor=seller, number=d.number, offer_fen=0, text="货没有问题")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="货没有问题")
     assert past(clock, d) == "default: lapsed"
     d.refresh_from_db()
     assert d.outcome == Outcome.LAPSED
@@ -152,7 +156,7 @@ def test_buyer_silence_takes_an_offer_or_lets_the_case_lapse(clock, buyer, selle
 
     second = shipped(buyer, seller, listing, tracking="SF3000000009")
     d2 = file_quality(buyer, second)
-    services.answer(actor=seller, number=d2.number, offer_fen=3000, text="补偿30元")
+    services.dispute_answer(actor=seller, number=d2.number, offer_fen=3000, text="补偿30元")
     assert past(clock, d2) == "default: offer accepted"
     d2.refresh_from_db()
     assert d2.remedy_fen == 3000
@@ -164,19 +168,19 @@ def test_mediation_settles_when_both_accept(clock, buyer, seller, listing) -> No
     people = desk()
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    services.answer(actor=seller, number=d.number, offer_fen=1000, text="只能退10元")
-    services.reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="只能退10元")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
     m = people["mediator"]
     with pytest.raises(ValidationFailed, match="amount_fen"):
-        services.propose(actor=m, number=d.number, amount_fen=d.claimed_fen + 1, text="x")
-    services.propose(actor=m, number=d.number, amount_fen=8000, text="退80元，买家不退货")
-    services.respond(actor=buyer, number=d.number, accept=True)
-    assert Notification.objects.filter(user=seller, dispute=d, kind="accepted").exists()
+        services.dispute_propose(actor=m, number=d.number, amount_fen=d.claimed_fen + 1, text="x")
+    services.dispute_propose(actor=m, number=d.number, amount_fen=8000, text="退80元，买家不退货")
+    services.dispute_respond(actor=buyer, number=d.number, accept=True)
+    assert Notification.objects.filter(user=seller, subject=chain(d), kind="accepted").exists()
     with pytest.raises(Conflict):
-        services.respond(actor=buyer, number=d.number, accept=True)
+        services.dispute_respond(actor=buyer, number=d.number, accept=True)
     d.refresh_from_db()
     assert d.stage == Stage.MEDIATION
-    services.respond(actor=seller, number=d.number, accept=True)
+    services.dispute_respond(actor=seller, number=d.number, accept=True)
     d.refresh_from_db()
     assert (d.outcome, d.remedy_fen) == (Outcome.SETTLED, 8000)
     deliver_all()
@@ -189,8 +193,8 @@ def test_failed_mediation_and_silent_officers_reach_adjudication(
     people = desk()
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    services.answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
-    services.reply(actor=buyer, number=d.number, accept=False, reason="要调解")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="要调解")
     assert past(clock, d) == "default: to adjudication"  # the mediator never proposed
     d.refresh_from_db()
     assert (d.stage, d.step) == (Stage.ADJUDICATION, Step.EVIDENCE)
@@ -198,10 +202,12 @@ def test_failed_mediation_and_silent_officers_reach_adjudication(
 
     other = shipped(buyer, seller, listing, tracking="SF3000000010")
     d2 = file_quality(buyer, other)
-    services.answer(actor=seller, number=d2.number, offer_fen=0, text="不同意")
-    services.reply(actor=buyer, number=d2.number, accept=False, reason="要调解")
-    services.propose(actor=people["mediator"], number=d2.number, amount_fen=6000, text="各让一步")
-    services.respond(actor=buyer, number=d2.number, accept=True)
+    services.dispute_answer(actor=seller, number=d2.number, offer_fen=0, text="不同意")
+    services.dispute_reply(actor=buyer, number=d2.number, accept=False, reason="要调解")
+    services.dispute_propose(
+        actor=people["mediator"], number=d2.number, amount_fen=6000, text="各让一步"
+    )
+    services.dispute_respond(actor=buyer, number=d2.number, accept=True)
     assert past(clock, d2) == "default: to adjudication"  # the seller stayed silent
     d2.refresh_from_db()
     # Spread over the adjudicators: the second case goes to the one with fewer.
@@ -211,23 +217,25 @@ def test_failed_mediation_and_silent_officers_reach_adjudication(
 def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=None):
     desk_people = desk()
     order = shipped(buyer, seller, listing, tracking=tracking)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="counterfeit",
         claim="不是正品",
         claimed_fen=claimed or 70000,
     )
-    services.answer(actor=seller, number=d.number, offer_fen=0, text="是正品")
-    services.reply(actor=buyer, number=d.number, accept=False, reason="要调解")
-    services.propose(actor=desk_people["mediator"], number=d.number, amount_fen=20000, text="x")
-    services.respond(actor=seller, number=d.number, accept=False, reason="不接受")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="是正品")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="要调解")
+    services.dispute_propose(
+        actor=desk_people["mediator"], number=d.number, amount_fen=20000, text="x"
+    )
+    services.dispute_respond(actor=seller, number=d.number, accept=False, reason="不接受")
     d.refresh_from_db()
     assert d.step == Step.EVIDENCE
-    services.submit_evidence(actor=buyer, number=d.number, text="鉴定报告：非正品")
-    services.submit_evidence(actor=seller, number=d.number, text="进货发票")
+    services.dispute_evidence_submit(actor=buyer, number=d.number, text="鉴定报告：非正品")
+    services.dispute_evidence_submit(actor=seller, number=d.number, text="进货发票")
     with pytest.raises(InvalidTransition, match="evidence"):
-        services.decide(
+        services.dispute_decide(
             actor=desk_people["adj1"],
             number=d.number,
             refund_fen=0,
@@ -237,7 +245,7 @@ def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=
         )
     assert past(clock, d) == "evidence closed"
     with pytest.raises(InvalidTransition, match="evidence"):
-        services.submit_evidence(actor=buyer, number=d.number, text="迟到的证据")
+        services.dispute_evidence_submit(actor=buyer, number=d.number, text="迟到的证据")
     d.refresh_from_db()
     return d, order, desk_people
 
@@ -245,7 +253,7 @@ def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=
 def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listing) -> None:
     d, order, people = to_decision(clock, buyer, seller, listing)
     adj = people["adj1"]
-    proposed = services.proposal(d)
+    proposed = filing.proposal(d)
     assert proposed == {
         "refund_fen": order.amount_fen,
         "compensation_fen": 50000,
@@ -256,11 +264,11 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
         citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
     )
     with pytest.raises(ValidationFailed, match="at most"):
-        services.decide(
+        services.dispute_decide(
             actor=adj, number=d.number, refund_fen=order.amount_fen, compensation_fen=60000, **ok
         )
     with pytest.raises(ValidationFailed, match="no article 999"):
-        services.decide(
+        services.dispute_decide(
             actor=adj,
             number=d.number,
             refund_fen=order.amount_fen,
@@ -269,22 +277,22 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
             citations=[{"statute": "CRPL", "article": 999}],
         )
     with pytest.raises(ValidationFailed, match="citations"):
-        services.decide(
+        services.dispute_decide(
             actor=adj, number=d.number, refund_fen=0, compensation_fen=0, reasons="x", citations=[]
         )
     with pytest.raises(ValidationFailed, match="departure_reason"):
-        services.decide(
+        services.dispute_decide(
             actor=adj, number=d.number, refund_fen=order.amount_fen, compensation_fen=0, **ok
         )
     with pytest.raises(NotFound):
-        services.decide(
+        services.dispute_decide(
             actor=people["adj2"],
             number=d.number,
             refund_fen=order.amount_fen,
             compensation_fen=50000,
             **ok,
         )
-    decision = services.decide(
+    decision = services.dispute_decide(
         actor=adj,
         number=d.number,
         refund_fen=order.amount_fen,
@@ -299,7 +307,7 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
     d.refresh_from_db()
     assert d.step == Step.PAYING and d.executed_at is None
     with pytest.raises(InvalidTransition):
-        services.withdraw(actor=buyer, number=d.number)
+        services.dispute_withdraw(actor=buyer, number=d.number)
     deliver_all()  # the payment task, queued with the decision
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 20000
@@ -322,8 +330,8 @@ def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
     assert decision.total_fen == order.amount_fen
     assert decision.citations and decision.decided_by is None
     # Both parties accept: paid at once, without waiting for the appeal window.
-    services.accept_decision(actor=buyer, number=d.number)
-    services.accept_decision(actor=seller, number=d.number)
+    services.dispute_accept_decision(actor=buyer, number=d.number)
+    services.dispute_accept_decision(actor=seller, number=d.number)
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED and d.executed_at is not None
     deliver_all()
@@ -334,7 +342,7 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
     clock, buyer, seller, listing
 ) -> None:
     d, order, people = to_decision(clock, buyer, seller, listing)
-    services.decide(
+    services.dispute_decide(
         actor=people["adj1"],
         number=d.number,
         refund_fen=order.amount_fen,
@@ -343,25 +351,29 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
         citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
     )
     with pytest.raises(NotFound):  # not on the case: it does not exist for them
-        services.appeal(actor=people["adj2"], number=d.number, reason="x")
-    a = services.appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
+        services.dispute_appeal(actor=people["adj2"], number=d.number, reason="x")
+    a = services.dispute_appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
     with pytest.raises(Conflict):
-        services.appeal(actor=buyer, number=d.number, reason="再来一次")
+        services.dispute_appeal(actor=buyer, number=d.number, reason="再来一次")
     assert a.body == "panel" and len(a.members) == 3
     assert people["adj1"].pk not in a.members  # the first adjudicator does not sit
-    assert services.verify_draw(a)
-    assert services.draw(a.seed, a.pool, 3) == a.members
+    assert panel.verify_draw(a)
+    assert panel.draw(a.seed, a.pool, 3) == a.members
     tampered = {**a.seed_source, "appellant": buyer.pk}
-    assert services.seed_of(tampered) != a.seed
+    assert panel.seed_of(tampered) != a.seed
     from anxin.accounts.models import User
 
     members = [User.objects.get(pk=pk) for pk in a.members]
     with pytest.raises(Forbidden):
-        services.vote(actor=buyer, number=d.number, uphold=True, reasons="x")
-    services.vote(actor=members[0], number=d.number, uphold=False, remedy_fen=20000, reasons="酌减")
+        services.dispute_vote(actor=buyer, number=d.number, uphold=True, reasons="x")
+    services.dispute_vote(
+        actor=members[0], number=d.number, uphold=False, remedy_fen=20000, reasons="酌减"
+    )
     with pytest.raises(Conflict):
-        services.vote(actor=members[0], number=d.number, uphold=True, reasons="改主意")
-    services.vote(actor=members[1], number=d.number, uphold=False, remedy_fen=30000, reasons="酌减")
+        services.dispute_vote(actor=members[0], number=d.number, uphold=True, reasons="改主意")
+    services.dispute_vote(
+        actor=members[1], number=d.number, uphold=False, remedy_fen=30000, reasons="酌减"
+    )
     d.refresh_from_db()
     # Two of three changed it: the median of their remedies.
     assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == 20000
@@ -372,10 +384,10 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
 def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing) -> None:
     d, order, _ = to_decision(clock, buyer, seller, listing)
     assert past(clock, d).startswith("default")  # the engine's proposal decides
-    a = services.appeal(actor=seller, number=d.number, reason="不服")
+    a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
     from anxin.accounts.models import User
 
-    services.vote(
+    services.dispute_vote(
         actor=User.objects.get(pk=a.members[0]), number=d.number, uphold=True, reasons="维持"
     )
     assert past(clock, d) == "default: appeal decided on the votes cast"
@@ -400,14 +412,14 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     # The money was released to the seller: its balance covers part of the remedy.
     order = completed(buyer, seller, listing, tracking="SF3000000200")
     seller_balance = balance(f"seller:{seller.pk}")
-    big = services.file(
+    big = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="counterfeit",
         claim="假货",
         claimed_fen=order.amount_fen + 50000,
     )
-    services.answer(actor=seller, number=big.number, offer_fen=big.claimed_fen, text="认")
+    services.dispute_answer(actor=seller, number=big.number, offer_fen=big.claimed_fen, text="认")
     big.refresh_from_db()
     paid = big.paid_from
     total = order.amount_fen + 50000
@@ -449,14 +461,14 @@ def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operato
     deposit = balance(f"deposit:{seller.pk}")
     order = completed(buyer, seller, listing, tracking="SF3000000500")
     deposit_lodge(actor=seller, amount_fen=balance(f"seller:{seller.pk}"))
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="quality_defect",
         claim="坏了",
         claimed_fen=order.amount_fen,
     )
-    services.answer(actor=seller, number=d.number, offer_fen=order.amount_fen, text="认")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=order.amount_fen, text="认")
     d.refresh_from_db()
     assert d.paid_from.get("fund", 0) > 0  # the balance was empty: the fund advanced
     deliver_all()  # the debt task takes the deposit at once
@@ -474,7 +486,7 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with pytest.raises(ValidationFailed, match="evidence"):
-        services.file(
+        services.dispute_file(
             actor=buyer,
             seller_username=seller.username,
             category="not_delivered",
@@ -485,7 +497,7 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
             outside_paid_on=dt.date(2026, 4, 28),
         )
     shot = SimpleUploadedFile("chat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         seller_username=seller.username,
         category="not_delivered",
@@ -498,7 +510,7 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
     )
     item = d.evidence.get()
     assert len(item.sha256) == 64 and item.size == 108
-    services.answer(actor=seller, number=d.number, offer_fen=9900, text="退")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=9900, text="退")
     d.refresh_from_db()
     assert d.outcome == Outcome.SETTLED and d.paid_from == {"debt": 9900}
     assert balance(f"buyer:{buyer.pk}") == 0
@@ -516,7 +528,7 @@ def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -
     ):
         args = dict(category="quality_defect", claim="坏了", claimed_fen=100) | kwargs
         with pytest.raises(ValidationFailed) as e:
-            services.file(actor=buyer, number=order.number, **args)
+            services.dispute_file(actor=buyer, number=order.number, **args)
         assert e.value.field == field
     assert not Dispute.objects.exists()
     paid_only = shipped(buyer, seller, listing, tracking="SF3000000600")
@@ -525,7 +537,9 @@ def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -
     with pytest.raises(Conflict):
         file_quality(buyer, order)
     with pytest.raises(ValidationFailed, match="offer_fen"):
-        services.answer(actor=seller, number=d.number, offer_fen=d.claimed_fen + 1, text="x")
+        services.dispute_answer(
+            actor=seller, number=d.number, offer_fen=d.claimed_fen + 1, text="x"
+        )
     d.refresh_from_db()
     assert d.step == Step.SELLER_ANSWER
 
@@ -536,7 +550,7 @@ def test_notices_reach_every_party_in_app_and_by_email(buyer, seller, listing, s
     seller.save()
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    assert Notification.objects.filter(user=seller, dispute=d, kind="filed").exists()
+    assert Notification.objects.filter(user=seller, subject=chain(d), kind="filed").exists()
     deliver_all()
     assert len(mail.outbox) == 1
     assert d.number in mail.outbox[0].body and "complaint" in mail.outbox[0].subject
@@ -546,10 +560,10 @@ def test_notices_reach_every_party_in_app_and_by_email(buyer, seller, listing, s
 def test_reminders_go_out_before_deadlines_once(clock, buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    assert services.remind(dispute_id=d.pk) == "not yet"
+    assert deadlines.dispute_remind(dispute_id=d.pk) == "not yet"
     clock.move_to(d.due_at - dt.timedelta(hours=2))
-    assert services.remind(dispute_id=d.pk) == "reminded"
-    assert services.remind(dispute_id=d.pk) == "already reminded"
+    assert deadlines.dispute_remind(dispute_id=d.pk) == "reminded"
+    assert deadlines.dispute_remind(dispute_id=d.pk) == "already reminded"
     assert Notification.objects.filter(user=seller, kind="reminder").count() == 1
 
 
@@ -559,14 +573,14 @@ def test_transfer_puts_the_case_in_the_regulators_queue(buyer, seller, listing, 
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
     regulator = staff[Role.REGULATOR]
-    assert not services.visible(regulator).filter(pk=d.pk).exists()
+    assert not selectors.visible(regulator).filter(pk=d.pk).exists()
     with pytest.raises(Forbidden):
-        services.transfer(actor=seller, number=d.number, reason="x")
-    services.transfer(actor=buyer, number=d.number, reason="卖家涉嫌售假")
-    assert services.visible(regulator).filter(pk=d.pk).exists()
+        services.dispute_transfer(actor=seller, number=d.number, reason="x")
+    services.dispute_transfer(actor=buyer, number=d.number, reason="卖家涉嫌售假")
+    assert selectors.visible(regulator).filter(pk=d.pk).exists()
     assert Notification.objects.filter(user=regulator, kind="transferred").exists()
     with pytest.raises(Conflict):
-        services.transfer(actor=buyer, number=d.number, reason="再转一次")
+        services.dispute_transfer(actor=buyer, number=d.number, reason="再转一次")
 
 
 def test_cases_go_to_the_officer_with_the_fewest_open_cases(buyer, seller, listing) -> None:
@@ -579,8 +593,8 @@ def test_cases_go_to_the_officer_with_the_fewest_open_cases(buyer, seller, listi
     for i in range(4):
         order = shipped(buyer, seller, listing, tracking=f"SF30000007{i}")
         d = file_quality(buyer, order)
-        services.answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
-        services.reply(actor=buyer, number=d.number, accept=False, reason="调解")
+        services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
+        services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="调解")
         d.refresh_from_db()
         got.append(d.mediator_id)
     # Two open cases each, alternating: the count of open cases, not merely whether any.
@@ -592,7 +606,7 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
 ) -> None:
     evid, _, people = to_decision(clock, buyer, seller, listing, tracking="SF3000000803")
     law = file_quality(buyer, shipped(buyer, seller, listing, tracking="SF3000000801"))
-    nolaw = services.file(
+    nolaw = services.dispute_file(
         actor=buyer,
         number=shipped(buyer, seller, listing, tracking="SF3000000802").number,
         category="lottery",
@@ -622,7 +636,7 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
         for before, after in itertools.pairwise(records):
             assert json.loads(after.body)["prev"] == bytes(before.commitment).hex()
         assert bytes(d.evidence_head) == bytes(records[-1].commitment)
-    assert Notification.objects.filter(dispute=nolaw, kind="mediation").count() == 3
+    assert Notification.objects.filter(subject=chain(nolaw), kind="mediation").count() == 3
     deliver_all()  # the payment task finds it paid; the notices' e-mails go out
     assert law.events.filter(kind="remedy_paid").count() == 1
     books_balance()
@@ -630,7 +644,7 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
 
 def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, seller, listing):
     order = shipped(buyer, seller, listing)
-    d = services.file(
+    d = services.dispute_file(
         actor=buyer,
         number=order.number,
         category="not_delivered",
@@ -652,7 +666,7 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
     from anxin.carriers.sandbox import SandboxCarrier
 
     SandboxCarrier().deliver_now("SF3000000900")
-    view = services.filing_view(
+    view = filing.filing_view(
         user=buyer, category="not_delivered", claimed_fen=100, number=delivered.number
     )
     assert view["law"][0]["outcome"] == "refused" and view["law_fen"] == 0
@@ -664,7 +678,7 @@ def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order, claimed=order.amount_fen + 3000)  # price and a bit more
     assert d.cap_fen == order.amount_fen  # a decision could give no more than the price
-    services.answer(actor=seller, number=d.number, offer_fen=d.claimed_fen, text="全部同意")
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=d.claimed_fen, text="全部同意")
     d.refresh_from_db()
     assert d.remedy_fen == order.amount_fen + 3000
     assert d.paid_from["escrow"] == order.amount_fen and sum(d.paid_from.values()) == d.remedy_fen
@@ -695,11 +709,11 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
     completed(traded, seller, listing, tracking="SF3200000001")
     d, order, _ = to_decision(clock, buyer, seller, listing, tracking="SF3200000002")
     assert past(clock, d).startswith("default")
-    a = services.appeal(actor=seller, number=d.number, reason="不服")
+    a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
     assert a.body == "jury" and len(a.members) == 3
     # Buyers and sellers who completed orders: not the parties, nor who traded with them.
     assert set(a.pool) == {j.pk for j in jurors} | {other_seller.pk}
-    assert services.verify_draw(a)
+    assert panel.verify_draw(a)
     # Anyone can check the draw from what the case publishes.
     case = tmp_path / "case.json"
     case.write_text(
@@ -731,8 +745,8 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
     from anxin.accounts.models import User
 
     voters = [User.objects.get(pk=pk) for pk in a.members]
-    services.vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
-    services.vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
+    services.dispute_vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
+    services.dispute_vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
     d.refresh_from_db()
     assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == order.amount_fen
 
@@ -745,6 +759,6 @@ def test_an_appeal_with_too_few_eligible_members_is_refused_clearly(
     d, _, _ = to_decision(clock, buyer, seller, listing)
     past(clock, d)
     with pytest.raises(Conflict, match="not enough eligible jury members"):
-        services.appeal(actor=seller, number=d.number, reason="不服")
+        services.dispute_appeal(actor=seller, number=d.number, reason="不服")
     d.refresh_from_db()
     assert d.step == Step.APPEAL_WINDOW  # nothing changed; the window still runs

@@ -29,6 +29,7 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
     from anxin.accounts.models import User
     from anxin.aftersales import services as aftersales
     from anxin.core.errors import DomainError
+    from anxin.disputes import deadlines as dispute_deadlines
     from anxin.disputes import services as disputes
     from anxin.disputes.models import Dispute
     from anxin.orders import services
@@ -48,9 +49,13 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
         ),
         "as-received": lambda: aftersales.confirm_received(actor=actor, number=number),
         "deliver": lambda: _deliver_all(),
-        "ds-accept": lambda: disputes.accept_decision(actor=actor, number=number),
-        "ds-deadline": lambda: disputes.deadline(dispute_id=Dispute.objects.get(number=number).pk),
-        "ds-pay": lambda: disputes.pay(dispute_id=Dispute.objects.get(number=number).pk),
+        "ds-accept": lambda: disputes.dispute_accept_decision(actor=actor, number=number),
+        "ds-deadline": lambda: dispute_deadlines.dispute_deadline(
+            dispute_id=Dispute.objects.get(number=number).pk
+        ),
+        "ds-pay": lambda: dispute_deadlines.dispute_pay(
+            dispute_id=Dispute.objects.get(number=number).pk
+        ),
         "verify": lambda: _verify(actor, int(number)),
     }
     print("ready", flush=True)

@@ -138,7 +138,7 @@ class OrderBooks(RuleBasedStateMachine):
 
         o = Order.objects.get(pk=order)
         self._try(
-            disputes.file,
+            disputes.dispute_file,
             actor=o.buyer,
             number=o.number,
             category=category,
@@ -174,7 +174,9 @@ class OrderBooks(RuleBasedStateMachine):
         if d is not None:
             o = Order.objects.get(pk=order)
             amount = o.amount_fen * offer // 2  # nothing, half, or the price
-            self._try(disputes.answer, actor=o.seller, number=d.number, offer_fen=amount, text="t")
+            self._try(
+                disputes.dispute_answer, actor=o.seller, number=d.number, offer_fen=amount, text="t"
+            )
 
     @rule(hours=st.sampled_from([1, 12, 24 * 3, 24 * 11]))
     def time_passes(self, hours: int) -> None:

@@ -154,7 +154,7 @@ def test_the_monitor_opens_an_entry_for_fraud_found_in_a_decided_case(
     from anxin.reputation.models import BlacklistEntry, Ground
 
     d, order, people = to_decision(clock, buyer, seller, listing)
-    disputes.decide(
+    disputes.dispute_decide(
         actor=people["adj1"],
         number=d.number,
         refund_fen=order.amount_fen,
@@ -186,7 +186,7 @@ def test_the_monitor_lists_repeated_defaults_and_never_reopens_dismissed_evidenc
 
     def lost_by_default(tracking: str) -> str:
         order = shipped(buyer, seller, listing, tracking=tracking)
-        d = disputes.file(
+        d = disputes.dispute_file(
             actor=buyer,
             number=order.number,
             category="not_delivered",

@@ -148,6 +148,7 @@ def _varied_world(clock, buyer, seller, operator):
 
     from anxin.aftersales import services as aftersales
     from anxin.conftest import make_listing, pay, place_order
+    from anxin.disputes import deadlines as dispute_deadlines
     from anxin.disputes import services as disputes
     from anxin.orders import services as orders
     from anxin.reputation import services
@@ -168,7 +169,7 @@ def _varied_world(clock, buyer, seller, operator):
     orders.order_ship(
         actor=seller, number=lost.number, carrier="顺丰", tracking_number="SF6100000004"
     )
-    d = disputes.file(
+    d = disputes.dispute_file(
         actor=buyer,
         number=lost.number,
         category="not_delivered",
@@ -176,7 +177,7 @@ def _varied_world(clock, buyer, seller, operator):
         claimed_fen=lost.amount_fen,
     )
     clock.shift(dt.timedelta(days=4))
-    disputes.deadlines_run()
+    dispute_deadlines.dispute_deadlines_run()
     credit.adjust(
         actor=operator, seller_id=seller.pk, points=-40, reason="监管通报的虚假宣传", days=30
     )

@@ -256,6 +256,7 @@ def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
     Anxin admitted. An unpaid or cancelled order, or a complaint the buyer filed itself about
     a sale elsewhere, is no ground: that was how any sign-up could read a seller's address."""
     from anxin.conftest import make_listing, pay, place_order
+    from anxin.disputes import deadlines as dispute_deadlines
     from anxin.disputes import services as disputes
     from anxin.disputes.tests.helpers import desk
     from anxin.disputes.tests.test_owed_once import outside
@@ -285,8 +286,8 @@ def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
     # Admitted by the mediator: now the buyer is entitled, and the disclosure is logged.
     people = desk()
     clock.move_to(case.due_at)
-    disputes.deadline(dispute_id=case.pk)
-    disputes.admit(actor=people["mediator"], number=case.number, reason="转账记录相符")
+    dispute_deadlines.dispute_deadline(dispute_id=case.pk)
+    disputes.dispute_admit(actor=people["mediator"], number=case.number, reason="转账记录相符")
     r = ask(case.number)
     assert r.status_code == 200 and r.json()["name"] == "王春茶"
     paid = place_order(buyer, listing)

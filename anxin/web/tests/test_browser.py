@@ -378,8 +378,8 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
 
     from anxin.catalog.services import ListingContent, listing_image_upload, listing_update
     from anxin.conftest import pay, place_order
-    from anxin.disputes.models import Notification
     from anxin.evidence import sequencer
+    from anxin.notices.models import Notification
 
     seller = make_user("img-seller", "seller", "龙井茶园")
     buyer = make_user("img-buyer", "buyer", "买家")
@@ -433,14 +433,14 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
     orders.order_ship(
         actor=seller, number=order.number, carrier="顺丰速运", tracking_number="SF7300000001"
     )
-    d = disputes.file(
+    d = disputes.dispute_file(
         actor=buyer,
         number=order.number,
         category="quality_defect",
         claim="茶叶受潮",
         claimed_fen=5000,
     )
-    disputes.answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
+    disputes.dispute_answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
     assert Notification.objects.filter(user=buyer).count() == 1  # "the seller has answered"
     sequencer.integrate_all()
     page = _phone(browser, live_server)

@@ -79,10 +79,10 @@ def test_listing_images_are_public_typed_and_cached_forever(seller, buyer, other
 def test_private_uploads_are_never_served_by_their_path(buyer, seller, listing, staff) -> None:
     order = shipped(buyer, seller, listing)
     m = chat.message_post(actor=buyer, number=order.number, text="看图", image=_png())
-    d = disputes.file(
+    d = disputes.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
-    e = disputes.submit_evidence(
+    e = disputes.dispute_evidence_submit(
         actor=buyer,
         number=d.number,
         text="发票",
@@ -126,10 +126,10 @@ def test_chat_images_go_to_the_parties_and_the_officers_of_a_case_only(
     orders.order_ship(
         actor=seller, number=order.number, carrier="SF", tracking_number="SF0100000001"
     )
-    d = disputes.file(
+    d = disputes.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
-    disputes.assign(actor=operator, number=d.number, mediator="mediator1")
+    disputes.dispute_assign(actor=operator, number=d.number, mediator="mediator1")
     assert client_for(mediator).get(url).status_code == 200
     assert client_for(other_buyer).get(url).status_code == 404
     assert client_for().get(url).status_code == 302  # to the login page
@@ -139,12 +139,12 @@ def test_dispute_evidence_goes_out_with_its_checked_type_to_the_case_only(
     buyer, seller, other_buyer, listing
 ) -> None:
     order = shipped(buyer, seller, listing)
-    d = disputes.file(
+    d = disputes.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
     # The uploader names a PDF like a web page: it still goes out as the PDF it was checked to
     # be, as a download, under a name made from its hash.
-    e = disputes.submit_evidence(
+    e = disputes.dispute_evidence_submit(
         actor=buyer,
         number=d.number,
         text="发票",
@@ -159,7 +159,7 @@ def test_dispute_evidence_goes_out_with_its_checked_type_to_the_case_only(
     assert r["X-Content-Type-Options"] == "nosniff"
     assert r["Cache-Control"].startswith("private")
     assert "sandbox" in r["Content-Security-Policy"]
-    photo = disputes.submit_evidence(
+    photo = disputes.dispute_evidence_submit(
         actor=buyer,
         number=d.number,
         text="照片",

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
-from anxin.disputes.models import Notification
+from anxin.notices.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -323,7 +323,7 @@ class Command(BaseCommand):
         if fees:
             fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
         o = ship(pay(place(li, oranges)), carrier="顺丰速运", no="SF9000000001")
-        disputes.file(
+        disputes.dispute_file(
             actor=li,
             number=o.number,
             category="not_delivered",
@@ -331,30 +331,30 @@ class Command(BaseCommand):
             claimed_fen=o.amount_fen,
         )  # waiting for the seller
         o = ship(pay(place(wang, serum)), carrier="中通快递", no="ZT9000000002")
-        d = disputes.file(
+        d = disputes.dispute_file(
             actor=wang,
             number=o.number,
             category="not_as_described",
             claim="精华液的颜色和宣传图片完全不同，怀疑不是同一款。",
             claimed_fen=o.amount_fen,
         )
-        disputes.answer(
+        disputes.dispute_answer(
             actor=o.seller,
             number=d.number,
             offer_fen=2000,
             text="批次不同颜色略有差异，可补偿20元。",
         )
-        disputes.reply(
+        disputes.dispute_reply(
             actor=wang, number=d.number, accept=False, reason="不是颜色略有差异，是完全不同。"
         )  # mediation
         o = ship(pay(place(zhang, tea)), carrier="顺丰速运", no="SF9000000003")
-        d = disputes.file(
+        d = disputes.dispute_file(
             actor=zhang,
             number=o.number,
             category="quality_defect",
             claim="茶叶受潮结块，有霉味。",
             claimed_fen=o.amount_fen,
         )
-        disputes.answer(
+        disputes.dispute_answer(
             actor=o.seller, number=d.number, offer_fen=o.amount_fen, text="非常抱歉，全额退款。"
         )  # paid

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the case or appeal JSON, or - for standard input")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.disputes.services import draw, seed_of
+        from anxin.disputes.panel import draw, seed_of
 
         source = options["file"]
         try:

@@ -1,15 +1,12 @@
-"""What each notice says, in the reader's language, and its e-mail."""
+"""What each notice says, in the reader's language, and where it links. `{case}` is the
+number of the notice's subject (a case's number, for the dispute desk's notices)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from anxin.disputes.models import Notification
+from anxin.notices.models import Notification
 
 TEXTS = {
     "filed": gettext_lazy(
@@ -58,41 +55,25 @@ TEXTS = {
     ),
 }
 
+# Where a notice links: by the kind of its subject, else by its own kind's prefix. Paths, not
+# URL names: this app sits below the apps whose pages these are.
+SUBJECT_URLS = {"dispute": "/disputes/{number}/"}
+KIND_URLS = {"reverify": "/seller/verification", "blacklist": "/blacklist/"}
 
-def text(n: Notification) -> str:
+
+def notice_text(n: Notification) -> str:
     template = TEXTS.get(n.kind)
-    case = n.dispute.number if n.dispute_id else ""  # type: ignore[union-attr]
     due = ""
     if n.params.get("due_at"):
         due = timezone.localtime(
             timezone.datetime.fromisoformat(n.params["due_at"])  # type: ignore[attr-defined]
         ).strftime("%Y-%m-%d %H:%M")
-    return str(template).format(case=case, due=due) if template else n.kind
+    return str(template).format(case=n.subject_number, due=due) if template else n.kind
 
 
-def url(n: Notification) -> str:
-    if n.kind.startswith("reverify"):
-        return "/seller/verification"
-    if n.kind.startswith("blacklist"):
-        return "/blacklist/"
-    return f"/disputes/{n.dispute.number}/" if n.dispute_id else "/"  # type: ignore[union-attr]
-
-
-def send_email(*, notification_id: int) -> str:
-    n = Notification.objects.select_related("user", "dispute").filter(pk=notification_id).first()
-    if n is None:
-        return "gone"
-    if n.emailed_at is not None:
-        return "already sent"
-    if not n.user.email:
-        return "no address"
-    with translation.override(n.user.preferred_language or "zh-hans"):
-        body = f"{text(n)}\n\n{settings.ANXIN_SITE_URL}{url(n)}\n"
-        subject = f"[Anxin] {text(n)}"[:120]
-    send_mail(subject, body, settings.ANXIN_EMAIL_FROM, [n.user.email])
-    Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
-    return "sent"
-
-
-def unread(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+def notice_url(n: Notification) -> str:
+    for prefix, path in KIND_URLS.items():
+        if n.kind.startswith(prefix):
+            return path
+    pattern = SUBJECT_URLS.get(n.subject_kind)
+    return pattern.format(number=n.subject_number) if pattern else "/"

@@ -1,0 +1,242 @@
+"""How a dispute step's writes are made. Every helper takes a writer and writes through it:
+`DisputeWriter` writes each change at once (a party's or officer's action, one case's
+deadline); `DisputeBatch` holds many cases' writes back and makes them together at the end
+of the batch's transaction (`deadlines.dispute_deadlines_batch`): their events and evidence
+records, the cases' rows, decisions and notices, in a handful of statements instead of a
+dozen per case, with the reads the steps need (latest decisions, officers' loads) made once
+for all. Either way the helpers run the same code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as default
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from anxin.accounts.models import User
+from anxin.core.sql import insert_rows, insert_two_update, update_rows
+from anxin.disputes.models import Decision, Dispute, DisputeEvent
+from anxin.disputes.selectors import role_in
+from anxin.disputes.steps import STEPS
+from anxin.evidence import services as evidence
+from anxin.evidence.models import Record
+from anxin.notices.models import Notification
+from anxin.notices.services import notice_send, notices_build, notices_save
+
+
+def chain(d: Dispute) -> str:
+    return f"dispute:{d.number}"
+
+
+def _officers_by_load(role: str, field: str) -> QuerySet[User]:
+    open_cases = (
+        Dispute.objects.filter(closed_at__isnull=True, **{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        User.objects.filter(role=role, is_active=True)
+        .annotate(load=Coalesce(Subquery(open_cases), 0))
+        .order_by("load", "pk")
+    )
+
+
+class DisputeWriter:
+    """Writes each change as it is made."""
+
+    def event(
+        self, d: Dispute, kind: str, *, actor: User | None, role: str | None = None, **detail: Any
+    ) -> int:
+        """One step's history row and evidence record (the record links to the case's last),
+        and the case's evidence head moved to it: one statement on PostgreSQL. Returns the
+        record's id (0 in a batch, where it is written later)."""
+        now = timezone.now()
+        role = role or (role_in(actor, d) if actor is not None else "system")
+        body = {"case": d.number, "actor_role": role, **detail}
+        if actor is not None:
+            body["actor"] = actor.pk
+        values = evidence.prepare(
+            chain=chain(d), kind=f"dispute.{kind}", body=body, at=now, prev=d.evidence_head
+        )
+        d.evidence_head = values["commitment"]
+        row = {
+            "dispute": d.pk,
+            "kind": kind,
+            "actor": actor.pk if actor is not None else None,
+            "actor_role": role,
+            "detail": detail,
+            "at": now,
+        }
+        return self._event_write(d, values, row)
+
+    def _event_write(self, d: Dispute, record: dict[str, Any], row: dict[str, Any]) -> int:
+        return int(
+            insert_two_update(
+                Record,
+                record,
+                DisputeEvent,
+                row,
+                Dispute,
+                {"id": d.pk},
+                evidence_head=d.evidence_head,
+            )
+        )
+
+    def move(self, d: Dispute, step: str, **fields: Any) -> None:
+        """The case on to `step` (its stage and deadline from the step table), with `fields`
+        set, and the step's timers queued."""
+        rule = STEPS[step]
+        d.stage, d.step = rule.stage or d.stage, step
+        days = rule.days()
+        d.due_at = timezone.now() + dt.timedelta(days=days) if days else None
+        for k, v in fields.items():
+            setattr(d, k, v)
+        self._case_write(d)
+        _schedule(d)
+
+    def _case_write(self, d: Dispute) -> None:
+        d.save()
+
+    def notify(
+        self, users: Iterable[User | int | None], d: Dispute, kind: str, **params: Any
+    ) -> None:
+        """A notice about the case for each user (and its e-mail)."""
+        notice_send(users, kind, subject=d, **params)
+
+    def decision_add(self, d: Dispute, decision: Decision) -> None:
+        decision.save()
+
+    def latest_decision(self, d: Dispute) -> Decision | None:
+        return d.decisions.order_by("-pk").first()
+
+    def least_busy(
+        self, role: str, d: Dispute, field: str, exclude: Iterable[int | None] = ()
+    ) -> int | None:
+        """The active officer of this role with the fewest open cases, never a party."""
+        skip = _skipped(d, exclude)
+        return (
+            _officers_by_load(role, field).exclude(pk__in=skip).values_list("pk", flat=True).first()
+        )
+
+    def seller_rescore(self, seller_id: int) -> None:
+        """A closed case counts in the seller's credit score: scored again now."""
+        from anxin.reputation import credit
+
+        credit.refresh([seller_id])
+
+
+def _skipped(d: Dispute, exclude: Iterable[int | None]) -> set[int]:
+    return {u for u in {d.buyer_id, d.seller_id, *exclude} if u is not None}
+
+
+# The case fields a step may change, written by the batch; foreign keys are written by id.
+_BATCH_FIELDS = [
+    "stage",
+    "step",
+    "due_at",
+    "evidence_head",
+    "mediator",
+    "adjudicator",
+    "outcome",
+    "remedy_fen",
+    "proposal_fen",
+    "proposal_text",
+    "buyer_accepted_at",
+    "seller_accepted_at",
+    "closed_at",
+]
+_BATCH_ATTNAMES = [(f, f"{f}_id" if f in ("mediator", "adjudicator") else f) for f in _BATCH_FIELDS]
+
+
+@dataclass
+class DisputeBatch(DisputeWriter):
+    """Holds many cases' writes back until `flush`, at the end of the batch's transaction."""
+
+    events: list[tuple[dict[str, Any], dict[str, Any]]] = default(default_factory=list)
+    dirty: dict[int, Dispute] = default(default_factory=dict)
+    notices: list[Notification] = default(default_factory=list)
+    decisions: list[Decision] = default(default_factory=list)
+    latest: dict[int, Decision] = default(default_factory=dict)
+    loads: dict[str, dict[int, int]] = default(default_factory=dict)
+
+    def prefetch(self, cases: list[Dispute]) -> None:
+        for dec in Decision.objects.filter(dispute__in=cases).order_by("pk"):
+            self.latest[dec.dispute_id] = dec
+
+    def _event_write(self, d: Dispute, record: dict[str, Any], row: dict[str, Any]) -> int:
+        self.events.append((record, row))
+        self.dirty[d.pk] = d
+        return 0
+
+    def _case_write(self, d: Dispute) -> None:
+        self.dirty[d.pk] = d
+
+    def notify(
+        self, users: Iterable[User | int | None], d: Dispute, kind: str, **params: Any
+    ) -> None:
+        self.notices += notices_build(users, kind, subject=d, **params)
+
+    def decision_add(self, d: Dispute, decision: Decision) -> None:
+        self.decisions.append(decision)
+        self.latest[d.pk] = decision
+
+    def latest_decision(self, d: Dispute) -> Decision | None:
+        return self.latest.get(d.pk)
+
+    def least_busy(
+        self, role: str, d: Dispute, field: str, exclude: Iterable[int | None] = ()
+    ) -> int | None:
+        """As the single writer chooses, from loads read once and counted up as cases are
+        given out."""
+        skip = _skipped(d, exclude)
+        loads = self.loads.get(field)
+        if loads is None:
+            loads = self.loads[field] = dict(
+                _officers_by_load(role, field).values_list("pk", "load")  # type: ignore[misc]
+            )
+        candidates = [(n, pk) for pk, n in loads.items() if pk not in skip]
+        if not candidates:
+            return None
+        _, chosen = min(candidates)
+        loads[chosen] += 1
+        return chosen
+
+    def seller_rescore(self, seller_id: int) -> None:
+        """A batch's rows are written at its end: its sellers are left to the credit
+        refresher, which reads the cases' events."""
+
+    def flush(self) -> None:
+        if self.decisions:
+            Decision.objects.bulk_create(self.decisions)
+        if self.events:
+            insert_rows(Record, [r for r, _ in self.events])
+            insert_rows(DisputeEvent, [e for _, e in self.events])
+        if self.dirty:
+            update_rows(
+                Dispute,
+                "id",
+                [
+                    {"id": d.pk} | {f: getattr(d, attname) for f, attname in _BATCH_ATTNAMES}
+                    for d in self.dirty.values()
+                ],
+            )
+        notices_save(self.notices)
+
+
+def _schedule(d: Dispute) -> None:
+    from anxin.disputes.tasks import deadline_task, remind_task
+
+    if d.due_at is None:
+        return
+    deadline_task.using(run_after=d.due_at).enqueue(d.pk)
+    remind_at = d.due_at - dt.timedelta(hours=settings.ANXIN_DISPUTE_REMIND_HOURS)
+    if remind_at > timezone.now():
+        remind_task.using(run_after=remind_at).enqueue(d.pk)
