@@ -14,7 +14,7 @@ from anxin.api.types import WholeParam
 from anxin.catalog.api import snapshot_out
 from anxin.core.errors import Forbidden, ValidationFailed
 from anxin.core.images import read_upload
-from anxin.orders import chat, selectors, services, vouchers
+from anxin.orders import chat, downloads, selectors, services, vouchers
 from anxin.orders.models import Order, OrderMessage, OrderStatus
 from anxin.orders.schemas import (
     AttachmentOut,
@@ -247,9 +247,7 @@ def voucher_get(request: AuthedRequest, number: str) -> HttpResponse:
     """The order's voucher: a C2SP tlog-proof whose extra line carries every record of the
     order with its salt. Check it offline with `anxin verify FILE --key VKEY`. 409 while the
     order's first record is not yet in the log (a few seconds)."""
-    from anxin.web.views import voucher_proof_response
-
-    return voucher_proof_response(vouchers.order_voucher(request.auth, number))
+    return downloads.voucher_proof_response(vouchers.order_voucher(request.auth, number))
 
 
 @router.get(
@@ -266,6 +264,4 @@ def voucher_get(request: AuthedRequest, number: str) -> HttpResponse:
 def evidence_bundle_get(request: AuthedRequest, number: str) -> HttpResponse:
     """The evidence bundle for a dispute (ZIP): records, attachments, voucher, checkpoint,
     the log's key, a readable summary and a manifest of SHA-256s."""
-    from anxin.web.views import bundle_response
-
-    return bundle_response(request, vouchers.order_voucher(request.auth, number))
+    return downloads.bundle_response(request, vouchers.order_voucher(request.auth, number))

@@ -15,15 +15,16 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from anxin.accounts.models import User
+from anxin.accounts.pages import UserRequest
 from anxin.catalog.models import ListingImage
 from anxin.core import media
 from anxin.core.errors import DomainError, NotFound
+from anxin.core.pages import error_page
 from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Dispute
 from anxin.orders import selectors as order_sel
 from anxin.orders.models import Order
 from anxin.sellers import selectors as seller_sel
-from anxin.web.views import UserRequest, _error_page
 
 _PUBLIC_IMAGE = re.compile(r"listing-images/[0-9a-f]{2}/(?P<sha>[0-9a-f]{64})\.[a-z]{3,4}")
 
@@ -33,13 +34,13 @@ def public_file(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     m = _PUBLIC_IMAGE.fullmatch(path)
     image = ListingImage.objects.filter(pk=m["sha"]).first() if m else None
     if image is None or image.file.name != path:
-        return _error_page(request, NotFound("file: not found"))
+        return error_page(request, NotFound("file: not found"))
     try:
         return media.file_response(
             image.file, content_type=image.content_type, sha256=image.sha256, public=True
         )
     except DomainError as e:
-        return _error_page(request, e)
+        return error_page(request, e)
 
 
 @login_required
@@ -54,7 +55,7 @@ def seller_document(
         )
         return media.file_response(f, content_type=content_type, sha256=sha, public=False)
     except DomainError as e:
-        return _error_page(request, e)
+        return error_page(request, e)
 
 
 def chat_order(user: User, number: str) -> Order:
@@ -91,4 +92,4 @@ def order_attachment(
             att.file, content_type=att.content_type, sha256=att.sha256, public=False
         )
     except DomainError as e:
-        return _error_page(request, e)
+        return error_page(request, e)

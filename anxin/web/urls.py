@@ -1,6 +1,10 @@
-from django.urls import path
+"""Every page's address, in one namespace ("web:"): the shell's own here, each app's from its
+urls.py. The after-sales and review patterns come before the order's, whose last pattern
+(orders/<number>/<action>) would otherwise take their actions."""
 
-from anxin.web import account_views, dispute_views, law_views, media, seller_views, views
+from django.urls import include, path
+
+from anxin.web import account_views, law_views, media, views
 
 app_name = "web"
 urlpatterns = [
@@ -28,64 +32,20 @@ urlpatterns = [
         account_views.password_reset_set,
         name="password_reset_set",
     ),
-    path("c/<str:code>", views.checkout, name="checkout"),
-    path("c/<str:code>/qr.svg", views.checkout_qr, name="checkout_qr"),
-    path("orders/", views.orders, name="orders"),
-    path("orders/<str:number>", views.order_detail, name="order"),
-    path("orders/<str:number>/status", views.order_status, name="order_status"),
-    path("orders/<str:number>/messages", views.order_messages, name="order_messages"),
     path(
         "orders/<str:number>/attachments/<id:attachment_id>",
         media.order_attachment,
         name="order_attachment",
     ),
-    path("orders/<str:number>/voucher", views.order_voucher, name="order_voucher"),
-    path("orders/<str:number>/voucher.pdf", views.order_voucher_pdf, name="order_voucher_pdf"),
-    path(
-        "orders/<str:number>/voucher.tlog-proof",
-        views.order_voucher_proof,
-        name="order_voucher_proof",
-    ),
-    path("orders/<str:number>/evidence.zip", views.order_bundle, name="order_bundle"),
-    path(
-        "orders/<str:number>/after-sales/preview",
-        views.aftersale_preview,
-        name="aftersale_preview",
-    ),
-    path("orders/<str:number>/<str:action>", views.order_action, name="order_action"),
-    path("seller/", views.seller_home, name="seller_home"),
-    path("seller/profile", views.seller_profile, name="seller_profile"),
-    path("seller/verification", seller_views.verification, name="seller_verification"),
-    path("desk/licences", seller_views.licence_queue, name="licence_queue"),
-    path("s/<id:seller_id>", seller_views.seller_public, name="seller_public"),
-    path("s/<id:seller_id>/adjust", seller_views.seller_adjust, name="seller_adjust"),
     path("s/<id:seller_id>/documents/verification", media.seller_document, name="seller_document"),
     path(
         "s/<id:seller_id>/documents/licences/<id:licence_id>",
         media.seller_document,
         name="licence_document",
     ),
-    path("seller/badge", seller_views.seller_badge, name="seller_badge"),
-    path("seller/badge.svg", seller_views.seller_badge_qr, name="seller_badge_qr"),
-    path("sellers/badge.vkey", seller_views.badge_key, name="badge_key"),
-    path("blacklist/", seller_views.blacklist_page, name="blacklist"),
-    path("seller/listings/new", views.listing_new, name="listing_new"),
-    path("seller/listings/<id:listing_id>", views.listing_detail, name="listing_detail"),
-    path("seller/listings/<id:listing_id>/edit", views.listing_edit, name="listing_edit"),
+    path("seller/", views.seller_home, name="seller_home"),
     path("desk/", views.staff_home, name="staff_home"),
-    path("disputes/", dispute_views.disputes, name="disputes"),
-    path("disputes/new/", dispute_views.dispute_new, name="dispute_new"),
-    path("disputes/new/view", dispute_views.dispute_filing_view, name="dispute_filing_view"),
-    path("disputes/<str:number>/", dispute_views.dispute, name="dispute"),
-    path("disputes/<str:number>/bundle.zip", dispute_views.dispute_bundle, name="dispute_bundle"),
-    path(
-        "disputes/<str:number>/files/<id:evidence_id>",
-        dispute_views.dispute_file,
-        name="dispute_file",
-    ),
-    path("disputes/<str:number>/<str:action>", dispute_views.dispute_action, name="dispute_action"),
-    path("notices/", dispute_views.notifications, name="notifications"),
-    path("guarantee/", dispute_views.guarantee, name="guarantee"),
+    path("notices/", views.notifications, name="notifications"),
     path("law/", law_views.law_index, name="law"),
     path("law/<str:statute_id>/", law_views.law_statute, name="law_statute"),
     path(
@@ -93,4 +53,10 @@ urlpatterns = [
         law_views.law_statute,
         name="law_statute_version",
     ),
+    path("", include("anxin.aftersales.urls")),
+    path("", include("anxin.reputation.urls")),
+    path("", include("anxin.orders.urls")),
+    path("", include("anxin.catalog.urls")),
+    path("", include("anxin.sellers.urls")),
+    path("", include("anxin.disputes.urls")),
 ]

@@ -62,7 +62,7 @@ def test_no_template_has_inline_script_or_event_handlers() -> None:
     # The policy would refuse them in the browser (the browser tests fail on any refusal);
     # this finds them before a page is ever opened. The evidence bundle's summary page is a
     # file opened offline, not a page we serve.
-    offline = {"web/evidence_summary.html"}
+    offline = {"orders/evidence_summary.html"}
     found = []
     for path in sorted(ANXIN.glob("*/templates/**/*.html")):
         name = path.as_posix().split("/templates/", 1)[1]

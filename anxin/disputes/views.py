@@ -1,6 +1,7 @@
 """The dispute desk's pages: filing (with the law's view, the evidence held and the routes side
-by side), the case page both parties and the officers share, queues, notices, the guarantee
-fund. Thin, like every page: parse the form, call a service, show the result or the error."""
+by side), the case page both parties and the officers share, queues, the guarantee fund; and
+the complaints section of the order page. Thin, like every page: parse the form, call a
+service, show the result or the error."""
 
 from __future__ import annotations
 
@@ -11,27 +12,27 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
+from anxin.accounts.pages import UserRequest, role_required
 from anxin.core import media
 from anxin.core.errors import DomainError, NotFound, ValidationFailed
 from anxin.core.money import parse_yuan
+from anxin.core.pages import error_page, page_lang
 from anxin.core.text import parse_int
 from anxin.disputes import bundle, selectors, services
 from anxin.disputes import filing as dispute_filing
 from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Category, Evidence
-from anxin.notices.models import Notification
-from anxin.notices.selectors import notices_list
-from anxin.notices.texts import notice_text, notice_url
+from anxin.orders.models import OrderStatus
 from anxin.remedies.selectors import deposit_status, fund_position
 from anxin.remedies.services import deposit_lodge, fund_allocate
-from anxin.web.views import UserRequest, _error_page, page_lang, role_required
 
 
 def _yuan(value: str, field: str) -> int:
@@ -46,7 +47,7 @@ def disputes(request: UserRequest) -> HttpResponse:
     waiting = [d for d in cases if d.stage != "closed"]
     return render(
         request,
-        "web/disputes.html",
+        "disputes/disputes.html",
         {"open_cases": waiting, "closed_cases": [d for d in cases if d.stage == "closed"]},
     )
 
@@ -92,11 +93,11 @@ def dispute_new(request: UserRequest) -> HttpResponse:
             return redirect("web:dispute", d.number)
         except DomainError as e:
             if e.status == 404:
-                return _error_page(request, e)
+                return error_page(request, e)
             ctx["error"] = e.detail
     category = request.POST.get("category") or request.GET.get("category") or "quality_defect"
     ctx.update(_filing(request, category, number, request.POST.get("claimed", "")))
-    return render(request, "web/dispute_new.html", ctx, status=422 if "error" in ctx else 200)
+    return render(request, "disputes/dispute_new.html", ctx, status=422 if "error" in ctx else 200)
 
 
 def _date(value: str) -> dt.date | None:
@@ -131,7 +132,7 @@ def dispute_filing_view(request: UserRequest) -> HttpResponse:
         request.GET.get("order", ""),
         request.GET.get("claimed", ""),
     )
-    return render(request, "web/_dispute_filing.html", ctx)
+    return render(request, "disputes/_dispute_filing.html", ctx)
 
 
 @login_required
@@ -139,8 +140,8 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
     try:
         f = selectors.case_file(request.user, number)
     except DomainError as e:
-        return _error_page(request, e)
-    return render(request, "web/dispute.html", {**f, "LANG": page_lang(), "d": f["case"]})
+        return error_page(request, e)
+    return render(request, "disputes/dispute.html", {**f, "LANG": page_lang(), "d": f["case"]})
 
 
 def _int_or_none(value: str) -> bool:
@@ -228,12 +229,12 @@ def _citations(text: str) -> list[dict[str, Any]]:
 def dispute_action(request: UserRequest, number: str, action: str) -> HttpResponse:
     call = _ACTIONS.get(action)
     if call is None:
-        return _error_page(request, NotFound(f"no action {action}"))
+        return error_page(request, NotFound(f"no action {action}"))
     try:
         call(request.user, number, request.POST, request.FILES)
     except DomainError as e:
         if e.status == 404:
-            return _error_page(request, e)
+            return error_page(request, e)
         messages.error(request, e.detail)
     return redirect("web:dispute", number)
 
@@ -243,7 +244,7 @@ def dispute_bundle(request: UserRequest, number: str) -> HttpResponse:
     try:
         return bundle.response(request.user, number)
     except DomainError as e:
-        return _error_page(request, e)
+        return error_page(request, e)
 
 
 @login_required
@@ -254,42 +255,16 @@ def dispute_file(
     try:
         d = dispute_selectors.dispute_for(request.user, number)
     except DomainError as e:
-        return _error_page(request, e)
+        return error_page(request, e)
     item = Evidence.objects.filter(dispute=d, pk=evidence_id).exclude(file="").first()
     if item is None:
-        return _error_page(request, NotFound("no such file in this case"))
+        return error_page(request, NotFound("no such file in this case"))
     try:
         return media.file_response(
             item.file, content_type=item.content_type, sha256=item.sha256, public=False
         )
     except DomainError as e:
-        return _error_page(request, e)
-
-
-@login_required
-def notifications(request: UserRequest) -> HttpResponse:
-    """GET: your notices, changing nothing (a prefetching browser or a link checker must not
-    mark them read). POST: mark one read (`notice`), or all of them."""
-    mine = Notification.objects.filter(user=request.user)
-    if request.method == "POST":
-        unread = mine.filter(read_at__isnull=True)
-        if "notice" in request.POST:
-            try:
-                pk = parse_int(request.POST["notice"], "notice", minimum=1)
-            except DomainError as e:
-                return _error_page(request, e)
-            if not mine.filter(pk=pk).exists():
-                return _error_page(request, NotFound(f"notice {pk}: not found"))
-            unread = unread.filter(pk=pk)
-        unread.update(read_at=timezone.now())
-        return redirect("web:notifications")
-    rows = notices_list(request.user)
-    items = [{"n": n, "text": notice_text(n), "url": notice_url(n)} for n in rows]
-    return render(
-        request,
-        "web/notifications.html",
-        {"items": items, "unread": any(n.read_at is None for n in rows)},
-    )
+        return error_page(request, e)
 
 
 @login_required
@@ -318,4 +293,21 @@ def guarantee(request: UserRequest) -> HttpResponse:
         ctx["fund"] = fund_position()
     else:
         ctx["deposit"] = deposit_status(request.user)
-    return render(request, "web/guarantee.html", ctx)
+    return render(request, "disputes/guarantee.html", ctx)
+
+
+def order_cases_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
+    """The order page's complaints section: the order's cases, and the way to file one while
+    the order is shipped or completed and no case on it is open."""
+    order = ctx["order"]
+    return render_to_string(
+        "disputes/_order_cases.html",
+        {
+            **ctx,
+            "cases": list(order.disputes.order_by("-pk").values_list("number", "stage")[:5]),
+            "can_complain": ctx["is_buyer"]
+            and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+            and not order.disputes.filter(closed_at__isnull=True).exists(),
+        },
+        request=request,
+    )

@@ -1,0 +1,139 @@
+"""After-sales on the order page: its section (the request and its state, what the law says
+about it, the forms each side has), the law's view of the request being written, and the
+actions, posted to the order's action address. As thin as the API: parse the form, call a
+service, show the result or the error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from anxin.accounts.pages import UserRequest
+from anxin.aftersales import services as aftersales
+from anxin.aftersales.models import Kind as AfterSaleKind
+from anxin.core.errors import DomainError
+from anxin.core.money import parse_yuan
+from anxin.core.pages import error_page, page_lang
+from anxin.orders.models import OrderStatus
+from anxin.orders.views import order_action_run
+
+ITEM_CONDITIONS = [
+    ("intact", gettext_lazy("Intact, unopened")),
+    ("opened_for_inspection", gettext_lazy("Opened to inspect it")),
+    ("tried_reasonably", gettext_lazy("Tried briefly, as in a shop")),
+    ("used", gettext_lazy("Used")),
+    ("seal_broken", gettext_lazy("Hygiene seal broken")),
+    ("tags_removed", gettext_lazy("Tags removed")),
+    ("damaged", gettext_lazy("Damaged")),
+]
+
+
+def order_aftersales_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
+    """The order page's after-sales section. A buyer may ask while the order is shipped or
+    completed, nothing else is open on it, and no request is under way."""
+    order = ctx["order"]
+    after_sale = order.after_sales.order_by("-pk").first()
+    can_request = (
+        ctx["is_buyer"]
+        and order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED)
+        and not (after_sale and after_sale.is_open)
+        and not ctx["paused"]
+    )
+    preview: tuple[list[Any], bool] = ([], False)
+    if can_request:
+        decisions, backed = aftersales.preview(
+            actor=request.user,  # type: ignore[arg-type]
+            number=order.number,
+            kind="no_reason_return",
+        )
+        preview = ([d.json() for d in decisions], backed)
+    return render_to_string(
+        "aftersales/_aftersales.html",
+        {
+            **ctx,
+            "after_sale": after_sale,
+            "can_request_after_sale": can_request,
+            "after_sale_kinds": AfterSaleKind.choices,
+            "item_conditions": ITEM_CONDITIONS,
+            "preview_decisions": preview[0],
+            "preview_backed": preview[1],
+        },
+        request=request,
+    )
+
+
+@login_required
+def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
+    """What the law says about the request being written (htmx, on every change)."""
+    ctx: dict[str, Any] = {}
+    try:
+        decisions, backed = aftersales.preview(
+            actor=request.user,
+            number=number,
+            kind=request.GET.get("kind", "no_reason_return"),
+            item_condition=request.GET.get("item_condition", "intact"),
+        )
+        ctx = {"decisions": [d.json() for d in decisions], "backed": backed}
+    except DomainError as e:
+        if e.status == 404:
+            return error_page(request, e)
+        ctx = {"preview_error": e.detail}
+    ctx["LANG"] = page_lang()
+    return render(request, "aftersales/_law_preview.html", ctx)
+
+
+def _fen(p: Any, name: str) -> int:
+    raw = (p.get(name) or "0").strip()
+    return parse_yuan(raw, field=name)
+
+
+AFTERSALE_ACTIONS = {
+    "aftersale-request": lambda u, n, p: aftersales.request(
+        actor=u,
+        number=n,
+        kind=p.get("kind", ""),
+        reason=p.get("reason", ""),
+        item_condition=p.get("item_condition", "intact"),
+    ),
+    "aftersale-approve": lambda u, n, p: aftersales.answer(actor=u, number=n, approve=True),
+    "aftersale-refuse": lambda u, n, p: aftersales.answer(
+        actor=u, number=n, approve=False, reason=p.get("reason", "")
+    ),
+    "aftersale-withdraw": lambda u, n, p: aftersales.withdraw(actor=u, number=n),
+    "aftersale-ship-back": lambda u, n, p: aftersales.ship_back(
+        actor=u,
+        number=n,
+        carrier=p.get("carrier", ""),
+        tracking_number=p.get("tracking_number", ""),
+        return_shipping_fen=_fen(p, "return_shipping"),
+    ),
+    "aftersale-received": lambda u, n, p: aftersales.confirm_received(
+        actor=u,
+        number=n,
+        gifts_not_returned_fen=_fen(p, "gifts"),
+        free_shipping_deduction_fen=_fen(p, "shipping_deduction"),
+    ),
+    "aftersale-reship": lambda u, n, p: aftersales.reship(
+        actor=u,
+        number=n,
+        carrier=p.get("carrier", ""),
+        tracking_number=p.get("tracking_number", ""),
+    ),
+    "aftersale-escalate": lambda u, n, p: aftersales.escalate(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
+}
+
+
+@login_required
+@require_POST
+def aftersale_action(request: UserRequest, number: str, action: str) -> HttpResponse:
+    """A step of the after-sales request, posted from the order page at the order's action
+    address."""
+    return order_action_run(request, number, AFTERSALE_ACTIONS.get(action))

@@ -1,0 +1,303 @@
+"""The order's pages: the checkout a listing's link opens, the buyer's and seller's orders, an
+order's page with its chat, its voucher and its evidence bundle. As thin as the API: parse the
+form, call a service, show the result or the error.
+
+The apps above orders (after-sales, reviews, complaints) show their own sections on the order
+page and the checkout: each registers a panel here (the web shell does it at start-up), so the
+order pages know none of them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anxin.accounts.models import Role
+from anxin.accounts.pages import UserRequest
+from anxin.catalog import selectors as catalog_sel
+from anxin.core.errors import DomainError
+from anxin.core.images import read_upload
+from anxin.core.pages import error_page
+from anxin.core.text import parse_int
+from anxin.evidence import keys
+from anxin.orders import chat, downloads, vouchers
+from anxin.orders import selectors as order_sel
+from anxin.orders import services as order_svc
+from anxin.orders.models import HoldKind, Order, OrderStatus
+
+# A section of a page, drawn by an app above orders: given the request and the page's
+# context, its HTML (or "" for nothing).
+Panel = Callable[[HttpRequest, dict[str, Any]], str]
+
+_ORDER_PANELS: list[Panel] = []
+_CHECKOUT_PANELS: list[Panel] = []
+
+
+def order_panels_register(*panels: Panel) -> None:
+    """Sections shown on the order page after its actions, in this order."""
+    _ORDER_PANELS[:] = panels  # ready() may run twice in tests
+
+
+def checkout_panels_register(*panels: Panel) -> None:
+    """Sections shown on the checkout under the seller's name, in this order."""
+    _CHECKOUT_PANELS[:] = panels
+
+
+def _panels(registered: list[Panel], request: HttpRequest, ctx: dict[str, Any]) -> list[str]:
+    return [html for panel in registered if (html := panel(request, ctx))]
+
+
+# --- checkout ------------------------------------------------------------------------------
+
+
+def checkout(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        listing = catalog_sel.listing_by_code(code)
+    except DomainError as e:
+        return error_page(request, e)
+    error = None
+    form: Any = {"quantity": "1", "idempotency_key": uuid.uuid4().hex}
+    status = 200
+    if request.method == "POST":
+        form = request.POST
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('web:login')}?next={request.path}")
+        try:
+            order = order_svc.order_create(
+                buyer=request.user,
+                listing_code=code,
+                snapshot_id=parse_int(form.get("snapshot_id"), "snapshot_id"),
+                quantity=parse_int(form.get("quantity"), "quantity"),
+                recipient_name=form.get("recipient_name", ""),
+                recipient_phone=form.get("recipient_phone", ""),
+                shipping_address=form.get("shipping_address", ""),
+                buyer_note=form.get("buyer_note", ""),
+                idempotency_key=form.get("idempotency_key", ""),
+            )
+        except DomainError as e:
+            error, status = e.detail, e.status
+            if e.code == "listing_changed":
+                error = _(
+                    "The seller changed this listing after you opened it. Please review "
+                    "the listing as it is now before you buy."
+                )
+                listing = catalog_sel.listing_by_code(code)
+        else:
+            return redirect("web:order", number=order.number)
+    snap = listing.current_snapshot
+    assert snap is not None  # a listing is created with its first snapshot
+    ctx: dict[str, Any] = {
+        "listing": listing,
+        "snap": snap,
+        "images": catalog_sel.snapshot_images(snap),
+        "shop": listing.seller.seller_profile,
+        "seller_id": listing.seller_id,
+        "form": form,
+        "error": error,
+        "fee_note": settings.ANXIN_AUTO_CONFIRM_DAYS,
+    }
+    ctx["panels"] = _panels(_CHECKOUT_PANELS, request, ctx)
+    return render(request, "orders/checkout.html", ctx, status=status)
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+@login_required
+def orders(request: UserRequest) -> HttpResponse:
+    qs = order_sel.visible_orders(request.user).order_by("-created_at")[:100]
+    return render(request, "orders/orders.html", {"orders": qs})
+
+
+def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
+    user = request.user
+    is_buyer = user.pk == order.buyer_id and user.role == Role.BUYER
+    is_seller = user.pk == order.seller_id and user.role == Role.SELLER
+    open_holds = list(order.holds.filter(closed_at__isnull=True))
+    open_hold = next((h for h in open_holds if h.kind == HoldKind.REFUND_REQUEST), None)
+    payment = order.payments.order_by("-pk").first()
+    return {
+        "order": order,
+        "snap": order.snapshot,
+        "images": catalog_sel.snapshot_images(order.snapshot),
+        "timeline": order_sel.order_timeline(order),
+        "is_buyer": is_buyer,
+        "is_seller": is_seller,
+        "is_operator": user.role == Role.OPERATOR,
+        "hold": open_hold,
+        "paused": bool(open_holds),
+        "payment": payment,
+        "S": OrderStatus,
+        "messages_list": chat.messages_of(order),
+        "can_chat": is_buyer or is_seller,
+        "waiting_for_provider": order.status == OrderStatus.AWAITING_PAYMENT
+        and payment
+        and payment.status == "succeeded",
+    }
+
+
+@login_required
+def order_detail(request: UserRequest, number: str) -> HttpResponse:
+    try:
+        order = order_sel.order_for(request.user, number)
+    except DomainError as e:
+        return error_page(request, e)
+    ctx = _order_context(request, order)
+    ctx["panels"] = _panels(_ORDER_PANELS, request, ctx)
+    return render(request, "orders/order.html", ctx)
+
+
+@login_required
+def order_status(request: UserRequest, number: str) -> HttpResponse:
+    """The status block alone, polled by htmx while the buyer waits for the payment to land."""
+    try:
+        order = order_sel.order_for(request.user, number)
+    except DomainError as e:
+        return error_page(request, e)
+    response = render(request, "orders/_order_status.html", _order_context(request, order))
+    if request.headers.get("HX-Request") and order.status != OrderStatus.AWAITING_PAYMENT:
+        # The payment landed: the actions on the page change too, so reload all of it.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+# The order's own actions. After-sales and reviews post to the same addresses
+# (orders/<number>/aftersale-..., review...), matched first by their apps' own URLs.
+_ACTIONS: dict[str, Callable[..., Any]] = {
+    "ship": lambda u, n, p: order_svc.order_ship(
+        actor=u,
+        number=n,
+        carrier=p.get("carrier", ""),
+        tracking_number=p.get("tracking_number", ""),
+    ),
+    "confirm": lambda u, n, p: order_svc.order_confirm(actor=u, number=n),
+    "cancel": lambda u, n, p: order_svc.order_cancel(actor=u, number=n, reason=p.get("reason", "")),
+    "refund": lambda u, n, p: order_svc.order_refund(actor=u, number=n, reason=p.get("reason", "")),
+    "refund-request": lambda u, n, p: order_svc.order_refund_request(
+        actor=u, number=n, reason=p.get("reason", "")
+    ),
+    "refund-approve": lambda u, n, p: order_svc.order_refund_request_decide(
+        actor=u, number=n, approve=True, reason=p.get("reason", "") or "approved"
+    ),
+    "refund-decline": lambda u, n, p: order_svc.order_refund_request_decide(
+        actor=u, number=n, approve=False, reason=p.get("reason", "")
+    ),
+    "refund-withdraw": lambda u, n, p: order_svc.order_refund_request_withdraw(actor=u, number=n),
+}
+
+
+def order_action_run(
+    request: UserRequest, number: str, call: Callable[..., Any] | None
+) -> HttpResponse:
+    """Run one action posted from the order page and go back to it; a refusal is shown there.
+    The after-sales and review actions go through here too, so that every form on the order
+    page behaves alike."""
+    if call is None:
+        return render(request, "web/error.html", {"message": _("Unknown action.")}, status=404)
+    try:
+        call(request.user, number, request.POST)
+    except DomainError as e:
+        messages.error(request, e.detail)
+        if e.status == 404:
+            return error_page(request, e)
+    return redirect("web:order", number=number)
+
+
+@login_required
+@require_POST
+def order_action(request: UserRequest, number: str, action: str) -> HttpResponse:
+    if action == "pay":
+        try:
+            payment = order_svc.order_payment_start(actor=request.user, number=number)
+        except DomainError as e:
+            messages.error(request, e.detail)
+            if e.status == 404:
+                return error_page(request, e)
+            return redirect("web:order", number=number)
+        return redirect(payment.pay_url)
+    return order_action_run(request, number, _ACTIONS.get(action))
+
+
+@login_required
+def order_messages(request: UserRequest, number: str) -> HttpResponse:
+    """GET: the chat alone (htmx polls it). POST: add a message, then the chat."""
+    try:
+        order = order_sel.order_for(request.user, number)
+        error = None
+        if request.method == "POST":
+            upload = request.FILES.get("image")
+            try:
+                chat.message_post(
+                    actor=request.user,
+                    number=number,
+                    text=request.POST.get("text", ""),
+                    image=read_upload(upload, field="image") if upload else None,
+                )
+            except DomainError as e:
+                if e.status == 404:
+                    raise
+                error = e.detail
+    except DomainError as e:
+        return error_page(request, e)
+    ctx = {**_order_context(request, order), "chat_error": error}
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        return redirect(reverse("web:order", args=[number]) + "#chat")
+    # 422 with the chat and the reason: htmx swaps it in (see htmx-config in base.html).
+    return render(request, "orders/_chat.html", ctx, status=422 if error else 200)
+
+
+# --- voucher and evidence bundle -----------------------------------------------------------
+
+
+def _voucher_or_error(request: UserRequest, number: str) -> vouchers.OrderVoucher | HttpResponse:
+    try:
+        return vouchers.order_voucher(request.user, number)
+    except DomainError as e:
+        return error_page(request, e)
+
+
+@login_required
+def order_voucher(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    return render(
+        request,
+        "orders/voucher.html",
+        {"v": v, "order": v.order, "qr": v.qr_svg(), "vkey": keys.log_verifier().vkey()},
+    )
+
+
+@login_required
+def order_voucher_pdf(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    return downloads.voucher_pdf_response(v)
+
+
+@login_required
+def order_voucher_proof(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    return downloads.voucher_proof_response(v)
+
+
+@login_required
+def order_bundle(request: UserRequest, number: str) -> HttpResponse:
+    v = _voucher_or_error(request, number)
+    if isinstance(v, HttpResponse):
+        return v
+    return downloads.bundle_response(request, v)

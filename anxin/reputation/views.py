@@ -1,0 +1,181 @@
+"""Reputation's pages: a seller's public record (who it is, how it is verified, its reviews,
+credit and standing, and whether a scanned badge is genuine), the operator's adjustment of a
+score, the public blacklist; and its sections on the order's pages: the buyer's review on the
+order page, the seller's credit on the checkout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anxin.accounts.models import Role, User
+from anxin.accounts.pages import UserRequest, role_required
+from anxin.core.errors import DomainError
+from anxin.core.text import parse_int
+from anxin.orders.models import OrderStatus
+from anxin.orders.views import order_action_run
+from anxin.reputation import blacklist, credit
+from anxin.reputation import services as reviews
+from anxin.reputation.api import review_out
+from anxin.reputation.models import BlacklistEntry, Ground, Review, Score
+from anxin.sellers import badge
+from anxin.sellers import services as sellers
+from anxin.sellers.models import Badge, Level, Verification
+
+
+def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
+    """The seller's live page: who it is, how it is verified, its licences; with a scanned
+    badge (?badge=), whether that badge is genuine, current or revoked."""
+    seller = (
+        User.objects.filter(pk=seller_id, role=Role.SELLER).select_related("seller_profile").first()
+    )
+    if seller is None:
+        return render(request, "web/error.html", {"message": _("No such seller.")}, status=404)
+    v = Verification.objects.filter(seller=seller).first()
+    verdict = None
+    if request.GET.get("badge"):
+        try:
+            note = badge.decode(request.GET["badge"])
+        except ValueError:
+            note = ""
+        checked, verdict = badge.live(note)
+        if checked is not None and checked.fields.get("seller") != str(seller.pk):
+            verdict = "forged"
+    profile = getattr(seller, "seller_profile", None)
+    return render(
+        request,
+        "reputation/seller_public.html",
+        {
+            "shop": profile.shop_name if profile else seller.username,
+            "seller_id": seller.pk,
+            "level": Level(sellers.level(seller)).label,
+            "lapsed": v is not None and v.status == "lapsed",
+            "since": v.verified_at if v else None,
+            "licences": sellers.active_licences(seller),
+            "verdict": verdict,
+            "is_owner": request.user.is_authenticated and request.user.pk == seller.pk,
+            "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
+            "reviews": [review_out(r) for r in reviews.reviews_of(seller)],
+            "credit": credit.explain(seller.pk),
+            "min_orders": settings.ANXIN_CREDIT_MIN_ORDERS,
+            "standing": blacklist.standing(seller.pk),
+            "now": timezone.now(),
+            "may_adjust": request.user.is_authenticated
+            and getattr(request.user, "role", "") == Role.OPERATOR,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.OPERATOR)
+def seller_adjust(request: UserRequest, seller_id: int) -> HttpResponse:
+    """The operator's adjustment of a seller's score, from the seller's page."""
+    try:
+        credit.adjust(
+            actor=request.user,
+            seller_id=seller_id,
+            points=parse_int(request.POST.get("points"), "points"),
+            days=parse_int(request.POST.get("days"), "days"),
+            reason=request.POST.get("reason", ""),
+        )
+        messages.success(request, _("The adjustment is recorded and shown on the seller's page."))
+    except DomainError as e:
+        messages.error(request, e.detail)
+    return redirect("web:seller_public", seller_id)
+
+
+def blacklist_page(request: HttpRequest) -> HttpResponse:
+    """The public blacklist; a seller with a notice sees it here and appeals."""
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            blacklist.appeal(
+                actor=request.user,  # type: ignore[arg-type]
+                entry_id=parse_int(request.POST.get("entry"), "entry"),
+                text=request.POST.get("text", ""),
+            )
+            messages.success(request, _("Your appeal is recorded."))
+        except DomainError as e:
+            messages.error(request, e.detail)
+        return redirect("web:blacklist")
+    grounds = dict(Ground.choices)
+    rows = [{**r, "ground": grounds.get(r["ground"], r["ground"])} for r in blacklist.public_list()]
+    mine = (
+        BlacklistEntry.objects.filter(seller_id=request.user.pk).order_by("-noticed_at")
+        if request.user.is_authenticated
+        else []
+    )
+    return render(request, "reputation/blacklist.html", {"rows": rows, "mine": mine})
+
+
+# --- on the order's pages ------------------------------------------------------------------
+
+
+def _stars(p: Any, field: str) -> int:
+    return parse_int(p.get(field), field, minimum=1, maximum=5)
+
+
+REVIEW_ACTIONS = {
+    "review": lambda u, n, p: reviews.review(
+        actor=u,
+        number=n,
+        as_described=_stars(p, "as_described"),
+        shipping=_stars(p, "shipping"),
+        service=_stars(p, "service"),
+        text=p.get("text", ""),
+    ),
+    "review-followup": lambda u, n, p: reviews.followup(actor=u, number=n, text=p.get("text", "")),
+    "review-reply": lambda u, n, p: reviews.reply(actor=u, number=n, text=p.get("text", "")),
+}
+
+
+@login_required
+@require_POST
+def review_action(request: UserRequest, number: str, action: str) -> HttpResponse:
+    """A review posted from the order page, at the order's action address."""
+    return order_action_run(request, number, REVIEW_ACTIONS.get(action))
+
+
+def order_review_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
+    """The order page's review section: the buyer's review and the seller's reply, or the
+    form once the order is completed."""
+    order = ctx["order"]
+    review = Review.objects.filter(order=order).first()
+    return render_to_string(
+        "reputation/_order_review.html",
+        {
+            **ctx,
+            "review": review,
+            "can_review": ctx["is_buyer"]
+            and order.status == OrderStatus.COMPLETED
+            and review is None,
+            "review_fields": [
+                ("as_described", _("As described")),
+                ("shipping", _("Shipping")),
+                ("service", _("Service")),
+            ],
+        },
+        request=request,
+    )
+
+
+def checkout_credit_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
+    """The checkout's line on the seller's credit grade, and how the grade is made."""
+    score = Score.objects.filter(seller_id=ctx["seller_id"]).first()
+    return render_to_string(
+        "reputation/_seller_credit.html",
+        {
+            "seller_id": ctx["seller_id"],
+            "credit": score,
+            "credit_factors": credit.rows(score.factors) if score else [],
+        },
+        request=request,
+    )

@@ -1,0 +1,154 @@
+"""A seller's own pages: its shop profile; verification (verify or re-verify, licences, the
+registration duty the law engine decides); its badge. And the operator's licence review queue.
+The seller's public record, with its reviews and credit, is reputation's page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from anxin.accounts import services as accounts
+from anxin.accounts.models import Role
+from anxin.accounts.pages import UserRequest, role_required
+from anxin.core.errors import DomainError, ValidationFailed
+from anxin.core.pages import page_lang
+from anxin.core.text import parse_int
+from anxin.sellers import badge, services
+from anxin.sellers.models import (
+    Badge,
+    Kind,
+    Level,
+    Licence,
+    LicenceKind,
+    LicenceStatus,
+    Verification,
+)
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{field}: a date as YYYY-MM-DD", field=field) from None
+
+
+@role_required(Role.SELLER)
+def seller_profile(request: UserRequest) -> HttpResponse:
+    profile = getattr(request.user, "seller_profile", None)
+    error = None
+    if request.method == "POST":
+        try:
+            accounts.seller_profile_update(
+                user=request.user,
+                shop_name=request.POST.get("shop_name", ""),
+                contact_phone=request.POST.get("contact_phone", ""),
+                wechat_id=request.POST.get("wechat_id", ""),
+            )
+        except DomainError as e:
+            error = e.detail
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("web:seller_home")
+    return render(request, "sellers/seller_profile.html", {"profile": profile, "error": error})
+
+
+@role_required(Role.SELLER)
+def verification(request: UserRequest) -> HttpResponse:
+    error = None
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "licence":
+                services.licence_submit(
+                    actor=request.user,
+                    kind=p.get("kind", ""),
+                    number=p.get("number", ""),
+                    valid_until=_date(p.get("valid_until", ""), "valid_until"),
+                    document=request.FILES.get("document"),
+                )
+                messages.success(request, _("Licence sent for review."))
+            else:
+                services.verify(
+                    actor=request.user,
+                    kind=p.get("kind", ""),
+                    name=p.get("name", ""),
+                    number=p.get("number", ""),
+                    address=p.get("address", ""),
+                    contact=p.get("contact", ""),
+                    licence_file=request.FILES.get("licence_file"),
+                )
+                messages.success(request, _("Verified."))
+            return redirect("web:seller_verification")
+        except DomainError as e:
+            error = e.detail
+    v = Verification.objects.filter(seller=request.user).first()
+    ctx: dict[str, Any] = {
+        "v": v,
+        "level": Level(services.level(request.user)).label,
+        "licences": Licence.objects.filter(seller=request.user).order_by("-submitted_at"),
+        "kinds": Kind.choices,
+        "licence_kinds": LicenceKind.choices,
+        "duty": services.registration_duty(request.user) if v else [],
+        "error": error,
+        "form": request.POST,
+        "LANG": page_lang(),
+    }
+    return render(request, "sellers/seller_verification.html", ctx, status=422 if error else 200)
+
+
+@role_required(Role.OPERATOR)
+def licence_queue(request: UserRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            services.licence_review(
+                actor=request.user,
+                licence_id=parse_int(request.POST.get("licence"), "licence"),
+                approve=request.POST.get("approve") == "1",
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Done."))
+        except DomainError as e:
+            messages.error(request, e.detail)
+        return redirect("web:licence_queue")
+    pending = Licence.objects.filter(status=LicenceStatus.PENDING).select_related("seller")
+    return render(request, "sellers/licence_queue.html", {"pending": pending})
+
+
+@require_POST
+@role_required(Role.SELLER)
+def seller_badge(request: UserRequest) -> HttpResponse:
+    try:
+        badge.issue(actor=request.user)
+        messages.success(request, _("Your new badge is ready."))
+    except DomainError as e:
+        messages.error(request, e.detail)
+    return redirect("web:seller_public", request.user.pk)
+
+
+@role_required(Role.SELLER)
+def seller_badge_qr(request: UserRequest) -> HttpResponse:
+    b = (
+        Badge.objects.filter(seller=request.user, revoked_at__isnull=True)
+        .order_by("-issued_at")
+        .first()
+    )
+    if b is None:
+        return render(request, "web/error.html", {"message": _("No badge yet.")}, status=404)
+    url = f"{settings.ANXIN_SITE_URL}/s/{request.user.pk}?badge={badge.encode(b.note)}"
+    svg = io.BytesIO()  # a file of its own, with its namespace (see catalog.views.checkout_qr)
+    segno.make(url, error="l").save(svg, kind="svg", xmldecl=False, scale=3, border=2)
+    return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+
+
+def badge_key(request: HttpRequest) -> HttpResponse:
+    """The platform's badge verifier key, for checking badges offline."""
+    return HttpResponse(badge.verifier().vkey() + "\n", content_type="text/plain; charset=utf-8")
