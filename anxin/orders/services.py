@@ -446,7 +446,7 @@ def order_create(
     return order
 
 
-@transaction.atomic
+@payments.payment_start_committed
 def order_payment_start(*, actor: User, number: str) -> Payment:
     order = _locked_for(actor, number, _LOCK_TO_PAY)
     _require(actor, order, "buyer")
@@ -548,10 +548,8 @@ def order_payment_failed(
 
 
 def _payment_close(payment: Payment) -> None:
-    from anxin.payments.tasks import payment_close_submit
-
     if payments.payment_transition(payment, PaymentStatus.CLOSED, reason="order closed"):
-        payment_close_submit.enqueue(payment.pk)
+        payments.payment_close_queue(payment=payment)
 
 
 # --- shipping and confirming -----------------------------------------------------------------
@@ -920,7 +918,7 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     from anxin.reputation.credit import refresh_changed
     from anxin.sellers.services import deadlines_run as seller_deadlines
 
-    counts["tasks_reclaimed"] = reclaim_stale(now=now)
+    counts["tasks_reclaimed"] = reclaim_stale(now=now) + payments.provider_calls_requeue(now=now)
     counts["rejected_notifications_purged"] = payments.rejected_purge(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
     counts |= aftersales_deadlines(limit=limit)
