@@ -348,7 +348,7 @@ def provider_call_deliver(*, call_id: int) -> str:
             deliver_after=timezone.now() + dt.timedelta(seconds=delay),
         )
         raise
-    faults.point("provider_call.before_record")
+    faults.point(f"{call.kind}.answered")
     with transaction.atomic():
         if call.kind == ProviderCallKind.PAYMENT_START:
             update_where(
