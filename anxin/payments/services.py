@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from typing import ParamSpec
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.db import transaction
@@ -21,8 +21,6 @@ from anxin.core import faults
 from anxin.core.sql import (
     fetch_instance,
     insert_instance,
-    insert_row,
-    insert_row_returning,
     insert_row_unless_duplicate,
     update_where,
 )
@@ -78,15 +76,14 @@ def payment_start(*, order, description: str, made: int, open_id: int | None) ->
         created_at=now,
     )
     insert_instance(payment)
-    insert_row(
-        ProviderCall,
-        **_call_row(
+    ProviderCall.objects.create(
+        **_call_fields(
             ProviderCallKind.PAYMENT_START,
             payment,
             key=f"{order.number}:{made + 1}",
             description=description[:200],
             now=now,
-        ),
+        )
     )
     return payment
 
@@ -105,10 +102,13 @@ def payment_start_committed(
     for as long. So the intent (the payment and its PAYMENT_START call) commits first; the
     provider is called outside any transaction; its answer is stored by a second short
     transaction (provider_call_deliver). A crash in between loses nothing: the call stays
-    undelivered, and the buyer's next tap (which finds the open payment) or the sweeper in
-    `anxin deadlines` delivers it with the same idempotency key, so the provider creates one
-    payment. If the provider fails, the error reaches the buyer as before, and the call is
-    retried the same way."""
+    undelivered, and the buyer's next tap (which finds the open payment) delivers it, or
+    `anxin deadlines` queues it for a task (provider_calls_requeue), with the same idempotency
+    key, so the provider creates one payment. If the provider fails, the error reaches the
+    buyer as before, and the call is retried the same way.
+
+    A decorator rather than a second service, so that callers keep calling the order's own
+    service and every caller gets the pay URL without knowing about the outbox."""
 
     @functools.wraps(start)
     def committed(*args: _P.args, **kwargs: _P.kwargs) -> Payment:
@@ -117,9 +117,12 @@ def payment_start_committed(
         if payment.provider_payment_id:
             return payment
         faults.point("payment_start.after_commit")
-        call = ProviderCall.objects.get(kind=ProviderCallKind.PAYMENT_START, payment=payment)
-        provider_call_deliver(call_id=call.pk)
-        payment.refresh_from_db(fields=["provider_payment_id", "pay_url"])
+        call = ProviderCall.objects.select_related("payment__order").get(
+            kind=ProviderCallKind.PAYMENT_START, payment=payment
+        )
+        # Whoever records the answer (this request or another deliverer of the same call), the
+        # provider gave both the same one: its idempotency key is the call's.
+        payment.provider_payment_id, payment.pay_url = _call_deliver(call)
         return payment
 
     return committed
@@ -294,7 +297,7 @@ CALL_RETRY_SECONDS = (30, 60, 300, 900, 3600, 21600)
 CALL_GRACE_SECONDS = 120
 
 
-def _call_row(
+def _call_fields(
     kind: str,
     payment: Payment,
     *,
@@ -302,11 +305,11 @@ def _call_row(
     now: dt.datetime,
     refund: Refund | None = None,
     description: str = "",
-) -> dict[str, object]:
+) -> dict[str, Any]:
     return {
         "kind": kind,
-        "payment": payment.pk,
-        "refund": refund.pk if refund is not None else None,
+        "payment": payment,
+        "refund": refund,
         "idempotency_key": key,
         "description": description,
         "attempts": 0,
@@ -325,8 +328,10 @@ def _call_queue(
     is needed and there is no moment where one exists without the other."""
     from anxin.payments.tasks import provider_call_deliver as deliver_task
 
-    row = _call_row(kind, payment, key=key, now=now, refund=refund)
-    deliver_task.enqueue(insert_row_returning(ProviderCall, **row))
+    call = ProviderCall.objects.create(
+        **_call_fields(kind, payment, key=key, now=now, refund=refund)
+    )
+    deliver_task.enqueue(call.pk)
 
 
 def provider_call_deliver(*, call_id: int) -> str:
@@ -338,6 +343,12 @@ def provider_call_deliver(*, call_id: int) -> str:
     call = ProviderCall.objects.select_related("payment__order", "refund").get(pk=call_id)
     if call.delivered_at is not None:
         return "already_delivered"
+    _call_deliver(call)
+    return "delivered"
+
+
+def _call_deliver(call: ProviderCall) -> tuple[str, str]:
+    """provider_call_deliver for a loaded call; returns the provider's answer."""
     try:
         answer = _call_make(call)
     except Exception as e:
@@ -350,23 +361,20 @@ def provider_call_deliver(*, call_id: int) -> str:
         raise
     faults.point(f"{call.kind}.answered")
     with transaction.atomic():
+        # Only an empty id is filled in: a second deliverer, or the refund's own notification
+        # (order_refund_completed), may have recorded the same answer first.
         if call.kind == ProviderCallKind.PAYMENT_START:
-            update_where(
-                Payment,
-                {"id": call.payment_id, "provider_payment_id": ""},
-                provider_payment_id=answer[0],
-                pay_url=answer[1],
+            Payment.objects.filter(pk=call.payment_id, provider_payment_id="").update(
+                provider_payment_id=answer[0], pay_url=answer[1]
             )
-        elif call.kind == ProviderCallKind.REFUND:
-            update_where(
-                Refund,
-                {"id": call.refund_id, "provider_refund_id": ""},
-                provider_refund_id=answer[0],
+        elif call.refund is not None:
+            Refund.objects.filter(pk=call.refund.pk, provider_refund_id="").update(
+                provider_refund_id=answer[0]
             )
         ProviderCall.objects.filter(pk=call.pk, delivered_at__isnull=True).update(
             attempts=F("attempts") + 1, delivered_at=timezone.now(), last_error=""
         )
-    return "delivered"
+    return answer
 
 
 def _call_make(call: ProviderCall) -> tuple[str, str]:
