@@ -446,7 +446,7 @@ def order_create(
     return order
 
 
-@transaction.atomic
+@payments.payment_start_committed
 def order_payment_start(*, actor: User, number: str) -> Payment:
     order = _locked_for(actor, number, _LOCK_TO_PAY)
     _require(actor, order, "buyer")
@@ -548,10 +548,8 @@ def order_payment_failed(
 
 
 def _payment_close(payment: Payment) -> None:
-    from anxin.payments.tasks import payment_close_submit
-
     if payments.payment_transition(payment, PaymentStatus.CLOSED, reason="order closed"):
-        payment_close_submit.enqueue(payment.pk)
+        payments.payment_close_queue(payment=payment)
 
 
 # --- shipping and confirming -----------------------------------------------------------------

@@ -25,23 +25,30 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class Payment(models.Model):
+    """A payment of an order. It is recorded before the provider is asked to create it (see
+    services.payment_start): until the provider answers, `provider_payment_id` and `pay_url`
+    are empty and the payment's PAYMENT_START ProviderCall is undelivered."""
+
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=32)
-    provider_payment_id = models.CharField(max_length=64)
+    provider_payment_id = models.CharField(max_length=64, blank=True)
     amount_fen = models.BigIntegerField()
     currency = models.CharField(max_length=3, default="CNY")
     status = models.CharField(
         max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
-    pay_url = models.CharField(max_length=300)
+    pay_url = models.CharField(max_length=300, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
+            # Payments the provider has not answered for yet all have an empty id.
             models.UniqueConstraint(
-                fields=["provider", "provider_payment_id"], name="payments_payment_provider_id"
+                fields=["provider", "provider_payment_id"],
+                condition=~Q(provider_payment_id=""),
+                name="payments_payment_provider_id",
             ),
             models.CheckConstraint(
                 name="payments_payment_amount_positive", condition=Q(amount_fen__gt=0)
@@ -83,6 +90,57 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ProviderCallKind(models.TextChoices):
+    # Not shown to anybody: no translated labels.
+    PAYMENT_START = "payment_start"
+    PAYMENT_CLOSE = "payment_close"
+    REFUND = "refund"
+
+
+class ProviderCall(models.Model):
+    """The outbox: a call we owe the payment provider, written in the transaction that decides
+    it (a payment started, a refund recorded, a payment closed), and made only after that
+    transaction commits. The order's row lock is never held across the network: a slow or
+    hanging provider delays the call's own delivery, nobody else's request. A row stays
+    undelivered until the provider has answered and its answer is recorded; every call carries
+    the provider's idempotency key, so delivering it again (a retry, a second deliverer, a
+    crash between the answer and its record) asks for the same thing once."""
+
+    kind = models.CharField(max_length=16, choices=ProviderCallKind.choices)
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="provider_calls")
+    refund = models.ForeignKey(
+        Refund, on_delete=models.PROTECT, related_name="provider_calls", null=True, blank=True
+    )
+    idempotency_key = models.CharField(max_length=80)
+    # What the buyer is told they pay for (PAYMENT_START only).
+    description = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # When the sweeper (`anxin deadlines`) may deliver it: a grace period first, for the request
+    # or task that delivers it right after the commit; after a failure, the retry's time.
+    deliver_after = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "idempotency_key"], name="payments_providercall_once"
+            )
+        ]
+        # The sweeper's scan: only the undelivered rows, by when they are due.
+        indexes = [
+            models.Index(
+                fields=["deliver_after"],
+                condition=Q(delivered_at__isnull=True),
+                name="payments_providercall_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.idempotency_key}"
 
 
 class NotificationStatus(models.TextChoices):

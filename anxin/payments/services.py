@@ -7,8 +7,10 @@ only authentic notifications get there, and each only once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any, ParamSpec
 
 from django.conf import settings
 from django.db import transaction
@@ -22,16 +24,20 @@ from anxin.core.sql import (
     insert_row_unless_duplicate,
     update_where,
 )
+from anxin.core.tasks_backend import enqueued_together
 from anxin.payments.models import (
     NotificationStatus,
     Payment,
     PaymentNotification,
     PaymentStatus,
+    ProviderCall,
+    ProviderCallKind,
     Refund,
-    RefundStatus,
 )
 from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import Notification, NotificationRejected
+
+_P = ParamSpec("_P")
 
 # What payment_start needs to know of an order's payments, as columns for a query of the
 # order row `o` (the order's lock reads them).
@@ -50,33 +56,76 @@ _PAYMENT_BY_PROVIDER_ID = (
 
 
 def payment_start(*, order, description: str, made: int, open_id: int | None) -> Payment:
-    """The open payment of `order`, created at the provider if there is none.
+    """The open payment of `order`, recorded with the call that will create it at the provider
+    if there is none: the provider is not called here (see payment_start_committed).
 
-    Called under the order's lock, so two taps on "pay" create one payment. `made` (how many
+    Called under the order's lock, so two taps on "pay" record one payment. `made` (how many
     payments the order has had) and `open_id` (its open one, if any) are read with that lock
     (PAYMENTS_OF_ORDER_O).
     """
     if open_id is not None:
         return Payment.objects.get(pk=open_id)
-    provider = get_provider()
-    attempt = made + 1
-    created = provider.create_payment(
-        merchant_ref=order.number,
-        amount_fen=order.amount_fen,
-        description=description,
-        idempotency_key=f"{order.number}:{attempt}",
-    )
+    now = timezone.now()
     payment = Payment(
         order=order,
-        provider=provider.name,
-        provider_payment_id=created.provider_payment_id,
+        provider=get_provider().name,
+        provider_payment_id="",
         amount_fen=order.amount_fen,
         currency=order.currency,
-        pay_url=created.pay_url,
-        created_at=timezone.now(),
+        pay_url="",
+        created_at=now,
     )
     insert_instance(payment)
+    ProviderCall.objects.create(
+        **_call_fields(
+            ProviderCallKind.PAYMENT_START,
+            payment,
+            key=f"{order.number}:{made + 1}",
+            description=description[:200],
+            now=now,
+        )
+    )
     return payment
+
+
+def payment_start_committed(
+    start: Callable[_P, Payment],
+) -> Callable[_P, Payment]:
+    """Run `start` (a service that locks an order and returns its payment from payment_start)
+    in its own transaction, then, with the transaction committed and the order's lock released,
+    ask the provider to create the payment and return it with what the cashier needs (its
+    provider id and pay URL).
+
+    Why this shape: the buyer must get the pay URL in the same request, but the provider is a
+    network round trip that may be slow or hang; under the order's lock it would stall every
+    other request on the order (the seller's, a cancellation, the provider's own notification)
+    for as long. So the intent (the payment and its PAYMENT_START call) commits first; the
+    provider is called outside any transaction; its answer is stored by a second short
+    transaction (provider_call_deliver). A crash in between loses nothing: the call stays
+    undelivered, and the buyer's next tap (which finds the open payment) delivers it, or
+    `anxin deadlines` queues it for a task (provider_calls_requeue), with the same idempotency
+    key, so the provider creates one payment. If the provider fails, the error reaches the
+    buyer as before, and the call is retried the same way.
+
+    A decorator rather than a second service, so that callers keep calling the order's own
+    service and every caller gets the pay URL without knowing about the outbox."""
+
+    @functools.wraps(start)
+    def committed(*args: _P.args, **kwargs: _P.kwargs) -> Payment:
+        with transaction.atomic():
+            payment = start(*args, **kwargs)
+        if payment.provider_payment_id:
+            return payment
+        faults.point("payment_start.after_commit")
+        call = ProviderCall.objects.select_related("payment__order").get(
+            kind=ProviderCallKind.PAYMENT_START, payment=payment
+        )
+        # Whoever records the answer (this request or another deliverer of the same call), the
+        # provider gave both the same one: its idempotency key is the call's.
+        payment.provider_payment_id, payment.pay_url = _call_deliver(call)
+        return payment
+
+    return committed
 
 
 def payment_transition(payment: Payment, to: str, *, reason: str = "") -> bool:
@@ -218,40 +267,167 @@ def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
 
 def refund_create(*, order, payment: Payment, amount_fen: int, reason: str, key: str) -> Refund:
     """Record a refund and queue its submission to the provider, inside the caller's
-    transaction: the queue row commits with the refund, so a crash cannot lose it."""
-    from anxin.payments.tasks import refund_submit as submit_task
-
+    transaction: the outbox row and its delivery task commit with the refund, so a crash cannot
+    lose it, and the provider is only called once the caller's lock is released."""
+    now = timezone.now()
     refund = Refund.objects.create(
         order=order,
         payment=payment,
         key=key,
         amount_fen=amount_fen,
         reason=reason[:200],
-        created_at=timezone.now(),
+        created_at=now,
     )
-    submit_task.enqueue(refund.pk)
+    _call_queue(ProviderCallKind.REFUND, payment, key=key, refund=refund, now=now)
     return refund
 
 
-def refund_submit(*, refund_id: int) -> str:
-    """Ask the provider to pay a recorded refund. Idempotent: the refund's key is the provider's
-    idempotency key, so a retried submission never refunds twice."""
-    refund = Refund.objects.select_related("payment").get(pk=refund_id)
-    if refund.status != RefundStatus.PENDING or refund.provider_refund_id:
-        return "already_submitted"
-    provider = get_provider(refund.payment.provider)
-    result = provider.refund(
-        provider_payment_id=refund.payment.provider_payment_id,
-        amount_fen=refund.amount_fen,
-        idempotency_key=refund.key,
+def payment_close_queue(*, payment: Payment) -> None:
+    """Queue telling the provider that a payment we closed can no longer be paid, inside the
+    caller's transaction (the one that closed it under the order's lock)."""
+    _call_queue(
+        ProviderCallKind.PAYMENT_CLOSE, payment, key=f"close:{payment.pk}", now=timezone.now()
     )
-    Refund.objects.filter(pk=refund.pk, provider_refund_id="").update(
-        provider_refund_id=result.provider_refund_id
-    )
-    return "submitted"
 
 
-def payment_close_submit(*, payment_id: int) -> str:
-    payment = Payment.objects.get(pk=payment_id)
-    state = get_provider(payment.provider).close_payment(payment.provider_payment_id)
-    return state.status
+# After a failed delivery, the wait before the next one, in seconds; the last repeats. Calls
+# are idempotent, so retrying is always safe; the schedule only spares a provider that is down.
+CALL_RETRY_SECONDS = (30, 60, 300, 900, 3600, 21600)
+# How long the sweeper leaves a new call to the request or task that delivers it after commit.
+CALL_GRACE_SECONDS = 120
+
+
+def _call_fields(
+    kind: str,
+    payment: Payment,
+    *,
+    key: str,
+    now: dt.datetime,
+    refund: Refund | None = None,
+    description: str = "",
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "payment": payment,
+        "refund": refund,
+        "idempotency_key": key,
+        "description": description,
+        "attempts": 0,
+        "deliver_after": now + dt.timedelta(seconds=CALL_GRACE_SECONDS),
+        "delivered_at": None,
+        "last_error": "",
+        "created_at": now,
+    }
+
+
+def _call_queue(
+    kind: str, payment: Payment, *, key: str, now: dt.datetime, refund: Refund | None = None
+) -> None:
+    """Write an outbox row and its delivery task in the caller's transaction. The task backend
+    is the database, so the task row commits (or rolls back) with the call: no on_commit hook
+    is needed and there is no moment where one exists without the other."""
+    from anxin.payments.tasks import provider_call_deliver as deliver_task
+
+    call = ProviderCall.objects.create(
+        **_call_fields(kind, payment, key=key, now=now, refund=refund)
+    )
+    deliver_task.enqueue(call.pk)
+
+
+def provider_call_deliver(*, call_id: int) -> str:
+    """Make one outbox call to the provider, outside any transaction, and record its answer in
+    a short one. Idempotent: a delivered call is not made again, and a call made twice (two
+    deliverers at once, or a crash after the provider answered) carries the same idempotency
+    key, so the provider does the work once and the second record finds it already there.
+    On failure the call is rescheduled (CALL_RETRY_SECONDS) and the error raised."""
+    call = ProviderCall.objects.select_related("payment__order", "refund").get(pk=call_id)
+    if call.delivered_at is not None:
+        return "already_delivered"
+    _call_deliver(call)
+    return "delivered"
+
+
+def _call_deliver(call: ProviderCall) -> tuple[str, str]:
+    """provider_call_deliver for a loaded call; returns the provider's answer."""
+    try:
+        answer = _call_make(call)
+    except Exception as e:
+        delay = CALL_RETRY_SECONDS[min(call.attempts, len(CALL_RETRY_SECONDS) - 1)]
+        ProviderCall.objects.filter(pk=call.pk, delivered_at__isnull=True).update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(e).__name__}: {e}"[:300],
+            deliver_after=timezone.now() + dt.timedelta(seconds=delay),
+        )
+        raise
+    faults.point(f"{call.kind}.answered")
+    with transaction.atomic():
+        # Only an empty id is filled in: a second deliverer, or the refund's own notification
+        # (order_refund_completed), may have recorded the same answer first.
+        if call.kind == ProviderCallKind.PAYMENT_START:
+            Payment.objects.filter(pk=call.payment_id, provider_payment_id="").update(
+                provider_payment_id=answer[0], pay_url=answer[1]
+            )
+        elif call.refund is not None:
+            Refund.objects.filter(pk=call.refund.pk, provider_refund_id="").update(
+                provider_refund_id=answer[0]
+            )
+        ProviderCall.objects.filter(pk=call.pk, delivered_at__isnull=True).update(
+            attempts=F("attempts") + 1, delivered_at=timezone.now(), last_error=""
+        )
+    return answer
+
+
+def _call_make(call: ProviderCall) -> tuple[str, str]:
+    """The network call itself: the provider's answer, as (its id, the pay URL)."""
+    payment = call.payment
+    provider = get_provider(payment.provider)
+    if call.kind == ProviderCallKind.PAYMENT_START:
+        created = provider.create_payment(
+            merchant_ref=payment.order.number,
+            amount_fen=payment.amount_fen,
+            description=call.description,
+            idempotency_key=call.idempotency_key,
+        )
+        return created.provider_payment_id, created.pay_url
+    if not payment.provider_payment_id:
+        # Closing a payment whose creation is still undelivered: create it first (the same
+        # idempotency key: the payment the buyer may already hold), so that the close reaches
+        # the provider's payment and not a void.
+        start = ProviderCall.objects.get(kind=ProviderCallKind.PAYMENT_START, payment=payment)
+        provider_call_deliver(call_id=start.pk)
+        payment.refresh_from_db(fields=["provider_payment_id", "pay_url"])
+    if call.kind == ProviderCallKind.REFUND:
+        assert call.refund is not None
+        if call.refund.provider_refund_id:
+            return call.refund.provider_refund_id, ""
+        refunded = provider.refund(
+            provider_payment_id=payment.provider_payment_id,
+            amount_fen=call.refund.amount_fen,
+            idempotency_key=call.idempotency_key,
+        )
+        return refunded.provider_refund_id, ""
+    closed = provider.close_payment(payment.provider_payment_id)
+    return closed.provider_payment_id, ""
+
+
+def provider_calls_requeue(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Queue again the outbox calls that are due and still undelivered (`anxin deadlines`):
+    those whose process died between the commit and the call or between the provider's answer
+    and its record, those whose task was lost, and those whose last attempt failed. The sweep
+    only queues them: a provider that hangs must not stall the deadlines run either. Each call
+    is then left alone for CALL_GRACE_SECONDS, for its task to run. Returns how many were
+    queued."""
+    from anxin.payments.tasks import provider_call_deliver as deliver_task
+
+    now = now or timezone.now()
+    due = ProviderCall.objects.filter(delivered_at__isnull=True, deliver_after__lte=now)
+    ids = list(due.order_by("pk").values_list("pk", flat=True)[:limit])
+    if not ids:
+        return 0
+    with transaction.atomic(), enqueued_together():
+        ProviderCall.objects.filter(pk__in=ids).update(
+            deliver_after=now + dt.timedelta(seconds=CALL_GRACE_SECONDS)
+        )
+        for pk in ids:
+            deliver_task.enqueue(pk)
+    return len(ids)

@@ -9,14 +9,7 @@ def sandbox_deliver(notification_row_id: int) -> bool:
 
 
 @task()
-def refund_submit(refund_id: int) -> str:
-    from anxin.payments.services import refund_submit as submit
+def provider_call_deliver(call_id: int) -> str:
+    from anxin.payments.services import provider_call_deliver as deliver
 
-    return submit(refund_id=refund_id)
-
-
-@task()
-def payment_close_submit(payment_id: int) -> str:
-    from anxin.payments.services import payment_close_submit as submit
-
-    return submit(payment_id=payment_id)
+    return deliver(call_id=call_id)

@@ -16,7 +16,7 @@ from anxin.disputes.audit import returns_audit
 from anxin.ledger.audit import ledger_audit
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
-from anxin.payments.models import Payment, Refund
+from anxin.payments.models import Payment, ProviderCall, Refund
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +46,8 @@ def _check(numbers: list[str]) -> None:
     assert Refund.objects.filter(order__number__in=numbers, status="succeeded").count() == (
         expected_cancelled
     )
+    # Every call owed to the provider was made and its answer recorded.
+    assert not ProviderCall.objects.filter(delivered_at__isnull=True).exists()
     assert ledger_audit() == []
     assert orders_audit() == []
     assert returns_audit() == []
@@ -60,6 +62,11 @@ def _check(numbers: list[str]) -> None:
         "settle.after_ledger",
         "refund.after_ledger",
         "refund.before_ledger",
+        # The outbox: between the payment's commit and the provider, and between the provider's
+        # answer and its record (a payment created, a refund submitted).
+        "payment_start.after_commit",
+        "payment_start.answered",
+        "refund.answered",
     ],
 )
 def test_a_kill_at_a_named_point_loses_and_duplicates_nothing(buyer, seller, point) -> None:
