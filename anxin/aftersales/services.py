@@ -29,7 +29,8 @@ from anxin.core import hooks
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.sql import update_where
 from anxin.core.text import clean_text
-from anxin.law import engine
+from anxin.law import engine, params
+from anxin.law.days import due_at, end_of_day
 from anxin.law.decision import Decision
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.orders import services as orders
@@ -59,11 +60,6 @@ _SOUGHT: dict[str, str] = {Kind.REPAIR: "repair", Kind.REPLACEMENT: "replacement
 
 def _day(at: dt.datetime) -> dt.date:
     return timezone.localtime(at, CN).date()
-
-
-def end_of(day: dt.date) -> dt.datetime:
-    """A period's last day ends at 24:00 (Civil Code Art. 203)."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CN)
 
 
 # --- the law ---------------------------------------------------------------------------------
@@ -240,7 +236,7 @@ def request(
     if order.delivered_at is None:
         respond_by = now + dt.timedelta(hours=settings.ANXIN_AFTERSALE_ANSWER_HOURS_IN_TRANSIT)
     else:
-        respond_by = now + dt.timedelta(days=settings.ANXIN_AFTERSALE_ANSWER_DAYS_DELIVERED)
+        respond_by = due_at(now, settings.ANXIN_AFTERSALE_ANSWER_DAYS_DELIVERED)
     a = AfterSale.objects.create(
         order=order,
         seller_id=order.seller_id,
@@ -281,7 +277,7 @@ def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None
     from anxin.aftersales.tasks import lapse_task
 
     now = timezone.now()
-    return_by = now + dt.timedelta(days=settings.ANXIN_AFTERSALE_RETURN_DAYS)
+    return_by = due_at(now, settings.ANXIN_AFTERSALE_RETURN_DAYS)
     _move(
         order,
         a,
@@ -402,8 +398,9 @@ def _received(order: Order, a: AfterSale, *, at: dt.datetime, via: str, actor: U
     decision = engine.decide(facts)[0]
     due = next((r.due_by for r in decision.remedies if r.kind == "refund" and r.due_by), None)
     # No statutory refund deadline (a quality return, or a return the seller agreed to
-    # beyond the law): the no-reason return's 7 days are used.
-    due_at = end_of(due) if due else at + dt.timedelta(days=7)
+    # beyond the law): the law data's fallback, the no-reason return's refund period.
+    fallback = params.value("after_sale.refund_days_without_statutory_term", _day(at))
+    refund_by = end_of_day(due) if due else due_at(at, fallback)
     _move(
         order,
         a,
@@ -412,10 +409,10 @@ def _received(order: Order, a: AfterSale, *, at: dt.datetime, via: str, actor: U
         role=None if actor else "carrier",
         return_received_at=at,
         received_via=via,
-        refund_due_at=due_at if a.is_return else None,
+        refund_due_at=refund_by if a.is_return else None,
     )
     if a.is_return:
-        _schedule(refund_due_task, due_at, a)
+        _schedule(refund_due_task, refund_by, a)
 
 
 @transaction.atomic

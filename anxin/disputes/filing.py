@@ -18,6 +18,7 @@ from anxin.core.text import is_whole
 from anxin.disputes.models import Category, Dispute
 from anxin.law import catalogue, engine
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
+from anxin.law.routes import complaint_term, court_fee, small_claims_term
 from anxin.orders.models import Order
 from anxin.orders.selectors import order_for
 
@@ -146,73 +147,42 @@ def routes(claimed_fen: int, law_fen: int) -> list[dict[str, Any]]:
         + settings.ANXIN_DISPUTE_EVIDENCE_DAYS
         + settings.ANXIN_DISPUTE_DECISION_DAYS
     )
-    out = []
-    for r in ROUTES:
-        days = desk_days if r["key"] == "anxin" else r["days"]
-        cost = r["cost_fen"](claimed_fen)
-        out.append(
-            {
-                **{k: v for k, v in r.items() if k != "cost_fen"},
-                "days": days,
-                "cost_fen": cost,
-                "expected_fen": expected,
-                "net_fen": expected - cost,
-            }
-        )
-    return out
+    today = timezone.localdate()
+    days = {
+        "anxin": desk_days,
+        "12315": complaint_term(today).days,
+        "small_claims": small_claims_term(today).days,
+    }
+    costs = {"anxin": 0, "12315": 0, "small_claims": court_fee(claimed_fen, today)}
+    return [
+        {
+            **r,
+            "days": days[r["key"]],
+            "cost_fen": costs[r["key"]],
+            "expected_fen": expected,
+            "net_fen": expected - costs[r["key"]],
+        }
+        for r in ROUTES
+    ]
 
 
-# 诉讼费用交纳办法 Art. 13(1): a money claim pays 50 yuan up to 10,000 yuan, then a falling
-# share of each band above (per mille, by the band's upper end in fen).
-_FEE_BANDS = [
-    (10_000_000, 25),
-    (20_000_000, 20),
-    (50_000_000, 15),
-    (100_000_000, 10),
-    (200_000_000, 9),
-    (500_000_000, 8),
-    (1_000_000_000, 7),
-    (2_000_000_000, 6),
-]
-
-
-def _court_fee(claimed_fen: int) -> int:
-    """The court fee of a small-claims suit, in fen: Art. 13(1), halved for the simplified
-    procedure (Art. 16)."""
-    fee, lower = 5_000, 1_000_000
-    for upper, per_mille in _FEE_BANDS:
-        if claimed_fen <= lower:
-            break
-        fee += (min(claimed_fen, upper) - lower) * per_mille // 1000
-        lower = upper
-    if claimed_fen > lower:
-        fee += (claimed_fen - lower) * 5 // 1000
-    return fee // 2
-
-
+# The three routes; their terms and costs are the law's (anxin.law.routes), by date.
 ROUTES: list[dict[str, Any]] = [
     {
         "key": "anxin",
-        "cost_fen": lambda claimed: 0,
         "source": "Anxin's settings (ANXIN_DISPUTE_*_DAYS): the longest path to a decision",
         "binding": True,
         "paid_by_anxin": True,
     },
     {
         "key": "12315",
-        # 市场监督管理投诉举报处理暂行办法: accepted or not within 7 working days (Art. 17),
-        # mediation concluded within 45 working days of acceptance (Art. 27); ~75 days.
-        "days": 75,
-        "cost_fen": lambda claimed: 0,
-        "source": "市场监督管理投诉举报处理暂行办法 Arts. 17 and 27 (working days, estimated)",
+        "source": "消费者权益保护法实施条例 Art. 46: accepted within 7 working days, "
+        "mediated within 60 days of acceptance",
         "binding": False,
         "paid_by_anxin": False,
     },
     {
         "key": "small_claims",
-        # 民事诉讼法 (2021) Art. 168: small claims concluded within two months of filing.
-        "days": 60,
-        "cost_fen": _court_fee,
         "source": "民事诉讼法 Art. 168; 诉讼费用交纳办法 Arts. 13 and 16",
         "binding": True,
         "paid_by_anxin": False,

@@ -72,6 +72,7 @@ from anxin.disputes.stages import appeal_decide, decision_record, to_adjudicatio
 from anxin.disputes.writer import DisputeWriter
 from anxin.evidence.models import LogState
 from anxin.evidence.services import iso
+from anxin.law.days import due_at
 from anxin.orders import services as orders
 from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.remedies.models import SellerDebt
@@ -600,7 +601,7 @@ def dispute_appeal(*, actor: User, number: str, reason: str) -> Appeal:
         pool=pool,
         members=members,
         filed_at=now,
-        vote_by=now + dt.timedelta(days=settings.ANXIN_DISPUTE_PANEL_DAYS),
+        vote_by=due_at(now, settings.ANXIN_DISPUTE_PANEL_DAYS),
     )
     w.event(
         d,

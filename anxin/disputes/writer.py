@@ -26,6 +26,7 @@ from anxin.disputes.selectors import role_in
 from anxin.disputes.steps import STEPS
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Record
+from anxin.law.days import due_at
 from anxin.notices.models import Notification
 from anxin.notices.services import notice_send, notices_build, notices_save
 
@@ -96,7 +97,7 @@ class DisputeWriter:
         rule = STEPS[step]
         d.stage, d.step = rule.stage or d.stage, step
         days = rule.days()
-        d.due_at = timezone.now() + dt.timedelta(days=days) if days else None
+        d.due_at = due_at(timezone.now(), days) if days else None
         for k, v in fields.items():
             setattr(d, k, v)
         self._case_write(d)

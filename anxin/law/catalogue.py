@@ -93,6 +93,9 @@ FILES: list[tuple[str, str, str]] = [
     ("CC", "2021-01-01", "civil-code-excerpts.md"),
     ("SPC-ONLINE", "2022-03-15", "spc-online-consumption-disputes-2022.md"),
     ("PROMO", "2020-12-01", "promotion-conduct-rules.md"),
+    # The 2023 amendment; the text does not state its start (2024-01-01, from secondary sources).
+    ("CPL", "2024-01-01", "civil-procedure-law-2023.md"),
+    ("LFM", "2007-04-01", "litigation-fees-measures.md"),
 ]
 
 
@@ -111,6 +114,8 @@ NAMES_EN = {
     "CC": "Civil Code (excerpts)",
     "SPC-ONLINE": "Supreme People's Court Provisions on Online Consumption Disputes (I)",
     "PROMO": "Interim Provisions on Regulating Promotional Conduct",
+    "CPL": "Civil Procedure Law",
+    "LFM": "Measures on the Payment of Litigation Costs",
 }
 
 

@@ -16,17 +16,35 @@ is written for official holidays, and the case-facts examples count that way.
 For a year the installed calendar does not yet cover (the schedule is announced each
 November) no holiday is known, so no day is moved; `calendar_covers()` says whether a date
 was checked against an announced schedule.
+
+Every deadline in Anxin is counted by `due_at(start, days, kind)`: calendar days by the rules
+above, or working days by the State Council's schedule (the 12315 authorities' 7 working
+days). The Civil Code's day ends at 24:00 Beijing time (China keeps one time zone and no
+daylight saving), so a deadline is the instant 00:00 of the next day in Asia/Shanghai,
+returned as an aware UTC datetime (16:00 UTC of the last day): the database stores UTC and a
+deadline compares equal however it is displayed. The start is read as a Beijing date, so an
+event at 23:30 Beijing time on the 3rd counts from the 4th, whatever its UTC date.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from enum import StrEnum
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 ONE_DAY = dt.timedelta(days=1)
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+class DayKind(StrEnum):
+    """How a period's days are counted."""
+
+    CALENDAR = "calendar"  # Civil Code Arts. 201, 203: every day, the last moved off a holiday
+    WORKING = "working"  # 工作日: only the working days of the State Council's schedule
 
 
 @lru_cache(maxsize=4096)
@@ -37,7 +55,7 @@ def official_holiday(day: dt.date) -> str | None:
     except NotImplementedError:
         return None
     # A weekend made a working day carries the holiday's name too, but is not a day off.
-    return name if rest else None
+    return str(name) if rest and name else None
 
 
 @lru_cache(maxsize=4096)
@@ -90,3 +108,33 @@ def within(day: dt.date, end: dt.date) -> bool:
 def exceeds(day: dt.date, end: dt.date) -> bool:
     """`day` is past a period ending on `end` (超过: the last day itself does not)."""
     return day > end
+
+
+def working_days_after(event: dt.date, days: int) -> dt.date:
+    """The last day of a period of `days` working days after `event`: counting starts the
+    next day and only working days count, so the last day is always a working day."""
+    if days < 0:
+        raise ValueError("a period cannot be negative")
+    day = event
+    while days:
+        day += ONE_DAY
+        if _workday(day):
+            days -= 1
+    return day
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """24:00 Beijing time of `day` (Art. 203(2)), as an aware UTC datetime."""
+    return dt.datetime.combine(day + ONE_DAY, dt.time(), tzinfo=BEIJING).astimezone(dt.UTC)
+
+
+def due_at(start: dt.datetime, days: int, kind: DayKind = DayKind.CALENDAR) -> dt.datetime:
+    """The deadline of a period of `days` days of `kind` that starts with the event at
+    `start` (an aware datetime): the end (24:00 Beijing time) of the period's last day,
+    counted from the next day (Art. 201), moved off an announced holiday (Art. 203)."""
+    if start.tzinfo is None:
+        raise ValueError("a deadline's start must be an aware datetime")
+    event = start.astimezone(BEIJING).date()
+    if kind is DayKind.WORKING:
+        return end_of_day(working_days_after(event, days))
+    return end_of_day(days_after(event, days))

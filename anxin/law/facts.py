@@ -218,7 +218,7 @@ def _message(err: Any) -> str:
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "literal_error":
-        return "must be one of " + err["ctx"]["expected"].replace("'", "")
+        return "must be one of " + str(err["ctx"]["expected"]).replace("'", "")
     if kind == "greater_than_equal":
         return f"must be at least {err['ctx']['ge']}" + (
             " (money is never negative)" if err["ctx"]["ge"] == 0 else ""

@@ -744,8 +744,117 @@ def _d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-# Claim kind -> (the date that picks the version, [(first day, rule), ...] oldest first).
-VERSIONS: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
+# --- before a rule's first version ---------------------------------------------------------
+
+# Short Chinese names of the statutes a first version rests on, for the reasons.
+_NAMES_ZH = {
+    "CRPL": "消费者权益保护法",
+    "FSL": "食品安全法",
+    "CC": "民法典",
+    "PRICE": "明码标价和禁止价格欺诈规定",
+    "ECL": "电子商务法",
+}
+
+
+def _cite_zh(c: Citation) -> str:
+    para = f"第{c.paragraph}款" if c.paragraph is not None else ""
+    return f"《{_NAMES_ZH[c.statute]}》第{c.article}条{para}"
+
+
+def _not_yet(rule: str, field: str, since: dt.date, cite: Citation, zh: str, en: str) -> Rule:
+    """The rule for a case dated before `since`, the first day of the earliest version Anxin
+    holds: the case is decided as the law then stood, which did not yet give what is claimed
+    as `cite` gives it, so the claim is refused, saying from when it exists. (An older text
+    may have given something like it; Anxin holds the law from `since`.)"""
+
+    def decide(f: CaseFacts) -> list[Decision]:
+        obj: object = f
+        for part in field.split("."):
+            obj = getattr(obj, part)
+        assert isinstance(obj, dt.date)  # the version field is a required date
+        d = Decision(rule)
+        d.say(
+            f"本案以{obj}为准，早于{since}。{zh}自{since}起依{_cite_zh(cite)}产生，"
+            "当时尚无此项权利，不予支持。",
+            f"This case is dated {obj}, before {since}: {en} exists from {since} under "
+            f"{cite}, so on {obj} there was no such right yet and the claim is refused.",
+            cite,
+        )
+        return [d.done("refused")]
+
+    return decide
+
+
+# Claim kind -> (its decision's name, the right as its first version's article gives it).
+_FIRST_RIGHTS: dict[str, tuple[str, Citation, str, str]] = {
+    "no_reason_return": (
+        "no-reason-return",
+        C("CRPL", 25, 1),
+        "七日无理由退货的权利",
+        "the right to return goods bought at a distance within seven days without a reason",
+    ),
+    "quality_defect": (
+        "quality-defect",
+        C("CRPL", 24, 1),
+        "商品不符合质量要求时退货、更换、修理的权利",
+        "the right to return, replace or repair goods that fail quality requirements",
+    ),
+    "fraud": (
+        "fraud-damages",
+        C("CRPL", 55, 1),
+        "经营者欺诈时请求增加赔偿的权利",
+        "the right to increased damages for a seller's fraud",
+    ),
+    "defect_injury": (
+        "defect-injury",
+        C("CRPL", 55, 2),
+        "明知缺陷仍然销售造成损害时请求惩罚性赔偿的权利",
+        "the right to punitive damages for injury from a defect the seller knew of",
+    ),
+    "unsafe_food": (
+        "unsafe-food",
+        C("FSL", 148, 2),
+        "购买不符合食品安全标准的食品时请求价款十倍或者损失三倍赔偿的权利",
+        "the right to ten times the price or three times the losses for food below the "
+        "safety standards",
+    ),
+    "presale_deposit": (
+        "presale-deposit",
+        C("CC", 587),
+        "定金罚则下的权利",
+        "the right under the earnest-money rule",
+    ),
+    "reference_price": (
+        "reference-price",
+        C("PRICE", 16, 2),
+        "要求被比较价格以前七日内最低成交价为限的权利",
+        "the right to a struck-through price no higher than the lowest price of the previous "
+        "seven days",
+    ),
+    "seller_registration": (
+        "seller-registration",
+        C("ECL", 10),
+        "要求电子商务经营者办理市场主体登记的权利",
+        "the right to require an online seller to register as a market entity",
+    ),
+    "platform_liability": (
+        "platform-liability",
+        C("CRPL", 44, 1),
+        "要求不能提供销售者真实信息的平台赔偿的权利",
+        "the right to claim from a platform that cannot identify the seller",
+    ),
+    "not_supplied": (
+        "not-supplied",
+        C("CRPL", 53),
+        "预付款后未获供货时要求退款的权利",
+        "the right to the advance back, with interest, when prepaid goods are not supplied",
+    ),
+}
+
+
+# Claim kind -> (the date that picks the version, [(first day, rule), ...] oldest first): the
+# versions Anxin holds.
+_HELD: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
     "no_reason_return": (
         "purchase.paid_at",
         [
@@ -773,4 +882,18 @@ VERSIONS: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
     ),
     "platform_liability": ("purchase.paid_at", [(_d("2014-03-15"), platform_liability_2014)]),
     "not_supplied": ("purchase.paid_at", [(_d("2014-03-15"), not_supplied_2014)]),
+}
+
+
+def _from_the_start(kind: str) -> tuple[str, list[tuple[dt.date, Rule]]]:
+    field, held = _HELD[kind]
+    name, cite, zh, en = _FIRST_RIGHTS[kind]
+    first = _not_yet(name, field, held[0][0], cite, zh, en)
+    return field, [(dt.date.min, first), *held]
+
+
+# The versions Anxin holds and, before the first, the law as it then stood (no such right
+# yet), so that a case of any date is decided rather than rejected.
+VERSIONS: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
+    kind: _from_the_start(kind) for kind in _HELD
 }

@@ -44,6 +44,7 @@ from anxin.core.tasks_backend import enqueued_together
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Record
+from anxin.law.days import due_at
 from anxin.orders import escrow
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
 from anxin.orders.selectors import can_see
@@ -572,7 +573,7 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
     _require(actor, order, "seller")
     carrier, tracking_number = clean_shipment(carrier, tracking_number)
     now = timezone.now()
-    auto_at = now + dt.timedelta(days=settings.ANXIN_AUTO_CONFIRM_DAYS)
+    auto_at = due_at(now, settings.ANXIN_AUTO_CONFIRM_DAYS)
     order_transition(
         order,
         S.SHIPPED,

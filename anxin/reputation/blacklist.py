@@ -19,6 +19,7 @@ from anxin.accounts.models import Role, User
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.text import clean_text, is_whole
 from anxin.evidence import services as evidence
+from anxin.law.days import due_at
 from anxin.notices.services import notice_send
 from anxin.reputation.models import BlacklistEntry, EntryStatus, Ground
 from anxin.sellers import crypto
@@ -76,7 +77,7 @@ def _open(
         evidence=refs,
         opened_by=opened_by,
         noticed_at=now,
-        appeal_by=now + dt.timedelta(days=settings.ANXIN_BLACKLIST_APPEAL_DAYS),
+        appeal_by=due_at(now, settings.ANXIN_BLACKLIST_APPEAL_DAYS),
     )
     _record(
         entry,

@@ -15,6 +15,7 @@ from anxin.accounts.models import Role, User
 from anxin.catalog.models import ListingImage
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.text import clean_text, is_whole
+from anxin.law.days import due_at
 from anxin.orders import services as orders
 from anxin.orders.models import Order, OrderStatus
 from anxin.reputation import credit
@@ -54,7 +55,7 @@ def review(
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can review it", code="not_the_buyer")
     settled = _settled(order)
-    if timezone.now() > settled + dt.timedelta(days=settings.ANXIN_REVIEW_DAYS):
+    if timezone.now() > due_at(settled, settings.ANXIN_REVIEW_DAYS):
         raise InvalidTransition(
             f"order {number}: the {settings.ANXIN_REVIEW_DAYS} days to review it have passed",
             code="review_window_closed",
@@ -111,7 +112,7 @@ def followup(*, actor: User, number: str, text: str) -> Review:
     r = _for_order(order)
     if r.followup_at is not None:
         raise Conflict("the follow-up has been written", code="followed_up")
-    if timezone.now() > _settled(order) + dt.timedelta(days=settings.ANXIN_REVIEW_FOLLOWUP_DAYS):
+    if timezone.now() > due_at(_settled(order), settings.ANXIN_REVIEW_FOLLOWUP_DAYS):
         raise InvalidTransition(
             "the time for a follow-up has passed", code="followup_window_closed"
         )

@@ -19,7 +19,7 @@ from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
 from anxin.law import engine
-from anxin.law.days import months_after
+from anxin.law.days import end_of_day, months_after
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.notices.services import notice_send
 from anxin.sellers import crypto, identity
@@ -65,7 +65,7 @@ def _document(f: UploadedFile | None, field: str) -> str:
 
 def _reverify_by(now: dt.datetime) -> dt.datetime:
     day = months_after(timezone.localtime(now).date(), settings.ANXIN_SELLER_REVERIFY_MONTHS)
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+    return end_of_day(day)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from anxin.conftest import deliver_all, make_listing, make_user, pay, place_orde
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from anxin.disputes.audit import returns_audit
 from anxin.evidence.models import Record
+from anxin.law.days import end_of_day
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.ops.deadlines import deadlines_run
@@ -70,7 +71,7 @@ def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) 
     assert a.status == Status.RETURN_RECEIVED and a.received_via == "carrier"
     # The refund is due 7 days after the seller got the goods back, at 24:00.
     received_day = a.return_received_at.astimezone(services.CN).date()
-    assert a.refund_due_at == services.end_of(received_day + dt.timedelta(days=7))
+    assert a.refund_due_at == end_of_day(received_day + dt.timedelta(days=7))
     services.confirm_received(actor=seller, number=order.number, gifts_not_returned_fen=1000)
     a.refresh_from_db()
     order.refresh_from_db()

@@ -89,6 +89,9 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
     by_rule = {d["rule"]: d["outcome"] for d in out["decisions"]}
     for rule, outcome in case.get("also", {}).items():
         assert by_rule.get(rule) == outcome, by_rule
+    for text in case.get("says", []):
+        assert text in first["reasons"]["zh"], (text, first["reasons"]["zh"])
+        assert text in first["reasons"]["en"], (text, first["reasons"]["en"])
     assert first["reasons"]["zh"] and first["reasons"]["en"]
     assert any(k in case for k in ("outcome", "remedies", "deadlines", "cites", "also"))
 

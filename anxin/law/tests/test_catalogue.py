@@ -47,6 +47,8 @@ COUNTS = {
     "anti-unfair-competition-law-2025.md": 41,
     "spc-online-consumption-disputes-2022.md": 20,
     "promotion-conduct-rules.md": 31,
+    "civil-procedure-law-2023.md": 306,
+    "litigation-fees-measures.md": 56,
 }
 
 

@@ -54,3 +54,46 @@ def test_parameters_are_dated_and_cited() -> None:
         get("unsafe_food.minimum_fen", D(2015, 9, 30))
     for values in table().values():
         assert all(v.cite.statute and v.cite.article for v in values)
+
+
+UTC = dt.UTC
+BEIJING = days.BEIJING
+
+
+def test_a_calendar_deadline_ends_at_24_00_beijing_time_of_the_last_day() -> None:
+    # Given a delivery at 10:00 Beijing time on 3 May 2026
+    start = dt.datetime(2026, 5, 3, 10, 0, tzinfo=BEIJING)
+    # When a 7-day period runs from it
+    due = days.due_at(start, 7, days.DayKind.CALENDAR)
+    # Then it ends at 24:00 of Sunday 10 May (no holiday), Beijing time: 16:00 UTC that day
+    assert due == dt.datetime(2026, 5, 10, 16, 0, tzinfo=UTC)
+    assert due.utcoffset() == dt.timedelta(0)
+
+
+def test_a_calendar_deadline_on_a_holiday_moves_to_the_next_working_day() -> None:
+    start = dt.datetime(2026, 9, 24, 9, 0, tzinfo=BEIJING)
+    assert days.due_at(start, 7) == days.end_of_day(D(2026, 10, 8))
+
+
+def test_the_start_is_read_as_a_beijing_date() -> None:
+    # 23:30 UTC on 2 May is 07:30 on 3 May in Beijing: counting starts on the 4th.
+    start = dt.datetime(2026, 5, 2, 23, 30, tzinfo=UTC)
+    assert days.due_at(start, 7) == days.end_of_day(D(2026, 5, 10))
+
+
+def test_working_days_skip_weekends_and_holidays_and_count_made_up_saturdays() -> None:
+    # Thursday 30 April 2026, before the Labour Day holiday (1 to 5 May; Saturday 9 May works)
+    start = dt.datetime(2026, 4, 30, 12, 0, tzinfo=BEIJING)
+    assert days.due_at(start, 1, days.DayKind.WORKING) == days.end_of_day(D(2026, 5, 6))
+    assert days.due_at(start, 4, days.DayKind.WORKING) == days.end_of_day(D(2026, 5, 9))
+    assert days.due_at(start, 7, days.DayKind.WORKING) == days.end_of_day(D(2026, 5, 13))
+
+
+def test_a_naive_start_is_refused() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        days.due_at(dt.datetime(2026, 5, 3, 10, 0), 7)
+
+
+def test_a_negative_period_is_refused() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        days.working_days_after(D(2026, 5, 3), -1)

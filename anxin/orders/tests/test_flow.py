@@ -9,6 +9,7 @@ import pytest
 from anxin.conftest import deliver_all, make_listing, pay, place_order
 from anxin.core.errors import Conflict, Forbidden, IdempotencyConflict, InvalidTransition
 from anxin.disputes.audit import returns_audit
+from anxin.law.days import end_of_day
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.ops.deadlines import deadlines_run
@@ -60,7 +61,9 @@ def test_the_whole_escrow_path_pays_the_seller_only_after_confirmation(
     ship(order)
     order.refresh_from_db()
     assert order.status == S.SHIPPED
-    assert order.auto_confirm_at == order.shipped_at + dt.timedelta(days=10)
+    # Shipped on 1 May: ten days counted from the 2nd end at 24:00 of 11 May, Beijing time
+    # (Civil Code Arts. 201 and 203).
+    assert order.auto_confirm_at == end_of_day(dt.date(2026, 5, 11))
     assert acct(f"seller:{seller.pk}").credits_posted == 0  # still in escrow
 
     services.order_confirm(actor=buyer, number=order.number)
@@ -100,7 +103,9 @@ def test_auto_confirm_releases_escrow_ten_days_after_shipment(
     order = place_order(buyer, listing)
     pay(order)
     ship(order)
-    clock.shift(dt.timedelta(days=10) - dt.timedelta(seconds=1))
+    order.refresh_from_db()
+    # The tenth day after shipment ends at 24:00 Beijing time (Civil Code Arts. 201, 203).
+    clock.move_to(order.auto_confirm_at - dt.timedelta(seconds=1))
     deliver_all()
     order.refresh_from_db()
     assert order.status == S.SHIPPED
@@ -145,7 +150,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
     )
     order.refresh_from_db()
     assert order.auto_confirm_at == original + dt.timedelta(days=8)
-    clock.shift(dt.timedelta(days=7) - dt.timedelta(minutes=1))
+    clock.move_to(order.auto_confirm_at - dt.timedelta(minutes=1))
     deliver_all()
     assert Order.objects.get(pk=order.pk).status == S.SHIPPED
     clock.shift(dt.timedelta(minutes=1))

@@ -205,7 +205,8 @@ def test_the_monitor_lists_repeated_defaults_and_never_reopens_dismissed_evidenc
         assert blacklist.monitor() == 1
         e = BlacklistEntry.objects.get(seller=seller)
         assert e.ground == Ground.DEFAULTS and e.evidence == sorted([first, second])
-        clock.shift(dt.timedelta(days=8))
+        # The appeal window ends at 24:00 Beijing time of its last day (Civil Code Art. 203).
+        clock.move_to(e.appeal_by + dt.timedelta(seconds=1))
         blacklist.decide(actor=operator, entry_id=e.pk, list_seller=False, reasons="已整改")
         assert blacklist.monitor() == 0  # the dismissed entry's cases are not relied on again
 
