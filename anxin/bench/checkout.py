@@ -125,25 +125,18 @@ def _pgbench(url: str, clients: int, seconds: int, scale: int, log) -> float:
     return float(match.group(1))
 
 
-def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log) -> dict[str, Any]:
+def service_rate(*, lifecycles: int, clients: int, log) -> dict[str, Any]:
+    """Complete lifecycles through the service layer by `clients` processes: how many failed,
+    the seconds they took and service transactions per second. Also the reference of the
+    disputes bench, measured in its own run."""
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     from anxin.accounts.models import Role, User
     from anxin.accounts.services import user_signup
     from anxin.catalog.services import ListingContent, listing_create
-    from anxin.disputes.audit import returns_audit
-    from anxin.ledger.audit import ledger_audit
-    from anxin.orders.audit import orders_audit
     from anxin.sellers import synthetic
 
-    if connection.vendor != "postgresql":
-        raise RuntimeError(
-            "bench checkout measures PostgreSQL: set DATABASE_URL "
-            "(or run `make bench`, which starts a throwaway server)"
-        )
-    call_command("migrate", verbosity=0)
     settings.ANXIN_SANDBOX_DUPLICATE_RATE = 0.0
     os.environ["ANXIN_SANDBOX_DUPLICATE_RATE"] = "0"
     os.environ["ANXIN_SANDBOX_MAX_DELAY_SECONDS"] = "0"
@@ -196,6 +189,29 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
     for p in procs:
         p.join()
     ok = lifecycles - failures.value
+    return {
+        "failed": failures.value,
+        "seconds": elapsed,
+        "lifecycles_per_s": ok / elapsed,
+        "service_tx_per_s": ok * SERVICE_TX_PER_LIFECYCLE / elapsed,
+    }
+
+
+def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log) -> dict[str, Any]:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from anxin.disputes.audit import returns_audit
+    from anxin.ledger.audit import ledger_audit
+    from anxin.orders.audit import orders_audit
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError(
+            "bench checkout measures PostgreSQL: set DATABASE_URL "
+            "(or run `make bench`, which starts a throwaway server)"
+        )
+    call_command("migrate", verbosity=0)
+    service = service_rate(lifecycles=lifecycles, clients=clients, log=log)
     problems = ledger_audit() + orders_audit() + returns_audit()
     tps = _pgbench(
         os.environ["DATABASE_URL"],
@@ -204,16 +220,17 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
         scale,
         log,
     )
-    service_tps = ok * SERVICE_TX_PER_LIFECYCLE / elapsed
+    service_tps = service["service_tx_per_s"]
     ratio = service_tps / tps if tps else 0.0
+    log(f"{service_tps:,.1f} service transactions/s, pgbench {tps:,.1f} tps: ratio {ratio:.3f}")
     return {
         "bench": "checkout",
         "figures": {
             "lifecycles": lifecycles,
-            "failed_lifecycles": failures.value,
+            "failed_lifecycles": service["failed"],
             "clients": clients,
-            "seconds": round(elapsed, 2),
-            "lifecycles_per_s": round(ok / elapsed, 1),
+            "seconds": round(service["seconds"], 2),
+            "lifecycles_per_s": round(service["lifecycles_per_s"], 1),
             "service_tx_per_s": round(service_tps, 1),
             "pgbench_tps": round(tps, 1),
             "ratio": round(ratio, 3),
@@ -227,6 +244,6 @@ def run(*, lifecycles: int, clients: int, pgbench_seconds: int, scale: int, log)
         "met": {
             "ratio": ratio >= TARGET_RATIO,
             "ledger_audit_violations": not problems,
-            "failed_lifecycles": failures.value == 0,
+            "failed_lifecycles": service["failed"] == 0,
         },
     }

@@ -9,7 +9,8 @@ upserts, checkpoint signing and the commit (synchronous, fsync on).
 
 Phases: integrate 0 → A (timed), fill to B − A (reported, not judged), B − A → B (timed), with
 the same number of pending records in each timed phase and a VACUUM before each, as
-autovacuum keeps a production table. Then 2,000 inclusion proofs at random indices at size B.
+autovacuum keeps a production table. pymerkle takes phase 1's entries right after phase 1.
+Then 2,000 inclusion proofs at random indices at size B.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-TARGET_RATE = 20_000
+# Integration against pymerkle's bulk path on the same entries, timed right after it in the
+# same run, so that the machine's speed and load cancel out.
+TARGET_RATIO = 1.0
 TARGET_FLATNESS = 1.10
 TARGET_P99_MS = 2.0
 
@@ -153,6 +156,10 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
     t_small = _integrate(small, batch, log)
     rate_small = small / t_small
     log(f"  {rate_small:,.0f} entries/s")
+    log(f"pymerkle on the same {small:,} entries (one-commit path on the first {one_commit:,})")
+    pm = _pymerkle(first, min(one_commit, small), log)
+    ratio = rate_small / pm["bulk"]
+    log(f"  ratio to pymerkle's bulk path: {ratio:.2f}")
 
     fill = large - 2 * small
     if fill > 0:
@@ -184,8 +191,6 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
     p50, p99 = statistics.median(times), times[int(len(times) * 0.99) - 1]
     log(f"proofs at {h.size:,}: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
 
-    log(f"pymerkle on the same {small:,} entries (one-commit path on the first {one_commit:,})")
-    pm = _pymerkle(first, min(one_commit, small), log)
     flat = (1 / rate_large) / (1 / rate_small)
     figures = {
         "log_size_start": start,
@@ -203,16 +208,16 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
         "pymerkle_sqlite_bulk_per_s": round(pm["bulk"]),
         "pymerkle_same_root": bool(pm["same_root"]),
         "ratio_vs_pymerkle_one_commit": round(rate_small / pm["one_commit"], 1),
-        "ratio_vs_pymerkle_bulk": round(rate_small / pm["bulk"], 2),
+        "ratio_vs_pymerkle_bulk": round(ratio, 2),
         "sqlite_version": sqlite3.sqlite_version,
     }
     targets = {
-        "entries_per_s": f">= {TARGET_RATE}",
+        "ratio_vs_pymerkle_bulk": f">= {TARGET_RATIO}",
         "cost_ratio_large_to_small": f"<= {TARGET_FLATNESS}",
         "proof_p99_ms": f"< {TARGET_P99_MS}",
     }
     met = {
-        "entries_per_s": min(rate_small, rate_large) >= TARGET_RATE,
+        "ratio_vs_pymerkle_bulk": ratio >= TARGET_RATIO,
         "cost_ratio_large_to_small": flat <= TARGET_FLATNESS,
         "proof_p99_ms": p99 < TARGET_P99_MS,
     }

@@ -2,8 +2,9 @@
 
 Two figures: the whole path `anxin law check` takes per case (validate the facts, pick the
 rule version, decide, build the output document) and the rules alone on facts already
-parsed. The corpus mixes every claim kind, dates on both sides of every effective date and
-deadline, and amounts on both sides of every floor and cap."""
+parsed; the target is their ratio, which does not depend on the machine. The corpus mixes
+every claim kind, dates on both sides of every effective date and deadline, and amounts on
+both sides of every floor and cap."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ from typing import Any, get_args
 
 from anxin.law import engine
 from anxin.law.facts import ClaimKind, FactsError, parse
+
+# The whole `anxin law check` path (facts read and validated, rule version picked, decided,
+# output document built) against the rules alone on facts already parsed: reading a case
+# must not cost more than deciding it.
+TARGET_RATIO = 0.5
+SLICE = 5000
 
 KINDS = list(get_args(ClaimKind))
 CATEGORIES = ["general", "food", "cosmetics", "custom_made", "electronics", "apparel"]
@@ -76,34 +83,45 @@ def case(rng: random.Random) -> dict[str, Any]:
 
 
 def run(*, cases: int, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """Both paths over the same corpus, in alternating slices, so that a change in the
+    machine's load (it is shared) weighs on both figures alike and their ratio holds."""
     rng = random.Random(seed)
     corpus = [case(rng) for _ in range(cases)]
     log(f"corpus: {cases} cases, seed {seed}")
     outcomes: Counter[str] = Counter()
-    malformed = 0
-    t0 = time.perf_counter()
-    decisions = 0
-    for doc in corpus:
-        try:
-            out = engine.check(doc)
-        except FactsError:
-            malformed += 1
-            continue
-        decisions += len(out["decisions"])
-        outcomes[out["decisions"][0]["rule"] + ":" + out["decisions"][0]["outcome"]] += 1
-    full = time.perf_counter() - t0
-    parsed = []
-    for doc in corpus:
-        try:
-            facts = parse(doc)
-            engine.rule_for(facts)  # a date before every version is refused, not decided
-            parsed.append(facts)
-        except FactsError:
-            pass
-    t0 = time.perf_counter()
-    rule_decisions = sum(len(engine.decide(f)) for f in parsed)
-    rules_only = time.perf_counter() - t0
+    malformed = decisions = rule_decisions = 0
+    full = rules_only = 0.0
+    for n, lo in enumerate(range(0, cases, SLICE)):
+        part = corpus[lo : lo + SLICE]
+        parsed = []
+        for doc in part:
+            try:
+                facts = parse(doc)
+                engine.rule_for(facts)  # a date before every version is refused, not decided
+                parsed.append(facts)
+            except FactsError:
+                pass
+        # Whichever pass runs second finds the law's day caches warm from the first: the
+        # order alternates so that this favours neither.
+        for check_path in (True, False) if n % 2 else (False, True):
+            t0 = time.perf_counter()
+            if check_path:
+                for doc in part:
+                    try:
+                        out = engine.check(doc)
+                    except FactsError:
+                        malformed += 1
+                        continue
+                    decisions += len(out["decisions"])
+                    first = out["decisions"][0]
+                    outcomes[first["rule"] + ":" + first["outcome"]] += 1
+                full += time.perf_counter() - t0
+            else:
+                rule_decisions += sum(len(engine.decide(f)) for f in parsed)
+                rules_only += time.perf_counter() - t0
     per_s = decisions / full
+    rules_per_s = rule_decisions / rules_only
+    ratio = per_s / rules_per_s
     result = {
         "bench": "law",
         "figures": {
@@ -112,14 +130,15 @@ def run(*, cases: int, seed: int, log: Callable[[str], None]) -> dict[str, Any]:
             "decisions": decisions,
             "decisions_per_second": round(per_s),
             "cases_per_second": round((cases - malformed) / full),
-            "rules_only_decisions_per_second": round(rule_decisions / rules_only),
+            "rules_only_decisions_per_second": round(rules_per_s),
+            "ratio": round(ratio, 3),
             "outcomes": dict(sorted(outcomes.items())),
         },
-        "targets": {"decisions_per_second": ">= 20000"},
-        "met": {"decisions_per_second": per_s >= 20000},
+        "targets": {"ratio": f">= {TARGET_RATIO}"},
+        "met": {"ratio": ratio >= TARGET_RATIO},
     }
     log(
         f"{decisions} decisions in {full:.2f} s: {round(per_s):,}/s "
-        f"(check path), {round(rule_decisions / rules_only):,}/s (rules alone)"
+        f"(check path), {round(rules_per_s):,}/s (rules alone), ratio {ratio:.3f}"
     )
     return result

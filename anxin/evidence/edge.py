@@ -37,33 +37,35 @@ class RightEdge:
 
     def append(self, leaves: Iterable[bytes]) -> dict[tuple[int, int], bytes]:
         """Append leaf hashes; returns every tile (level, index) -> content that changed,
-        the full ones final and the partial ones at their new width."""
-        changed: set[tuple[int, int]] = set()
-        full: dict[tuple[int, int], bytes] = {}
-        for leaf in leaves:
-            node, level = leaf, 0
-            while True:
-                if level == len(self.partial):
-                    self.partial.append([])
-                tile = self.partial[level]
-                tile.append(node)
-                index = nodes_at(self.size + 1, level) // WIDTH if len(tile) < WIDTH else None
-                if index is not None:
-                    changed.add((level, index))
-                    break
-                # The tile is complete: it is final, and its root goes one tile level up.
-                done_index = (nodes_at(self.size + 1, level) - 1) // WIDTH
-                full[(level, done_index)] = b"".join(tile)
-                changed.discard((level, done_index))
-                node = merkle.root(tile)
-                self.partial[level] = []
-                level += 1
-            self.size += 1
-        out = dict(full)
-        for level, index in changed:
+        the full ones final and the partial ones at their new width. A level at a time:
+        the new nodes fill the partial tile and then whole tiles, and the root of each tile
+        that fills goes up as a new node of the level above."""
+        out: dict[tuple[int, int], bytes] = {}
+        nodes = list(leaves)
+        added = len(nodes)
+        level = 0
+        while nodes:
+            if level == len(self.partial):
+                self.partial.append([])
             tile = self.partial[level]
-            if tile and nodes_at(self.size, level) // WIDTH == index:
+            index = nodes_at(self.size, level) // WIDTH
+            up = []
+            pos = 0
+            while pos < len(nodes):
+                take = min(WIDTH - len(tile), len(nodes) - pos)
+                tile += nodes[pos : pos + take]
+                pos += take
+                if len(tile) == WIDTH:  # complete: final, and its root goes one level up
+                    out[(level, index)] = b"".join(tile)
+                    up.append(merkle.root(tile))
+                    tile = []
+                    index += 1
+            self.partial[level] = tile
+            if tile:
                 out[(level, index)] = b"".join(tile)
+            nodes = up
+            level += 1
+        self.size += added
         return out
 
     def _node(self, h: int, i: int) -> bytes:

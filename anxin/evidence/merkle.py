@@ -33,14 +33,22 @@ def _split(n: int) -> int:
 
 
 def root(leaves: Sequence[bytes]) -> bytes:
-    """MTH(D[n]) over leaf hashes."""
-    n = len(leaves)
-    if n == 0:
+    """MTH(D[n]) over leaf hashes, level by level: adjacent pairs hashed, an odd last node
+    carried up as it is. This is the RFC's recursive split at the largest power of two
+    (the left part is always a complete subtree), without a Python call per node."""
+    if not leaves:
         return EMPTY_ROOT
-    if n == 1:
-        return leaves[0]
-    k = _split(n)
-    return node_hash(root(leaves[:k]), root(leaves[k:]))
+    sha256 = hashlib.sha256
+    level = list(leaves)
+    while len(level) > 1:
+        odd = level[-1] if len(level) & 1 else None
+        level = [
+            sha256(b"\x01" + left + right).digest()
+            for left, right in zip(level[::2], level[1::2], strict=False)
+        ]
+        if odd is not None:
+            level.append(odd)
+    return level[0]
 
 
 def inclusion_proof(index: int, leaves: Sequence[bytes]) -> list[bytes]:

@@ -149,12 +149,10 @@ class TileClient:
         level between tile levels, from its children."""
         level, rem = divmod(h, HEIGHT)
         first = i << rem  # its leftmost descendant at tree level 8·level
-        hashes = self._tile(level, first // WIDTH)[first % WIDTH : first % WIDTH + (1 << rem)]
-        while len(hashes) > 1:
-            hashes = [
-                merkle.node_hash(a, b) for a, b in zip(hashes[::2], hashes[1::2], strict=True)
-            ]
-        return hashes[0]
+        # 2**rem hashes: a complete subtree, whose root merkle.root folds level by level.
+        return merkle.root(
+            self._tile(level, first // WIDTH)[first % WIDTH : first % WIDTH + (1 << rem)]
+        )
 
     def subtree(self, start: int, end: int) -> bytes:
         """MTH of leaves [start, end), split as the RFC splits, from complete nodes."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from typing import Any
 
 from anxin.law import facts as facts_mod
@@ -10,13 +11,14 @@ from anxin.law.decision import Decision
 from anxin.law.facts import CaseFacts, FactsError
 from anxin.law.rules import VERSIONS, Rule
 
+# For each claim kind, the day that picks its rule's version, read from the facts.
+_DAY = {kind: operator.attrgetter(field) for kind, (field, _) in VERSIONS.items()}
+
 
 def rule_for(facts: CaseFacts) -> Rule:
-    field, versions = VERSIONS[facts.claim.kind]
-    obj: Any = facts
-    for part in field.split("."):
-        obj = getattr(obj, part)
-    day: dt.date = obj
+    kind = facts.claim.kind
+    field, versions = VERSIONS[kind]
+    day: dt.date = _DAY[kind](facts)
     chosen = None
     for since, rule in versions:
         if since <= day:
