@@ -73,12 +73,6 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         cur.execute(sql, params)
 
 
-def exists(sql: str, params: list[Any]) -> bool:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchone() is not None
-
-
 def update_where(model: type[models.Model], where: dict[str, Any], **values: Any) -> int:
     """UPDATE ... SET values WHERE every `where` column equals its value; returns the rowcount."""
     names, conds = tuple(values), tuple(where)
@@ -261,17 +255,6 @@ def _insert_two_update_sql(
         f"WITH r AS ({_returning_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
         f"u AS ({_update_sql(third, nu, nw)}) SELECT * FROM r"
     )
-
-
-def fetch_instances(model: type[models.Model], sql: str, params: list[Any]) -> list[Any]:
-    """Every row of `sql` as instances of `model` (see fetch_instance)."""
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-        if not rows:
-            return []
-        plan = _plan_of(model, sql, cur)
-    return [_instance(model, plan, row) for row in rows]
 
 
 def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:

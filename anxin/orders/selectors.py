@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet, Sum
 
 from anxin.accounts.models import Role, User
@@ -64,3 +66,12 @@ def seller_money(seller: User) -> dict[str, int]:
         "balance_fen": account.credits_posted - account.debits_posted if account else 0,
         "pending_in_ledger_fen": account.credits_pending if account else 0,
     }
+
+
+def seller_sales(*, seller_ids: list[int], since: dt.datetime) -> int:
+    """What these sellers were paid for on orders completed since `since`, in fen: the sales
+    the law weighs for a seller's duty to register (sellers.registration_duty)."""
+    completed = Order.objects.filter(
+        seller_id__in=seller_ids, status=OrderStatus.COMPLETED, completed_at__gte=since
+    )
+    return completed.aggregate(s=Sum("amount_fen"))["s"] or 0

@@ -10,11 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
-from anxin.core import uploads
+from anxin.core import hooks, uploads
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
@@ -94,15 +93,8 @@ def verify(
     else:
         number = identity.credit_code(number, field="number")
         sha = _document(licence_file, "licence_file")
-    from anxin.reputation.blacklist import listed
-
-    entry = listed(crypto.index(number))
-    if entry is not None:
-        raise Forbidden(
-            f"this identity is on the blacklist until {entry.listed_until:%Y-%m-%d} and cannot "
-            "verify a shop",
-            code="blacklisted",
-        )
+    # The blacklist (reputation, above sellers) may refuse the identity.
+    hooks.call(hooks.SELLER_VERIFYING, seller_id=actor.pk, number_index=crypto.index(number))
     now = timezone.now()
     v = Verification.objects.select_for_update().filter(seller=actor).first() or Verification(
         seller=actor
@@ -146,10 +138,8 @@ def _schedule(v: Verification) -> None:
 
 
 def _rescore(seller_id: int) -> None:
-    """The verification level is a credit factor: a change to it rescores the seller."""
-    from anxin.reputation import credit
-
-    credit.refresh([seller_id])
+    """The verification level is a credit factor: whoever scores sellers rescores this one."""
+    hooks.call(hooks.SELLER_RECORD_CHANGED, seller_id=seller_id)
 
 
 def lock_seller(seller_id: int) -> bool:
@@ -337,8 +327,6 @@ def refuse_orders(status: str | None) -> None:
 def registration_duty(seller: User, *, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The law engine's view of whether the seller must register as a market entity: its
     sales over the last 12 months added up across every shop of the same identity (OTSM 8)."""
-    from anxin.orders.models import Order, OrderStatus
-
     today = today or timezone.localdate()
     v = Verification.objects.filter(seller=seller).first()
     shops = (
@@ -351,12 +339,8 @@ def registration_duty(seller: User, *, today: dt.date | None = None) -> list[dic
         else [seller.pk]
     )
     since = timezone.now() - dt.timedelta(days=365)
-    sales = (
-        Order.objects.filter(
-            seller_id__in=shops, status=OrderStatus.COMPLETED, completed_at__gte=since
-        ).aggregate(s=Sum("amount_fen"))["s"]
-        or 0
-    )
+    # The orders app (above sellers) counts the sales.
+    sales = hooks.ask(hooks.SELLER_SALES, seller_ids=shops, since=since) or 0
     categories = set(
         seller.listings.filter(is_active=True)
         .exclude(current_snapshot=None)

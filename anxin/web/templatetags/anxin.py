@@ -10,54 +10,11 @@ def fen(value: int | None) -> str:
     return "" if value is None else format_fen(int(value))
 
 
-_EVENT_LABELS = None
-
-
-def _labels() -> dict[str, object]:
-    from django.utils.translation import gettext_lazy as _
-
-    return {
-        "created": _("Order placed"),
-        "paid": _("Payment received, held in escrow"),
-        "payment_failed": _("Payment failed"),
-        "shipped": _("Shipped"),
-        "confirmed": _("Receipt confirmed, seller paid"),
-        "cancelled": _("Cancelled"),
-        "refunded": _("Refunded from escrow"),
-        "refund_succeeded": _("Refund paid out"),
-        "refund_failed": _("Refund failed at the payment provider"),
-        "late_payment_returned": _("Late payment returned"),
-        "refund_request_opened": _("Refund requested"),
-        "refund_request_closed": _("Refund request closed"),
-        "dispute_opened": _("Dispute opened"),
-        "dispute_closed": _("Dispute closed"),
-        "delivered": _("Delivered: signed for by the buyer"),
-        "after_sale_requested": _("After-sales request made"),
-        "after_sale_approved": _("After-sales request approved"),
-        "after_sale_refused": _("After-sales request refused"),
-        "after_sale_withdrawn": _("After-sales request withdrawn"),
-        "after_sale_lapsed": _("After-sales request lapsed"),
-        "after_sale_return_shipped": _("Goods sent back"),
-        "after_sale_return_received": _("Returned goods received"),
-        "after_sale_refunded": _("After-sales refund paid"),
-        "after_sale_reshipped": _("Repaired or replacement item sent"),
-        "after_sale_escalated": _("Taken to a dispute"),
-        "after_sale_opened": _("After-sales request opened"),
-        "after_sale_closed": _("After-sales request closed"),
-        "seller_debt_recorded": _("Refund shortfall recorded as the seller's debt"),
-        "seller_debt_repaid": _("Seller's debt repaid to the buyer"),
-        "buyer_credited": _("Credited to the buyer's funds with Anxin"),
-        "reviewed": _("Reviewed by the buyer"),
-        "review_followup": _("Follow-up review"),
-        "review_reply": _("The seller replied to the review"),
-        "review_hidden": _("Review hidden by the operator"),
-        "dispute_filed": _("Complaint filed"),
-    }
-
-
 @register.filter
 def event_label(kind: str) -> str:
-    return str(_labels().get(kind, kind))
+    from anxin.orders.events import OrderEventKind
+
+    return str(OrderEventKind(kind).label) if kind in OrderEventKind.values else kind
 
 
 @register.filter
