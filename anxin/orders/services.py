@@ -13,13 +13,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
 from anxin.carriers.registry import carrier_get
 from anxin.catalog import services as catalog
-from anxin.catalog.models import Listing, ListingSnapshot
+from anxin.catalog.models import ListingSnapshot
 from anxin.core import faults, hooks
 from anxin.core.errors import (
     Conflict,
@@ -52,6 +51,7 @@ from anxin.orders.holds import (
 )
 from anxin.orders.locks import (
     LockedOrder,
+    checkout_read,
     order_actor_require,
     order_lock,
     order_lock_for,
@@ -62,7 +62,6 @@ from anxin.orders.locks import (
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderStatus
 from anxin.payments import services as payments
 from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Refund, RefundStatus
-from anxin.sellers.models import Verification
 from anxin.sellers.services import refuse_orders
 
 S = OrderStatus  # for deadlines_run, which moves to the ops app
@@ -137,23 +136,10 @@ def order_create(
         "note": buyer_note,
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
-    # The listing with its current snapshot, whether this buyer already used this
-    # idempotency key, and the seller's verification (none, verified, or lapsed: no new
-    # orders), in one query.
-    listing = (
-        Listing.objects.filter(code=listing_code)
-        .select_related("current_snapshot")
-        .annotate(
-            replay=Exists(Order.objects.filter(buyer_id=buyer.pk, idempotency_key=key)),
-            seller_verification=Subquery(
-                Verification.objects.filter(seller_id=OuterRef("seller_id")).values("status")[:1]
-            ),
-        )
-        .first()
-    )
+    read = checkout_read(buyer.pk, key, listing_code)
     replay = (
-        listing.replay  # type: ignore[attr-defined]
-        if listing is not None
+        read.replay
+        if read is not None
         # a listing code no longer known
         else Order.objects.filter(buyer_id=buyer.pk, idempotency_key=key).exists()
     )
@@ -165,14 +151,13 @@ def order_create(
             )
         return existing
 
-    snap = listing.current_snapshot if listing is not None else None
-    if listing is None or snap is None or not listing.is_active:
+    if read is None or not read.listing_active:
         raise NotFound("listing: no such listing, or it is no longer for sale", field="listing")
-    seller_id = listing.seller_id
+    snap, seller_id = read.snapshot, read.seller_id
     if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
-        refuse_orders(listing.seller_verification)  # type: ignore[attr-defined]
+        refuse_orders(read.seller_verification)
     if snap.pk != snapshot_id:
         if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=snap.listing_id).exists():
             raise ValidationFailed(
