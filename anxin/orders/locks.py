@@ -130,14 +130,16 @@ def compiled_fetch(
     plan = _compiled.get(shape)
     if plan is None:
         probes = [_probe(k, n) for n, k in enumerate(keys)]
-        sql, params = build(*probes).query.sql_with_params()
-        where = []
+        compiled_sql, compiled_params = build(*probes).query.sql_with_params()
+        positions = []
         for probe in probes:
-            at = [i for i, p in enumerate(params) if type(p) is type(probe) and p == probe]
-            if len(at) != 1:
+            found = [
+                i for i, p in enumerate(compiled_params) if type(p) is type(probe) and p == probe
+            ]
+            if len(found) != 1:
                 raise ValueError(f"statement {shape}: a key is not one of its parameters")
-            where.append(at[0])
-        plan = _compiled[shape] = (sql, tuple(params), tuple(where))
+            positions.append(found[0])
+        plan = _compiled[shape] = (compiled_sql, tuple(compiled_params), tuple(positions))
     sql, fixed, where = plan
     params = list(fixed)
     for at, key in zip(where, keys, strict=True):

@@ -33,14 +33,13 @@ from anxin.core.money import fee_for
 from anxin.core.tasks_backend import enqueued_together
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
-from anxin.orders import escrow
+from anxin.orders import escrow, events
 from anxin.orders.events import (
     OrderEventKind,
     order_chain,
     order_created_record,
     order_event_record,
     order_event_rows,
-    order_transition,
 )
 from anxin.orders.holds import (
     hold_close,
@@ -277,7 +276,7 @@ def order_payment_succeeded(
         escrow.capture(order, payment_id=payment.pk, provider=payment.provider)
         faults.point("capture.after_ledger")
         now = timezone.now()
-        order_transition(
+        events.order_transition(
             order,
             OrderStatus.PAID,
             actor=None,
@@ -378,7 +377,7 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
     carrier, tracking_number = clean_shipment(carrier, tracking_number)
     now = timezone.now()
     auto_at = now + dt.timedelta(days=settings.ANXIN_AUTO_CONFIRM_DAYS)
-    order_transition(
+    events.order_transition(
         order,
         OrderStatus.SHIPPED,
         actor=actor,
@@ -435,7 +434,7 @@ def _complete(
 ) -> None:
     order = locked.order
     # The transition first: it refuses an order that is not shipped before any money moves.
-    order_transition(
+    events.order_transition(
         order,
         OrderStatus.COMPLETED,
         actor=actor,
@@ -512,7 +511,7 @@ def _cancel(order: Order, *, actor: User | None, reason: str) -> None:
             f"order {order.number} is {was}; only an order not yet shipped can be cancelled"
         )
     now = timezone.now()
-    order_transition(
+    events.order_transition(
         order,
         OrderStatus.CANCELLED,
         actor=actor,
@@ -554,7 +553,7 @@ def _refund_order(order: Order, *, actor: User, reason: str) -> None:
         raise InvalidTransition(
             f"order {order.number} is {order.status}; nothing in escrow to refund"
         )
-    order_transition(
+    events.order_transition(
         order,
         OrderStatus.REFUNDED,
         actor=actor,
@@ -690,7 +689,11 @@ def lock_orders(ids: list[int]) -> dict[int, Order]:
     return {pk: locked.order for pk, locked in orders_lock(ids).items()}
 
 
-__all__ = ["hold_close", "hold_open", "order_chain", "order_transition"]
+def order_transition(order: Order, to: str, *, kind: str, **kw: Any) -> None:
+    events.order_transition(order, to, kind=OrderEventKind(kind), **kw)
+
+
+__all__ = ["hold_close", "hold_open", "order_chain"]
 
 
 def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
