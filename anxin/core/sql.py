@@ -4,6 +4,10 @@ more than the database's own work; these statements are built once per shape and
 
 Values pass through each field's own `get_db_prep_save`, so types, JSON and time zones are
 stored exactly as the ORM stores them, on PostgreSQL and SQLite alike.
+
+Fenced: used only by the order kernel's locks and events (orders/locks.py, orders/events.py),
+the evidence store and the task backend, where a measured gain justifies each statement (see
+their docstrings). Statements come from the models' _meta, never from written-out table names.
 """
 
 from __future__ import annotations
