@@ -41,6 +41,7 @@ test-postgres: messages
 check: $(STAMP)
 	$(BIN)/ruff check anxin
 	$(BIN)/ruff format --check anxin
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/anxin makemigrations --check --dry-run
 	$(BIN)/mypy anxin
 

@@ -42,7 +42,7 @@ def clock() -> Iterator[time_machine.Coordinates]:
 
 def verify_seller(seller: User, *, licences: tuple[str, ...] = ()) -> None:
     """A seller verified by real name (and licensed), as every seller must be to list goods."""
-    from anxin.sellers import synthetic
+    from anxin.bench import synthetic
 
     synthetic.verify(seller, licences=licences)
 

@@ -345,6 +345,8 @@ ANXIN_PLATFORM_FEE_BPS = env_int("ANXIN_PLATFORM_FEE_BPS", 60, minimum=0, maximu
 # Minutes a buyer has to pay before an unpaid order closes and its stock is released.
 ANXIN_PAYMENT_TIMEOUT_MINUTES = env_int("ANXIN_PAYMENT_TIMEOUT_MINUTES", 30, minimum=1)
 ANXIN_PAYMENT_PROVIDER = env_str("ANXIN_PAYMENT_PROVIDER", "sandbox")
+# The carrier new parcels are tracked with (carriers.registry).
+ANXIN_CARRIER = env_str("ANXIN_CARRIER", "sandbox")
 # Refused payment notifications (forged, stale, malformed) are kept for the audit trail: the
 # latest this many per provider, for this many days.
 ANXIN_PAYMENT_REJECTED_KEEP = env_int("ANXIN_PAYMENT_REJECTED_KEEP", 1000, minimum=1)

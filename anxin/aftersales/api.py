@@ -191,6 +191,8 @@ carrier_router = Router(tags=["carriers"])
 def carrier_notify(request: HttpRequest, carrier: str) -> TrackOut:
     """A carrier's signed tracking push."""
     try:
-        return TrackOut(result=carriers.receive(carrier, request.body, request.headers))
+        return TrackOut(
+            result=carriers.tracking_event_receive(carrier, request.body, request.headers)
+        )
     except EventRejected as e:
         raise ValidationFailed(f"{e.field}: {e}", code=e.code, field=e.field) from None

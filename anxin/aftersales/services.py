@@ -24,16 +24,18 @@ from django.utils import timezone
 
 from anxin.accounts.models import User
 from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
-from anxin.carriers.sandbox import get_carrier
+from anxin.carriers.registry import carrier_get
 from anxin.core import hooks
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from anxin.core.sql import update_where
 from anxin.core.text import clean_text
 from anxin.law import engine, params
 from anxin.law.days import due_at, end_of_day
 from anxin.law.decision import Decision
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.orders import services as orders
+from anxin.orders.events import OrderEventKind, order_event_record, order_transition
+from anxin.orders.holds import hold_close, hold_open, holds_close_all
+from anxin.orders.locks import order_actor_require, order_lock_for, order_lock_of
 from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
 from anxin.orders.selectors import order_for
 from anxin.remedies.services import remedy_pay_buyer
@@ -162,7 +164,7 @@ def _move(
     values: dict[str, Any] = {"status": to, "is_open": to in OPEN, **fields}
     if to not in OPEN:
         values["closed_at"] = now
-    if update_where(AfterSale, {"id": a.pk, "status": a.status}, **values) != 1:
+    if AfterSale.objects.filter(pk=a.pk, status=a.status).update(**values) != 1:
         raise Conflict("the request changed meanwhile; try again", code="after_sale_changed")
     old = a.status
     for k, v in values.items():
@@ -170,9 +172,9 @@ def _move(
     detail: dict[str, Any] = {
         k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in fields.items()
     }
-    orders._event(
+    order_event_record(
         order,
-        f"after_sale_{to}",
+        OrderEventKind(f"after_sale_{to}"),
         actor=actor,
         role=role,
         after_sale=a.pk,
@@ -187,7 +189,7 @@ def _move(
 def _release_hold(order: Order, *, actor: User | None, outcome: str) -> None:
     hold = order.holds.filter(kind=HoldKind.AFTER_SALE, closed_at__isnull=True).first()
     if hold is not None:
-        orders.hold_close(order, hold, actor=actor, outcome=outcome, reason=outcome)
+        hold_close(order, hold, actor=actor, outcome=outcome, reason=outcome)
 
 
 def _current(order: Order) -> AfterSale:
@@ -198,11 +200,10 @@ def _current(order: Order) -> AfterSale:
 
 
 def _by_id(after_sale_id: int) -> tuple[Order, AfterSale]:
-    order_id = AfterSale.objects.filter(pk=after_sale_id).values_list("order_id", flat=True)
-    if not order_id:
+    locked = order_lock_of(AfterSale, pk=after_sale_id)
+    if locked is None:
         raise NotFound(f"after-sales request {after_sale_id}: not found")
-    order = orders._locked_id(order_id[0])
-    return order, AfterSale.objects.select_for_update().get(pk=after_sale_id)
+    return locked.order, AfterSale.objects.select_for_update().get(pk=after_sale_id)
 
 
 def _schedule(task: Any, at: dt.datetime | None, a: AfterSale) -> None:
@@ -218,8 +219,8 @@ def request(
     `respond_by`, or the request is approved."""
     from anxin.aftersales.tasks import auto_approve_task
 
-    order = orders._locked_for(actor, number)
-    orders._require(actor, order, "buyer")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer")
     reason = clean_text(reason, "reason", 500, multiline=True)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         raise InvalidTransition(
@@ -256,9 +257,9 @@ def request(
         Hold.objects.create(
             order=order, kind=HoldKind.AFTER_SALE, reason=reason, opened_by=actor, opened_at=now
         )
-    orders._event(
+    order_event_record(
         order,
-        "after_sale_requested",
+        OrderEventKind.AFTER_SALE_REQUESTED,
         actor=actor,
         after_sale=a.pk,
         request=kind,
@@ -294,8 +295,8 @@ def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None
 @transaction.atomic
 def answer(*, actor: User, number: str, approve: bool, reason: str = "") -> AfterSale:
     """The seller (or an operator) approves, or refuses with a reason."""
-    order = orders._locked_for(actor, number)
-    orders._require(actor, order, "seller", "operator")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "seller", "operator")
     a = _current(order)
     if a.status != St.REQUESTED:
         raise InvalidTransition(
@@ -332,8 +333,8 @@ def auto_approve(*, after_sale_id: int) -> str:
 
 @transaction.atomic
 def withdraw(*, actor: User, number: str) -> AfterSale:
-    order = orders._locked_for(actor, number)
-    orders._require(actor, order, "buyer")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer")
     a = _current(order)
     _move(order, a, St.WITHDRAWN, actor=actor)
     return a
@@ -361,8 +362,8 @@ def ship_back(
 ) -> AfterSale:
     """The buyer sends the goods back. For a return for a defect (or a repair or replacement)
     the seller pays the return shipping (CRPL 24(2)); the buyer says what it cost."""
-    order = orders._locked_for(actor, number)
-    orders._require(actor, order, "buyer")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer")
     a = _current(order)
     carrier, tracking_number = orders.clean_shipment(carrier, tracking_number)
     cap = settings.ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN
@@ -380,7 +381,7 @@ def ship_back(
         return_shipping_fen=return_shipping_fen,
         return_shipped_at=timezone.now(),
     )
-    get_carrier("sandbox").subscribe(tracking_number)
+    carrier_get().subscribe(tracking_number)
     return a
 
 
@@ -426,8 +427,8 @@ def confirm_received(
     """The seller has the goods back. For a return the refund is paid at once, less what the
     law lets the seller deduct (gifts not returned, NRR 12; a broken free-shipping offer,
     NRR 18)."""
-    order = orders._locked_for(actor, number)
-    orders._require(actor, order, "seller", "operator")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "seller", "operator")
     a = _current(order)
     for name, value in (
         ("gifts_not_returned_fen", gifts_not_returned_fen),
@@ -453,9 +454,7 @@ def confirm_received(
         _received(order, a, at=timezone.now(), via="seller", actor=actor)
     if not a.is_return:
         return a
-    update_where(
-        AfterSale,
-        {"id": a.pk},
+    AfterSale.objects.filter(pk=a.pk).update(
         gifts_not_returned_fen=gifts_not_returned_fen,
         free_shipping_deduction_fen=free_shipping_deduction_fen,
     )
@@ -501,8 +500,8 @@ def refund_due(*, after_sale_id: int) -> str:
 @transaction.atomic
 def reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> AfterSale:
     """Repair or replacement: the seller sends the item back to the buyer."""
-    order = orders._locked_for(actor, number)
-    orders._require(actor, order, "seller")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "seller")
     a = _current(order)
     if a.is_return:
         raise InvalidTransition("a return is refunded, not reshipped", code="after_sale_status")
@@ -527,18 +526,18 @@ def escalate(*, actor: User, number: str, reason: str) -> AfterSale:
     goods are not what the law requires. The hand-over point to the dispute desk: the order
     gets a dispute hold (its money stays where it is) and an `after_sale_escalated` event
     that carries the request, the law's view and both sides' reasons."""
-    order = orders._locked_for(actor, number)
+    order = order_lock_for(actor, number).order
     a = _current(order)
     if a.status == St.REFUSED:
-        orders._require(actor, order, "buyer")
+        order_actor_require(actor, order, "buyer")
     else:
-        orders._require(actor, order, "seller")
+        order_actor_require(actor, order, "seller")
     reason = clean_text(reason, "reason", 500, multiline=True)
     _move(
         order, a, St.ESCALATED, actor=actor, escalated_at=timezone.now(), escalation_reason=reason
     )
     if order.status == OrderStatus.SHIPPED:
-        orders.hold_open(order, kind=HoldKind.DISPUTE, actor=actor, reason=reason)
+        hold_open(order, kind=HoldKind.DISPUTE, actor=actor, reason=reason)
     return a
 
 
@@ -578,17 +577,17 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         refunded_at=timezone.now(),
     )
     if order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
-        orders.order_transition(
+        order_transition(
             order,
             OrderStatus.REFUNDED,
             actor=actor,
             role=None if actor else "system",
-            kind="refunded",
+            kind=OrderEventKind.REFUNDED,
             fields={"closed_at": timezone.now(), "close_reason": f"after-sales {a.kind}"},
             after_sale=a.pk,
             amount_fen=paid,
         )
-        orders._close_holds(order, "refunded", f"after-sales {a.kind}")
+        holds_close_all(order, "refunded", f"after-sales {a.kind}")
 
 
 def _pay(
@@ -614,9 +613,9 @@ def _pay(
         net_of_earlier=not alone,
     )
     if paid.debt:
-        orders._event(
+        order_event_record(
             order,
-            "seller_debt_recorded",
+            OrderEventKind.SELLER_DEBT_RECORDED,
             actor=actor,
             role=None if actor else "system",
             after_sale=a.pk,

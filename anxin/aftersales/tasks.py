@@ -3,7 +3,6 @@
 from django_tasks import task
 
 from anxin.aftersales import services
-from anxin.remedies.services import debt_collect
 
 
 @task()
@@ -19,8 +18,3 @@ def lapse_task(after_sale_id: int) -> str:
 @task()
 def refund_due_task(after_sale_id: int) -> str:
     return services.refund_due(after_sale_id=after_sale_id)
-
-
-@task()
-def debts_collect_task(seller_id: int) -> int:
-    return debt_collect(seller_id=seller_id)

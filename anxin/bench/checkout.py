@@ -134,8 +134,8 @@ def service_rate(*, lifecycles: int, clients: int, log) -> dict[str, Any]:
 
     from anxin.accounts.models import Role, User
     from anxin.accounts.services import user_signup
+    from anxin.bench import synthetic
     from anxin.catalog.services import ListingContent, listing_create
-    from anxin.sellers import synthetic
 
     settings.ANXIN_SANDBOX_DUPLICATE_RATE = 0.0
     os.environ["ANXIN_SANDBOX_DUPLICATE_RATE"] = "0"

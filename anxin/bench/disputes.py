@@ -97,10 +97,10 @@ def _shipped_orders(n: int, tag: str, log) -> list[Any]:
 
     from anxin.accounts.models import Role, User
     from anxin.accounts.services import user_signup
+    from anxin.bench import synthetic
     from anxin.catalog.services import ListingContent, listing_create
     from anxin.orders import services as orders
     from anxin.payments.providers.sandbox import SandboxProvider
-    from anxin.sellers import synthetic
 
     provider = SandboxProvider()
     sellers, listings, buyers = [], [], []

@@ -86,17 +86,17 @@ class SandboxCarrier:
         """The parcel is signed for now (or at `at`): push the event at once."""
         at = at or timezone.now()
         body = body_for(tracking_number, "delivered", at, secrets.token_hex(10))
-        from anxin.carriers.services import receive
+        from anxin.carriers.services import tracking_event_receive
 
-        return receive(self.name, body, sign(body))
+        return tracking_event_receive(self.name, body, sign(body))
 
     def push(self, tracking_number: str, status: str, at: str, event_id: str, attempt: int) -> str:
-        from anxin.carriers.services import receive
+        from anxin.carriers.services import tracking_event_receive
         from anxin.carriers.tasks import sandbox_push
 
         body = body_for(tracking_number, status, dt.datetime.fromisoformat(at), event_id)
         try:
-            return receive(self.name, body, sign(body))
+            return tracking_event_receive(self.name, body, sign(body))
         except Exception:
             if attempt < len(RETRY):
                 sandbox_push.using(
@@ -140,13 +140,3 @@ class SandboxCarrier:
         ):
             raise EventRejected("malformed", "body is not a tracking event")
         return event
-
-
-CARRIERS = {"sandbox": SandboxCarrier}
-
-
-def get_carrier(name: str) -> SandboxCarrier:
-    try:
-        return CARRIERS[name]()
-    except KeyError:
-        raise EventRejected("unknown_carrier", f"no carrier {name!r}") from None

@@ -6,31 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from anxin.carriers.base import Event
 from anxin.carriers.models import TrackingEvent
-from anxin.carriers.sandbox import get_carrier
-from anxin.core.sql import insert_row_unless_duplicate
+from anxin.carriers.registry import carrier_get
+from anxin.core import hooks
 
 
-def receive(carrier_name: str, body: bytes, headers: Mapping[str, str]) -> str:
+def tracking_event_receive(carrier_name: str, body: bytes, headers: Mapping[str, str]) -> str:
     """'applied', 'ignored: why' or 'duplicate'. Raises EventRejected for an unauthentic one."""
-    event = get_carrier(carrier_name).parse(body, headers)
+    event = carrier_get(carrier_name).parse(body, headers)
     with transaction.atomic():
-        if not insert_row_unless_duplicate(
-            TrackingEvent,
-            carrier=carrier_name,
-            event_id=event.id,
-            tracking_number=event.tracking_number,
-            status=event.status,
-            occurred_at=event.occurred_at,
-            received_at=timezone.now(),
-            times_received=1,
-            outcome="",
-            body=body.decode(errors="replace"),
-        ):
+        if not _kept_once(carrier_name, event, body):
             TrackingEvent.objects.filter(carrier=carrier_name, event_id=event.id).update(
                 times_received=F("times_received") + 1
             )
@@ -42,16 +32,34 @@ def receive(carrier_name: str, body: bytes, headers: Mapping[str, str]) -> str:
         return outcome
 
 
-def _delivered(carrier_name: str, event: object) -> str:
-    from anxin.aftersales import services as aftersales
-    from anxin.orders import services as orders
+def _kept_once(carrier_name: str, event: Event, body: bytes) -> bool:
+    """Store the event unless its id is already stored (carriers resend): True if stored. A
+    savepoint catches the duplicate: a tracking push is rare beside the orders it tracks."""
+    try:
+        with transaction.atomic():
+            TrackingEvent.objects.create(
+                carrier=carrier_name,
+                event_id=event.id,
+                tracking_number=event.tracking_number,
+                status=event.status,
+                occurred_at=event.occurred_at,
+                received_at=timezone.now(),
+                times_received=1,
+                outcome="",
+                body=body.decode(errors="replace"),
+            )
+    except IntegrityError:
+        return False
+    return True
 
-    tracking, at = event.tracking_number, event.occurred_at  # type: ignore[attr-defined]
-    outcome = aftersales.return_delivered(
-        carrier=carrier_name, tracking_number=tracking, delivered_at=at
+
+def _delivered(carrier_name: str, event: Event) -> str:
+    """The parcel's owner applies the delivery, in this transaction: an after-sales return
+    or an order's shipment (hooks.PARCEL_DELIVERED)."""
+    outcome = hooks.ask(
+        hooks.PARCEL_DELIVERED,
+        carrier=carrier_name,
+        tracking_number=event.tracking_number,
+        delivered_at=event.occurred_at,
     )
-    if outcome is None:
-        outcome = orders.order_delivered(
-            carrier=carrier_name, tracking_number=tracking, delivered_at=at
-        )
     return outcome or "ignored: no shipment with this tracking number"

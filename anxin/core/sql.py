@@ -4,6 +4,10 @@ more than the database's own work; these statements are built once per shape and
 
 Values pass through each field's own `get_db_prep_save`, so types, JSON and time zones are
 stored exactly as the ORM stores them, on PostgreSQL and SQLite alike.
+
+Fenced: used only by the order kernel's locks and events (orders/locks.py, orders/events.py),
+the evidence store and the task backend, where a measured gain justifies each statement (see
+their docstrings). Statements come from the models' _meta, never from written-out table names.
 """
 
 from __future__ import annotations
@@ -71,12 +75,6 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         params += _prep(model, names, row)
     with connection.cursor() as cur:
         cur.execute(sql, params)
-
-
-def exists(sql: str, params: list[Any]) -> bool:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchone() is not None
 
 
 def update_where(model: type[models.Model], where: dict[str, Any], **values: Any) -> int:
@@ -261,17 +259,6 @@ def _insert_two_update_sql(
         f"WITH r AS ({_returning_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
         f"u AS ({_update_sql(third, nu, nw)}) SELECT * FROM r"
     )
-
-
-def fetch_instances(model: type[models.Model], sql: str, params: list[Any]) -> list[Any]:
-    """Every row of `sql` as instances of `model` (see fetch_instance)."""
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-        if not rows:
-            return []
-        plan = _plan_of(model, sql, cur)
-    return [_instance(model, plan, row) for row in rows]
 
 
 def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:

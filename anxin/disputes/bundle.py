@@ -16,6 +16,7 @@ from anxin.disputes.schemas import case_out
 from anxin.disputes.writer import chain
 from anxin.evidence import bundles
 from anxin.evidence.models import Record
+from anxin.orders.events import order_chain
 
 
 def build(user: User, number: str) -> bytes:
@@ -27,8 +28,6 @@ def build(user: User, number: str) -> bytes:
     ).encode()
     chains = [chain(d)]
     if d.order_id:
-        from anxin.orders.services import order_chain
-
         chains.append(order_chain(d.order))
     records = Record.objects.filter(chain__in=chains).order_by("id")
     for n, r in enumerate(records, 1):

@@ -23,7 +23,7 @@ from anxin.disputes.selectors import has_appeal
 from anxin.disputes.stages import appeal_decide, decision_record, to_adjudication, to_mediation
 from anxin.disputes.steps import STEPS, waiting_for
 from anxin.disputes.writer import DisputeBatch, DisputeWriter
-from anxin.orders import services as orders
+from anxin.orders.locks import orders_lock
 
 
 def _seller_silent(w: DisputeWriter, d: Dispute) -> str:
@@ -195,13 +195,13 @@ def dispute_deadlines_batch(ids: list[int]) -> int:
     ]
     batch = DisputeBatch()
     with enqueued_together():
-        locked = orders.lock_orders(order_ids)
+        locked = orders_lock(order_ids)
         cases = list(Dispute.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
         batch.prefetch(cases)
         fired = 0
         for d in cases:
             if d.order_id:
-                d.order = locked[d.order_id]
+                d.order = locked[d.order_id].order
             fired += not default_apply(batch, d).startswith(("not due", "closed"))
         batch.flush()
     return fired

@@ -8,19 +8,15 @@ from anxin.accounts.models import User
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound
 from anxin.disputes.models import Dispute, Stage, Step
 from anxin.disputes.selectors import can_see, role_in
-from anxin.orders import services as orders
-
-_ORDER_OF_CASE = "SELECT order_id FROM disputes_dispute WHERE {column} = %s"
+from anxin.orders.locks import order_lock_of
 
 
 def case_locked(number: str | None = None, pk: int | None = None) -> Dispute:
     """The case, locked, after its order (the order lock comes first, as everywhere): the
     order is found and locked in one statement."""
     column, value = ("number", number) if number else ("id", pk or 0)
-    order = orders.lock_order_where(
-        f"o.id = ({_ORDER_OF_CASE.format(column=column)})",
-        value,
-    )
+    locked = order_lock_of(Dispute, **{column: value})
+    order = locked.order if locked is not None else None
     d = Dispute.objects.select_for_update().filter(**{column: value}).first()
     if d is None:
         raise NotFound(f"case {number or pk}: not found")

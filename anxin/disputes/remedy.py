@@ -12,7 +12,8 @@ from anxin.accounts.models import User
 from anxin.core.errors import Conflict
 from anxin.disputes.models import Decision, Dispute, Outcome, Step
 from anxin.disputes.writer import DisputeWriter
-from anxin.orders import services as orders
+from anxin.orders.events import OrderEventKind, order_event_record, order_transition
+from anxin.orders.holds import hold_close
 from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.remedies.services import Paid, remedy_pay_buyer
 
@@ -44,7 +45,7 @@ def case_close(w: DisputeWriter, d: Dispute, outcome: str, *, remedy_fen: int) -
     w.seller_rescore(d.seller_id)
     if order is not None:
         for hold in order.holds.filter(kind=HoldKind.DISPUTE, closed_at__isnull=True):
-            orders.hold_close(order, hold, actor=None, outcome=outcome, reason=f"case {d.number}")
+            hold_close(order, hold, actor=None, outcome=outcome, reason=f"case {d.number}")
 
 
 def remedy_execute(
@@ -101,7 +102,7 @@ def remedy_execute(
         settle_order(d, order, amount, price_part, in_escrow_before)
     case_close(w, d, outcome, remedy_fen=amount)
     if paid.fund or paid.debt:
-        from anxin.aftersales.tasks import debts_collect_task
+        from anxin.remedies.tasks import debts_collect_task
 
         debts_collect_task.enqueue(d.seller_id)  # the deposit first covers what is owed
     w.notify(
@@ -125,16 +126,21 @@ def settle_order(d: Dispute, order: Order, amount: int, price_part: int, held: b
             if full
             else {"completed_at": timezone.now(), "confirmed_by": "dispute"}
         )
-        orders.order_transition(
+        order_transition(
             order,
             to,
             actor=None,
             role="system",
-            kind="refunded" if full else "confirmed",
+            kind=OrderEventKind.REFUNDED if full else OrderEventKind.CONFIRMED,
             fields=fields,
             case=d.number,
             amount_fen=amount,
         )
-    orders._event(
-        order, "dispute_closed", actor=None, role="system", case=d.number, amount_fen=amount
+    order_event_record(
+        order,
+        OrderEventKind.DISPUTE_CLOSED,
+        actor=None,
+        role="system",
+        case=d.number,
+        amount_fen=amount,
     )

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from anxin.accounts.models import Role, User
-from anxin.core.errors import NotFound
+from anxin.core.errors import Forbidden, NotFound
 from anxin.disputes.filing import proposal
 from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence
 from anxin.disputes.panel import verify_draw
@@ -158,3 +158,18 @@ def appeal_pool(d: Dispute, body: str) -> list[int]:
             role__in=[Role.BUYER, Role.SELLER],
         )
     return sorted(pk for pk in ids.values_list("pk", flat=True) if pk not in skip)
+
+
+def case_identity_basis(*, buyer: User, seller: User, reference: str) -> str | None:
+    """Whether the case `reference` entitles its buyer to the seller's identity (hook
+    IDENTITY_BASIS): once staff have admitted it."""
+    case = Dispute.objects.filter(buyer=buyer, seller=seller, number=reference).first()
+    if case is None:
+        return None
+    if case.admitted_at is None:
+        raise Forbidden(
+            f"case {reference} has not been admitted yet: the seller's identity is given "
+            "once staff have found the sale shown",
+            code="case_not_admitted",
+        )
+    return "case"

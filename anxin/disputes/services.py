@@ -73,7 +73,9 @@ from anxin.disputes.writer import DisputeWriter
 from anxin.evidence.models import LogState
 from anxin.evidence.services import iso
 from anxin.law.days import due_at
-from anxin.orders import services as orders
+from anxin.orders.events import OrderEventKind, order_event_record
+from anxin.orders.holds import hold_is_open, hold_open
+from anxin.orders.locks import LockedOrder, order_lock_for
 from anxin.orders.models import HoldKind, Order, OrderStatus
 from anxin.remedies.models import SellerDebt
 from anxin.remedies.selectors import returned_to_buyer
@@ -138,9 +140,11 @@ def dispute_file(
     now = timezone.now()
     within_filing_limits(actor, now)
     order: Order | None = None
+    locked: LockedOrder | None = None
     after_sale = None
     if number:
-        order = orders._locked_for(actor, number)
+        locked = order_lock_for(actor, number)
+        order = locked.order
         if order.buyer_id != actor.pk:
             raise NotFound(f"order {number}: not found")
         if order.status not in OPEN_ORDER_STATUSES:
@@ -234,10 +238,12 @@ def dispute_file(
         cap_fen=cap,
         admitted=order is not None,
     )
-    if order is not None:
-        orders._event(order, "dispute_filed", actor=actor, case=d.number, category=category)
-        if order.status == OrderStatus.SHIPPED and not orders._has_open_hold(order):
-            orders.hold_open(order, kind=HoldKind.DISPUTE, actor=actor, reason=f"case {d.number}")
+    if order is not None and locked is not None:
+        order_event_record(
+            order, OrderEventKind.DISPUTE_FILED, actor=actor, case=d.number, category=category
+        )
+        if order.status == OrderStatus.SHIPPED and not hold_is_open(locked):
+            hold_open(order, kind=HoldKind.DISPUTE, actor=actor, reason=f"case {d.number}")
     for label, f in files or []:
         _store_evidence(w, d, actor, "buyer", label, f)
     w.move(d, Step.SELLER_ANSWER)

@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.accounts.models import User
+from anxin.core import hooks
 from anxin.core.sql import insert_rows, insert_two_update, update_rows
 from anxin.disputes.models import Decision, Dispute, DisputeEvent
 from anxin.disputes.selectors import role_in
@@ -128,10 +129,9 @@ class DisputeWriter:
         )
 
     def seller_rescore(self, seller_id: int) -> None:
-        """A closed case counts in the seller's credit score: scored again now."""
-        from anxin.reputation import credit
-
-        credit.refresh([seller_id])
+        """A closed case counts in the seller's credit score: scored again now, by whoever
+        keeps the score (hook SELLER_RECORD_CHANGED)."""
+        hooks.call(hooks.SELLER_RECORD_CHANGED, seller_id=seller_id)
 
 
 def _skipped(d: Dispute, exclude: Iterable[int | None]) -> set[int]:

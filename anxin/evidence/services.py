@@ -70,7 +70,7 @@ def append(*, chain: str, kind: str, body: dict[str, Any], at: dt.datetime | Non
         at=at or timezone.now(),
         prev=bytes(head[0]) if head is not None else None,
     )
-    return insert_row_returning(Record, **values)
+    return int(insert_row_returning(Record, **values))
 
 
 @transaction.atomic

@@ -331,7 +331,7 @@ def parse(data: Any) -> CaseFacts:
     if not isinstance(data, dict):
         raise FactsError(["(document): not a mapping of fields"])
     try:
-        facts = _validate(data)
+        facts: CaseFacts = _validate(data)
     except ValidationError as e:
         problems = []
         for err in e.errors():

@@ -15,12 +15,12 @@ from django.utils import timezone
 from anxin.accounts.models import User
 from anxin.core.errors import ValidationFailed
 from anxin.core.images import check_image
-from anxin.core.sql import insert_row_returning, update_where
 from anxin.core.text import clean_text
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Attachment, Record, attachment_upload_to
+from anxin.orders.events import order_chain
+from anxin.orders.locks import order_actor_require, order_lock_for
 from anxin.orders.models import Order, OrderMessage
-from anxin.orders.services import _locked_for, _require, order_chain
 
 
 def _store(actor: User, data: bytes) -> Attachment:
@@ -48,8 +48,8 @@ def _store(actor: User, data: bytes) -> Attachment:
 def message_post(
     *, actor: User, number: str, text: str = "", image: bytes | None = None
 ) -> OrderMessage:
-    order = _locked_for(actor, number)
-    _require(actor, order, "buyer", "seller")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer", "seller")
     text = clean_text(text, "text", settings.ANXIN_CHAT_MAX_TEXT, required=False, multiline=True)
     if not text and not image:
         raise ValidationFailed("text: write a message or attach an image", field="text")
@@ -70,15 +70,15 @@ def message_post(
     values = evidence.prepare(
         chain=order_chain(order), kind="chat.message", body=body, at=now, prev=order.evidence_head
     )
-    record_id = insert_row_returning(Record, **values)
-    update_where(Order, {"id": order.pk}, evidence_head=values["commitment"])
+    record = Record.objects.create(**values)
+    Order.objects.filter(pk=order.pk).update(evidence_head=values["commitment"])
     return OrderMessage.objects.create(
         order=order,
         author=actor,
         author_role=role,
         text=text,
         attachment=att,
-        record_id=record_id,
+        record=record,
         at=now,
     )
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from anxin.accounts.models import User
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Attachment, Record
+from anxin.orders.events import order_chain
 from anxin.orders.models import Order, OrderMessage, OrderStatus
-from anxin.orders.services import order_chain
 
 FINISHED = {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}
 

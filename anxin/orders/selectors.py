@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet, Sum
 
 from anxin.accounts.models import Role, User
-from anxin.core.errors import NotFound
+from anxin.core.errors import Forbidden, NotFound
 from anxin.orders.models import Order, OrderEvent, OrderStatus
 
 
@@ -64,3 +66,35 @@ def seller_money(seller: User) -> dict[str, int]:
         "balance_fen": account.credits_posted - account.debits_posted if account else 0,
         "pending_in_ledger_fen": account.credits_pending if account else 0,
     }
+
+
+def seller_sales(*, seller_ids: list[int], since: dt.datetime) -> int:
+    """What these sellers were paid for on orders completed since `since`, in fen: the sales
+    the law weighs for a seller's duty to register (sellers.registration_duty)."""
+    completed = Order.objects.filter(
+        seller_id__in=seller_ids, status=OrderStatus.COMPLETED, completed_at__gte=since
+    )
+    return completed.aggregate(s=Sum("amount_fen"))["s"] or 0
+
+
+def order_identity_basis(*, buyer: User, seller: User, reference: str) -> str | None:
+    """Whether the order `reference` entitles its buyer to the seller's identity (hook
+    IDENTITY_BASIS): paid, and not cancelled before shipment."""
+    order = Order.objects.filter(buyer=buyer, seller=seller, number=reference).first()
+    if order is None:
+        return None
+    if order.paid_at is None:
+        raise Forbidden(
+            f"order {reference} was never paid: an unpaid order gives no right to the "
+            "seller's identity",
+            code="order_not_paid",
+        )
+    if order.status == OrderStatus.CANCELLED or (
+        order.status == OrderStatus.REFUNDED and order.shipped_at is None
+    ):
+        raise Forbidden(
+            f"order {reference} was cancelled before shipment and refunded: nothing "
+            "was lost that needs the seller's identity",
+            code="order_cancelled",
+        )
+    return "order"

@@ -1,10 +1,7 @@
 """Every change to an order. One function per change, one transaction each; the order row is
-locked first (_lock_order), the transition checked against TRANSITIONS, the ledger moved in the
-same transaction, and a history row written for every change.
-
-Locks are always taken in one order: the order row, then ledger accounts in ascending id
-(ledger.services._lock_accounts). That fixed order is what keeps two transactions from
-deadlocking; on SQLite the IMMEDIATE transaction's write lock serialises writers instead."""
+locked first (locks.py, which keeps the lock order rule), the transition checked against
+TRANSITIONS (events.order_transition), the ledger moved in the same transaction, and a history
+row written for every change."""
 
 from __future__ import annotations
 
@@ -15,12 +12,13 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
+from anxin.carriers.registry import carrier_get
 from anxin.catalog import services as catalog
-from anxin.catalog.models import Listing, ListingSnapshot
+from anxin.catalog.models import ListingSnapshot
 from anxin.core import faults, hooks
 from anxin.core.errors import (
     Conflict,
@@ -32,243 +30,38 @@ from anxin.core.errors import (
     ValidationFailed,
 )
 from anxin.core.money import fee_for
-from anxin.core.sql import (
-    exists,
-    fetch_instance,
-    fetch_instances,
-    insert_instance,
-    insert_two,
-    update_where,
-)
 from anxin.core.tasks_backend import enqueued_together
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
-from anxin.evidence.models import Record
 from anxin.law.days import due_at
-from anxin.orders import escrow
-from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderEvent, OrderStatus
-from anxin.orders.selectors import can_see
+from anxin.orders import escrow, events
+from anxin.orders.events import (
+    OrderEventKind,
+    order_created_record,
+    order_event_record,
+    order_event_rows,
+)
+from anxin.orders.holds import (
+    hold_close,
+    hold_is_open,
+    hold_open,
+    holds_close_all,
+    order_auto_confirm_schedule,
+)
+from anxin.orders.locks import (
+    LockedOrder,
+    checkout_read,
+    order_actor_require,
+    order_lock,
+    order_lock_for,
+    order_lock_to_pay,
+)
+from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderStatus
 from anxin.payments import services as payments
 from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Refund, RefundStatus
 from anxin.sellers.services import refuse_orders
 
-S = OrderStatus
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
-
-
-def _role(actor: User | None) -> str:
-    return actor.role if actor is not None else "system"
-
-
-def _event_rows(
-    order: Order,
-    kind: str,
-    *,
-    actor: User | None,
-    role: str | None = None,
-    from_status: str = "",
-    to_status: str = "",
-    evidence_extra: dict[str, Any] | None = None,
-    **detail: Any,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The history row and the evidence record of one step (with `evidence_extra`: what the
-    history row only points to, such as the listing's content). The record links to the
-    order's previous one; `order.evidence_head` moves to it, for the caller to save."""
-    now = timezone.now()
-    role = role or _role(actor)
-    body: dict[str, Any] = {"order": order.number, "actor_role": role, **detail}
-    if actor is not None:
-        body["actor"] = actor.pk
-    if from_status or to_status:
-        body["status"] = [from_status, to_status]
-    record = evidence.prepare(
-        chain=order_chain(order),
-        kind=f"order.{kind}",
-        body={**body, **(evidence_extra or {})},
-        at=now,
-        prev=order.evidence_head,
-    )
-    order.evidence_head = record["commitment"]
-    event = {
-        "order": order.pk,
-        "kind": kind,
-        "from_status": from_status,
-        "to_status": to_status,
-        "actor": actor.pk if actor is not None else None,
-        "actor_role": role,
-        "detail": detail,
-        "at": now,
-    }
-    return event, record
-
-
-def _event(order: Order, kind: str, *, persist_head: bool = True, **kw: Any) -> None:
-    """Write one step's history row and evidence record (one round trip on PostgreSQL, with
-    statements compiled once: every order writes four or more). The new evidence head is
-    saved here, or by the caller's own update of the order (`persist_head=False`)."""
-    event, record = _event_rows(order, kind, **kw)
-    insert_two(OrderEvent, event, Record, record)
-    if persist_head:
-        update_where(Order, {"id": order.pk}, evidence_head=order.evidence_head)
-
-
-def order_chain(order: Order) -> str:
-    return f"order:{order.number}"
-
-
-def order_transition(
-    order: Order,
-    to: str,
-    *,
-    actor: User | None,
-    kind: str,
-    role: str | None = None,
-    fields: dict[str, Any] | None = None,
-    **detail: Any,
-) -> None:
-    """The one way an order changes status: checked against TRANSITIONS, written with a
-    conditional UPDATE that must change exactly one row, and recorded in the history."""
-    old = order.status
-    if to not in TRANSITIONS[old]:
-        raise InvalidTransition(
-            f"order {order.number} is {old}; it cannot become {to}",
-            extra={"order_status": old, "requested_status": to},
-        )
-    fields = fields or {}
-    # The history row and evidence record first: the order's update then saves the new
-    # evidence head with the status, in the same statement.
-    _event(
-        order,
-        kind,
-        actor=actor,
-        role=role,
-        from_status=old,
-        to_status=to,
-        persist_head=False,
-        **detail,
-    )
-    changed = update_where(
-        Order,
-        {"id": order.pk, "status": old},
-        status=to,
-        evidence_head=order.evidence_head,
-        **fields,
-    )
-    if changed != 1:
-        raise Conflict(f"order {order.number} changed meanwhile; try again", code="order_changed")
-    order.status = to
-    for k, v in fields.items():
-        setattr(order, k, v)
-
-
-# The order row, locked, with what its services need to know beside it, read in the same
-# statement: whether a hold is open on it (holds open and close only under this lock, so the
-# flag stays true for the whole transaction) and whether its seller owes an unsettled debt (a
-# debt recorded on another order after this read is collected at the seller's next payout or
-# by the task that recorded it).
-_LOCK = (
-    f"SELECT o.*, EXISTS (SELECT 1 FROM {Hold._meta.db_table} h WHERE h.order_id = o.id "  # noqa: S608
-    "AND h.closed_at IS NULL) AS open_hold, "
-    "EXISTS (SELECT 1 FROM remedies_sellerdebt d WHERE d.seller_id = o.seller_id "
-    "AND d.settled_at IS NULL) AS seller_in_debt{extra} "
-    f"FROM {Order._meta.db_table} o WHERE o.{{column}} = %s"
-)
-_LOCK_BY_NUMBER = _LOCK.format(extra="", column="number")
-_LOCK_BY_ID = _LOCK.format(extra="", column="id")
-# To start a payment: also the title the buyer pays for and the order's payments so far.
-_LOCK_TO_PAY = _LOCK.format(
-    extra=f", (SELECT s.title FROM {ListingSnapshot._meta.db_table} s "  # noqa: S608
-    f"WHERE s.id = o.snapshot_id) AS snapshot_title, {payments.PAYMENTS_OF_ORDER_O}",
-    column="number",
-)
-
-
-def _lock_order(sql: str, param: object) -> Order | None:
-    """The order row, locked. A raw query, compiled once: every order service starts here."""
-    if connection.features.has_select_for_update:
-        sql += (
-            " FOR UPDATE OF o" if connection.features.has_select_for_update_of else (" FOR UPDATE")
-        )
-    return fetch_instance(Order, sql, [param])
-
-
-def lock_order_where(condition: str, param: object) -> Order | None:
-    """The order row matching `condition` (on `o`, one parameter), locked, with the columns
-    every order service reads beside it. For services of other apps that find the order
-    through their own row (a dispute's case, say) in the same statement."""
-    sql = _LOCK.format(extra="", column="id").replace("o.id = %s", condition)
-    return _lock_order(sql, param)
-
-
-def lock_orders(ids: list[int]) -> dict[int, Order]:
-    """Many order rows, locked in ascending id order (as two such calls never deadlock), with
-    the columns every order service reads beside them; for batch work."""
-    if not ids:
-        return {}
-    ids = sorted(set(ids))
-    marks = ", ".join(["%s"] * len(ids))
-    sql = _LOCK.format(extra="", column="id").replace("o.id = %s", f"o.id IN ({marks})")
-    sql += " ORDER BY o.id"
-    if connection.features.has_select_for_update:
-        sql += " FOR UPDATE OF o" if connection.features.has_select_for_update_of else " FOR UPDATE"
-    return {o.pk: o for o in fetch_instances(Order, sql, ids)}
-
-
-_ORDER_BY_KEY = f"SELECT 1 FROM {Order._meta.db_table} WHERE buyer_id = %s AND idempotency_key = %s"  # noqa: S608
-# The listing's current snapshot with what an order needs of the listing, and whether this
-# buyer already used this idempotency key, in one query.
-_CURRENT_SNAPSHOT = (
-    "SELECT s.*, l.seller_id AS listing_seller_id, l.is_active AS listing_active, "  # noqa: S608
-    f"EXISTS ({_ORDER_BY_KEY}) AS replay, "
-    # The seller's verification: none, verified, or lapsed (no new orders).
-    "(SELECT v.status FROM sellers_verification v WHERE v.seller_id = l.seller_id) "
-    "AS seller_verification "
-    f"FROM {Listing._meta.db_table} l JOIN {ListingSnapshot._meta.db_table} s "
-    "ON s.id = l.current_snapshot_id WHERE l.code = %s"
-)
-_OPEN_PAYMENTS = f"SELECT id FROM {Payment._meta.db_table} WHERE order_id = %s AND status = %s"  # noqa: S608
-
-
-def _has_open_hold(order: Order) -> bool:
-    # Read by _lock_order together with the lock; every caller holds an order locked there.
-    return bool(getattr(order, "open_hold"))  # noqa: B009 - raw() column
-
-
-def _open_payments(order: Order, *, besides: int | None = None) -> list[Payment]:
-    # Nearly always none: probe with a compiled statement, load rows only when there are some.
-    with connection.cursor() as cur:
-        cur.execute(_OPEN_PAYMENTS, [order.pk, PaymentStatus.CREATED.value])
-        ids = [pk for (pk,) in cur.fetchall() if pk != besides]
-    return list(Payment.objects.filter(pk__in=ids)) if ids else []
-
-
-def _locked_id(order_id: int) -> Order:
-    order = _lock_order(_LOCK_BY_ID, order_id)
-    if order is None:
-        raise NotFound(f"order {order_id}: not found")
-    return order
-
-
-def _locked_for(actor: User, number: str, sql: str = _LOCK_BY_NUMBER) -> Order:
-    """The actor's order, locked, in one query; the same 404 as order_for otherwise."""
-    order = _lock_order(sql, number)
-    if order is None or not can_see(actor, order):
-        raise NotFound(f"order {number}: not found")
-    return order
-
-
-def _require(actor: User, order: Order, *allowed: str) -> None:
-    """`allowed` names who may act: 'buyer', 'seller' (of this order) or 'operator'."""
-    if "buyer" in allowed and actor.pk == order.buyer_id and actor.role == Role.BUYER:
-        return
-    if "seller" in allowed and actor.pk == order.seller_id and actor.role == Role.SELLER:
-        return
-    if "operator" in allowed and actor.role == Role.OPERATOR:
-        return
-    raise Forbidden(
-        f"order {order.number}: a {actor.role} cannot do this; only " + " or ".join(allowed),
-        code="not_your_action",
-    )
 
 
 # --- creating and paying ---------------------------------------------------------------------
@@ -278,7 +71,7 @@ def _within_unpaid_limits(buyer: User, listing_id: int, quantity: int) -> None:
     """An unpaid order holds stock until it is paid or times out: without a limit one free
     account could empty a listing, again every ANXIN_PAYMENT_TIMEOUT_MINUTES."""
     unpaid = list(
-        Order.objects.filter(buyer=buyer, status=S.AWAITING_PAYMENT).values_list(
+        Order.objects.filter(buyer=buyer, status=OrderStatus.AWAITING_PAYMENT).values_list(
             "listing_id", "quantity"
         )
     )
@@ -339,11 +132,12 @@ def order_create(
         "note": buyer_note,
     }
     digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
-    snap = fetch_instance(ListingSnapshot, _CURRENT_SNAPSHOT, [buyer.pk, key, listing_code])
+    read = checkout_read(buyer.pk, key, listing_code)
     replay = (
-        getattr(snap, "replay")  # noqa: B009 - raw() column
-        if snap is not None
-        else exists(_ORDER_BY_KEY, [buyer.pk, key])  # a listing code no longer known
+        read.replay
+        if read is not None
+        # a listing code no longer known
+        else Order.objects.filter(buyer_id=buyer.pk, idempotency_key=key).exists()
     )
     if replay:
         existing = Order.objects.get(buyer=buyer, idempotency_key=key)
@@ -353,13 +147,13 @@ def order_create(
             )
         return existing
 
-    if snap is None or not getattr(snap, "listing_active"):  # noqa: B009 - raw() column
+    if read is None or not read.listing_active:
         raise NotFound("listing: no such listing, or it is no longer for sale", field="listing")
-    seller_id: int = getattr(snap, "listing_seller_id")  # noqa: B009 - raw() column
+    snap, seller_id = read.snapshot, read.seller_id
     if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
-        refuse_orders(getattr(snap, "seller_verification"))  # noqa: B009 - raw() column
+        refuse_orders(read.seller_verification)
     if snap.pk != snapshot_id:
         if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=snap.listing_id).exists():
             raise ValidationFailed(
@@ -399,9 +193,9 @@ def order_create(
         created_at=now,
         pay_by=now + dt.timedelta(minutes=settings.ANXIN_PAYMENT_TIMEOUT_MINUTES),
     )
-    event, record = _event_rows(
+    event, record = order_event_rows(
         order,
-        "created",
+        OrderEventKind.CREATED,
         actor=buyer,
         to_status=order.status,
         snapshot=snap.pk,
@@ -438,9 +232,7 @@ def order_create(
             "pay_by": evidence.iso(order.pay_by),
         },
     )
-    insert_instance(order)  # with the evidence head set just above
-    event["order"] = order.pk
-    insert_two(OrderEvent, event, Record, record)
+    order_created_record(order, event, record)  # with the evidence head set just above
     from anxin.orders.tasks import order_expire_task
 
     order_expire_task.using(run_after=order.pay_by).enqueue(order.pk)
@@ -449,20 +241,20 @@ def order_create(
 
 @payments.payment_start_committed
 def order_payment_start(*, actor: User, number: str) -> Payment:
-    order = _locked_for(actor, number, _LOCK_TO_PAY)
-    _require(actor, order, "buyer")
-    if order.status != S.AWAITING_PAYMENT:
+    to_pay = order_lock_to_pay(actor, number)
+    order = to_pay.locked.order
+    order_actor_require(actor, order, "buyer")
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         raise InvalidTransition(f"order {order.number} is {order.status}; nothing to pay")
     if timezone.now() >= order.pay_by:
         raise InvalidTransition(
             f"order {order.number}: the time to pay has run out", code="payment_window_closed"
         )
-    # Read with the lock (raw() columns).
     return payments.payment_start(
         order=order,
-        description=order.snapshot_title,  # type: ignore[attr-defined]
-        made=order.payments_made,  # type: ignore[attr-defined]
-        open_id=order.open_payment,  # type: ignore[attr-defined]
+        description=to_pay.snapshot_title,
+        made=to_pay.payments_made,
+        open_id=to_pay.open_payment_id,
     )
 
 
@@ -472,21 +264,21 @@ def order_payment_succeeded(
     *, payment: Payment, notification: dict[str, Any] | None = None
 ) -> tuple[str, str]:
     """The provider says the buyer paid. Called once per authentic notification."""
-    order = _locked_id(payment.order_id)
+    order = order_lock(payment.order_id).order
     if payment.status == PaymentStatus.SUCCEEDED:
         return NotificationStatus.IGNORED, "payment already recorded as succeeded"
     if not payments.payment_transition(payment, PaymentStatus.SUCCEEDED):
         return NotificationStatus.IGNORED, f"payment is {payment.status}"
-    if order.status == S.AWAITING_PAYMENT:
+    if order.status == OrderStatus.AWAITING_PAYMENT:
         escrow.capture(order, payment_id=payment.pk, provider=payment.provider)
         faults.point("capture.after_ledger")
         now = timezone.now()
-        order_transition(
+        events.order_transition(
             order,
-            S.PAID,
+            OrderStatus.PAID,
             actor=None,
             role="provider",
-            kind="paid",
+            kind=OrderEventKind.PAID,
             fields={"paid_at": now},
             payment=payment.provider_payment_id,
             evidence_extra={"amount_fen": payment.amount_fen, "notification": notification},
@@ -515,9 +307,9 @@ def order_payment_succeeded(
         reason="payment arrived after the order closed",
         key=key,
     )
-    _event(
+    order_event_record(
         order,
-        "late_payment_returned",
+        OrderEventKind.LATE_PAYMENT_RETURNED,
         actor=None,
         role="provider",
         payment=payment.provider_payment_id,
@@ -532,13 +324,13 @@ def order_payment_succeeded(
 def order_payment_failed(
     *, payment: Payment, reason: str, notification: dict[str, Any] | None = None
 ) -> tuple[str, str]:
-    order = _locked_id(payment.order_id)
+    order = order_lock(payment.order_id).order
     if not payments.payment_transition(payment, PaymentStatus.FAILED, reason=reason):
         # Out of order: a failure reported after the same payment succeeded or closed.
         return NotificationStatus.IGNORED, f"payment is already {payment.status}"
-    _event(
+    order_event_record(
         order,
-        "payment_failed",
+        OrderEventKind.PAYMENT_FAILED,
         actor=None,
         role="provider",
         payment=payment.provider_payment_id,
@@ -546,6 +338,12 @@ def order_payment_failed(
         evidence_extra={"notification": notification},
     )
     return NotificationStatus.APPLIED, ""
+
+
+def _open_payments(order: Order, *, besides: int | None = None) -> list[Payment]:
+    """The order's payments still open at the provider (nearly always none)."""
+    open_ = order.payments.filter(status=PaymentStatus.CREATED)
+    return list(open_.exclude(pk=besides) if besides is not None else open_)
 
 
 def _payment_close(payment: Payment) -> None:
@@ -569,16 +367,16 @@ def clean_shipment(carrier: str, tracking_number: str) -> tuple[str, str]:
 
 @transaction.atomic
 def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) -> Order:
-    order = _locked_for(actor, number)
-    _require(actor, order, "seller")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "seller")
     carrier, tracking_number = clean_shipment(carrier, tracking_number)
     now = timezone.now()
     auto_at = due_at(now, settings.ANXIN_AUTO_CONFIRM_DAYS)
-    order_transition(
+    events.order_transition(
         order,
-        S.SHIPPED,
+        OrderStatus.SHIPPED,
         actor=actor,
-        kind="shipped",
+        kind=OrderEventKind.SHIPPED,
         fields={
             "shipped_at": now,
             "carrier": carrier,
@@ -589,13 +387,11 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
         tracking_number=tracking_number,
         auto_confirm_at=auto_at.isoformat(),
     )
-    from anxin.carriers.sandbox import get_carrier
-
     # Tracking is requested with the shipment: the queued request commits with it, written
     # in one statement with the auto-confirm timer.
     with enqueued_together():
-        _schedule_auto_confirm(order)
-        get_carrier("sandbox").subscribe(tracking_number)
+        order_auto_confirm_schedule(order)
+        carrier_get().subscribe(tracking_number)
     return order
 
 
@@ -609,16 +405,16 @@ def order_delivered(*, carrier: str, tracking_number: str, delivered_at: dt.date
     if pk is None:
         return None
     with transaction.atomic():
-        order = _locked_id(pk)
+        order = order_lock(pk).order
         if order.delivered_at is not None:
             return "ignored: already delivered"
         if order.shipped_at is not None and delivered_at < order.shipped_at:
             return "ignored: delivered before it was shipped"
-        update_where(Order, {"id": order.pk}, delivered_at=delivered_at)
+        Order.objects.filter(pk=order.pk).update(delivered_at=delivered_at)
         order.delivered_at = delivered_at
-        _event(
+        order_event_record(
             order,
-            "delivered",
+            OrderEventKind.DELIVERED,
             actor=None,
             role="carrier",
             carrier=carrier,
@@ -628,22 +424,16 @@ def order_delivered(*, carrier: str, tracking_number: str, delivered_at: dt.date
     return f"applied: order {order.number} delivered"
 
 
-def _schedule_auto_confirm(order: Order) -> None:
-    from anxin.orders.tasks import order_auto_confirm_task
-
-    if order.auto_confirm_at is not None:
-        order_auto_confirm_task.using(run_after=order.auto_confirm_at).enqueue(order.pk)
-
-
 def _complete(
-    order: Order, *, actor: User | None, by: str, fields: dict[str, Any] | None = None
+    locked: LockedOrder, *, actor: User | None, by: str, fields: dict[str, Any] | None = None
 ) -> None:
+    order = locked.order
     # The transition first: it refuses an order that is not shipped before any money moves.
-    order_transition(
+    events.order_transition(
         order,
-        S.COMPLETED,
+        OrderStatus.COMPLETED,
         actor=actor,
-        kind="confirmed",
+        kind=OrderEventKind.CONFIRMED,
         fields={"completed_at": timezone.now(), "confirmed_by": by, **(fields or {})},
         confirmed_by=by,
         seller_share_fen=order.seller_share_fen,
@@ -652,38 +442,37 @@ def _complete(
     faults.point("settle.before_ledger")
     escrow.release(order)
     faults.point("settle.after_ledger")
-    if getattr(order, "seller_in_debt"):  # noqa: B009 - raw() column, read with the lock
-        from anxin.aftersales.tasks import debts_collect_task
-
-        # Queued with this transaction, run in its own: the debt's order is locked there.
-        debts_collect_task.enqueue(order.seller_id)
+    # The app that keeps seller debts collects from what was just released, if one is owed.
+    hooks.call(hooks.SELLER_PAID_OUT, order=order, seller_in_debt=locked.seller_in_debt)
 
 
 @transaction.atomic
 def order_confirm(*, actor: User, number: str) -> Order:
-    order = _locked_for(actor, number)
-    _require(actor, order, "buyer")
-    if order.status == S.SHIPPED and _has_open_hold(order):
+    locked = order_lock_for(actor, number)
+    order = locked.order
+    order_actor_require(actor, order, "buyer")
+    if order.status == OrderStatus.SHIPPED and hold_is_open(locked):
         raise InvalidTransition(
             f"order {order.number}: close your open refund request before confirming",
             code="hold_open",
         )
     fields = {} if order.delivered_at else {"delivered_at": timezone.now()}
-    _complete(order, actor=actor, by="buyer", fields=fields)
+    _complete(locked, actor=actor, by="buyer", fields=fields)
     return order
 
 
 @transaction.atomic
 def order_auto_confirm(*, order_id: int) -> str:
     """Fired by the timer. Reads the stored time, so firing twice, late or early is harmless."""
-    order = _locked_id(order_id)
-    if order.status != S.SHIPPED:
+    locked = order_lock(order_id)
+    order = locked.order
+    if order.status != OrderStatus.SHIPPED:
         return f"not shipped ({order.status})"
-    if _has_open_hold(order):
+    if hold_is_open(locked):
         return "paused by an open hold"
     if order.auto_confirm_at is None or order.auto_confirm_at > timezone.now():
         return "not due"
-    _complete(order, actor=None, by="system")
+    _complete(locked, actor=None, by="system")
     return "confirmed"
 
 
@@ -700,17 +489,11 @@ def _refund_all(order: Order, *, reason: str, key: str) -> Refund:
     )
 
 
-def _close_holds(order: Order, outcome: str, reason: str) -> None:
-    order.holds.filter(closed_at__isnull=True).update(
-        closed_at=timezone.now(), outcome=outcome, outcome_reason=reason[:500]
-    )
-
-
 @transaction.atomic
 def order_cancel(*, actor: User, number: str, reason: str) -> Order:
     """Cancel before shipment. An unpaid order just closes; a paid one is refunded in full."""
-    order = _locked_for(actor, number)
-    _require(actor, order, "buyer", "seller", "operator")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer", "seller", "operator")
     reason = clean_text(reason, "reason", 200, multiline=True)
     _cancel(order, actor=actor, reason=reason)
     return order
@@ -718,21 +501,21 @@ def order_cancel(*, actor: User, number: str, reason: str) -> Order:
 
 def _cancel(order: Order, *, actor: User | None, reason: str) -> None:
     was = order.status
-    if S.CANCELLED not in TRANSITIONS[was]:
+    if OrderStatus.CANCELLED not in TRANSITIONS[was]:
         raise InvalidTransition(
             f"order {order.number} is {was}; only an order not yet shipped can be cancelled"
         )
     now = timezone.now()
-    order_transition(
+    events.order_transition(
         order,
-        S.CANCELLED,
+        OrderStatus.CANCELLED,
         actor=actor,
-        kind="cancelled",
+        kind=OrderEventKind.CANCELLED,
         fields={"closed_at": now, "close_reason": reason},
         reason=reason,
     )
     catalog.stock_release(listing_id=order.listing_id, quantity=order.quantity)
-    if was == S.PAID:
+    if was == OrderStatus.PAID:
         _refund_all(order, reason=reason, key=f"order:{order.pk}:refund")
     else:
         for p in _open_payments(order):
@@ -741,8 +524,8 @@ def _cancel(order: Order, *, actor: User | None, reason: str) -> None:
 
 @transaction.atomic
 def order_expire(*, order_id: int) -> str:
-    order = _locked_id(order_id)
-    if order.status != S.AWAITING_PAYMENT:
+    order = order_lock(order_id).order
+    if order.status != OrderStatus.AWAITING_PAYMENT:
         return f"not awaiting payment ({order.status})"
     if order.pay_by > timezone.now():
         return "not due"
@@ -753,8 +536,8 @@ def order_expire(*, order_id: int) -> str:
 @transaction.atomic
 def order_refund(*, actor: User, number: str, reason: str) -> Order:
     """A full refund from escrow, by the seller (who agrees) or an operator."""
-    order = _locked_for(actor, number)
-    _require(actor, order, "seller", "operator")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "seller", "operator")
     reason = clean_text(reason, "reason", 200, multiline=True)
     _refund_order(order, actor=actor, reason=reason)
     return order
@@ -765,17 +548,17 @@ def _refund_order(order: Order, *, actor: User, reason: str) -> None:
         raise InvalidTransition(
             f"order {order.number} is {order.status}; nothing in escrow to refund"
         )
-    order_transition(
+    events.order_transition(
         order,
-        S.REFUNDED,
+        OrderStatus.REFUNDED,
         actor=actor,
-        kind="refunded",
+        kind=OrderEventKind.REFUNDED,
         fields={"closed_at": timezone.now(), "close_reason": reason},
         reason=reason,
     )
     if order.shipped_at is None:
         catalog.stock_release(listing_id=order.listing_id, quantity=order.quantity)
-    _close_holds(order, "approved", reason)
+    holds_close_all(order, "approved", reason)
     _refund_all(order, reason=reason, key=f"order:{order.pk}:refund")
     # An open complaint on the order must know at once, or its remedy would pay this again.
     hooks.call(hooks.BUYER_REFUNDED, order=order, amount_fen=order.amount_fen, source="refund")
@@ -792,7 +575,7 @@ def order_refund_completed(
     notification: dict[str, Any] | None = None,
 ) -> tuple[str, str]:
     refund = Refund.objects.get(pk=refund_id)
-    order = _locked_id(refund.order_id)
+    order = order_lock(refund.order_id).order
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != RefundStatus.PENDING:
         return NotificationStatus.IGNORED, f"refund already {refund.status}"
@@ -808,9 +591,9 @@ def order_refund_completed(
             amount_fen=refund.amount_fen,
             provider=refund.payment.provider,
         )
-    _event(
+    order_event_record(
         order,
-        "refund_succeeded" if succeeded else "refund_failed",
+        OrderEventKind.REFUND_SUCCEEDED if succeeded else OrderEventKind.REFUND_FAILED,
         actor=None,
         role="provider",
         amount_fen=refund.amount_fen,
@@ -823,44 +606,13 @@ def order_refund_completed(
 # --- refund requests and holds ---------------------------------------------------------------
 
 
-def hold_open(order: Order, *, kind: str, actor: User, reason: str) -> Hold:
-    """Pause the auto-confirm timer. The dispute desk (a later part) opens holds here too."""
-    if order.holds.filter(kind=kind, closed_at__isnull=True).exists():
-        raise Conflict(f"order {order.number}: a {kind} is already open", code="hold_open")
-    hold = Hold.objects.create(
-        order=order, kind=kind, reason=reason, opened_by=actor, opened_at=timezone.now()
-    )
-    _event(order, f"{kind}_opened", actor=actor, reason=reason)
-    return hold
-
-
-def hold_close(order: Order, hold: Hold, *, actor: User | None, outcome: str, reason: str) -> None:
-    """Close a hold; the time it was open is added to the auto-confirm deadline."""
-    now = timezone.now()
-    Hold.objects.filter(pk=hold.pk, closed_at__isnull=True).update(
-        closed_at=now, outcome=outcome, outcome_reason=reason[:500]
-    )
-    if order.status == S.SHIPPED and order.auto_confirm_at is not None:
-        order.auto_confirm_at = order.auto_confirm_at + (now - hold.opened_at)
-        order.save(update_fields=["auto_confirm_at"])
-        _schedule_auto_confirm(order)
-    _event(
-        order,
-        f"{hold.kind}_closed",
-        actor=actor,
-        outcome=outcome,
-        reason=reason,
-        auto_confirm_at=order.auto_confirm_at.isoformat() if order.auto_confirm_at else None,
-    )
-
-
 @transaction.atomic
 def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
     """The buyer asks for their money back after shipment. Escrow stays held meanwhile."""
-    order = _locked_for(actor, number)
-    _require(actor, order, "buyer")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer")
     reason = clean_text(reason, "reason", 500, multiline=True)
-    if order.status != S.SHIPPED:
+    if order.status != OrderStatus.SHIPPED:
         raise InvalidTransition(
             f"order {order.number} is {order.status}; a refund request is "
             "for a shipped order (cancel an order not yet shipped)"
@@ -870,8 +622,8 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
 
 @transaction.atomic
 def order_refund_request_decide(*, actor: User, number: str, approve: bool, reason: str) -> Order:
-    order = _locked_for(actor, number)
-    _require(actor, order, "seller", "operator")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "seller", "operator")
     reason = clean_text(reason, "reason", 500, multiline=True)
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
@@ -887,8 +639,8 @@ def order_refund_request_decide(*, actor: User, number: str, approve: bool, reas
 
 @transaction.atomic
 def order_refund_request_withdraw(*, actor: User, number: str) -> Order:
-    order = _locked_for(actor, number)
-    _require(actor, order, "buyer")
+    order = order_lock_for(actor, number).order
+    order_actor_require(actor, order, "buyer")
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
         raise InvalidTransition(
@@ -905,10 +657,10 @@ def order_deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     app's runner."""
     now = timezone.now()
     counts = {"expired": 0, "auto_confirmed": 0}
-    unpaid = Order.objects.filter(status=S.AWAITING_PAYMENT, pay_by__lte=now)
+    unpaid = Order.objects.filter(status=OrderStatus.AWAITING_PAYMENT, pay_by__lte=now)
     for pk in unpaid.values_list("pk", flat=True)[:limit]:
         counts["expired"] += order_expire(order_id=pk) == "expired"
-    due = Order.objects.filter(status=S.SHIPPED, auto_confirm_at__lte=now)
+    due = Order.objects.filter(status=OrderStatus.SHIPPED, auto_confirm_at__lte=now)
     for pk in due.values_list("pk", flat=True)[:limit]:
         counts["auto_confirmed"] += order_auto_confirm(order_id=pk) == "confirmed"
     return counts

@@ -20,9 +20,9 @@ from django.utils import timezone
 from anxin.accounts.models import User
 from anxin.evidence import bundles, keys, merkle, store
 from anxin.evidence.models import Attachment, Record
+from anxin.orders.events import order_chain
 from anxin.orders.models import Order
 from anxin.orders.selectors import order_for
-from anxin.orders.services import order_chain
 
 
 @dataclass(frozen=True)

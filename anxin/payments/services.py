@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
-from anxin.core import faults
+from anxin.core import faults, hooks
 from anxin.core.sql import (
     fetch_instance,
     insert_instance,
@@ -225,8 +225,6 @@ def rejected_purge(*, now: dt.datetime | None = None) -> int:
 
 
 def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
-    from anxin.orders import services as orders
-
     # What the provider said, as evidence: the notification itself stays in PaymentNotification.
     said = {
         "provider": provider_name,
@@ -246,23 +244,33 @@ def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
             return NotificationStatus.IGNORED, (
                 f"amount {n.amount_fen} differs from the payment's {payment.amount_fen}"
             )
+        # The order applies it, in this transaction.
         if n.event_type == "payment.succeeded":
-            return orders.order_payment_succeeded(payment=payment, notification=said)
-        return orders.order_payment_failed(
-            payment=payment, reason=n.failure_reason, notification=said
+            return _answered(hooks.ask(hooks.PAYMENT_SUCCEEDED, payment=payment, notification=said))
+        return _answered(
+            hooks.ask(
+                hooks.PAYMENT_FAILED, payment=payment, reason=n.failure_reason, notification=said
+            )
         )
     if n.event_type in ("refund.succeeded", "refund.failed"):
         refund = Refund.objects.filter(key=n.refund_key).first()
         if refund is None:
             return NotificationStatus.IGNORED, "unknown refund"
-        return orders.order_refund_completed(
-            refund_id=refund.pk,
-            succeeded=n.event_type == "refund.succeeded",
-            provider_refund_id=n.provider_refund_id,
-            reason=n.failure_reason,
-            notification=said,
+        return _answered(
+            hooks.ask(
+                hooks.REFUND_COMPLETED,
+                refund_id=refund.pk,
+                succeeded=n.event_type == "refund.succeeded",
+                provider_refund_id=n.provider_refund_id,
+                reason=n.failure_reason,
+                notification=said,
+            )
         )
     return NotificationStatus.IGNORED, f"event type {n.event_type} is not handled"
+
+
+def _answered(outcome: tuple[str, str] | None) -> tuple[str, str]:
+    return outcome or (NotificationStatus.IGNORED, "no app handles it")
 
 
 def refund_create(*, order, payment: Payment, amount_fen: int, reason: str, key: str) -> Refund:

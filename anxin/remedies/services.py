@@ -42,7 +42,8 @@ from anxin.ledger.services import (
     transfer_id,
     transfers_create,
 )
-from anxin.orders import services as orders
+from anxin.orders.events import OrderEventKind, order_event_record
+from anxin.orders.locks import order_lock
 from anxin.orders.models import Order
 from anxin.payments import services as payments
 from anxin.payments.models import PaymentStatus, Refund
@@ -229,9 +230,9 @@ def _pay_out(
             order=order, payment=payment, amount_fen=to_provider, reason=reason, key=f"{key}:refund"
         )
     if amount > to_provider:
-        orders._event(
+        order_event_record(
             order,
-            "buyer_credited",
+            OrderEventKind.BUYER_CREDITED,
             actor=None,
             role="system",
             amount_fen=amount - to_provider,
@@ -251,7 +252,7 @@ def debt_collect(*, seller_id: int) -> int:
     ):
         with transaction.atomic():
             first = SellerDebt.objects.get(pk=debt_id)
-            order = orders._locked_id(first.order_id) if first.order_id else None
+            order = order_lock(first.order_id).order if first.order_id else None
             debt = SellerDebt.objects.select_for_update().get(pk=debt_id)
             if debt.settled_at is not None:
                 continue
@@ -286,7 +287,9 @@ def debt_collect(*, seller_id: int) -> int:
                 "creditor": debt.creditor,
             }
             if order is not None:
-                orders._event(order, "seller_debt_repaid", actor=None, role="system", **detail)
+                order_event_record(
+                    order, OrderEventKind.SELLER_DEBT_REPAID, actor=None, role="system", **detail
+                )
             _debt_record_repaid(debt, detail)
             collected += take
     return collected
@@ -362,3 +365,12 @@ def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
         ]
     )
     return account_available(fund_account())
+
+
+def on_seller_paid_out(*, order: Order, seller_in_debt: bool) -> None:
+    """Money was released to a seller in debt (hook SELLER_PAID_OUT): collect it. Queued with
+    this transaction, run in its own: the debt's order is locked there."""
+    if seller_in_debt:
+        from anxin.remedies.tasks import debts_collect_task  # the tasks import this module
+
+        debts_collect_task.enqueue(order.seller_id)

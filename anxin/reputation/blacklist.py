@@ -41,6 +41,17 @@ def listed(number_index: str) -> BlacklistEntry | None:
     )
 
 
+def on_seller_verifying(*, seller_id: int, number_index: str) -> None:
+    """A listed identity cannot verify a shop while its entry is in force."""
+    entry = listed(number_index)
+    if entry is not None:
+        raise Forbidden(
+            f"this identity is on the blacklist until {entry.listed_until:%Y-%m-%d} and cannot "
+            "verify a shop",
+            code="blacklisted",
+        )
+
+
 def _record(entry: BlacklistEntry, kind: str, **body: Any) -> None:
     evidence.append(
         chain=f"blacklist:{entry.pk}", kind=f"blacklist.{kind}", body={"entry": entry.pk, **body}

@@ -333,6 +333,12 @@ def _store(scores: list[Any]) -> None:
         )
 
 
+def on_seller_record_changed(*, seller_id: int) -> None:
+    """The verification level and closed cases are credit factors: a change rescores the
+    seller."""
+    refresh([seller_id])
+
+
 def refresh(seller_ids: list[int] | None = None) -> int:
     """Recompute and store the scores of these sellers (None: every seller with a
     verification or anything to score). Returns how many were stored."""

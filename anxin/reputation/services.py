@@ -16,7 +16,8 @@ from anxin.catalog.models import ListingImage
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.core.text import clean_text, is_whole
 from anxin.law.days import due_at
-from anxin.orders import services as orders
+from anxin.orders.events import OrderEventKind, order_event_record
+from anxin.orders.locks import order_lock_for
 from anxin.orders.models import Order, OrderStatus
 from anxin.reputation import credit
 from anxin.reputation.models import HideReason, Review
@@ -51,7 +52,7 @@ def review(
     photos: list[str] | None = None,
 ) -> Review:
     """The buyer's review of a settled order: once, within ANXIN_REVIEW_DAYS of settlement."""
-    order = orders._locked_for(actor, number)
+    order = order_lock_for(actor, number).order
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can review it", code="not_the_buyer")
     settled = _settled(order)
@@ -91,7 +92,9 @@ def review(
         created_at=timezone.now(),
         **ratings,
     )
-    orders._event(order, "reviewed", actor=actor, **ratings, text=text, photos=shas)
+    order_event_record(
+        order, OrderEventKind.REVIEWED, actor=actor, **ratings, text=text, photos=shas
+    )
     credit.refresh([order.seller_id])
     return r
 
@@ -106,7 +109,7 @@ def _for_order(order: Order) -> Review:
 @transaction.atomic
 def followup(*, actor: User, number: str, text: str) -> Review:
     """One follow-up review (追评), within ANXIN_REVIEW_FOLLOWUP_DAYS of settlement."""
-    order = orders._locked_for(actor, number)
+    order = order_lock_for(actor, number).order
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can add to its review", code="not_the_buyer")
     r = _for_order(order)
@@ -118,14 +121,14 @@ def followup(*, actor: User, number: str, text: str) -> Review:
         )
     r.followup_text, r.followup_at = clean_text(text, "text", 1000, multiline=True), timezone.now()
     r.save(update_fields=["followup_text", "followup_at"])
-    orders._event(order, "review_followup", actor=actor, text=r.followup_text)
+    order_event_record(order, OrderEventKind.REVIEW_FOLLOWUP, actor=actor, text=r.followup_text)
     return r
 
 
 @transaction.atomic
 def reply(*, actor: User, number: str, text: str) -> Review:
     """The seller's public reply, once. The seller can answer a review, never remove it."""
-    order = orders._locked_for(actor, number)
+    order = order_lock_for(actor, number).order
     if actor.pk != order.seller_id:
         raise Forbidden("only the seller of this order can reply", code="not_the_seller")
     r = _for_order(order)
@@ -133,7 +136,7 @@ def reply(*, actor: User, number: str, text: str) -> Review:
         raise Conflict("you have replied to this review", code="replied")
     r.reply_text, r.reply_at = clean_text(text, "text", 1000, multiline=True), timezone.now()
     r.save(update_fields=["reply_text", "reply_at"])
-    orders._event(order, "review_reply", actor=actor, text=r.reply_text)
+    order_event_record(order, OrderEventKind.REVIEW_REPLY, actor=actor, text=r.reply_text)
     return r
 
 
@@ -149,14 +152,16 @@ def hide(*, actor: User, number: str, reason: str, note: str) -> Review:
         raise ValidationFailed(
             f"reason: must be one of {', '.join(HideReason.values)}", field="reason"
         )
-    order = orders._locked_for(actor, number)
+    order = order_lock_for(actor, number).order
     r = _for_order(order)
     if r.hidden_at is not None:
         raise Conflict("the review is hidden already", code="hidden")
     r.hidden_at, r.hidden_reason, r.hidden_by = timezone.now(), reason, actor
     r.hidden_note = clean_text(note, "note", 300, multiline=True)
     r.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_note"])
-    orders._event(order, "review_hidden", actor=actor, reason=reason, note=r.hidden_note)
+    order_event_record(
+        order, OrderEventKind.REVIEW_HIDDEN, actor=actor, reason=reason, note=r.hidden_note
+    )
     credit.refresh([order.seller_id])
     return r
 

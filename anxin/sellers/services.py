@@ -10,11 +10,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
-from anxin.core import uploads
+from anxin.core import hooks, uploads
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
@@ -95,15 +94,8 @@ def verify(
     else:
         number = identity.credit_code(number, field="number")
         sha = _document(licence_file, "licence_file")
-    from anxin.reputation.blacklist import listed
-
-    entry = listed(crypto.index(number))
-    if entry is not None:
-        raise Forbidden(
-            f"this identity is on the blacklist until {entry.listed_until:%Y-%m-%d} and cannot "
-            "verify a shop",
-            code="blacklisted",
-        )
+    # The blacklist (reputation, above sellers) may refuse the identity.
+    hooks.call(hooks.SELLER_VERIFYING, seller_id=actor.pk, number_index=crypto.index(number))
     now = timezone.now()
     v = Verification.objects.select_for_update().filter(seller=actor).first() or Verification(
         seller=actor
@@ -147,10 +139,8 @@ def _schedule(v: Verification) -> None:
 
 
 def _rescore(seller_id: int) -> None:
-    """The verification level is a credit factor: a change to it rescores the seller."""
-    from anxin.reputation import credit
-
-    credit.refresh([seller_id])
+    """The verification level is a credit factor: whoever scores sellers rescores this one."""
+    hooks.call(hooks.SELLER_RECORD_CHANGED, seller_id=seller_id)
 
 
 def lock_seller(seller_id: int) -> bool:
@@ -334,8 +324,6 @@ def refuse_orders(status: str | None) -> None:
 def registration_duty(seller: User, *, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The law engine's view of whether the seller must register as a market entity: its
     sales over the last 12 months added up across every shop of the same identity (OTSM 8)."""
-    from anxin.orders.models import Order, OrderStatus
-
     today = today or timezone.localdate()
     v = Verification.objects.filter(seller=seller).first()
     shops = (
@@ -348,12 +336,8 @@ def registration_duty(seller: User, *, today: dt.date | None = None) -> list[dic
         else [seller.pk]
     )
     since = timezone.now() - dt.timedelta(days=365)
-    sales = (
-        Order.objects.filter(
-            seller_id__in=shops, status=OrderStatus.COMPLETED, completed_at__gte=since
-        ).aggregate(s=Sum("amount_fen"))["s"]
-        or 0
-    )
+    # The orders app (above sellers) counts the sales.
+    sales = hooks.ask(hooks.SELLER_SALES, seller_ids=shops, since=since) or 0
     categories = set(
         seller.listings.filter(is_active=True)
         .exclude(current_snapshot=None)
@@ -399,35 +383,9 @@ def _basis(actor: User, seller: User, reference: str) -> str:
 def _harmed_buyer(actor: User, seller: User, reference: str) -> None:
     """CRPL Art. 44 entitles a consumer harmed in a purchase: a buyer who paid this seller
     for the order it names (and did not cancel it before shipment), or whose case against the
-    seller Anxin has admitted. Anything else is refused, saying why."""
-    from anxin.disputes.models import Dispute
-    from anxin.orders.models import Order, OrderStatus
-
-    order = Order.objects.filter(buyer=actor, seller=seller, number=reference).first()
-    if order is not None:
-        if order.paid_at is None:
-            raise Forbidden(
-                f"order {reference} was never paid: an unpaid order gives no right to the "
-                "seller's identity",
-                code="order_not_paid",
-            )
-        if order.status == OrderStatus.CANCELLED or (
-            order.status == OrderStatus.REFUNDED and order.shipped_at is None
-        ):
-            raise Forbidden(
-                f"order {reference} was cancelled before shipment and refunded: nothing "
-                "was lost that needs the seller's identity",
-                code="order_cancelled",
-            )
-        return
-    case = Dispute.objects.filter(buyer=actor, seller=seller, number=reference).first()
-    if case is not None:
-        if case.admitted_at is None:
-            raise Forbidden(
-                f"case {reference} has not been admitted yet: the seller's identity is given "
-                "once staff have found the sale shown",
-                code="case_not_admitted",
-            )
+    seller Anxin has admitted. The app whose reference it is judges it (and refuses, saying
+    why); a reference nobody owns is refused here."""
+    if hooks.ask(hooks.IDENTITY_BASIS, buyer=actor, seller=seller, reference=reference):
         return
     raise Forbidden(
         "name an order you paid to this seller, or your admitted case against it "

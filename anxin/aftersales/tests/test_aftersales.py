@@ -11,7 +11,7 @@ from anxin.aftersales import services
 from anxin.aftersales.models import AfterSale, Status
 from anxin.carriers.base import EventRejected
 from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
-from anxin.carriers.services import receive
+from anxin.carriers.services import tracking_event_receive
 from anxin.conftest import deliver_all, make_listing, make_user, pay, place_order
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from anxin.disputes.audit import returns_audit
@@ -238,18 +238,19 @@ def test_carrier_notifications_are_verified_deduplicated_and_checked(
     order = shipped(buyer, seller, listing)
     at = order.shipped_at + dt.timedelta(hours=20)
     body = body_for("SF1000000001", "delivered", at, "evt-1")
-    assert receive("sandbox", body, sign(body)).startswith("applied")
-    assert receive("sandbox", body, sign(body)) == "duplicate"
+    assert tracking_event_receive("sandbox", body, sign(body)).startswith("applied")
+    assert tracking_event_receive("sandbox", body, sign(body)) == "duplicate"
     order.refresh_from_db()
     assert order.delivered_at == at
     forged = body.replace(b"SF1000000001", b"SF1000000002")
     with pytest.raises(EventRejected, match="signature"):
-        receive("sandbox", forged, sign(body))
+        tracking_event_receive("sandbox", forged, sign(body))
     with pytest.raises(EventRejected):
-        receive("sandbox", body, {})
+        tracking_event_receive("sandbox", body, {})
     early = body_for("SF1000000001", "delivered", at, "evt-2")
     assert (
-        receive("sandbox", early, sign(early)) == "ignored: no shipment with this tracking number"
+        tracking_event_receive("sandbox", early, sign(early))
+        == "ignored: no shipment with this tracking number"
     )
 
 

@@ -19,7 +19,7 @@ from anxin.evidence.checkpoint import open_checkpoint
 from anxin.evidence.models import Checkpoint, Record
 from anxin.evidence.tiles import TileClient, decode_bundle, parse_tile_path
 from anxin.orders import services as orders
-from anxin.orders.services import order_chain
+from anxin.orders.events import order_chain
 
 pytestmark = pytest.mark.django_db
 

@@ -70,8 +70,8 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
 
 
 def _verify(actor, n: int):
+    from anxin.bench.synthetic import id_number
     from anxin.sellers import services as sellers
-    from anxin.sellers.synthetic import id_number
 
     return sellers.verify(
         actor=actor,

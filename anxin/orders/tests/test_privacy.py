@@ -16,8 +16,8 @@ from anxin.evidence import keys, sequencer, store, voucher
 from anxin.evidence.audit import audit
 from anxin.evidence.models import Attachment, Record
 from anxin.orders import chat, privacy, services
+from anxin.orders.events import order_chain
 from anxin.orders.models import Order, OrderMessage
-from anxin.orders.services import order_chain
 
 pytestmark = pytest.mark.django_db
 

@@ -15,6 +15,7 @@ from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.orders import services as orders
 from anxin.orders.audit import orders_audit
+from anxin.orders.locks import order_lock
 from anxin.remedies.models import Creditor, SellerDebt
 from anxin.remedies.selectors import deposit_status, fund_position, returned_to_buyer
 from anxin.remedies.services import (
@@ -47,7 +48,7 @@ def completed(buyer, seller, listing, tracking: str):
 def refund_in_full(order, *, fund_cap_fen: int = 0) -> Paid:
     """What a case or a return does: pay the whole price back, under the order's lock."""
     with transaction.atomic():
-        locked = orders._locked_id(order.pk)
+        locked = order_lock(order.pk).order
         return remedy_pay_buyer(
             locked,
             buyer_id=order.buyer_id,

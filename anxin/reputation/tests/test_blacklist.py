@@ -63,7 +63,7 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
     with pytest.raises(Forbidden):
         place_order(buyer, listing)
     second = make_user("sameperson", Role.SELLER, verified=False)
-    from anxin.sellers import synthetic
+    from anxin.bench import synthetic
 
     with pytest.raises(Forbidden, match="blacklist"):
         from anxin.sellers import services as sellers

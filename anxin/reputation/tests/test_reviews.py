@@ -11,7 +11,7 @@ from anxin.conftest import make_listing, pay, place_order
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
 from anxin.evidence.models import Record
 from anxin.orders import services as orders
-from anxin.orders.services import order_chain
+from anxin.orders.events import order_chain
 from anxin.reputation import services
 from anxin.reputation.models import Review
 

@@ -136,10 +136,10 @@ class Command(BaseCommand):
     def _build(self) -> None:
         from anxin.accounts import services as accounts
         from anxin.accounts.models import User
+        from anxin.bench import synthetic
         from anxin.catalog import services as catalog
         from anxin.payments.models import SandboxNotification
         from anxin.payments.providers.sandbox import SandboxProvider
-        from anxin.sellers import synthetic
         from anxin.sellers.services import LICENCE_FOR
 
         with transaction.atomic():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from stdnum.cn import ric
 
 from anxin.accounts.models import Role, User
@@ -40,7 +41,7 @@ def verify(seller: User, *, licences: tuple[str, ...] = ()) -> None:
             actor=seller,
             kind=kind,
             number=f"LIC{seller.pk:08d}{kind[:2].upper()}",
-            valid_until=dt.date.today() + dt.timedelta(days=3 * 365),
+            valid_until=timezone.localdate() + dt.timedelta(days=3 * 365),
             document=SimpleUploadedFile(
                 "licence.pdf", b"%PDF-1.7\n", content_type="application/pdf"
             ),

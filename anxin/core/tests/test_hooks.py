@@ -1,0 +1,43 @@
+"""Every hook point, with the handlers the apps register in ready(): a lower app's call
+reaches exactly these, in this order."""
+
+from __future__ import annotations
+
+import pytest
+
+from anxin.core import hooks
+
+
+def test_every_hook_point_has_these_handlers() -> None:
+    # given the apps, ready
+    # when the registrations are read
+    registered = hooks.registrations()
+    # then each point reaches exactly these handlers, in this order
+    assert registered == {
+        hooks.BUYER_REFUNDED: ["anxin.disputes.services.on_buyer_refunded"],
+        hooks.DEBT_REPAID: ["anxin.disputes.services.on_debt_repaid"],
+        hooks.IDENTITY_BASIS: [
+            "anxin.orders.selectors.order_identity_basis",
+            "anxin.disputes.selectors.case_identity_basis",
+        ],
+        hooks.PARCEL_DELIVERED: [
+            "anxin.orders.services.order_delivered",
+            "anxin.aftersales.services.return_delivered",
+        ],
+        hooks.PAYMENT_FAILED: ["anxin.orders.services.order_payment_failed"],
+        hooks.PAYMENT_SUCCEEDED: ["anxin.orders.services.order_payment_succeeded"],
+        hooks.REFUND_COMPLETED: ["anxin.orders.services.order_refund_completed"],
+        hooks.SELLER_PAID_OUT: ["anxin.remedies.services.on_seller_paid_out"],
+        hooks.SELLER_SALES: ["anxin.orders.selectors.seller_sales"],
+        hooks.SELLER_RECORD_CHANGED: ["anxin.reputation.credit.on_seller_record_changed"],
+        hooks.SELLER_VERIFYING: ["anxin.reputation.blacklist.on_seller_verifying"],
+    }
+
+
+def test_a_hook_point_that_does_not_exist_is_refused() -> None:
+    # given no point by this name
+    # when a handler is registered for it
+    with pytest.raises(ValueError, match="no hook point"):
+        hooks.register("order_teleported", print)
+    # then nothing was registered
+    assert "order_teleported" not in hooks.registrations()
