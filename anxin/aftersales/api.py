@@ -102,7 +102,7 @@ def _latest(request: AuthedRequest, number: str) -> AfterSaleOut:
 @router.get("/orders/{number}/after-sales/preview", response=PreviewOut)
 def preview(request: AuthedRequest, number: str, q: Query[PreviewIn]) -> PreviewOut:
     """What the law says about a request, before it is sent."""
-    decisions, backed = services.preview(
+    decisions, backed = services.aftersale_preview(
         actor=request.auth, number=number, kind=q.kind, item_condition=q.item_condition
     )
     return PreviewOut(backed=backed, decisions=[d.json() for d in decisions])
@@ -116,7 +116,7 @@ def after_sales(request: AuthedRequest, number: str) -> list[AfterSaleOut]:
 
 @router.post("/orders/{number}/after-sales", response={201: AfterSaleOut})
 def create(request: AuthedRequest, number: str, payload: RequestIn) -> Status[AfterSaleOut]:
-    a = services.request(
+    a = services.aftersale_request(
         actor=request.auth,
         number=number,
         kind=payload.kind,
@@ -128,7 +128,7 @@ def create(request: AuthedRequest, number: str, payload: RequestIn) -> Status[Af
 
 @router.post("/orders/{number}/after-sales/answer", response=AfterSaleOut)
 def answer(request: AuthedRequest, number: str, payload: AnswerIn) -> AfterSaleOut:
-    services.answer(
+    services.aftersale_answer(
         actor=request.auth, number=number, approve=payload.approve, reason=payload.reason
     )
     return _latest(request, number)
@@ -136,13 +136,13 @@ def answer(request: AuthedRequest, number: str, payload: AnswerIn) -> AfterSaleO
 
 @router.post("/orders/{number}/after-sales/withdraw", response=AfterSaleOut)
 def withdraw(request: AuthedRequest, number: str) -> AfterSaleOut:
-    services.withdraw(actor=request.auth, number=number)
+    services.aftersale_withdraw(actor=request.auth, number=number)
     return _latest(request, number)
 
 
 @router.post("/orders/{number}/after-sales/ship-back", response=AfterSaleOut)
 def ship_back(request: AuthedRequest, number: str, payload: ShipBackIn) -> AfterSaleOut:
-    services.ship_back(
+    services.aftersale_ship_back(
         actor=request.auth,
         number=number,
         carrier=payload.carrier,
@@ -154,7 +154,7 @@ def ship_back(request: AuthedRequest, number: str, payload: ShipBackIn) -> After
 
 @router.post("/orders/{number}/after-sales/received", response=AfterSaleOut)
 def received(request: AuthedRequest, number: str, payload: ReceivedIn) -> AfterSaleOut:
-    services.confirm_received(
+    services.aftersale_confirm_received(
         actor=request.auth,
         number=number,
         gifts_not_returned_fen=payload.gifts_not_returned_fen,
@@ -165,7 +165,7 @@ def received(request: AuthedRequest, number: str, payload: ReceivedIn) -> AfterS
 
 @router.post("/orders/{number}/after-sales/reship", response=AfterSaleOut)
 def reship(request: AuthedRequest, number: str, payload: ReshipIn) -> AfterSaleOut:
-    services.reship(
+    services.aftersale_reship(
         actor=request.auth,
         number=number,
         carrier=payload.carrier,
@@ -176,7 +176,7 @@ def reship(request: AuthedRequest, number: str, payload: ReshipIn) -> AfterSaleO
 
 @router.post("/orders/{number}/after-sales/escalate", response=AfterSaleOut)
 def escalate(request: AuthedRequest, number: str, payload: ReasonIn) -> AfterSaleOut:
-    services.escalate(actor=request.auth, number=number, reason=payload.reason)
+    services.aftersale_escalate(actor=request.auth, number=number, reason=payload.reason)
     return _latest(request, number)
 
 

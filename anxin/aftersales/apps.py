@@ -9,4 +9,4 @@ class AftersalesConfig(AppConfig):
         from anxin.aftersales import services
         from anxin.core import hooks
 
-        hooks.register(hooks.PARCEL_DELIVERED, services.return_delivered)
+        hooks.register(hooks.PARCEL_DELIVERED, services.aftersale_return_delivered)

@@ -26,20 +26,19 @@ class Status(models.TextChoices):
     LAPSED = "lapsed", _("Lapsed: goods not sent back in time")
 
 
-S = Status
-OPEN = frozenset({S.REQUESTED, S.APPROVED, S.RETURN_SHIPPED, S.RETURN_RECEIVED})
+OPEN = frozenset({Status.REQUESTED, Status.APPROVED, Status.RETURN_SHIPPED, Status.RETURN_RECEIVED})
 # Every step an after-sales request can take; services.transition() refuses any other.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.REQUESTED: frozenset({S.APPROVED, S.REFUSED, S.WITHDRAWN}),
-    S.APPROVED: frozenset({S.RETURN_SHIPPED, S.WITHDRAWN, S.LAPSED}),
-    S.RETURN_SHIPPED: frozenset({S.RETURN_RECEIVED}),
-    S.RETURN_RECEIVED: frozenset({S.REFUNDED, S.RESHIPPED, S.ESCALATED}),
-    S.REFUSED: frozenset({S.ESCALATED}),
-    S.REFUNDED: frozenset(),
-    S.RESHIPPED: frozenset(),
-    S.ESCALATED: frozenset(),
-    S.WITHDRAWN: frozenset(),
-    S.LAPSED: frozenset(),
+    Status.REQUESTED: frozenset({Status.APPROVED, Status.REFUSED, Status.WITHDRAWN}),
+    Status.APPROVED: frozenset({Status.RETURN_SHIPPED, Status.WITHDRAWN, Status.LAPSED}),
+    Status.RETURN_SHIPPED: frozenset({Status.RETURN_RECEIVED}),
+    Status.RETURN_RECEIVED: frozenset({Status.REFUNDED, Status.RESHIPPED, Status.ESCALATED}),
+    Status.REFUSED: frozenset({Status.ESCALATED}),
+    Status.REFUNDED: frozenset(),
+    Status.RESHIPPED: frozenset(),
+    Status.ESCALATED: frozenset(),
+    Status.WITHDRAWN: frozenset(),
+    Status.LAPSED: frozenset(),
 }
 
 

@@ -67,13 +67,13 @@ def _day(at: dt.datetime) -> dt.date:
 # --- the law ---------------------------------------------------------------------------------
 
 
-def delivered_day(order: Order, now: dt.datetime) -> dt.date:
+def aftersale_delivered_day(order: Order, now: dt.datetime) -> dt.date:
     """When the buyer got the goods: the carrier's delivery, else the buyer's confirmation,
     else today (a buyer asking to return goods evidently has them)."""
     return _day(order.delivered_at or now)
 
 
-def facts_for(
+def aftersale_facts_for(
     order: Order,
     kind: str,
     item_condition: str,
@@ -108,7 +108,7 @@ def facts_for(
                 return_promised_despite_exception=excepted_but_promised,
             ),
             paid_at=_day(order.paid_at),
-            delivered_at=delivered_day(order, requested_at or now),
+            delivered_at=aftersale_delivered_day(order, requested_at or now),
         ),
         claim=Claim(
             kind=_CLAIM_OF[kind],  # type: ignore[arg-type]
@@ -122,7 +122,7 @@ def facts_for(
     )
 
 
-def backs(decision: Decision, kind: str) -> bool:
+def aftersale_backs(decision: Decision, kind: str) -> bool:
     """Does the law give what this request asks for?"""
     if decision.outcome not in ("granted", "partly_granted"):
         return False
@@ -130,7 +130,7 @@ def backs(decision: Decision, kind: str) -> bool:
     return any(r.kind == wanted for r in decision.remedies)
 
 
-def preview(
+def aftersale_preview(
     *, actor: User, number: str, kind: str, item_condition: str = "intact"
 ) -> tuple[list[Decision], bool]:
     """What the law says about a request before it is sent: the decisions and whether they
@@ -138,8 +138,8 @@ def preview(
     order = order_for(actor, number)
     if order.paid_at is None:
         raise InvalidTransition(f"order {number} is not paid; there is nothing to return")
-    decisions = engine.decide(facts_for(order, kind, item_condition, now=timezone.now()))
-    return decisions, backs(decisions[0], kind)
+    decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=timezone.now()))
+    return decisions, aftersale_backs(decisions[0], kind)
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -212,7 +212,7 @@ def _schedule(task: Any, at: dt.datetime | None, a: AfterSale) -> None:
 
 
 @transaction.atomic
-def request(
+def aftersale_request(
     *, actor: User, number: str, kind: str, reason: str, item_condition: str = "intact"
 ) -> AfterSale:
     """The buyer asks. The law's view is stored with the request; the seller must answer by
@@ -231,9 +231,9 @@ def request(
     if AfterSale.objects.filter(order=order, is_open=True).exists():
         raise Conflict(f"order {number}: an after-sales request is already open", code="open")
     now = timezone.now()
-    decisions = engine.decide(facts_for(order, kind, item_condition, now=now))
+    decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=now))
     first = decisions[0]
-    backed = backs(first, kind)
+    backed = aftersale_backs(first, kind)
     if order.delivered_at is None:
         respond_by = now + dt.timedelta(hours=settings.ANXIN_AFTERSALE_ANSWER_HOURS_IN_TRANSIT)
     else:
@@ -293,7 +293,7 @@ def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None
 
 
 @transaction.atomic
-def answer(*, actor: User, number: str, approve: bool, reason: str = "") -> AfterSale:
+def aftersale_answer(*, actor: User, number: str, approve: bool, reason: str = "") -> AfterSale:
     """The seller (or an operator) approves, or refuses with a reason."""
     order = order_lock_for(actor, number).order
     order_actor_require(actor, order, "seller", "operator")
@@ -321,7 +321,7 @@ def answer(*, actor: User, number: str, approve: bool, reason: str = "") -> Afte
 
 
 @transaction.atomic
-def auto_approve(*, after_sale_id: int) -> str:
+def aftersale_auto_approve(*, after_sale_id: int) -> str:
     order, a = _by_id(after_sale_id)
     if a.status != St.REQUESTED:
         return f"already {a.status}"
@@ -332,7 +332,7 @@ def auto_approve(*, after_sale_id: int) -> str:
 
 
 @transaction.atomic
-def withdraw(*, actor: User, number: str) -> AfterSale:
+def aftersale_withdraw(*, actor: User, number: str) -> AfterSale:
     order = order_lock_for(actor, number).order
     order_actor_require(actor, order, "buyer")
     a = _current(order)
@@ -341,7 +341,7 @@ def withdraw(*, actor: User, number: str) -> AfterSale:
 
 
 @transaction.atomic
-def lapse(*, after_sale_id: int) -> str:
+def aftersale_lapse(*, after_sale_id: int) -> str:
     order, a = _by_id(after_sale_id)
     if a.status != St.APPROVED:
         return f"already {a.status}"
@@ -352,7 +352,7 @@ def lapse(*, after_sale_id: int) -> str:
 
 
 @transaction.atomic
-def ship_back(
+def aftersale_ship_back(
     *,
     actor: User,
     number: str,
@@ -388,7 +388,7 @@ def ship_back(
 def _received(order: Order, a: AfterSale, *, at: dt.datetime, via: str, actor: User | None) -> None:
     from anxin.aftersales.tasks import refund_due_task
 
-    facts = facts_for(
+    facts = aftersale_facts_for(
         order,
         a.kind,
         a.item_condition,
@@ -417,7 +417,7 @@ def _received(order: Order, a: AfterSale, *, at: dt.datetime, via: str, actor: U
 
 
 @transaction.atomic
-def confirm_received(
+def aftersale_confirm_received(
     *,
     actor: User,
     number: str,
@@ -464,7 +464,7 @@ def confirm_received(
     return a
 
 
-def return_delivered(
+def aftersale_return_delivered(
     *, carrier: str, tracking_number: str, delivered_at: dt.datetime
 ) -> str | None:
     """The carrier delivered a return parcel: the seller has it from that moment."""
@@ -486,7 +486,7 @@ def return_delivered(
 
 
 @transaction.atomic
-def refund_due(*, after_sale_id: int) -> str:
+def aftersale_refund_due(*, after_sale_id: int) -> str:
     """The refund deadline: a seller who neither refunded nor contested is taken to accept."""
     order, a = _by_id(after_sale_id)
     if a.status != St.RETURN_RECEIVED or not a.is_return:
@@ -498,7 +498,7 @@ def refund_due(*, after_sale_id: int) -> str:
 
 
 @transaction.atomic
-def reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> AfterSale:
+def aftersale_reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> AfterSale:
     """Repair or replacement: the seller sends the item back to the buyer."""
     order = order_lock_for(actor, number).order
     order_actor_require(actor, order, "seller")
@@ -521,7 +521,7 @@ def reship(*, actor: User, number: str, carrier: str, tracking_number: str) -> A
 
 
 @transaction.atomic
-def escalate(*, actor: User, number: str, reason: str) -> AfterSale:
+def aftersale_escalate(*, actor: User, number: str, reason: str) -> AfterSale:
     """Take the request to a dispute: the buyer after a refusal, the seller when the returned
     goods are not what the law requires. The hand-over point to the dispute desk: the order
     gets a dispute hold (its money stays where it is) and an `after_sale_escalated` event
@@ -550,7 +550,7 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
     price = a.refund_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
     if a.kind == Kind.NO_REASON_RETURN and a.law_backed:
         # The law computes the amount, deductions included.
-        facts = facts_for(
+        facts = aftersale_facts_for(
             order,
             a.kind,
             a.item_condition,
@@ -624,20 +624,20 @@ def _pay(
     return paid.to_buyer
 
 
-def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
+def aftersale_deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     """Every after-sales deadline that is due, from stored times (the timers' safety net)."""
     now = timezone.now()
     counts = {"auto_approved": 0, "lapsed": 0, "refunded": 0}
     for pk in AfterSale.objects.filter(status=St.REQUESTED, respond_by__lte=now).values_list(
         "pk", flat=True
     )[:limit]:
-        counts["auto_approved"] += auto_approve(after_sale_id=pk).startswith("approved")
+        counts["auto_approved"] += aftersale_auto_approve(after_sale_id=pk).startswith("approved")
     for pk in AfterSale.objects.filter(status=St.APPROVED, return_by__lte=now).values_list(
         "pk", flat=True
     )[:limit]:
-        counts["lapsed"] += lapse(after_sale_id=pk).startswith("lapsed")
+        counts["lapsed"] += aftersale_lapse(after_sale_id=pk).startswith("lapsed")
     for pk in AfterSale.objects.filter(
         status=St.RETURN_RECEIVED, refund_due_at__lte=now
     ).values_list("pk", flat=True)[:limit]:
-        counts["refunded"] += refund_due(after_sale_id=pk).startswith("refunded")
+        counts["refunded"] += aftersale_refund_due(after_sale_id=pk).startswith("refunded")
     return counts

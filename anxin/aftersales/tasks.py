@@ -7,14 +7,14 @@ from anxin.aftersales import services
 
 @task()
 def auto_approve_task(after_sale_id: int) -> str:
-    return services.auto_approve(after_sale_id=after_sale_id)
+    return services.aftersale_auto_approve(after_sale_id=after_sale_id)
 
 
 @task()
 def lapse_task(after_sale_id: int) -> str:
-    return services.lapse(after_sale_id=after_sale_id)
+    return services.aftersale_lapse(after_sale_id=after_sale_id)
 
 
 @task()
 def refund_due_task(after_sale_id: int) -> str:
-    return services.refund_due(after_sale_id=after_sale_id)
+    return services.aftersale_refund_due(after_sale_id=after_sale_id)

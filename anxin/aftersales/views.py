@@ -47,7 +47,7 @@ def order_aftersales_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
     )
     preview: tuple[list[Any], bool] = ([], False)
     if can_request:
-        decisions, backed = aftersales.preview(
+        decisions, backed = aftersales.aftersale_preview(
             actor=request.user,  # type: ignore[arg-type]
             number=order.number,
             kind="no_reason_return",
@@ -73,7 +73,7 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
     """What the law says about the request being written (htmx, on every change)."""
     ctx: dict[str, Any] = {}
     try:
-        decisions, backed = aftersales.preview(
+        decisions, backed = aftersales.aftersale_preview(
             actor=request.user,
             number=number,
             kind=request.GET.get("kind", "no_reason_return"),
@@ -94,38 +94,40 @@ def _fen(p: Any, name: str) -> int:
 
 
 AFTERSALE_ACTIONS = {
-    "aftersale-request": lambda u, n, p: aftersales.request(
+    "aftersale-request": lambda u, n, p: aftersales.aftersale_request(
         actor=u,
         number=n,
         kind=p.get("kind", ""),
         reason=p.get("reason", ""),
         item_condition=p.get("item_condition", "intact"),
     ),
-    "aftersale-approve": lambda u, n, p: aftersales.answer(actor=u, number=n, approve=True),
-    "aftersale-refuse": lambda u, n, p: aftersales.answer(
+    "aftersale-approve": lambda u, n, p: aftersales.aftersale_answer(
+        actor=u, number=n, approve=True
+    ),
+    "aftersale-refuse": lambda u, n, p: aftersales.aftersale_answer(
         actor=u, number=n, approve=False, reason=p.get("reason", "")
     ),
-    "aftersale-withdraw": lambda u, n, p: aftersales.withdraw(actor=u, number=n),
-    "aftersale-ship-back": lambda u, n, p: aftersales.ship_back(
+    "aftersale-withdraw": lambda u, n, p: aftersales.aftersale_withdraw(actor=u, number=n),
+    "aftersale-ship-back": lambda u, n, p: aftersales.aftersale_ship_back(
         actor=u,
         number=n,
         carrier=p.get("carrier", ""),
         tracking_number=p.get("tracking_number", ""),
         return_shipping_fen=_fen(p, "return_shipping"),
     ),
-    "aftersale-received": lambda u, n, p: aftersales.confirm_received(
+    "aftersale-received": lambda u, n, p: aftersales.aftersale_confirm_received(
         actor=u,
         number=n,
         gifts_not_returned_fen=_fen(p, "gifts"),
         free_shipping_deduction_fen=_fen(p, "shipping_deduction"),
     ),
-    "aftersale-reship": lambda u, n, p: aftersales.reship(
+    "aftersale-reship": lambda u, n, p: aftersales.aftersale_reship(
         actor=u,
         number=n,
         carrier=p.get("carrier", ""),
         tracking_number=p.get("tracking_number", ""),
     ),
-    "aftersale-escalate": lambda u, n, p: aftersales.escalate(
+    "aftersale-escalate": lambda u, n, p: aftersales.aftersale_escalate(
         actor=u, number=n, reason=p.get("reason", "")
     ),
 }

@@ -21,7 +21,7 @@ def id_number(n: int) -> str:
 
 
 def verify(seller: User, *, licences: tuple[str, ...] = ()) -> None:
-    services.verify(
+    services.seller_verify(
         actor=seller,
         kind="individual",
         name=seller.display_name or seller.username,

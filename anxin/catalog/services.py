@@ -14,7 +14,7 @@ from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapsho
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from anxin.core.images import check_image
 from anxin.core.text import clean_text, is_whole
-from anxin.sellers.services import check_can_list
+from anxin.sellers.services import seller_check_can_list
 
 MAX_IMAGES = 9
 MAX_PRICE_FEN = 10_000_000_00  # 10 million yuan: beyond any social-commerce item
@@ -94,7 +94,7 @@ def _check_images(actor: User, shas: list[str]) -> None:
 def _may_list(actor: User, category: str) -> None:
     """Verified sellers only, and regulated categories only with their licence."""
     if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
-        check_can_list(actor, category)
+        seller_check_can_list(actor, category)
 
 
 def listing_create(*, actor: User, content: ListingContent, stock: int) -> Listing:

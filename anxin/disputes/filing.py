@@ -71,9 +71,9 @@ def law_for(
     if kind is None:
         return [], 0
     if order is not None:
-        from anxin.aftersales.services import facts_for
+        from anxin.aftersales.services import aftersale_facts_for
 
-        base = facts_for(order, "quality_return", "intact", now=now)
+        base = aftersale_facts_for(order, "quality_return", "intact", now=now)
         purchase = base.purchase
         if kind == "not_supplied":
             # Whether the goods came is what the order records (for other claims facts_for

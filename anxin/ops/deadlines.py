@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from anxin.accounts.services import accounts_purge
-from anxin.aftersales.services import deadlines_run as aftersales_deadlines_run
+from anxin.aftersales.services import aftersale_deadlines_run
 from anxin.core.worker import reclaim_stale
 from anxin.disputes.deadlines import dispute_deadlines_run as disputes_deadlines_run
 from anxin.orders.services import order_deadlines_run
@@ -16,7 +16,7 @@ from anxin.payments.services import provider_calls_requeue, rejected_purge
 from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
 from anxin.reputation.credit import refresh_changed
-from anxin.sellers.services import deadlines_run as sellers_deadlines_run
+from anxin.sellers.services import seller_deadlines_run
 
 
 def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
@@ -28,9 +28,9 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     counts["tasks_reclaimed"] = reclaim_stale(now=now) + provider_calls_requeue(now=now)
     counts["rejected_notifications_purged"] = rejected_purge(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
-    counts |= aftersales_deadlines_run(limit=limit)
+    counts |= aftersale_deadlines_run(limit=limit)
     counts |= disputes_deadlines_run(limit=limit)
-    counts |= sellers_deadlines_run(limit=limit)
+    counts |= seller_deadlines_run(limit=limit)
     counts |= accounts_purge()
     # Last, so that what the deadlines above decided is judged and scored in this same run.
     counts["blacklistings_opened"] = blacklist_monitor()

@@ -8,15 +8,14 @@ from anxin.ledger.models import Transfer
 from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import Payment, PaymentStatus, Refund
 
-S = OrderStatus
 # A refunded order's holds were voided (refunded in full from escrow) or posted (an
 # after-sales refund: part or all of the price taken back after the holds were settled).
 _EXPECTED_HOLD: dict[str, tuple[str | None, ...]] = {
-    S.AWAITING_PAYMENT: (None,),
-    S.PAID: ("pending",),
-    S.SHIPPED: ("pending",),
-    S.COMPLETED: ("posted",),
-    S.REFUNDED: ("voided", "posted"),
+    OrderStatus.AWAITING_PAYMENT: (None,),
+    OrderStatus.PAID: ("pending",),
+    OrderStatus.SHIPPED: ("pending",),
+    OrderStatus.COMPLETED: ("posted",),
+    OrderStatus.REFUNDED: ("voided", "posted"),
 }
 
 
@@ -46,7 +45,7 @@ def orders_audit() -> list[str]:
         money = by_ref.get(n, {})
         expected = (
             _EXPECTED_HOLD.get(status, (None,))
-            if status != S.CANCELLED
+            if status != OrderStatus.CANCELLED
             else ("voided" if o["paid_at"] else None,)
         )
         if holds.get(n) not in expected:

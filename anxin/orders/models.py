@@ -18,20 +18,19 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-S = OrderStatus
 # The order pipeline as data. Nothing moves an order except order_transition(), which refuses
 # any step not listed here: no order can go backwards or skip escrow.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.AWAITING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
-    S.PAID: frozenset({S.SHIPPED, S.CANCELLED, S.REFUNDED}),
-    S.SHIPPED: frozenset({S.COMPLETED, S.REFUNDED}),
+    OrderStatus.AWAITING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.COMPLETED, OrderStatus.REFUNDED}),
     # An after-sales refund after the seller was paid (taken back from the seller).
-    S.COMPLETED: frozenset({S.REFUNDED}),
-    S.CANCELLED: frozenset(),
-    S.REFUNDED: frozenset(),
+    OrderStatus.COMPLETED: frozenset({OrderStatus.REFUNDED}),
+    OrderStatus.CANCELLED: frozenset(),
+    OrderStatus.REFUNDED: frozenset(),
 }
 # Money is held in escrow in exactly these states.
-ESCROW_STATES = frozenset({S.PAID, S.SHIPPED})
+ESCROW_STATES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED})
 
 
 def new_order_number() -> str:

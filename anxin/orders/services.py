@@ -59,7 +59,7 @@ from anxin.orders.locks import (
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderStatus
 from anxin.payments import services as payments
 from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Refund, RefundStatus
-from anxin.sellers.services import refuse_orders
+from anxin.sellers.services import seller_refuse_orders
 
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 
@@ -153,7 +153,7 @@ def order_create(
     if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
     if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
-        refuse_orders(read.seller_verification)
+        seller_refuse_orders(read.seller_verification)
     if snap.pk != snapshot_id:
         if not ListingSnapshot.objects.filter(pk=snapshot_id, listing=snap.listing_id).exists():
             raise ValidationFailed(

@@ -58,25 +58,27 @@ def _out(number: str) -> dict[str, Any]:
 
 @router.post("/orders/{number}/review", response={201: dict[str, Any]})
 def review(request: AuthedRequest, number: str, payload: ReviewIn) -> Status[dict[str, Any]]:
-    services.review(actor=request.auth, number=number, **payload.dict())
+    services.review_create(actor=request.auth, number=number, **payload.dict())
     return Status(201, _out(number))
 
 
 @router.post("/orders/{number}/review/followup", response=dict[str, Any])
 def followup(request: AuthedRequest, number: str, payload: TextIn) -> dict[str, Any]:
-    services.followup(actor=request.auth, number=number, text=payload.text)
+    services.review_followup(actor=request.auth, number=number, text=payload.text)
     return _out(number)
 
 
 @router.post("/orders/{number}/review/reply", response=dict[str, Any])
 def reply(request: AuthedRequest, number: str, payload: TextIn) -> dict[str, Any]:
-    services.reply(actor=request.auth, number=number, text=payload.text)
+    services.review_reply(actor=request.auth, number=number, text=payload.text)
     return _out(number)
 
 
 @router.post("/orders/{number}/review/hide", response=dict[str, Any])
 def hide(request: AuthedRequest, number: str, payload: HideIn) -> dict[str, Any]:
-    services.hide(actor=request.auth, number=number, reason=payload.reason, note=payload.note)
+    services.review_hide(
+        actor=request.auth, number=number, reason=payload.reason, note=payload.note
+    )
     return _out(number)
 
 

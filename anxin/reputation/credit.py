@@ -477,12 +477,12 @@ def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -
     from anxin.core.text import clean_text, is_whole
     from anxin.evidence import services as evidence
     from anxin.reputation.models import Adjustment
-    from anxin.sellers.services import lock_seller
+    from anxin.sellers.services import seller_lock
 
     if actor.role != Role.OPERATOR:
         raise Forbidden("only the operator adjusts a credit score")
     seller = User.objects.filter(pk=seller_id, role=Role.SELLER).first()
-    if seller is None or not lock_seller(seller_id):
+    if seller is None or not seller_lock(seller_id):
         raise NotFound(f"seller {seller_id}: no such seller")
     if not is_whole(points) or not points:
         raise ValidationFailed("points: a whole number other than 0", field="points")

@@ -41,7 +41,7 @@ def _settled(order: Order) -> dt.datetime:
 
 
 @transaction.atomic
-def review(
+def review_create(
     *,
     actor: User,
     number: str,
@@ -107,8 +107,8 @@ def _for_order(order: Order) -> Review:
 
 
 @transaction.atomic
-def followup(*, actor: User, number: str, text: str) -> Review:
-    """One follow-up review (追评), within ANXIN_REVIEW_FOLLOWUP_DAYS of settlement."""
+def review_followup(*, actor: User, number: str, text: str) -> Review:
+    """One follow-up review_create (追评), within ANXIN_REVIEW_FOLLOWUP_DAYS of settlement."""
     order = order_lock_for(actor, number).order
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can add to its review", code="not_the_buyer")
@@ -126,7 +126,7 @@ def followup(*, actor: User, number: str, text: str) -> Review:
 
 
 @transaction.atomic
-def reply(*, actor: User, number: str, text: str) -> Review:
+def review_reply(*, actor: User, number: str, text: str) -> Review:
     """The seller's public reply, once. The seller can answer a review, never remove it."""
     order = order_lock_for(actor, number).order
     if actor.pk != order.seller_id:
@@ -141,7 +141,7 @@ def reply(*, actor: User, number: str, text: str) -> Review:
 
 
 @transaction.atomic
-def hide(*, actor: User, number: str, reason: str, note: str) -> Review:
+def review_hide(*, actor: User, number: str, reason: str, note: str) -> Review:
     """The operator hides a review, only for a reason the rules list; the page shows that it
     was hidden, when and why, and the review stays in the evidence log."""
     if actor.role != Role.OPERATOR:

@@ -57,10 +57,10 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
         {
             "shop": profile.shop_name if profile else seller.username,
             "seller_id": seller.pk,
-            "level": Level(sellers.level(seller)).label,
+            "level": Level(sellers.seller_level(seller)).label,
             "lapsed": v is not None and v.status == "lapsed",
             "since": v.verified_at if v else None,
-            "licences": sellers.active_licences(seller),
+            "licences": sellers.seller_active_licences(seller),
             "verdict": verdict,
             "is_owner": request.user.is_authenticated and request.user.pk == seller.pk,
             "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
@@ -124,7 +124,7 @@ def _stars(p: Any, field: str) -> int:
 
 
 REVIEW_ACTIONS = {
-    "review": lambda u, n, p: reviews.review(
+    "review": lambda u, n, p: reviews.review_create(
         actor=u,
         number=n,
         as_described=_stars(p, "as_described"),
@@ -132,8 +132,10 @@ REVIEW_ACTIONS = {
         service=_stars(p, "service"),
         text=p.get("text", ""),
     ),
-    "review-followup": lambda u, n, p: reviews.followup(actor=u, number=n, text=p.get("text", "")),
-    "review-reply": lambda u, n, p: reviews.reply(actor=u, number=n, text=p.get("text", "")),
+    "review-followup": lambda u, n, p: reviews.review_followup(
+        actor=u, number=n, text=p.get("text", "")
+    ),
+    "review-reply": lambda u, n, p: reviews.review_reply(actor=u, number=n, text=p.get("text", "")),
 }
 
 

@@ -41,8 +41,8 @@ class IdentityIn(Schema):
 def _status(user: Any) -> dict[str, Any]:
     v = Verification.objects.filter(seller=user).first()
     return {
-        "level": int(services.level(user)),
-        "level_label": str(Level(services.level(user)).label),
+        "level": int(services.seller_level(user)),
+        "level_label": str(Level(services.seller_level(user)).label),
         "kind": v.kind if v else None,
         "status": v.status if v else None,
         "number": v.number_masked if v else None,
@@ -58,7 +58,7 @@ def _status(user: Any) -> dict[str, Any]:
             }
             for lic in Licence.objects.filter(seller=user).order_by("pk")
         ],
-        "registration_duty": services.registration_duty(user) if v else [],
+        "registration_duty": services.seller_registration_duty(user) if v else [],
     }
 
 
@@ -78,7 +78,7 @@ def verify(
     licence_file: UploadedFile | None = File(None),  # noqa: B008 - ninja's parameter marker
 ) -> dict[str, Any]:
     """Verify or re-verify (multipart; a business adds its licence file)."""
-    services.verify(
+    services.seller_verify(
         actor=request.auth,
         kind=payload.kind,
         name=payload.name,
@@ -116,4 +116,6 @@ def review(request: AuthedRequest, licence_id: Id, payload: ReviewIn) -> dict[st
 def identity(request: AuthedRequest, seller_id: Id, q: Query[IdentityIn]) -> dict[str, str]:
     """A seller's real name, address and contact, for a buyer of theirs naming the order or
     case (CRPL 44), a regulator or the operator. Every disclosure is recorded."""
-    return services.disclose(actor=request.auth, seller_id=seller_id, reference=q.reference)
+    return services.seller_identity_disclose(
+        actor=request.auth, seller_id=seller_id, reference=q.reference
+    )

@@ -68,7 +68,7 @@ def issue(*, actor: User) -> Badge:
         raise Forbidden("verify your identity to get a badge", code="not_verified")
     now = timezone.now()
     serial = secrets.token_hex(8)
-    level = services.level(actor)
+    level = services.seller_level(actor)
     shop = getattr(getattr(actor, "seller_profile", None), "shop_name", "") or actor.username
     shop = " ".join(shop.split())  # one line
     text = (

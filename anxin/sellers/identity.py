@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from stdnum import exceptions
 from stdnum.cn import ric, uscc
 
@@ -34,7 +35,7 @@ def resident_id(value: str, *, field: str = "id_number", today: dt.date | None =
         raise ValidationFailed(
             f"{field}: {number[6:14]} is not a valid birth date", field=field
         ) from None
-    if born > (today or dt.date.today()) or born.year < 1900:
+    if born > (today or timezone.localdate()) or born.year < 1900:
         raise ValidationFailed(f"{field}: birth date {born} is not possible", field=field)
     try:
         ric.get_birth_place(number)

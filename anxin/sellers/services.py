@@ -68,7 +68,7 @@ def _reverify_by(now: dt.datetime) -> dt.datetime:
 
 
 @transaction.atomic
-def verify(
+def seller_verify(
     *,
     actor: User,
     kind: str,
@@ -82,7 +82,7 @@ def verify(
     a business by registered name, unified social credit code and business licence. The
     verification holds for ANXIN_SELLER_REVERIFY_MONTHS (6: ECL 27, OTSM 24)."""
     _seller(actor)
-    lock_seller(actor.pk)
+    seller_lock(actor.pk)
     if kind not in Kind.values:
         raise ValidationFailed(f"kind: must be one of {', '.join(Kind.values)}", field="kind")
     name = clean_text(name, "name", 100)
@@ -143,7 +143,7 @@ def _rescore(seller_id: int) -> None:
     hooks.call(hooks.SELLER_RECORD_CHANGED, seller_id=seller_id)
 
 
-def lock_seller(seller_id: int) -> bool:
+def seller_lock(seller_id: int) -> bool:
     """Lock the seller's account row: what orders the seller's evidence chain ("seller:N")
     and its verification, so two first verifications (or a verification and a lapse) never
     both append after the same record. Taken first, before any other row of the seller's.
@@ -154,10 +154,10 @@ def lock_seller(seller_id: int) -> bool:
 
 
 @transaction.atomic
-def lapse(*, seller_id: int) -> str:
+def seller_verification_lapse(*, seller_id: int) -> str:
     """Re-verification is overdue: the seller takes no new orders until re-verified. Reads
     the stored time, so firing early, late or twice is harmless."""
-    lock_seller(seller_id)
+    seller_lock(seller_id)
     v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
     if v is None:
         return "not verified"
@@ -174,7 +174,7 @@ def lapse(*, seller_id: int) -> str:
 
 
 @transaction.atomic
-def remind(*, seller_id: int) -> str:
+def seller_reverify_remind(*, seller_id: int) -> str:
     v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
     if v is None or v.status != Status.VERIFIED:
         return "nothing to remind"
@@ -188,11 +188,12 @@ def remind(*, seller_id: int) -> str:
     return "reminded"
 
 
-def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
+def seller_deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     now = timezone.now()
     due = Verification.objects.filter(status=Status.VERIFIED, reverify_by__lte=now)
     lapsed = sum(
-        lapse(seller_id=s) == "lapsed" for s in due.values_list("seller_id", flat=True)[:limit]
+        seller_verification_lapse(seller_id=s) == "lapsed"
+        for s in due.values_list("seller_id", flat=True)[:limit]
     )
     return {"sellers_lapsed": lapsed}
 
@@ -237,7 +238,7 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
     seller_id = Licence.objects.filter(pk=licence_id).values_list("seller_id", flat=True).first()
     if seller_id is None:
         raise NotFound(f"licence {licence_id}: not found")
-    lock_seller(seller_id)
+    seller_lock(seller_id)
     lic = Licence.objects.select_for_update().get(pk=licence_id)
     if lic.status != LicenceStatus.PENDING:
         raise Conflict(f"licence {licence_id} is {lic.status}", code="licence_reviewed")
@@ -259,7 +260,7 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
     return lic
 
 
-def active_licences(seller: User) -> list[Licence]:
+def seller_active_licences(seller: User) -> list[Licence]:
     return list(
         Licence.objects.filter(
             seller=seller, status=LicenceStatus.ACTIVE, valid_until__gte=timezone.localdate()
@@ -270,16 +271,16 @@ def active_licences(seller: User) -> list[Licence]:
 # --- what a seller may do, and what buyers see ---------------------------------------------
 
 
-def level(seller: User) -> int:
+def seller_level(seller: User) -> int:
     v = Verification.objects.filter(seller=seller).first()
     if v is None or v.status != Status.VERIFIED:
         return Level.NONE
-    if active_licences(seller):
+    if seller_active_licences(seller):
         return Level.LICENSED
     return Level.BUSINESS if v.kind == Kind.BUSINESS else Level.IDENTITY
 
 
-def check_can_list(seller: User, category: str) -> None:
+def seller_check_can_list(seller: User, category: str) -> None:
     """A seller lists only once verified and not overdue, and a regulated category only with
     an active licence for it."""
     v = Verification.objects.filter(seller=seller).first()
@@ -293,7 +294,7 @@ def check_can_list(seller: User, category: str) -> None:
             "your re-verification is overdue: verify again to sell", code="verification_lapsed"
         )
     needed = LICENCE_FOR.get(category)
-    if needed and not any(lic.kind == needed for lic in active_licences(seller)):
+    if needed and not any(lic.kind == needed for lic in seller_active_licences(seller)):
         raise Forbidden(
             f"category {category}: an active {needed.replace('_', ' ')} licence is required "
             "(E-Commerce Law Art. 12)",
@@ -301,13 +302,13 @@ def check_can_list(seller: User, category: str) -> None:
         )
 
 
-def check_can_take_orders(seller_id: int) -> None:
-    refuse_orders(
+def seller_check_can_take_orders(seller_id: int) -> None:
+    seller_refuse_orders(
         Verification.objects.filter(seller_id=seller_id).values_list("status", flat=True).first()
     )
 
 
-def refuse_orders(status: str | None) -> None:
+def seller_refuse_orders(status: str | None) -> None:
     """Forbidden unless a seller whose verification is `status` (None: never verified) may
     take new orders. The checkout reads the status with the listing and calls this."""
     if status is None:
@@ -321,7 +322,7 @@ def refuse_orders(status: str | None) -> None:
         )
 
 
-def registration_duty(seller: User, *, today: dt.date | None = None) -> list[dict[str, Any]]:
+def seller_registration_duty(seller: User, *, today: dt.date | None = None) -> list[dict[str, Any]]:
     """The law engine's view of whether the seller must register as a market entity: its
     sales over the last 12 months added up across every shop of the same identity (OTSM 8)."""
     today = today or timezone.localdate()
@@ -395,7 +396,7 @@ def _harmed_buyer(actor: User, seller: User, reference: str) -> None:
 
 
 @transaction.atomic
-def disclose(*, actor: User, seller_id: int, reference: str = "") -> dict[str, str]:
+def seller_identity_disclose(*, actor: User, seller_id: int, reference: str = "") -> dict[str, str]:
     """The seller's real name, address and contact (and, to a regulator or the operator, its
     full number), to an entitled party; every disclosure is logged and committed to the
     evidence log."""
@@ -404,7 +405,7 @@ def disclose(*, actor: User, seller_id: int, reference: str = "") -> dict[str, s
     if seller is None or v is None:
         raise NotFound(f"seller {seller_id}: no verified seller")
     basis = _basis(actor, seller, reference)
-    lock_seller(seller_id)
+    seller_lock(seller_id)
     out = {
         "name": crypto.open_sealed(v.name_sealed, "name"),
         "address": crypto.open_sealed(v.address_sealed, "address"),

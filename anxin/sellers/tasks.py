@@ -9,9 +9,9 @@ from anxin.sellers import services
 
 @task()
 def remind_task(seller_id: int) -> str:
-    return services.remind(seller_id=seller_id)
+    return services.seller_reverify_remind(seller_id=seller_id)
 
 
 @task()
 def lapse_task(seller_id: int) -> str:
-    return services.lapse(seller_id=seller_id)
+    return services.seller_verification_lapse(seller_id=seller_id)

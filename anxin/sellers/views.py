@@ -77,7 +77,7 @@ def verification(request: UserRequest) -> HttpResponse:
                 )
                 messages.success(request, _("Licence sent for review."))
             else:
-                services.verify(
+                services.seller_verify(
                     actor=request.user,
                     kind=p.get("kind", ""),
                     name=p.get("name", ""),
@@ -93,11 +93,11 @@ def verification(request: UserRequest) -> HttpResponse:
     v = Verification.objects.filter(seller=request.user).first()
     ctx: dict[str, Any] = {
         "v": v,
-        "level": Level(services.level(request.user)).label,
+        "level": Level(services.seller_level(request.user)).label,
         "licences": Licence.objects.filter(seller=request.user).order_by("-submitted_at"),
         "kinds": Kind.choices,
         "licence_kinds": LicenceKind.choices,
-        "duty": services.registration_duty(request.user) if v else [],
+        "duty": services.seller_registration_duty(request.user) if v else [],
         "error": error,
         "form": request.POST,
         "LANG": page_lang(),

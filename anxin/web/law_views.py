@@ -3,10 +3,9 @@ article (#art-25), and every citation in Anxin links there (templatetags `cite_u
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from anxin.law import catalogue
@@ -26,7 +25,7 @@ def law_statute(request: HttpRequest, statute_id: str, version: str = "") -> Htt
         if version:
             s = catalogue.catalogue()[(statute_id, version)]
         else:
-            s = catalogue.statute(statute_id, dt.date.today())
+            s = catalogue.statute(statute_id, timezone.localdate())
     except (KeyError, ValueError):
         raise Http404(f"no statute {statute_id} {version}".strip()) from None
     others = sorted(v for (sid, v) in catalogue.catalogue() if sid == statute_id)

@@ -54,15 +54,19 @@ def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) 
     order = shipped(buyer, seller, listing)
     assert SandboxCarrier().deliver_now("SF1000000001").startswith("applied")
     clock.shift(dt.timedelta(days=3))
-    decisions, backed = services.preview(actor=buyer, number=order.number, kind="no_reason_return")
+    decisions, backed = services.aftersale_preview(
+        actor=buyer, number=order.number, kind="no_reason_return"
+    )
     assert backed and decisions[0].outcome == "granted"
-    a = services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="不喜欢")
+    a = services.aftersale_request(
+        actor=buyer, number=order.number, kind="no_reason_return", reason="不喜欢"
+    )
     assert a.law_backed and a.refund_fen == order.amount_fen
     # The auto-confirm timer pauses while the request is open.
     clock.shift(dt.timedelta(days=8))
     assert orders.order_auto_confirm(order_id=order.pk) == "paused by an open hold"
-    services.answer(actor=seller, number=order.number, approve=True)
-    services.ship_back(
+    services.aftersale_answer(actor=seller, number=order.number, approve=True)
+    services.aftersale_ship_back(
         actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000001"
     )
     clock.shift(dt.timedelta(days=1))
@@ -72,7 +76,9 @@ def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) 
     # The refund is due 7 days after the seller got the goods back, at 24:00.
     received_day = a.return_received_at.astimezone(services.CN).date()
     assert a.refund_due_at == end_of_day(received_day + dt.timedelta(days=7))
-    services.confirm_received(actor=seller, number=order.number, gifts_not_returned_fen=1000)
+    services.aftersale_confirm_received(
+        actor=seller, number=order.number, gifts_not_returned_fen=1000
+    )
     a.refresh_from_db()
     order.refresh_from_db()
     assert a.status == Status.REFUNDED and a.refunded_fen == order.amount_fen - 1000
@@ -96,15 +102,15 @@ def test_seller_silence_is_agreement_and_timers_are_idempotent(
     clock, buyer, seller, listing
 ) -> None:
     order = shipped(buyer, seller, listing)
-    a = services.request(actor=buyer, number=order.number, kind="repair", reason="坏了")
-    assert services.auto_approve(after_sale_id=a.pk) == "not due"
+    a = services.aftersale_request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+    assert services.aftersale_auto_approve(after_sale_id=a.pk) == "not due"
     clock.shift(dt.timedelta(hours=47, minutes=59))  # in transit: 48 hours
-    assert services.auto_approve(after_sale_id=a.pk) == "not due"
+    assert services.aftersale_auto_approve(after_sale_id=a.pk) == "not due"
     clock.shift(dt.timedelta(minutes=2))
     deliver_all()  # the timer task
     a.refresh_from_db()
     assert a.status == Status.APPROVED and a.responded_by == "system"
-    assert services.auto_approve(after_sale_id=a.pk) == "already approved"
+    assert services.aftersale_auto_approve(after_sale_id=a.pk) == "already approved"
     assert deadlines_run()["auto_approved"] == 0
     # Not sent back in time: the request lapses and the timer resumes.
     clock.shift(dt.timedelta(days=8))
@@ -116,13 +122,17 @@ def test_seller_silence_is_agreement_and_timers_are_idempotent(
 
 def test_refusal_needs_a_reason_and_can_be_taken_to_a_dispute(buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
-    services.request(actor=buyer, number=order.number, kind="quality_return", reason="裂了")
+    services.aftersale_request(
+        actor=buyer, number=order.number, kind="quality_return", reason="裂了"
+    )
     with pytest.raises(ValidationFailed, match="reason"):
-        services.answer(actor=seller, number=order.number, approve=False, reason="")
-    services.answer(actor=seller, number=order.number, approve=False, reason="人为损坏")
+        services.aftersale_answer(actor=seller, number=order.number, approve=False, reason="")
+    services.aftersale_answer(actor=seller, number=order.number, approve=False, reason="人为损坏")
     with pytest.raises(InvalidTransition):
-        services.answer(actor=seller, number=order.number, approve=True)
-    a = services.escalate(actor=buyer, number=order.number, reason="到货即破损，有开箱视频")
+        services.aftersale_answer(actor=seller, number=order.number, approve=True)
+    a = services.aftersale_escalate(
+        actor=buyer, number=order.number, reason="到货即破损，有开箱视频"
+    )
     assert a.status == Status.ESCALATED
     order.refresh_from_db()
     assert order.holds.filter(kind="dispute", closed_at__isnull=True).exists()
@@ -132,18 +142,22 @@ def test_refusal_needs_a_reason_and_can_be_taken_to_a_dispute(buyer, seller, lis
 def test_who_may_do_what(buyer, other_buyer, seller, other_seller, listing) -> None:
     order = shipped(buyer, seller, listing)
     with pytest.raises(NotFound):
-        services.request(actor=other_buyer, number=order.number, kind="repair", reason="x")
-    services.request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+        services.aftersale_request(
+            actor=other_buyer, number=order.number, kind="repair", reason="x"
+        )
+    services.aftersale_request(actor=buyer, number=order.number, kind="repair", reason="坏了")
     with pytest.raises(Conflict):
-        services.request(actor=buyer, number=order.number, kind="repair", reason="again")
+        services.aftersale_request(actor=buyer, number=order.number, kind="repair", reason="again")
     with pytest.raises(NotFound):
-        services.answer(actor=other_seller, number=order.number, approve=True)
+        services.aftersale_answer(actor=other_seller, number=order.number, approve=True)
     with pytest.raises(Exception, match="only seller"):
-        services.answer(actor=buyer, number=order.number, approve=True)
+        services.aftersale_answer(actor=buyer, number=order.number, approve=True)
     with pytest.raises(ValidationFailed, match="kind"):
-        services.preview(actor=buyer, number=order.number, kind="refund_and_keep")
+        services.aftersale_preview(actor=buyer, number=order.number, kind="refund_and_keep")
     with pytest.raises(ValidationFailed, match="item_condition"):
-        services.preview(actor=buyer, number=order.number, kind="repair", item_condition="meh")
+        services.aftersale_preview(
+            actor=buyer, number=order.number, kind="repair", item_condition="meh"
+        )
 
 
 def test_a_request_the_law_refuses_can_still_be_agreed(seller, buyer) -> None:
@@ -154,16 +168,20 @@ def test_a_request_the_law_refuses_can_still_be_agreed(seller, buyer) -> None:
         category="custom_made", return_policy="no_reason_excluded"
     )
     order = shipped(buyer, seller, listing, tracking="SF1000000009")
-    decisions, backed = services.preview(actor=buyer, number=order.number, kind="no_reason_return")
+    decisions, backed = services.aftersale_preview(
+        actor=buyer, number=order.number, kind="no_reason_return"
+    )
     assert not backed and decisions[0].outcome == "refused"
     assert {"statute": "CRPL", "article": 25, "paragraph": 1} in decisions[0].json()["citations"]
-    a = services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="想退")
+    a = services.aftersale_request(
+        actor=buyer, number=order.number, kind="no_reason_return", reason="想退"
+    )
     assert not a.law_backed
-    services.answer(actor=seller, number=order.number, approve=True)
-    services.ship_back(
+    services.aftersale_answer(actor=seller, number=order.number, approve=True)
+    services.aftersale_ship_back(
         actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000009"
     )
-    services.confirm_received(actor=seller, number=order.number)
+    services.aftersale_confirm_received(actor=seller, number=order.number)
     a.refresh_from_db()
     assert a.refunded_fen == 5000
     books_balance()
@@ -178,16 +196,18 @@ def test_refund_after_payout_takes_the_seller_balance_then_records_a_debt(
     first.refresh_from_db()
     share = first.seller_share_fen
     assert balance(f"seller:{seller.pk}") == share
-    a = services.request(actor=buyer, number=first.number, kind="quality_return", reason="漏水")
-    services.answer(actor=seller, number=first.number, approve=True)
-    services.ship_back(
+    a = services.aftersale_request(
+        actor=buyer, number=first.number, kind="quality_return", reason="漏水"
+    )
+    services.aftersale_answer(actor=seller, number=first.number, approve=True)
+    services.aftersale_ship_back(
         actor=buyer,
         number=first.number,
         carrier="中通",
         tracking_number="ZT2000000002",
         return_shipping_fen=1500,
     )
-    services.confirm_received(actor=seller, number=first.number)
+    services.aftersale_confirm_received(actor=seller, number=first.number)
     a.refresh_from_db()
     # Price 10000 + shipping 1500 owed: fee back from the platform, the seller's whole
     # balance, and the rest is the seller's debt.
@@ -215,20 +235,22 @@ def test_carrier_delivery_starts_the_clock_and_the_refund_fires_at_the_deadline(
     clock, buyer, seller, listing
 ) -> None:
     order = shipped(buyer, seller, listing)
-    services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="不合适")
-    services.answer(actor=seller, number=order.number, approve=True)
-    services.ship_back(
+    services.aftersale_request(
+        actor=buyer, number=order.number, kind="no_reason_return", reason="不合适"
+    )
+    services.aftersale_answer(actor=seller, number=order.number, approve=True)
+    services.aftersale_ship_back(
         actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000004"
     )
     SandboxCarrier().deliver_now("ZT2000000004")
     a = AfterSale.objects.get(order=order)
     clock.move_to(a.refund_due_at - dt.timedelta(seconds=1))
-    assert services.refund_due(after_sale_id=a.pk) == "not due"
+    assert services.aftersale_refund_due(after_sale_id=a.pk) == "not due"
     clock.move_to(a.refund_due_at)
     deliver_all()
     a.refresh_from_db()
     assert a.status == Status.REFUNDED and a.refunded_fen == order.amount_fen
-    assert services.refund_due(after_sale_id=a.pk) == "already refunded"
+    assert services.aftersale_refund_due(after_sale_id=a.pk) == "already refunded"
     books_balance()
 
 
@@ -257,14 +279,14 @@ def test_carrier_notifications_are_verified_deduplicated_and_checked(
 def test_repair_goes_back_and_forth_and_the_timer_resumes(clock, buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
     before = order.auto_confirm_at
-    services.request(actor=buyer, number=order.number, kind="repair", reason="屏幕闪")
-    services.answer(actor=seller, number=order.number, approve=True)
-    services.ship_back(
+    services.aftersale_request(actor=buyer, number=order.number, kind="repair", reason="屏幕闪")
+    services.aftersale_answer(actor=seller, number=order.number, approve=True)
+    services.aftersale_ship_back(
         actor=buyer, number=order.number, carrier="中通", tracking_number="ZT2000000005"
     )
     clock.shift(dt.timedelta(days=2))
-    services.confirm_received(actor=seller, number=order.number)
-    a = services.reship(
+    services.aftersale_confirm_received(actor=seller, number=order.number)
+    a = services.aftersale_reship(
         actor=seller, number=order.number, carrier="顺丰", tracking_number="SF3000000005"
     )
     assert a.status == Status.RESHIPPED

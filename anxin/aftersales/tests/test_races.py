@@ -23,7 +23,9 @@ def _requested(buyer, seller, listing):
     orders.order_ship(
         actor=seller, number=order.number, carrier="顺丰", tracking_number="SF5000000001"
     )
-    services.request(actor=buyer, number=order.number, kind="no_reason_return", reason="race")
+    services.aftersale_request(
+        actor=buyer, number=order.number, kind="no_reason_return", reason="race"
+    )
     return order
 
 
@@ -44,8 +46,8 @@ def test_approve_and_refuse_at_once_give_one_outcome(tmp_path, buyer, seller, li
 
 def test_two_refunds_of_one_request_pay_once(tmp_path, buyer, seller, listing) -> None:
     order = _requested(buyer, seller, listing)
-    services.answer(actor=seller, number=order.number, approve=True)
-    services.ship_back(
+    services.aftersale_answer(actor=seller, number=order.number, approve=True)
+    services.aftersale_ship_back(
         actor=buyer, number=order.number, carrier="中通", tracking_number="ZT5000000001"
     )
     results = race(

@@ -22,7 +22,7 @@ def test_every_hook_point_has_these_handlers() -> None:
         ],
         hooks.PARCEL_DELIVERED: [
             "anxin.orders.services.order_delivered",
-            "anxin.aftersales.services.return_delivered",
+            "anxin.aftersales.services.aftersale_return_delivered",
         ],
         hooks.PAYMENT_FAILED: ["anxin.orders.services.order_payment_failed"],
         hooks.PAYMENT_SUCCEEDED: ["anxin.orders.services.order_payment_succeeded"],

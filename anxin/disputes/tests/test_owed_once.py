@@ -46,16 +46,18 @@ def past(clock, d: Dispute) -> str:
 def returned_for_a_refund(buyer, seller, order: Order, reason: str, tracking: str):
     """A return for a defect, approved, sent back (1,200 fen of shipping) and received: the
     after-sales refund is paid."""
-    a = aftersales.request(actor=buyer, number=order.number, kind="quality_return", reason=reason)
-    aftersales.answer(actor=seller, number=order.number, approve=True)
-    aftersales.ship_back(
+    a = aftersales.aftersale_request(
+        actor=buyer, number=order.number, kind="quality_return", reason=reason
+    )
+    aftersales.aftersale_answer(actor=seller, number=order.number, approve=True)
+    aftersales.aftersale_ship_back(
         actor=buyer,
         number=order.number,
         carrier="顺丰速运",
         tracking_number=tracking,
         return_shipping_fen=1200,
     )
-    aftersales.confirm_received(actor=seller, number=order.number)
+    aftersales.aftersale_confirm_received(actor=seller, number=order.number)
     return a
 
 

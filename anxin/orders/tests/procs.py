@@ -43,11 +43,11 @@ def race(go_file: str, action: str, number: str, username: str) -> None:
             actor=actor, number=number, approve=True, reason="race"
         ),
         "buy": lambda: _buy(actor, number),
-        "as-approve": lambda: aftersales.answer(actor=actor, number=number, approve=True),
-        "as-refuse": lambda: aftersales.answer(
+        "as-approve": lambda: aftersales.aftersale_answer(actor=actor, number=number, approve=True),
+        "as-refuse": lambda: aftersales.aftersale_answer(
             actor=actor, number=number, approve=False, reason="race refusal"
         ),
-        "as-received": lambda: aftersales.confirm_received(actor=actor, number=number),
+        "as-received": lambda: aftersales.aftersale_confirm_received(actor=actor, number=number),
         "deliver": lambda: _deliver_all(),
         "ds-accept": lambda: disputes.dispute_accept_decision(actor=actor, number=number),
         "ds-deadline": lambda: dispute_deadlines.dispute_deadline(
@@ -73,7 +73,7 @@ def _verify(actor, n: int):
     from anxin.bench.synthetic import id_number
     from anxin.sellers import services as sellers
 
-    return sellers.verify(
+    return sellers.seller_verify(
         actor=actor,
         kind="individual",
         name="张三",

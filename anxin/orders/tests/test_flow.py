@@ -25,7 +25,6 @@ from anxin.payments.models import (
 )
 
 pytestmark = pytest.mark.django_db
-S = OrderStatus
 
 
 def acct(code: str) -> Account:
@@ -51,7 +50,7 @@ def test_the_whole_escrow_path_pays_the_seller_only_after_confirmation(
     assert listing.stock == 8
 
     pay(order)
-    assert order.status == S.PAID
+    assert order.status == OrderStatus.PAID
     b, s, fees = acct(f"buyer:{buyer.pk}"), acct(f"seller:{seller.pk}"), acct("platform:fees")
     assert (b.credits_posted, b.debits_pending, b.available) == (25600, 25600, 0)
     assert (s.credits_pending, s.credits_posted) == (25447, 0)
@@ -60,7 +59,7 @@ def test_the_whole_escrow_path_pays_the_seller_only_after_confirmation(
     clock.shift(dt.timedelta(hours=5))
     ship(order)
     order.refresh_from_db()
-    assert order.status == S.SHIPPED
+    assert order.status == OrderStatus.SHIPPED
     # Shipped on 1 May: ten days counted from the 2nd end at 24:00 of 11 May, Beijing time
     # (Civil Code Arts. 201 and 203).
     assert order.auto_confirm_at == end_of_day(dt.date(2026, 5, 11))
@@ -68,7 +67,7 @@ def test_the_whole_escrow_path_pays_the_seller_only_after_confirmation(
 
     services.order_confirm(actor=buyer, number=order.number)
     order.refresh_from_db()
-    assert (order.status, order.confirmed_by) == (S.COMPLETED, "buyer")
+    assert (order.status, order.confirmed_by) == (OrderStatus.COMPLETED, "buyer")
     s, fees, b = acct(f"seller:{seller.pk}"), acct("platform:fees"), acct(f"buyer:{buyer.pk}")
     assert (s.credits_pending, s.credits_posted) == (0, 25447)
     assert (fees.credits_pending, fees.credits_posted) == (0, 153)
@@ -108,11 +107,11 @@ def test_auto_confirm_releases_escrow_ten_days_after_shipment(
     clock.move_to(order.auto_confirm_at - dt.timedelta(seconds=1))
     deliver_all()
     order.refresh_from_db()
-    assert order.status == S.SHIPPED
+    assert order.status == OrderStatus.SHIPPED
     clock.shift(dt.timedelta(seconds=1))
     deliver_all()
     order.refresh_from_db()
-    assert (order.status, order.confirmed_by) == (S.COMPLETED, "system")
+    assert (order.status, order.confirmed_by) == (OrderStatus.COMPLETED, "system")
     assert acct(f"seller:{seller.pk}").credits_posted == order.seller_share_fen
     audit_clean()
 
@@ -144,7 +143,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "scores_refreshed": 1,  # the seller's order had events: its score follows them
     }
     deliver_all()
-    assert Order.objects.get(pk=order.pk).status == S.SHIPPED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     services.order_refund_request_decide(
         actor=seller, number=order.number, approve=False, reason="茶叶出厂检验合格"
     )
@@ -152,10 +151,10 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
     assert order.auto_confirm_at == original + dt.timedelta(days=8)
     clock.move_to(order.auto_confirm_at - dt.timedelta(minutes=1))
     deliver_all()
-    assert Order.objects.get(pk=order.pk).status == S.SHIPPED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
     clock.shift(dt.timedelta(minutes=1))
     deliver_all()
-    assert Order.objects.get(pk=order.pk).status == S.COMPLETED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.COMPLETED
     audit_clean()
 
 
@@ -168,7 +167,7 @@ def test_buyer_cannot_confirm_while_own_refund_request_is_open(buyer, seller, li
         services.order_confirm(actor=buyer, number=order.number)
     services.order_refund_request_withdraw(actor=buyer, number=order.number)
     services.order_confirm(actor=buyer, number=order.number)
-    assert Order.objects.get(pk=order.pk).status == S.COMPLETED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.COMPLETED
 
 
 def test_an_approved_refund_request_refunds_from_escrow(buyer, seller, listing) -> None:
@@ -181,7 +180,7 @@ def test_an_approved_refund_request_refunds_from_escrow(buyer, seller, listing) 
     )
     deliver_all()
     order.refresh_from_db()
-    assert order.status == S.REFUNDED
+    assert order.status == OrderStatus.REFUNDED
     refund = Refund.objects.get(order=order)
     assert (refund.status, refund.amount_fen) == ("succeeded", 12800)
     assert acct(f"seller:{seller.pk}").credits_pending == 0
@@ -197,7 +196,7 @@ def test_cancel_before_payment_closes_and_restocks(buyer, listing) -> None:
     services.order_cancel(actor=buyer, number=order.number, reason="买错了")
     order.refresh_from_db()
     listing.refresh_from_db()
-    assert (order.status, listing.stock) == (S.CANCELLED, 10)
+    assert (order.status, listing.stock) == (OrderStatus.CANCELLED, 10)
     assert not Refund.objects.exists()
     audit_clean()
 
@@ -208,7 +207,7 @@ def test_cancel_after_payment_refunds_everything(buyer, seller, listing) -> None
     services.order_cancel(actor=buyer, number=order.number, reason="不想要了")
     deliver_all()
     order.refresh_from_db()
-    assert order.status == S.CANCELLED
+    assert order.status == OrderStatus.CANCELLED
     assert Refund.objects.get(order=order).status == "succeeded"
     assert acct(f"buyer:{buyer.pk}").available == 0
     assert acct(f"seller:{seller.pk}").credits_posted == 0
@@ -236,7 +235,7 @@ def test_no_cancel_after_shipment_and_no_going_backwards(buyer, seller, listing)
     ):
         with pytest.raises(InvalidTransition):
             call()
-    assert Order.objects.get(pk=order.pk).status == S.COMPLETED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.COMPLETED
     audit_clean()
 
 
@@ -246,7 +245,7 @@ def test_a_seller_cannot_confirm_receipt_for_the_buyer(buyer, seller, listing) -
     ship(order)
     with pytest.raises(Forbidden):
         services.order_confirm(actor=seller, number=order.number)
-    assert Order.objects.get(pk=order.pk).status == S.SHIPPED
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.SHIPPED
 
 
 def test_unpaid_orders_expire_and_release_stock(clock, buyer, listing, settings) -> None:
@@ -256,7 +255,7 @@ def test_unpaid_orders_expire_and_release_stock(clock, buyer, listing, settings)
     order.refresh_from_db()
     listing.refresh_from_db()
     assert (order.status, order.close_reason, listing.stock) == (
-        S.CANCELLED,
+        OrderStatus.CANCELLED,
         "not paid in time",
         10,
     )
@@ -273,7 +272,7 @@ def test_a_payment_that_lands_after_cancellation_goes_straight_back(buyer, selle
     deliver_all()
     order.refresh_from_db()
     payment.refresh_from_db()
-    assert (order.status, payment.status) == (S.CANCELLED, PaymentStatus.SUCCEEDED)
+    assert (order.status, payment.status) == (OrderStatus.CANCELLED, PaymentStatus.SUCCEEDED)
     refund = Refund.objects.get(order=order)
     assert (refund.amount_fen, refund.status) == (12800, "succeeded")
     assert "late_payment_returned" in order.events.values_list("kind", flat=True)
@@ -285,9 +284,9 @@ def test_a_failed_payment_leaves_the_order_payable(buyer, listing) -> None:
     order = place_order(buyer, listing)
     first = pay(order, succeed=False)
     first.refresh_from_db()
-    assert (order.status, first.status) == (S.AWAITING_PAYMENT, PaymentStatus.FAILED)
+    assert (order.status, first.status) == (OrderStatus.AWAITING_PAYMENT, PaymentStatus.FAILED)
     second = pay(order)
-    assert second.pk != first.pk and order.status == S.PAID
+    assert second.pk != first.pk and order.status == OrderStatus.PAID
     audit_clean()
 
 
@@ -322,7 +321,7 @@ def test_a_failure_reported_after_success_is_ignored(buyer, listing) -> None:
     assert notification_receive(provider_name="sandbox", body=body, headers=sign(body)) == "ignored"
     payment.refresh_from_db()
     order.refresh_from_db()
-    assert (payment.status, order.status) == (PaymentStatus.SUCCEEDED, S.PAID)
+    assert (payment.status, order.status) == (PaymentStatus.SUCCEEDED, OrderStatus.PAID)
     audit_clean()
 
 

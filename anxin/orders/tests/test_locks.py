@@ -94,7 +94,9 @@ def test_the_lock_of_an_after_sales_request_is_its_orders(buyer, seller, listing
     orders.order_ship(
         actor=seller, number=order.number, carrier="顺丰", tracking_number="SF4000002"
     )
-    request = aftersales.request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+    request = aftersales.aftersale_request(
+        actor=buyer, number=order.number, kind="repair", reason="坏了"
+    )
     # when the request's order is locked through the request
     with transaction.atomic():
         locked = order_lock_of(AfterSale, pk=request.pk)

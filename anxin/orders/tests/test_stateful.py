@@ -33,8 +33,6 @@ from anxin.payments.models import Refund, SandboxNotification, SandboxPayment
 from anxin.payments.providers.sandbox import ProviderError, SandboxProvider, sign
 from anxin.payments.services import notification_receive
 
-S = OrderStatus
-
 
 class OrderBooks(RuleBasedStateMachine):
     orders = Bundle("orders")
@@ -193,7 +191,7 @@ class OrderBooks(RuleBasedStateMachine):
     @invariant()
     def escrow_matches_status(self) -> None:
         for o in Order.objects.filter(pk__in=self.completed_by):
-            assert o.status == S.COMPLETED
+            assert o.status == OrderStatus.COMPLETED
         # A refund per cause, never two.
         keys = list(Refund.objects.values_list("key", flat=True))
         assert len(keys) == len(set(keys))

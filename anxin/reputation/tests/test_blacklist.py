@@ -68,7 +68,7 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
     with pytest.raises(Forbidden, match="blacklist"):
         from anxin.sellers import services as sellers
 
-        sellers.verify(
+        sellers.seller_verify(
             actor=second,
             kind="individual",
             name="王春茶",

@@ -59,7 +59,7 @@ def test_scores_update_as_reviews_happen_and_the_batch_agrees(buyer, seller, ope
     from anxin.reputation.tests.test_reviews import settled, stars
 
     order = settled(buyer, seller)
-    services.review(
+    services.review_create(
         actor=buyer, number=order.number, **stars(as_described=1, shipping=1, service=1)
     )
     after = Score.objects.get(seller=seller)
@@ -71,7 +71,7 @@ def test_scores_update_as_reviews_happen_and_the_batch_agrees(buyer, seller, ope
     Score.objects.all().delete()
     assert credit.refresh() >= 1  # the batch
     assert Score.objects.get(seller=seller).score == after.score
-    services.hide(actor=operator, number=order.number, reason="abuse", note="辱骂")
+    services.review_hide(actor=operator, number=order.number, reason="abuse", note="辱骂")
     assert Score.objects.get(seller=seller).factors["reviews"] == pytest.approx(0.75)
 
 
@@ -132,11 +132,11 @@ def test_levels_in_bulk_agree_with_the_sellers_own_rule(clock, seller, other_sel
     lapsed = make_user("lapsedshop", "seller")
     v = lapsed.verification
     clock.move_to(v.reverify_by)
-    sellers.lapse(seller_id=lapsed.pk)
+    sellers.seller_verification_lapse(seller_id=lapsed.pk)
     people = [seller, other_seller, licensed, unverified, lapsed]
     found = credit.counts([u.pk for u in people], now=timezone.now())
     bulk = {u.pk: found[u.pk].level if u.pk in found else 0 for u in people}
-    assert bulk == {u.pk: int(sellers.level(u)) for u in people}
+    assert bulk == {u.pk: int(sellers.seller_level(u)) for u in people}
     assert sorted(set(bulk.values())) == [0, 1, 3]
 
 
@@ -160,10 +160,12 @@ def _varied_world(clock, buyer, seller, operator):
         pay(o)
         clock.shift(dt.timedelta(days=3 if late else 1))
         orders.order_ship(actor=seller, number=o.number, carrier="顺丰", tracking_number=tracking)
-    aftersales.request(actor=buyer, number=o.number, kind="no_reason_return", reason="不合适")
-    aftersales.answer(actor=seller, number=o.number, approve=True)
+    aftersales.aftersale_request(
+        actor=buyer, number=o.number, kind="no_reason_return", reason="不合适"
+    )
+    aftersales.aftersale_answer(actor=seller, number=o.number, approve=True)
     reviewed = settled(buyer, seller, tracking="SF6100000003")
-    services.review(actor=buyer, number=reviewed.number, **stars(shipping=2))
+    services.review_create(actor=buyer, number=reviewed.number, **stars(shipping=2))
     lost = place_order(buyer, listing)
     pay(lost)
     orders.order_ship(

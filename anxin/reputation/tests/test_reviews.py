@@ -37,19 +37,19 @@ def test_only_the_buyer_of_a_settled_order_reviews_it_once(
     unsettled = place_order(buyer, make_listing(seller))
     pay(unsettled)
     with pytest.raises(InvalidTransition, match="settled"):
-        services.review(actor=buyer, number=unsettled.number, **stars())
+        services.review_create(actor=buyer, number=unsettled.number, **stars())
     order = settled(buyer, seller)
     with pytest.raises(NotFound):  # another buyer cannot even see the order
-        services.review(actor=other_buyer, number=order.number, **stars())
+        services.review_create(actor=other_buyer, number=order.number, **stars())
     with pytest.raises(Forbidden):
-        services.review(actor=seller, number=order.number, **stars())
+        services.review_create(actor=seller, number=order.number, **stars())
     with pytest.raises(ValidationFailed, match="as_described"):
-        services.review(actor=buyer, number=order.number, **stars(as_described=6))
+        services.review_create(actor=buyer, number=order.number, **stars(as_described=6))
     with pytest.raises(ValidationFailed, match="photos"):
-        services.review(actor=buyer, number=order.number, photos=["0" * 64], **stars())
-    r = services.review(actor=buyer, number=order.number, text="香气很好", **stars())
+        services.review_create(actor=buyer, number=order.number, photos=["0" * 64], **stars())
+    r = services.review_create(actor=buyer, number=order.number, text="香气很好", **stars())
     with pytest.raises(Conflict):
-        services.review(actor=buyer, number=order.number, **stars())
+        services.review_create(actor=buyer, number=order.number, **stars())
     kinds = list(
         Record.objects.filter(chain=order_chain(order))
         .order_by("id")
@@ -63,29 +63,31 @@ def test_the_review_window_and_the_one_follow_up(clock, buyer, seller) -> None:
     late = settled(buyer, seller, tracking="SF5000000002")
     clock.shift(dt.timedelta(days=16))
     with pytest.raises(InvalidTransition, match="15 days"):
-        services.review(actor=buyer, number=late.number, **stars())
+        services.review_create(actor=buyer, number=late.number, **stars())
     order = settled(buyer, seller, tracking="SF5000000003")
-    services.review(actor=buyer, number=order.number, **stars(service=2), text="客服慢")
+    services.review_create(actor=buyer, number=order.number, **stars(service=2), text="客服慢")
     clock.shift(dt.timedelta(days=30))
-    r = services.followup(actor=buyer, number=order.number, text="用了一个月，还不错")
+    r = services.review_followup(actor=buyer, number=order.number, text="用了一个月，还不错")
     assert r.followup_at is not None
     with pytest.raises(Conflict):
-        services.followup(actor=buyer, number=order.number, text="再追评")
+        services.review_followup(actor=buyer, number=order.number, text="再追评")
 
 
 def test_the_seller_replies_but_only_the_operator_hides_and_only_for_a_listed_reason(
     buyer, seller, operator
 ) -> None:
     order = settled(buyer, seller)
-    services.review(actor=buyer, number=order.number, text="差评", **stars(service=1))
-    services.reply(actor=seller, number=order.number, text="抱歉，已改进")
+    services.review_create(actor=buyer, number=order.number, text="差评", **stars(service=1))
+    services.review_reply(actor=seller, number=order.number, text="抱歉，已改进")
     with pytest.raises(Conflict):
-        services.reply(actor=seller, number=order.number, text="再回复")
+        services.review_reply(actor=seller, number=order.number, text="再回复")
     with pytest.raises(Forbidden):
-        services.hide(actor=seller, number=order.number, reason="abuse", note="不喜欢")
+        services.review_hide(actor=seller, number=order.number, reason="abuse", note="不喜欢")
     with pytest.raises(ValidationFailed, match="reason"):
-        services.hide(actor=operator, number=order.number, reason="bad_for_sales", note="x")
-    r = services.hide(actor=operator, number=order.number, reason="personal_data", note="含手机号")
+        services.review_hide(actor=operator, number=order.number, reason="bad_for_sales", note="x")
+    r = services.review_hide(
+        actor=operator, number=order.number, reason="personal_data", note="含手机号"
+    )
     assert r.hidden_reason == "personal_data" and r.hidden_by == operator
     kinds = list(
         Record.objects.filter(chain=order_chain(order))

@@ -54,7 +54,7 @@ def test_the_live_page_says_valid_expired_or_revoked(clock, seller, operator) ->
 def test_no_badge_without_a_current_verification(clock, seller) -> None:
     v = seller.verification
     clock.move_to(v.reverify_by)
-    sellers.lapse(seller_id=seller.pk)
+    sellers.seller_verification_lapse(seller_id=seller.pk)
     with pytest.raises(Forbidden):
         badge.issue(actor=seller)
 

@@ -41,7 +41,7 @@ def pdf(name: str = "licence.pdf") -> SimpleUploadedFile:
 
 
 def verify_individual(seller, number: str = GOOD_ID):
-    return services.verify(
+    return services.seller_verify(
         actor=seller,
         kind="individual",
         name="王春茶",
@@ -90,13 +90,13 @@ def test_identity_is_sealed_at_rest_and_found_by_keyed_hash(seller, other_seller
     assert second.number_index == v.number_index
     third = make_user("seller3", Role.SELLER, verified=False)
     assert verify_individual(third, OTHER_ID).number_index != v.number_index
-    assert services.level(seller) == Level.IDENTITY
+    assert services.seller_level(seller) == Level.IDENTITY
     record = Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.verified").get()
     assert GOOD_ID not in record.body and v.number_masked in record.body
 
 
 def verify_business(seller, licence_file=None):
-    return services.verify(
+    return services.seller_verify(
         actor=seller,
         kind="business",
         name="杭州春茶有限公司",
@@ -114,37 +114,37 @@ def test_businesses_need_their_licence_document(seller) -> None:
     with pytest.raises(ValidationFailed, match="JPEG, PNG or PDF"):
         verify_business(seller, fake)
     v = verify_business(seller, pdf())
-    assert len(v.licence_sha256) == 64 and services.level(seller) == Level.BUSINESS
+    assert len(v.licence_sha256) == 64 and services.seller_level(seller) == Level.BUSINESS
 
 
 def test_reverification_is_reminded_then_lapses_and_blocks_orders(clock, seller) -> None:
     v = verify_individual(seller)
-    assert services.remind(seller_id=seller.pk) == "not yet"
+    assert services.seller_reverify_remind(seller_id=seller.pk) == "not yet"
     clock.move_to(v.reverify_by - dt.timedelta(days=3))
-    assert services.remind(seller_id=seller.pk) == "reminded"
-    assert services.remind(seller_id=seller.pk) == "already reminded"
-    assert services.lapse(seller_id=seller.pk) == "not due"
-    services.check_can_take_orders(seller.pk)  # still fine
+    assert services.seller_reverify_remind(seller_id=seller.pk) == "reminded"
+    assert services.seller_reverify_remind(seller_id=seller.pk) == "already reminded"
+    assert services.seller_verification_lapse(seller_id=seller.pk) == "not due"
+    services.seller_check_can_take_orders(seller.pk)  # still fine
     clock.move_to(v.reverify_by)
-    assert services.deadlines_run() == {"sellers_lapsed": 1}
+    assert services.seller_deadlines_run() == {"sellers_lapsed": 1}
     assert Verification.objects.get(seller=seller).status == Status.LAPSED
     with pytest.raises(Forbidden, match="overdue"):
-        services.check_can_take_orders(seller.pk)
+        services.seller_check_can_take_orders(seller.pk)
     with pytest.raises(Forbidden, match="overdue"):
-        services.check_can_list(seller, "general")
-    assert services.level(seller) == Level.NONE
+        services.seller_check_can_list(seller, "general")
+    assert services.seller_level(seller) == Level.NONE
     verify_individual(seller)  # re-verified: selling again
-    services.check_can_take_orders(seller.pk)
+    services.seller_check_can_take_orders(seller.pk)
     assert (v.reverify_by.date() - v.verified_at.date()).days in range(181, 186)
 
 
 def test_regulated_categories_need_an_active_licence(clock, seller, operator) -> None:
     with pytest.raises(Forbidden, match="verify your identity"):
-        services.check_can_list(seller, "general")
+        services.seller_check_can_list(seller, "general")
     verify_individual(seller)
-    services.check_can_list(seller, "general")
+    services.seller_check_can_list(seller, "general")
     with pytest.raises(Forbidden, match="food business licence"):
-        services.check_can_list(seller, "food")
+        services.seller_check_can_list(seller, "food")
     lic = services.licence_submit(
         actor=seller,
         kind="food_business",
@@ -161,14 +161,14 @@ def test_regulated_categories_need_an_active_licence(clock, seller, operator) ->
             document=pdf(),
         )
     with pytest.raises(Forbidden):  # still pending
-        services.check_can_list(seller, "food")
+        services.seller_check_can_list(seller, "food")
     with pytest.raises(Forbidden):
         services.licence_review(actor=seller, licence_id=lic.pk, approve=True)
     with pytest.raises(ValidationFailed, match="reason"):
         services.licence_review(actor=operator, licence_id=lic.pk, approve=False)
     services.licence_review(actor=operator, licence_id=lic.pk, approve=True)
-    services.check_can_list(seller, "food")
-    assert services.level(seller) == Level.LICENSED
+    services.seller_check_can_list(seller, "food")
+    assert services.seller_level(seller) == Level.LICENSED
     with pytest.raises(ValidationFailed, match="still be valid"):
         services.licence_submit(
             actor=seller,
@@ -186,7 +186,7 @@ def test_registration_duty_adds_sales_across_the_same_persons_shops(
 
     verify_individual(seller)
     verify_individual(other_seller)  # a second shop of the same person
-    [d] = services.registration_duty(seller)
+    [d] = services.seller_registration_duty(seller)
     assert d["outcome"] == "registration_exempt"
     # Sales of 60,000 yuan in each shop: 120,000 together, over the 100,000 threshold.
     from anxin.conftest import make_listing, pay, place_order
@@ -201,7 +201,7 @@ def test_registration_duty_adds_sales_across_the_same_persons_shops(
         )
         orders.order_confirm(actor=buyer, number=o.number)
     assert Order.objects.filter(status="completed").count() == 2
-    [d] = services.registration_duty(seller)
+    [d] = services.seller_registration_duty(seller)
     assert d["outcome"] == "registration_required"
     assert any(c["statute"] == "OTSM" and c["article"] == 8 for c in d["citations"])
 
@@ -215,14 +215,20 @@ def test_identity_goes_only_to_the_entitled_and_every_disclosure_is_logged(
     order = place_order(buyer, make_listing(seller))
     pay(order)
     with pytest.raises(Forbidden):
-        services.disclose(actor=other_buyer, seller_id=seller.pk, reference=order.number)
+        services.seller_identity_disclose(
+            actor=other_buyer, seller_id=seller.pk, reference=order.number
+        )
     with pytest.raises(Forbidden):
-        services.disclose(actor=buyer, seller_id=seller.pk, reference="AX-not-mine")
-    got = services.disclose(actor=buyer, seller_id=seller.pk, reference=order.number)
+        services.seller_identity_disclose(actor=buyer, seller_id=seller.pk, reference="AX-not-mine")
+    got = services.seller_identity_disclose(
+        actor=buyer, seller_id=seller.pk, reference=order.number
+    )
     assert got["name"] == "王春茶" and got["contact"] == "13900002222"
     assert got["number"] == "1101************33"  # a buyer gets no full number
     regulator = staff[Role.REGULATOR]
-    assert services.disclose(actor=regulator, seller_id=seller.pk)["number"] == GOOD_ID
+    assert (
+        services.seller_identity_disclose(actor=regulator, seller_id=seller.pk)["number"] == GOOD_ID
+    )
     log = list(Disclosure.objects.order_by("pk").values_list("to_id", "basis", "reference"))
     assert log == [(buyer.pk, "crpl_44", order.number), (regulator.pk, "regulator", "")]
     assert Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.disclosed").count() == 2
@@ -240,7 +246,7 @@ def test_unverified_or_lapsed_sellers_neither_list_nor_take_orders(clock, seller
     listing = make_listing(seller)
     place_order(buyer, listing)  # verified: takes orders
     clock.move_to(v.reverify_by)
-    services.lapse(seller_id=seller.pk)
+    services.seller_verification_lapse(seller_id=seller.pk)
     with pytest.raises(Forbidden) as e:
         place_order(buyer, listing)
     assert e.value.code == "seller_lapsed"

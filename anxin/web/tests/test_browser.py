@@ -328,7 +328,7 @@ def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, l
     from anxin.reputation import services as reviews
 
     order = settled(buyer, seller, tracking="SF7200000001")
-    reviews.review(actor=buyer, number=order.number, text="茶叶新鲜", **stars())
+    reviews.review_create(actor=buyer, number=order.number, text="茶叶新鲜", **stars())
     credit.refresh([seller.pk])
 
     page = _phone(browser, live_server)

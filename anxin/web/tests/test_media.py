@@ -174,7 +174,7 @@ def test_dispute_evidence_goes_out_with_its_checked_type_to_the_case_only(
 def test_sellers_documents_go_to_the_seller_the_operator_and_regulators(
     seller, other_seller, buyer, operator, staff
 ) -> None:
-    sellers.verify(
+    sellers.seller_verify(
         actor=seller,
         kind="business",
         name="杭州王春茶业有限公司",

@@ -291,7 +291,7 @@ class Command(BaseCommand):
         # Verified reviews of the two settled tea orders, one answered by the seller.
         from anxin.reputation import services as reviews
 
-        reviews.review(
+        reviews.review_create(
             actor=zhang,
             number=done.number,
             as_described=5,
@@ -299,10 +299,10 @@ class Command(BaseCommand):
             service=5,
             text="茶香清新，包装很用心。",
         )
-        reviews.review(
+        reviews.review_create(
             actor=wang, number=o.number, as_described=4, shipping=3, service=4, text="发货稍慢。"
         )
-        reviews.reply(actor=seller, number=o.number, text="抱歉，春茶季订单多，已加派人手。")
+        reviews.review_reply(actor=seller, number=o.number, text="抱歉，春茶季订单多，已加派人手。")
         self._disputes(place, pay, ship, buyers, listings)
 
     def _disputes(self, place, pay, ship, buyers: list, listings: dict) -> None:
