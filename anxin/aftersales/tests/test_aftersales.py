@@ -57,11 +57,13 @@ def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) 
     decisions, backed = services.aftersale_preview(
         actor=buyer, number=order.number, kind="no_reason_return"
     )
-    assert backed and decisions[0].outcome == "granted"
+    assert backed
+    assert decisions[0].outcome == "granted"
     a = services.aftersale_request(
         actor=buyer, number=order.number, kind="no_reason_return", reason="不喜欢"
     )
-    assert a.law_backed and a.refund_fen == order.amount_fen
+    assert a.law_backed
+    assert a.refund_fen == order.amount_fen
     # The auto-confirm timer pauses while the request is open.
     clock.shift(dt.timedelta(days=8))
     assert orders.order_auto_confirm(order_id=order.pk) == "paused by an open hold"
@@ -72,7 +74,8 @@ def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) 
     clock.shift(dt.timedelta(days=1))
     assert SandboxCarrier().deliver_now("ZT2000000001").startswith("applied: return")
     a.refresh_from_db()
-    assert a.status == Status.RETURN_RECEIVED and a.received_via == "carrier"
+    assert a.status == Status.RETURN_RECEIVED
+    assert a.received_via == "carrier"
     # The refund is due 7 days after the seller got the goods back, at 24:00.
     received_day = a.return_received_at.astimezone(services.CN).date()
     assert a.refund_due_at == end_of_day(received_day + dt.timedelta(days=7))
@@ -81,7 +84,8 @@ def test_no_reason_return_from_escrow_end_to_end(clock, buyer, seller, listing) 
     )
     a.refresh_from_db()
     order.refresh_from_db()
-    assert a.status == Status.REFUNDED and a.refunded_fen == order.amount_fen - 1000
+    assert a.status == Status.REFUNDED
+    assert a.refunded_fen == order.amount_fen - 1000
     assert order.status == OrderStatus.REFUNDED
     assert sum(Refund.objects.filter(order=order).values_list("amount_fen", flat=True)) == (
         order.amount_fen - 1000
@@ -109,7 +113,8 @@ def test_seller_silence_is_agreement_and_timers_are_idempotent(
     clock.shift(dt.timedelta(minutes=2))
     deliver_all()  # the timer task
     a.refresh_from_db()
-    assert a.status == Status.APPROVED and a.responded_by == "system"
+    assert a.status == Status.APPROVED
+    assert a.responded_by == "system"
     assert services.aftersale_auto_approve(after_sale_id=a.pk) == "already approved"
     assert deadlines_run()["auto_approved"] == 0
     # Not sent back in time: the request lapses and the timer resumes.
@@ -171,7 +176,8 @@ def test_a_request_the_law_refuses_can_still_be_agreed(seller, buyer) -> None:
     decisions, backed = services.aftersale_preview(
         actor=buyer, number=order.number, kind="no_reason_return"
     )
-    assert not backed and decisions[0].outcome == "refused"
+    assert not backed
+    assert decisions[0].outcome == "refused"
     assert {"statute": "CRPL", "article": 25, "paragraph": 1} in decisions[0].json()["citations"]
     a = services.aftersale_request(
         actor=buyer, number=order.number, kind="no_reason_return", reason="想退"
@@ -222,7 +228,8 @@ def test_refund_after_payout_takes_the_seller_balance_then_records_a_debt(
     orders.order_confirm(actor=other, number=second.number)
     deliver_all()
     debt.refresh_from_db()
-    assert debt.repaid_fen == debt.amount_fen and debt.settled_at is not None
+    assert debt.repaid_fen == debt.amount_fen
+    assert debt.settled_at is not None
     refunded = sum(Refund.objects.filter(order=first).values_list("amount_fen", flat=True))
     # The provider refunds the whole payment; the return shipping above it is credited to
     # the buyer's funds with Anxin.
@@ -249,7 +256,8 @@ def test_carrier_delivery_starts_the_clock_and_the_refund_fires_at_the_deadline(
     clock.move_to(a.refund_due_at)
     deliver_all()
     a.refresh_from_db()
-    assert a.status == Status.REFUNDED and a.refunded_fen == order.amount_fen
+    assert a.status == Status.REFUNDED
+    assert a.refunded_fen == order.amount_fen
     assert services.aftersale_refund_due(after_sale_id=a.pk) == "already refunded"
     books_balance()
 
@@ -291,7 +299,8 @@ def test_repair_goes_back_and_forth_and_the_timer_resumes(clock, buyer, seller, 
     )
     assert a.status == Status.RESHIPPED
     order.refresh_from_db()
-    assert order.status == OrderStatus.SHIPPED and order.auto_confirm_at > before
+    assert order.status == OrderStatus.SHIPPED
+    assert order.auto_confirm_at > before
     books_balance()
 
 
@@ -299,12 +308,15 @@ def test_the_api_names_bad_fields(api, buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
     b = api(buyer)
     r = b.get(f"/orders/{order.number}/after-sales/preview?kind=no_reason_return")
-    assert r.status_code == 200 and r.json()["backed"] is True
+    assert r.status_code == 200
+    assert r.json()["backed"] is True
     assert r.json()["decisions"][0]["citations"]
     r = b.post(f"/orders/{order.number}/after-sales", {"kind": "swap", "reason": "x"})
-    assert r.status_code == 422 and "kind" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "kind" in r.json()["detail"]
     r = b.post(f"/orders/{order.number}/after-sales", {"kind": "repair", "reason": "坏了"})
-    assert r.status_code == 201 and r.json()["status"] == "requested"
+    assert r.status_code == 201
+    assert r.json()["status"] == "requested"
     s = api(seller)
     r = s.post(f"/orders/{order.number}/after-sales/answer", {"approve": False, "reason": ""})
     assert r.status_code == 422
@@ -314,7 +326,8 @@ def test_the_api_names_bad_fields(api, buyer, seller, listing) -> None:
         f"/orders/{order.number}/after-sales/ship-back",
         {"carrier": "中通", "tracking_number": "ZT2000000006", "return_shipping_fen": -5},
     )
-    assert r.status_code == 422 and "return_shipping_fen" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "return_shipping_fen" in r.json()["detail"]
     assert AfterSale.objects.get(order=order).status == Status.APPROVED  # nothing changed
     r = api(None).client.post(
         "/api/v1/carriers/notify/sandbox", data=b"{}", content_type="application/json"

@@ -56,4 +56,6 @@ def test_two_refunds_of_one_request_pay_once(tmp_path, buyer, seller, listing) -
     )
     assert sorted(r["ok"] for r in results) == [False, True]
     assert Refund.objects.filter(order=order).count() == 1
-    assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []
+    assert ledger_audit() == []
+    assert orders_audit() == []
+    assert returns_audit() == []

@@ -68,7 +68,8 @@ def test_the_api_docs_load_their_assets_locally() -> None:
 
     page = Client().get("/api/docs").content.decode()
     assets = re.findall(r'(?:src|href)="([^"]+)"', page)
-    assert assets and all(a.startswith("/static/") for a in assets), assets
+    assert assets
+    assert all(a.startswith("/static/") for a in assets), assets
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,8 @@ def test_signup_refusals_name_the_field(body, field, code) -> None:
     assert r.status_code == code
     assert r["Content-Type"] == "application/problem+json"
     problem = r.json()
-    assert problem["field"] == field and problem["detail"].startswith(field)
+    assert problem["field"] == field
+    assert problem["detail"].startswith(field)
     assert set(problem) >= {"type", "title", "status", "detail", "code", "instance"}
 
 
@@ -114,7 +116,8 @@ def test_seller_lists_buyer_checks_out_and_pays(seller, buyer) -> None:
     assert listing["checkout_url"].endswith(f"/c/{listing['code']}")
 
     page = Api(None).get(f"/checkout/{listing['code']}").json()
-    assert page["snapshot"]["price_fen"] == 36800 and page["seller"]["wechat_id"] == "wx_tea-seller"
+    assert page["snapshot"]["price_fen"] == 36800
+    assert page["seller"]["wechat_id"] == "wx_tea-seller"
 
     b = Api(buyer)
     body = {**ORDER_BODY, "listing_code": listing["code"], "snapshot_id": page["snapshot"]["id"]}
@@ -127,7 +130,8 @@ def test_seller_lists_buyer_checks_out_and_pays(seller, buyer) -> None:
         441,
     )
     again = b.post("/orders", body, **{"Idempotency-Key": "k-1"})
-    assert again.json()["number"] == order["number"] and Order.objects.count() == 1
+    assert again.json()["number"] == order["number"]
+    assert Order.objects.count() == 1
     clash = b.post("/orders", {**body, "quantity": 1}, **{"Idempotency-Key": "k-1"})
     assert (clash.status_code, clash.json()["code"]) == (409, "idempotency_key_reused")
 
@@ -156,9 +160,8 @@ def test_seller_lists_buyer_checks_out_and_pays(seller, buyer) -> None:
     assert (detail["snapshot"]["title"], detail["snapshot"]["version"]) == ("明前龙井", 1)
 
     dash = s.get("/seller/dashboard").json()
-    assert dash["held_fen"] == 73600 - 441 and [o["number"] for o in dash["to_ship"]] == [
-        order["number"]
-    ]
+    assert dash["held_fen"] == 73600 - 441
+    assert [o["number"] for o in dash["to_ship"]] == [order["number"]]
 
 
 @pytest.mark.parametrize(
@@ -187,7 +190,8 @@ def test_bad_order_input_is_a_4xx_naming_the_field(buyer, listing, patch, field)
 def test_an_order_needs_an_idempotency_key(buyer, listing) -> None:
     body = {**ORDER_BODY, "listing_code": listing.code, "snapshot_id": listing.current_snapshot_id}
     r = Api(buyer).post("/orders", body)
-    assert r.status_code == 422 and r.json()["field"] == "Idempotency-Key"
+    assert r.status_code == 422
+    assert r.json()["field"] == "Idempotency-Key"
 
 
 def test_malformed_json_is_a_4xx(buyer) -> None:
@@ -211,14 +215,16 @@ def test_malformed_json_is_a_4xx(buyer) -> None:
 def test_disguised_or_unreadable_images_are_refused(seller, data, field) -> None:
     s = Api(seller)
     r = s.client.post("/api/v1/images", {"image": io.BytesIO(data)}, headers=s.headers)
-    assert r.status_code == 422 and r.json()["field"] == field
+    assert r.status_code == 422
+    assert r.json()["field"] == field
 
 
 def test_oversized_images_are_refused(seller, settings) -> None:
     settings.ANXIN_MAX_IMAGE_BYTES = 50
     s = Api(seller)
     r = s.client.post("/api/v1/images", {"image": io.BytesIO(_png())}, headers=s.headers)
-    assert r.status_code == 422 and "limit" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "limit" in r.json()["detail"]
 
 
 def test_only_sellers_list_and_only_buyers_order(buyer, seller, listing) -> None:
@@ -259,7 +265,8 @@ def test_the_webhook_refuses_and_records_a_bad_signature() -> None:
     )
     assert (r.status_code, r.json()["code"]) == (401, "notification_bad_signature")
     row = PaymentNotification.objects.get()
-    assert row.status == NotificationStatus.REJECTED and "bad_signature" in row.reason
+    assert row.status == NotificationStatus.REJECTED
+    assert "bad_signature" in row.reason
 
 
 def test_the_webhook_accepts_a_signed_notification_once(buyer, listing) -> None:

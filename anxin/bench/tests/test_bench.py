@@ -30,7 +30,8 @@ def bench(name: str, *args: str, progress: str) -> dict:
     assert out.returncode == 0, out.stderr
     assert progress in out.stderr
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    assert result["bench"] == name and set(result) == {"bench", "figures", "targets", "met"}
+    assert result["bench"] == name
+    assert set(result) == {"bench", "figures", "targets", "met"}
     assert set(result["met"]) == set(result["targets"])
     return result
 
@@ -42,9 +43,11 @@ def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
         progress="lifecycles over 2 clients",
     )
     figures = result["figures"]
-    assert figures["lifecycles"] == 12 and figures["failed_lifecycles"] == 0
+    assert figures["lifecycles"] == 12
+    assert figures["failed_lifecycles"] == 0
     assert figures["ledger_audit_violations"] == 0
-    assert figures["pgbench_tps"] > 0 and figures["service_tx_per_s"] > 0
+    assert figures["pgbench_tps"] > 0
+    assert figures["service_tx_per_s"] > 0
 
 
 def test_bench_refuses_sqlite_with_a_clear_message() -> None:
@@ -79,15 +82,18 @@ def test_law_bench_decides_a_small_corpus() -> None:
     result = law.run(cases=300, seed=1, log=lambda line: None)
     assert set(result) == {"bench", "figures", "targets", "met"}  # the agreed shape
     f = result["figures"]
-    assert f["decisions"] > 200 and f["decisions_per_second"] > 0
+    assert f["decisions"] > 200
+    assert f["decisions_per_second"] > 0
     assert len(f["outcomes"]) > 8  # the corpus reaches every rule
     assert set(result["met"]) == set(result["targets"])
 
 
 def test_bench_disputes_runs_and_ends_with_one_json_line() -> None:
     f = bench("disputes", "--disputes", "8", progress="round 1:")["figures"]
-    assert f["cases"] == 8 and sum(f["outcomes"].values()) == 8  # every case closed
-    assert f["deadline_events"] > 0 and f["ledger_audit_violations"] == 0
+    assert f["cases"] == 8
+    assert sum(f["outcomes"].values()) == 8
+    assert f["deadline_events"] > 0
+    assert f["ledger_audit_violations"] == 0
     assert f["case_page_queries_5"] > 0
 
 
@@ -97,7 +103,10 @@ def test_bench_credit_runs_and_ends_with_one_json_line() -> None:
         *["--sellers", "200", "--orders", "5000", "--samples", "10"],
         progress="generated order events",
     )["figures"]
-    assert f["orders_order"] == 5000 and f["orders_orderevent"] > 3 * 5000
-    assert f["batch_scores"] >= 200 and f["sellers_without_score"] == 0
-    assert f["incremental_samples"] == 10 and f["incremental_rescored"] == 10
+    assert f["orders_order"] == 5000
+    assert f["orders_orderevent"] > 3 * 5000
+    assert f["batch_scores"] >= 200
+    assert f["sellers_without_score"] == 0
+    assert f["incremental_samples"] == 10
+    assert f["incremental_rescored"] == 10
     assert f["stored_differs_from_fresh"] == 0

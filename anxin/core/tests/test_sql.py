@@ -95,7 +95,8 @@ def test_fetch_instance_builds_what_raw_builds(buyer, listing) -> None:
         for f in Order._meta.concrete_fields:
             assert getattr(ours, f.attname) == getattr(theirs, f.attname), f.name
         assert ours.marked == theirs.marked == 1
-        assert not ours._state.adding and ours._state.db == connection.alias
+        assert not ours._state.adding
+        assert ours._state.db == connection.alias
     assert ours.created_at.tzinfo is not None  # converters applied (SQLite stores text)
     assert fetch_instance(Order, sql, [order.pk + 1000]) is None
     with pytest.raises(ValueError, match="primary key"):
@@ -118,10 +119,16 @@ def test_tasks_enqueued_together_are_one_statement_or_none(buyer, listing) -> No
     assert len(inserts) == 1
     assert DBTaskResult.objects.filter(id__in=[a.id, b.id]).count() == 2
 
-    with pytest.raises(RuntimeError), transaction.atomic(), enqueued_together():
-        c = order_expire_task.enqueue(o1)
-        raise RuntimeError("the shipment failed")
-    assert not DBTaskResult.objects.filter(id=c.id).exists()
+    queued: list[int] = []
+
+    def enqueue_then_fail() -> None:
+        with transaction.atomic(), enqueued_together():
+            queued.append(order_expire_task.enqueue(o1).id)
+            raise RuntimeError("the shipment failed")
+
+    with pytest.raises(RuntimeError, match="shipment failed"):
+        enqueue_then_fail()
+    assert not DBTaskResult.objects.filter(id=queued[0]).exists()
 
 
 def test_update_rows_gives_each_row_its_own_values(buyer, listing) -> None:

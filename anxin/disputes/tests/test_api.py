@@ -25,7 +25,8 @@ def test_file_answer_and_read_the_whole_file(api, buyer, seller, other_buyer, li
     view = b.get(
         f"/disputes/filing-view?category=counterfeit&claimed_fen=70000&order={order.number}"
     )
-    assert view.status_code == 200 and view.json()["law_fen"] == order.amount_fen + 50000
+    assert view.status_code == 200
+    assert view.json()["law_fen"] == order.amount_fen + 50000
     r = b.post(
         "/disputes",
         {"order": order.number, "category": "counterfeit", "claim": "假货", "claimed_fen": 70000},
@@ -33,20 +34,26 @@ def test_file_answer_and_read_the_whole_file(api, buyer, seller, other_buyer, li
     assert r.status_code == 201, r.content
     case = r.json()
     number = case["number"]
-    assert case["role"] == "buyer" and case["step"] == "seller_answer" and "withdraw" in case["can"]
+    assert case["role"] == "buyer"
+    assert case["step"] == "seller_answer"
+    assert "withdraw" in case["can"]
     assert s.get(f"/disputes/{number}").json()["can"][:1] == ["answer"]
     assert api(other_buyer).get(f"/disputes/{number}").status_code == 404
     bad = s.post(f"/disputes/{number}/answer", {"offer_fen": -5, "text": "x"})
-    assert bad.status_code == 422 and "offer_fen" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "offer_fen" in bad.json()["detail"]
     r = s.post(f"/disputes/{number}/answer", {"offer_fen": 1000, "text": "补偿10元"})
-    assert r.status_code == 200 and r.json()["step"] == "buyer_reply"
+    assert r.status_code == 200
+    assert r.json()["step"] == "buyer_reply"
     assert b.post(f"/disputes/{number}/answer", {"offer_fen": 1, "text": "x"}).status_code == 403
     r = b.post(f"/disputes/{number}/reply", {"accept": True})
-    assert r.json()["outcome"] == "settled" and r.json()["paid_from"] == {"escrow": 1000}
+    assert r.json()["outcome"] == "settled"
+    assert r.json()["paid_from"] == {"escrow": 1000}
     listed = b.get("/disputes").json()
     assert [c["number"] for c in listed] == [number]
     notes = s.get("/notifications").json()
-    assert notes and notes[0]["url"] == f"/disputes/{number}/"
+    assert notes
+    assert notes[0]["url"] == f"/disputes/{number}/"
     assert s.post("/notifications/read").json()["read"] == len(notes)
 
 
@@ -63,14 +70,16 @@ def test_the_bundle_holds_the_file_and_its_records(api, buyer, seller, listing) 
     r = b.client.post(
         f"/api/v1/disputes/{number}/evidence", {"text": "程序", "file": exe}, headers=b.headers
     )
-    assert r.status_code == 422 and "file" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "file" in r.json()["detail"]
     disguised = SimpleUploadedFile("x.png", b"MZ\x90\x00", content_type="image/png")
     r = b.client.post(
         f"/api/v1/disputes/{number}/evidence",
         {"text": "伪装", "file": disguised},
         headers=b.headers,
     )
-    assert r.status_code == 422 and "not a image/png file" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "not a image/png file" in r.json()["detail"]
     photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nxx", content_type="image/png")
     r = b.client.post(
         f"/api/v1/disputes/{number}/evidence", {"text": "照片", "file": photo}, headers=b.headers
@@ -81,7 +90,8 @@ def test_the_bundle_holds_the_file_and_its_records(api, buyer, seller, listing) 
     manifest = json.loads(z.read(f"{number}/manifest.json"))
     assert f"{number}/case.json" in names
     assert any("/evidence/" in n and n.endswith(".png") for n in names)
-    assert any("dispute.filed" in n for n in names) and any("order.created" in n for n in names)
+    assert any("dispute.filed" in n for n in names)
+    assert any("order.created" in n for n in names)
     import hashlib
 
     for name, sha in manifest["files"].items():
@@ -109,11 +119,14 @@ def test_case_page_queries_do_not_grow_with_evidence(buyer, seller, listing) -> 
 def test_fund_and_deposit_are_their_owners_only(api, buyer, seller, operator, listing) -> None:
     assert api(buyer).get("/guarantee/fund").status_code == 403
     position = api(operator).get("/guarantee/fund").json()
-    assert position["balance_fen"] == 0 and position["case_cap_fen"] > 0
+    assert position["balance_fen"] == 0
+    assert position["case_cap_fen"] > 0
     r = api(operator).post("/guarantee/fund/allocate", {"amount_fen": 100, "reason": "x"})
-    assert r.status_code == 422 and "amount_fen" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "amount_fen" in r.json()["detail"]
     dep = api(seller).get("/guarantee/deposit").json()
-    assert dep["required_fen"] == 100_000 and dep["shortfall_fen"] == 100_000
+    assert dep["required_fen"] == 100_000
+    assert dep["shortfall_fen"] == 100_000
     assert api(seller).post("/guarantee/deposit", {"amount_fen": 1}).status_code == 422
     mediator = make_user("mediator7", Role.MEDIATOR)
     assert api(mediator).get("/guarantee/deposit").status_code == 403

@@ -112,7 +112,8 @@ def test_refund_then_a_damages_claim_pays_only_the_damages_a_person_awards(
     assert past(clock, d) == "default: decided for the buyer"
     deliver_all()
     d.refresh_from_db()
-    assert d.outcome == Outcome.DEFAULT and d.executed_at is not None
+    assert d.outcome == Outcome.DEFAULT
+    assert d.executed_at is not None
     assert d.paid_from == {"already": order.amount_fen}
     assert back(order) == order.amount_fen  # not twice
     books_balance()
@@ -157,7 +158,8 @@ def test_refund_then_adjudicated_damages_pays_the_damages_alone(
     services.dispute_accept_decision(actor=seller, number=d.number)
     deliver_all()
     d.refresh_from_db()
-    assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 50000
+    assert d.outcome == Outcome.DECIDED
+    assert d.remedy_fen == order.amount_fen + 50000
     assert d.paid_from["already"] == order.amount_fen
     # The price once, from the refund; the damages now, from the seller's balance, and what
     # that could not cover is the seller's debt to the buyer (no fund money in this test).
@@ -205,7 +207,8 @@ def test_a_partial_remedy_then_a_refund_or_after_sales_pays_only_the_rest(
     services.dispute_answer(actor=seller, number=d.number, offer_fen=3000, text="补偿")
     deliver_all()
     order.refresh_from_db()
-    assert order.status == OrderStatus.COMPLETED and back(order) == 3000
+    assert order.status == OrderStatus.COMPLETED
+    assert back(order) == 3000
     # Case, then refund: the escrow was settled by the case, so no full refund can follow it.
     with pytest.raises(InvalidTransition, match="nothing in escrow"):
         orders.order_refund(actor=seller, number=order.number, reason="再退一次")
@@ -254,7 +257,9 @@ def test_the_remedies_audit_names_money_paid_back_twice(buyer, seller, listing) 
         ]
     )
     problems = returns_audit()
-    assert len(problems) == 1 and order.number in problems[0] and "more than it paid" in problems[0]
+    assert len(problems) == 1
+    assert order.number in problems[0]
+    assert "more than it paid" in problems[0]
 
 
 # --- claims about sales outside Anxin --------------------------------------------------------
@@ -293,7 +298,8 @@ def test_an_outside_claim_is_never_paid_by_default_and_the_fund_never_advances(
     # The seller is silent: the claim goes to a mediator, not to a payment.
     assert past(clock, d) == "default: to mediation"
     d.refresh_from_db()
-    assert d.step == Step.MEDIATOR_PROPOSAL and d.mediator_id == people["mediator"].pk
+    assert d.step == Step.MEDIATOR_PROPOSAL
+    assert d.mediator_id == people["mediator"].pk
     # Mediation fails, evidence closes, the adjudicator is silent: closed, unpaid.
     assert past(clock, d) == "default: to adjudication"
     assert past(clock, d) == "evidence closed"
@@ -333,7 +339,8 @@ def test_an_admitted_outside_claim_is_decided_by_a_person_and_may_use_the_fund(
         actor=people["mediator"], number=d.number, reason="转账记录与聊天记录相符"
     )
     d.refresh_from_db()
-    assert d.admitted_by == people["mediator"] and d.admitted_at is not None
+    assert d.admitted_by == people["mediator"]
+    assert d.admitted_at is not None
     with pytest.raises(Conflict, match="already"):
         services.dispute_admit(actor=people["mediator"], number=d.number, reason="again")
     assert past(clock, d) == "default: to adjudication"
@@ -351,7 +358,8 @@ def test_an_admitted_outside_claim_is_decided_by_a_person_and_may_use_the_fund(
     services.dispute_accept_decision(actor=seller, number=d.number)
     deliver_all()
     d.refresh_from_db()
-    assert d.outcome == Outcome.DECIDED and d.remedy_fen == 9900
+    assert d.outcome == Outcome.DECIDED
+    assert d.remedy_fen == 9900
     assert sum(d.paid_from.get(k, 0) for k in ("seller", "fund", "debt")) == 9900
     books_balance()
 
@@ -364,7 +372,8 @@ def test_a_mediator_refuses_an_outside_claim_that_shows_no_sale(clock, buyer, se
         actor=people["mediator"], number=d.number, reason="只有一行文字，无转账记录"
     )
     d.refresh_from_db()
-    assert d.outcome == Outcome.NOT_ADMITTED and d.admission_reason.startswith("只有")
+    assert d.outcome == Outcome.NOT_ADMITTED
+    assert d.admission_reason.startswith("只有")
     assert d.executed_at is None
 
 

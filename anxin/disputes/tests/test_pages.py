@@ -30,21 +30,24 @@ def test_filing_page_shows_the_law_evidence_and_routes_then_files(buyer, seller,
     r = b.get(f"/disputes/new/?order={order.number}&category=counterfeit")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "/law/CRPL/#art-55" in html and 'data-testid="routes"' in html
+    assert "/law/CRPL/#art-55" in html
+    assert 'data-testid="routes"' in html
     partial = b.get(f"/disputes/new/view?order={order.number}&category=other&claimed=10")
     assert 'data-testid="no-rule"' in partial.content.decode()
     bad = b.post(
         "/disputes/new/",
         {"order": order.number, "category": "counterfeit", "claimed": "abc", "claim": "假货"},
     )
-    assert bad.status_code == 422 and b"claimed_fen" in bad.content
+    assert bad.status_code == 422
+    assert b"claimed_fen" in bad.content
     assert not Dispute.objects.exists()
     r = b.post(
         "/disputes/new/",
         {"order": order.number, "category": "counterfeit", "claimed": "700", "claim": "假货"},
     )
     d = Dispute.objects.get()
-    assert r.status_code == 302 and r["Location"] == f"/disputes/{d.number}/"
+    assert r.status_code == 302
+    assert r["Location"] == f"/disputes/{d.number}/"
     assert d.claimed_fen == 70000
     assert (
         client_for(make_user("nosy", Role.BUYER)).get(f"/disputes/{d.number}/").status_code == 404
@@ -61,7 +64,8 @@ def test_the_case_page_shows_each_role_its_forms_and_the_actions_work(
     )
     s = client_for(seller)
     page = s.get(f"/disputes/{d.number}/").content.decode()
-    assert 'data-testid="answer"' in page and 'data-testid="bundle"' in page
+    assert 'data-testid="answer"' in page
+    assert 'data-testid="bundle"' in page
     assert (
         'data-testid="answer"'
         not in client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
@@ -73,7 +77,8 @@ def test_the_case_page_shows_each_role_its_forms_and_the_actions_work(
     b = client_for(buyer)
     b.post(f"/disputes/{d.number}/reply", {"reason": "太少"})
     d.refresh_from_db()
-    assert d.stage == "mediation" and d.mediator == people["mediator"]
+    assert d.stage == "mediation"
+    assert d.mediator == people["mediator"]
     photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\nabc", content_type="image/png")
     b.post(f"/disputes/{d.number}/evidence", {"text": "照片", "file": photo})
     item = d.evidence.get()
@@ -90,9 +95,11 @@ def test_the_case_page_shows_each_role_its_forms_and_the_actions_work(
     b.post(f"/disputes/{d.number}/respond", {"accept": "1"})
     s.post(f"/disputes/{d.number}/respond", {"accept": "1"})
     d.refresh_from_db()
-    assert d.outcome == "settled" and d.remedy_fen == 3000
+    assert d.outcome == "settled"
+    assert d.remedy_fen == 3000
     page = b.get(f"/disputes/{d.number}/").content.decode()
-    assert 'data-testid="case-outcome"' in page and "from escrow" in page
+    assert 'data-testid="case-outcome"' in page
+    assert "from escrow" in page
     assert b.get(f"/disputes/{d.number}/bundle.zip")["Content-Type"] == "application/zip"
     assert b.post(f"/disputes/{d.number}/nonsense").status_code == 404
 
@@ -105,7 +112,8 @@ def test_cases_notices_and_guarantee_pages(buyer, seller, operator, listing) -> 
     s = client_for(seller)
     assert d.number in s.get("/disputes/").content.decode()
     notices = s.get("/notices/").content.decode()
-    assert f"/disputes/{d.number}/" in notices and "filed a complaint" in notices
+    assert f"/disputes/{d.number}/" in notices
+    assert "filed a complaint" in notices
     assert 'data-testid="deposit"' in s.get("/guarantee/").content.decode()
     assert 'data-testid="fund"' in client_for(operator).get("/guarantee/").content.decode()
     assert client_for(buyer).get("/guarantee/").status_code == 403

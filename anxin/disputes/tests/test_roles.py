@@ -129,7 +129,7 @@ ON_THE_CASE = {
 }
 
 
-@pytest.mark.parametrize("name,step,owner,call", ACTIONS, ids=[a[0] for a in ACTIONS])
+@pytest.mark.parametrize(("name", "step", "owner", "call"), ACTIONS, ids=[a[0] for a in ACTIONS])
 def test_only_the_owner_of_an_action_can_take_it(
     name, step, owner, call, clock, buyer, seller, other_buyer, other_seller, operator, listing
 ) -> None:

@@ -51,18 +51,22 @@ def test_filing_shows_the_law_the_evidence_held_and_the_routes(buyer, seller, li
     # Fraud: the price back and three times it, at least 500 yuan (CRPL 55(1)).
     assert view["law_fen"] == order.amount_fen + 50000
     assert {"statute": "CRPL", "article": 55, "paragraph": 1} in view["law"][0]["citations"]
-    assert "listing" in view["held"] and "authenticity" in view["missing"]
+    assert "listing" in view["held"]
+    assert "authenticity" in view["missing"]
     routes = {r["key"]: r for r in view["routes"]}
-    assert routes["anxin"]["cost_fen"] == 0 and routes["small_claims"]["cost_fen"] == 2500
+    assert routes["anxin"]["cost_fen"] == 0
+    assert routes["small_claims"]["cost_fen"] == 2500
     assert routes["anxin"]["days"] < routes["12315"]["days"]
     nothing = filing.filing_view(user=buyer, category="other", claimed_fen=100)
-    assert nothing["law"] == [] and nothing["law_fen"] == 0
+    assert nothing["law"] == []
+    assert nothing["law_fen"] == 0
 
 
 def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, listing) -> None:
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
-    assert d.step == Step.SELLER_ANSWER and d.cap_fen == order.amount_fen
+    assert d.step == Step.SELLER_ANSWER
+    assert d.cap_fen == order.amount_fen
     # The dispute hold pauses the auto-confirm timer.
     assert order.holds.get(closed_at__isnull=True).kind == "dispute"
     assert orders.order_auto_confirm(order_id=order.pk) in ("not due", "paused by an open hold")
@@ -76,7 +80,8 @@ def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, list
     deliver_all()
     books_balance()
     kinds = list(d.events.order_by("at", "pk").values_list("kind", flat=True))
-    assert kinds[0] == "filed" and kinds[-1] == "remedy_paid"
+    assert kinds[0] == "filed"
+    assert kinds[-1] == "remedy_paid"
     records = list(Record.objects.filter(chain=f"dispute:{d.number}").order_by("id"))
     assert len(records) == len(kinds)
     # The chain links each record to the one before, and the case's head is the last.
@@ -96,9 +101,11 @@ def test_partial_offer_accepted_completes_the_order_with_the_rest_to_the_seller(
     services.dispute_answer(actor=seller, number=d.number, offer_fen=5000, text="部分退款")
     services.dispute_reply(actor=buyer, number=d.number, accept=True)
     d.refresh_from_db()
-    assert d.remedy_fen == 5000 and d.outcome == Outcome.SETTLED
+    assert d.remedy_fen == 5000
+    assert d.outcome == Outcome.SETTLED
     o = Order.objects.get(pk=order.pk)
-    assert o.status == OrderStatus.COMPLETED and o.confirmed_by == "dispute"
+    assert o.status == OrderStatus.COMPLETED
+    assert o.confirmed_by == "dispute"
     fee_back = order.fee_fen * 5000 // order.amount_fen
     assert balance(f"seller:{seller.pk}") == order.seller_share_fen - (5000 - fee_back)
     deliver_all()
@@ -116,7 +123,8 @@ def test_silent_seller_loses_by_default_within_what_the_law_grants(
     assert deadlines.dispute_deadline(dispute_id=d.pk) == "not due"
     assert past(clock, d) == "default: decided for the buyer"
     d.refresh_from_db()
-    assert d.outcome == Outcome.DEFAULT and d.remedy_fen == order.amount_fen
+    assert d.outcome == Outcome.DEFAULT
+    assert d.remedy_fen == order.amount_fen
     assert deadlines.dispute_deadline(dispute_id=d.pk) == "closed"  # fired twice: nothing twice
     deliver_all()
     books_balance()
@@ -134,7 +142,8 @@ def test_silent_seller_without_a_legal_figure_goes_to_mediation(
         claim="直播抽中的奖品一直没给",
         claimed_fen=order.amount_fen,
     )
-    assert d.law_fen == 0 and d.cap_fen == order.amount_fen
+    assert d.law_fen == 0
+    assert d.cap_fen == order.amount_fen
     assert past(clock, d) == "default: to mediation"
     d.refresh_from_db()
     assert (d.stage, d.step, d.mediator) == (
@@ -305,12 +314,14 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
     assert d.step == Step.APPEAL_WINDOW
     assert past(clock, d) == "final: decision to be paid"
     d.refresh_from_db()
-    assert d.step == Step.PAYING and d.executed_at is None
+    assert d.step == Step.PAYING
+    assert d.executed_at is None
     with pytest.raises(InvalidTransition):
         services.dispute_withdraw(actor=buyer, number=d.number)
     deliver_all()  # the payment task, queued with the decision
     d.refresh_from_db()
-    assert d.outcome == Outcome.DECIDED and d.remedy_fen == order.amount_fen + 20000
+    assert d.outcome == Outcome.DECIDED
+    assert d.remedy_fen == order.amount_fen + 20000
     # The price from escrow; the compensation from the seller's balance (just released).
     assert d.paid_from["escrow"] == order.amount_fen
     deliver_all()
@@ -326,14 +337,17 @@ def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
     # The law engine proposes the price and 500 yuan of damages; no person decided, so the
     # decision is the refund alone (damages are awarded only by a person).
     assert decision.proposal["compensation_fen"] == 50000
-    assert decision.is_default and decision.compensation_fen == 0
+    assert decision.is_default
+    assert decision.compensation_fen == 0
     assert decision.total_fen == order.amount_fen
-    assert decision.citations and decision.decided_by is None
+    assert decision.citations
+    assert decision.decided_by is None
     # Both parties accept: paid at once, without waiting for the appeal window.
     services.dispute_accept_decision(actor=buyer, number=d.number)
     services.dispute_accept_decision(actor=seller, number=d.number)
     d.refresh_from_db()
-    assert d.outcome == Outcome.DECIDED and d.executed_at is not None
+    assert d.outcome == Outcome.DECIDED
+    assert d.executed_at is not None
     deliver_all()
     books_balance()
 
@@ -355,7 +369,8 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
     a = services.dispute_appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
     with pytest.raises(Conflict):
         services.dispute_appeal(actor=buyer, number=d.number, reason="再来一次")
-    assert a.body == "panel" and len(a.members) == 3
+    assert a.body == "panel"
+    assert len(a.members) == 3
     assert people["adj1"].pk not in a.members  # the first adjudicator does not sit
     assert panel.verify_draw(a)
     assert panel.draw(a.seed, a.pool, 3) == a.members
@@ -376,7 +391,8 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
     )
     d.refresh_from_db()
     # Two of three changed it: the median of their remedies.
-    assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == 20000
+    assert d.outcome == Outcome.APPEAL_DECIDED
+    assert d.remedy_fen == 20000
     deliver_all()
     books_balance()
 
@@ -434,7 +450,8 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
         assert (
             SellerDebt.objects.get(dispute=big, creditor=Creditor.BUYER).amount_fen == paid["debt"]
         )
-    assert seller_balance > 0 and balance(f"seller:{seller.pk}") == 0
+    assert seller_balance > 0
+    assert balance(f"seller:{seller.pk}") == 0
     books_balance()
     # The seller's next payout repays what is owed, oldest first.
     for i in range(4):
@@ -509,10 +526,12 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
         files=[("聊天记录", shot)],
     )
     item = d.evidence.get()
-    assert len(item.sha256) == 64 and item.size == 108
+    assert len(item.sha256) == 64
+    assert item.size == 108
     services.dispute_answer(actor=seller, number=d.number, offer_fen=9900, text="退")
     d.refresh_from_db()
-    assert d.outcome == Outcome.SETTLED and d.paid_from == {"debt": 9900}
+    assert d.outcome == Outcome.SETTLED
+    assert d.paid_from == {"debt": 9900}
     assert balance(f"buyer:{buyer.pk}") == 0
     books_balance()
 
@@ -553,7 +572,8 @@ def test_notices_reach_every_party_in_app_and_by_email(buyer, seller, listing, s
     assert Notification.objects.filter(user=seller, subject=chain(d), kind="filed").exists()
     deliver_all()
     assert len(mail.outbox) == 1
-    assert d.number in mail.outbox[0].body and "complaint" in mail.outbox[0].subject
+    assert d.number in mail.outbox[0].body
+    assert "complaint" in mail.outbox[0].subject
     assert Notification.objects.get(user=seller, kind="filed").emailed_at is not None
 
 
@@ -618,14 +638,17 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
     clock.move_to(latest)
     counts = deadlines_run()
     # Three defaults in one batch; the safety net then pays what the default decided.
-    assert counts["dispute_defaults"] == 3 and counts["dispute_remedies_paid"] == 1
+    assert counts["dispute_defaults"] == 3
+    assert counts["dispute_remedies_paid"] == 1
     law.refresh_from_db()
     nolaw.refresh_from_db()
     evid.refresh_from_db()
     assert (law.outcome, law.remedy_fen) == (Outcome.DEFAULT, law.cap_fen)
-    assert law.executed_at is not None and law.stage == Stage.CLOSED
+    assert law.executed_at is not None
+    assert law.stage == Stage.CLOSED
     assert (nolaw.stage, nolaw.mediator) == (Stage.MEDIATION, people["mediator"])
-    assert evid_step == Step.DECISION and evid.step == Step.APPEAL_WINDOW
+    assert evid_step == Step.DECISION
+    assert evid.step == Step.APPEAL_WINDOW
     assert Decision.objects.get(dispute=evid).is_default
     # Each case's evidence chain is whole and its head is its last record.
     import json
@@ -652,9 +675,8 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
         claimed_fen=order.amount_fen,
     )
     # CRPL 53: paid in advance, not supplied: the prepayment back.
-    assert d.law_fen == order.amount_fen and d.law[0]["citations"] == [
-        {"statute": "CRPL", "article": 53}
-    ]
+    assert d.law_fen == order.amount_fen
+    assert d.law[0]["citations"] == [{"statute": "CRPL", "article": 53}]
     assert past(clock, d) == "default: decided for the buyer"
     deliver_all()
     d.refresh_from_db()
@@ -669,7 +691,8 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
     view = filing.filing_view(
         user=buyer, category="not_delivered", claimed_fen=100, number=delivered.number
     )
-    assert view["law"][0]["outcome"] == "refused" and view["law_fen"] == 0
+    assert view["law"][0]["outcome"] == "refused"
+    assert view["law_fen"] == 0
 
 
 def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
@@ -681,7 +704,8 @@ def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
     services.dispute_answer(actor=seller, number=d.number, offer_fen=d.claimed_fen, text="全部同意")
     d.refresh_from_db()
     assert d.remedy_fen == order.amount_fen + 3000
-    assert d.paid_from["escrow"] == order.amount_fen and sum(d.paid_from.values()) == d.remedy_fen
+    assert d.paid_from["escrow"] == order.amount_fen
+    assert sum(d.paid_from.values()) == d.remedy_fen
     deliver_all()
     books_balance()
 
@@ -710,7 +734,8 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
     d, order, _ = to_decision(clock, buyer, seller, listing, tracking="SF3200000002")
     assert past(clock, d).startswith("default")
     a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
-    assert a.body == "jury" and len(a.members) == 3
+    assert a.body == "jury"
+    assert len(a.members) == 3
     # Buyers and sellers who completed orders: not the parties, nor who traded with them.
     assert set(a.pool) == {j.pk for j in jurors} | {other_seller.pk}
     assert panel.verify_draw(a)
@@ -727,7 +752,8 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
         capture_output=True,
         text=True,
     )
-    assert ok.returncode == 0 and "ok: 3 of 5" in ok.stdout, ok.stderr
+    assert ok.returncode == 0, ok.stderr
+    assert "ok: 3 of 5" in ok.stdout, ok.stderr
     forged = json.loads(case.read_text())
     forged["appeal"]["members"] = sorted(forged["appeal"]["members"])[::-1]
     if forged["appeal"]["members"] == a.members:
@@ -741,14 +767,16 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
         capture_output=True,
         text=True,
     )
-    assert bad.returncode == 1 and "members" in bad.stderr
+    assert bad.returncode == 1
+    assert "members" in bad.stderr
     from anxin.accounts.models import User
 
     voters = [User.objects.get(pk=pk) for pk in a.members]
     services.dispute_vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
     services.dispute_vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
     d.refresh_from_db()
-    assert d.outcome == Outcome.APPEAL_DECIDED and d.remedy_fen == order.amount_fen
+    assert d.outcome == Outcome.APPEAL_DECIDED
+    assert d.remedy_fen == order.amount_fen
 
 
 def test_an_appeal_with_too_few_eligible_members_is_refused_clearly(

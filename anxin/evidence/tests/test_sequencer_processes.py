@@ -36,7 +36,8 @@ def test_a_sequencer_killed_mid_batch_loses_nothing() -> None:
     assert out.returncode == 0, out.stderr
     assert "integrated 305 records" in out.stdout
     rep = audit(keys.log_verifier())
-    assert rep.ok and rep.entries == 305, rep.problems
+    assert rep.ok, rep.problems
+    assert rep.entries == 305
 
 
 def test_two_sequencers_at_once_assign_each_index_once() -> None:

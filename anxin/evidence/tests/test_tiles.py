@@ -37,7 +37,7 @@ def test_tile_paths_with_partial_widths_and_entries() -> None:
         "../etc/passwd",
         "tile/0/005/",
     ]:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="tile"):
             tiles.parse_tile_path(bad)
 
 
@@ -54,9 +54,9 @@ def test_entry_bundles_round_trip_and_refuse_truncation() -> None:
     entries = [b"", b"a", bytes(300)]
     data = tiles.encode_bundle(entries)
     assert tiles.decode_bundle(data) == entries
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="truncated"):
         tiles.decode_bundle(data[:-1])
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="over"):
         tiles.encode_bundle([bytes(70_000)])
 
 
@@ -97,5 +97,5 @@ def test_a_tampered_tile_is_noticed() -> None:
     files[path] = b"\x00" * 32 + files[path][32:]
     assert tiles.TileClient(40, files.__getitem__).root() != merkle.root(leaves)
     files[path] = files[path][:-1]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bytes, expected"):
         tiles.TileClient(40, files.__getitem__).root()

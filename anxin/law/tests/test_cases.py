@@ -92,7 +92,8 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
     for text in case.get("says", []):
         assert text in first["reasons"]["zh"], (text, first["reasons"]["zh"])
         assert text in first["reasons"]["en"], (text, first["reasons"]["en"])
-    assert first["reasons"]["zh"] and first["reasons"]["en"]
+    assert first["reasons"]["zh"]
+    assert first["reasons"]["en"]
     assert any(k in case for k in ("outcome", "remedies", "deadlines", "cites", "also"))
 
 
@@ -117,7 +118,8 @@ def _all_citations() -> set[tuple[str, int]]:
 
 def test_every_cited_article_exists_and_has_an_english_gloss() -> None:
     cited = _all_citations()
-    assert ("CRPL", 25) in cited and ("CC", 586) in cited
+    assert ("CRPL", 25) in cited
+    assert ("CC", 586) in cited
     for sid, article in sorted(cited):
         statute(sid).article(article)  # KeyError if the article does not exist
         assert (sid, article) in glosses(), f"{sid} {article}: no English gloss"

@@ -35,11 +35,15 @@ def test_a_hold_counts_as_spent_and_posting_it_moves_the_money() -> None:
     b = apply(Transfer("t1", 1, 2, 500), books(2, 3)).balances
     hold = Transfer("h", 2, 3, 400, Kind.PENDING)
     b = apply(hold, b).balances
-    assert b[2].available == 100 and b[3].credits_pending == 400 and b[3].credits_posted == 0
+    assert b[2].available == 100
+    assert b[3].credits_pending == 400
+    assert b[3].credits_posted == 0
     effects = apply(Transfer("p", 2, 3, 400, Kind.POST_PENDING, "h"), b, PendingView(hold))
     assert effects.resolved_pending == ("h", PendingState.POSTED)
-    assert effects.balances[3].credits_posted == 400 and effects.balances[3].credits_pending == 0
-    assert effects.balances[2].debits_pending == 0 and effects.balances[2].available == 100
+    assert effects.balances[3].credits_posted == 400
+    assert effects.balances[3].credits_pending == 0
+    assert effects.balances[2].debits_pending == 0
+    assert effects.balances[2].available == 100
 
 
 def test_voiding_a_hold_gives_the_money_back() -> None:
@@ -48,7 +52,8 @@ def test_voiding_a_hold_gives_the_money_back() -> None:
     b = apply(hold, b).balances
     effects = apply(Transfer("v", 2, 3, 500, Kind.VOID_PENDING, "h"), b, PendingView(hold))
     assert effects.resolved_pending == ("h", PendingState.VOIDED)
-    assert effects.balances[2].available == 500 and effects.balances[3].credits_pending == 0
+    assert effects.balances[2].available == 500
+    assert effects.balances[3].credits_pending == 0
 
 
 def test_a_partial_post_releases_the_rest() -> None:
@@ -56,7 +61,8 @@ def test_a_partial_post_releases_the_rest() -> None:
     hold = Transfer("h", 2, 3, 500, Kind.PENDING)
     b = apply(hold, b).balances
     b = apply(Transfer("p", 2, 3, 300, Kind.POST_PENDING, "h"), b, PendingView(hold)).balances
-    assert b[2].available == 200 and b[3].credits_posted == 300
+    assert b[2].available == 200
+    assert b[3].credits_posted == 300
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,8 @@ def test_a_retried_transfer_applies_once(accts) -> None:
     again = transfers_create([req])
     assert first == again == [req.id]
     b.refresh_from_db()
-    assert b.credits_posted == 1000 and Transfer.objects.count() == 1
+    assert b.credits_posted == 1000
+    assert Transfer.objects.count() == 1
 
 
 def test_the_same_id_with_other_content_is_refused(accts) -> None:
@@ -105,7 +106,8 @@ def test_a_hold_is_resolved_at_most_once(accts) -> None:
         )
     assert e.value.code == "pending_already_posted"
     s.refresh_from_db()
-    assert s.credits_posted == 1000 and ledger_audit() == []
+    assert s.credits_posted == 1000
+    assert ledger_audit() == []
 
 
 def _tamper(sql: str, params: list) -> None:

@@ -19,11 +19,13 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
     settings.MEDIA_ROOT = str(tmp_path)
     call_command("demo", verbosity=0)
     orders, reviews = Order.objects.count(), Review.objects.count()
-    assert orders > 10 and reviews == 2
+    assert orders > 10
+    assert reviews == 2
     # Every demo seller is scored; none has the orders for a grade yet.
-    assert Score.objects.count() >= 3 and set(Score.objects.values_list("grade", flat=True)) == {
-        "N"
-    }
-    assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []
+    assert Score.objects.count() >= 3
+    assert set(Score.objects.values_list("grade", flat=True)) == {"N"}
+    assert ledger_audit() == []
+    assert orders_audit() == []
+    assert returns_audit() == []
     call_command("demo", verbosity=0)
     assert (Order.objects.count(), Review.objects.count()) == (orders, reviews)

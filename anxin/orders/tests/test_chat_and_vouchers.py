@@ -41,7 +41,8 @@ def test_parties_chat_and_each_message_is_evidence(order, buyer, seller) -> None
     m2 = chat.message_post(actor=seller, number=order.number, text="今天下午", image=_png())
     assert (m1.author_role, m2.author_role) == ("buyer", "seller")
     rec = json.loads(Record.objects.get(pk=m2.record_id).body)
-    assert rec["kind"] == "chat.message" and rec["text"] == "今天下午"
+    assert rec["kind"] == "chat.message"
+    assert rec["text"] == "今天下午"
     assert rec["attachment"]["sha256"] == hashlib.sha256(_png()).hexdigest()
     assert rec["prev"]  # chained after the order's earlier records
     assert list(chat.messages_of(order)) == [m1, m2]
@@ -91,19 +92,22 @@ def test_the_chat_api_and_attachment_access(order, buyer, seller, other_buyer, a
     url = r.json()["attachment"]["url"]
     assert r.json()["mine"] is True
     listed = api(seller).get(f"/orders/{order.number}/messages").json()
-    assert [m["text"] for m in listed] == ["看看这个"] and listed[0]["mine"] is False
+    assert [m["text"] for m in listed] == ["看看这个"]
+    assert listed[0]["mine"] is False
     bad = b.client.post(
         f"/api/v1/orders/{order.number}/messages",
         {"text": "", "image": io.BytesIO(b"not an image")},
         headers=b.headers,
     )
-    assert bad.status_code == 422 and bad.json()["field"] == "image"
+    assert bad.status_code == 422
+    assert bad.json()["field"] == "image"
     assert api(other_buyer).get(f"/orders/{order.number}/messages").status_code == 404
     # Attachments are served to the parties only.
     c = Client()
     c.login(username=seller.username, password=PASSWORD)
     got = c.get(url)
-    assert got.status_code == 200 and b"".join(got.streaming_content) == _png()
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content) == _png()
     assert got["Content-Type"] == "image/png"
     c.login(username=other_buyer.username, password=PASSWORD)
     assert c.get(url).status_code == 404
@@ -117,13 +121,16 @@ def test_voucher_api_waits_for_the_log_then_verifies(
     )
     chat.message_post(actor=buyer, number=order.number, text="收到了吗")
     r = api(buyer).get(f"/orders/{order.number}/voucher")
-    assert r.status_code == 409 and r.json()["code"] == "evidence_pending"
+    assert r.status_code == 409
+    assert r.json()["code"] == "evidence_pending"
     sequencer.integrate_all()
     r = api(buyer).get(f"/orders/{order.number}/voucher")
-    assert r.status_code == 200 and r["Content-Type"].startswith("text/plain")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("text/plain")
     v = voucher.verify(r.content.decode(), keys.log_verifier())
     kinds = [x["kind"] for x in [*v.history, v.record]]
-    assert kinds[0] == "order.created" and kinds[-1] == "chat.message"
+    assert kinds[0] == "order.created"
+    assert kinds[-1] == "chat.message"
     assert api(seller).get(f"/orders/{order.number}/voucher").status_code == 200
     assert api(other_buyer).get(f"/orders/{order.number}/voucher").status_code == 404
 
@@ -132,7 +139,8 @@ def test_the_evidence_bundle_holds_everything_and_checks_out(order, buyer, selle
     chat.message_post(actor=seller, number=order.number, text="发票", image=_png((1, 2, 3)))
     sequencer.integrate_all()
     r = api(buyer).get(f"/orders/{order.number}/evidence-bundle")
-    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    assert r.status_code == 200
+    assert r["Content-Type"] == "application/zip"
     z = zipfile.ZipFile(io.BytesIO(r.content))
     files = {n.split("/", 1)[1]: z.read(n) for n in z.namelist()}
     manifest = json.loads(files.pop("manifest.json"))
@@ -148,7 +156,8 @@ def test_the_evidence_bundle_holds_everything_and_checks_out(order, buyer, selle
     assert [x["record"] for x in records] == [*v.history, v.record]
     assert files["checkpoint.txt"].decode() in files["voucher.tlog-proof"].decode()
     summary = files["summary.html"].decode()
-    assert order.number in summary and "发票" in summary
+    assert order.number in summary
+    assert "发票" in summary
 
 
 def test_voucher_page_pdf_and_public_check(order, buyer, other_buyer) -> None:
@@ -158,9 +167,12 @@ def test_voucher_page_pdf_and_public_check(order, buyer, other_buyer) -> None:
     page = c.get(f"/orders/{order.number}/voucher")
     assert page.status_code == 200
     html = page.content.decode()
-    assert "<svg" in html and order.number in html and keys.log_verifier().vkey() in html
+    assert "<svg" in html
+    assert order.number in html
+    assert keys.log_verifier().vkey() in html
     pdf = c.get(f"/orders/{order.number}/voucher.pdf")
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
     proof = c.get(f"/orders/{order.number}/voucher.tlog-proof")
     v = voucher.verify(proof.content.decode(), keys.log_verifier())
     # The QR code's page, public: the entry is in the log and the fingerprint matches.
@@ -183,7 +195,9 @@ def test_chat_through_the_page_form(order, buyer) -> None:
     c = Client()
     c.login(username=buyer.username, password=PASSWORD)
     r = c.post(f"/orders/{order.number}/messages", {"text": "你好"}, headers={"HX-Request": "true"})
-    assert r.status_code == 200 and "你好" in r.content.decode()
+    assert r.status_code == 200
+    assert "你好" in r.content.decode()
     r = c.post(f"/orders/{order.number}/messages", {"text": ""}, headers={"HX-Request": "true"})
-    assert r.status_code == 422 and "text: write a message" in r.content.decode()
+    assert r.status_code == 422
+    assert "text: write a message" in r.content.decode()
     assert OrderMessage.objects.count() == 1

@@ -32,7 +32,9 @@ def acct(code: str) -> Account:
 
 
 def audit_clean() -> None:
-    assert ledger_audit() == [] and orders_audit() == [] and returns_audit() == []
+    assert ledger_audit() == []
+    assert orders_audit() == []
+    assert returns_audit() == []
 
 
 def ship(order):
@@ -286,7 +288,8 @@ def test_a_failed_payment_leaves_the_order_payable(buyer, listing) -> None:
     first.refresh_from_db()
     assert (order.status, first.status) == (OrderStatus.AWAITING_PAYMENT, PaymentStatus.FAILED)
     second = pay(order)
-    assert second.pk != first.pk and order.status == OrderStatus.PAID
+    assert second.pk != first.pk
+    assert order.status == OrderStatus.PAID
     audit_clean()
 
 
@@ -295,7 +298,8 @@ def test_duplicate_notifications_change_nothing(buyer, listing, settings) -> Non
     order = place_order(buyer, listing)
     pay(order)
     rows = SandboxNotification.objects.filter(event_type="payment.succeeded")
-    assert rows.count() == 2 and len({r.event_id for r in rows}) == 1
+    assert rows.count() == 2
+    assert len({r.event_id for r in rows}) == 1
     note = PaymentNotification.objects.get(event_type="payment.succeeded")
     assert (note.status, note.times_received) == (NotificationStatus.APPLIED, 2)
     assert list(order.events.values_list("kind", flat=True)) == ["created", "paid"]
@@ -378,7 +382,8 @@ def test_the_last_item_cannot_be_sold_twice(buyer, other_buyer, seller) -> None:
 def test_placing_an_order_is_idempotent(buyer, listing) -> None:
     a = place_order(buyer, listing, key="same")
     b = place_order(buyer, listing, key="same")
-    assert a.pk == b.pk and Order.objects.count() == 1
+    assert a.pk == b.pk
+    assert Order.objects.count() == 1
     listing.refresh_from_db()
     assert listing.stock == 9
     with pytest.raises(IdempotencyConflict):
@@ -399,7 +404,8 @@ def test_one_buyer_cannot_hoard_a_listing_in_unpaid_orders(
     place_order(buyer, listing, quantity=2)
     with pytest.raises(RateLimited) as e:
         place_order(buyer, listing, quantity=2)
-    assert e.value.code == "too_many_unpaid_units" and e.value.field == "quantity"
+    assert e.value.code == "too_many_unpaid_units"
+    assert e.value.field == "quantity"
     # Refused whole: the stock it would have taken is still there.
     assert Listing.objects.get(pk=listing.pk).stock == 48
     place_order(buyer, listing, quantity=1)
@@ -412,4 +418,5 @@ def test_one_buyer_cannot_hoard_a_listing_in_unpaid_orders(
     place_order(buyer, make_listing(seller, title="另一款茶"))
     with pytest.raises(RateLimited) as e:
         place_order(buyer, make_listing(seller, title="第三款茶"))
-    assert e.value.code == "too_many_unpaid_orders" and e.value.status == 429
+    assert e.value.code == "too_many_unpaid_orders"
+    assert e.value.status == 429

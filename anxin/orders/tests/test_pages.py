@@ -22,10 +22,12 @@ def logged_in(user) -> Client:
 
 def test_the_checkout_page_shows_what_is_advertised_to_anyone(listing) -> None:
     page = Client().get(f"/c/{listing.code}").content.decode()
-    assert "明前西湖龙井 250克" in page and "¥128.00" in page
+    assert "明前西湖龙井 250克" in page
+    assert "¥128.00" in page
     assert "登录或注册后即可购买" in page
     qr = Client().get(f"/c/{listing.code}/qr.svg")
-    assert qr["Content-Type"] == "image/svg+xml" and qr.content.startswith(b"<svg")
+    assert qr["Content-Type"] == "image/svg+xml"
+    assert qr.content.startswith(b"<svg")
     # A file of its own: without its namespace a browser draws no image at all.
     assert qr.content.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
 
@@ -75,7 +77,8 @@ def test_buyer_checks_out_pays_and_confirms_through_pages(buyer, seller, listing
     assert c.post(r["Location"], {"action": "pay"})["Location"] == f"/orders/{order.number}"
     deliver_all()
     page = c.get(f"/orders/{order.number}").content.decode()
-    assert "已付款，资金托管中" in page and "尚未付给卖家" in page
+    assert "已付款，资金托管中" in page
+    assert "尚未付给卖家" in page
 
     s = logged_in(seller)
     assert order.number in s.get("/seller/").content.decode()

@@ -55,7 +55,8 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
         actor=regulator, entry_id=e.pk, list_seller=True, reasons="申诉不成立", term_days=365
     )
     e.refresh_from_db()
-    assert e.status == EntryStatus.LISTED and e.decided_by == regulator
+    assert e.status == EntryStatus.LISTED
+    assert e.decided_by == regulator
     with pytest.raises(Conflict):
         blacklist.decide(actor=operator, entry_id=e.pk, list_seller=False, reasons="x")
     # The shop takes no orders; the same person cannot verify another shop.
@@ -64,10 +65,9 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
         place_order(buyer, listing)
     second = make_user("sameperson", Role.SELLER, verified=False)
     from anxin.bench import synthetic
+    from anxin.sellers import services as sellers
 
     with pytest.raises(Forbidden, match="blacklist"):
-        from anxin.sellers import services as sellers
-
         sellers.seller_verify(
             actor=second,
             kind="individual",
@@ -84,8 +84,10 @@ def test_notice_appeal_decision_and_the_identity_kept_out(
     assert kinds == ["blacklist.noticed", "blacklist.appealed", "blacklist.listed"]
     # The public list masks the individual.
     [row] = blacklist.public_list()
-    assert row["name"].startswith(seller.display_name[:1]) and "*" in row["name"]
-    assert row["number"].startswith("1101") and "*" in row["number"]
+    assert row["name"].startswith(seller.display_name[:1])
+    assert "*" in row["name"]
+    assert row["number"].startswith("1101")
+    assert "*" in row["number"]
     # The term ends: the entry expires and the person can verify again.
     clock.move_to(e.listed_until)
     assert blacklist.expire() == 1
@@ -125,7 +127,8 @@ def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staf
     c.force_login(seller)
     assert 'data-testid="my-notice"' in c.get("/blacklist/").content.decode()
     bad = c.post("/blacklist/", {"entry": "mine", "text": "已整改"}, follow=True)
-    assert bad.status_code == 200 and "entry: a whole number" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "entry: a whole number" in bad.content.decode()
     c.post("/blacklist/", {"entry": entry, "text": "已整改"})
     assert (
         api(seller)
@@ -137,9 +140,11 @@ def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staf
         f"/blacklist/{entry}/decide",
         {"list_seller": True, "reasons": "整改不到位", "term_days": 90},
     )
-    assert d.json()["status"] == "listed" and d.json()["appeal"] == "已整改"
+    assert d.json()["status"] == "listed"
+    assert d.json()["appeal"] == "已整改"
     public = Client().get("/api/v1/blacklist").json()
-    assert len(public) == 1 and "*" in public[0]["name"]
+    assert len(public) == 1
+    assert "*" in public[0]["name"]
     assert (
         "Penalised by a regulator"
         in Client(HTTP_ACCEPT_LANGUAGE="en").get("/blacklist/").content.decode()
@@ -169,7 +174,8 @@ def test_the_monitor_opens_an_entry_for_fraud_found_in_a_decided_case(
     assert blacklist.monitor() == 1
     e = BlacklistEntry.objects.get(seller=seller)
     assert (e.ground, e.evidence, e.opened_by) == (Ground.FRAUD, [d.number], None)
-    assert "CRPL Art. 55(1)" in e.reasons and e.status == EntryStatus.NOTICED
+    assert "CRPL Art. 55(1)" in e.reasons
+    assert e.status == EntryStatus.NOTICED
     assert Record.objects.filter(chain=f"blacklist:{e.pk}", kind="blacklist.noticed").exists()
     assert blacklist.monitor() == 0  # the same case is relied on once
 
@@ -204,7 +210,8 @@ def test_the_monitor_lists_repeated_defaults_and_never_reopens_dismissed_evidenc
         second = lost_by_default("SF6300000002")
         assert blacklist.monitor() == 1
         e = BlacklistEntry.objects.get(seller=seller)
-        assert e.ground == Ground.DEFAULTS and e.evidence == sorted([first, second])
+        assert e.ground == Ground.DEFAULTS
+        assert e.evidence == sorted([first, second])
         # The appeal window ends at 24:00 Beijing time of its last day (Civil Code Art. 203).
         clock.move_to(e.appeal_by + dt.timedelta(seconds=1))
         blacklist.decide(actor=operator, entry_id=e.pk, list_seller=False, reasons="已整改")
@@ -260,7 +267,8 @@ def test_the_seller_page_shows_a_listing_only_once_decided(clock, seller, operat
         actor=operator, entry_id=e.pk, list_seller=True, reasons="处罚已生效", term_days=30
     )
     shown = status()
-    assert "On the blacklist until" in shown and "处罚已生效" in shown
+    assert "On the blacklist until" in shown
+    assert "处罚已生效" in shown
     clock.shift(dt.timedelta(days=31))
     blacklist.expire()
     assert "Was on the blacklist from" in status()

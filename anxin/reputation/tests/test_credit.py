@@ -65,7 +65,8 @@ def test_scores_update_as_reviews_happen_and_the_batch_agrees(buyer, seller, ope
     after = Score.objects.get(seller=seller)
     assert after.factors["reviews"] < 0.75  # one bad review pulls below the prior, a little
     explained = credit.explain(seller.pk)
-    assert explained["score"] == after.score and explained["grade"] == after.grade
+    assert explained["score"] == after.score
+    assert explained["grade"] == after.grade
     assert {f["name"] for f in explained["factors"]} == {n for n, _, _ in credit.FACTORS}
     assert explained["raise"][0] == "reviews"  # the most weight left to gain
     Score.objects.all().delete()
@@ -99,16 +100,19 @@ def test_buyers_see_the_grade_at_checkout_and_its_factors_on_the_seller_page(
 
     c = Client(HTTP_ACCEPT_LANGUAGE="en")
     page = c.get(f"/c/{listing.code}").content.decode()
-    assert 'data-testid="seller-credit"' in page and "New seller" in page  # no orders yet
+    assert 'data-testid="seller-credit"' in page
+    assert "New seller" in page
     assert "A grade is given after 10 orders" in c.get(f"/s/{seller.pk}").content.decode()
     settings.ANXIN_CREDIT_MIN_ORDERS = 0
     credit.refresh([seller.pk])
     checkout = c.get(f"/c/{listing.code}").content.decode()
     assert "Credit grade <strong>" in checkout
     factors_shown = checkout.split('data-testid="credit-factors"', 1)[1].split("</details>")[0]
-    assert "Ships on time" in factors_shown and "20%" in factors_shown
+    assert "Ships on time" in factors_shown
+    assert "20%" in factors_shown
     public = c.get(f"/s/{seller.pk}").content.decode()
-    assert 'data-testid="credit"' in public and "Ships on time" in public
+    assert 'data-testid="credit"' in public
+    assert "Ships on time" in public
 
 
 def test_a_seller_without_history_is_new_not_top_graded(settings) -> None:
@@ -201,7 +205,8 @@ def test_one_seller_in_one_statement_counts_what_the_batch_counts(
     c = credit.counts_one(seller.pk, now=now)
     assert (c.shipped_90, c.shipped_on_time_90, c.after_sales_365, c.answered_365) == (4, 3, 1, 1)
     assert (c.complaints_90, c.defaults_365, c.reviews, c.adjusted) == (1, 1, 1, -40)
-    assert c.level == 1 and c.orders_90 == 4
+    assert c.level == 1
+    assert c.orders_90 == 4
     nobody = credit.counts_one(10**9, now=now)  # no such seller: nothing, not an error
     assert nobody == credit.Counts(now=now)
 
@@ -293,7 +298,8 @@ def test_the_operator_adjusts_from_the_seller_page_and_everyone_sees_why(
         f"/s/{seller.pk}/adjust", {"points": -30, "days": 10, "reason": "虚假发货单号，已核实"}
     )
     page = public.get(f"/s/{seller.pk}").content.decode()
-    assert "Adjusted by the operator: -30 points" in page and "虚假发货单号，已核实" in page
+    assert "Adjusted by the operator: -30 points" in page
+    assert "虚假发货单号，已核实" in page
 
 
 def test_the_credit_api_shows_the_factors_and_only_the_operator_adjusts(
@@ -308,7 +314,8 @@ def test_the_credit_api_shows_the_factors_and_only_the_operator_adjusts(
     url = f"/sellers/{seller.pk}/credit/adjustments"
     assert api(buyer).post(url, payload).status_code == 403
     bad = api(operator).post(url, payload | {"days": 0})
-    assert bad.status_code == 422 and "days" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "days" in bad.json()["detail"]
     made = api(operator).post(url, payload)
     assert made.status_code == 201
     assert made.json()["adjustments"][0]["reason"] == "申诉核实后补偿"

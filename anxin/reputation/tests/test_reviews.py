@@ -56,7 +56,8 @@ def test_only_the_buyer_of_a_settled_order_reviews_it_once(
         .values_list("kind", flat=True)
     )
     assert kinds[-1] == "order.reviewed"
-    assert r.seller == seller and Review.objects.count() == 1
+    assert r.seller == seller
+    assert Review.objects.count() == 1
 
 
 def test_the_review_window_and_the_one_follow_up(clock, buyer, seller) -> None:
@@ -88,7 +89,8 @@ def test_the_seller_replies_but_only_the_operator_hides_and_only_for_a_listed_re
     r = services.review_hide(
         actor=operator, number=order.number, reason="personal_data", note="含手机号"
     )
-    assert r.hidden_reason == "personal_data" and r.hidden_by == operator
+    assert r.hidden_reason == "personal_data"
+    assert r.hidden_by == operator
     kinds = list(
         Record.objects.filter(chain=order_chain(order))
         .order_by("id")
@@ -104,12 +106,14 @@ def test_reviews_over_the_api_and_on_the_public_page(api, buyer, seller, operato
     order = settled(buyer, seller)
     b = api(buyer)
     bad = b.post(f"/orders/{order.number}/review", {"as_described": 0, "shipping": 5, "service": 5})
-    assert bad.status_code == 422 and "as_described" in bad.json()["detail"]
+    assert bad.status_code == 422
+    assert "as_described" in bad.json()["detail"]
     r = b.post(
         f"/orders/{order.number}/review",
         {"as_described": 5, "shipping": 5, "service": 4, "text": "很好喝，电话13900001111"},
     )
-    assert r.status_code == 201 and r.json()["buyer"].endswith("***")
+    assert r.status_code == 201
+    assert r.json()["buyer"].endswith("***")
     assert (
         api(seller)
         .post(f"/orders/{order.number}/review/hide", {"reason": "abuse", "note": "x"})
@@ -120,9 +124,11 @@ def test_reviews_over_the_api_and_on_the_public_page(api, buyer, seller, operato
         f"/orders/{order.number}/review/hide", {"reason": "personal_data", "note": "含手机号"}
     )
     public = Client().get(f"/api/v1/sellers/{seller.pk}/reviews").json()
-    assert public[0]["text"] == "" and public[0]["hidden"]["reason"] == "personal_data"
+    assert public[0]["text"] == ""
+    assert public[0]["hidden"]["reason"] == "personal_data"
     page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/s/{seller.pk}").content.decode()
-    assert 'data-testid="hidden-review"' in page and "13900001111" not in page
+    assert 'data-testid="hidden-review"' in page
+    assert "13900001111" not in page
 
 
 def test_a_review_carries_the_buyers_own_photos(api, buyer, seller) -> None:
@@ -141,7 +147,8 @@ def test_a_review_carries_the_buyers_own_photos(api, buyer, seller) -> None:
         f"/orders/{order.number}/review",
         {"as_described": 2, "shipping": 5, "service": 3, "text": "有破损", "photos": [sha]},
     )
-    assert r.status_code == 201 and r.json()["photos"] == [sha]
+    assert r.status_code == 201
+    assert r.json()["photos"] == [sha]
 
 
 def test_the_buyer_reviews_and_the_seller_replies_on_the_order_page(buyer, seller) -> None:
@@ -156,7 +163,8 @@ def test_the_buyer_reviews_and_the_seller_replies_on_the_order_page(buyer, selle
         {"as_described": "4", "shipping": "5", "service": "3", "text": "还行"},
     )
     page = b.get(f"/orders/{order.number}").content.decode()
-    assert 'data-testid="my-review"' in page and "还行" in page
+    assert 'data-testid="my-review"' in page
+    assert "还行" in page
     s = Client(HTTP_ACCEPT_LANGUAGE="en")
     s.force_login(seller)
     s.post(f"/orders/{order.number}/review-reply", {"text": "谢谢支持"})

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.django_db
 def test_a_badge_verifies_offline_and_fails_when_altered_or_signed_by_another_key(seller) -> None:
     b = badge.issue(actor=seller)
     checked = badge.check(b.note, badge.verifier())
-    assert checked.fields["seller"] == str(seller.pk) and not checked.expired
+    assert checked.fields["seller"] == str(seller.pk)
+    assert not checked.expired
     assert checked.fields["level"].startswith("1 ")
     altered = b.note.replace(f"seller {seller.pk}", f"seller {seller.pk + 1}")
     with pytest.raises(NoteError):
@@ -71,7 +72,8 @@ def test_anyone_checks_a_scanned_badge_with_the_published_key(seller, tmp_path) 
         capture_output=True,
         text=True,
     )
-    assert ok.returncode == 0 and f"seller {seller.pk}" in ok.stdout, ok.stderr
+    assert ok.returncode == 0, ok.stderr
+    assert f"seller {seller.pk}" in ok.stdout, ok.stderr
     scanned.write_text(badge.encode(b.note.replace("shop ", "shop X")))
     bad = subprocess.run(
         [sys.executable, "-m", "anxin", "badge", str(scanned), "--key", str(tmp_path / "key")],
@@ -79,7 +81,8 @@ def test_anyone_checks_a_scanned_badge_with_the_published_key(seller, tmp_path) 
         capture_output=True,
         text=True,
     )
-    assert bad.returncode == 1 and "badge:" in bad.stderr
+    assert bad.returncode == 1
+    assert "badge:" in bad.stderr
 
 
 def test_the_seller_issues_a_badge_and_gets_its_qr(seller) -> None:
@@ -87,5 +90,6 @@ def test_the_seller_issues_a_badge_and_gets_its_qr(seller) -> None:
     c.force_login(seller)
     assert c.post("/seller/badge").status_code == 302
     svg = c.get("/seller/badge.svg")
-    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    assert svg.status_code == 200
+    assert svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in svg.content

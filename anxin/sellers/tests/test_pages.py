@@ -33,7 +33,8 @@ def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator
             "contact": "13900001111",
         },
     )
-    assert bad.status_code == 422 and b"check digit is wrong" in bad.content
+    assert bad.status_code == 422
+    assert b"check digit is wrong" in bad.content
     assert not Verification.objects.exists()
     ok = c.post(
         "/seller/verification",
@@ -47,8 +48,10 @@ def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator
     )
     assert ok.status_code == 302
     page = c.get("/seller/verification").content.decode()
-    assert "1101************33" in page and "110101199003071233" not in page
-    assert 'data-testid="registration-duty"' in page and "/law/ECL/#art-10" in page
+    assert "1101************33" in page
+    assert "110101199003071233" not in page
+    assert 'data-testid="registration-duty"' in page
+    assert "/law/ECL/#art-10" in page
     c.post(
         "/seller/verification",
         {
@@ -64,7 +67,8 @@ def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator
     assert "JY1" in o.get("/desk/licences").content.decode()
     assert client_for(seller).get("/desk/licences").status_code == 403
     bad = o.post("/desk/licences", {"licence": "the first", "approve": "1"}, follow=True)
-    assert bad.status_code == 200 and "licence: a whole number" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "licence: a whole number" in bad.content.decode()
     o.post("/desk/licences", {"licence": lic.pk, "approve": "1"})
     lic.refresh_from_db()
     assert lic.status == "active"
@@ -87,7 +91,8 @@ def test_the_api_verifies_and_discloses_only_to_the_entitled(api, buyer, other_b
         },
         headers=s.headers,
     )
-    assert r.status_code == 422 and "check character" in r.json()["detail"]
+    assert r.status_code == 422
+    assert "check character" in r.json()["detail"]
     r = s.client.post(
         "/api/v1/seller/verification",
         {
@@ -103,7 +108,8 @@ def test_the_api_verifies_and_discloses_only_to_the_entitled(api, buyer, other_b
         headers=s.headers,
     )
     assert r.status_code == 200, r.content
-    assert r.json()["number"] == "9111************1L" and r.json()["level"] == 2
+    assert r.json()["number"] == "9111************1L"
+    assert r.json()["level"] == 2
     order = place_order(buyer, make_listing(seller))
     pay(order)
     assert (
@@ -111,4 +117,5 @@ def test_the_api_verifies_and_discloses_only_to_the_entitled(api, buyer, other_b
         == 403
     )
     got = api(buyer).get(f"/sellers/{seller.pk}/identity?reference={order.number}").json()
-    assert got["name"] == "杭州春茶有限公司" and got["number"] == "9111************1L"
+    assert got["name"] == "杭州春茶有限公司"
+    assert got["number"] == "9111************1L"

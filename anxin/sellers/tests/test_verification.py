@@ -52,7 +52,7 @@ def verify_individual(seller, number: str = GOOD_ID):
 
 
 @pytest.mark.parametrize(
-    "number,check",
+    ("number", "check"),
     [
         ("11010119900307123", "18 characters"),
         ("11010119900307123A", "first 17 characters must be digits"),
@@ -84,7 +84,9 @@ def test_identity_is_sealed_at_rest_and_found_by_keyed_hash(seller, other_seller
     with connection.cursor() as cur:
         cur.execute("SELECT * FROM sellers_verification")
         row = repr(cur.fetchall())
-    assert GOOD_ID not in row and "王春茶" not in row and "13900002222" not in row
+    assert GOOD_ID not in row
+    assert "王春茶" not in row
+    assert "13900002222" not in row
     # The same person's second shop has the same index; another person does not.
     second = verify_individual(other_seller)
     assert second.number_index == v.number_index
@@ -92,7 +94,8 @@ def test_identity_is_sealed_at_rest_and_found_by_keyed_hash(seller, other_seller
     assert verify_individual(third, OTHER_ID).number_index != v.number_index
     assert services.seller_level(seller) == Level.IDENTITY
     record = Record.objects.filter(chain=f"seller:{seller.pk}", kind="seller.verified").get()
-    assert GOOD_ID not in record.body and v.number_masked in record.body
+    assert GOOD_ID not in record.body
+    assert v.number_masked in record.body
 
 
 def verify_business(seller, licence_file=None):
@@ -114,7 +117,8 @@ def test_businesses_need_their_licence_document(seller) -> None:
     with pytest.raises(ValidationFailed, match="JPEG, PNG or PDF"):
         verify_business(seller, fake)
     v = verify_business(seller, pdf())
-    assert len(v.licence_sha256) == 64 and services.seller_level(seller) == Level.BUSINESS
+    assert len(v.licence_sha256) == 64
+    assert services.seller_level(seller) == Level.BUSINESS
 
 
 def test_reverification_is_reminded_then_lapses_and_blocks_orders(clock, seller) -> None:
@@ -223,7 +227,8 @@ def test_identity_goes_only_to_the_entitled_and_every_disclosure_is_logged(
     got = services.seller_identity_disclose(
         actor=buyer, seller_id=seller.pk, reference=order.number
     )
-    assert got["name"] == "王春茶" and got["contact"] == "13900002222"
+    assert got["name"] == "王春茶"
+    assert got["contact"] == "13900002222"
     assert got["number"] == "1101************33"  # a buyer gets no full number
     regulator = staff[Role.REGULATOR]
     assert (
@@ -277,17 +282,21 @@ def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
 
     unpaid = place_order(buyer, listing)
     r = ask(unpaid.number)
-    assert r.status_code == 403 and r.json()["code"] == "order_not_paid"
+    assert r.status_code == 403
+    assert r.json()["code"] == "order_not_paid"
     cancelled = place_order(buyer, listing)
     pay(cancelled)
     orders.order_cancel(actor=buyer, number=cancelled.number, reason="不要了")
     r = ask(cancelled.number)
-    assert r.status_code == 403 and r.json()["code"] == "order_cancelled"
+    assert r.status_code == 403
+    assert r.json()["code"] == "order_cancelled"
     case = outside(buyer, seller, category="not_delivered", claimed_fen=9900)
     r = ask(case.number)
-    assert r.status_code == 403 and r.json()["code"] == "case_not_admitted"
+    assert r.status_code == 403
+    assert r.json()["code"] == "case_not_admitted"
     r = ask("AX-nothing")
-    assert r.status_code == 403 and r.json()["code"] == "not_entitled"
+    assert r.status_code == 403
+    assert r.json()["code"] == "not_entitled"
     assert not Disclosure.objects.exists()
     # Admitted by the mediator: now the buyer is entitled, and the disclosure is logged.
     people = desk()
@@ -295,7 +304,8 @@ def test_identity_goes_only_to_a_harmed_buyer_and_each_refusal_says_why(
     dispute_deadlines.dispute_deadline(dispute_id=case.pk)
     disputes.dispute_admit(actor=people["mediator"], number=case.number, reason="转账记录相符")
     r = ask(case.number)
-    assert r.status_code == 200 and r.json()["name"] == "王春茶"
+    assert r.status_code == 200
+    assert r.json()["name"] == "王春茶"
     paid = place_order(buyer, listing)
     pay(paid)
     assert ask(paid.number).status_code == 200

@@ -313,7 +313,8 @@ def test_buyer_files_a_complaint_and_the_seller_answers(browser, live_server) ->
     seller_page.get_by_test_id("offer").get_by_text("可以补偿50元").wait_for()
     seller_page.context.close()
     d = Dispute.objects.get(number=number)
-    assert d.step == "buyer_reply" and d.offer_fen == 5000
+    assert d.step == "buyer_reply"
+    assert d.offer_fen == 5000
 
 
 def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, live_server) -> None:

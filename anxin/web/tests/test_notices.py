@@ -57,7 +57,8 @@ def test_opening_the_notices_changes_nothing_and_marking_read_is_a_post(
     before = _database()
     assert c.post("/notices/", {"notice": theirs.pk}).status_code == 404
     bad = c.post("/notices/", {"notice": "1; DROP"})
-    assert bad.status_code == 422 and "notice" in bad.content.decode()
+    assert bad.status_code == 422
+    assert "notice" in bad.content.decode()
     assert _database() == before
     # All: the user's, not anyone else's.
     c.post("/notices/")

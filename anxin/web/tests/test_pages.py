@@ -35,21 +35,24 @@ def test_signup_logs_in_and_sends_each_role_home() -> None:
         "/signup/",
         {"role": "seller", "username": "chen", "password": PASSWORD, "shop_name": "陈记茶行"},
     )
-    assert r.status_code == 302 and r["Location"] == "/"
+    assert r.status_code == 302
+    assert r["Location"] == "/"
     assert c.get("/")["Location"] == "/seller/"
     assert "陈记茶行" in c.get("/seller/").content.decode()
 
 
 def test_signup_errors_are_shown_not_500() -> None:
     r = Client().post("/signup/", {"role": "buyer", "username": "x", "password": "p"})
-    assert r.status_code == 400 and "username" in r.content.decode()
+    assert r.status_code == 400
+    assert "username" in r.content.decode()
 
 
 def test_login_and_logout() -> None:
     make_user("zhang", "buyer")
     c = Client()
     bad = c.post("/login/", {"username": "zhang", "password": "nope"})
-    assert bad.status_code == 400 and "用户名或密码错误" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "用户名或密码错误" in bad.content.decode()
     assert c.post("/login/", {"username": "zhang", "password": PASSWORD})["Location"] == "/"
     assert c.get("/")["Location"] == "/orders/"
     c.post("/logout/")
