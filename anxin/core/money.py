@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from anxin.core.errors import ValidationFailed
+from anxin.core.text import is_whole
 
 _YUAN = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
 
@@ -36,3 +38,15 @@ def fee_for(amount_fen: int, fee_bps: int) -> int:
     if amount_fen < 0 or fee_bps < 0:
         raise ValueError("amount and rate must be non-negative")
     return amount_fen * fee_bps // 10_000
+
+
+def clean_fen(value: Any, field: str, *, most: int) -> int:
+    """An amount someone typed or sent, in whole fen from 0 to `most`, or a clear error
+    naming the field."""
+    if not is_whole(value):
+        raise ValidationFailed(f"{field}: must be a whole number of fen", field=field)
+    if value < 0:
+        raise ValidationFailed(f"{field}: must not be negative", field=field)
+    if value > most:
+        raise ValidationFailed(f"{field}: at most {most} fen in this case", field=field)
+    return int(value)

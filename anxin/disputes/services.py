@@ -33,7 +33,8 @@ from anxin.core.errors import (
     NotFound,
     ValidationFailed,
 )
-from anxin.core.text import clean_text, is_whole
+from anxin.core.money import clean_fen
+from anxin.core.text import clean_text
 from anxin.disputes.filing import (
     citations_checked,
     day_of,
@@ -94,16 +95,6 @@ FILE_TYPES = {
 
 
 # --- locks and guards ------------------------------------------------------------------------
-
-
-def _amount(value: Any, field: str, *, most: int) -> int:
-    if not is_whole(value):
-        raise ValidationFailed(f"{field}: must be a whole number of fen", field=field)
-    if value < 0:
-        raise ValidationFailed(f"{field}: must not be negative", field=field)
-    if value > most:
-        raise ValidationFailed(f"{field}: at most {most} fen in this case", field=field)
-    return value
 
 
 def _new_number() -> str:
@@ -174,7 +165,7 @@ def dispute_file(
         outside_description = clean_text(
             outside_description, "outside_description", 500, multiline=True
         )
-        paid_fen = _amount(outside_paid_fen, "outside_paid_fen", most=10**10)
+        paid_fen = clean_fen(outside_paid_fen, "outside_paid_fen", most=10**10)
         if paid_fen == 0:
             raise ValidationFailed(
                 "outside_paid_fen: must be more than 0", field="outside_paid_fen"
@@ -190,7 +181,7 @@ def dispute_file(
                 "(the chat, the transfer record)",
                 field="evidence",
             )
-    claimed = _amount(claimed_fen, "claimed_fen", most=10**10)
+    claimed = clean_fen(claimed_fen, "claimed_fen", most=10**10)
     if claimed == 0:
         raise ValidationFailed("claimed_fen: must be more than 0", field="claimed_fen")
     law, law_fen = law_for(
@@ -383,7 +374,7 @@ def dispute_answer(*, actor: User, number: str, offer_fen: Any, text: str) -> Di
     w = DisputeWriter()
     role_require(actor, d, "seller")
     step_expect(d, Step.SELLER_ANSWER)
-    offer = _amount(offer_fen, "offer_fen", most=d.claimed_fen)
+    offer = clean_fen(offer_fen, "offer_fen", most=d.claimed_fen)
     text = clean_text(text, "text", 2000, multiline=True)
     w.event(d, "answered", actor=actor, offer_fen=offer, text=text)
     if offer == d.claimed_fen:
@@ -441,7 +432,7 @@ def dispute_propose(*, actor: User, number: str, amount_fen: Any, text: str) -> 
     w = DisputeWriter()
     role_require(actor, d, "mediator")
     step_expect(d, Step.MEDIATOR_PROPOSAL)
-    amount = _amount(amount_fen, "amount_fen", most=d.claimed_fen)
+    amount = clean_fen(amount_fen, "amount_fen", most=d.claimed_fen)
     text = clean_text(text, "text", 2000, multiline=True)
     w.event(d, "proposed", actor=actor, amount_fen=amount, text=text)
     w.move(
@@ -503,8 +494,8 @@ def dispute_decide(
     step_expect(d, Step.DECISION)
     admitted_expect(d)
     proposed = proposal(d)
-    refund = _amount(refund_fen, "refund_fen", most=price_of(d))
-    compensation = _amount(compensation_fen, "compensation_fen", most=d.cap_fen)
+    refund = clean_fen(refund_fen, "refund_fen", most=price_of(d))
+    compensation = clean_fen(compensation_fen, "compensation_fen", most=d.cap_fen)
     if refund + compensation > d.cap_fen:
         raise ValidationFailed(
             f"refund_fen + compensation_fen: at most {d.cap_fen} fen in this case "
@@ -636,7 +627,7 @@ def dispute_vote(
     a = d.appeal
     decision = w.latest_decision(d)
     assert decision is not None
-    amount = decision.total_fen if uphold else _amount(remedy_fen, "remedy_fen", most=d.cap_fen)
+    amount = decision.total_fen if uphold else clean_fen(remedy_fen, "remedy_fen", most=d.cap_fen)
     reasons = clean_text(reasons, "reasons", 2000, multiline=True)
     if a.votes.filter(member=actor).exists():
         raise Conflict(f"case {d.number}: you have already voted", code="already_voted")

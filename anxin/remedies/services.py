@@ -27,7 +27,8 @@ from django.utils import timezone
 from anxin.accounts.models import Role, User
 from anxin.core import hooks
 from anxin.core.errors import Forbidden, ValidationFailed
-from anxin.core.text import clean_text, is_whole
+from anxin.core.money import clean_fen
+from anxin.core.text import clean_text
 from anxin.evidence import services as evidence
 from anxin.ledger.models import Account
 from anxin.ledger.posting import Kind as TransferKind
@@ -302,22 +303,12 @@ def _debt_record_repaid(debt: SellerDebt, detail: dict[str, Any]) -> None:
     hooks.call(hooks.DEBT_REPAID, debt=debt, detail=detail)
 
 
-def _amount(value: Any, field: str, *, most: int) -> int:
-    if not is_whole(value):
-        raise ValidationFailed(f"{field}: must be a whole number of fen", field=field)
-    if value < 0:
-        raise ValidationFailed(f"{field}: must not be negative", field=field)
-    if value > most:
-        raise ValidationFailed(f"{field}: at most {most} fen in this case", field=field)
-    return value
-
-
 @transaction.atomic
 def deposit_lodge(*, actor: User, amount_fen: Any) -> int:
     """A seller moves money from its balance into its guarantee deposit. Returns the deposit."""
     if actor.role != Role.SELLER:
         raise Forbidden("only sellers lodge deposits")
-    amount = _amount(amount_fen, "amount_fen", most=10**10)
+    amount = clean_fen(amount_fen, "amount_fen", most=10**10)
     if amount == 0:
         raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
     have = account_available(seller_account(actor.pk))
@@ -343,7 +334,7 @@ def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
     """The operator puts part of the platform's fee income into the guarantee fund."""
     if actor.role != Role.OPERATOR:
         raise Forbidden("only the platform operator manages the guarantee fund")
-    amount = _amount(amount_fen, "amount_fen", most=10**12)
+    amount = clean_fen(amount_fen, "amount_fen", most=10**12)
     if amount == 0:
         raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
     reason = clean_text(reason, "reason", 200, multiline=True)
