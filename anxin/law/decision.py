@@ -131,12 +131,35 @@ class Decision:
         return sum(r.amount_fen or 0 for r in self.remedies if r.kind == kind)
 
     def json(self) -> dict[str, Any]:
+        """The output document's decision, written out by hand: it is part of every `law
+        check`, and the generic per-part methods (kept for the parts on their own) cost a
+        fifth of the check path. The same keys, in the same order, as those methods give."""
+        remedies = []
+        for r in self.remedies:
+            out: dict[str, Any] = {"kind": r.kind}
+            if r.amount_fen is not None:
+                out["amount_fen"] = r.amount_fen
+            out["payer"] = r.payer
+            out["due_by"] = r.due_by.isoformat() if r.due_by else None
+            if r.up_to:
+                out["up_to"] = True
+            remedies.append(out)
         return {
             "rule": self.rule,
             "outcome": self.outcome,
-            "remedies": [r.json() for r in self.remedies],
-            "duties": [d.json() for d in self.duties],
-            "deadlines": [d.json() for d in self.deadlines],
-            "citations": [c.json() for c in self.citations],
+            "remedies": remedies,
+            "duties": [
+                {"party": d.party, "duty": d.duty, "cost_borne_by": d.cost_borne_by}
+                if d.cost_borne_by
+                else {"party": d.party, "duty": d.duty}
+                for d in self.duties
+            ],
+            "deadlines": [{"what": d.what, "date": d.date.isoformat()} for d in self.deadlines],
+            "citations": [
+                {"statute": c.statute, "article": c.article}
+                if c.paragraph is None
+                else {"statute": c.statute, "article": c.article, "paragraph": c.paragraph}
+                for c in self.citations
+            ],
             "reasons": {"zh": "".join(self.zh), "en": " ".join(self.en)},
         }

@@ -278,13 +278,20 @@ def _values(*names: str) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*names)
 
 
+def _itself(obj: Any) -> Any:
+    return obj
+
+
 # REQUIRED split once: per claim kind, its requirements in order (for the messages) and the
 # same grouped by the model that holds them (for the test that nearly every case passes).
 _REQUIREMENTS = {kind: [_requirement(s) for s in specs] for kind, specs in REQUIRED.items()}
+# The model a requirement is on is reached by one prepared getter (an AttributeError when a
+# model on the way is null), and its fields set read from pydantic's slot rather than
+# through the `model_fields_set` property: this test runs once for every case read.
 _GROUPS = {
     kind: [
         (
-            models,
+            operator.attrgetter(".".join(models)) if models else _itself,
             frozenset(r[2] for r in reqs if r[1] == models),
             _values(*(r[2] for r in reqs if r[1] == models and not r[3])),
         )
@@ -309,10 +316,14 @@ def _missing(facts: CaseFacts, kind: str) -> list[str]:
     pydantic records in each model's `model_fields_set`; no second walk of the input. A
     set comparison per model settles the common case; the messages are written, in
     REQUIRED's order, only when something is missing."""
-    for models, names, not_null in _GROUPS[kind]:
-        obj = _walk(facts, models)
-        if obj is None or not names <= obj.model_fields_set or None in not_null(obj):
-            break
+    for model_of, names, not_null in _GROUPS[kind]:
+        try:
+            obj = model_of(facts)
+            if names <= obj.__pydantic_fields_set__ and None not in not_null(obj):
+                continue
+        except AttributeError:
+            pass
+        break
     else:
         return []
     problems = []
