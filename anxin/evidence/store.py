@@ -69,24 +69,54 @@ def entries(index: int, width: int) -> bytes:
 _TILES = f'SELECT level, "index", data FROM {Tile._meta.db_table} WHERE '  # noqa: S608
 
 
+class _TreeCache:
+    """What every inclusion proof in one published tree shares: the tiles above level 0 and
+    the right-edge tiles (a few per million entries), and the hashes of subtrees of at least a
+    tile's width or at the right edge, computed once instead of for every proof. The key is
+    the tree head (size and root): the root commits to every node, so a cached node can only
+    belong to that tree; a new head starts a new cache. Level-0 tiles (8 KB per 256 entries)
+    are not kept: a proof reads the one under its leaf."""
+
+    def __init__(self, size: int, root: bytes) -> None:
+        self.key = (size, root)
+        self.tiles: dict[tuple[int, int], bytes] = {}
+        self.subtrees: dict[tuple[int, int], bytes] = {}
+
+
+_tree_cache = _TreeCache(0, merkle.EMPTY_ROOT)
+
+
+def _cache_for(size: int, root: bytes) -> _TreeCache:
+    global _tree_cache
+    cache = _tree_cache
+    if cache.key != (size, root):
+        cache = _tree_cache = _TreeCache(size, root)
+    return cache
+
+
 class DbTiles(TileClient):
     """A tlog client that reads the stored tiles directly, for proofs served by Anxin."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, root: bytes) -> None:
         super().__init__(size, lambda path: b"")
         self._rows: dict[tuple[int, int], bytes] = {}
+        self._shared = _cache_for(size, root)
+
+    def _shareable(self, level: int, index: int) -> bool:
+        return level > 0 or index == (self.size - 1) // WIDTH
 
     def prefetch_for(self, index: int) -> None:
-        """Read, in one query, every tile an inclusion proof of `index` touches: at each
-        level the tile above the leaf (which holds all its siblings up to the next tile level)
-        and the right-edge tile (which holds the incomplete subtrees)."""
+        """Read, in one query, every tile an inclusion proof of `index` touches and the tree
+        cache does not hold: at each level the tile above the leaf (which holds all its
+        siblings up to the next tile level) and the right-edge tile (which holds the
+        incomplete subtrees)."""
         want = set()
         level = 0
         while (n := nodes_at(self.size, level)) > 0:
             want.add((level, (index >> (8 * level)) // WIDTH))
             want.add((level, (n - 1) // WIDTH))
             level += 1
-        keys = sorted(want - set(self._rows))
+        keys = sorted(want - set(self._rows) - set(self._shared.tiles))
         if not keys:
             return
         # Padded to two per level by repeating the last: one statement text for every proof
@@ -97,14 +127,25 @@ class DbTiles(TileClient):
             cur.execute(_TILES + where, [x for k in keys for x in k])
             for lv, ix, data in cur.fetchall():
                 self._rows[(lv, ix)] = bytes(data)
+                if self._shareable(lv, ix):
+                    self._shared.tiles[(lv, ix)] = bytes(data)
 
     def fetch_tile(self, level: int, index: int, width: int) -> bytes:
-        data = self._rows.get((level, index))
+        data = self._rows.get((level, index)) or self._shared.tiles.get((level, index))
         if data is None:
             data = stored_tile(level, index)
         if len(data) < width * 32:
             raise LookupError(f"tile {level}/{index} is missing or short")
         return data[: width * 32]
+
+    def subtree(self, start: int, end: int) -> bytes:
+        if end - start < WIDTH and end != self.size:
+            return super().subtree(start, end)
+        key = (start, end)
+        node = self._shared.subtrees.get(key)
+        if node is None:
+            node = self._shared.subtrees[key] = super().subtree(start, end)
+        return node
 
     def inclusion_proof(self, index: int) -> list[bytes]:
         self.prefetch_for(index)
@@ -113,7 +154,7 @@ class DbTiles(TileClient):
 
 def inclusion(idx: int, h: Head | None = None) -> tuple[Head, list[bytes]]:
     h = h or head()
-    return h, DbTiles(h.size).inclusion_proof(idx)
+    return h, DbTiles(h.size, h.root).inclusion_proof(idx)
 
 
 @dataclass(frozen=True)
@@ -147,7 +188,7 @@ def voucher_for_chain(chain: str) -> ChainVoucher:
     h = head()  # read after the records: it covers every index they hold
     last = covered[-1]
     assert last.idx is not None
-    proof = DbTiles(h.size).inclusion_proof(last.idx)
+    proof = DbTiles(h.size, h.root).inclusion_proof(last.idx)
     if not merkle.verify_inclusion(
         last.idx, h.size, merkle.leaf_hash(bytes(last.entry)), proof, h.root
     ):
