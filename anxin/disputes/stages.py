@@ -98,7 +98,7 @@ def appeal_decide(
     new one with the remedy the majority set; paid at once, or by a task (`queue`)."""
     upheld, amount = result
     a.decided_at = timezone.now()
-    a.save(update_fields=["decided_at"])
+    w.appeal_decided(a)
     total = decision.total_fen if upheld else amount
     refund = min(total, price_of(d))
     final = decision

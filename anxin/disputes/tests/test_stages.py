@@ -413,6 +413,34 @@ def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing)
     books_balance()
 
 
+def test_the_safety_net_decides_a_panel_deadline_as_the_single_timer_does(
+    clock, buyer, seller, listing
+) -> None:
+    # Given an appeal with one vote to uphold, whose panel deadline has passed
+    d, order, _ = to_decision(clock, buyer, seller, listing)
+    assert past(clock, d).startswith("default")
+    a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
+    from anxin.accounts.models import User
+
+    services.dispute_vote(
+        actor=User.objects.get(pk=a.members[0]), number=d.number, uphold=True, reasons="维持"
+    )
+    d.refresh_from_db()
+    clock.move_to(d.due_at)
+    # When the safety net fires it in a batch
+    counts = deadlines_run()
+    # Then the appeal is decided on the votes cast and the upheld refund is paid
+    assert counts["dispute_defaults"] == 1
+    a.refresh_from_db()
+    assert a.decided_at is not None
+    d.refresh_from_db()
+    assert d.outcome == Outcome.APPEAL_DECIDED
+    assert d.remedy_fen == order.amount_fen
+    assert d.events.filter(kind="appeal_decided").count() == 1
+    deliver_all()
+    books_balance()
+
+
 def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     clock, buyer, seller, operator, listing, settings
 ) -> None:
