@@ -80,3 +80,37 @@ def test_the_sandbox_relaxes_its_own_transactions_inside_their_first_statement(
     assert _sync_commit() == "on"
     assert SandboxNotification.objects.get(pk=row.pk).attempts == 3
     assert sandbox.deliver(row.pk) is True  # delivered already: nothing to do
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_creates_a_payment_in_one_relaxed_statement_outside_anxins_transactions(
+    buyer, listing
+) -> None:
+    # Given a payment started by Anxin, whose outbox called the sandbox after its commit
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    from anxin.payments.models import SandboxPayment
+    from anxin.payments.providers.sandbox import _INSERT_RELAXED, _PAYMENT_COLUMNS
+
+    order = place_order(buyer, listing)
+    p = services.order_payment_start(actor=buyer, number=order.number)
+    stored = SandboxPayment.objects.get(pk=p.provider_payment_id)
+    # When the same call is made again with its idempotency key
+    again = SandboxProvider().create_payment(
+        merchant_ref=stored.merchant_ref,
+        amount_fen=stored.amount_fen,
+        description="again",
+        idempotency_key=stored.idempotency_key,
+    )
+    # Then the sandbox answers with the first payment, every column in its place
+    assert again.provider_payment_id == stored.pk
+    assert (stored.merchant_ref, stored.amount_fen) == (order.number, order.amount_fen)
+    assert (stored.status, stored.completed_at) == ("created", None)
+    # And the statement relaxes only the transaction it runs in
+    values = {name: getattr(stored, name) for name in _PAYMENT_COLUMNS} | {"id": "sbxpay_x"}
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(_INSERT_RELAXED, [values[name] for name in _PAYMENT_COLUMNS])
+            assert cur.rowcount == 0  # the same idempotency key: nothing inserted
+        assert _sync_commit() == "off"
+    assert _sync_commit() == "on"
