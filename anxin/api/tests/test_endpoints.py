@@ -328,3 +328,19 @@ def test_openapi_matches_the_snapshot() -> None:
         SNAPSHOT.write_text(text)
     assert text == SNAPSHOT.read_text()
     assert "/api/v1/orders/{number}/confirm" in schema["paths"]
+
+
+def test_the_openapi_document_names_each_key_once_so_swagger_ui_can_read_it() -> None:
+    # Given the document the API's page (/api/docs) loads
+    body = Client().get("/api/openapi.json").content
+    repeated: list[str] = []
+
+    def keys_once(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        names = [name for name, _ in pairs]
+        repeated.extend(name for name in set(names) if names.count(name) > 1)
+        return dict(pairs)
+
+    # When it is read as strictly as Swagger UI's parser does
+    json.loads(body, object_pairs_hook=keys_once)
+    # Then no object in it has a key twice
+    assert repeated == []
