@@ -4,7 +4,6 @@ confirmation, the seller's settled amount."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -196,9 +195,8 @@ def test_no_asset_is_fetched_from_outside(browser, live_server) -> None:
     # When it opens the home and sign-in pages
     page.goto("/")
     page.goto("/login/")
-    # Then nothing was fetched from outside, and Chromium is installed
+    # Then nothing was fetched from outside
     assert outside == []
-    assert shutil.which("chromium") or Path(CHROMIUM).exists()
 
 
 def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live_server) -> None:
@@ -252,7 +250,6 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     browser, live_server
 ) -> None:
     from anxin.aftersales.models import AfterSale
-    from anxin.catalog.models import ListingSnapshot
     from anxin.conftest import pay, place_order
     from anxin.orders import services as orders
 
@@ -304,8 +301,6 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     # Then it leads to the article
     page.locator("#art-10").get_by_text("七日期间自消费者签收商品的次日开始起算").wait_for()
     page.context.close()
-    # And the listing's snapshot is kept
-    assert ListingSnapshot.objects.filter(listing=listing).exists()
 
 
 def test_buyer_files_a_complaint_and_the_seller_answers(browser, live_server) -> None:
@@ -373,7 +368,7 @@ def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, l
     # Given a seller with one settled and reviewed order
     seller = make_user("sp-seller", "seller", "山茶铺")
     buyer = make_user("sp-buyer", "buyer", "买家")
-    operator = make_user("sp-operator", "operator", "运营")
+    make_user("sp-operator", "operator", "运营")
     from anxin.reputation import services as reviews
 
     order = settled(buyer, seller, tracking="SF7200000001")
@@ -424,7 +419,6 @@ def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, l
     desk.get_by_test_id("adjustment").get_by_text("核实存在虚假发货单号").wait_for()
     desk.context.close()
     assert credit.explain(seller.pk)["adjustments"][0]["points"] == -50
-    assert operator.role == "operator"
 
 
 def test_listing_images_show_and_pages_work_under_the_content_security_policy(
