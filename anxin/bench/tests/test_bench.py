@@ -37,11 +37,14 @@ def bench(name: str, *args: str, progress: str) -> dict:
 
 
 def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
+    # When a tiny checkout bench runs on PostgreSQL: 12 order lifecycles over 2 clients
+    # Then it ends with one JSON line in the agreed shape
     result = bench(
         "checkout",
         *["--lifecycles", "12", "--clients", "2", "--pgbench-seconds", "1", "--scale", "1"],
         progress="lifecycles over 2 clients",
     )
+    # And every lifecycle completed, the ledger audits clean and both rates were measured
     figures = result["figures"]
     assert figures["lifecycles"] == 12
     assert figures["failed_lifecycles"] == 0
@@ -51,8 +54,10 @@ def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
 
 
 def test_bench_refuses_sqlite_with_a_clear_message() -> None:
+    # Given a SQLite database
     if connection.vendor == "postgresql":
         pytest.skip("checks the refusal on SQLite")
+    # When the checkout bench is started
     out = subprocess.run(
         [sys.executable, "-m", "anxin", "bench", "checkout"],
         env=child_env(),
@@ -60,17 +65,21 @@ def test_bench_refuses_sqlite_with_a_clear_message() -> None:
         text=True,
         timeout=120,
     )
+    # Then it fails, saying it needs PostgreSQL
     assert out.returncode != 0
     assert "PostgreSQL" in out.stderr
 
 
 def test_bench_evidence_runs_and_ends_with_one_json_line() -> None:
+    # When a small evidence bench runs on PostgreSQL
+    # Then it ends with one JSON line in the agreed shape
     result = bench(
         "evidence",
         *["--small", "600", "--large", "2000", "--batch", "250"],
         *["--proofs", "50", "--one-commit", "50"],
         progress="phase 3: integrate 600 records",
     )
+    # And the log grew by the 2,000 records asked for, and pymerkle agrees on the root
     figures = result["figures"]
     assert figures["log_size_end"] - figures["log_size_start"] == 2000
     assert figures["pymerkle_same_root"] is True
@@ -79,7 +88,9 @@ def test_bench_evidence_runs_and_ends_with_one_json_line() -> None:
 def test_law_bench_decides_a_small_corpus() -> None:
     from anxin.bench import law
 
+    # When the law bench decides 300 generated cases in-process
     result = law.run(cases=300, seed=1, log=lambda line: None)
+    # Then it reports in the agreed shape, deciding most cases and reaching every rule
     assert set(result) == {"bench", "figures", "targets", "met"}  # the agreed shape
     f = result["figures"]
     assert f["decisions"] > 200
@@ -89,24 +100,32 @@ def test_law_bench_decides_a_small_corpus() -> None:
 
 
 def test_bench_disputes_runs_and_ends_with_one_json_line() -> None:
+    # When a disputes bench runs 8 disputes on PostgreSQL
+    # Then it ends with one JSON line in the agreed shape
     f = bench("disputes", "--disputes", "8", progress="round 1:")["figures"]
+    # And all 8 cases end with an outcome, deadlines fired and the ledger audits clean
     assert f["cases"] == 8
     assert sum(f["outcomes"].values()) == 8
     assert f["deadline_events"] > 0
     assert f["ledger_audit_violations"] == 0
+    # And the case page's queries were counted
     assert f["case_page_queries_5"] > 0
 
 
 def test_bench_credit_runs_and_ends_with_one_json_line() -> None:
+    # When a credit bench runs on PostgreSQL over 200 sellers and 5,000 orders
+    # Then it ends with one JSON line in the agreed shape
     f = bench(
         "credit",
         *["--sellers", "200", "--orders", "5000", "--samples", "10"],
         progress="generated order events",
     )["figures"]
+    # And every order and its events were generated and every seller was scored in the batch
     assert f["orders_order"] == 5000
     assert f["orders_orderevent"] > 3 * 5000
     assert f["batch_scores"] >= 200
     assert f["sellers_without_score"] == 0
+    # And the 10 sampled incremental rescorings agree with a fresh scoring
     assert f["incremental_samples"] == 10
     assert f["incremental_rescored"] == 10
     assert f["stored_differs_from_fresh"] == 0

@@ -44,16 +44,21 @@ def _published(client: Client):
 
 
 def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, clock) -> None:
+    # When a buyer's order is placed, paid, shipped and confirmed
     order = _complete(buyer, make_listing(seller))
+    # Then each step is a pending record of the order's chain, from created to confirmed
     kinds = [r.kind for r in Record.objects.filter(chain=order_chain(order)).order_by("id")]
     assert kinds[0] == "order.created"
     assert kinds[-1] == "order.confirmed"
     assert {"order.paid", "order.shipped"} <= set(kinds)
     assert Record.objects.filter(idx__isnull=True, chain__startswith="order:").count() == len(kinds)
 
+    # And the order has no voucher before the sequencer integrates its records
     with pytest.raises(Exception, match="not in the log yet"):
         store.voucher_for_chain(order_chain(order))
+    # When the sequencer integrates the pending records
     pending = Record.objects.filter(idx__isnull=True).count()  # the seller's, too
+    # Then it integrates all of them, and the order's voucher verifies offline with each step
     assert sequencer.integrate() == pending
     cv = store.voucher_for_chain(order_chain(order))
     text, covered = cv.text, cv.covered
@@ -65,41 +70,50 @@ def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, cl
     assert created["amount_fen"] == order.amount_fen
     paid = next(r for r in v.history if r["kind"] == "order.paid")
     assert paid["notification"]["event"] == "payment.succeeded"
-    # The log itself holds no personal data: only kinds, times and commitments.
+    # And the log itself holds no personal data: only kinds, times and commitments
     for r in covered:
         assert set(json.loads(bytes(r.entry))) == {"v", "kind", "at", "commitment"}
         assert "13900001111" not in bytes(r.entry).decode()
 
 
 def test_the_published_tiles_rebuild_the_signed_tree(buyer, seller, clock) -> None:
+    # Given 70 completed orders, more than 256 log entries, integrated in batches
     listing = make_listing(seller, stock=200)
     for _ in range(70):  # more than 256 entries: full and partial tiles
         _complete(buyer, listing)
     sequencer.integrate(batch=100)
     sequencer.integrate_all()
+    # When a client fetches the log's key and signed checkpoint over HTTP
     c = Client()
     vkey = c.get("/log/key").content.decode().strip()
+    # Then the key is the log's and the checkpoint is plain text that is not cached
     assert vkey == keys.log_verifier().vkey()
     resp = c.get("/log/checkpoint")
     assert resp["Content-Type"].startswith("text/plain")
     assert resp["Cache-Control"] == "no-cache"
     from anxin.evidence.note import Verifier
 
+    # And the checkpoint opens with that key and covers every record
     cp = open_checkpoint(resp.content.decode(), Verifier.from_vkey(vkey))
-    assert cp.size == Record.objects.count() > 256
+    assert cp.size == Record.objects.count()
+    assert cp.size > 256
+    # And a client rebuilds the signed root from the published tiles alone
     client = TileClient(cp.size, _published(c))
     assert client.root() == cp.root
-    # Entry bundles hold the entries whose hashes the level-0 tiles publish.
+    # And entry bundles hold the entries whose hashes the level-0 tiles publish
     bundle = decode_bundle(c.get("/log/tile/entries/000").content)
     assert [merkle.leaf_hash(e) for e in bundle] == [client.leaf(i) for i in range(256)]
+    # And a full tile is served whole and marked immutable
     full = c.get("/log/tile/0/000")
     assert full["Cache-Control"].endswith("immutable")
     assert len(full.content) == 256 * 32
+    # And the partial tile is served only at the tree's width; a malformed path is not found
     rest = cp.size - 256
     assert len(c.get(f"/log/tile/entries/001.p/{rest}").content) > 0
     assert c.get(f"/log/tile/0/001.p/{rest + 1}").status_code == 404
     assert c.get("/log/tile/0/001").status_code == 404  # not full yet
     assert c.get("/log/tile/0/x001").status_code == 404  # malformed path
+    # And inclusion proofs built from the tiles verify at both ends of each tile
     for i in (0, 255, 256, cp.size - 1):
         assert merkle.verify_inclusion(
             i, cp.size, client.leaf(i), client.inclusion_proof(i), cp.root
@@ -109,6 +123,7 @@ def test_the_published_tiles_rebuild_the_signed_tree(buyer, seller, clock) -> No
 def test_verify_command_and_consistency_after_more_orders(
     buyer, seller, clock, tmp_path, live_server
 ) -> None:
+    # Given a completed order whose voucher is saved to a file
     listing = make_listing(seller, stock=100)
     order = _complete(buyer, listing)
     sequencer.integrate_all()
@@ -116,7 +131,10 @@ def test_verify_command_and_consistency_after_more_orders(
     vfile = tmp_path / "order.tlog-proof"
     vfile.write_text(text)
     vkey = keys.log_verifier().vkey()
+    # When `anxin verify` checks the voucher with the log's key
+    # Then it accepts it (a failure would exit 1)
     call_command("verify", str(vfile), "--key", vkey)
+    # Given the checkpoint then, and a newer one after 30 more orders
     old = tmp_path / "old.checkpoint"
     old.write_text(store.head().note)
     for _ in range(30):
@@ -124,6 +142,8 @@ def test_verify_command_and_consistency_after_more_orders(
     sequencer.integrate_all()
     new = tmp_path / "new.checkpoint"
     new.write_text(store.head().note)
+    # When the newer checkpoint's consistency with the old one is verified against the live log
+    # Then the command accepts it
     call_command(
         "verify",
         "--consistency",
@@ -134,9 +154,9 @@ def test_verify_command_and_consistency_after_more_orders(
         "--log",
         live_server.url + "/log/",
     )
-    # The old voucher still verifies against its own checkpoint.
+    # And the old voucher still verifies against its own checkpoint
     call_command("verify", str(vfile), "--key", vkey)
-    # Backwards is refused.
+    # And checking consistency backwards exits 1
     with pytest.raises(SystemExit) as e:
         call_command(
             "verify",
@@ -154,6 +174,7 @@ def test_verify_command_and_consistency_after_more_orders(
 def test_consistency_fails_when_the_log_was_rewritten(
     buyer, seller, clock, tmp_path, live_server, capsys
 ) -> None:
+    # Given a checkpoint after 8 orders and another after 8 more
     listing = make_listing(seller, stock=100)
     for _ in range(8):
         _complete(buyer, listing)
@@ -165,7 +186,8 @@ def test_consistency_fails_when_the_log_was_rewritten(
     sequencer.integrate_all()
     new = tmp_path / "new"
     new.write_text(store.head().note)
-    # Someone rewrites an early entry and the tiles to match (but cannot re-sign old checkpoints).
+    # And someone then rewrites an early entry and the tiles to match, and signs a new head
+    # (old checkpoints, already handed out, cannot be re-signed)
     r = Record.objects.get(idx=3)
     Record.objects.filter(pk=r.pk).update(entry=bytes(r.entry).replace(b'"v":1', b'"v":2'))
     _rebuild_tiles()
@@ -176,6 +198,7 @@ def test_consistency_fails_when_the_log_was_rewritten(
     size = store.head().size
     forged_root = TC(size, lambda p: store.tile(*parse_tile_path(p))).root()
     new.write_text(Cp(signer.name, size, forged_root).signed(signer))
+    # When the old checkpoint's consistency with the forged one is verified against the live log
     with pytest.raises(SystemExit):
         call_command(
             "verify",
@@ -187,6 +210,7 @@ def test_consistency_fails_when_the_log_was_rewritten(
             "--log",
             live_server.url + "/log/",
         )
+    # Then the command fails saying the new tree does not extend the old one
     assert "does not extend" in capsys.readouterr().err
 
 
@@ -232,57 +256,80 @@ T = Record._meta.db_table
 
 
 def test_audit_finds_an_altered_record(busy_log) -> None:
+    # Given a busy log that audits clean
+    # When record 5's body is altered in the database
     r = Record.objects.get(idx=5)
     _tamper(f"UPDATE {T} SET body = %s WHERE id = %s", [r.body.replace("order.", "order.x"), r.pk])
+    # Then the audit names the record and its entry
     assert f"record {r.pk} (entry 5" in _problems()
 
 
 def test_audit_finds_an_altered_entry(busy_log) -> None:
+    # Given a busy log that audits clean
+    # When entry 7's bytes are altered in the database
     r = Record.objects.get(idx=7)
     _tamper(
         f"UPDATE {T} SET entry = %s WHERE id = %s",
         [bytes(r.entry).replace(b'"v":1', b'"v":9'), r.pk],
     )
+    # Then the audit says entry 7 was altered and a checkpoint no longer matches
     p = _problems()
     assert "entry 7 was altered" in p
     assert "checkpoint of size" in p
 
 
 def test_audit_finds_reordered_rows(busy_log) -> None:
+    # Given a busy log that audits clean
+    # When entries 2 and 9 swap places in the database
     a, b = Record.objects.get(idx=2), Record.objects.get(idx=9)
     _tamper(f"UPDATE {T} SET idx = -1 WHERE id = %s", [a.pk])
     _tamper(f"UPDATE {T} SET idx = 2 WHERE id = %s", [b.pk])
     _tamper(f"UPDATE {T} SET idx = 9 WHERE id = %s", [a.pk])
+    # Then the audit says they are swapped
     assert "entries 2 and 9 are swapped" in _problems()
 
 
 def test_audit_finds_a_removed_row(busy_log) -> None:
+    # Given a busy log that audits clean
+    # When entry 4's row is deleted
     _tamper(f"DELETE FROM {T} WHERE idx = 4", [])
+    # Then the audit says entry 4 is missing
     assert "entries 4 to 4 are missing" in _problems()
 
 
 def test_audit_finds_a_removed_tail_and_a_forged_checkpoint(busy_log) -> None:
+    # Given a busy log that audits clean
+    # When the last entry, which the latest checkpoint covers, is deleted
     last = store.head().size - 1
     _tamper(f"DELETE FROM {T} WHERE idx = %s", [last])
+    # Then the audit says a checkpoint covers entries no longer stored
     assert "covers entries that are no longer stored" in _problems()
 
 
 def test_audit_finds_a_forged_checkpoint(busy_log) -> None:
+    # Given a busy log that audits clean, and its oldest checkpoint
     cp = Checkpoint.objects.order_by("size").first()
     assert cp is not None
+    # When that checkpoint's signed note gets an extra line
     _tamper(
         f"UPDATE {Checkpoint._meta.db_table} SET note = %s WHERE id = %s",
         [cp.note.replace("\n\n", "\nextra\n\n", 1), cp.pk],
     )
+    # Then the audit names that checkpoint
     assert f"checkpoint of size {cp.size}" in _problems()
 
 
 def test_the_audit_command_exits_1_naming_the_problem(busy_log, capsys) -> None:
+    # Given a busy log
+    # When `anxin evidence audit` runs
     call_command("evidence", "audit")
+    # Then it reports the audit OK
     assert "audit OK" in capsys.readouterr().out
+    # When entry 4's row is deleted and the audit runs again
     _tamper(f"DELETE FROM {T} WHERE idx = 4", [])
     with pytest.raises(SystemExit) as e:
         call_command("evidence", "audit")
+    # Then it exits 1 naming the missing entry on stderr
     assert e.value.code == 1
     assert "entries 4 to 4 are missing" in capsys.readouterr().err
 
@@ -290,27 +337,37 @@ def test_the_audit_command_exits_1_naming_the_problem(busy_log, capsys) -> None:
 def test_the_sequencer_refuses_to_build_on_altered_tiles(busy_log, buyer, seller) -> None:
     from anxin.evidence.models import Tile
 
+    # Given a busy log whose last level-0 tile has its first hash zeroed
     t = Tile.objects.filter(level=0).order_by("-index").first()
     assert t is not None
     Tile.objects.filter(pk=t.pk).update(data=b"\0" * 32 + bytes(t.data)[32:])
+    # When a new order is recorded
     _complete(buyer, make_listing(seller))
+    # Then integrating it is refused as a corrupt log
     with pytest.raises(sequencer.LogCorrupt):
         sequencer.integrate()
 
 
 def test_key_file_is_created_once_and_must_match_the_origin(settings, tmp_path) -> None:
+    # Given an empty keys directory
     settings.ANXIN_KEYS_DIR = tmp_path / "keys"
+    # When the log signer is first asked for
     a = keys.log_signer()
+    # Then its key file is created readable and writable by its owner only
     assert (tmp_path / "keys" / "log.skey").stat().st_mode & 0o777 == 0o600
+    # And asked for again, the same key is read back
     keys._cache.clear()
     assert keys.log_signer().skey() == a.skey()
     keys._cache.clear()
+    # When the configured log origin no longer matches the key file's
     settings.ANXIN_LOG_ORIGIN = "other.example/log"
     from django.core.exceptions import ImproperlyConfigured
 
+    # Then the signer is refused naming the setting
     with pytest.raises(ImproperlyConfigured, match="ANXIN_LOG_ORIGIN"):
         keys.log_signer()
     keys._cache.clear()
+    # And a garbage key file is refused
     Path(tmp_path / "keys" / "log.skey").write_text("garbage")
     with pytest.raises(ImproperlyConfigured, match="signer key"):
         keys.log_signer()

@@ -102,21 +102,27 @@ CONSISTENCY = [
 
 
 def test_roots_of_every_prefix_match_the_reference() -> None:
+    # When the root of every prefix of the eight reference leaves is computed
+    # Then each is the reference root
     for size in range(9):
         assert merkle.root(LEAVES[:size]) == ROOTS[size], size
 
 
 def test_inclusion_proofs_match_the_reference_and_verify() -> None:
+    # When an inclusion proof is built for each reference leaf and tree size
     for index, size, path in INCLUSION:
         proof = merkle.inclusion_proof(index, LEAVES[:size])
+        # Then it is the reference path, verifies, and fails against the smaller tree's root
         assert proof == [H(p) for p in path]
         assert merkle.verify_inclusion(index, size, LEAVES[index], proof, ROOTS[size])
         assert not merkle.verify_inclusion(index, size, LEAVES[index], proof, ROOTS[size - 1])
 
 
 def test_consistency_proofs_match_the_reference_and_verify() -> None:
+    # When a consistency proof is built for each reference pair of sizes
     for first, second, path in CONSISTENCY:
         proof = merkle.consistency_proof(first, LEAVES[:second])
+        # Then it is the reference proof and verifies between the two roots
         assert proof == [H(p) for p in path]
         assert merkle.verify_consistency(first, second, proof, ROOTS[first], ROOTS[second])
 
@@ -144,18 +150,22 @@ trees = st.integers(1, 70).flatmap(
 @settings(max_examples=150, deadline=None)
 @given(trees, st.data())
 def test_every_inclusion_proof_verifies_and_every_altered_one_fails(tree, data) -> None:
+    # Given a tree of distinct generated leaves
     n, blobs = tree
     leaves = [merkle.leaf_hash(b) for b in blobs]
     top = merkle.root(leaves)
+    # When the inclusion proof of a drawn leaf is built
     index = data.draw(st.integers(0, n - 1))
     proof = merkle.inclusion_proof(index, leaves)
+    # Then it verifies, and no proof altered by one element does
     assert merkle.verify_inclusion(index, n, leaves[index], proof, top)
     for bad in _mutations(proof):
         assert not merkle.verify_inclusion(index, n, leaves[index], bad, top)
+    # And it proves neither another leaf nor the same leaf at another position
     assert not merkle.verify_inclusion(index, n, merkle.leaf_hash(b"other"), proof, top)
     if n > 1:  # the same proof for another position proves nothing
         assert not merkle.verify_inclusion((index + 1) % n, n, leaves[index], proof, top)
-    # Nor against a checkpoint of another size: the size is bound by the signed root.
+    # And not against a checkpoint of another size: the size is bound by the signed root
     for other in {index + 1, n - 1, n + 1} - {n}:
         if other > index:
             other_root = merkle.root(leaves[:other] + [merkle.leaf_hash(b"next")] * (other - n))
@@ -165,14 +175,18 @@ def test_every_inclusion_proof_verifies_and_every_altered_one_fails(tree, data) 
 @settings(max_examples=150, deadline=None)
 @given(trees, st.data())
 def test_every_consistency_proof_verifies_and_every_altered_one_fails(tree, data) -> None:
+    # Given a tree of distinct generated leaves
     n, blobs = tree
     leaves = [merkle.leaf_hash(b) for b in blobs]
+    # When a consistency proof from a drawn earlier size is built
     first = data.draw(st.integers(1, n))
     old, new = merkle.root(leaves[:first]), merkle.root(leaves)
     proof = merkle.consistency_proof(first, leaves)
+    # Then it verifies, and no proof altered by one element does
     assert merkle.verify_consistency(first, n, proof, old, new)
     for bad in _mutations(proof):
         assert not merkle.verify_consistency(first, n, bad, old, new)
+    # And a history with its first leaf rewritten does not pass as growth
     if first < n:  # a rewritten history does not pass as growth
         forged = merkle.root([merkle.leaf_hash(b"forged"), *leaves[1:first]])
         assert not merkle.verify_consistency(first, n, proof, forged, new)

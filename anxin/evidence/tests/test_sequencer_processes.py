@@ -26,13 +26,18 @@ def _pending(n: int) -> None:
 
 
 def test_a_sequencer_killed_mid_batch_loses_nothing() -> None:
+    # Given 300 pending records
     _pending(300)
+    # When a sequencer process is killed right after assigning their indexes
     env = {**child_env(), "ANXIN_CRASH_AT": "sequencer.after_assign"}
     out = subprocess.run(SEQUENCE, env=env, capture_output=True, text=True, timeout=120)
+    # Then it died by SIGKILL and all 300 records are still pending: the batch rolled back whole
     assert out.returncode == -9, out.stderr
     assert Record.objects.filter(idx__isnull=True).count() == 300  # rolled back whole
+    # When 5 more records arrive and a sequencer runs again
     _pending(5)  # evidence keeps arriving meanwhile
     out = subprocess.run(SEQUENCE, env=child_env(), capture_output=True, text=True, timeout=120)
+    # Then it integrates all 305 and the audit finds the log sound
     assert out.returncode == 0, out.stderr
     assert "integrated 305 records" in out.stdout
     rep = audit(keys.log_verifier())
@@ -41,7 +46,9 @@ def test_a_sequencer_killed_mid_batch_loses_nothing() -> None:
 
 
 def test_two_sequencers_at_once_assign_each_index_once() -> None:
+    # Given 3000 pending records
     _pending(3000)
+    # When two sequencer processes run at once in batches of 97
     env = {**child_env(), "ANXIN_SEQUENCER_BATCH": "97"}
     procs = [
         subprocess.Popen(
@@ -49,14 +56,17 @@ def test_two_sequencers_at_once_assign_each_index_once() -> None:
         )
         for _ in range(2)
     ]
+    # Then both succeed, between them integrating all 3000
     counts = []
     for p in procs:
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
         counts.append(int(out.split()[1]))
     assert sum(counts) == 3000
+    # And every index from 0 to 2999 is assigned exactly once
     idx = sorted(Record.objects.values_list("idx", flat=True))
     assert idx == list(range(3000))
+    # And the audit finds the log sound, with a checkpoint per batch
     rep = audit(keys.log_verifier())
     assert rep.ok, rep.problems
     assert rep.checkpoints >= 3000 // 97

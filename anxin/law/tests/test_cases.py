@@ -64,15 +64,20 @@ def _cite(text: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("doc", "case"), _cases())
 def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
+    # Given this rule's base facts with the case's changes applied
     facts = merge(doc["base"], case.get("facts", {}))
     assert facts["claim"]["kind"] == doc["rule"], "a case file holds the cases of one rule"
+    # When the case expects malformed facts, checking them is refused
     if "errors" in case:
         with pytest.raises(FactsError) as e:
             engine.check(facts)
+        # Then with exactly the problems the case lists
         assert e.value.problems == case["errors"]
         return
+    # When the engine checks the facts
     out = engine.check(facts)
     first = out["decisions"][0]
+    # Then the first decision has the case's outcome, remedies, deadlines, citations and reasons
     if "outcome" in case:
         assert first["outcome"] == case["outcome"], first["reasons"]["en"]
     if "remedies" in case:
@@ -92,16 +97,20 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
     for text in case.get("says", []):
         assert text in first["reasons"]["zh"], (text, first["reasons"]["zh"])
         assert text in first["reasons"]["en"], (text, first["reasons"]["en"])
+    # And the reasons are given in Chinese and English, and the case states an expectation
     assert first["reasons"]["zh"]
     assert first["reasons"]["en"]
     assert any(k in case for k in ("outcome", "remedies", "deadlines", "cites", "also"))
 
 
 def test_every_rule_has_at_least_three_cases() -> None:
+    # Given the case files of every rule
+    # When the cases that end in a decision are counted per rule
     counts: dict[str, int] = {}
     for path in _files():
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         counts[doc["rule"]] = len([c for c in doc["cases"] if "errors" not in c])
+    # Then every rule has at least three
     for kind in VERSIONS:
         assert counts.get(kind, 0) >= 3, f"{kind}: fewer than three decided cases"
 
@@ -117,14 +126,21 @@ def _all_citations() -> set[tuple[str, int]]:
 
 
 def test_every_cited_article_exists_and_has_an_english_gloss() -> None:
+    # Given the parameter table and every decided case
+    # When the articles they cite are collected
     cited = _all_citations()
+    # Then the consumer-protection and Civil Code articles are among them
     assert ("CRPL", 25) in cited
     assert ("CC", 586) in cited
+    # And each cited article exists in the catalogue and has an English gloss
     for sid, article in sorted(cited):
         statute(sid).article(article)  # KeyError if the article does not exist
         assert (sid, article) in glosses(), f"{sid} {article}: no English gloss"
 
 
 def test_glosses_name_real_articles() -> None:
+    # Given the English glosses
+    # When each glossed article is looked up in the catalogue
+    # Then every lookup succeeds (a missing article raises KeyError)
     for sid, article in glosses():
         statute(sid).article(article)

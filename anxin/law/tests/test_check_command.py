@@ -54,10 +54,15 @@ def run(path: Path | str) -> tuple[int, str, str]:
 
 
 def test_the_spec_example_is_decided_as_documented(tmp_path: Path) -> None:
+    # Given the spec's example facts in a YAML file
     f = tmp_path / "case.yaml"
     f.write_text(EXAMPLE, encoding="utf-8")
+    # When `anxin law check` reads it
     code, out, err = run(f)
-    assert (code, err) == (0, "")
+    # Then it exits 0 with nothing on stderr
+    assert code == 0
+    assert err == ""
+    # And the JSON grants a refund by 19 May, the buyer returning the goods at her cost
     doc = json.loads(out)
     assert doc["as_of"] == "2026-05-20"
     d = doc["decisions"][0]
@@ -79,9 +84,12 @@ def test_the_spec_example_is_decided_as_documented(tmp_path: Path) -> None:
 def test_json_input_is_read_too(tmp_path: Path) -> None:
     import yaml
 
+    # Given the same example facts written as JSON
     f = tmp_path / "case.json"
     f.write_text(json.dumps(yaml.safe_load(EXAMPLE), default=str), encoding="utf-8")
+    # When the command reads them
     code, out, _ = run(f)
+    # Then it exits 0 and grants the return
     assert code == 0
     assert json.loads(out)["decisions"][0]["outcome"] == "granted"
 
@@ -97,6 +105,7 @@ def test_json_input_is_read_too(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_facts_exit_2_naming_the_field(tmp_path: Path, change: str, problem: str) -> None:
+    # Given the example with this row's field made malformed
     replacement = {
         "  requested_at: 2026-05-08": "  requested_at: 2026-05-32",
         "  price_fen: 12800": "  price_fen: -12800",
@@ -106,26 +115,36 @@ def test_malformed_facts_exit_2_naming_the_field(tmp_path: Path, change: str, pr
     }[change]
     f = tmp_path / "bad.yaml"
     f.write_text(EXAMPLE.replace(change, replacement, 1), encoding="utf-8")
+    # When the command reads it
     code, out, err = run(f)
+    # Then it exits 2, prints nothing on stdout and names the field on stderr
     assert code == 2
     assert out == ""
     assert any(line.startswith(problem) for line in err.splitlines()), err
 
 
 def test_unreadable_and_unparsable_files_exit_2(tmp_path: Path) -> None:
+    # When a missing file is checked
+    # Then it exits 2 saying it cannot be read
     code, _, err = run(tmp_path / "missing.yaml")
     assert code == 2
     assert "cannot read" in err
+    # Given a file of broken YAML
     f = tmp_path / "broken.yaml"
     f.write_text("as_of: [2026\n", encoding="utf-8")
+    # When it is checked
     code, _, err = run(f)
+    # Then it exits 2 saying it is not YAML or JSON
     assert code == 2
     assert "not YAML or JSON" in err
+    # And a file holding a list instead of facts exits 2 too
     f.write_text("- a list\n", encoding="utf-8")
     assert run(f)[0] == 2
 
 
 def test_the_installed_command_reads_standard_input() -> None:
+    # Given the example with the return requested on 11 May, a day after the window closed
+    # When the installed `anxin` command reads it from standard input
     done = subprocess.run(
         [sys.executable, "-m", "anxin", "law", "check", "-"],
         input=EXAMPLE.replace("2026-05-08", "2026-05-11"),
@@ -134,6 +153,7 @@ def test_the_installed_command_reads_standard_input() -> None:
         timeout=60,
         check=False,
     )
+    # Then it exits 0 and refuses the return
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["decisions"][0]["outcome"] == "refused"
 
@@ -166,6 +186,7 @@ def test_any_facts_give_a_decision_or_field_named_errors(
     category: str,
 ) -> None:
     """Nothing a user can type crashes the engine, and no remedy is ever negative."""
+    # Given generated facts for any rule, with odd prices, dates and a noise value
     facts = {
         "as_of": "2030-12-31",
         "purchase": {
@@ -199,16 +220,19 @@ def test_any_facts_give_a_decision_or_field_named_errors(
             "losses_fen": 100,
         },
     }
+    # When the engine checks them
     try:
         out = engine.check(facts)
     except FactsError as e:
         problems = e.problems
     else:
         problems = None
+    # Then refused facts name a field in every problem
     if problems is not None:
         assert problems
         assert all(":" in p and p.split(":")[0] for p in problems), problems
         return
+    # And otherwise every decision has an outcome and no remedy is negative
     for d in out["decisions"]:
         assert d["outcome"]
         assert all(r.get("amount_fen", 0) >= 0 for r in d["remedies"])

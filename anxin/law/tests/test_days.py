@@ -21,17 +21,21 @@ D = dt.date
 def test_days_after_counts_from_the_next_day_and_skips_holidays(
     event: dt.date, n: int, last: dt.date
 ) -> None:
+    # Then the period counts from the day after the event and a last day on a holiday moves on
     assert days.days_after(event, n) == last
 
 
 def test_months_end_on_the_corresponding_day_or_the_months_last() -> None:
+    # Then a period of months ends on the same day number, or the month's last day if it has none
     assert days.months_after(D(2026, 1, 31), 6) == D(2026, 7, 31)
     assert days.months_after(D(2025, 8, 31), 6) == D(2026, 2, 28)  # a working Saturday
     assert days.months_after(D(2024, 11, 30), 3) == D(2025, 2, 28)  # there is no 30 February
 
 
 def test_inclusive_and_exclusive_boundary_words() -> None:
+    # Given a deadline of 10 May
     end = D(2026, 5, 10)
+    # Then "within" includes the last day and "exceeds" starts the day after
     assert days.within(end, end)
     assert not days.within(D(2026, 5, 11), end)
     assert not days.exceeds(end, end)
@@ -39,21 +43,29 @@ def test_inclusive_and_exclusive_boundary_words() -> None:
 
 
 def test_a_year_without_a_published_calendar_moves_nothing() -> None:
+    # When a date falls in a year with no published holiday calendar (2099)
+    # Then the calendar says so and a period ending in it is not moved
     assert not days.calendar_covers(D(2099, 1, 1))
     assert days.days_after(D(2098, 12, 25), 7) == D(2099, 1, 1)
+    # And 2026's calendar is published
     assert days.calendar_covers(D(2026, 1, 1))
 
 
 def test_parameters_are_dated_and_cited() -> None:
+    # When parameters are looked up on given dates
+    # Then each has the value then in force and cites its article
     assert get("fraud.minimum_fen", D(2026, 1, 1)).value == 50000
     assert str(get("registration.small_trader_cap_fen", D(2026, 1, 1)).cite) == "OTSM 8(3)"
+    # And the return conditions allowed widened when the 2017 measures took effect on 15 March
     allowed = get("no_reason_return.conditions_allowed", D(2017, 3, 14)).value
     assert allowed == ["intact"]
     assert (
         "opened_for_inspection" in get("no_reason_return.conditions_allowed", D(2017, 3, 15)).value
     )
+    # And a parameter asked for before its law took effect is refused
     with pytest.raises(NotInForce):
         get("unsafe_food.minimum_fen", D(2015, 9, 30))
+    # And every parameter in the table cites a statute and an article
     for values in table().values():
         assert all(v.cite.statute and v.cite.article for v in values)
 
@@ -73,29 +85,40 @@ def test_a_calendar_deadline_ends_at_24_00_beijing_time_of_the_last_day() -> Non
 
 
 def test_a_calendar_deadline_on_a_holiday_moves_to_the_next_working_day() -> None:
+    # Given a start at 09:00 on 24 September 2026, a week before the National Day holiday
     start = dt.datetime(2026, 9, 24, 9, 0, tzinfo=BEIJING)
+    # When a 7-day period runs from it
+    # Then it ends at 24:00 on 8 October, the first working day after the holiday
     assert days.due_at(start, 7) == days.end_of_day(D(2026, 10, 8))
 
 
 def test_the_start_is_read_as_a_beijing_date() -> None:
-    # 23:30 UTC on 2 May is 07:30 on 3 May in Beijing: counting starts on the 4th.
+    # Given 23:30 UTC on 2 May, which is 07:30 on 3 May in Beijing
     start = dt.datetime(2026, 5, 2, 23, 30, tzinfo=UTC)
+    # When a 7-day period runs from it
+    # Then counting starts on the 4th and it ends at 24:00 on 10 May
     assert days.due_at(start, 7) == days.end_of_day(D(2026, 5, 10))
 
 
 def test_working_days_skip_weekends_and_holidays_and_count_made_up_saturdays() -> None:
-    # Thursday 30 April 2026, before the Labour Day holiday (1 to 5 May; Saturday 9 May works)
+    # Given Thursday 30 April 2026, before the Labour Day holiday (1 to 5 May; Saturday 9 May works)
     start = dt.datetime(2026, 4, 30, 12, 0, tzinfo=BEIJING)
+    # When 1, 4 and 7 working days run from it
+    # Then the count skips the holiday and Sunday 10 May but counts Saturday 9 May
     assert days.due_at(start, 1, days.DayKind.WORKING) == days.end_of_day(D(2026, 5, 6))
     assert days.due_at(start, 4, days.DayKind.WORKING) == days.end_of_day(D(2026, 5, 9))
     assert days.due_at(start, 7, days.DayKind.WORKING) == days.end_of_day(D(2026, 5, 13))
 
 
 def test_a_naive_start_is_refused() -> None:
+    # When a deadline is computed from a time without a time zone
+    # Then it is refused
     with pytest.raises(ValueError, match="aware"):
         days.due_at(dt.datetime(2026, 5, 3, 10, 0), 7)  # noqa: DTZ001 - naive on purpose
 
 
 def test_a_negative_period_is_refused() -> None:
+    # When working days are counted with a negative period
+    # Then it is refused
     with pytest.raises(ValueError, match="negative"):
         days.working_days_after(D(2026, 5, 3), -1)

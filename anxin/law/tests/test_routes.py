@@ -30,19 +30,26 @@ ON = D(2026, 5, 1)
 def test_the_court_fee_is_the_property_case_fee_by_band_halved(
     claimed_fen: int, fee_fen: int
 ) -> None:
+    # Then the fee is the property-case fee for the claim's band, halved
     assert court_fee(claimed_fen, ON) == fee_fen
 
 
 def test_the_court_fee_cites_its_articles() -> None:
+    # When the court fee's citations are asked for
+    # Then they are Litigation Fees Measures articles 13(1) and 16
     assert court_fee_citations(ON) == (Citation("LFM", 13, 1), Citation("LFM", 16))
 
 
 def test_the_court_fee_measures_were_not_in_force_before_april_2007() -> None:
+    # When a fee is asked for on 31 March 2007, before the measures took effect
+    # Then it is refused as not in force
     with pytest.raises(NotInForce):
         court_fee(1_000_000, D(2007, 3, 31))
 
 
 def test_a_negative_claim_is_refused() -> None:
+    # When the fee of a negative claim is asked for
+    # Then it is refused
     with pytest.raises(ValueError, match="negative"):
         court_fee(-1, ON)
 
@@ -58,6 +65,9 @@ def test_a_12315_complaint_is_accepted_in_7_working_days_then_mediated_in_60_day
 
 
 def test_a_small_claims_suit_is_tried_within_two_months_of_filing() -> None:
+    # Given a small-claims suit filed on 31 December 2026
+    # When its trial term is computed
     term = small_claims_term(D(2026, 12, 31))
+    # Then it ends on 28 February 2027 and cites Civil Procedure Law article 168
     assert term.last_day == D(2027, 2, 28)  # no 31 February: the month's last day
     assert term.citations == (Citation("CPL", 168),)
