@@ -297,7 +297,7 @@ def test_audit_finds_a_removed_row(busy_log) -> None:
     assert "entries 4 to 4 are missing" in _problems()
 
 
-def test_audit_finds_a_removed_tail_and_a_forged_checkpoint(busy_log) -> None:
+def test_audit_finds_a_removed_tail(busy_log) -> None:
     # Given a busy log that audits clean
     # When the last entry, which the latest checkpoint covers, is deleted
     last = store.head().size - 1
