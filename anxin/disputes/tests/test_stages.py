@@ -568,7 +568,8 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     for i in range(4):
         completed(buyer, seller, listing, tracking=f"SF30000003{i}")
     deliver_all()
-    # Then they repay what is owed, and the fund's position shows what it advanced and recovered
+    # Then they repay what is owed, oldest first, and the fund shows what it advanced and
+    # recovered
     fund_debt.refresh_from_db()
     assert fund_debt.repaid_fen > 0
     position = fund_position()
