@@ -25,6 +25,8 @@ RLO_NAME = "invoice-\u202efdp.exe"
 
 
 def test_a_cases_bundle_names_files_by_hash_and_checked_type(buyer, seller, listing) -> None:
+    # Given a case where the buyer filed files named like scripts and programs (one hidden
+    # behind a right-to-left override) and a photo with a Chinese name
     order = shipped(buyer, seller, listing)
     d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
@@ -45,7 +47,9 @@ def test_a_cases_bundle_names_files_by_hash_and_checked_type(buyer, seller, list
         )
         for name, (content_type, data) in given.items()
     }
+    # When the buyer downloads the case's bundle
     z = zipfile.ZipFile(io.BytesIO(bundle.build(buyer, d.number)))
+    # Then each file is named by its number, hash and the extension of its checked type
     names = [n.split("/", 1)[1] for n in z.namelist()]
     evidence = sorted(n for n in names if n.startswith("evidence/"))
     ext = {"text/plain": "txt", "application/pdf": "pdf", "image/png": "png"}
@@ -54,12 +58,14 @@ def test_a_cases_bundle_names_files_by_hash_and_checked_type(buyer, seller, list
     )
     for name in evidence:
         assert name.rsplit(".", 1)[1] in ("txt", "pdf", "png")
+    # And each holds the bytes given, hashed in the manifest
     manifest = json.loads(z.read(f"{d.number}/manifest.json"))
     originals = manifest["original_names"]
     for name, e in items.items():
         member = f"evidence/{e.pk:05d}-{e.sha256[:16]}.{ext[given[name][0]]}"
         assert z.read(f"{d.number}/{member}") == given[name][1]
         assert manifest["files"][member] == hashlib.sha256(given[name][1]).hexdigest()
+    # And the manifest keeps the name each was given, as text
     assert originals[f"evidence/{items['run.bat'].pk:05d}-{items['run.bat'].sha256[:16]}.txt"] == (
         "run.bat"
     )
@@ -71,7 +77,11 @@ def test_a_cases_bundle_names_files_by_hash_and_checked_type(buyer, seller, list
 
 
 def test_the_packer_refuses_a_name_no_bundle_may_hold() -> None:
+    # Given names with a program's extension, a way out of the folder or a space
+    # When the packer is asked to hold each
+    # Then it refuses every one
     for name in ("evidence/x.exe", "evidence/a.js", "../x.json", "/etc/x.json", "a b.json"):
         with pytest.raises(ValueError, match="not a name a bundle may hold"):
             bundles.pack("case", {name: b"x"}, {})
+    # And it packs a name made by hash and checked type
     assert bundles.pack("case", {"evidence/00001-ab.pdf": b"x"}, {})

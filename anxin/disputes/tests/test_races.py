@@ -44,25 +44,32 @@ def _paid_once(d: Dispute) -> None:
 
 
 def test_the_last_acceptance_and_the_deadline_pay_once(tmp_path, buyer, seller, listing) -> None:
+    # Given a decided case the seller has accepted, whose appeal window has just closed
     d = _decided(buyer, seller, listing)
     services.dispute_accept_decision(actor=seller, number=d.number)
     Dispute.objects.filter(pk=d.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+    # When the buyer's acceptance and the deadline run at once in two processes
     results = race(
         tmp_path,
         [("ds-accept", d.number, buyer.username), ("ds-deadline", d.number, buyer.username)],
     )
-    # Whichever came second found the case decided: the acceptance is refused, or the
+    # Then whichever came second found the case decided: the acceptance is refused, or the
     # deadline finds nothing due.
     assert all("result" in r or r.get("code") == "dispute_step" for r in results)
+    # And once queued work has run, the remedy was paid exactly once
     deliver_all()  # a payment the deadline queued
     _paid_once(d)
 
 
 def test_two_payments_of_one_remedy_pay_once(tmp_path, buyer, seller, listing) -> None:
+    # Given a decided case whose appeal window has closed, so the decision is final
     d = _decided(buyer, seller, listing)
     Dispute.objects.filter(pk=d.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
     assert deadlines.dispute_deadline(dispute_id=d.pk) == "final: decision to be paid"
+    # When two processes pay the remedy at once
     results = race(tmp_path, [("ds-pay", d.number, buyer.username)] * 2)
+    # Then one pays and the other finds it already paid
     assert sorted(r["result"] for r in results) == ["already paid", "paid"]
+    # And a third payment finds it paid, and the remedy was paid exactly once
     assert deadlines.dispute_pay(dispute_id=d.pk) == "already paid"
     _paid_once(d)

@@ -133,6 +133,7 @@ ON_THE_CASE = {
 def test_only_the_owner_of_an_action_can_take_it(
     name, step, owner, call, clock, buyer, seller, other_buyer, other_seller, operator, listing
 ) -> None:
+    # Given a case at the step where this action is taken, the desk's staff and outsiders
     people = desk()
     people |= {
         "buyer": buyer,
@@ -146,6 +147,8 @@ def test_only_the_owner_of_an_action_can_take_it(
     d = _at(step, clock, buyer, seller, listing, people)
     d.refresh_from_db()
     before = (d.step, d.stage, d.events.count())
+    # When each outsider tries the action
+    # Then each is told the case does not exist
     outsiders = ["other_buyer", "other_seller", "other_mediator", "regulator", "adj3"]
     if step in (Step.SELLER_ANSWER, Step.BUYER_REPLY, Step.MEDIATOR_PROPOSAL, Step.PARTIES_ACCEPT):
         outsiders.append("adj1")  # not yet assigned to the case
@@ -154,12 +157,16 @@ def test_only_the_owner_of_an_action_can_take_it(
             continue
         with pytest.raises(NotFound):
             call(people[who], d.number)
+    # And each other person on the case is refused
     for who in ON_THE_CASE[name]:
         with pytest.raises(Forbidden):
             call(people[who], d.number)
+    # And the case has not changed
     d.refresh_from_db()
     assert (d.step, d.stage, d.events.count()) == before
+    # When the action's owner takes it
     call(people[owner], d.number)
+    # Then the case records it
     d.refresh_from_db()
     assert d.events.count() > before[2]
 
@@ -170,16 +177,23 @@ def test_only_the_operator_assigns_officers_and_only_real_ones(
     from anxin.core.errors import ValidationFailed
     from anxin.notices.models import Notification
 
+    # Given a newly filed case and the desk's staff
     people = desk()
     order = shipped(buyer, seller, listing)
     d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
+    # When the buyer assigns a mediator
+    # Then she is refused
     with pytest.raises(Forbidden):
         services.dispute_assign(actor=buyer, number=d.number, mediator="mediator1")
+    # When the operator names an adjudicator as the mediator
+    # Then she is told there is no such mediator
     with pytest.raises(ValidationFailed, match="no active mediator"):
         services.dispute_assign(actor=operator, number=d.number, mediator="adjudicator1")
+    # When the operator assigns a real mediator
     services.dispute_assign(actor=operator, number=d.number, mediator="mediator1")
+    # Then the mediator holds the case and is notified
     d.refresh_from_db()
     assert d.mediator == people["mediator"]
     assert Notification.objects.filter(user=people["mediator"], kind="assigned").exists()
@@ -188,12 +202,18 @@ def test_only_the_operator_assigns_officers_and_only_real_ones(
 def test_outsiders_cannot_see_a_case_and_operators_can(
     buyer, seller, other_buyer, operator, listing
 ) -> None:
+    # Given a case between a buyer and a seller
     order = shipped(buyer, seller, listing)
     d = services.dispute_file(
         actor=buyer, number=order.number, category="quality_defect", claim="坏了", claimed_fen=100
     )
+    # When another buyer asks for it
+    # Then she is told it does not exist
     with pytest.raises(NotFound):
         selectors.dispute_for(other_buyer, d.number)
+    # When the operator asks for it
+    # Then she sees it
     assert selectors.dispute_for(operator, d.number) == d
+    # And the case lists for the seller but not for the other buyer
     assert list(selectors.visible(other_buyer)) == []
     assert list(selectors.visible(seller)) == [d]

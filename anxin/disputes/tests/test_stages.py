@@ -44,41 +44,55 @@ def past(clock, d: Dispute) -> str:
 
 
 def test_filing_shows_the_law_the_evidence_held_and_the_routes(buyer, seller, listing) -> None:
+    # Given a buyer with a shipped order
     order = shipped(buyer, seller, listing)
+    # When she considers a 700 yuan counterfeit complaint
     view = filing.filing_view(
         user=buyer, category="counterfeit", claimed_fen=70000, number=order.number
     )
-    # Fraud: the price back and three times it, at least 500 yuan (CRPL 55(1)).
+    # Then the law grants for fraud the price back and three times it, at least 500 yuan
+    # (CRPL 55(1)).
     assert view["law_fen"] == order.amount_fen + 50000
     assert {"statute": "CRPL", "article": 55, "paragraph": 1} in view["law"][0]["citations"]
+    # And the view lists the evidence held and missing, and the routes with their cost and time
     assert "listing" in view["held"]
     assert "authenticity" in view["missing"]
     routes = {r["key"]: r for r in view["routes"]}
     assert routes["anxin"]["cost_fen"] == 0
     assert routes["small_claims"]["cost_fen"] == 2500
     assert routes["anxin"]["days"] < routes["12315"]["days"]
+    # When she considers a complaint the law has no rule for
     nothing = filing.filing_view(user=buyer, category="other", claimed_fen=100)
+    # Then the view cites no law and grants nothing
     assert nothing["law"] == []
     assert nothing["law_fen"] == 0
 
 
 def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, listing) -> None:
+    # Given a shipped order
     order = shipped(buyer, seller, listing)
+    # When the buyer files a complaint for the whole price
     d = file_quality(buyer, order)
+    # Then the case waits for the seller, capped at the price
     assert d.step == Step.SELLER_ANSWER
     assert d.cap_fen == order.amount_fen
-    # The dispute hold pauses the auto-confirm timer.
+    # And the dispute hold pauses the auto-confirm timer
     assert order.holds.get(closed_at__isnull=True).kind == "dispute"
     assert orders.order_auto_confirm(order_id=order.pk) in ("not due", "paused by an open hold")
+    # When the seller offers the whole claim
     services.dispute_answer(
         actor=seller, number=d.number, offer_fen=order.amount_fen, text="同意退款"
     )
+    # Then the case settles, paid from escrow, and the order is refunded
     d.refresh_from_db()
-    assert (d.stage, d.outcome, d.remedy_fen) == (Stage.CLOSED, Outcome.SETTLED, order.amount_fen)
+    assert d.stage == Stage.CLOSED
+    assert d.outcome == Outcome.SETTLED
+    assert d.remedy_fen == order.amount_fen
     assert d.paid_from == {"escrow": order.amount_fen}
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
     deliver_all()
     books_balance()
+    # And the case's record runs from its filing to its payment, one evidence record per event
     kinds = list(d.events.order_by("at", "pk").values_list("kind", flat=True))
     assert kinds[0] == "filed"
     assert kinds[-1] == "remedy_paid"
@@ -96,16 +110,20 @@ def test_seller_offering_the_whole_claim_settles_from_escrow(buyer, seller, list
 def test_partial_offer_accepted_completes_the_order_with_the_rest_to_the_seller(
     buyer, seller, listing
 ) -> None:
+    # Given a complaint for the whole price of a shipped order
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
+    # When the seller offers 50 yuan and the buyer accepts
     services.dispute_answer(actor=seller, number=d.number, offer_fen=5000, text="部分退款")
     services.dispute_reply(actor=buyer, number=d.number, accept=True)
+    # Then the case settles at 50 yuan and the order completes by the dispute
     d.refresh_from_db()
     assert d.remedy_fen == 5000
     assert d.outcome == Outcome.SETTLED
     o = Order.objects.get(pk=order.pk)
     assert o.status == OrderStatus.COMPLETED
     assert o.confirmed_by == "dispute"
+    # And the seller keeps her share less the 50 yuan, the platform giving back its fee on them
     fee_back = order.fee_fen * 5000 // order.amount_fen
     assert balance(f"seller:{seller.pk}") == order.seller_share_fen - (5000 - fee_back)
     deliver_all()
@@ -115,16 +133,21 @@ def test_partial_offer_accepted_completes_the_order_with_the_rest_to_the_seller(
 def test_silent_seller_loses_by_default_within_what_the_law_grants(
     clock, buyer, seller, listing
 ) -> None:
+    # Given a buyer who asks for more than the law gives for a defect (the price back)
     order = shipped(buyer, seller, listing)
-    # The buyer asks for more than the law gives for a defect (the price back).
     d = file_quality(buyer, order, claimed=order.amount_fen * 2)
     assert d.law_fen == order.amount_fen
+    # When the deadline runs a second before the seller's time is up
     clock.move_to(d.due_at - dt.timedelta(seconds=1))
+    # Then nothing is due yet
     assert deadlines.dispute_deadline(dispute_id=d.pk) == "not due"
+    # When the seller's time is up
+    # Then the default decides for the buyer, at what the law grants
     assert past(clock, d) == "default: decided for the buyer"
     d.refresh_from_db()
     assert d.outcome == Outcome.DEFAULT
     assert d.remedy_fen == order.amount_fen
+    # And the deadline firing again finds the case closed
     assert deadlines.dispute_deadline(dispute_id=d.pk) == "closed"  # fired twice: nothing twice
     deliver_all()
     books_balance()
@@ -133,6 +156,7 @@ def test_silent_seller_loses_by_default_within_what_the_law_grants(
 def test_silent_seller_without_a_legal_figure_goes_to_mediation(
     clock, buyer, seller, listing
 ) -> None:
+    # Given a complaint about a prize never given, for which the law names no figure
     people = desk()
     order = shipped(buyer, seller, listing)
     d = services.dispute_file(
@@ -144,28 +168,34 @@ def test_silent_seller_without_a_legal_figure_goes_to_mediation(
     )
     assert d.law_fen == 0
     assert d.cap_fen == order.amount_fen
+    # When the seller is silent past the deadline
+    # Then the case goes to the mediator, waiting for her proposal
     assert past(clock, d) == "default: to mediation"
     d.refresh_from_db()
-    assert (d.stage, d.step, d.mediator) == (
-        Stage.MEDIATION,
-        Step.MEDIATOR_PROPOSAL,
-        people["mediator"],
-    )
+    assert d.stage == Stage.MEDIATION
+    assert d.step == Step.MEDIATOR_PROPOSAL
+    assert d.mediator == people["mediator"]
 
 
 def test_buyer_silence_takes_an_offer_or_lets_the_case_lapse(clock, buyer, seller, listing) -> None:
+    # Given a complaint the seller answered with no offer
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
     services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="货没有问题")
+    # When the buyer is silent past the deadline
+    # Then the case lapses
     assert past(clock, d) == "default: lapsed"
     d.refresh_from_db()
     assert d.outcome == Outcome.LAPSED
-    # The hold is closed: the auto-confirm timer runs again.
+    # And the hold is closed: the auto-confirm timer runs again
     assert not Order.objects.get(pk=order.pk).holds.filter(closed_at__isnull=True).exists()
 
+    # Given a second complaint the seller answered with a 30 yuan offer
     second = shipped(buyer, seller, listing, tracking="SF3000000009")
     d2 = file_quality(buyer, second)
     services.dispute_answer(actor=seller, number=d2.number, offer_fen=3000, text="补偿30元")
+    # When the buyer is silent past the deadline
+    # Then the offer is taken as accepted and paid
     assert past(clock, d2) == "default: offer accepted"
     d2.refresh_from_db()
     assert d2.remedy_fen == 3000
@@ -174,24 +204,32 @@ def test_buyer_silence_takes_an_offer_or_lets_the_case_lapse(clock, buyer, selle
 
 
 def test_mediation_settles_when_both_accept(clock, buyer, seller, listing) -> None:
+    # Given a case in mediation after the buyer turned down a 10 yuan offer
     people = desk()
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
     services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="只能退10元")
     services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
     m = people["mediator"]
+    # When the mediator proposes more than was claimed
+    # Then the proposal is refused, naming the amount
     with pytest.raises(ValidationFailed, match="amount_fen"):
         services.dispute_propose(actor=m, number=d.number, amount_fen=d.claimed_fen + 1, text="x")
+    # When she proposes 80 yuan and the buyer accepts
     services.dispute_propose(actor=m, number=d.number, amount_fen=8000, text="退80元，买家不退货")
     services.dispute_respond(actor=buyer, number=d.number, accept=True)
+    # Then the seller is told, the buyer cannot accept twice, and the case is still in mediation
     assert Notification.objects.filter(user=seller, subject=chain(d), kind="accepted").exists()
     with pytest.raises(Conflict):
         services.dispute_respond(actor=buyer, number=d.number, accept=True)
     d.refresh_from_db()
     assert d.stage == Stage.MEDIATION
+    # When the seller accepts too
     services.dispute_respond(actor=seller, number=d.number, accept=True)
+    # Then the case settles at 80 yuan
     d.refresh_from_db()
-    assert (d.outcome, d.remedy_fen) == (Outcome.SETTLED, 8000)
+    assert d.outcome == Outcome.SETTLED
+    assert d.remedy_fen == 8000
     deliver_all()
     books_balance()
 
@@ -199,16 +237,21 @@ def test_mediation_settles_when_both_accept(clock, buyer, seller, listing) -> No
 def test_failed_mediation_and_silent_officers_reach_adjudication(
     clock, buyer, seller, listing
 ) -> None:
+    # Given a case in mediation
     people = desk()
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
     services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不同意")
     services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="要调解")
+    # When the mediator never proposes
+    # Then the case goes to adjudication, taking evidence, with the first adjudicator
     assert past(clock, d) == "default: to adjudication"  # the mediator never proposed
     d.refresh_from_db()
-    assert (d.stage, d.step) == (Stage.ADJUDICATION, Step.EVIDENCE)
+    assert d.stage == Stage.ADJUDICATION
+    assert d.step == Step.EVIDENCE
     assert d.adjudicator == people["adj1"]
 
+    # Given a second case in which the buyer accepted the mediator's proposal
     other = shipped(buyer, seller, listing, tracking="SF3000000010")
     d2 = file_quality(buyer, other)
     services.dispute_answer(actor=seller, number=d2.number, offer_fen=0, text="不同意")
@@ -217,6 +260,8 @@ def test_failed_mediation_and_silent_officers_reach_adjudication(
         actor=people["mediator"], number=d2.number, amount_fen=6000, text="各让一步"
     )
     services.dispute_respond(actor=buyer, number=d2.number, accept=True)
+    # When the seller stays silent
+    # Then it goes to adjudication too, with the adjudicator who has fewer cases
     assert past(clock, d2) == "default: to adjudication"  # the seller stayed silent
     d2.refresh_from_db()
     # Spread over the adjudicators: the second case goes to the one with fewer.
@@ -260,9 +305,12 @@ def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=
 
 
 def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listing) -> None:
+    # Given a counterfeit case whose evidence has closed, before its adjudicator
     d, order, people = to_decision(clock, buyer, seller, listing)
     adj = people["adj1"]
+    # When the law engine reckons a proposal
     proposed = filing.proposal(d)
+    # Then it is the price back and 500 yuan of damages
     assert proposed == {
         "refund_fen": order.amount_fen,
         "compensation_fen": 50000,
@@ -272,6 +320,9 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
         reasons="鉴定为假货，构成欺诈。",
         citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
     )
+    # When the adjudicator awards more than the law allows, cites an article that does not
+    # exist, cites nothing, or departs from the proposal without saying why
+    # Then each decision is refused, naming what is wrong
     with pytest.raises(ValidationFailed, match="at most"):
         services.dispute_decide(
             actor=adj, number=d.number, refund_fen=order.amount_fen, compensation_fen=60000, **ok
@@ -293,6 +344,8 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
         services.dispute_decide(
             actor=adj, number=d.number, refund_fen=order.amount_fen, compensation_fen=0, **ok
         )
+    # When an adjudicator not on the case decides
+    # Then the case does not exist for her
     with pytest.raises(NotFound):
         services.dispute_decide(
             actor=people["adj2"],
@@ -301,6 +354,7 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
             compensation_fen=50000,
             **ok,
         )
+    # When the adjudicator awards 200 yuan of damages and says why she departs
     decision = services.dispute_decide(
         actor=adj,
         number=d.number,
@@ -309,16 +363,21 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
         departure_reason="买家也有过错，酌减",
         **ok,
     )
+    # Then the decision stands and the appeal window opens
     assert decision.total_fen == order.amount_fen + 20000
     d.refresh_from_db()
     assert d.step == Step.APPEAL_WINDOW
+    # When the appeal window closes
+    # Then the decision is final and waits to be paid, and the buyer can no longer withdraw
     assert past(clock, d) == "final: decision to be paid"
     d.refresh_from_db()
     assert d.step == Step.PAYING
     assert d.executed_at is None
     with pytest.raises(InvalidTransition):
         services.dispute_withdraw(actor=buyer, number=d.number)
+    # When the payment task runs
     deliver_all()  # the payment task, queued with the decision
+    # Then the case is decided and the remedy paid
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED
     assert d.remedy_fen == order.amount_fen + 20000
@@ -331,10 +390,13 @@ def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listi
 def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
     clock, buyer, seller, listing
 ) -> None:
+    # Given a counterfeit case whose evidence has closed, before its adjudicator
     d, order, _ = to_decision(clock, buyer, seller, listing)
+    # When the adjudicator is silent past the deadline
+    # Then the law engine's proposal decides
     assert past(clock, d) == "default: the law engine's proposal decided"
     decision = Decision.objects.get(dispute=d)
-    # The law engine proposes the price and 500 yuan of damages; no person decided, so the
+    # And the law engine proposes the price and 500 yuan of damages; no person decided, so the
     # decision is the refund alone (damages are awarded only by a person).
     assert decision.proposal["compensation_fen"] == 50000
     assert decision.is_default
@@ -342,9 +404,10 @@ def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
     assert decision.total_fen == order.amount_fen
     assert decision.citations
     assert decision.decided_by is None
-    # Both parties accept: paid at once, without waiting for the appeal window.
+    # When both parties accept
     services.dispute_accept_decision(actor=buyer, number=d.number)
     services.dispute_accept_decision(actor=seller, number=d.number)
+    # Then it is paid at once, without waiting for the appeal window
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED
     assert d.executed_at is not None
@@ -355,6 +418,7 @@ def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
 def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
     clock, buyer, seller, listing
 ) -> None:
+    # Given a case the adjudicator decided with the price and 500 yuan of damages
     d, order, people = to_decision(clock, buyer, seller, listing)
     services.dispute_decide(
         actor=people["adj1"],
@@ -364,11 +428,17 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
         reasons="构成欺诈",
         citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
     )
+    # When an adjudicator not on the case appeals
+    # Then the case does not exist for her
     with pytest.raises(NotFound):  # not on the case: it does not exist for them
         services.dispute_appeal(actor=people["adj2"], number=d.number, reason="x")
+    # When the seller appeals
     a = services.dispute_appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
+    # Then the buyer cannot appeal as well
     with pytest.raises(Conflict):
         services.dispute_appeal(actor=buyer, number=d.number, reason="再来一次")
+    # And a panel of three is drawn without the first adjudicator, by a draw anyone can check
+    # and a changed seed source would change
     assert a.body == "panel"
     assert len(a.members) == 3
     assert people["adj1"].pk not in a.members  # the first adjudicator does not sit
@@ -379,18 +449,23 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
     from anxin.accounts.models import User
 
     members = [User.objects.get(pk=pk) for pk in a.members]
+    # When the buyer votes
+    # Then she is refused
     with pytest.raises(Forbidden):
         services.dispute_vote(actor=buyer, number=d.number, uphold=True, reasons="x")
+    # When a member votes to lower the remedy to 200 yuan
     services.dispute_vote(
         actor=members[0], number=d.number, uphold=False, remedy_fen=20000, reasons="酌减"
     )
+    # Then she cannot vote again
     with pytest.raises(Conflict):
         services.dispute_vote(actor=members[0], number=d.number, uphold=True, reasons="改主意")
+    # When a second member votes to change it, to 300 yuan
     services.dispute_vote(
         actor=members[1], number=d.number, uphold=False, remedy_fen=30000, reasons="酌减"
     )
     d.refresh_from_db()
-    # Two of three changed it: the median of their remedies.
+    # Then two of three changed it: the median of their remedies
     assert d.outcome == Outcome.APPEAL_DECIDED
     assert d.remedy_fen == 20000
     deliver_all()
@@ -398,6 +473,7 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
 
 
 def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing) -> None:
+    # Given a default decision the seller appealed, with one panel vote to uphold it
     d, order, _ = to_decision(clock, buyer, seller, listing)
     assert past(clock, d).startswith("default")  # the engine's proposal decides
     a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
@@ -406,6 +482,8 @@ def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing)
     services.dispute_vote(
         actor=User.objects.get(pk=a.members[0]), number=d.number, uphold=True, reasons="维持"
     )
+    # When the panel's deadline passes
+    # Then the appeal is decided on that vote, upholding the refund alone
     assert past(clock, d) == "default: appeal decided on the votes cast"
     d.refresh_from_db()
     assert d.remedy_fen == order.amount_fen  # upheld: the default decision, the refund alone
@@ -446,6 +524,7 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
 ) -> None:
     from anxin.remedies.models import Creditor, SellerDebt
 
+    # Given a guarantee fund that advances at most 200 yuan a case, funded from fee income
     settings.ANXIN_GUARANTEE_CASE_CAP_FEN = 20000
     # Fee income to fund the guarantee fund with.
     for i in range(3):
@@ -453,7 +532,8 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     fees = balance("platform:fees")
     fund_allocate(actor=operator, amount_fen=fees, reason="首期保障金")
     assert balance("guarantee:fund") == fees
-    # The money was released to the seller: its balance covers part of the remedy.
+    # And a completed order, its money released to the seller: her balance covers part of
+    # the remedy
     order = completed(buyer, seller, listing, tracking="SF3000000200")
     seller_balance = balance(f"seller:{seller.pk}")
     big = services.dispute_file(
@@ -463,7 +543,10 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
         claim="假货",
         claimed_fen=order.amount_fen + 50000,
     )
+    # When the seller offers the whole claim of the price and 500 yuan
     services.dispute_answer(actor=seller, number=big.number, offer_fen=big.claimed_fen, text="认")
+    # Then it is paid from the fee, the seller's balance, the fund up to its cap, and the rest
+    # as debt, each advance recorded as owed and the seller's balance emptied
     big.refresh_from_db()
     paid = big.paid_from
     total = order.amount_fen + 50000
@@ -481,10 +564,12 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
     assert seller_balance > 0
     assert balance(f"seller:{seller.pk}") == 0
     books_balance()
-    # The seller's next payout repays what is owed, oldest first.
+    # When the seller's next orders pay out
     for i in range(4):
         completed(buyer, seller, listing, tracking=f"SF30000003{i}")
     deliver_all()
+    # Then they repay what is owed, oldest first, and the fund shows what it advanced and
+    # recovered
     fund_debt.refresh_from_db()
     assert fund_debt.repaid_fen > 0
     position = fund_position()
@@ -498,6 +583,7 @@ def test_remedy_after_payout_comes_from_the_seller_then_the_fund_then_is_owed(
 def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operator, listing) -> None:
     from anxin.remedies.models import Creditor, SellerDebt
 
+    # Given a funded guarantee fund and a seller who lodged her whole balance as a deposit
     for i in range(5):
         completed(buyer, seller, listing, tracking=f"SF30000004{i}")
     fund_allocate(actor=operator, amount_fen=balance("platform:fees"), reason="保障金")
@@ -513,14 +599,18 @@ def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operato
         claim="坏了",
         claimed_fen=order.amount_fen,
     )
+    # When she offers the whole claim on a completed order
     services.dispute_answer(actor=seller, number=d.number, offer_fen=order.amount_fen, text="认")
+    # Then the fund advances the remedy, as her balance is empty
     d.refresh_from_db()
     assert d.paid_from.get("fund", 0) > 0  # the balance was empty: the fund advanced
+    # And once the debt task runs, the deposit repays the fund at once
     deliver_all()  # the debt task takes the deposit at once
     debt = SellerDebt.objects.get(dispute=d, creditor=Creditor.FUND)
     assert debt.settled_at is not None
     assert balance(f"deposit:{seller.pk}") < deposit + order.seller_share_fen
     books_balance()
+    # And she has no balance left to lodge
     with pytest.raises(ValidationFailed, match="balance"):
         deposit_lodge(actor=seller, amount_fen=1)
 
@@ -530,6 +620,9 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    # Given a buyer who paid a seller 99 yuan outside Anxin for goods never sent
+    # When she files without evidence
+    # Then she is told to give evidence
     with pytest.raises(ValidationFailed, match="evidence"):
         services.dispute_file(
             actor=buyer,
@@ -541,6 +634,7 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
             outside_paid_fen=9900,
             outside_paid_on=dt.date(2026, 4, 28),
         )
+    # When she files with a screenshot of the chat
     shot = SimpleUploadedFile("chat.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")
     d = services.dispute_file(
         actor=buyer,
@@ -553,10 +647,14 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
         outside_paid_on=dt.date(2026, 4, 28),
         files=[("聊天记录", shot)],
     )
+    # Then the screenshot is on the file, hashed and sized
     item = d.evidence.get()
     assert len(item.sha256) == 64
     assert item.size == 108
+    # When the seller offers the 99 yuan back
     services.dispute_answer(actor=seller, number=d.number, offer_fen=9900, text="退")
+    # Then the case settles as the seller's debt to the buyer, as her balance and the fund
+    # are empty
     d.refresh_from_db()
     assert d.outcome == Outcome.SETTLED
     assert d.paid_from == {"debt": 9900}
@@ -565,7 +663,10 @@ def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fu
 
 
 def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -> None:
+    # Given a shipped order
     order = shipped(buyer, seller, listing)
+    # When the buyer files with an unknown category, a bad amount or an empty claim
+    # Then each filing is refused, naming the field, and no case is filed
     for kwargs, field in (
         ({"category": "weather"}, "category"),
         ({"claimed_fen": -1}, "claimed_fen"),
@@ -580,9 +681,13 @@ def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -
     assert not Dispute.objects.exists()
     paid_only = shipped(buyer, seller, listing, tracking="SF3000000600")
     orders.order_confirm(actor=buyer, number=paid_only.number)
+    # When she files a valid complaint and then a second on the same order
     d = file_quality(buyer, order)
+    # Then the second is refused
     with pytest.raises(Conflict):
         file_quality(buyer, order)
+    # When the seller offers more than was claimed
+    # Then the offer is refused, naming the field, and the case still waits for her answer
     with pytest.raises(ValidationFailed, match="offer_fen"):
         services.dispute_answer(
             actor=seller, number=d.number, offer_fen=d.claimed_fen + 1, text="x"
@@ -592,12 +697,16 @@ def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -
 
 
 def test_notices_reach_every_party_in_app_and_by_email(buyer, seller, listing, settings) -> None:
+    # Given a seller with an e-mail address who reads English
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     seller.email, seller.preferred_language = "seller@example.com", "en"
     seller.save()
     order = shipped(buyer, seller, listing)
+    # When the buyer files a complaint
     d = file_quality(buyer, order)
+    # Then the seller is notified in the app
     assert Notification.objects.filter(user=seller, subject=chain(d), kind="filed").exists()
+    # And once the queue runs, by one e-mail naming the case, marked as sent
     deliver_all()
     assert len(mail.outbox) == 1
     assert d.number in mail.outbox[0].body
@@ -606,10 +715,15 @@ def test_notices_reach_every_party_in_app_and_by_email(buyer, seller, listing, s
 
 
 def test_reminders_go_out_before_deadlines_once(clock, buyer, seller, listing) -> None:
+    # Given a complaint waiting for the seller's answer
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
+    # When the reminder runs at once
+    # Then it is not yet time
     assert deadlines.dispute_remind(dispute_id=d.pk) == "not yet"
+    # When it runs twice two hours before the deadline
     clock.move_to(d.due_at - dt.timedelta(hours=2))
+    # Then the seller is reminded once
     assert deadlines.dispute_remind(dispute_id=d.pk) == "reminded"
     assert deadlines.dispute_remind(dispute_id=d.pk) == "already reminded"
     assert Notification.objects.filter(user=seller, kind="reminder").count() == 1
@@ -618,13 +732,18 @@ def test_reminders_go_out_before_deadlines_once(clock, buyer, seller, listing) -
 def test_transfer_puts_the_case_in_the_regulators_queue(buyer, seller, listing, staff) -> None:
     from anxin.accounts.models import Role
 
+    # Given a complaint the regulator cannot see
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order)
     regulator = staff[Role.REGULATOR]
     assert not selectors.visible(regulator).filter(pk=d.pk).exists()
+    # When the seller transfers it
+    # Then she is refused
     with pytest.raises(Forbidden):
         services.dispute_transfer(actor=seller, number=d.number, reason="x")
+    # When the buyer transfers it
     services.dispute_transfer(actor=buyer, number=d.number, reason="卖家涉嫌售假")
+    # Then the regulator sees it and is notified, and it cannot be transferred again
     assert selectors.visible(regulator).filter(pk=d.pk).exists()
     assert Notification.objects.filter(user=regulator, kind="transferred").exists()
     with pytest.raises(Conflict):
@@ -635,8 +754,10 @@ def test_cases_go_to_the_officer_with_the_fewest_open_cases(buyer, seller, listi
     from anxin.accounts.models import Role
     from anxin.conftest import make_user
 
+    # Given two mediators
     first = make_user("mediatorA", Role.MEDIATOR)
     second = make_user("mediatorB", Role.MEDIATOR)
+    # When four cases go to mediation one after another
     got = []
     for i in range(4):
         order = shipped(buyer, seller, listing, tracking=f"SF30000007{i}")
@@ -645,13 +766,15 @@ def test_cases_go_to_the_officer_with_the_fewest_open_cases(buyer, seller, listi
         services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="调解")
         d.refresh_from_db()
         got.append(d.mediator_id)
-    # Two open cases each, alternating: the count of open cases, not merely whether any.
+    # Then they alternate, two open cases each: the count of open cases, not merely whether any
     assert got == [first.pk, second.pk, first.pk, second.pk]
 
 
 def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_would(
     clock, buyer, seller, listing
 ) -> None:
+    # Given a case before a silent adjudicator, one before a silent seller with a legal
+    # figure, and one before a silent seller without one
     evid, _, people = to_decision(clock, buyer, seller, listing, tracking="SF3000000803")
     law = file_quality(buyer, shipped(buyer, seller, listing, tracking="SF3000000801"))
     nolaw = services.dispute_file(
@@ -663,22 +786,26 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
     )
     evid_step = Dispute.objects.get(pk=evid.pk).step  # decision
     latest = max(d.due_at for d in Dispute.objects.filter(closed_at__isnull=True))
+    # When the safety net runs once all their deadlines have passed
     clock.move_to(latest)
     counts = deadlines_run()
-    # Three defaults in one batch; the safety net then pays what the default decided.
+    # Then it applies three defaults in one batch and pays what the default decided
     assert counts["dispute_defaults"] == 3
     assert counts["dispute_remedies_paid"] == 1
     law.refresh_from_db()
     nolaw.refresh_from_db()
     evid.refresh_from_db()
-    assert (law.outcome, law.remedy_fen) == (Outcome.DEFAULT, law.cap_fen)
+    # And each case goes where its own timer would have taken it
+    assert law.outcome == Outcome.DEFAULT
+    assert law.remedy_fen == law.cap_fen
     assert law.executed_at is not None
     assert law.stage == Stage.CLOSED
-    assert (nolaw.stage, nolaw.mediator) == (Stage.MEDIATION, people["mediator"])
+    assert nolaw.stage == Stage.MEDIATION
+    assert nolaw.mediator == people["mediator"]
     assert evid_step == Step.DECISION
     assert evid.step == Step.APPEAL_WINDOW
     assert Decision.objects.get(dispute=evid).is_default
-    # Each case's evidence chain is whole and its head is its last record.
+    # And each case's evidence chain is whole and its head is its last record
     import json
 
     for d in (law, nolaw, evid):
@@ -687,6 +814,7 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
         for before, after in itertools.pairwise(records):
             assert json.loads(after.body)["prev"] == bytes(before.commitment).hex()
         assert bytes(d.evidence_head) == bytes(records[-1].commitment)
+    # And the parties and the mediator are told of the mediation, and the remedy is paid once
     assert Notification.objects.filter(subject=chain(nolaw), kind="mediation").count() == 3
     deliver_all()  # the payment task finds it paid; the notices' e-mails go out
     assert law.events.filter(kind="remedy_paid").count() == 1
@@ -694,7 +822,9 @@ def test_the_safety_net_applies_many_defaults_in_one_batch_as_single_timers_woul
 
 
 def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, seller, listing):
+    # Given a shipped order whose parcel is not yet signed for
     order = shipped(buyer, seller, listing)
+    # When the buyer complains that the goods she paid for were never delivered
     d = services.dispute_file(
         actor=buyer,
         number=order.number,
@@ -702,16 +832,18 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
         claim="付款两周了，物流一直不动",
         claimed_fen=order.amount_fen,
     )
-    # CRPL 53: paid in advance, not supplied: the prepayment back.
+    # Then the law grants it under CRPL 53: paid in advance, not supplied: the prepayment back
     assert d.law_fen == order.amount_fen
     assert d.law[0]["citations"] == [{"statute": "CRPL", "article": 53}]
+    # When the seller is silent past the deadline
+    # Then the default refunds the order from escrow
     assert past(clock, d) == "default: decided for the buyer"
     deliver_all()
     d.refresh_from_db()
     assert d.paid_from == {"escrow": order.amount_fen}
     assert Order.objects.get(pk=order.pk).status == OrderStatus.REFUNDED
     books_balance()
-    # Once the parcel is signed for, the rule no longer applies.
+    # When a second parcel is signed for and the buyer considers the same complaint
     delivered = shipped(buyer, seller, listing, tracking="SF3000000900")
     from anxin.carriers.sandbox import SandboxCarrier
 
@@ -719,6 +851,7 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
     view = filing.filing_view(
         user=buyer, category="not_delivered", claimed_fen=100, number=delivered.number
     )
+    # Then the rule no longer applies
     assert view["law"][0]["outcome"] == "refused"
     assert view["law_fen"] == 0
 
@@ -726,10 +859,15 @@ def test_goods_paid_for_and_never_delivered_come_back_by_default(clock, buyer, s
 def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
     buyer, seller, listing
 ) -> None:
+    # Given a defect complaint claiming the price and 30 yuan more, above what a decision
+    # could give
     order = shipped(buyer, seller, listing)
     d = file_quality(buyer, order, claimed=order.amount_fen + 3000)  # price and a bit more
     assert d.cap_fen == order.amount_fen  # a decision could give no more than the price
+    # When the seller offers the whole claim
     services.dispute_answer(actor=seller, number=d.number, offer_fen=d.claimed_fen, text="全部同意")
+    # Then the case settles at the whole claim, the price from escrow and the rest from other
+    # sources
     d.refresh_from_db()
     assert d.remedy_fen == order.amount_fen + 3000
     assert d.paid_from["escrow"] == order.amount_fen
@@ -748,10 +886,11 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
     from anxin.accounts.models import Role
     from anxin.conftest import child_env, make_listing, make_user
 
+    # Given appeals heard by a jury of three; users who completed purchases with another
+    # seller, and that seller: eligible. The case's own buyer and seller, and anyone who
+    # traded with them, are not.
     settings.ANXIN_DISPUTE_APPEAL_BODY = "jury"
     settings.ANXIN_DISPUTE_JURY_SIZE = 3
-    # Users who completed purchases with another seller, and that seller: eligible. The
-    # case's own buyer and seller, and anyone who traded with them, are not.
     other_seller = make_user("seller9", Role.SELLER)
     other_listing = make_listing(other_seller)
     jurors = [make_user(f"juror{i}", Role.BUYER) for i in range(4)]
@@ -759,15 +898,18 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
         completed(j, other_seller, other_listing, tracking=f"SF31{j.pk:08d}")
     traded = make_user("friend1", Role.BUYER)
     completed(traded, seller, listing, tracking="SF3200000001")
+    # And a default decision on a case between the buyer and the seller
     d, order, _ = to_decision(clock, buyer, seller, listing, tracking="SF3200000002")
     assert past(clock, d).startswith("default")
+    # When the seller appeals
     a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
+    # Then a jury of three is drawn
     assert a.body == "jury"
     assert len(a.members) == 3
     # Buyers and sellers who completed orders: not the parties, nor who traded with them.
     assert set(a.pool) == {j.pk for j in jurors} | {other_seller.pk}
     assert panel.verify_draw(a)
-    # Anyone can check the draw from what the case publishes.
+    # When anyone checks the draw from what the case publishes
     case = tmp_path / "case.json"
     case.write_text(
         json.dumps(
@@ -780,8 +922,10 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
         capture_output=True,
         text=True,
     )
+    # Then it checks out
     assert ok.returncode == 0, ok.stderr
     assert "ok: 3 of 5" in ok.stdout, ok.stderr
+    # When the published members are changed
     forged = json.loads(case.read_text())
     forged["appeal"]["members"] = sorted(forged["appeal"]["members"])[::-1]
     if forged["appeal"]["members"] == a.members:
@@ -795,13 +939,16 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
         capture_output=True,
         text=True,
     )
+    # Then the check fails, naming the members
     assert bad.returncode == 1
     assert "members" in bad.stderr
     from anxin.accounts.models import User
 
+    # When two of the jurors vote to uphold
     voters = [User.objects.get(pk=pk) for pk in a.members]
     services.dispute_vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
     services.dispute_vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
+    # Then the appeal is decided, upholding the refund
     d.refresh_from_db()
     assert d.outcome == Outcome.APPEAL_DECIDED
     assert d.remedy_fen == order.amount_fen
@@ -810,10 +957,13 @@ def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
 def test_an_appeal_with_too_few_eligible_members_is_refused_clearly(
     clock, buyer, seller, listing, settings
 ) -> None:
+    # Given appeals heard by a jury of three, and a decided case with no one else eligible
     settings.ANXIN_DISPUTE_APPEAL_BODY = "jury"
     settings.ANXIN_DISPUTE_JURY_SIZE = 3
     d, _, _ = to_decision(clock, buyer, seller, listing)
     past(clock, d)
+    # When the seller appeals
+    # Then she is told there are not enough eligible jury members, and the case is unchanged
     with pytest.raises(Conflict, match="not enough eligible jury members"):
         services.dispute_appeal(actor=seller, number=d.number, reason="不服")
     d.refresh_from_db()
