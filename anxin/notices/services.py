@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Protocol
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.core.tasks_backend import enqueued_together
+from anxin.core.tasks_backend import enqueue_each
 from anxin.notices.models import Notification
 from anxin.notices.tasks import notice_email_task
 
@@ -43,9 +43,7 @@ def notices_save(rows: list[Notification]) -> None:
     if not rows:
         return
     made = Notification.objects.bulk_create(rows)
-    with enqueued_together():
-        for n in made:
-            notice_email_task.enqueue(n.pk)
+    enqueue_each(notice_email_task, [(n.pk,) for n in made])
 
 
 def notice_send(
