@@ -77,6 +77,21 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         cur.execute(sql, params)
 
 
+def _insert_rows_returning(model: type[models.Model], rows: list[dict[str, Any]]) -> list[Any]:
+    """`insert_rows` reading the new primary keys back, in the rows' order (RETURNING;
+    SQLite since 3.35)."""
+    names = tuple(rows[0])
+    more = ", (" + ", ".join(["%s"] * len(names)) + ")"
+    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    sql = _insert_sql(model, names) + more * (len(rows) - 1) + f" RETURNING {pk}"
+    params: list[Any] = []
+    for row in rows:
+        params += _prep(model, names, row)
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return [r[0] for r in cur.fetchall()]
+
+
 def _array_types(model: type[models.Model], names: tuple[str, ...]) -> list[str]:
     """Each column's type as an array element: without its parameters (varchar, not
     varchar(64)), so nothing is cut short on the way in, as Django's own UNNEST insert does.
@@ -92,32 +107,40 @@ def _array_types(model: type[models.Model], names: tuple[str, ...]) -> list[str]
 
 @cache
 def _insert_many_sql(
-    model: type[models.Model], arrays: tuple[str, ...], same: tuple[str, ...]
+    model: type[models.Model], arrays: tuple[str, ...], same: tuple[str, ...], returning: bool
 ) -> str:
     q = connection.ops.quote_name
     cols = ", ".join(q(f.column) for f in _fields(model, arrays + same))
     each = ", ".join(f"%b::{t}[]" for t in _array_types(model, arrays))
     once = "".join(f", %b::{t}" for t in _array_types(model, same))
+    pk = f" RETURNING {q(model._meta.pk.column)}" if returning else ""  # type: ignore[union-attr]
     return (
         f"INSERT INTO {q(model._meta.db_table)} ({cols}) "  # noqa: S608
-        f"SELECT *{once} FROM UNNEST({each})"
+        f"SELECT *{once} FROM UNNEST({each}){pk}"
     )
 
 
-def insert_many(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+def insert_many(
+    model: type[models.Model], rows: list[dict[str, Any]], *, returning: bool = False
+) -> list[Any]:
     """INSERT rows that all name the same columns in one statement, whose text does not
     change with the number of rows: on PostgreSQL INSERT ... SELECT FROM UNNEST(an array per
-    column), a column that holds one value in every row sent once beside them; elsewhere
-    `insert_rows`. A VALUES list of hundreds of rows has thousands of placeholders that the
-    driver parses anew on every call (its text changes with the count, so it is neither
-    cached nor prepared). Measured on `anxin bench disputes`' deadline batches, where a
-    batch of 200 cases writes some 600 queue rows (of 15 columns, 10 the same in every row)
-    and 250 evidence records and history rows: see anxin/disputes/writer.py."""
+    column), a column that holds one value in every row sent once beside them; elsewhere a
+    VALUES list. With `returning`, the rows' new primary keys, in the rows' order (as
+    Django's bulk_create reads them); otherwise []. A VALUES list of hundreds of rows has
+    thousands of placeholders that the driver parses anew on every call (its text changes
+    with the count, so it is neither cached nor prepared), and Django's own UNNEST insert
+    sends its arrays as text. Measured on `anxin bench disputes`' deadline batches, where a
+    batch of 200 cases writes some 600 queue rows (of 15 columns, 10 the same in every row),
+    250 evidence records and history rows and 300 notices: see anxin/disputes/writer.py and
+    anxin/notices/services.py."""
     if not rows:
-        return
+        return []
     if connection.vendor != "postgresql" or len(rows) == 1:
-        insert_rows(model, rows)
-        return
+        if not returning:
+            insert_rows(model, rows)
+            return []
+        return _insert_rows_returning(model, rows)
     first = rows[0]
     names = tuple(first)
     same = tuple(n for n in names if all(r[n] == first[n] for r in rows))
@@ -127,7 +150,8 @@ def insert_many(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     params = [f.get_db_prep_save(first[f.name], conn) for f in _fields(model, same)]
     params += [[f.get_db_prep_save(r[f.name], conn) for r in rows] for f in _fields(model, arrays)]
     with connection.cursor() as cur:
-        cur.execute(_insert_many_sql(model, arrays, same), params)
+        cur.execute(_insert_many_sql(model, arrays, same, returning), params)
+        return [r[0] for r in cur.fetchall()] if returning else []
 
 
 def update_where(model: type[models.Model], where: dict[str, Any], **values: Any) -> int:
