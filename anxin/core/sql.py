@@ -105,6 +105,29 @@ def _array_types(model: type[models.Model], names: tuple[str, ...]) -> list[str]
     ]
 
 
+def _split(
+    names: tuple[str, ...], rows: list[dict[str, Any]], first: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the columns sent as arrays, `first` the first of them; the columns that hold one
+    value in every row, sent once)."""
+    row = rows[0]
+    same = tuple(n for n in names if n != first and all(r[n] == row[n] for r in rows))
+    return (first, *(n for n in names if n != first and n not in same)), same
+
+
+def _params(
+    model: type[models.Model],
+    arrays: tuple[str, ...],
+    same: tuple[str, ...],
+    rows: list[dict[str, Any]],
+) -> list[Any]:
+    """The values of the columns sent once, then the arrays, each prepared by its field."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    params: list[Any] = [f.get_db_prep_save(rows[0][f.name], conn) for f in _fields(model, same)]
+    params += [[f.get_db_prep_save(r[f.name], conn) for r in rows] for f in _fields(model, arrays)]
+    return params
+
+
 @cache
 def _insert_many_sql(
     model: type[models.Model], arrays: tuple[str, ...], same: tuple[str, ...], returning: bool
@@ -141,16 +164,12 @@ def insert_many(
             insert_rows(model, rows)
             return []
         return _insert_rows_returning(model, rows)
-    first = rows[0]
-    names = tuple(first)
-    same = tuple(n for n in names if all(r[n] == first[n] for r in rows))
-    arrays = tuple(n for n in names if n not in same) or names[:1]
-    same = tuple(n for n in same if n not in arrays)
-    conn = connections[DEFAULT_DB_ALIAS]
-    params = [f.get_db_prep_save(first[f.name], conn) for f in _fields(model, same)]
-    params += [[f.get_db_prep_save(r[f.name], conn) for r in rows] for f in _fields(model, arrays)]
+    names = tuple(rows[0])
+    arrays, same = _split(names, rows, names[0])
     with connection.cursor() as cur:
-        cur.execute(_insert_many_sql(model, arrays, same, returning), params)
+        cur.execute(
+            _insert_many_sql(model, arrays, same, returning), _params(model, arrays, same, rows)
+        )
         return [r[0] for r in cur.fetchall()] if returning else []
 
 
@@ -328,11 +347,11 @@ def _insert_two_update_sql(
 
 def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:
     """UPDATE many rows, each to its own values (every row names the same columns, `key`
-    among them): on PostgreSQL one UPDATE ... FROM UNNEST(one array per column), a statement
-    whose text is the same for any number of rows; elsewhere one UPDATE per row. Django's
-    bulk_update builds a CASE per column and row, which costs more to compile than the
-    database takes to run it, and a VALUES list has a placeholder per value for the driver to
-    parse on every call."""
+    among them): on PostgreSQL one UPDATE ... FROM UNNEST(an array per column), a column
+    that holds one value in every row set once, as `insert_many` sends them; elsewhere one
+    UPDATE per row. Django's bulk_update builds a CASE per column and row, which costs more
+    to compile than the database takes to run it, and a VALUES list has a placeholder per
+    value for the driver to parse on every call."""
     if not rows:
         return
     names = (key, *(n for n in rows[0] if n != key))
@@ -340,21 +359,25 @@ def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]])
         for r in rows:
             update_where(model, {key: r[key]}, **{n: r[n] for n in names[1:]})
         return
-    conn = connections[DEFAULT_DB_ALIAS]
-    params = [[f.get_db_prep_save(r[f.name], conn) for r in rows] for f in _fields(model, names)]
+    arrays, same = _split(names, rows, key)
     with connection.cursor() as cur:
-        cur.execute(_update_rows_sql(model, names), params)
+        cur.execute(_update_rows_sql(model, arrays, same), _params(model, arrays, same, rows))
 
 
 @cache
-def _update_rows_sql(model: type[models.Model], names: tuple[str, ...]) -> str:
+def _update_rows_sql(
+    model: type[models.Model], arrays: tuple[str, ...], same: tuple[str, ...]
+) -> str:
     q = connection.ops.quote_name
-    fields = _fields(model, names)
-    arrays = ", ".join(f"%b::{t}[]" for t in _array_types(model, names))
-    cols = ", ".join(q(f.column) for f in fields)
-    sets = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in fields[1:])
-    k = q(fields[0].column)
+    each = ", ".join(f"%b::{t}[]" for t in _array_types(model, arrays))
+    cols = ", ".join(q(f.column) for f in _fields(model, arrays))
+    sets = [
+        f"{q(f.column)} = %b::{t}"
+        for f, t in zip(_fields(model, same), _array_types(model, same), strict=True)
+    ]
+    sets += [f"{q(f.column)} = v.{q(f.column)}" for f in _fields(model, arrays[1:])]
+    k = q(_fields(model, arrays[:1])[0].column)
     return (
-        f"UPDATE {q(model._meta.db_table)} AS t SET {sets} "  # noqa: S608
-        f"FROM UNNEST({arrays}) AS v({cols}) WHERE t.{k} = v.{k}"
+        f"UPDATE {q(model._meta.db_table)} AS t SET {', '.join(sets)} "  # noqa: S608
+        f"FROM UNNEST({each}) AS v({cols}) WHERE t.{k} = v.{k}"
     )

@@ -180,8 +180,10 @@ class DisputeBatch(DisputeWriter):
     tasks: dict[Any, list[tuple[Any, ...]]] = default(default_factory=dict)
 
     def prefetch(self, cases: list[Dispute]) -> None:
-        """What the steps read of each case, read for all of them at once: the latest
+        """What the steps read of these cases, read for all of them at once: the latest
         decisions, and the appeals with their votes (a panel's deadline tallies them)."""
+        if not cases:
+            return
         for dec in Decision.objects.filter(dispute__in=cases).order_by("pk"):
             self.latest[dec.dispute_id] = dec
         prefetch_related_objects(cases, "appeal__votes")

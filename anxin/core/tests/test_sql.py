@@ -141,14 +141,28 @@ def test_update_rows_gives_each_row_its_own_values(buyer, listing) -> None:
         Order,
         "id",
         [
-            {"id": a.pk, "carrier": "顺丰", "auto_confirm_at": later, "buyer_note": ""},
-            {"id": b.pk, "carrier": "中通", "auto_confirm_at": None, "buyer_note": "放门口"},
+            # recipient_name is the same in both rows: sent once on PostgreSQL
+            {
+                "id": a.pk,
+                "carrier": "顺丰",
+                "auto_confirm_at": later,
+                "buyer_note": "",
+                "recipient_name": "同一人",
+            },
+            {
+                "id": b.pk,
+                "carrier": "中通",
+                "auto_confirm_at": None,
+                "buyer_note": "放门口",
+                "recipient_name": "同一人",
+            },
         ],
     )
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.carrier, a.auto_confirm_at, a.buyer_note) == ("顺丰", later, "")
     assert (b.carrier, b.auto_confirm_at, b.buyer_note) == ("中通", None, "放门口")
+    assert a.recipient_name == b.recipient_name == "同一人"
 
 
 def test_a_task_a_killed_inline_runner_held_runs_again(buyer, listing) -> None:
