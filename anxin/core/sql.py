@@ -12,6 +12,8 @@ their docstrings). Statements come from the models' _meta, never from written-ou
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from functools import cache
 from typing import Any
 
@@ -105,13 +107,26 @@ def _array_types(model: type[models.Model], names: tuple[str, ...]) -> list[str]
     ]
 
 
+# Values that are equal only when they are stored alike. Others (JSON's dicts and lists,
+# where 1 == 1.0 == True; decimals of another scale; floats' signed zeros) count as one
+# value only when they are the same object.
+_PLAIN = frozenset({type(None), bool, int, str, bytes, dt.datetime, dt.date, uuid.UUID})
+
+
+def _one_value(rows: list[dict[str, Any]], name: str) -> bool:
+    first = rows[0][name]
+    kind = type(first)
+    if kind not in _PLAIN:
+        return all(r[name] is first for r in rows)
+    return all(type(r[name]) is kind and r[name] == first for r in rows)
+
+
 def _split(
     names: tuple[str, ...], rows: list[dict[str, Any]], first: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(the columns sent as arrays, `first` the first of them; the columns that hold one
     value in every row, sent once)."""
-    row = rows[0]
-    same = tuple(n for n in names if n != first and all(r[n] == row[n] for r in rows))
+    same = tuple(n for n in names if n != first and _one_value(rows, n))
     return (first, *(n for n in names if n != first and n not in same)), same
 
 

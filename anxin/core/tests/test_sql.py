@@ -239,6 +239,16 @@ def test_insert_many_writes_what_the_orm_writes_with_shared_and_empty_columns(
             theirs.from_status,
         )
     assert OrderEvent.objects.get(order=order, kind="one").at == at + dt.timedelta(seconds=1)
+    # And values Python counts equal but JSON tells apart are each stored as given
+    shared = {"same": "object"}
+    for i, details in enumerate(([{"n": 1}, {"n": True}], [shared, shared])):
+        insert_many(
+            OrderEvent,
+            [{**rows[0], "kind": f"alike{i}", "detail": d} for d in details],
+        )
+    stored = OrderEvent.objects.filter(order=order, kind__startswith="alike").order_by("id")
+    assert [e.detail for e in stored] == [{"n": 1}, {"n": True}, shared, shared]
+    assert stored.filter(detail__n=True).count() == 1
 
 
 def test_enqueue_returns_the_result_the_stock_backend_reads_from_the_row(buyer, listing) -> None:
