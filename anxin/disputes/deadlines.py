@@ -119,6 +119,11 @@ DEFAULTS: dict[str, Callable[[DisputeWriter, Dispute], str]] = {
 }
 
 
+# The steps whose default reads the case's latest decision (and at the panel's deadline the
+# appeal and its votes): a batch reads those for its cases at these steps, and only for them.
+READ_DECISION = frozenset({Step.APPEAL_WINDOW, Step.PANEL_VOTES})
+
+
 def default_apply(w: DisputeWriter, d: Dispute) -> str:
     """Apply the default of the step the case waits at, if its time has come; says what
     happened."""
@@ -197,7 +202,7 @@ def dispute_deadlines_batch(ids: list[int]) -> int:
     with enqueued_together():
         locked = orders_lock(order_ids)
         cases = list(Dispute.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
-        batch.prefetch(cases)
+        batch.prefetch([d for d in cases if d.step in READ_DECISION])
         fired = 0
         for d in cases:
             if d.order_id:

@@ -33,7 +33,7 @@ def remedy_to_pay(w: DisputeWriter, d: Dispute, amount: int, outcome: str) -> No
 
     amount = min(amount, remedy_limit(d, outcome))
     w.move(d, Step.PAYING, outcome=outcome, remedy_fen=amount)
-    pay_task.enqueue(d.pk)
+    w.queue(pay_task, d.pk)
 
 
 def case_close(w: DisputeWriter, d: Dispute, outcome: str, *, remedy_fen: int) -> None:

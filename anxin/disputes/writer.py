@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from anxin.accounts.models import User
 from anxin.core import hooks
-from anxin.core.sql import insert_two_update, update_rows
+from anxin.core.sql import insert_many, insert_two_update, update_rows
+from anxin.core.tasks_backend import enqueue_each
 from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent
 from anxin.disputes.selectors import role_in
 from anxin.disputes.steps import STEPS
@@ -103,10 +104,14 @@ class DisputeWriter:
         for k, v in fields.items():
             setattr(d, k, v)
         self._case_write(d)
-        _schedule(d)
+        _schedule(self, d)
 
     def _case_write(self, d: Dispute) -> None:
         d.save()
+
+    def queue(self, task: Any, *args: Any) -> None:
+        """`task` queued with these arguments, in the transaction of the step."""
+        task.enqueue(*args)
 
     def notify(
         self, users: Iterable[User | int | None], d: Dispute, kind: str, **params: Any
@@ -172,10 +177,13 @@ class DisputeBatch(DisputeWriter):
     appeals: list[Appeal] = default(default_factory=list)
     latest: dict[int, Decision] = default(default_factory=dict)
     loads: dict[str, dict[int, int]] = default(default_factory=dict)
+    tasks: dict[Any, list[tuple[Any, ...]]] = default(default_factory=dict)
 
     def prefetch(self, cases: list[Dispute]) -> None:
-        """What the steps read of each case, read for all of them at once: the latest
+        """What the steps read of these cases, read for all of them at once: the latest
         decisions, and the appeals with their votes (a panel's deadline tallies them)."""
+        if not cases:
+            return
         for dec in Decision.objects.filter(dispute__in=cases).order_by("pk"):
             self.latest[dec.dispute_id] = dec
         prefetch_related_objects(cases, "appeal__votes")
@@ -187,6 +195,9 @@ class DisputeBatch(DisputeWriter):
 
     def _case_write(self, d: Dispute) -> None:
         self.dirty[d.pk] = d
+
+    def queue(self, task: Any, *args: Any) -> None:
+        self.tasks.setdefault(task, []).append(args)
 
     def notify(
         self, users: Iterable[User | int | None], d: Dispute, kind: str, **params: Any
@@ -229,21 +240,12 @@ class DisputeBatch(DisputeWriter):
         if self.decisions:
             Decision.objects.bulk_create(self.decisions)
         if self.events:
-            # Through bulk_create: on PostgreSQL one INSERT ... SELECT FROM UNNEST of a column
-            # array each, a statement of the same few lines for any number of rows (a VALUES
-            # list of 200 rows cost more for the driver to parse than for the server to run).
-            Record.objects.bulk_create(Record(**r) for r, _ in self.events)
-            DisputeEvent.objects.bulk_create(
-                DisputeEvent(
-                    dispute_id=e["dispute"],
-                    kind=e["kind"],
-                    actor_id=e["actor"],
-                    actor_role=e["actor_role"],
-                    detail=e["detail"],
-                    at=e["at"],
-                )
-                for _, e in self.events
-            )
+            # One INSERT ... SELECT FROM UNNEST of a column array each (core.sql.insert_many),
+            # from the rows as prepared: a statement of the same few lines for any number of
+            # rows (a VALUES list of 200 rows cost more for the driver to parse than for the
+            # server to run), and no model instances built only to be taken apart again.
+            insert_many(Record, [r for r, _ in self.events])
+            insert_many(DisputeEvent, [e for _, e in self.events])
         if self.dirty:
             update_rows(
                 Dispute,
@@ -258,17 +260,19 @@ class DisputeBatch(DisputeWriter):
                 Appeal, "id", [{"id": a.pk, "decided_at": a.decided_at} for a in self.appeals]
             )
         notices_save(self.notices)
+        for task, calls in self.tasks.items():
+            enqueue_each(task, calls)
 
 
-def _schedule(d: Dispute) -> None:
+def _schedule(w: DisputeWriter, d: Dispute) -> None:
     from anxin.disputes.tasks import deadline_task, remind_task
 
     if d.due_at is None:
         return
-    _timer(deadline_task, d.due_at).enqueue(d.pk)
+    w.queue(_timer(deadline_task, d.due_at), d.pk)
     remind_at = d.due_at - dt.timedelta(hours=settings.ANXIN_DISPUTE_REMIND_HOURS)
     if remind_at > timezone.now():
-        _timer(remind_task, remind_at).enqueue(d.pk)
+        w.queue(_timer(remind_task, remind_at), d.pk)
 
 
 @lru_cache(maxsize=64)

@@ -52,6 +52,11 @@ def orm_insert_instances(instances: list[Any]) -> None:
     type(instances[0])._default_manager.bulk_create(instances)
 
 
+def orm_insert_many(model: Any, rows: list[dict[str, Any]], *, returning: bool = False) -> list:
+    made = model._default_manager.bulk_create([model(**r) for r in rows])
+    return [m.pk for m in made] if returning else []
+
+
 def orm_fetch_instance(model: Any, sql: str, params: list[Any]) -> Any:
     return next(iter(model._default_manager.raw(sql, params)), None)
 
@@ -95,7 +100,7 @@ ORM = {
     "insert_row_unless_duplicate": orm_insert_row_unless_duplicate,
     "update_where": orm_update_where,
     "insert_instance": orm_insert_instance,
-    "insert_instances": orm_insert_instances,
+    "insert_many": orm_insert_many,
     "fetch_instance": orm_fetch_instance,
     "insert_two": orm_insert_two,
     "insert_two_update": orm_insert_two_update,

@@ -36,7 +36,7 @@ def statements(w: World, calls: int, chunk: int) -> list[Case]:
     import anxin.orders.locks as locks
     import anxin.payments.providers.sandbox as sandbox
     import anxin.payments.services as payments
-    from anxin.core import sql
+    from anxin.core import sql, tasks_backend
     from anxin.disputes.models import Dispute, DisputeEvent
     from anxin.evidence import merkle
     from anxin.evidence import services as evidence
@@ -267,10 +267,10 @@ def statements(w: World, calls: int, chunk: int) -> list[Case]:
             save_force_insert=orm_insert_instance,
         ),
         c(
-            "insert_instances DBTaskResult x2",
+            "insert_many DBTaskResult x2",
             "core.tasks_backend.enqueued_together",
             at_once(lambda i: [task_row(i), task_row(i)]),
-            compiled=sql.insert_instances,
+            compiled=tasks_backend._write,
             bulk_create=orm_insert_instances,
         ),
         c(

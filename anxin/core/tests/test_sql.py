@@ -175,8 +175,21 @@ def test_update_rows_gives_each_row_its_own_values(buyer, listing) -> None:
         Order,
         "id",
         [
-            {"id": a.pk, "carrier": "顺丰", "auto_confirm_at": later, "buyer_note": ""},
-            {"id": b.pk, "carrier": "中通", "auto_confirm_at": None, "buyer_note": "放门口"},
+            # recipient_name is the same in both rows: sent once on PostgreSQL
+            {
+                "id": a.pk,
+                "carrier": "顺丰",
+                "auto_confirm_at": later,
+                "buyer_note": "",
+                "recipient_name": "同一人",
+            },
+            {
+                "id": b.pk,
+                "carrier": "中通",
+                "auto_confirm_at": None,
+                "buyer_note": "放门口",
+                "recipient_name": "同一人",
+            },
         ],
     )
     # Then each holds its own values
@@ -188,6 +201,7 @@ def test_update_rows_gives_each_row_its_own_values(buyer, listing) -> None:
     assert b.carrier == "中通"
     assert b.auto_confirm_at is None
     assert b.buyer_note == "放门口"
+    assert a.recipient_name == b.recipient_name == "同一人"
 
 
 def test_a_task_a_killed_inline_runner_held_runs_again(buyer, listing) -> None:
@@ -227,3 +241,105 @@ def test_a_task_a_dead_worker_held_too_long_goes_back_to_the_queue(buyer, listin
     assert reclaim_stale() == 1
     assert DBTaskResult.objects.get(id=stuck.id).status == "READY"
     assert DBTaskResult.objects.get(id=busy.id).status == "RUNNING"  # 30 minutes not yet up
+
+
+def test_insert_many_writes_what_the_orm_writes_with_shared_and_empty_columns(
+    buyer, listing
+) -> None:
+    # Given rows where some columns hold one value in every row (sent once on PostgreSQL),
+    # one holds only NULLs and the others differ, and the same rows saved by the ORM
+    from anxin.core.sql import insert_many
+
+    order = place_order(buyer, listing)
+    at = timezone.now().replace(microsecond=654321)
+    rows = [
+        {
+            "order": order.pk,
+            "kind": f"many{i}",
+            "from_status": "",
+            "to_status": "",
+            "actor": None,
+            "actor_role": "system",
+            "detail": {"i": i, "text": "茶叶'受潮\"", "nested": [1, None]},
+            "at": at,
+        }
+        for i in range(3)
+    ]
+    # When they are inserted together, and one alone
+    insert_many(OrderEvent, rows)
+    insert_many(OrderEvent, [{**rows[0], "kind": "one", "at": at + dt.timedelta(seconds=1)}])
+    insert_many(OrderEvent, [])
+    for i, r in enumerate(rows):
+        OrderEvent.objects.create(
+            order=order, kind=f"orm{i}", actor_role="system", detail=r["detail"], at=at
+        )
+    # Then each row reads back as the ORM's twin does
+    for i in range(3):
+        ours = OrderEvent.objects.get(order=order, kind=f"many{i}")
+        theirs = OrderEvent.objects.get(order=order, kind=f"orm{i}")
+        assert (ours.detail, ours.at, ours.actor_id, ours.actor_role, ours.from_status) == (
+            theirs.detail,
+            theirs.at,
+            theirs.actor_id,
+            theirs.actor_role,
+            theirs.from_status,
+        )
+    assert OrderEvent.objects.get(order=order, kind="one").at == at + dt.timedelta(seconds=1)
+    # And values Python counts equal but JSON tells apart are each stored as given
+    shared = {"same": "object"}
+    for i, details in enumerate(([{"n": 1}, {"n": True}], [shared, shared])):
+        insert_many(
+            OrderEvent,
+            [{**rows[0], "kind": f"alike{i}", "detail": d} for d in details],
+        )
+    stored = OrderEvent.objects.filter(order=order, kind__startswith="alike").order_by("id")
+    assert [e.detail for e in stored] == [{"n": 1}, {"n": True}, shared, shared]
+    assert stored.filter(detail__n=True).count() == 1
+
+
+def test_enqueue_returns_the_result_the_stock_backend_reads_from_the_row(buyer, listing) -> None:
+    # Given a task enqueued through the compiled backend
+    order = place_order(buyer, listing)
+    task = order_expire_task.using(run_after=timezone.now(), priority=3)
+    ours = task.enqueue(order.pk)
+    # Then its result is the stock one, made from the stored row
+    theirs = DBTaskResult.objects.get(id=ours.id).task_result
+    for name in ("task", "id", "status", "args", "kwargs", "backend", "errors", "worker_ids"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.enqueued_at == theirs.enqueued_at
+
+
+def test_enqueue_each_writes_the_rows_enqueue_writes(buyer, listing) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from anxin.core.tasks_backend import enqueue_each, enqueued_together
+
+    # Given tasks queued one by one and the same task queued for many arguments at once
+    o1, o2, o3 = (place_order(buyer, listing).pk for _ in range(3))
+    task = order_expire_task.using(run_after=timezone.now())
+    single = task.enqueue(o1)
+    before = set(DBTaskResult.objects.values_list("id", flat=True))
+    with CaptureQueriesContext(connection) as queries, enqueued_together():
+        mixed = task.enqueue(o2)
+        assert enqueue_each(task, [(o2,), (o3,)]) == 2
+        assert enqueue_each(task, []) == 0
+    # Then they are written in one statement, each row as enqueue writes it
+    assert len([q for q in queries.captured_queries if q["sql"].startswith("INSERT")]) == 1
+    rows = DBTaskResult.objects.exclude(id__in=before)
+    assert rows.count() == 3
+    model = DBTaskResult.objects.get(id=single.id)
+    skip = {"id", "enqueued_at", "args_kwargs"}
+    for row in rows:
+        for f in DBTaskResult._meta.concrete_fields:
+            if f.name not in skip:
+                assert getattr(row, f.name) == getattr(model, f.name), f.name
+        assert row.enqueued_at >= model.enqueued_at
+    assert DBTaskResult.objects.get(id=mixed.id).args_kwargs == {"args": [o2], "kwargs": {}}
+    assert sorted(r.args_kwargs["args"][0] for r in rows) == sorted([o2, o2, o3])
+    # And outside a block they are written at once; a worker runs them
+    before |= {r.id for r in rows}
+    assert enqueue_each(order_expire_task, [(o1,)]) == 1
+    (alone,) = DBTaskResult.objects.exclude(id__in=before)
+    assert (alone.args_kwargs, alone.status) == ({"args": [o1], "kwargs": {}}, "READY")
+    assert run_due_tasks() >= 5  # the four due now and the one with no run_after
