@@ -413,6 +413,54 @@ def _insert_two_update_sql(
     )
 
 
+def insert_two_update_count(
+    first: type[models.Model],
+    a: dict[str, Any],
+    second: type[models.Model],
+    b: dict[str, Any],
+    third: type[models.Model],
+    where: dict[str, Any],
+    **values: Any,
+) -> int:
+    """`insert_two` and `update_where` together: INSERT a row into `first` and one into
+    `second`, and UPDATE the `third` rows matching `where`; returns how many rows the UPDATE
+    changed. An order's step: its history row, its evidence record and the conditional
+    update of its status. On PostgreSQL in one statement, whose parts all run (a caller that
+    finds the wrong count raises, and its transaction rolls the rows back, as it would the
+    rows of separate statements); elsewhere in three."""
+    if connection.vendor != "postgresql":
+        insert_row(first, **a)
+        insert_row(second, **b)
+        return update_where(third, where, **values)
+    na, nb, nu, nw = tuple(a), tuple(b), tuple(values), tuple(where)
+    conn = connections[DEFAULT_DB_ALIAS]
+    params = (
+        _prep(first, na, a)
+        + _prep(second, nb, b)
+        + _prep(third, nu, values)
+        + [f.get_db_prep_value(where[f.name], conn) for f in _fields(third, nw)]
+    )
+    with connection.cursor() as cur:
+        cur.execute(_insert_two_update_count_sql(first, na, second, nb, third, nu, nw), params)
+        return int(cur.fetchone()[0])
+
+
+@cache
+def _insert_two_update_count_sql(
+    first: type[models.Model],
+    na: tuple[str, ...],
+    second: type[models.Model],
+    nb: tuple[str, ...],
+    third: type[models.Model],
+    nu: tuple[str, ...],
+    nw: tuple[str, ...],
+) -> str:
+    return (
+        f"WITH r AS ({_insert_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
+        f"u AS ({_update_sql(third, nu, nw)} RETURNING 1) SELECT count(*) FROM u"
+    )
+
+
 def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:
     """UPDATE many rows, each to its own values (every row names the same columns, `key`
     among them): on PostgreSQL one UPDATE ... FROM UNNEST(an array per column), a column

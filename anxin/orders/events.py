@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from anxin.accounts.models import User
 from anxin.core.errors import Conflict, InvalidTransition
-from anxin.core.sql import insert_instance, insert_two, update_where
+from anxin.core.sql import insert_instance, insert_two, insert_two_update_count
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Record
 from anxin.orders.models import TRANSITIONS, Order, OrderEvent
@@ -133,14 +133,19 @@ def order_event_write(event: dict[str, Any], record: dict[str, Any]) -> None:
     insert_two(OrderEvent, event, Record, record)
 
 
-def order_event_record(
-    order: Order, kind: OrderEventKind, *, persist_head: bool = True, **kw: Any
-) -> None:
-    """Write one step's history row and evidence record. The new evidence head is saved
-    here, or by the caller's own update of the order (`persist_head=False`)."""
-    order_event_write(*order_event_rows(order, kind, **kw))
-    if persist_head:
-        update_where(Order, {"id": order.pk}, evidence_head=order.evidence_head)
+def order_event_record(order: Order, kind: OrderEventKind, **kw: Any) -> None:
+    """Write one step's history row and evidence record, and save the order's new evidence
+    head: one statement on PostgreSQL."""
+    event, record = order_event_rows(order, kind, **kw)
+    insert_two_update_count(
+        OrderEvent,
+        event,
+        Record,
+        record,
+        Order,
+        {"id": order.pk},
+        evidence_head=order.evidence_head,
+    )
 
 
 def order_transition(
@@ -162,19 +167,16 @@ def order_transition(
             extra={"order_status": old, "requested_status": to},
         )
     fields = fields or {}
-    # The history row and evidence record first: the order's update then saves the new
-    # evidence head with the status, in the same statement.
-    order_event_record(
-        order,
-        kind,
-        actor=actor,
-        role=role,
-        from_status=old,
-        to_status=to,
-        persist_head=False,
-        **detail,
+    # The history row, the evidence record and the order's update (which saves the new
+    # evidence head with the status) in one statement on PostgreSQL.
+    event, record = order_event_rows(
+        order, kind, actor=actor, role=role, from_status=old, to_status=to, **detail
     )
-    changed = update_where(
+    changed = insert_two_update_count(
+        OrderEvent,
+        event,
+        Record,
+        record,
         Order,
         {"id": order.pk, "status": old},
         status=to,

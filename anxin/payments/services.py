@@ -76,7 +76,7 @@ def payment_start(*, order, description: str, made: int, open_id: int | None) ->
         created_at=now,
     )
     insert_instance(payment)
-    ProviderCall.objects.create(
+    call = ProviderCall(
         **_call_fields(
             ProviderCallKind.PAYMENT_START,
             payment,
@@ -85,6 +85,10 @@ def payment_start(*, order, description: str, made: int, open_id: int | None) ->
             now=now,
         )
     )
+    insert_instance(call)
+    # Kept for payment_start_committed, which makes this call once the transaction commits
+    # without reading it back (a payment found open has none: its call is read).
+    payment.start_call = call  # type: ignore[attr-defined]
     return payment
 
 
@@ -117,9 +121,9 @@ def payment_start_committed(
         if payment.provider_payment_id:
             return payment
         faults.point("payment_start.after_commit")
-        call = ProviderCall.objects.select_related("payment__order").get(
-            kind=ProviderCallKind.PAYMENT_START, payment=payment
-        )
+        call = getattr(payment, "start_call", None) or ProviderCall.objects.select_related(
+            "payment__order"
+        ).get(kind=ProviderCallKind.PAYMENT_START, payment=payment)
         # Whoever records the answer (this request or another deliverer of the same call), the
         # provider gave both the same one: its idempotency key is the call's.
         payment.provider_payment_id, payment.pay_url = _call_deliver(call)
