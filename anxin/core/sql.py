@@ -427,7 +427,12 @@ def insert_two_update_count(
     changed. An order's step: its history row, its evidence record and the conditional
     update of its status. On PostgreSQL in one statement, whose parts all run (a caller that
     finds the wrong count raises, and its transaction rolls the rows back, as it would the
-    rows of separate statements); elsewhere in three."""
+    rows of separate statements); elsewhere in three.
+
+    Measured (see the module docstring, but run on 2026-12-04 at a load average of 4-5, where a
+    bare SELECT 1 took 130 us of CPU), an order's step (orders.events.order_event_record): 299
+    us against 1,312 us through two create() and a filter().update() (gain 1,012 us), one
+    round trip against three."""
     if connection.vendor != "postgresql":
         insert_row(first, **a)
         insert_row(second, **b)

@@ -66,6 +66,19 @@ def orm_insert_two(first: Any, a: dict[str, Any], second: Any, b: dict[str, Any]
     orm_insert_row(second, **b)
 
 
+def orm_insert_two_update_count(
+    first: Any,
+    a: dict[str, Any],
+    second: Any,
+    b: dict[str, Any],
+    third: Any,
+    where: dict[str, Any],
+    **values: Any,
+) -> int:
+    orm_insert_two(first, a, second, b)
+    return orm_update_where(third, where, **values)
+
+
 def orm_insert_two_update(
     first: Any,
     a: dict[str, Any],
@@ -104,6 +117,7 @@ ORM = {
     "fetch_instance": orm_fetch_instance,
     "insert_two": orm_insert_two,
     "insert_two_update": orm_insert_two_update,
+    "insert_two_update_count": orm_insert_two_update_count,
     "update_rows": orm_update_rows,
 }
 

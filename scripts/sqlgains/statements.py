@@ -22,6 +22,7 @@ from .orm import (
     orm_insert_rows,
     orm_insert_two,
     orm_insert_two_update,
+    orm_insert_two_update_count,
     orm_update_where,
 )
 
@@ -417,6 +418,29 @@ def statements(w: World, calls: int, chunk: int) -> list[Case]:
             at_once(event_rows),
             compiled=lambda x: sql.insert_two(OrderEvent, x[0], Record, x[1]),
             two_creates=lambda x: orm_insert_two(OrderEvent, x[0], Record, x[1]),
+        ),
+        c(
+            "insert_two_update_count OrderEvent + Record + Order",
+            "orders.events.order_event_record",
+            at_once(event_rows),
+            compiled=lambda x: sql.insert_two_update_count(
+                OrderEvent,
+                x[0],
+                Record,
+                x[1],
+                Order,
+                {"id": x[0]["order"]},
+                evidence_head=x[1]["commitment"],
+            ),
+            create_create_update=lambda x: orm_insert_two_update_count(
+                OrderEvent,
+                x[0],
+                Record,
+                x[1],
+                Order,
+                {"id": x[0]["order"]},
+                evidence_head=x[1]["commitment"],
+            ),
         ),
         c(
             "insert_two_update Record + DisputeEvent + Dispute",
