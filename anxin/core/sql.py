@@ -184,6 +184,10 @@ def _insert_many_sql(
     )
 
 
+# Up to this many rows, insert_many sends a VALUES list.
+SMALL_BATCH = 4
+
+
 def insert_many(
     model: type[models.Model], rows: list[dict[str, Any]], *, returning: bool = False
 ) -> list[Any]:
@@ -197,10 +201,12 @@ def insert_many(
     sends its arrays as text. Measured on `anxin bench disputes`' deadline batches, where a
     batch of 200 cases writes some 600 queue rows (of 15 columns, 10 the same in every row),
     250 evidence records and history rows and 300 notices: see anxin/disputes/writer.py and
-    anxin/notices/services.py."""
+    anxin/notices/services.py. A few rows (a shipment's timer and tracking request) go as a
+    VALUES list, whose few shapes the driver keeps: building the arrays costs more than it
+    saves below SMALL_BATCH rows."""
     if not rows:
         return []
-    if connection.vendor != "postgresql" or len(rows) == 1:
+    if connection.vendor != "postgresql" or len(rows) <= SMALL_BATCH:
         if not returning:
             insert_rows(model, rows)
             return []

