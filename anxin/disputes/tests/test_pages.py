@@ -145,7 +145,14 @@ def test_cases_notices_and_guarantee_pages(buyer, seller, operator, listing) -> 
     assert 'data-testid="deposit"' in s.get("/guarantee/").content.decode()
     assert 'data-testid="fund"' in client_for(operator).get("/guarantee/").content.decode()
     assert client_for(buyer).get("/guarantee/").status_code == 403
-    # When the operator allocates 999999 yuan to the fund
-    r = client_for(operator).post("/guarantee/", {"amount": "999999", "reason": "x"})
-    # Then she is sent back to the page
+    # When the operator allocates 999999 yuan to the fund, more than the fee income
+    from anxin.ledger.services import fund_account
+    from anxin.remedies.services import account_available
+
+    fund_before = account_available(fund_account())
+    o = client_for(operator)
+    r = o.post("/guarantee/", {"amount": "999999", "reason": "x"})
+    # Then she is sent back to the page, which says why, and the fund has not changed
     assert r.status_code == 302
+    assert "fee income available" in o.get(r.url).content.decode()
+    assert account_available(fund_account()) == fund_before

@@ -615,7 +615,7 @@ def test_the_deposit_covers_a_fund_advance_at_once(clock, buyer, seller, operato
         deposit_lodge(actor=seller, amount_fen=1)
 
 
-def test_a_sale_outside_anxin_needs_evidence_and_is_paid_by_the_seller_or_the_fund(
+def test_a_sale_outside_anxin_needs_evidence_and_an_unfunded_settlement_is_a_debt(
     clock, buyer, seller, operator, listing
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -679,8 +679,6 @@ def test_bad_input_names_the_field_and_changes_nothing(buyer, seller, listing) -
             services.dispute_file(actor=buyer, number=order.number, **args)
         assert e.value.field == field
     assert not Dispute.objects.exists()
-    paid_only = shipped(buyer, seller, listing, tracking="SF3000000600")
-    orders.order_confirm(actor=buyer, number=paid_only.number)
     # When she files a valid complaint and then a second on the same order
     d = file_quality(buyer, order)
     # Then the second is refused
