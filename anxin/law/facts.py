@@ -64,40 +64,23 @@ ClaimKind = Literal[
 ]
 
 
-def _iso_date(v: Any) -> Any:
-    # YAML gives dates, JSON gives strings; nothing else (no timestamps, no datetimes).
-    if isinstance(v, dt.datetime):
-        raise ValueError("not a date")
-    if isinstance(v, dt.date):
-        return v
-    if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v)
-        except ValueError:
-            raise ValueError("not a date") from None
-    raise ValueError("not a date")
-
-
-_YMD = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-
-
 class _IsoDate:
-    """A date as `_iso_date` reads it, with the two common forms (a date object, a
-    YYYY-MM-DD string) checked by pydantic's compiled validators, so that a case costs no
-    Python call per date; only the rare forms `fromisoformat` also knows (20260501,
-    2026-W18-5) reach `_iso_date`. Every failure is the one "not a date"."""
+    """A date given as a date (not a datetime) or as text that `date.fromisoformat` reads
+    (2026-05-01, and the rarer 20260501 or 2026-W18-5): YAML gives dates, JSON gives
+    strings, nothing else is a date. The text goes straight from pydantic's compiled
+    validators to `fromisoformat` (a C function, no Python frame), so that a case costs no
+    Python call per date; every failure is the one "not a date"."""
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> core_schema.CoreSchema:
         return core_schema.union_schema(
             [
-                core_schema.date_schema(strict=True),  # a date, not a datetime
                 core_schema.chain_schema(
                     [
-                        core_schema.str_schema(strict=True, pattern=_YMD),
-                        core_schema.date_schema(strict=False),
+                        core_schema.str_schema(strict=True),
+                        core_schema.no_info_plain_validator_function(dt.date.fromisoformat),
                     ]
                 ),
-                core_schema.no_info_plain_validator_function(_iso_date),
+                core_schema.date_schema(strict=True),  # a date, not a datetime
             ],
             mode="left_to_right",
             custom_error_type="not_a_date",
@@ -356,8 +339,42 @@ def parse(data: Any) -> CaseFacts:
     return facts
 
 
+_EARLIEST, _LATEST = dt.date.min, dt.date.max
+
+
 def check(facts: CaseFacts) -> list[str]:
     """Dates and amounts that cannot all be true at once."""
+    p, c, as_of = facts.purchase, facts.claim, facts.as_of
+    paid, delivered, requested = p.paid_at, p.delivered_at, c.requested_at
+    received, refunded = c.seller_received_return_at, c.refunded_at
+    # The tests below in one expression, for the case with nothing to say (nearly every
+    # one): each pair that must be in order is, where both dates are known (an unknown one
+    # counts as the earliest or the latest date, whichever passes), none is after as_of, and
+    # a presale's deposit is within its price.
+    first, last = _EARLIEST, _LATEST
+    paid_or_first, received_or_last = paid or first, received or last
+    presale = p.presale
+    if (
+        paid_or_first <= (delivered or last)
+        and paid_or_first <= (requested or last)
+        and paid_or_first <= (refunded or last)
+        and paid_or_first <= received_or_last
+        and (delivered or first) <= received_or_last
+        and (requested or first) <= received_or_last
+        and paid_or_first <= as_of
+        and (delivered or first) <= as_of
+        and (requested or first) <= as_of
+        and (received or first) <= as_of
+        and (refunded or first) <= as_of
+        and (presale is None or presale.deposit_fen <= presale.total_price_fen)
+    ):
+        return []
+    return _problems(facts)
+
+
+def _problems(facts: CaseFacts) -> list[str]:
+    """`check` test by test, each problem with its message; `check` calls it only when its
+    quick test finds something."""
     p, c, as_of = facts.purchase, facts.claim, facts.as_of
     paid, delivered, requested = p.paid_at, p.delivered_at, c.requested_at
     received, refunded = c.seller_received_return_at, c.refunded_at
