@@ -22,8 +22,25 @@ from anxin.sellers.api import router as sellers_router
 class AnxinAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> OpenAPISchema:
         schema = super().get_openapi_schema(**kwargs)
+        _merge_status_keys(schema)
         errors.declare_errors(schema)
         return schema
+
+
+def _merge_status_keys(schema: OpenAPISchema) -> None:
+    """An operation that describes its own success response (`openapi_extra`, a string status
+    key as OpenAPI writes it) gets it beside the one django-ninja made (an integer key): one
+    status, two keys, which JSON then writes twice, and Swagger UI refuses the whole document
+    ("duplicated mapping key"). Merge them: ninja's description, the operation's own content."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not responses:
+                continue
+            for status in [k for k in responses if isinstance(k, int)]:
+                own = responses.get(str(status))
+                if own is not None:
+                    responses[str(status)] = {**responses.pop(status), **own}
 
 
 api = AnxinAPI(

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Subquery
 from django.utils import timezone
 
@@ -368,6 +368,12 @@ def _call_deliver(call: ProviderCall) -> tuple[str, str]:
         )
         raise
     faults.point(f"{call.kind}.answered")
+    if call.kind == ProviderCallKind.PAYMENT_START and connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                _PAYMENT_ANSWERED, [answer[0], answer[1], call.payment_id, timezone.now(), call.pk]
+            )
+        return answer
     with transaction.atomic():
         # Only an empty id is filled in: a second deliverer, or the refund's own notification
         # (order_refund_completed), may have recorded the same answer first.
@@ -383,6 +389,24 @@ def _call_deliver(call: ProviderCall) -> tuple[str, str]:
             attempts=F("attempts") + 1, delivered_at=timezone.now(), last_error=""
         )
     return answer
+
+
+# The provider's answer to PAYMENT_START recorded on PostgreSQL in one autocommit statement
+# (a data-modifying CTE is one transaction) instead of BEGIN, two UPDATEs and COMMIT: three
+# round trips fewer on every payment, 54 -> 51 per checkout lifecycle. The same conditions as
+# _call_deliver's two UPDATEs: an id already recorded, or a call already delivered, stays.
+_PAYMENT_ANSWERED = (
+    f"WITH answered AS (UPDATE {Payment._meta.db_table} SET "  # noqa: S608
+    f"{Payment._meta.get_field('provider_payment_id').column} = %s, "
+    f"{Payment._meta.get_field('pay_url').column} = %s "
+    f"WHERE id = %s AND {Payment._meta.get_field('provider_payment_id').column} = '') "
+    f"UPDATE {ProviderCall._meta.db_table} SET "
+    f"{ProviderCall._meta.get_field('attempts').column} = "
+    f"{ProviderCall._meta.get_field('attempts').column} + 1, "
+    f"{ProviderCall._meta.get_field('delivered_at').column} = %s, "
+    f"{ProviderCall._meta.get_field('last_error').column} = '' "
+    f"WHERE id = %s AND {ProviderCall._meta.get_field('delivered_at').column} IS NULL"
+)
 
 
 def _call_make(call: ProviderCall) -> tuple[str, str]:

@@ -30,7 +30,9 @@ def _requested(buyer, seller, listing):
 
 
 def test_approve_and_refuse_at_once_give_one_outcome(tmp_path, buyer, seller, listing) -> None:
+    # Given a no-reason return requested on a shipped order
     order = _requested(buyer, seller, listing)
+    # When two processes approve and refuse it at the same moment
     results = race(
         tmp_path,
         [
@@ -38,6 +40,7 @@ def test_approve_and_refuse_at_once_give_one_outcome(tmp_path, buyer, seller, li
             ("as-refuse", order.number, seller.username),
         ],
     )
+    # Then one wins, the request has its outcome, and one answer is recorded
     assert sorted(r["ok"] for r in results) == [False, True]
     a = AfterSale.objects.get(order=order)
     assert a.status in (Status.APPROVED, Status.REFUSED)
@@ -45,15 +48,18 @@ def test_approve_and_refuse_at_once_give_one_outcome(tmp_path, buyer, seller, li
 
 
 def test_two_refunds_of_one_request_pay_once(tmp_path, buyer, seller, listing) -> None:
+    # Given an approved return shipped back to the seller
     order = _requested(buyer, seller, listing)
     services.aftersale_answer(actor=seller, number=order.number, approve=True)
     services.aftersale_ship_back(
         actor=buyer, number=order.number, carrier="中通", tracking_number="ZT5000000001"
     )
+    # When two processes confirm its receipt at the same moment
     results = race(
         tmp_path,
         [("as-received", order.number, seller.username)] * 2,
     )
+    # Then one wins, one refund is made, and the books balance
     assert sorted(r["ok"] for r in results) == [False, True]
     assert Refund.objects.filter(order=order).count() == 1
     assert ledger_audit() == []

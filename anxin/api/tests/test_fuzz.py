@@ -118,6 +118,7 @@ class Fuzz:
 
 
 def test_the_whole_api_holds_under_fuzzing(in_transaction, buyer, seller, capsys) -> None:
+    # Given the API's OpenAPI document, and a buyer and a seller with a listing and an order
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
     listing = make_listing(seller)
     order = place_order(buyer, listing)
@@ -129,6 +130,7 @@ def test_the_whole_api_holds_under_fuzzing(in_transaction, buyer, seller, capsys
         "seller_id": seller.pk,
     }
     fuzz = Fuzz(users={"buyer": buyer, "seller": seller}, known=known)
+    # When every operation is fuzzed as buyer and as seller, with fitting and unfitting data
     operations = [r.ok() for r in schema.get_all_operations()]
     started = time.monotonic()
     for i, operation in enumerate(operations):
@@ -145,6 +147,7 @@ def test_the_whole_api_holds_under_fuzzing(in_transaction, buyer, seller, capsys
             f"{elapsed:.0f}s, statuses {dict(sorted(fuzz.statuses.items()))}, "
             f"{len(fuzz.failures)} failures"
         )
+    # Then no answer failed a check: no 5xx, every error problem+json, all as documented
     assert not fuzz.failures, "\n\n".join(
         f"{op} {what}\n{text}" for (op, what), text in fuzz.failures.items()
     )

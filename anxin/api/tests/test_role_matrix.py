@@ -99,11 +99,14 @@ def _snapshot(order: Order) -> tuple:
 def test_role_matrix(
     people, buyer, seller, listing, role, method, suffix, body, state, allowed
 ) -> None:
+    # Given an order in the state the action needs
     order = _in_state(state, buyer, seller, listing)
     before = _snapshot(order)
+    # When the role sends the action
     client = Api(people[role])
     path = f"/orders/{order.number}{suffix}"
     response = client.get(path) if method == "get" else client.post(path, body)
+    # Then the role gets 200 if allowed, 401 if anonymous, 403 if it may see the order, else 404
     if role == "anonymous":
         expected = 401
     elif role in allowed:
@@ -113,6 +116,8 @@ def test_role_matrix(
     else:
         expected = 404  # not theirs: indistinguishable from an order that does not exist
     assert response.status_code == expected, response.content
+    # And a refusal is problem+json and changes nothing, while an allowed post other than
+    # paying changes the order's status, events, transfers or holds
     if expected != 200:
         assert response["Content-Type"] == "application/problem+json"
         assert _snapshot(order) == before
@@ -121,9 +126,12 @@ def test_role_matrix(
 
 
 def test_a_missing_order_and_someone_elses_order_look_the_same(buyer, other_buyer, listing) -> None:
+    # Given a buyer's order
     order = place_order(buyer, listing)
+    # When another buyer asks for it, and for an order that does not exist
     theirs = Api(other_buyer).get(f"/orders/{order.number}")
     missing = Api(other_buyer).get("/orders/AX20260501DEADBEEF")
+    # Then both answers are the same 404, not found
     assert theirs.status_code == missing.status_code == 404
     assert theirs.json()["code"] == missing.json()["code"] == "not_found"
 
@@ -131,12 +139,16 @@ def test_a_missing_order_and_someone_elses_order_look_the_same(buyer, other_buye
 def test_order_lists_show_only_ones_own(
     buyer, other_buyer, seller, other_seller, listing, operator
 ) -> None:
+    # Given two buyers' orders on one seller's listing
     mine = place_order(buyer, listing)
     place_order(other_buyer, listing)
+    # When each asks for the list of orders
+    # Then a buyer sees only hers, the seller both, another seller none and the operator both
     assert [o["number"] for o in Api(buyer).get("/orders").json()] == [mine.number]
     assert len(Api(seller).get("/orders").json()) == 2
     assert Api(other_seller).get("/orders").json() == []
     assert len(Api(operator).get("/orders").json()) == 2
+    # And a regulator, party to neither, sees none
     regulator = make_user("reg", "regulator")
     assert Api(regulator).get("/orders").json() == []
 
@@ -175,9 +187,13 @@ def test_no_action_applies_in_a_state_that_does_not_allow_it(
 ) -> None:
     """The owner of the action, in every state: allowed where the pipeline says so, otherwise
     409 and nothing changes. No order moves backwards."""
+    # Given an order in this case's state
     order = _any_state(state, buyer, seller, listing)
     before = _snapshot(order)
+    # When the action's owner sends it
     r = Api(buyer if who == "buyer" else seller).post(f"/orders/{order.number}{suffix}", body)
+    # Then it applies where the pipeline allows it; elsewhere it is refused as a conflict and
+    # changes nothing
     if state in valid:
         assert r.status_code == 200, r.content
     else:

@@ -41,13 +41,13 @@ class RecordingCarrier(SandboxCarrier):
 
 
 def test_a_signed_delivery_starts_the_orders_clocks(buyer, seller, listing) -> None:
-    # given a shipped order and the carrier's signed push that its parcel was signed for
+    # Given a shipped order and the carrier's signed push that its parcel was signed for
     order = shipped(buyer, seller, listing)
     at = order.shipped_at + dt.timedelta(hours=30)
     body = body_for(TRACKING, "delivered", at, "evt-a")
-    # when the push arrives
+    # When the push arrives
     outcome = tracking_event_receive("sandbox", body, sign(body))
-    # then the order is delivered at the time the carrier gives
+    # Then the order is delivered at the time the carrier gives
     order.refresh_from_db()
     assert outcome == f"applied: order {order.number} delivered"
     assert order.delivered_at == at
@@ -55,13 +55,13 @@ def test_a_signed_delivery_starts_the_orders_clocks(buyer, seller, listing) -> N
 
 
 def test_a_resent_push_is_counted_not_applied_again(buyer, seller, listing) -> None:
-    # given a delivery push already received
+    # Given a delivery push already received
     order = shipped(buyer, seller, listing)
     body = body_for(TRACKING, "delivered", order.shipped_at + dt.timedelta(hours=5), "evt-b")
     tracking_event_receive("sandbox", body, sign(body))
-    # when the carrier sends it again
+    # When the carrier sends it again
     outcome = tracking_event_receive("sandbox", body, sign(body))
-    # then it is a duplicate, kept once and counted twice
+    # Then it is a duplicate, kept once and counted twice
     event = TrackingEvent.objects.get(event_id="evt-b")
     assert outcome == "duplicate"
     assert TrackingEvent.objects.filter(event_id="evt-b").count() == 1
@@ -69,35 +69,35 @@ def test_a_resent_push_is_counted_not_applied_again(buyer, seller, listing) -> N
 
 
 def test_a_forged_push_is_refused_and_not_stored(buyer, seller, listing) -> None:
-    # given a push whose body was changed after it was signed
+    # Given a push whose body was changed after it was signed
     order = shipped(buyer, seller, listing)
     body = body_for(TRACKING, "delivered", order.shipped_at + dt.timedelta(hours=5), "evt-c")
     forged = body.replace(TRACKING.encode(), b"SF3000000009")
-    # when it arrives
+    # When it arrives
     with pytest.raises(EventRejected) as refused:
         tracking_event_receive("sandbox", forged, sign(body))
-    # then it is refused and nothing is stored
+    # Then it is refused and nothing is stored
     assert refused.value.code == "bad_signature"
     assert not TrackingEvent.objects.exists()
 
 
 def test_a_push_for_an_unknown_carrier_is_refused(buyer) -> None:
-    # given a push naming a carrier Anxin does not know
+    # Given a push naming a carrier Anxin does not know
     body = body_for(TRACKING, "delivered", dt.datetime.now(dt.UTC), "evt-d")
-    # when it arrives
+    # When it arrives
     with pytest.raises(EventRejected) as refused:
         tracking_event_receive("nobody", body, sign(body))
-    # then it is refused by name
+    # Then it is refused by name
     assert refused.value.code == "unknown_carrier"
 
 
 def test_a_scan_in_transit_is_kept_without_delivering(buyer, seller, listing) -> None:
-    # given a shipped order
+    # Given a shipped order
     order = shipped(buyer, seller, listing)
     body = body_for(TRACKING, "in_transit", order.shipped_at + dt.timedelta(hours=2), "evt-e")
-    # when the carrier scans the parcel in transit
+    # When the carrier scans the parcel in transit
     outcome = tracking_event_receive("sandbox", body, sign(body))
-    # then the scan is kept and the order is not delivered
+    # Then the scan is kept and the order is not delivered
     order.refresh_from_db()
     assert outcome == "applied"
     assert TrackingEvent.objects.get(event_id="evt-e").status == "in_transit"
@@ -105,32 +105,32 @@ def test_a_scan_in_transit_is_kept_without_delivering(buyer, seller, listing) ->
 
 
 def test_a_delivery_of_no_known_parcel_is_kept_and_ignored(db) -> None:
-    # given a delivery push for a tracking number no order or return has
+    # Given a delivery push for a tracking number no order or return has
     body = body_for("YT9999999999", "delivered", dt.datetime.now(dt.UTC), "evt-f")
-    # when it arrives
+    # When it arrives
     outcome = tracking_event_receive("sandbox", body, sign(body))
-    # then it is stored, with nothing applied
+    # Then it is stored, with nothing applied
     assert outcome == "ignored: no shipment with this tracking number"
     assert TrackingEvent.objects.get(event_id="evt-f").outcome == outcome
 
 
 def test_a_delivery_before_the_shipment_is_ignored(buyer, seller, listing) -> None:
-    # given a shipped order and a delivery dated before it was shipped
+    # Given a shipped order and a delivery dated before it was shipped
     order = shipped(buyer, seller, listing)
     body = body_for(TRACKING, "delivered", order.shipped_at - dt.timedelta(hours=1), "evt-g")
-    # when it arrives
+    # When it arrives
     outcome = tracking_event_receive("sandbox", body, sign(body))
-    # then the order is not delivered
+    # Then the order is not delivered
     order.refresh_from_db()
     assert outcome == "ignored: delivered before it was shipped"
     assert order.delivered_at is None
 
 
 def test_the_configured_carrier_is_the_sandbox_by_default(settings) -> None:
-    # given the default settings
-    # when the configured carrier is asked for
+    # Given the default settings
+    # When the configured carrier is asked for
     carrier = registry.carrier_get()
-    # then it is the sandbox
+    # Then it is the sandbox
     assert settings.ANXIN_CARRIER == "sandbox"
     assert carrier.name == "sandbox"
 
@@ -138,21 +138,21 @@ def test_the_configured_carrier_is_the_sandbox_by_default(settings) -> None:
 def test_a_shipment_is_tracked_with_the_configured_carrier(
     buyer, seller, listing, settings, monkeypatch
 ) -> None:
-    # given a carrier registered and chosen by setting
+    # Given a carrier registered and chosen by setting
     monkeypatch.setitem(registry.CARRIERS, "recording", RecordingCarrier)
     monkeypatch.setattr(RecordingCarrier, "subscribed", [])
     settings.ANXIN_CARRIER = "recording"
-    # when a seller ships an order
+    # When a seller ships an order
     shipped(buyer, seller, listing)
-    # then that carrier is asked to track the parcel
+    # Then that carrier is asked to track the parcel
     assert RecordingCarrier.subscribed == [TRACKING]
 
 
 def test_a_carrier_setting_naming_no_carrier_is_refused(settings) -> None:
-    # given a setting naming a carrier that is not registered
+    # Given a setting naming a carrier that is not registered
     settings.ANXIN_CARRIER = "nobody"
-    # when the configured carrier is asked for
+    # When the configured carrier is asked for
     with pytest.raises(EventRejected) as refused:
         registry.carrier_get()
-    # then it is refused by name
+    # Then it is refused by name
     assert refused.value.code == "unknown_carrier"

@@ -18,8 +18,10 @@ def test_seller_creates_and_edits_a_listing_keeping_old_versions(seller) -> None
     from anxin.catalog.models import Listing
     from anxin.conftest import verify_seller
 
+    # Given a signed-in seller licensed for food
     verify_seller(seller, licences=("food_business",))  # tea is food: licensed
     c = logged_in(seller)
+    # When she lists a tea on the page at 198.5 yuan
     r = c.post(
         "/seller/listings/new",
         {
@@ -32,11 +34,13 @@ def test_seller_creates_and_edits_a_listing_keeping_old_versions(seller) -> None
             "return_policy": "no_reason_7_days",
         },
     )
+    # Then she is sent to the new listing, priced in fen, whose page shows its checkout link
     listing = Listing.objects.get()
     assert r["Location"] == f"/seller/listings/{listing.pk}"
     assert listing.current_snapshot.price_fen == 19850
     detail = c.get(r["Location"]).content.decode()
     assert f"/c/{listing.code}" in detail
+    # When she changes its title and price
     c.post(
         f"/seller/listings/{listing.pk}/edit",
         {
@@ -50,8 +54,11 @@ def test_seller_creates_and_edits_a_listing_keeping_old_versions(seller) -> None
             "is_active": "on",
         },
     )
+    # Then the listing is at version 2, and both versions are kept
     listing.refresh_from_db()
-    assert (listing.current_snapshot.version, listing.snapshots.count()) == (2, 2)
+    assert listing.current_snapshot.version == 2
+    assert listing.snapshots.count() == 2
+    # When she lists goods priced to a thousandth of a yuan
     bad = c.post(
         "/seller/listings/new",
         {
@@ -63,5 +70,6 @@ def test_seller_creates_and_edits_a_listing_keeping_old_versions(seller) -> None
             "category": "general",
         },
     )
+    # Then the form is refused, naming the price
     assert bad.status_code == 400
     assert "price" in bad.content.decode()

@@ -9,10 +9,10 @@ from anxin.core import hooks
 
 
 def test_every_hook_point_has_these_handlers() -> None:
-    # given the apps, ready
-    # when the registrations are read
+    # Given the apps, ready
+    # When the registrations are read
     registered = hooks.registrations()
-    # then each point reaches exactly these handlers, in this order
+    # Then each point reaches exactly these handlers, in this order
     assert registered == {
         hooks.BUYER_REFUNDED: ["anxin.disputes.services.on_buyer_refunded"],
         hooks.DEBT_REPAID: ["anxin.disputes.services.on_debt_repaid"],
@@ -35,9 +35,9 @@ def test_every_hook_point_has_these_handlers() -> None:
 
 
 def test_a_hook_point_that_does_not_exist_is_refused() -> None:
-    # given no point by this name
-    # when a handler is registered for it
+    # Given no point by this name
+    # When a handler is registered for it
     with pytest.raises(ValueError, match="no hook point"):
         hooks.register("order_teleported", print)
-    # then nothing was registered
+    # Then nothing was registered
     assert "order_teleported" not in hooks.registrations()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -16,11 +17,12 @@ CATALOGUE = ANXIN / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext (xgettext)")
 def test_every_interface_string_is_translated(tmp_path) -> None:
-    # Extract afresh from a copy of the source, exactly as `makemessages` would.
+    # Given a copy of the source, without its locale folder
     copy = tmp_path / "anxin"
     shutil.copytree(ANXIN, copy, ignore=shutil.ignore_patterns("tests", "__pycache__", "*.mo"))
     shutil.rmtree(copy / "locale")
     (copy / "locale").mkdir()
+    # When its strings are extracted afresh, exactly as `makemessages` would
     subprocess.run(
         [
             sys.executable,
@@ -44,6 +46,7 @@ def test_every_interface_string_is_translated(tmp_path) -> None:
     )
     fresh = polib.pofile(str(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
     ours = {e.msgid: e for e in polib.pofile(str(CATALOGUE))}
+    # Then each has a translation in our catalogue that is neither empty nor fuzzy
     untranslated = []
     for entry in fresh:
         mine = ours.get(entry.msgid)
@@ -56,8 +59,10 @@ def test_every_interface_string_is_translated(tmp_path) -> None:
     assert untranslated == []
 
 
-def test_the_catalogue_compiles_and_keeps_placeholders() -> None:
+def test_every_translation_keeps_its_placeholders() -> None:
+    # When the Chinese catalogue is read
+    # Then each %(name)s placeholder in an entry's text is kept in its translation
     for entry in polib.pofile(str(CATALOGUE)):
-        for placeholder in set(__import__("re").findall(r"%\(\w+\)s", entry.msgid)):
+        for placeholder in set(re.findall(r"%\(\w+\)s", entry.msgid)):
             translated = entry.msgstr or " ".join(entry.msgstr_plural.values())
             assert placeholder in translated, entry.msgid

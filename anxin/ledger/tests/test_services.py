@@ -48,10 +48,13 @@ def accts(buyer, seller):
 
 
 def test_a_retried_transfer_applies_once(accts) -> None:
+    # Given a capture of 1000 for the buyer
     provider, b, _ = accts
     req = TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 1000, "capture", "ref")
+    # When it is created twice
     first = transfers_create([req])
     again = transfers_create([req])
+    # Then both calls answer its id, and it was applied once
     assert first == again == [req.id]
     b.refresh_from_db()
     assert b.credits_posted == 1000
@@ -59,17 +62,22 @@ def test_a_retried_transfer_applies_once(accts) -> None:
 
 
 def test_the_same_id_with_other_content_is_refused(accts) -> None:
+    # Given a transfer of 1000 made
     provider, b, _ = accts
     transfers_create([TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 1000, "c", "r")])
+    # When a transfer with the same id but 999 is made
     with pytest.raises(LedgerError) as e, transaction.atomic():
         transfers_create([TransferRequest(transfer_id("t", 1), provider.pk, b.pk, 999, "c", "r")])
+    # Then it is refused and the first stands
     assert e.value.code == "exists_with_different_fields"
     b.refresh_from_db()
     assert b.credits_posted == 1000
 
 
 def test_a_linked_chain_applies_all_or_nothing(accts) -> None:
+    # Given a buyer with nothing
     provider, b, s = accts
+    # When a linked chain captures 1000 for her and holds 1001 of it for the seller
     with pytest.raises(LedgerError) as e, transaction.atomic():
         transfers_create(
             [
@@ -78,13 +86,16 @@ def test_a_linked_chain_applies_all_or_nothing(accts) -> None:
                 TransferRequest(transfer_id("c", 2), b.pk, s.pk, 1001, "hold", "r", Kind.PENDING),
             ]
         )
+    # Then the chain is refused and neither transfer happened
     assert e.value.code == "exceeds_credits"
     assert Transfer.objects.count() == 0
     b.refresh_from_db()
-    assert (b.credits_posted, b.debits_pending) == (0, 0)
+    assert b.credits_posted == 0
+    assert b.debits_pending == 0
 
 
 def test_a_hold_is_resolved_at_most_once(accts) -> None:
+    # Given a hold of the buyer's 1000 for the seller, already posted
     provider, b, s = accts
     hold = transfer_id("h")
     transfers_create(
@@ -96,6 +107,7 @@ def test_a_hold_is_resolved_at_most_once(accts) -> None:
     transfers_create(
         [TransferRequest(transfer_id("p"), b.pk, s.pk, 1000, "post", "r", Kind.POST_PENDING, hold)]
     )
+    # When the hold is voided
     with pytest.raises(LedgerError) as e, transaction.atomic():
         transfers_create(
             [
@@ -104,6 +116,7 @@ def test_a_hold_is_resolved_at_most_once(accts) -> None:
                 )
             ]
         )
+    # Then the void is refused and the seller keeps the 1000
     assert e.value.code == "pending_already_posted"
     s.refresh_from_db()
     assert s.credits_posted == 1000
@@ -116,6 +129,7 @@ def _tamper(sql: str, params: list) -> None:
 
 
 def test_the_audit_passes_on_honest_books_and_names_each_tampering(accts, capsys) -> None:
+    # Given honest books: a capture and a hold
     provider, b, s = accts
     hold = transfer_id("h")
     transfers_create(
@@ -124,15 +138,18 @@ def test_the_audit_passes_on_honest_books_and_names_each_tampering(accts, capsys
             TransferRequest(hold, b.pk, s.pk, 1000, "hold", "r", Kind.PENDING),
         ]
     )
+    # When they are audited, in code and from the command line
+    # Then the audit passes
     assert ledger_audit() == []
     call_command("ledger", "audit")
     assert "ledger audit: ok" in capsys.readouterr().out
 
-    # A balance edited behind the ledger's back.
+    # When a balance is edited behind the ledger's back
     _tamper(
         f"UPDATE {Account._meta.db_table} SET credits_posted = credits_posted + 1 WHERE code = %s",
         [s.pk],
     )
+    # Then the audit names the account and the money created, and the command fails
     problems = ledger_audit()
     assert any(f"account {s.code}: stored totals" in p for p in problems)
     assert any("money was created or lost" in p for p in problems)
@@ -143,14 +160,18 @@ def test_the_audit_passes_on_honest_books_and_names_each_tampering(accts, capsys
 
 
 def test_the_audit_finds_an_edited_transfer_amount(accts) -> None:
+    # Given a capture of 1000 for the buyer
     provider, b, _ = accts
     transfers_create([TransferRequest(transfer_id("c"), provider.pk, b.pk, 1000, "capture", "r")])
+    # When its amount is edited to 900 in the database
     _tamper(f"UPDATE {Transfer._meta.db_table} SET amount = 900", [])
+    # Then the audit finds the buyer's stored totals wrong
     problems = ledger_audit()
     assert any(p.startswith(f"account {b.code}: stored totals") for p in problems)
 
 
 def test_the_audit_finds_a_hold_marked_resolved_without_a_transfer(accts) -> None:
+    # Given a pending hold
     provider, b, s = accts
     transfers_create(
         [
@@ -158,13 +179,16 @@ def test_the_audit_finds_a_hold_marked_resolved_without_a_transfer(accts) -> Non
             TransferRequest(transfer_id("h"), b.pk, s.pk, 1000, "hold", "r", Kind.PENDING),
         ]
     )
+    # When it is marked posted in the database, with no transfer posting it
     _tamper(
         f"UPDATE {Transfer._meta.db_table} SET pending_state = 'posted' WHERE kind = 'pending'", []
     )
+    # Then the audit finds it stored as posted while its transfers say pending
     assert any("stored as posted, transfers say pending" in p for p in ledger_audit())
 
 
 def test_the_audit_finds_a_deleted_member_of_a_linked_chain(accts) -> None:
+    # Given a linked chain of two captures
     provider, b, s = accts
     transfers_create(
         [
@@ -172,14 +196,19 @@ def test_the_audit_finds_a_deleted_member_of_a_linked_chain(accts) -> None:
             TransferRequest(transfer_id("c2"), provider.pk, s.pk, 400, "capture", "r"),
         ]
     )
+    # When one of them is deleted from the database
     _tamper(f"DELETE FROM {Transfer._meta.db_table} WHERE amount = 400", [])
+    # Then the audit finds the chain holds 1 of its 2 transfers
     assert any("linked chain" in p and "1 of 2" in p for p in ledger_audit())
 
 
 def test_the_database_itself_refuses_an_overdrawn_limited_account(accts) -> None:
     from django.db import IntegrityError, transaction
 
+    # Given a buyer's limited account credited 1000
     provider, b, _ = accts
     transfers_create([TransferRequest(transfer_id("c"), provider, b, 1000, "capture", "r")])
+    # When its debits are set to 1001 behind the ledger's back
+    # Then the database's own constraint refuses the update
     with pytest.raises(IntegrityError), transaction.atomic():
         Account.objects.filter(code=b.code).update(debits_posted=1001)

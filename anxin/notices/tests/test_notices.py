@@ -43,32 +43,45 @@ def test_a_notice_goes_to_each_user_once_and_names_its_subject(buyer, seller) ->
 
 
 def test_a_notice_without_a_subject_links_by_its_kind(seller) -> None:
+    # When a seller is sent a notice that has no subject
     notice_send([seller], "reverify_lapsed")
+    # Then it names none, and links to the page its kind is about
     n = Notification.objects.get()
     assert n.subject == ""
     assert notice_url(n) == "/seller/verification"
 
 
 def test_the_email_is_sent_once(buyer) -> None:
+    # Given a buyer with an email address who was sent a notice
     buyer.email = "buyer@example.com"
     buyer.save(update_fields=["email"])
     notice_send([buyer], "blacklist_decided")
     n = Notification.objects.get()
+    # When its email is sent twice
+    # Then the first sends it and the second finds it already sent
     assert notice_email(notification_id=n.pk) == "sent"
     assert notice_email(notification_id=n.pk) == "already sent"
+    # And one mail went out, to her address
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["buyer@example.com"]
 
 
 def test_unread_count_list_and_marking_read(buyer) -> None:
+    # Given a buyer sent two notices, and another buyer sent one
     other = make_user("notice-other", "buyer")
     notice_send([buyer, other], "blacklist_decided")
     notice_send([buyer], "reverify_lapsed")
+    # When her unread notices are counted and listed
+    # Then there are two, the newest first
     assert notices_unread_count(buyer) == 2
     newest = notices_list(buyer)[0]
     assert newest.kind == "reverify_lapsed"
+    # When she marks the newest read
+    # Then one is marked and one is left unread
     assert notices_mark_read(buyer, pk=newest.pk) == 1
     assert notices_unread_count(buyer) == 1
+    # When she marks all read
+    # Then the last one is marked and none is left, and the other buyer's is still unread
     assert notices_mark_read(buyer) == 1
     assert notices_unread_count(buyer) == 0
     assert notices_unread_count(other) == 1

@@ -16,16 +16,23 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
     from anxin.orders.models import Order
     from anxin.reputation.models import Review, Score
 
+    # Given a fresh database, and media written to a temporary folder
     settings.MEDIA_ROOT = str(tmp_path)
+    # When the demo is built
     call_command("demo", verbosity=0)
+    # Then it has over ten orders and two reviews
     orders, reviews = Order.objects.count(), Review.objects.count()
     assert orders > 10
     assert reviews == 2
-    # Every demo seller is scored; none has the orders for a grade yet.
+    # And every demo seller is scored; none has the orders for a grade yet
     assert Score.objects.count() >= 3
     assert set(Score.objects.values_list("grade", flat=True)) == {"N"}
+    # And the ledger, order and return audits find nothing wrong
     assert ledger_audit() == []
     assert orders_audit() == []
     assert returns_audit() == []
+    # When the demo is built again
     call_command("demo", verbosity=0)
-    assert (Order.objects.count(), Review.objects.count()) == (orders, reviews)
+    # Then there are no more orders or reviews than before
+    assert Order.objects.count() == orders
+    assert Review.objects.count() == reviews

@@ -58,7 +58,9 @@ def shipped_order(buyer, seller, listing):
 def test_two_refunds_of_one_order_at_once_exactly_one_wins(
     tmp_path, buyer, seller, listing, operator
 ) -> None:
+    # Given a shipped order
     order = shipped_order(buyer, seller, listing)
+    # When four processes, for the seller and the operator, refund it at the same moment
     results = race(
         tmp_path,
         [
@@ -68,6 +70,7 @@ def test_two_refunds_of_one_order_at_once_exactly_one_wins(
             ("refund", order.number, operator.username),
         ],
     )
+    # Then one refund wins, the three others are refused, and the books balance
     assert sum(r["ok"] for r in results) == 1, results
     assert Counter(r.get("code") for r in results if not r["ok"]) == {"invalid_transition": 3}
     order.refresh_from_db()
@@ -81,7 +84,9 @@ def test_two_refunds_of_one_order_at_once_exactly_one_wins(
 def test_confirm_refund_and_approval_race_exactly_one_wins(
     tmp_path, buyer, seller, listing, operator
 ) -> None:
+    # Given a shipped order
     order = shipped_order(buyer, seller, listing)
+    # When the buyer confirms it while the seller and the operator refund it, all at once
     results = race(
         tmp_path,
         [
@@ -90,6 +95,7 @@ def test_confirm_refund_and_approval_race_exactly_one_wins(
             ("refund", order.number, operator.username),
         ],
     )
+    # Then exactly one succeeds, the order ends completed or refunded, and the books balance
     assert sum(r["ok"] for r in results) == 1, results
     order.refresh_from_db()
     assert order.status in (OrderStatus.COMPLETED, OrderStatus.REFUNDED)
@@ -99,21 +105,28 @@ def test_confirm_refund_and_approval_race_exactly_one_wins(
 
 
 def test_buyers_racing_for_the_last_item_only_one_gets_it(tmp_path, seller) -> None:
+    # Given a listing with one item left and four buyers
     last = make_listing(seller, stock=1)
     buyers = [make_user(f"racer{i}", "buyer") for i in range(4)]
+    # When all four order it at the same moment
     results = race(tmp_path, [("buy", last.code, b.username) for b in buyers])
+    # Then one gets it, the others are told it is out of stock, and one order exists
     assert sum(r["ok"] for r in results) == 1, results
     assert {r.get("code") for r in results if not r["ok"]} == {"out_of_stock"}
     last.refresh_from_db()
-    assert (last.stock, Order.objects.filter(listing=last).count()) == (0, 1)
+    assert last.stock == 0
+    assert Order.objects.filter(listing=last).count() == 1
 
 
 def test_one_notification_delivered_by_many_processes_is_applied_once(
     tmp_path, buyer, listing
 ) -> None:
+    # Given an order paid at the cashier whose notification is not yet delivered
     order = place_order(buyer, listing)
     pay(order, deliver=False)
+    # When four processes deliver the notification at the same moment
     results = race(tmp_path, [("deliver", order.number, buyer.username)] * 4)
+    # Then it is applied once and counted as received four times, and the books balance
     outcomes = Counter(r["result"] for r in results)
     assert outcomes == {"applied": 1, "duplicate": 3}, outcomes
     order.refresh_from_db()
@@ -127,10 +140,12 @@ def test_one_notification_delivered_by_many_processes_is_applied_once(
 def test_many_processes_driving_the_same_orders(tmp_path, buyer, seller, settings) -> None:
     """Four processes each push the same twelve orders through their lives at once: every
     order ends once, every fen is accounted for."""
+    # Given twelve unpaid orders of one buyer
     # One buyer's twelve orders, all unpaid before the race starts: past the hoarding cap.
     settings.ANXIN_UNPAID_ORDERS_PER_BUYER = 12
     listing = make_listing(seller, stock=100)
     numbers = [place_order(buyer, listing).number for _ in range(12)]
+    # When four processes drive all of them at once, then two more runs finish the rest
     env = child_env()
     procs = [
         subprocess.Popen(
@@ -153,6 +168,7 @@ def test_many_processes_driving_the_same_orders(tmp_path, buyer, seller, setting
             capture_output=True,
             timeout=300,
         )
+    # Then every third order is cancelled and refunded, the others completed, the books balance
     statuses = Counter(Order.objects.filter(number__in=numbers).values_list("status", flat=True))
     assert statuses == {OrderStatus.COMPLETED: 8, OrderStatus.CANCELLED: 4}, statuses
     assert Refund.objects.filter(status="succeeded").count() == 4

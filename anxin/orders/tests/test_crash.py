@@ -70,21 +70,28 @@ def _check(numbers: list[str]) -> None:
     ],
 )
 def test_a_kill_at_a_named_point_loses_and_duplicates_nothing(buyer, seller, point) -> None:
+    # Given three unpaid orders
     listing = make_listing(seller, stock=50)
     numbers = [place_order(buyer, listing).number for _ in range(3)]
+    # When the process driving them is killed at the named point
     env = {**child_env(), "ANXIN_CRASH_AT": point}
     crashed = subprocess.run([*DRIVE, *numbers], env=env, capture_output=True, timeout=300)
+    # Then it died there by SIGKILL
     assert crashed.returncode == -9, (point, crashed.returncode, crashed.stderr[-2000:])
+    # When the work is run again to its end
     _finish(numbers)
+    # Then every order ended once, paid once, each cancelled one refunded once; books balance
     _check(numbers)
 
 
 def test_kills_at_random_moments_then_a_retry_balances(buyer, seller, settings) -> None:
+    # Given thirty unpaid orders of one buyer
     # One buyer's thirty orders, all unpaid before the first kill: past the hoarding cap.
     settings.ANXIN_UNPAID_ORDERS_PER_BUYER = 30
     settings.ANXIN_UNPAID_UNITS_PER_LISTING = 30
     listing = make_listing(seller, stock=200)
     numbers = [place_order(buyer, listing).number for _ in range(30)]
+    # When five processes driving them are each killed at a random moment
     rng = random.Random(20261124)
     kills = 0
     for _ in range(5):
@@ -106,6 +113,9 @@ def test_kills_at_random_moments_then_a_retry_balances(buyer, seller, settings) 
             p.kill()  # SIGKILL: no cleanup, no rollback handler, just gone
             kills += 1
         p.communicate()
+    # Then at least one was killed mid-way
     assert kills >= 1
+    # When the work is run again to its end
     _finish(numbers)
+    # Then every order ended once, paid once, each cancelled one refunded once; books balance
     _check(numbers)

@@ -23,72 +23,72 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_order_lock_reads_whether_the_seller_is_in_debt() -> None:
-    # given the apps, ready
-    # when the order lock's registered reads are listed
+    # Given the apps, ready
+    # When the order lock's registered reads are listed
     reads = locks.order_lock_reads()
-    # then the seller's unsettled debts are read beside every lock
+    # Then the seller's unsettled debts are read beside every lock
     assert sorted(reads) == [locks.SELLER_IN_DEBT]
     assert reads[locks.SELLER_IN_DEBT].query.model is SellerDebt
 
 
 def test_an_order_lock_read_that_the_kernel_does_not_name_is_refused() -> None:
-    # given no read by this name
-    # when an app registers one
+    # Given no read by this name
+    # When an app registers one
     with pytest.raises(ValueError, match="no order lock read"):
         locks.order_lock_read_register("seller_is_nice", None)
-    # then it is not read
+    # Then it is not read
     assert "seller_is_nice" not in locks.order_lock_reads()
 
 
 def test_a_lock_result_cannot_be_changed() -> None:
-    # given a lock result
+    # Given a lock result
     locked = locks.LockedOrder(order=None, open_hold=False, seller_in_debt=False)  # type: ignore[arg-type]
-    # when a service tries to change what the lock read
+    # When a service tries to change what the lock read
     with pytest.raises(dataclasses.FrozenInstanceError):
         locked.open_hold = True  # type: ignore[misc]
-    # then it still says what the lock read
+    # Then it still says what the lock read
     assert locked.open_hold is False
 
 
 def test_a_buyer_cannot_lock_another_buyers_order(buyer, other_buyer, listing) -> None:
-    # given another buyer's order
+    # Given another buyer's order
     order = place_order(buyer, listing)
-    # when this buyer locks it by number
+    # When this buyer locks it by number
     with transaction.atomic(), pytest.raises(NotFound) as refused:
         order_lock_for(other_buyer, order.number)
-    # then it is not found, as a missing order is
+    # Then it is not found, as a missing order is
     assert str(refused.value) == f"order {order.number}: not found"
 
 
 def test_the_lock_reads_an_open_hold(buyer, seller, listing) -> None:
-    # given a shipped order whose buyer asked for a refund
+    # Given a shipped order whose buyer asked for a refund
     order = place_order(buyer, listing)
     pay(order)
     orders.order_ship(
         actor=seller, number=order.number, carrier="顺丰", tracking_number="SF4000001"
     )
     orders.order_refund_request(actor=buyer, number=order.number, reason="坏了")
-    # when the order is locked
+    # When the order is locked
     with transaction.atomic():
         locked = order_lock(order.pk)
-    # then the lock says a hold is open
+    # Then the lock says a hold is open
     assert hold_is_open(locked) is True
     assert locked.order.number == order.number
 
 
 def test_the_lock_reads_a_sellers_unsettled_debt(buyer, seller, listing) -> None:
-    # given an order whose seller owes a debt on another order
+    # Given an order whose seller owes a debt on another order
     order = place_order(buyer, listing)
     SellerDebt.objects.create(seller=seller, buyer=buyer, amount_fen=100, created_at=timezone.now())
-    # when the order is locked
+    # When the order is locked
     with transaction.atomic():
         locked = order_lock(order.pk)
-    # then the lock says the seller is in debt
+    # Then the lock says the seller is in debt
     assert locked.seller_in_debt is True
 
 
 def test_the_lock_of_an_after_sales_request_is_its_orders(buyer, seller, listing) -> None:
-    # given an after-sales request on a shipped order
+    # Given an after-sales request on a shipped order
     order = place_order(buyer, listing)
     pay(order)
     orders.order_ship(
@@ -97,28 +97,28 @@ def test_the_lock_of_an_after_sales_request_is_its_orders(buyer, seller, listing
     request = aftersales.aftersale_request(
         actor=buyer, number=order.number, kind="repair", reason="坏了"
     )
-    # when the request's order is locked through the request
+    # When the request's order is locked through the request
     with transaction.atomic():
         locked = order_lock_of(AfterSale, pk=request.pk)
-    # then it is the request's order
+    # Then it is the request's order
     assert locked is not None
     assert locked.order.pk == order.pk
 
 
 def test_the_lock_of_no_row_is_none(db) -> None:
-    # given no after-sales request 404
-    # when its order is locked
+    # Given no after-sales request 404
+    # When its order is locked
     with transaction.atomic():
         locked = order_lock_of(AfterSale, pk=404)
-    # then there is none
+    # Then there is none
     assert locked is None
 
 
 def test_many_orders_are_locked_in_ascending_order(buyer, listing) -> None:
-    # given three orders
+    # Given three orders
     ids = [place_order(buyer, listing).pk for _ in range(3)]
-    # when they are locked in any order
+    # When they are locked in any order
     with transaction.atomic():
         locked = orders_lock(reversed(ids))
-    # then each is locked, in ascending id
+    # Then each is locked, in ascending id
     assert list(locked) == sorted(ids)

@@ -213,6 +213,11 @@ class OrderBooks(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_random_order_lives_keep_the_books_balanced() -> None:
+    # Given a seller, two buyers and a listing of 1000 items
+    # When random sequences of orders, payments, notifications, shipping, confirmations,
+    # cancellations, refunds, complaints and the passing of time run
+    # Then the machine's invariants hold after every step: the books balance, one refund per
+    # cause, and no more captured than buyers paid
     run_state_machine_as_test(
         OrderBooks,
         settings=settings(

@@ -16,6 +16,7 @@ import random
 import secrets
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -70,6 +71,17 @@ _BY_KEY = (
     f"FROM {SandboxPayment._meta.db_table} WHERE idempotency_key = %s"
 )
 _BY_ID = f"SELECT * FROM {SandboxPayment._meta.db_table} WHERE id = %s"  # noqa: S608
+_PAYMENT_COLUMNS = (
+    "id",
+    "merchant_ref",
+    "idempotency_key",
+    "amount_fen",
+    "description",
+    "status",
+    "failure_reason",
+    "created_at",
+    "completed_at",
+)
 
 
 class ProviderError(Exception):
@@ -159,6 +171,17 @@ _DELIVERED = (
 )
 
 
+# A new payment in one autocommit statement, relaxed: INSERT ... SELECT reads the CTE, so that
+# set_config runs in the statement's own transaction (an unread CTE would not run at all).
+_SANDBOX_PAYMENT_COLUMN = {f.name: f.column for f in SandboxPayment._meta.concrete_fields}
+_INSERT_RELAXED = (
+    f"WITH relaxed AS (SELECT {_RELAX}) "  # noqa: S608
+    f"INSERT INTO {SandboxPayment._meta.db_table} "
+    f"({', '.join(_SANDBOX_PAYMENT_COLUMN[n] for n in _PAYMENT_COLUMNS)}) "
+    f"SELECT {', '.join(['%s'] * len(_PAYMENT_COLUMNS))} FROM relaxed ON CONFLICT DO NOTHING"
+)
+
+
 def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(12)}"
 
@@ -175,18 +198,27 @@ class SandboxProvider:
         pid = _new_id("sbxpay")
         # The idempotency key's unique index decides: a new key inserts (one statement), a
         # repeated one inserts nothing and the first payment is read back and compared.
-        created = insert_row_unless_duplicate(
-            SandboxPayment,
-            id=pid,
-            merchant_ref=merchant_ref,
-            idempotency_key=idempotency_key,
-            amount_fen=amount_fen,
-            description=description[:200],
-            status="created",
-            failure_reason="",
-            created_at=timezone.now(),
-            completed_at=None,
-        )
+        row: dict[str, Any] = {
+            "id": pid,
+            "merchant_ref": merchant_ref,
+            "idempotency_key": idempotency_key,
+            "amount_fen": amount_fen,
+            "description": description[:200],
+            "status": "created",
+            "failure_reason": "",
+            "created_at": timezone.now(),
+            "completed_at": None,
+        }
+        if _relaxed(0):
+            # Called outside Anxin's transactions (the payment outbox calls the provider after
+            # its intent commits), so this one statement is the sandbox's own transaction:
+            # relaxed like the sandbox's others, it spares a synchronous commit per payment
+            # (about 5% of the checkout bench's service rate).
+            with connection.cursor() as cur:
+                cur.execute(_INSERT_RELAXED, [row[name] for name in _PAYMENT_COLUMNS])
+                created = cur.rowcount == 1
+        else:
+            created = insert_row_unless_duplicate(SandboxPayment, **row)
         if not created:
             with connection.cursor() as cur:
                 cur.execute(_BY_KEY, [idempotency_key])

@@ -33,11 +33,14 @@ def _state(order: Order) -> tuple:
 def test_only_the_buyer_sees_and_acts_on_the_cashier(
     buyer, other_buyer, seller, operator, listing
 ) -> None:
+    # Given a payment started for a buyer's order, and its cashier page
     order = place_order(buyer, listing)
     payment = services.order_payment_start(actor=buyer, number=order.number)
     url = f"/sandbox/pay/{payment.provider_payment_id}"
     assert payment.pay_url.endswith(url)
     before = _state(order)
+    # When another buyer, the seller or the operator opens it, declines or pays
+    # Then each gets a 404 that shows nothing of the order, and nothing changes
     for stranger in (other_buyer, seller, operator):
         c = client_for(stranger)
         r = c.get(url)
@@ -46,9 +49,13 @@ def test_only_the_buyer_sees_and_acts_on_the_cashier(
         assert c.post(url, {"action": "decline"}).status_code == 404, stranger
         assert c.post(url, {"action": "pay"}).status_code == 404, stranger
         assert _state(order) == before
+    # Then a payment that does not exist gets the same 404
     assert client_for(other_buyer).get("/sandbox/pay/sbxpay_nothing").status_code == 404
+    # When the buyer opens the page and declines
     b = client_for(buyer)
     assert b.get(url).status_code == 200
     r = b.post(url, {"action": "decline"})
-    assert (r.status_code, r["Location"]) == (302, f"/orders/{order.number}")
+    # Then she is sent back to her order and the sandbox's payment has failed
+    assert r.status_code == 302
+    assert r["Location"] == f"/orders/{order.number}"
     assert SandboxPayment.objects.get(pk=payment.provider_payment_id).status == "failed"

@@ -16,10 +16,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_first_verifications_at_once_keep_one_row_and_a_whole_chain(tmp_path) -> None:
+    # Given a seller who has not verified
     seller = make_user("race-shop", "seller", verified=False)
+    # When two processes verify her at the same moment
     results = race(tmp_path, [("verify", "11", "race-shop"), ("verify", "12", "race-shop")])
+    # Then both succeed, and she has one verification row
     assert all(r["ok"] for r in results), results
     assert Verification.objects.filter(seller=seller).count() == 1
+    # And her evidence chain holds both verifications, the second linked to the first
     records = list(Record.objects.filter(chain=f"seller:{seller.pk}").order_by("id"))
     assert [r.kind for r in records] == ["seller.verified", "seller.verified"]
     first, second = records

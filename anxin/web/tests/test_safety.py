@@ -38,8 +38,11 @@ def _policy(header: str) -> dict[str, list[str]]:
 
 
 def test_every_page_carries_a_strict_content_security_policy(buyer) -> None:
+    # When an anonymous visitor and a buyer open the home, sign-in, orders and law pages
     for user, path in ((None, "/"), (None, "/login/"), (buyer, "/orders/"), (None, "/law/")):
         r = client_for(user).get(path)
+        # Then each carries a policy allowing only the site's own scripts, styles and images,
+        # no framing and no plugins
         assert r.status_code == 200, path
         csp = _policy(r["Content-Security-Policy"])
         assert csp["default-src"] == ["'self'"]
@@ -48,7 +51,7 @@ def test_every_page_carries_a_strict_content_security_policy(buyer) -> None:
         assert csp["img-src"] == ["'self'", "data:"]
         assert csp["frame-ancestors"] == ["'none'"]
         assert csp["object-src"] == ["'none'"]
-    # htmx may not evaluate strings, run scripts it swaps in, or inject its own <style>.
+    # And htmx may not evaluate strings, run scripts it swaps in, or inject its own <style>
     page = client_for().get("/").content.decode()
     meta = re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page)
     assert meta is not None
@@ -62,8 +65,10 @@ def test_no_template_has_inline_script_or_event_handlers() -> None:
     # The policy would refuse them in the browser (the browser tests fail on any refusal);
     # this finds them before a page is ever opened. The evidence bundle's summary page is a
     # file opened offline, not a page we serve.
+    # Given every template Anxin serves
     offline = {"orders/evidence_summary.html"}
     found = []
+    # When each is searched for inline scripts, styles and event handlers
     for path in sorted(ANXIN.glob("*/templates/**/*.html")):
         name = path.as_posix().split("/templates/", 1)[1]
         if name in offline:
@@ -78,6 +83,7 @@ def test_no_template_has_inline_script_or_event_handlers() -> None:
             r"hx-on",
         ):
             found += [f"{name}: {m.group(0)}" for m in re.finditer(pattern, text, re.I)]
+    # Then none has any
     assert found == []
 
 
@@ -99,12 +105,16 @@ def _child(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess
 
 
 def test_check_deploy_passes_its_security_checks_with_anxin_https() -> None:
+    # When Django's deploy checks run without ANXIN_HTTPS
     cmd = ("-m", "anxin", "check", "--deploy", "--fail-level", "WARNING")
     plain = _child({}, *cmd)
+    # Then they fail with the HTTPS warnings
     assert plain.returncode != 0
     for warning in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert warning in plain.stderr + plain.stdout
+    # When they run with ANXIN_HTTPS
     https = _child({"ANXIN_HTTPS": "1"}, *cmd)
+    # Then they pass without a security warning
     assert https.returncode == 0, https.stderr + https.stdout
     assert "security." not in https.stderr + https.stdout
 
@@ -126,7 +136,10 @@ print(json.dumps({
 
 
 def test_behind_tls_http_is_redirected_and_cookies_are_secure() -> None:
+    # When a process with ANXIN_HTTPS gets a page over plain HTTP, and one behind TLS
     out = _child({"ANXIN_HTTPS": "1"}, "-c", HEADERS_SCRIPT)
+    # Then plain HTTP is redirected to HTTPS, and behind TLS the page has HSTS and a secure
+    # CSRF cookie
     assert out.returncode == 0, out.stderr
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["plain"] == [301, "https://anxin.example/law/"]
