@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections.abc import Callable
+from functools import reduce
+from operator import getitem
 from typing import Annotated, Any, Literal, cast, get_args, get_origin, get_type_hints
 
 import msgspec
@@ -68,7 +70,7 @@ ClaimKind = Literal[
 Fen = Annotated[int, Meta(ge=0)]
 
 
-class _Facts(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+class _Facts(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, gc=False):
     """Facts are read, never changed (`msgspec.structs.replace` gives a changed copy); a
     field the contract does not know is refused. Subclasses inherit these settings (each
     restates frozen=True for mypy, which does not know that msgspec passes it on)."""
@@ -374,28 +376,12 @@ def _requirement(spec: str) -> tuple[str, tuple[str, ...], str, bool]:
     return path, tuple(models), name, spec.endswith("?")
 
 
-def _values(*names: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """A function giving the values of these keys of a mapping, as a tuple."""
+def _items(names: list[str]) -> Callable[[dict[str, Any]], Any] | None:
+    """A function giving the values of these keys of a mapping as a tuple (KeyError for one
+    left out), in C: a lone name is asked for twice, as itemgetter gives one value bare."""
     if not names:
-        return lambda m: ()
-    if len(names) == 1:
-        get = operator.itemgetter(names[0])
-        return lambda m: (get(m),)
-    return operator.itemgetter(*names)
-
-
-def _at(models: tuple[str, ...]) -> Callable[[Any], Any]:
-    """A function giving the mapping the document has at this path of models (None where it
-    has none; an AttributeError where a mapping on the way is missing)."""
-    if not models:
-        return lambda data: data
-    if len(models) == 1:
-        (a,) = models
-        return lambda data: data.get(a)
-    if len(models) == 2:
-        a, b = models
-        return lambda data: data.get(a).get(b)
-    return lambda data: _given_at(data, models)
+        return None
+    return operator.itemgetter(*names) if len(names) > 1 else operator.itemgetter(*names * 2)
 
 
 def _given(obj: Any) -> dict[str, Any] | None:
@@ -420,14 +406,15 @@ def _given_at(data: dict[str, Any], models: tuple[str, ...]) -> dict[str, Any] |
 # REQUIRED split once: per claim kind, its requirements in order (for the messages) and the
 # same grouped by the model that holds them (for the test that nearly every case passes).
 _REQUIREMENTS = {kind: [_requirement(s) for s in specs] for kind, specs in REQUIRED.items()}
-# The mapping a requirement is on is reached by one prepared getter (an AttributeError, or
-# no `keys`, where the document has no mapping there: the message path settles those).
+# The mapping a requirement is on is reached by `reduce(getitem, path, data)` and its
+# values read by one itemgetter, all C calls (a LookupError or TypeError where the document
+# has no mapping there or leaves a field out: the message path settles those).
 _GROUPS = {
     kind: [
         (
-            _at(models),
-            frozenset(r[2] for r in reqs if r[1] == models),
-            _values(*(r[2] for r in reqs if r[1] == models and not r[3])),
+            models,
+            _items([r[2] for r in reqs if r[1] == models and not r[3]]),
+            _items([r[2] for r in reqs if r[1] == models and r[3]]),
         )
         for models in dict.fromkeys(r[1] for r in reqs)
     ]
@@ -438,17 +425,18 @@ _GROUPS = {
 def _missing(data: dict[str, Any], kind: str) -> list[str]:
     """The fields this claim kind needs that the document left out (or gave as null where
     null is not allowed), read from the document itself: a field given as null is there, a
-    field left out is not, whatever default the Struct then holds. A set comparison per
-    model settles the common case; the messages are written, in REQUIRED's order, only when
-    something may be missing."""
-    for mapping_of, names, not_null in _GROUPS[kind]:
+    field left out is not, whatever default the Struct then holds. A lookup of its fields
+    per model settles the common case; the messages are written, in REQUIRED's order, only
+    when something may be missing."""
+    for at, not_null, may_be_null in _GROUPS[kind]:
         try:
-            given = mapping_of(data)
-            if names <= given.keys() and None not in not_null(given):
-                continue
-        except AttributeError:
-            pass
-        break
+            mapping = reduce(getitem, at, data)
+            if not_null is not None and None in not_null(mapping):
+                break
+            if may_be_null is not None:
+                may_be_null(mapping)
+        except (LookupError, TypeError):
+            break
     else:
         return []
     problems = []
