@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from msgspec.structs import replace
 
 from anxin.accounts.models import User
 from anxin.aftersales.models import AfterSale
@@ -79,12 +80,11 @@ def law_for(
             # Whether the goods came is what the order records (for other claims facts_for
             # takes a buyer complaining about the goods to have them).
             delivered = day_of(order.delivered_at) if order.delivered_at else None
-            purchase = purchase.model_copy(update={"delivered_at": delivered})
-        facts = base.model_copy(
-            update={
-                "claim": Claim(kind=kind, requested_at=day_of(now)),  # type: ignore[arg-type]
-                "purchase": purchase,
-            }
+            purchase = replace(purchase, delivered_at=delivered)
+        facts = replace(
+            base,
+            claim=Claim(kind=kind, requested_at=day_of(now)),  # type: ignore[arg-type]
+            purchase=purchase,
         )
     else:
         facts = CaseFacts(

@@ -133,7 +133,9 @@ class Decision:
     def json(self) -> dict[str, Any]:
         """The output document's decision, written out by hand: it is part of every `law
         check`, and the generic per-part methods (kept for the parts on their own) cost a
-        fifth of the check path. The same keys, in the same order, as those methods give."""
+        fifth of the check path. The same keys, in the same order, as those methods give.
+        Plain loops rather than comprehensions: most lists here are empty or short, and a
+        comprehension is a function call even when there is nothing to loop over."""
         remedies = []
         for r in self.remedies:
             out: dict[str, Any] = {"kind": r.kind}
@@ -144,22 +146,29 @@ class Decision:
             if r.up_to:
                 out["up_to"] = True
             remedies.append(out)
+        duties = []
+        for d in self.duties:
+            duties.append(
+                {"party": d.party, "duty": d.duty, "cost_borne_by": d.cost_borne_by}
+                if d.cost_borne_by
+                else {"party": d.party, "duty": d.duty}
+            )
+        deadlines = []
+        for dl in self.deadlines:
+            deadlines.append({"what": dl.what, "date": dl.date.isoformat()})
+        citations = []
+        for c in self.citations:
+            citations.append(
+                {"statute": c.statute, "article": c.article}
+                if c.paragraph is None
+                else {"statute": c.statute, "article": c.article, "paragraph": c.paragraph}
+            )
         return {
             "rule": self.rule,
             "outcome": self.outcome,
             "remedies": remedies,
-            "duties": [
-                {"party": d.party, "duty": d.duty, "cost_borne_by": d.cost_borne_by}
-                if d.cost_borne_by
-                else {"party": d.party, "duty": d.duty}
-                for d in self.duties
-            ],
-            "deadlines": [{"what": d.what, "date": d.date.isoformat()} for d in self.deadlines],
-            "citations": [
-                {"statute": c.statute, "article": c.article}
-                if c.paragraph is None
-                else {"statute": c.statute, "article": c.article, "paragraph": c.paragraph}
-                for c in self.citations
-            ],
+            "duties": duties,
+            "deadlines": deadlines,
+            "citations": citations,
             "reasons": {"zh": "".join(self.zh), "en": " ".join(self.en)},
         }
