@@ -9,8 +9,13 @@ upserts, checkpoint signing and the commit (synchronous, fsync on).
 
 Phases: integrate 0 → A (timed), fill to B − A (reported, not judged), B − A → B (timed), with
 the same number of pending records in each timed phase and a VACUUM before each, as
-autovacuum keeps a production table. pymerkle takes phase 1's entries right after phase 1.
-Then 2,000 inclusion proofs at random indices at size B.
+autovacuum keeps a production table, then a CHECKPOINT: the first change to a page after a
+checkpoint writes the whole page to the WAL, so a checkpoint that the bulk load sets off
+inside one timed phase only (PostgreSQL starts one every max_wal_size of WAL) would weigh on
+that phase alone; after one, both phases start alike. pymerkle takes phase 1's entries right
+after phase 1. Then, after another CHECKPOINT (so that the proofs do not compete with the
+checkpointer still writing out the bulk load), 2,000 inclusion proofs at random indices at
+size B.
 """
 
 from __future__ import annotations
@@ -85,6 +90,15 @@ def _vacuum() -> None:
     with connection.cursor() as cur:
         for table in (Record._meta.db_table, Tile._meta.db_table):
             cur.execute(f"VACUUM ANALYZE {table}")
+    _checkpoint()
+
+
+def _checkpoint() -> None:
+    """A CHECKPOINT (superuser or pg_checkpoint, which `make bench`'s throwaway server gives)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("CHECKPOINT")
 
 
 def _integrate(n: int, batch: int, log: Callable[[str], None]) -> float:
@@ -176,6 +190,7 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
     rate_large = small / t_large
     log(f"  {rate_large:,.0f} entries/s")
 
+    _checkpoint()
     h = store.head()
     rng = random.Random(7)
     times = []
