@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
@@ -68,7 +68,9 @@ _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 
 
 def _column(name: str) -> str:
-    return connection.ops.quote_name(Order._meta.get_field(name).column)
+    field = Order._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a concrete column, not a relation's reverse
+    return connection.ops.quote_name(field.column)
 
 
 # A buyer's unpaid orders (listing, quantity): the ORM built this query anew for every order
