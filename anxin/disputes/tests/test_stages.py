@@ -11,9 +11,18 @@ from django.core import mail
 
 from anxin.conftest import deliver_all
 from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
-from anxin.disputes import deadlines, filing, panel, selectors, services
+from anxin.disputes import deadlines, filing, selectors, services
 from anxin.disputes.models import Decision, Dispute, Outcome, Stage, Step
-from anxin.disputes.tests.helpers import balance, books_balance, completed, desk, shipped
+from anxin.disputes.tests.helpers import (
+    balance,
+    books_balance,
+    completed,
+    desk,
+    file_quality,
+    past,
+    shipped,
+    to_decision,
+)
 from anxin.disputes.writer import chain
 from anxin.evidence.models import Record
 from anxin.notices.models import Notification
@@ -24,23 +33,6 @@ from anxin.remedies.selectors import fund_position
 from anxin.remedies.services import deposit_lodge, fund_allocate
 
 pytestmark = pytest.mark.django_db
-
-
-def file_quality(buyer, order, claimed=None) -> Dispute:
-    return services.dispute_file(
-        actor=buyer,
-        number=order.number,
-        category="quality_defect",
-        claim="茶叶发霉，无法饮用",
-        claimed_fen=claimed or order.amount_fen,
-    )
-
-
-def past(clock, d: Dispute) -> str:
-    d.refresh_from_db()
-    assert d.due_at is not None
-    clock.move_to(d.due_at)
-    return deadlines.dispute_deadline(dispute_id=d.pk)
 
 
 def test_filing_shows_the_law_the_evidence_held_and_the_routes(buyer, seller, listing) -> None:
@@ -268,42 +260,6 @@ def test_failed_mediation_and_silent_officers_reach_adjudication(
     assert d2.adjudicator == people["adj2"]
 
 
-def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=None):
-    desk_people = desk()
-    order = shipped(buyer, seller, listing, tracking=tracking)
-    d = services.dispute_file(
-        actor=buyer,
-        number=order.number,
-        category="counterfeit",
-        claim="不是正品",
-        claimed_fen=claimed or 70000,
-    )
-    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="是正品")
-    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="要调解")
-    services.dispute_propose(
-        actor=desk_people["mediator"], number=d.number, amount_fen=20000, text="x"
-    )
-    services.dispute_respond(actor=seller, number=d.number, accept=False, reason="不接受")
-    d.refresh_from_db()
-    assert d.step == Step.EVIDENCE
-    services.dispute_evidence_submit(actor=buyer, number=d.number, text="鉴定报告：非正品")
-    services.dispute_evidence_submit(actor=seller, number=d.number, text="进货发票")
-    with pytest.raises(InvalidTransition, match="evidence"):
-        services.dispute_decide(
-            actor=desk_people["adj1"],
-            number=d.number,
-            refund_fen=0,
-            compensation_fen=0,
-            reasons="x",
-            citations=[{"statute": "CRPL", "article": 55}],
-        )
-    assert past(clock, d) == "evidence closed"
-    with pytest.raises(InvalidTransition, match="evidence"):
-        services.dispute_evidence_submit(actor=buyer, number=d.number, text="迟到的证据")
-    d.refresh_from_db()
-    return d, order, desk_people
-
-
 def test_adjudication_is_bounded_cited_and_explained(clock, buyer, seller, listing) -> None:
     # Given a counterfeit case whose evidence has closed, before its adjudicator
     d, order, people = to_decision(clock, buyer, seller, listing)
@@ -411,110 +367,6 @@ def test_silent_adjudicator_leaves_the_law_engine_proposal_as_the_decision(
     d.refresh_from_db()
     assert d.outcome == Outcome.DECIDED
     assert d.executed_at is not None
-    deliver_all()
-    books_balance()
-
-
-def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
-    clock, buyer, seller, listing
-) -> None:
-    # Given a case the adjudicator decided with the price and 500 yuan of damages
-    d, order, people = to_decision(clock, buyer, seller, listing)
-    services.dispute_decide(
-        actor=people["adj1"],
-        number=d.number,
-        refund_fen=order.amount_fen,
-        compensation_fen=50000,
-        reasons="构成欺诈",
-        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
-    )
-    # When an adjudicator not on the case appeals
-    # Then the case does not exist for her
-    with pytest.raises(NotFound):  # not on the case: it does not exist for them
-        services.dispute_appeal(actor=people["adj2"], number=d.number, reason="x")
-    # When the seller appeals
-    a = services.dispute_appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
-    # Then the buyer cannot appeal as well
-    with pytest.raises(Conflict):
-        services.dispute_appeal(actor=buyer, number=d.number, reason="再来一次")
-    # And a panel of three is drawn without the first adjudicator, by a draw anyone can check
-    # and a changed seed source would change
-    assert a.body == "panel"
-    assert len(a.members) == 3
-    assert people["adj1"].pk not in a.members  # the first adjudicator does not sit
-    assert panel.verify_draw(a)
-    assert panel.draw(a.seed, a.pool, 3) == a.members
-    tampered = {**a.seed_source, "appellant": buyer.pk}
-    assert panel.seed_of(tampered) != a.seed
-    from anxin.accounts.models import User
-
-    members = [User.objects.get(pk=pk) for pk in a.members]
-    # When the buyer votes
-    # Then she is refused
-    with pytest.raises(Forbidden):
-        services.dispute_vote(actor=buyer, number=d.number, uphold=True, reasons="x")
-    # When a member votes to lower the remedy to 200 yuan
-    services.dispute_vote(
-        actor=members[0], number=d.number, uphold=False, remedy_fen=20000, reasons="酌减"
-    )
-    # Then she cannot vote again
-    with pytest.raises(Conflict):
-        services.dispute_vote(actor=members[0], number=d.number, uphold=True, reasons="改主意")
-    # When a second member votes to change it, to 300 yuan
-    services.dispute_vote(
-        actor=members[1], number=d.number, uphold=False, remedy_fen=30000, reasons="酌减"
-    )
-    d.refresh_from_db()
-    # Then two of three changed it: the median of their remedies
-    assert d.outcome == Outcome.APPEAL_DECIDED
-    assert d.remedy_fen == 20000
-    deliver_all()
-    books_balance()
-
-
-def test_panel_deadline_decides_on_the_votes_cast(clock, buyer, seller, listing) -> None:
-    # Given a default decision the seller appealed, with one panel vote to uphold it
-    d, order, _ = to_decision(clock, buyer, seller, listing)
-    assert past(clock, d).startswith("default")  # the engine's proposal decides
-    a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
-    from anxin.accounts.models import User
-
-    services.dispute_vote(
-        actor=User.objects.get(pk=a.members[0]), number=d.number, uphold=True, reasons="维持"
-    )
-    # When the panel's deadline passes
-    # Then the appeal is decided on that vote, upholding the refund alone
-    assert past(clock, d) == "default: appeal decided on the votes cast"
-    d.refresh_from_db()
-    assert d.remedy_fen == order.amount_fen  # upheld: the default decision, the refund alone
-    deliver_all()
-    books_balance()
-
-
-def test_the_safety_net_decides_a_panel_deadline_as_the_single_timer_does(
-    clock, buyer, seller, listing
-) -> None:
-    # Given an appeal with one vote to uphold, whose panel deadline has passed
-    d, order, _ = to_decision(clock, buyer, seller, listing)
-    assert past(clock, d).startswith("default")
-    a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
-    from anxin.accounts.models import User
-
-    services.dispute_vote(
-        actor=User.objects.get(pk=a.members[0]), number=d.number, uphold=True, reasons="维持"
-    )
-    d.refresh_from_db()
-    clock.move_to(d.due_at)
-    # When the safety net fires it in a batch
-    counts = deadlines_run()
-    # Then the appeal is decided on the votes cast and the upheld refund is paid
-    assert counts["dispute_defaults"] == 1
-    a.refresh_from_db()
-    assert a.decided_at is not None
-    d.refresh_from_db()
-    assert d.outcome == Outcome.APPEAL_DECIDED
-    assert d.remedy_fen == order.amount_fen
-    assert d.events.filter(kind="appeal_decided").count() == 1
     deliver_all()
     books_balance()
 
@@ -872,97 +724,3 @@ def test_a_settlement_binds_at_what_was_agreed_even_above_the_laws_figure(
     assert sum(d.paid_from.values()) == d.remedy_fen
     deliver_all()
     books_balance()
-
-
-def test_a_jury_of_users_who_never_traded_with_the_parties_hears_the_appeal(
-    clock, buyer, seller, listing, settings, tmp_path
-) -> None:
-    import json
-    import subprocess
-    import sys
-
-    from anxin.accounts.models import Role
-    from anxin.conftest import child_env, make_listing, make_user
-
-    # Given appeals heard by a jury of three; users who completed purchases with another
-    # seller, and that seller: eligible. The case's own buyer and seller, and anyone who
-    # traded with them, are not.
-    settings.ANXIN_DISPUTE_APPEAL_BODY = "jury"
-    settings.ANXIN_DISPUTE_JURY_SIZE = 3
-    other_seller = make_user("seller9", Role.SELLER)
-    other_listing = make_listing(other_seller)
-    jurors = [make_user(f"juror{i}", Role.BUYER) for i in range(4)]
-    for j in jurors:
-        completed(j, other_seller, other_listing, tracking=f"SF31{j.pk:08d}")
-    traded = make_user("friend1", Role.BUYER)
-    completed(traded, seller, listing, tracking="SF3200000001")
-    # And a default decision on a case between the buyer and the seller
-    d, order, _ = to_decision(clock, buyer, seller, listing, tracking="SF3200000002")
-    assert past(clock, d).startswith("default")
-    # When the seller appeals
-    a = services.dispute_appeal(actor=seller, number=d.number, reason="不服")
-    # Then a jury of three is drawn
-    assert a.body == "jury"
-    assert len(a.members) == 3
-    # Buyers and sellers who completed orders: not the parties, nor who traded with them.
-    assert set(a.pool) == {j.pk for j in jurors} | {other_seller.pk}
-    assert panel.verify_draw(a)
-    # When anyone checks the draw from what the case publishes
-    case = tmp_path / "case.json"
-    case.write_text(
-        json.dumps(
-            {"appeal": {k: getattr(a, k) for k in ("seed", "seed_source", "pool", "members")}}
-        )
-    )
-    ok = subprocess.run(
-        [sys.executable, "-m", "anxin", "draw", str(case)],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-    )
-    # Then it checks out
-    assert ok.returncode == 0, ok.stderr
-    assert "ok: 3 of 5" in ok.stdout, ok.stderr
-    # When the published members are changed
-    forged = json.loads(case.read_text())
-    forged["appeal"]["members"] = sorted(forged["appeal"]["members"])[::-1]
-    if forged["appeal"]["members"] == a.members:
-        forged["appeal"]["members"] = (
-            forged["appeal"]["members"][1:] + forged["appeal"]["members"][:1]
-        )
-    case.write_text(json.dumps(forged))
-    bad = subprocess.run(
-        [sys.executable, "-m", "anxin", "draw", str(case)],
-        env=child_env(),
-        capture_output=True,
-        text=True,
-    )
-    # Then the check fails, naming the members
-    assert bad.returncode == 1
-    assert "members" in bad.stderr
-    from anxin.accounts.models import User
-
-    # When two of the jurors vote to uphold
-    voters = [User.objects.get(pk=pk) for pk in a.members]
-    services.dispute_vote(actor=voters[0], number=d.number, uphold=True, reasons="维持")
-    services.dispute_vote(actor=voters[1], number=d.number, uphold=True, reasons="维持")
-    # Then the appeal is decided, upholding the refund
-    d.refresh_from_db()
-    assert d.outcome == Outcome.APPEAL_DECIDED
-    assert d.remedy_fen == order.amount_fen
-
-
-def test_an_appeal_with_too_few_eligible_members_is_refused_clearly(
-    clock, buyer, seller, listing, settings
-) -> None:
-    # Given appeals heard by a jury of three, and a decided case with no one else eligible
-    settings.ANXIN_DISPUTE_APPEAL_BODY = "jury"
-    settings.ANXIN_DISPUTE_JURY_SIZE = 3
-    d, _, _ = to_decision(clock, buyer, seller, listing)
-    past(clock, d)
-    # When the seller appeals
-    # Then she is told there are not enough eligible jury members, and the case is unchanged
-    with pytest.raises(Conflict, match="not enough eligible jury members"):
-        services.dispute_appeal(actor=seller, number=d.number, reason="不服")
-    d.refresh_from_db()
-    assert d.step == Step.APPEAL_WINDOW  # nothing changed; the window still runs

@@ -179,7 +179,7 @@ def test_the_monitor_opens_an_entry_for_fraud_found_in_a_decided_case(
     clock, buyer, seller, listing
 ) -> None:
     from anxin.disputes import services as disputes
-    from anxin.disputes.tests.test_stages import past, to_decision
+    from anxin.disputes.tests.helpers import past, to_decision
     from anxin.reputation.models import BlacklistEntry, Ground
 
     # Given a dispute ready for decision
@@ -217,8 +217,7 @@ def test_the_monitor_lists_repeated_defaults_and_never_reopens_dismissed_evidenc
     from django.test import override_settings
 
     from anxin.disputes import services as disputes
-    from anxin.disputes.tests.helpers import shipped
-    from anxin.disputes.tests.test_stages import past
+    from anxin.disputes.tests.helpers import past, shipped
     from anxin.reputation.models import BlacklistEntry, Ground
 
     def lost_by_default(tracking: str) -> str:
