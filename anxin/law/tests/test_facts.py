@@ -47,13 +47,14 @@ _texts = st.one_of(
 @settings(max_examples=2000, deadline=None)
 @given(text=_texts)
 def test_a_date_in_text_is_what_fromisoformat_reads(text: str) -> None:
-    # given any text; when it is read as a facts date;
-    # then it is the date fromisoformat reads from it, or "not a date" where fromisoformat fails
+    # Given any text, and what date.fromisoformat reads from it
     try:
         expected: dt.date | None = dt.date.fromisoformat(text)
     except ValueError:
         expected = None
+    # When it is read as a facts date
     got, messages = _read_date(text)
+    # Then it is that date, or "not a date" where fromisoformat fails
     assert got == expected
     assert messages == ([] if expected else ["not a date"])
 
@@ -69,9 +70,10 @@ def test_a_date_in_text_is_what_fromisoformat_reads(text: str) -> None:
     ],
 )
 def test_a_date_object_is_a_date_and_nothing_else_is(value: object, expected: object) -> None:
-    # given a value that is not text; when it is read as a facts date;
-    # then only a date (not a datetime) is one
+    # Given a value that is not text
+    # When it is read as a facts date
     got, _ = _read_date(value)
+    # Then only a date (not a datetime) is one
     assert got == expected
 
 
@@ -97,8 +99,7 @@ def test_the_quick_date_order_test_says_what_the_full_one_says(
     refunded: dt.date | None,
     presale: tuple[int, int] | None,
 ) -> None:
-    # given dates (some unknown, some out of order) and a presale's amounts;
-    # when the case is checked; then check gives what the test-by-test rules give
+    # Given dates (some unknown, some out of order) and a presale's amounts
     case = facts.CaseFacts(
         as_of=as_of,
         purchase=facts.Purchase(
@@ -120,6 +121,8 @@ def test_the_quick_date_order_test_says_what_the_full_one_says(
             refunded_at=refunded,
         ),
     )
+    # When the case is checked
+    # Then the quick check gives what the test-by-test rules give
     assert facts.check(case) == facts._problems(case)
 
 
@@ -137,18 +140,19 @@ def _by_parts(d: Decision) -> dict[str, Any]:
 
 
 def test_a_decisions_output_is_its_parts_outputs_for_the_bench_corpus() -> None:
-    # given the law bench's generated cases (every rule, both sides of every boundary);
-    # when each is decided; then each decision's output document is, key for key and in
-    # the same order, the one its parts' own methods give
+    # Given the law bench's generated cases (every rule, both sides of every boundary)
     rng = random.Random(2026)
     compared = 0
     for _ in range(3000):
         doc = law_bench.case(rng)
         try:
             case = facts.parse(doc)
+            # When each is decided
             decisions = engine.decide(case)
         except facts.FactsError:
             continue
+        # Then each decision's output document is, key for key and in the same order, the
+        # one its parts' own methods give
         for d in decisions:
             assert json.dumps(d.json(), ensure_ascii=False) == json.dumps(
                 _by_parts(d), ensure_ascii=False
