@@ -9,13 +9,14 @@ upserts, checkpoint signing and the commit (synchronous, fsync on).
 
 Phases: integrate 0 → A (timed), fill to B − A (reported, not judged), B − A → B (timed), with
 the same number of pending records in each timed phase and a VACUUM before each, as
-autovacuum keeps a production table, then a CHECKPOINT: the first change to a page after a
-checkpoint writes the whole page to the WAL, so a checkpoint that the bulk load sets off
-inside one timed phase only (PostgreSQL starts one every max_wal_size of WAL) would weigh on
-that phase alone; after one, both phases start alike. pymerkle takes phase 1's entries right
-after phase 1. Then, after another CHECKPOINT (so that the proofs do not compete with the
-checkpointer still writing out the bulk load), 2,000 inclusion proofs at random indices at
-size B.
+autovacuum keeps a production table. Each timed phase's records are loaded right after a
+CHECKPOINT, as a business transaction inserts a record seconds before the sequencer takes it:
+the first change to a page after a checkpoint writes the whole page to the WAL, and the
+checkpoint that the bulk load sets off (one every max_wal_size of WAL) would otherwise fall
+inside one phase only, sometimes between the load and the integration, and make the
+sequencer pay for whole pages there alone. pymerkle takes phase 1's entries right after
+phase 1. Then, after another CHECKPOINT (so that the proofs do not compete with the
+checkpointer writing out the bulk load), 2,000 inclusion proofs at random indices at size B.
 """
 
 from __future__ import annotations
@@ -90,7 +91,6 @@ def _vacuum() -> None:
     with connection.cursor() as cur:
         for table in (Record._meta.db_table, Tile._meta.db_table):
             cur.execute(f"VACUUM ANALYZE {table}")
-    _checkpoint()
 
 
 def _checkpoint() -> None:
@@ -165,6 +165,7 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
     if Record.objects.filter(idx__isnull=True).exists():
         raise RuntimeError("records are already pending; run the bench on an idle log")
     log(f"phase 1: integrate {small:,} records into a log of {start:,}")
+    _checkpoint()
     first = _load(start, small, log)
     _vacuum()
     t_small = _integrate(small, batch, log)
@@ -184,6 +185,7 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
             _load(start + small + off, n, log)
             _integrate(n, batch, log)
     log(f"phase 3: integrate {small:,} records into a log of {store.head().size:,}")
+    _checkpoint()
     _load(start + large - small, small, log)
     _vacuum()
     t_large = _integrate(small, batch, log)
