@@ -390,6 +390,22 @@ def insert_two_update(
         insert_row(second, **b)
         update_where(third, where, **values)
         return key
+    return _two_inserts_and_update(first, a, second, b, third, where, values, counted=False)
+
+
+def _two_inserts_and_update(
+    first: type[models.Model],
+    a: dict[str, Any],
+    second: type[models.Model],
+    b: dict[str, Any],
+    third: type[models.Model],
+    where: dict[str, Any],
+    values: dict[str, Any],
+    *,
+    counted: bool,
+) -> Any:
+    """The one statement of `insert_two_update` (`counted` False: the new key of `first`)
+    and of `insert_two_update_count` (True: how many rows the UPDATE changed)."""
     na, nb, nu, nw = tuple(a), tuple(b), tuple(values), tuple(where)
     conn = connections[DEFAULT_DB_ALIAS]
     params = (
@@ -398,13 +414,14 @@ def insert_two_update(
         + _prep(third, nu, values)
         + [f.get_db_prep_value(where[f.name], conn) for f in _fields(third, nw)]
     )
+    sql = _two_inserts_and_update_sql(first, na, second, nb, third, nu, nw, counted)
     with connection.cursor() as cur:
-        cur.execute(_insert_two_update_sql(first, na, second, nb, third, nu, nw), params)
+        cur.execute(sql, params)
         return cur.fetchone()[0]
 
 
 @cache
-def _insert_two_update_sql(
+def _two_inserts_and_update_sql(
     first: type[models.Model],
     na: tuple[str, ...],
     second: type[models.Model],
@@ -412,7 +429,13 @@ def _insert_two_update_sql(
     third: type[models.Model],
     nu: tuple[str, ...],
     nw: tuple[str, ...],
+    counted: bool,
 ) -> str:
+    if counted:
+        return (
+            f"WITH r AS ({_insert_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
+            f"u AS ({_update_sql(third, nu, nw)} RETURNING 1) SELECT count(*) FROM u"
+        )
     return (
         f"WITH r AS ({_returning_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
         f"u AS ({_update_sql(third, nu, nw)}) SELECT * FROM r"
@@ -443,33 +466,7 @@ def insert_two_update_count(
         insert_row(first, **a)
         insert_row(second, **b)
         return update_where(third, where, **values)
-    na, nb, nu, nw = tuple(a), tuple(b), tuple(values), tuple(where)
-    conn = connections[DEFAULT_DB_ALIAS]
-    params = (
-        _prep(first, na, a)
-        + _prep(second, nb, b)
-        + _prep(third, nu, values)
-        + [f.get_db_prep_value(where[f.name], conn) for f in _fields(third, nw)]
-    )
-    with connection.cursor() as cur:
-        cur.execute(_insert_two_update_count_sql(first, na, second, nb, third, nu, nw), params)
-        return int(cur.fetchone()[0])
-
-
-@cache
-def _insert_two_update_count_sql(
-    first: type[models.Model],
-    na: tuple[str, ...],
-    second: type[models.Model],
-    nb: tuple[str, ...],
-    third: type[models.Model],
-    nu: tuple[str, ...],
-    nw: tuple[str, ...],
-) -> str:
-    return (
-        f"WITH r AS ({_insert_sql(first, na)}), s AS ({_insert_sql(second, nb)}), "  # noqa: S608
-        f"u AS ({_update_sql(third, nu, nw)} RETURNING 1) SELECT count(*) FROM u"
-    )
+    return int(_two_inserts_and_update(first, a, second, b, third, where, values, counted=True))
 
 
 def update_rows(model: type[models.Model], key: str, rows: list[dict[str, Any]]) -> None:
