@@ -53,7 +53,7 @@ def orm_insert_instances(instances: list[Any]) -> None:
 
 
 def orm_insert_many(model: Any, rows: list[dict[str, Any]], *, returning: bool = False) -> list:
-    made = model._default_manager.bulk_create([model(**r) for r in rows])
+    made = model._default_manager.bulk_create([model(**_attvals(model, r)) for r in rows])
     return [m.pk for m in made] if returning else []
 
 
