@@ -35,41 +35,19 @@ def _client(
 
     django.setup()
     from anxin.accounts.models import User
+    from anxin.bench import synthetic
     from anxin.catalog.models import Listing
-    from anxin.orders import services
     from anxin.payments.providers.sandbox import SandboxProvider
 
     provider = SandboxProvider()
     buyer = User.objects.get(username=buyers[index])
     listing = Listing.objects.get(code=listing_codes[index])
-    seller = listing.seller
-    snapshot_id = listing.current_snapshot_id or 0
     # Set up and connected: wait for the others, so that start-up is not timed (pgbench's
     # figure likewise excludes its connection time).
     start.wait()
     for i in range(count):
         try:
-            order = services.order_create(
-                buyer=buyer,
-                listing_code=listing.code,
-                snapshot_id=snapshot_id,
-                quantity=1,
-                recipient_name="压测买家",
-                recipient_phone="13900001111",
-                shipping_address="杭州市西湖区",
-                idempotency_key=f"bench-{index}-{i}",
-            )
-            payment = services.order_payment_start(actor=buyer, number=order.number)
-            paid = provider.buyer_pays(payment.provider_payment_id)
-            for row in paid.emitted:  # what the worker would deliver, delivered at once
-                provider.deliver(row)
-            services.order_ship(
-                actor=seller,
-                number=order.number,
-                carrier="顺丰速运",
-                tracking_number=f"SF{order.pk:010d}",
-            )
-            services.order_confirm(actor=buyer, number=order.number)
+            synthetic.checkout(provider, buyer, listing, f"bench-{index}-{i}")
         except Exception:
             with failures.get_lock():
                 failures.value += 1

@@ -99,7 +99,6 @@ def _shipped_orders(n: int, tag: str, log) -> list[Any]:
     from anxin.accounts.services import user_signup
     from anxin.bench import synthetic
     from anxin.catalog.services import ListingContent, listing_create
-    from anxin.orders import services as orders
     from anxin.payments.providers.sandbox import SandboxProvider
 
     provider = SandboxProvider()
@@ -128,22 +127,7 @@ def _shipped_orders(n: int, tag: str, log) -> list[Any]:
     out = []
     for i in range(n):
         listing, buyer = listings[i % len(listings)], buyers[i % len(buyers)]
-        o = orders.order_create(
-            buyer=buyer,
-            listing_code=listing.code,
-            snapshot_id=listing.current_snapshot_id or 0,
-            quantity=1,
-            recipient_name="压测买家",
-            recipient_phone="13900001111",
-            shipping_address="杭州市西湖区",
-            idempotency_key=f"bd-{tag}-{i}",
-        )
-        payment = orders.order_payment_start(actor=buyer, number=o.number)
-        for row in provider.buyer_pays(payment.provider_payment_id).emitted:
-            provider.deliver(row)
-        orders.order_ship(
-            actor=listing.seller, number=o.number, carrier="顺丰", tracking_number=f"SF{o.pk:010d}"
-        )
+        o = synthetic.checkout(provider, buyer, listing, f"bd-{tag}-{i}", to="shipped")
         o.refresh_from_db()
         out.append(o)
         if (i + 1) % 200 == 0:

@@ -20,35 +20,6 @@ class World:
     provider: Any
 
 
-def checkout_lifecycle(provider: Any, buyer: Any, listing: Any, key: str, *, to: str) -> Any:
-    """An order of the listing taken through checkout `to` "started" (its payment started),
-    "shipped" (paid and shipped) or "confirmed" (received), each step committed."""
-    from anxin.orders import services as orders
-
-    o = orders.order_create(
-        buyer=buyer,
-        listing_code=listing.code,
-        snapshot_id=listing.current_snapshot_id or 0,
-        quantity=1,
-        recipient_name="压测买家",
-        recipient_phone="13900001111",
-        shipping_address="杭州市西湖区",
-        idempotency_key=key,
-    )
-    payment = orders.order_payment_start(actor=buyer, number=o.number)
-    if to == "started":
-        return o
-    for row in provider.buyer_pays(payment.provider_payment_id).emitted:
-        provider.deliver(row)
-    orders.order_ship(
-        actor=listing.seller, number=o.number, carrier="顺丰速运", tracking_number=f"SF{o.pk:010d}"
-    )
-    if to == "shipped":
-        return o
-    orders.order_confirm(actor=buyer, number=o.number)
-    return o
-
-
 def build(cases: int, awaiting: int, log: Callable[[str], None]) -> World:
     from django.conf import settings
 
@@ -95,14 +66,14 @@ def build(cases: int, awaiting: int, log: Callable[[str], None]) -> World:
     shipped = []
     for i in range(cases):
         shipped.append(
-            checkout_lifecycle(
+            synthetic.checkout(
                 provider, buyers[i % need], listings[i % 4], f"s{tag}{i}", to="shipped"
             )
         )
         if (i + 1) % 100 == 0:
             log(f"  set-up: {i + 1}/{cases} shipped orders")
     waiting = [
-        checkout_lifecycle(provider, buyers[i % need], listings[i % 4], f"a{tag}{i}", to="started")
+        synthetic.checkout(provider, buyers[i % need], listings[i % 4], f"a{tag}{i}", to="started")
         for i in range(awaiting)
     ]
     categories = ("counterfeit", "not_delivered", "lottery", "other")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from .fixtures import World, checkout_lifecycle
+from .fixtures import World
 from .harness import Case
 from .orm import ORM, orm_in
 
@@ -15,13 +15,14 @@ def lifecycle(w: World, n: int) -> list[Case]:
     import anxin.ledger.services as ledger
     import anxin.payments.providers.sandbox as sandbox
     import anxin.payments.services as payments
+    from anxin.bench import synthetic
 
     tag = uuid.uuid4().hex[:6]
     seq = iter(range(10**9))
 
     def run(_: Any) -> None:
         i = next(seq)
-        checkout_lifecycle(
+        synthetic.checkout(
             w.provider,
             w.buyers[i % len(w.buyers)],
             w.listings[i % len(w.listings)],
@@ -52,6 +53,7 @@ def uses_per_lifecycle(w: World) -> dict[str, int]:
     """How many times one checkout lifecycle calls each core.sql function, by caller."""
     import importlib
 
+    from anxin.bench import synthetic
     from anxin.core import sql
 
     counts: dict[str, int] = {}
@@ -82,7 +84,7 @@ def uses_per_lifecycle(w: World) -> dict[str, int]:
                 saved.append((m, fn, real))
                 setattr(m, fn, counted)
     try:
-        checkout_lifecycle(w.provider, w.buyers[0], w.listings[0], uuid.uuid4().hex, to="confirmed")
+        synthetic.checkout(w.provider, w.buyers[0], w.listings[0], uuid.uuid4().hex, to="confirmed")
     finally:
         for m, fn, real in saved:
             setattr(m, fn, real)
