@@ -14,7 +14,7 @@ from anxin.accounts.models import User
 from anxin.disputes import selectors
 from anxin.disputes.schemas import case_out
 from anxin.disputes.writer import chain
-from anxin.evidence import bundles
+from anxin.evidence import bundles, spans
 from anxin.evidence.models import Record
 from anxin.orders.events import order_chain
 
@@ -29,9 +29,10 @@ def build(user: User, number: str) -> bytes:
     chains = [chain(d)]
     if d.order_id:
         chains.append(order_chain(d.order))
-    records = Record.objects.filter(chain__in=chains).order_by("id")
+    records = list(Record.objects.filter(chain__in=chains).order_by("id"))
+    indices = spans.index_of(r.pk for r in records)
     for n, r in enumerate(records, 1):
-        files[f"records/{n:04d}-{r.kind}.json"] = _record(r)
+        files[f"records/{n:04d}-{r.kind}.json"] = _record(r, indices.get(r.pk))
     given: dict[str, str] = {}
     for e in f["evidence"]:
         if e.file:
@@ -43,10 +44,10 @@ def build(user: User, number: str) -> bytes:
     return bundles.pack(d.number, files, manifest, original_names=given)
 
 
-def _record(r: Record) -> bytes:
+def _record(r: Record, index: int | None) -> bytes:
     doc: dict[str, Any] = {
         "chain": r.chain,
-        "log_index": r.idx,
+        "log_index": index,  # None while the record waits for the log
         "record": json.loads(r.body),
         "salt": bytes(r.salt).hex() if r.salt is not None else None,
         "commitment": bytes(r.commitment).hex(),

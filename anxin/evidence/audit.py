@@ -2,7 +2,8 @@
 against the stored tiles, every stored checkpoint and every stored record.
 
 What it catches: an entry altered (its hash is not the one published), entries swapped or
-reordered, an entry removed (a gap in the indices, or every later one shifted), a record whose
+reordered, an entry removed (its record deleted, or a span of indices gone), a record in the
+log twice or neither in the log nor waiting for it, a record whose
 content no longer matches the commitment in its entry, a tile rewritten, and a checkpoint that
 is forged or does not match the entries it covers. A stored tile can be rewritten to match an
 altered entry, but not the signed checkpoints: the roots then disagree.
@@ -11,12 +12,13 @@ altered entry, but not the signed checkpoints: the roots then disagree.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from anxin.evidence import merkle, record
+from anxin.evidence import merkle, record, spans
 from anxin.evidence.checkpoint import CheckpointError, open_checkpoint
 from anxin.evidence.edge import RightEdge
-from anxin.evidence.models import Checkpoint, LogState, Record, Tile
+from anxin.evidence.models import Checkpoint, LogState, Pending, Record, Tile
 from anxin.evidence.note import Verifier
 
 MAX_FINDINGS = 50
@@ -41,40 +43,24 @@ class Report:
         return not self.problems
 
 
-def audit(verifier: Verifier, chunk: int = 20_000) -> Report:
+def audit(verifier: Verifier, chunk: int = 2_000) -> Report:
     rep = Report()
     leaves: list[bytes] = []
-    rows = (
-        Record.objects.filter(idx__isnull=False)
-        .order_by("idx")
-        .values_list("id", "idx", "kind", "body", "salt", "entry", "erased_at")
-    )
-    for pk, idx_or_none, kind, body, salt, entry, erased_at in rows.iterator(chunk_size=chunk):
-        idx = int(idx_or_none or 0)
-        if idx != len(leaves):
-            if idx > len(leaves):
-                rep.problem(f"entries {len(leaves)} to {idx - 1} are missing (removed rows)")
+    placed: dict[int, int] = {}  # record id -> its log index
+    for first, count, ids in spans.all_spans():
+        if first != len(leaves):
+            if first > len(leaves):
+                rep.problem(f"entries {len(leaves)} to {first - 1} are missing (removed spans)")
+                leaves.extend([b"\0" * 32] * (first - len(leaves)))
             else:
-                rep.problem(f"entry {idx} is stored twice")
-            # Keep counting by position so later checks still line up with the real log.
-            while len(leaves) < idx:
-                leaves.append(b"\0" * 32)
-            if idx < len(leaves):
-                continue
-        entry = bytes(entry)
-        leaves.append(merkle.leaf_hash(entry))
-        if erased_at is not None:
-            rep.erased += 1
-            continue
-        try:
-            _, _, expected = record.seal(json.loads(body), bytes(salt or b""))
-        except (ValueError, TypeError):
-            expected = b""
-        if expected != entry:
-            rep.problem(
-                f"record {pk} (entry {idx}, {kind}) does not match its log entry: "
-                "the stored record or its entry was altered"
-            )
+                rep.problem(f"entries {first} to {len(leaves) - 1} are in two spans")
+                ids = ids[len(leaves) - first :]
+                first = len(leaves)
+        if count != len(ids) or list(ids) != sorted(set(ids)):
+            rep.problem(f"the span at entry {first} was rewritten: its record ids are out of order")
+        for lo in range(0, len(ids), chunk):
+            _check_records(rep, leaves, placed, first + lo, ids[lo : lo + chunk])
+    _check_pending(rep, placed)
     rep.entries = len(leaves)
 
     # Tiles: what the entries give, against what is stored and served.
@@ -147,3 +133,62 @@ def _compare_tiles(
         if stored.get(key) != expected.get(key):
             what = "missing" if key not in stored else "not derived from the entries"
             rep.problem(f"tile {key[0]}/{key[1]} is {what}")
+
+
+def _check_records(
+    rep: Report, leaves: list[bytes], placed: dict[int, int], first: int, ids: Sequence[int]
+) -> None:
+    """The records at indices first, first+1, …: each present once and matching its entry."""
+    rows = {
+        r.pk: r
+        for r in Record.objects.filter(pk__in=list(ids)).only(
+            "id", "kind", "body", "salt", "entry", "erased_at"
+        )
+    }
+    for idx, pk in enumerate(ids, first):
+        if pk in placed:
+            rep.problem(f"record {pk} is in the log twice (entries {placed[pk]} and {idx})")
+        placed[pk] = idx
+        if pk not in rows:
+            rep.problem(f"entry {idx} is missing: its record {pk} was removed")
+            leaves.append(b"\0" * 32)
+            continue
+        r = rows[pk]
+        entry = bytes(r.entry)
+        leaves.append(merkle.leaf_hash(entry))
+        if r.erased_at is not None:
+            rep.erased += 1
+            continue
+        try:
+            _, _, expected = record.seal(json.loads(r.body), bytes(r.salt or b""))
+        except (ValueError, TypeError):
+            expected = b""
+        if expected != entry:
+            rep.problem(
+                f"record {pk} (entry {idx}, {r.kind}) does not match its log entry: "
+                "the stored record or its entry was altered"
+            )
+
+
+def _check_pending(rep: Report, placed: dict[int, int]) -> None:
+    """Every record is in the log or waiting for it, never both; a waiting entry is its
+    record's."""
+    waiting = dict(Pending.objects.values_list("id", "entry"))
+    for pk in sorted(set(waiting) & set(placed)):
+        rep.problem(f"record {pk} is waiting for the log but already at entry {placed[pk]}")
+    entries = Record.objects.filter(pk__in=list(waiting)).values_list("id", "entry")
+    for pk, entry in entries.iterator(chunk_size=2_000):
+        if bytes(entry) != bytes(waiting[pk]):
+            rep.problem(f"record {pk} is waiting with an entry that is not its own")
+    if Record.objects.count() != len(placed) + len(waiting):
+        known = set(placed) | set(waiting)
+        lost = [
+            pk
+            for pk in Record.objects.order_by("id").values_list("id", flat=True).iterator()
+            if pk not in known
+        ]
+        if lost:
+            rep.problem(
+                f"{len(lost)} records are neither in the log nor waiting for it "
+                f"(first: record {lost[0]})"
+            )

@@ -1,9 +1,16 @@
 """Where the evidence log lives in the database.
 
 - Record: one piece of evidence: the canonical record (which may hold personal data), its salt,
-  and the log entry that commits to it. Business transactions insert records; the sequencer
-  later gives each its index in the log (`idx`). Records are never updated except to receive
-  their index once and, after the retention period, to have their personal data erased.
+  and the log entry that commits to it. Business transactions insert records; records are
+  never updated except, after the retention period, to have their personal data erased.
+- Pending: the records waiting for their place in the log, with their entries. A database
+  trigger on Record fills it in the inserting transaction (so no path that inserts a record
+  can forget it); the sequencer takes from it.
+- Span: where the sequencer put one batch: log indices first_idx … first_idx+count-1 hold the
+  records whose ids are `ids` (packed, ascending), in that order. A record's index is found
+  from the span that holds its id, an index's record from the span that covers it. Writing one
+  row per batch instead of one index per record is what lets the sequencer keep up with bulk
+  loads (the design of Trillian's SequencedLeafData, kept as ranges).
 - Tile: the published hash tiles (C2SP tlog-tiles). Full tiles never change; the partial tile
   at the right edge of each level is rewritten as the tree grows.
 - Checkpoint: every signed tree head the log has published.
@@ -15,7 +22,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
 
 class Record(models.Model):
@@ -26,17 +32,39 @@ class Record(models.Model):
     salt = models.BinaryField(max_length=32, null=True)  # None once erased
     commitment = models.BinaryField(max_length=32)
     entry = models.BinaryField(max_length=512)
-    idx = models.BigIntegerField(null=True, unique=True)
     erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["chain", "id"], name="evidence_record_chain"),
-            models.Index(fields=["id"], condition=Q(idx__isnull=True), name="evidence_pending"),
-        ]
+        indexes = [models.Index(fields=["chain", "id"], name="evidence_record_chain")]
 
     def __str__(self) -> str:
-        return f"{self.chain} {self.kind} #{self.idx}"
+        return f"{self.chain} {self.kind} ({self.pk})"
+
+
+class Pending(models.Model):
+    """A record waiting for its index; filled by the trigger of migration 0003."""
+
+    id = models.BigIntegerField(primary_key=True)  # the Record's id
+    entry = models.BinaryField(max_length=512)
+
+    def __str__(self) -> str:
+        return f"pending record {self.pk}"
+
+
+class Span(models.Model):
+    """One batch's place in the log (see the module docstring)."""
+
+    first_idx = models.BigIntegerField(primary_key=True)
+    count = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    ids = models.BinaryField()  # the records' ids, signed 64-bit little-endian, ascending
+
+    class Meta:
+        indexes = [models.Index(fields=["last_id"], name="evidence_span_last_id")]
+
+    def __str__(self) -> str:
+        return f"entries {self.first_idx}–{self.first_idx + self.count - 1}"
 
 
 class Tile(models.Model):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from anxin.core.errors import Conflict, Gone, NotFound
-from anxin.evidence import keys, merkle, voucher
+from anxin.evidence import keys, merkle, spans, voucher
 from anxin.evidence.checkpoint import Checkpoint
 from anxin.evidence.models import LogState, Record, Tile
 from anxin.evidence.tiles import WIDTH, TileClient, encode_bundle, nodes_at
@@ -56,14 +56,11 @@ def entries(index: int, width: int) -> bytes:
     lo = index * WIDTH
     if size - lo < width:
         raise NotFound(f"entry bundle {index} has no {width} entries in a log of {size}")
-    rows = list(
-        Record.objects.filter(idx__gte=lo, idx__lt=lo + width)
-        .order_by("idx")
-        .values_list("idx", "entry")
-    )
-    if [i for i, _ in rows] != list(range(lo, lo + width)):
+    at = spans.records_at(lo, lo + width)
+    found = dict(Record.objects.filter(pk__in=at.values()).values_list("id", "entry"))
+    if sorted(at) != list(range(lo, lo + width)) or len(found) != len(set(at.values())):
         raise NotFound(f"entry bundle {index}: entries are missing from storage")
-    return encode_bundle([bytes(e) for _, e in rows])
+    return encode_bundle([bytes(found[at[i]]) for i in range(lo, lo + width)])
 
 
 _TILES = f'SELECT level, "index", data FROM {Tile._meta.db_table} WHERE '  # noqa: S608
@@ -161,16 +158,23 @@ def inclusion(idx: int, h: Head | None = None) -> tuple[Head, list[bytes]]:
 class ChainVoucher:
     text: str  # the .tlog-proof
     covered: list[Record]  # the records it proves, oldest first
+    indices: dict[int, int]  # record id -> log index, for every covered record
     head: Head  # the signed tree head it rests on
+
+    @property
+    def index(self) -> int:
+        """The log index of the latest covered record, the one the proof is for."""
+        return self.indices[self.covered[-1].pk]
 
 
 def voucher_for_chain(chain: str) -> ChainVoucher:
     """The voucher for a chain's records (an order's history): a tlog-proof of its latest
     integrated record, carrying that record and every one before it with their salts."""
     records = list(Record.objects.filter(chain=chain).order_by("id"))
+    indices = spans.index_of(r.pk for r in records)
     covered: list[Record] = []
     for r in records:
-        if r.idx is None:
+        if r.pk not in indices:
             break
         covered.append(r)
     if not records:
@@ -187,18 +191,17 @@ def voucher_for_chain(chain: str) -> ChainVoucher:
         )
     h = head()  # read after the records: it covers every index they hold
     last = covered[-1]
-    assert last.idx is not None
-    proof = DbTiles(h.size, h.root).inclusion_proof(last.idx)
-    if not merkle.verify_inclusion(
-        last.idx, h.size, merkle.leaf_hash(bytes(last.entry)), proof, h.root
-    ):
+    index = indices[last.pk]
+    proof = DbTiles(h.size, h.root).inclusion_proof(index)
+    leaf = merkle.leaf_hash(bytes(last.entry))
+    if not merkle.verify_inclusion(index, h.size, leaf, proof, h.root):
         raise RuntimeError("stored evidence does not match the log; run anxin evidence audit")
     text = voucher.make(
-        index=last.idx,
+        index=index,
         proof=proof,
         signed_checkpoint=h.note,
         rec=json.loads(last.body),
         salt=bytes(last.salt),  # type: ignore[arg-type]
         history=[(json.loads(r.body), bytes(r.salt)) for r in covered[:-1]],  # type: ignore[arg-type]
     )
-    return ChainVoucher(text, covered, h)
+    return ChainVoucher(text, covered, {r.pk: indices[r.pk] for r in covered}, h)

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from anxin.core.errors import NotFound
-from anxin.evidence import keys, merkle, store
+from anxin.evidence import keys, merkle, spans, store
 from anxin.evidence.models import Record
 from anxin.evidence.tiles import WIDTH, parse_tile_path
 
@@ -53,8 +53,9 @@ def tile(request: HttpRequest, path: str) -> HttpResponse:
 def entry(request: HttpRequest, idx: int) -> HttpResponse:
     """Is entry `idx` in the log, and is its leaf the one the voucher names?"""
     h = store.head()
-    row = Record.objects.filter(idx=idx).values_list("entry", flat=True).first()
-    if row is None or idx >= h.size:
+    pk = spans.record_at(idx) if idx < h.size else None
+    row = Record.objects.filter(pk=pk or 0).values_list("entry", flat=True).first()
+    if row is None:
         return render(request, "evidence/entry.html", {"idx": idx, "found": False}, status=404)
     data = bytes(row)
     leaf = merkle.leaf_hash(data)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.evidence import bundles, keys, merkle, store
+from anxin.evidence import bundles, keys, merkle, spans, store
 from anxin.evidence.models import Attachment, Record
 from anxin.orders.events import order_chain
 from anxin.orders.models import Order
@@ -54,12 +54,11 @@ def order_voucher(actor: User, number: str) -> OrderVoucher:
     order = order_for(actor, number)
     cv = store.voucher_for_chain(order_chain(order))
     last = cv.covered[-1]
-    assert last.idx is not None
     return OrderVoucher(
         order=order,
         text=cv.text,
         records=[json.loads(r.body) for r in cv.covered],
-        index=last.idx,
+        index=cv.index,
         leaf=merkle.leaf_hash(bytes(last.entry)),
         size=cv.head.size,
         checkpoint=cv.head.note,
@@ -126,11 +125,12 @@ def evidence_bundle(v: OrderVoucher, *, summary_html: str) -> bytes:
     files["voucher.tlog-proof"] = v.text.encode()
     files["checkpoint.txt"] = v.checkpoint.encode()
     files["log-key.vkey"] = (keys.log_verifier().vkey() + "\n").encode()
-    records = Record.objects.filter(chain=order_chain(order), idx__isnull=False).order_by("id")
-    for n, r in enumerate(records, 1):
+    records = list(Record.objects.filter(chain=order_chain(order)).order_by("id"))
+    indices = spans.index_of(r.pk for r in records)
+    for n, r in enumerate((r for r in records if r.pk in indices), 1):
         files[f"records/{n:04d}-{r.kind}.json"] = json.dumps(
             {
-                "log_index": r.idx,
+                "log_index": indices[r.pk],
                 "record": json.loads(r.body),
                 "salt": bytes(r.salt).hex() if r.salt is not None else None,
                 "entry": bytes(r.entry).decode(),

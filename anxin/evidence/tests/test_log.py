@@ -13,10 +13,10 @@ from django.db import connection
 from django.test import Client
 
 from anxin.conftest import make_listing, pay, place_order
-from anxin.evidence import keys, merkle, sequencer, store, voucher
+from anxin.evidence import keys, merkle, sequencer, spans, store, voucher
 from anxin.evidence.audit import audit
 from anxin.evidence.checkpoint import open_checkpoint
-from anxin.evidence.models import Checkpoint, Record
+from anxin.evidence.models import Checkpoint, Pending, Record, Span
 from anxin.evidence.tiles import TileClient, decode_bundle, parse_tile_path
 from anxin.orders import services as orders
 from anxin.orders.events import order_chain
@@ -51,13 +51,14 @@ def test_an_order_life_is_in_the_log_and_its_voucher_proves_it(buyer, seller, cl
     assert kinds[0] == "order.created"
     assert kinds[-1] == "order.confirmed"
     assert {"order.paid", "order.shipped"} <= set(kinds)
-    assert Record.objects.filter(idx__isnull=True, chain__startswith="order:").count() == len(kinds)
+    order_ids = Record.objects.filter(chain__startswith="order:").values_list("id", flat=True)
+    assert Pending.objects.filter(id__in=order_ids).count() == len(kinds)
 
     # And the order has no voucher before the sequencer integrates its records
     with pytest.raises(Exception, match="not in the log yet"):
         store.voucher_for_chain(order_chain(order))
     # When the sequencer integrates the pending records
-    pending = Record.objects.filter(idx__isnull=True).count()  # the seller's, too
+    pending = Pending.objects.count()  # the seller's, too
     # Then it integrates all of them, and the order's voucher verifies offline with each step
     assert sequencer.integrate() == pending
     cv = store.voucher_for_chain(order_chain(order))
@@ -188,7 +189,7 @@ def test_consistency_fails_when_the_log_was_rewritten(
     new.write_text(store.head().note)
     # And someone then rewrites an early entry and the tiles to match, and signs a new head
     # (old checkpoints, already handed out, cannot be re-signed)
-    r = Record.objects.get(idx=3)
+    r = _at(3)
     Record.objects.filter(pk=r.pk).update(entry=bytes(r.entry).replace(b'"v":1', b'"v":2'))
     _rebuild_tiles()
     signer = keys.log_signer()
@@ -218,14 +219,16 @@ def _rebuild_tiles() -> None:
     from anxin.evidence.edge import RightEdge
     from anxin.evidence.models import Tile
 
-    leaves = [
-        merkle.leaf_hash(bytes(e))
-        for e in Record.objects.filter(idx__isnull=False)
-        .order_by("idx")
-        .values_list("entry", flat=True)
-    ]
+    size = store.head().size
+    at = spans.records_at(0, size)
+    entries = dict(Record.objects.values_list("id", "entry"))
+    leaves = [merkle.leaf_hash(bytes(entries[at[i]])) for i in range(size)]
     for (level, index), data in RightEdge(0, {}).append(leaves).items():
         Tile.objects.filter(level=level, index=index).update(data=data)
+
+
+def _at(idx: int) -> Record:
+    return Record.objects.get(pk=spans.record_at(idx))
 
 
 def _tamper(sql: str, params: list) -> None:
@@ -258,7 +261,7 @@ T = Record._meta.db_table
 def test_audit_finds_an_altered_record(busy_log) -> None:
     # Given a busy log that audits clean
     # When record 5's body is altered in the database
-    r = Record.objects.get(idx=5)
+    r = _at(5)
     _tamper(f"UPDATE {T} SET body = %s WHERE id = %s", [r.body.replace("order.", "order.x"), r.pk])
     # Then the audit names the record and its entry
     assert f"record {r.pk} (entry 5" in _problems()
@@ -267,7 +270,7 @@ def test_audit_finds_an_altered_record(busy_log) -> None:
 def test_audit_finds_an_altered_entry(busy_log) -> None:
     # Given a busy log that audits clean
     # When entry 7's bytes are altered in the database
-    r = Record.objects.get(idx=7)
+    r = _at(7)
     _tamper(
         f"UPDATE {T} SET entry = %s WHERE id = %s",
         [bytes(r.entry).replace(b'"v":1', b'"v":9'), r.pk],
@@ -281,29 +284,33 @@ def test_audit_finds_an_altered_entry(busy_log) -> None:
 def test_audit_finds_reordered_rows(busy_log) -> None:
     # Given a busy log that audits clean
     # When entries 2 and 9 swap places in the database
-    a, b = Record.objects.get(idx=2), Record.objects.get(idx=9)
-    _tamper(f"UPDATE {T} SET idx = -1 WHERE id = %s", [a.pk])
-    _tamper(f"UPDATE {T} SET idx = 2 WHERE id = %s", [b.pk])
-    _tamper(f"UPDATE {T} SET idx = 9 WHERE id = %s", [a.pk])
-    # Then the audit says they are swapped
-    assert "entries 2 and 9 are swapped" in _problems()
+    span = Span.objects.get(first_idx=0)
+    ids = spans.unpack(span.ids)
+    ids[2], ids[9] = ids[9], ids[2]
+    Span.objects.filter(pk=0).update(ids=spans.pack(ids))
+    # Then the audit says they are swapped, and that the span was rewritten
+    p = _problems()
+    assert "entries 2 and 9 are swapped" in p
+    assert "the span at entry 0 was rewritten" in p
 
 
 def test_audit_finds_a_removed_row(busy_log) -> None:
     # Given a busy log that audits clean
     # When entry 4's row is deleted
-    _tamper(f"DELETE FROM {T} WHERE idx = 4", [])
+    _tamper(f"DELETE FROM {T} WHERE id = %s", [spans.record_at(4)])
     # Then the audit says entry 4 is missing
-    assert "entries 4 to 4 are missing" in _problems()
+    assert "entry 4 is missing" in _problems()
 
 
 def test_audit_finds_a_removed_tail(busy_log) -> None:
     # Given a busy log that audits clean
     # When the last entry, which the latest checkpoint covers, is deleted
     last = store.head().size - 1
-    _tamper(f"DELETE FROM {T} WHERE idx = %s", [last])
-    # Then the audit says a checkpoint covers entries no longer stored
-    assert "covers entries that are no longer stored" in _problems()
+    _tamper(f"DELETE FROM {T} WHERE id = %s", [spans.record_at(last)])
+    # Then the audit says the last entry is missing and the checkpoint no longer matches
+    p = _problems()
+    assert f"entry {last} is missing" in p
+    assert "another root" in p
 
 
 def test_audit_finds_a_forged_checkpoint(busy_log) -> None:
@@ -326,12 +333,12 @@ def test_the_audit_command_exits_1_naming_the_problem(busy_log, capsys) -> None:
     # Then it reports the audit OK
     assert "audit OK" in capsys.readouterr().out
     # When entry 4's row is deleted and the audit runs again
-    _tamper(f"DELETE FROM {T} WHERE idx = 4", [])
+    _tamper(f"DELETE FROM {T} WHERE id = %s", [spans.record_at(4)])
     with pytest.raises(SystemExit) as e:
         call_command("evidence", "audit")
     # Then it exits 1 naming the missing entry on stderr
     assert e.value.code == 1
-    assert "entries 4 to 4 are missing" in capsys.readouterr().err
+    assert "entry 4 is missing" in capsys.readouterr().err
 
 
 def test_the_sequencer_refuses_to_build_on_altered_tiles(busy_log, buyer, seller) -> None:

@@ -10,10 +10,10 @@ import pytest
 from django.db import transaction
 
 from anxin.conftest import child_env
-from anxin.evidence import keys
+from anxin.evidence import keys, spans
 from anxin.evidence import services as evidence
 from anxin.evidence.audit import audit
-from anxin.evidence.models import Record
+from anxin.evidence.models import Pending, Record, Span
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 SEQUENCE = [sys.executable, "-m", "anxin", "evidence", "sequence", "--once"]
@@ -33,7 +33,8 @@ def test_a_sequencer_killed_mid_batch_loses_nothing() -> None:
     out = subprocess.run(SEQUENCE, env=env, capture_output=True, text=True, timeout=120)
     # Then it died by SIGKILL and all 300 records are still pending: the batch rolled back whole
     assert out.returncode == -9, out.stderr
-    assert Record.objects.filter(idx__isnull=True).count() == 300  # rolled back whole
+    assert Pending.objects.count() == 300  # rolled back whole
+    assert not Span.objects.exists()
     # When 5 more records arrive and a sequencer runs again
     _pending(5)  # evidence keeps arriving meanwhile
     out = subprocess.run(SEQUENCE, env=child_env(), capture_output=True, text=True, timeout=120)
@@ -64,8 +65,9 @@ def test_two_sequencers_at_once_assign_each_index_once() -> None:
         counts.append(int(out.split()[1]))
     assert sum(counts) == 3000
     # And every index from 0 to 2999 is assigned exactly once
-    idx = sorted(Record.objects.values_list("idx", flat=True))
-    assert idx == list(range(3000))
+    where = spans.index_of(Record.objects.values_list("id", flat=True))
+    assert sorted(where.values()) == list(range(3000))
+    assert not Pending.objects.exists()
     # And the audit finds the log sound, with a checkpoint per batch
     rep = audit(keys.log_verifier())
     assert rep.ok, rep.problems

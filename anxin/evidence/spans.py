@@ -1,0 +1,78 @@
+"""Where records sit in the log, read from the Span rows the sequencer writes (one per batch:
+see evidence.models)."""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+
+from anxin.evidence.models import Span
+
+# Spans are checked in this many rows at a time when looking for a record's id: a record that
+# committed late sits in a later span whose id range overlaps earlier ones.
+_PAGE = 8
+
+
+def pack(ids: Iterable[int]) -> bytes:
+    """Record ids as a span stores them: signed 64-bit little-endian."""
+    a = array("q", ids)
+    if sys.byteorder != "little":
+        a.byteswap()
+    return a.tobytes()
+
+
+def unpack(data: bytes | memoryview) -> array[int]:
+    a = array("q")
+    a.frombytes(bytes(data))
+    if sys.byteorder != "little":
+        a.byteswap()
+    return a
+
+
+def _find(ids: array[int], pk: int) -> int | None:
+    i = bisect_left(ids, pk)
+    return i if i < len(ids) and ids[i] == pk else None
+
+
+def index_of(record_ids: Iterable[int]) -> dict[int, int]:
+    """The log index of each record that has one (records still pending are left out)."""
+    out: dict[int, int] = {}
+    for pk in set(record_ids):
+        spans = Span.objects.filter(first_id__lte=pk, last_id__gte=pk).order_by("last_id")
+        offset = 0
+        while pk not in out:
+            page = list(spans.values_list("first_idx", "ids")[offset : offset + _PAGE])
+            for first, data in page:
+                if (i := _find(unpack(data), pk)) is not None:
+                    out[pk] = first + i
+                    break
+            if len(page) < _PAGE:
+                break
+            offset += _PAGE
+    return out
+
+
+def records_at(lo: int, hi: int) -> dict[int, int]:
+    """{log index: record id} for the stored indices in lo … hi-1."""
+    first = Span.objects.filter(first_idx__lte=lo).order_by("-first_idx")[:1]
+    later = Span.objects.filter(first_idx__gt=lo, first_idx__lt=hi).order_by("first_idx")
+    out = {}
+    for span in [*first.values_list("first_idx", "ids"), *later.values_list("first_idx", "ids")]:
+        start, ids = span[0], unpack(span[1])
+        for i in range(max(lo, start), min(hi, start + len(ids))):
+            out[i] = ids[i - start]
+    return out
+
+
+def record_at(idx: int) -> int | None:
+    """The id of the record at log index `idx`, if one is stored there."""
+    return records_at(idx, idx + 1).get(idx)
+
+
+def all_spans(chunk: int = 64) -> Iterator[tuple[int, int, array[int]]]:
+    """Every span in log order, as (first index, stored count, record ids); for the audit."""
+    rows = Span.objects.order_by("first_idx").values_list("first_idx", "count", "ids")
+    for first, count, data in rows.iterator(chunk_size=chunk):
+        yield first, count, unpack(data)
