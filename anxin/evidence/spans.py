@@ -10,9 +10,11 @@ from collections.abc import Iterable, Iterator
 
 from anxin.evidence.models import Span
 
-# Spans are checked in this many rows at a time when looking for a record's id: a record that
-# committed late sits in a later span whose id range overlaps earlier ones.
-_PAGE = 8
+# Spans holding a record's id are looked for one at a time, nearest last id first: the first
+# is the record's own unless it committed late (then its span came after others whose id
+# ranges cover it). Asking for more than one would make the server scan every later span
+# for a second match.
+_PAGE = 1
 
 
 def pack(ids: Iterable[int]) -> bytes:
