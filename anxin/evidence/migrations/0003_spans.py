@@ -1,6 +1,9 @@
 """The log's positions move from a column on every record to one Span row per batch, and the
 records waiting for a position get a queue filled by a trigger (see evidence.models).
 
+On PostgreSQL an exclusion constraint refuses two spans that share an index (what the unique
+index on the old column refused), and a check an empty span.
+
 Forward: every indexed record goes into spans (consecutive indices whose record ids ascend
 form one span), every record without an index into the queue, then the column goes. Backward
 restores the column from the spans. The records table is locked for the move, so no record is
@@ -23,8 +26,13 @@ CREATE TRIGGER evidence_record_enqueue AFTER INSERT ON evidence_record
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
     EXECUTE FUNCTION evidence_record_enqueue();
 ALTER TABLE evidence_span ALTER COLUMN ids SET STORAGE EXTERNAL;
+ALTER TABLE evidence_span ADD CONSTRAINT evidence_span_indices_disjoint
+    EXCLUDE USING gist (int8range(first_idx, first_idx + count) WITH &&);
+ALTER TABLE evidence_span ADD CONSTRAINT evidence_span_not_empty CHECK (count > 0);
 """
 PG_DROP = """
+ALTER TABLE evidence_span DROP CONSTRAINT evidence_span_indices_disjoint;
+ALTER TABLE evidence_span DROP CONSTRAINT evidence_span_not_empty;
 DROP TRIGGER evidence_record_enqueue ON evidence_record;
 DROP FUNCTION evidence_record_enqueue();
 """

@@ -282,6 +282,25 @@ def test_a_batch_taken_in_chunks_is_one_checkpoint_with_a_span_per_chunk(
     assert rep.ok, rep.problems
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the constraints are PostgreSQL's exclusion"
+)
+def test_the_database_refuses_spans_that_share_an_index(busy_log) -> None:
+    from django.db import IntegrityError, transaction
+
+    # Given a busy log whose first span covers entries 0 to 19
+    first = Span.objects.get(first_idx=0)
+    assert first.count == 20
+    ids = spans.pack([10**9])
+    # When a span is written over entry 10, or an empty one after the log
+    for first_idx, count in [(10, 1), (store.head().size, 0)]:
+        # Then the database refuses it
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Span.objects.create(
+                first_idx=first_idx, count=count, first_id=10**9, last_id=10**9, ids=ids
+            )
+
+
 def test_audit_finds_an_altered_record(busy_log) -> None:
     # Given a busy log that audits clean
     # When record 5's body is altered in the database
