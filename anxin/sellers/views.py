@@ -52,6 +52,7 @@ def seller_profile(request: UserRequest) -> HttpResponse:
                 shop_name=request.POST.get("shop_name", ""),
                 contact_phone=request.POST.get("contact_phone", ""),
                 wechat_id=request.POST.get("wechat_id", ""),
+                return_address=request.POST.get("return_address"),
             )
         except DomainError as e:
             error = e.detail
