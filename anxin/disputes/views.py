@@ -141,7 +141,14 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
         f = selectors.case_file(request.user, number)
     except DomainError as e:
         return error_page(request, e)
-    return render(request, "disputes/dispute.html", {**f, "LANG": page_lang(), "d": f["case"]})
+    # Who refused the mediator's proposal (there is one per case): the page says so, rather
+    # than showing that party as still to answer.
+    refused = {e.actor_role for e in f["events"] if e.kind == "proposal_refused"}
+    return render(
+        request,
+        "disputes/dispute.html",
+        {**f, "LANG": page_lang(), "d": f["case"], "refused_roles": refused},
+    )
 
 
 def _int_or_none(value: str) -> bool:

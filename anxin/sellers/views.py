@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from anxin.accounts import services as accounts
 from anxin.accounts.models import Role
@@ -124,9 +123,12 @@ def licence_queue(request: UserRequest) -> HttpResponse:
     return render(request, "sellers/licence_queue.html", {"pending": pending})
 
 
-@require_POST
 @role_required(Role.SELLER)
 def seller_badge(request: UserRequest) -> HttpResponse:
+    """POST issues a new badge. A GET (the address typed, or a link followed) goes to the
+    seller's public page, where the badge and its button are, rather than a blank 405."""
+    if request.method != "POST":
+        return redirect("web:seller_public", request.user.pk)
     try:
         badge.issue(actor=request.user)
         messages.success(request, _("Your new badge is ready."))
