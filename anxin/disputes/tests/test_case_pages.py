@@ -3,6 +3,9 @@ offer and what silence does with it, and the law's reasons worded for the reader
 
 from __future__ import annotations
 
+import re
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.test import Client
 
@@ -47,3 +50,36 @@ def test_a_refused_proposal_shows_who_refused_it(buyer, seller, listing) -> None
     en = client_for(buyer, "en").get(f"/disputes/{d.number}/").content.decode()
     assert "Seller: ✗ refused" in en
     assert "…" not in en.split('data-testid="proposal-answers"')[1].split("</p>")[0]
+
+
+def test_the_offer_button_shows_the_amount_and_the_page_says_what_silence_does(
+    buyer, seller, listing
+) -> None:
+    # Given a case where the seller offers 20 yuan
+    d = filed(buyer, seller, listing)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
+    d.refresh_from_db()
+    due = d.due_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    # When the buyer opens the case
+    page = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # Then the main button names the amount, and the page says silence accepts the offer
+    assert re.search(r'data-testid="accept-offer">接受卖家方案（¥20.00）<', page)
+    assert f"如您在 {due} 前不答复，将视为接受卖家 ¥20.00 的方案" in page
+    en = client_for(buyer, "en").get(f"/disputes/{d.number}/").content.decode()
+    assert "Accept the offer of ¥20.00" in en
+    assert f"If you do not answer by {due}, the seller's offer of ¥20.00 is accepted" in en
+
+
+def test_a_nothing_offer_is_not_the_main_button_and_silence_closes_the_case(
+    buyer, seller, listing
+) -> None:
+    # Given a case where the seller offers nothing
+    d = filed(buyer, seller, listing)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不赔")
+    # When the buyer opens the case
+    page = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # Then accepting ¥0 is a secondary button, refusing is the main one
+    assert re.search(r'class="secondary"[^>]*>接受卖家方案（¥0.00）<', page)
+    assert re.search(r'<button type="submit" data-testid="refuse-offer">', page)
+    # And the page says silence closes the complaint with nothing paid
+    assert "投诉将关闭且不获任何赔付" in page
