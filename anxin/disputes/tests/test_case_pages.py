@@ -83,3 +83,17 @@ def test_a_nothing_offer_is_not_the_main_button_and_silence_closes_the_case(
     assert re.search(r'<button type="submit" data-testid="refuse-offer">', page)
     # And the page says silence closes the complaint with nothing paid
     assert "投诉将关闭且不获任何赔付" in page
+
+
+def test_the_laws_reasons_are_introduced_as_said_to_the_buyer_for_others(
+    buyer, seller, listing
+) -> None:
+    # Given a case whose law reasons speak to the buyer ("you may return them")
+    d = filed(buyer, seller, listing)
+    # When the buyer opens it
+    # Then the reasons are shown as they are
+    assert "对买家而言" not in client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # When the seller opens it
+    page = client_for(seller).get(f"/disputes/{d.number}/").content.decode()
+    # Then they are introduced as what the law says to the buyer
+    assert '<strong data-testid="law-to-buyer">对买家而言，法律规定：</strong>' in page
