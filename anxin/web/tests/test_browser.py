@@ -555,3 +555,34 @@ def test_the_english_case_page_fits_a_phone_screen(browser, live_server) -> None
     # Then nothing on it is wider than the phone's screen
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()
+
+
+def test_a_law_link_shows_its_article_below_the_sticky_header(browser, live_server) -> None:
+    # Given a phone whose browser prefers English (its header is the tallest: the nav wraps)
+    page = _phone(browser, live_server, lang="en-US")
+    # When a citation's link to an article is followed
+    page.goto("/law/CRPL/#art-55")
+    article = page.locator("#art-55")
+    article.wait_for()
+    # Then the article's heading is below the sticky header, not hidden under it
+    header_bottom = page.evaluate(
+        "document.querySelector('header.top').getBoundingClientRect().bottom"
+    )
+    top = article.evaluate("e => e.getBoundingClientRect().top")
+    assert top >= header_bottom
+    page.context.close()
+
+
+def test_the_buyer_sign_up_hides_the_shop_fields(browser, live_server) -> None:
+    # Given the sign-up page on a phone, with "Buy" chosen as it is by default
+    page = _phone(browser, live_server)
+    page.goto("/signup/")
+    shop = page.locator("input[name=shop_name]")
+    # Then the shop's fields are hidden
+    assert not shop.is_visible()
+    assert not page.locator("input[name=wechat_id]").is_visible()
+    # When "Sell" is chosen
+    page.locator("input[name=role][value=seller]").check()
+    # Then they show
+    assert shop.is_visible()
+    page.context.close()
