@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from anxin.accounts.models import Role, User
+from anxin.accounts.models import Role, SellerProfile, User
 from anxin.accounts.services import api_token_create, user_signup
 from anxin.catalog.models import Listing
 from anxin.catalog.services import ListingContent, listing_create
@@ -57,6 +57,11 @@ def make_user(username: str, role: str, display_name: str = "", verified: bool =
             shop_name=f"{display_name or username}的小店",
             wechat_id=f"wx_{username}",
         )
+        if role == Role.SELLER:
+            # Where buyers send goods back: a seller must give one before approving a return.
+            SellerProfile.objects.filter(user=user).update(
+                return_address=f"杭州市西湖区文三路 1 号 {display_name or username} 收"
+            )
         if role == Role.SELLER and verified:
             verify_seller(user)
         return user

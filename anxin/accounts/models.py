@@ -71,6 +71,8 @@ class SellerProfile(models.Model):
     shop_name = models.CharField(max_length=80)
     contact_phone = models.CharField(max_length=32, blank=True)
     wechat_id = models.CharField(max_length=64, blank=True)
+    # Where buyers send goods back once a return, repair or replacement is approved.
+    return_address = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

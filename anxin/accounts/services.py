@@ -122,17 +122,25 @@ def _user_create(user: User, *, shop_name: str, contact_phone: str, wechat_id: s
 
 @transaction.atomic
 def seller_profile_update(
-    *, user: User, shop_name: str, contact_phone: str, wechat_id: str
+    *,
+    user: User,
+    shop_name: str,
+    contact_phone: str,
+    wechat_id: str,
+    return_address: str | None = None,
 ) -> SellerProfile:
+    """Saves the shop profile; `return_address` None keeps the one on file."""
     if user.role != Role.SELLER:
         raise ValidationFailed("only sellers have a seller profile")
     shop_name = clean_text(shop_name, "shop_name", 80)
     contact_phone = clean_phone(contact_phone, "contact_phone", required=False)
     wechat_id = clean_text(wechat_id, "wechat_id", 64, required=False)
-    profile, _ = SellerProfile.objects.update_or_create(
-        user=user,
-        defaults={"shop_name": shop_name, "contact_phone": contact_phone, "wechat_id": wechat_id},
-    )
+    defaults = {"shop_name": shop_name, "contact_phone": contact_phone, "wechat_id": wechat_id}
+    if return_address is not None:
+        defaults["return_address"] = clean_text(
+            return_address, "return_address", 300, required=False, multiline=True
+        )
+    profile, _ = SellerProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile
 
 

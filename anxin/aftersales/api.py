@@ -74,6 +74,7 @@ class AfterSaleOut(Schema):
     responded_by: str
     refusal_reason: str
     return_by: dt.datetime | None
+    return_address: str
     return_carrier: str
     return_tracking: str
     return_shipping_fen: int

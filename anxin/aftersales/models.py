@@ -66,6 +66,9 @@ class AfterSale(models.Model):
     responded_by = models.CharField(max_length=10, blank=True)  # seller | operator | system
     refusal_reason = models.CharField(max_length=500, blank=True)
     return_by = models.DateTimeField(null=True, blank=True)
+    # The seller's return address when the request was approved, fixed with the evidence
+    # (a database default too: raw INSERTs, as in the credit benchmark, leave it out).
+    return_address = models.CharField(max_length=300, blank=True, default="", db_default="")
     return_carrier = models.CharField(max_length=40, blank=True)
     return_tracking = models.CharField(max_length=40, blank=True, db_index=True)
     return_shipping_fen = models.BigIntegerField(default=0)

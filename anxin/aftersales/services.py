@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from anxin.accounts.models import User
+from anxin.accounts.models import SellerProfile, User
 from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
 from anxin.carriers.registry import carrier_get
 from anxin.core import hooks
@@ -274,9 +274,26 @@ def aftersale_request(
     return a
 
 
+def _return_address(order: Order) -> str:
+    profile = SellerProfile.objects.filter(user_id=order.seller_id).first()
+    return profile.return_address if profile is not None else ""
+
+
 def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None:
+    """Approval, by the seller or an operator or by the seller's silence. The seller's return
+    address is copied onto the request, so what the buyer was told is fixed with the evidence
+    (an approval by silence from a seller with none leaves it empty: the page then shows the
+    profile's address once the seller sets one)."""
     from anxin.aftersales.tasks import lapse_task
 
+    address = _return_address(order)
+    if not address and by == "seller":
+        raise ValidationFailed(
+            "return_address: set your return address in your shop profile before approving, "
+            "so the buyer knows where to send the goods",
+            code="return_address_missing",
+            field="return_address",
+        )
     now = timezone.now()
     return_by = due_at(now, settings.ANXIN_AFTERSALE_RETURN_DAYS)
     _move(
@@ -288,6 +305,7 @@ def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None
         responded_at=now,
         responded_by=by,
         return_by=return_by,
+        return_address=address,
     )
     _schedule(lapse_task, return_by, a)
 

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from anxin.accounts.models import SellerProfile
 from anxin.accounts.pages import UserRequest
 from anxin.aftersales import services as aftersales
 from anxin.aftersales.models import Kind as AfterSaleKind
@@ -53,11 +54,17 @@ def order_aftersales_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
             kind="no_reason_return",
         )
         preview = ([d.json() for d in decisions], backed)
+    profile = SellerProfile.objects.filter(user_id=order.seller_id).first()
+    on_file = profile.return_address if profile is not None else ""
     return render_to_string(
         "aftersales/_aftersales.html",
         {
             **ctx,
             "after_sale": after_sale,
+            # Where the goods go back: the address fixed at approval, else (approved by
+            # silence before the seller set one) the seller's address on file.
+            "return_address": (after_sale.return_address if after_sale else "") or on_file,
+            "return_address_on_file": on_file,
             "can_request_after_sale": can_request,
             "after_sale_kinds": AfterSaleKind.choices,
             "item_conditions": ITEM_CONDITIONS,

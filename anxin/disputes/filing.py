@@ -205,9 +205,16 @@ def evidence_held(order: Order | None) -> dict[str, bool]:
 
 
 def filing_view(
-    *, user: User, category: str, claimed_fen: int, number: str = "", paid_fen: int = 0
+    *,
+    user: User,
+    category: str,
+    claimed_fen: int,
+    number: str = "",
+    paid_fen: int = 0,
+    paid_on: dt.date | None = None,
 ) -> dict[str, Any]:
-    """Everything the filing page shows before the complaint is sent."""
+    """Everything the filing page shows before the complaint is sent. For a sale outside
+    Anxin, the law is asked about what the buyer paid and when (`paid_fen`, `paid_on`)."""
     if category not in Category.values:
         raise ValidationFailed(
             f"category: must be one of {', '.join(Category.values)}", field="category"
@@ -219,7 +226,9 @@ def filing_view(
         category=category,
         order=order,
         paid_fen=order.amount_fen if order is not None else paid_fen,
-        paid_on=day_of(order.paid_at) if order is not None and order.paid_at else day_of(now),
+        paid_on=day_of(order.paid_at)
+        if order is not None and order.paid_at
+        else (paid_on or day_of(now)),
         now=now,
         after_sale=after_sale,
     )

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from anxin.accounts.models import Role, User
+from anxin.accounts.models import Role, SellerProfile, User
 from anxin.core import uploads
 from anxin.core.errors import (
     Conflict,
@@ -104,6 +106,51 @@ def _new_number() -> str:
 # --- filing ----------------------------------------------------------------------------------
 
 
+def _digits(phone: str) -> str:
+    digits = re.sub(r"\D", "", phone)
+    return digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+
+
+def seller_find(who: str) -> int:
+    """The seller a buyer names for a sale made outside Anxin, as the buyer knows them: by
+    Anxin user name, shop name, contact phone or WeChat ID. A name that fits more than one
+    seller is refused rather than guessed."""
+    who = (who or "").strip()
+    if not who:
+        raise ValidationFailed(
+            "seller: give the seller's phone, WeChat ID, shop name or Anxin user name",
+            field="seller_username",
+            code="seller_missing",
+        )
+    sellers = User.objects.filter(role=Role.SELLER)
+    found = set(sellers.filter(username=who).values_list("pk", flat=True))
+    profiles = SellerProfile.objects.filter(user__role=Role.SELLER)
+    found |= set(
+        profiles.filter(Q(shop_name=who) | Q(wechat_id=who)).values_list("user_id", flat=True)
+    )
+    digits = _digits(who)
+    if len(digits) >= 7 and re.fullmatch(r"\+?[0-9 ()-]+", who):
+        for user_id, phone in profiles.filter(contact_phone__contains=digits[-4:]).values_list(
+            "user_id", "contact_phone"
+        ):
+            if _digits(phone) == digits:
+                found.add(user_id)
+    if not found:
+        raise ValidationFailed(
+            "seller: no seller on Anxin has that phone, WeChat ID, shop name or user name",
+            field="seller_username",
+            code="seller_not_found",
+        )
+    if len(found) > 1:
+        raise ValidationFailed(
+            f"seller: {len(found)} sellers on Anxin match {who!r}; give their phone or WeChat "
+            "ID instead",
+            field="seller_username",
+            code="seller_ambiguous",
+        )
+    return found.pop()
+
+
 @transaction.atomic
 def dispute_file(
     *,
@@ -119,8 +166,9 @@ def dispute_file(
     files: list[tuple[str, UploadedFile]] | None = None,
 ) -> Dispute:
     """A buyer's complaint about an order on Anxin (`number`), or about a sale a registered
-    seller made elsewhere (`seller_username` with what was bought, paid and when, and at least
-    one piece of evidence)."""
+    seller made elsewhere (`seller_username`: the seller's user name, shop name, phone or
+    WeChat ID, see seller_find; with what was bought, paid and when, and at least one piece
+    of evidence)."""
     if actor.role != Role.BUYER:
         raise Forbidden("only buyers can file complaints", code="not_a_buyer")
     if category not in Category.values:
@@ -155,12 +203,7 @@ def dispute_file(
         paid_day = day_of(paid_on)
         after_sale = escalated_after_sale(order)
     else:
-        seller = User.objects.filter(username=seller_username, role=Role.SELLER).first()
-        if seller is None:
-            raise ValidationFailed(
-                "seller: no registered seller by that name", field="seller_username"
-            )
-        seller_id = seller.pk
+        seller_id = seller_find(seller_username)
         within_outside_limit(actor, seller_id, now)
         outside_description = clean_text(
             outside_description, "outside_description", 500, multiline=True

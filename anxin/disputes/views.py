@@ -96,7 +96,16 @@ def dispute_new(request: UserRequest) -> HttpResponse:
                 return error_page(request, e)
             ctx["error"] = e.detail
     category = request.POST.get("category") or request.GET.get("category") or "quality_defect"
-    ctx.update(_filing(request, category, number, request.POST.get("claimed", "")))
+    ctx.update(
+        _filing(
+            request,
+            category,
+            number,
+            request.POST.get("claimed", ""),
+            request.POST.get("paid", ""),
+            request.POST.get("paid_on", ""),
+        )
+    )
     return render(request, "disputes/dispute_new.html", ctx, status=422 if "error" in ctx else 200)
 
 
@@ -109,14 +118,38 @@ def _date(value: str) -> dt.date | None:
         ) from None
 
 
-def _filing(request: UserRequest, category: str, number: str, claimed: str) -> dict[str, Any]:
+def _filing(
+    request: UserRequest,
+    category: str,
+    number: str,
+    claimed: str,
+    paid: str = "",
+    paid_on: str = "",
+) -> dict[str, Any]:
     try:
         claimed_fen = _yuan(claimed, "claimed_fen") if claimed else 0
     except ValidationFailed:
         claimed_fen = 0
+    if not number:
+        # A sale outside Anxin: the law is asked only once the buyer has said what she paid
+        # (and when); before that it would judge a sale of ¥0 and refuse it.
+        try:
+            paid_fen = _yuan(paid, "outside_paid_fen") if paid else 0
+            paid_day = _date(paid_on) if paid_on else None
+        except ValidationFailed:
+            paid_fen, paid_day = 0, None
+        if paid_fen <= 0:
+            return {"awaiting_paid": True, "category": category, "LANG": page_lang()}
+    else:
+        paid_fen, paid_day = 0, None
     try:
         view = dispute_filing.filing_view(
-            user=request.user, category=category, claimed_fen=claimed_fen, number=number
+            user=request.user,
+            category=category,
+            claimed_fen=claimed_fen,
+            number=number,
+            paid_fen=paid_fen,
+            paid_on=paid_day,
         )
     except DomainError as e:
         return {"view_error": e.detail, "category": category, "LANG": page_lang()}
@@ -131,6 +164,8 @@ def dispute_filing_view(request: UserRequest) -> HttpResponse:
         request.GET.get("category", "other"),
         request.GET.get("order", ""),
         request.GET.get("claimed", ""),
+        request.GET.get("paid", ""),
+        request.GET.get("paid_on", ""),
     )
     return render(request, "disputes/_dispute_filing.html", ctx)
 
@@ -141,7 +176,14 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
         f = selectors.case_file(request.user, number)
     except DomainError as e:
         return error_page(request, e)
-    return render(request, "disputes/dispute.html", {**f, "LANG": page_lang(), "d": f["case"]})
+    # Who refused the mediator's proposal (there is one per case): the page says so, rather
+    # than showing that party as still to answer.
+    refused = {e.actor_role for e in f["events"] if e.kind == "proposal_refused"}
+    return render(
+        request,
+        "disputes/dispute.html",
+        {**f, "LANG": page_lang(), "d": f["case"], "refused_roles": refused},
+    )
 
 
 def _int_or_none(value: str) -> bool:

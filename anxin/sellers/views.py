@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from anxin.accounts import services as accounts
 from anxin.accounts.models import Role
@@ -52,6 +51,7 @@ def seller_profile(request: UserRequest) -> HttpResponse:
                 shop_name=request.POST.get("shop_name", ""),
                 contact_phone=request.POST.get("contact_phone", ""),
                 wechat_id=request.POST.get("wechat_id", ""),
+                return_address=request.POST.get("return_address"),
             )
         except DomainError as e:
             error = e.detail
@@ -123,9 +123,12 @@ def licence_queue(request: UserRequest) -> HttpResponse:
     return render(request, "sellers/licence_queue.html", {"pending": pending})
 
 
-@require_POST
 @role_required(Role.SELLER)
 def seller_badge(request: UserRequest) -> HttpResponse:
+    """POST issues a new badge. A GET (the address typed, or a link followed) goes to the
+    seller's public page, where the badge and its button are, rather than a blank 405."""
+    if request.method != "POST":
+        return redirect("web:seller_public", request.user.pk)
     try:
         badge.issue(actor=request.user)
         messages.success(request, _("Your new badge is ready."))

@@ -28,6 +28,9 @@ from anxin.notices.texts import notice_text, notice_url
 from anxin.orders import selectors as order_sel
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
+from anxin.sellers.models import Level, Verification
+from anxin.sellers.models import Status as VerificationStatus
+from anxin.sellers.services import seller_level
 
 STAFF_ROLES = {Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR, Role.OPERATOR}
 
@@ -44,11 +47,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SELLER)
 def seller_home(request: UserRequest) -> HttpResponse:
-    """The seller's home: its money, the orders to ship, its listings."""
+    """The seller's home: its money, the orders to ship, its listings; and, until the seller
+    is verified (or while re-verification is overdue), a card leading to verification, as
+    nothing can be listed before (E-Commerce Law Art. 27)."""
+    v = Verification.objects.filter(seller=request.user).first()
     return render(
         request,
         "web/seller_home.html",
         {
+            "verified": seller_level(request.user) != Level.NONE,
+            "verification_lapsed": v is not None and v.status == VerificationStatus.LAPSED,
             "money": order_sel.seller_money(request.user),
             "to_ship": order_sel.orders_to_ship(request.user),
             "listings": catalog_sel.listings_of(request.user),

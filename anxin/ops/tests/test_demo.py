@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> None:
+    from anxin.accounts.models import SellerProfile
     from anxin.disputes.audit import returns_audit
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
@@ -24,9 +25,16 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
     orders, reviews = Order.objects.count(), Review.objects.count()
     assert orders > 10
     assert reviews == 2
-    # And every demo seller is scored; none has the orders for a grade yet
+    # And every demo seller is scored: the tea shop and the orchard have the orders for a
+    # grade, and different grades (the orchard's lowered by the operator); the others are new
     assert Score.objects.count() >= 3
-    assert set(Score.objects.values_list("grade", flat=True)) == {"N"}
+    grades = dict(Score.objects.values_list("seller__username", "grade"))
+    assert grades["seller-tea"] in set("ABCDE")
+    assert grades["seller-fruit"] in set("ABCDE")
+    assert grades["seller-tea"] != grades["seller-fruit"]
+    assert "N" in grades.values()
+    # And every demo seller has a return address for approved returns
+    assert not SellerProfile.objects.filter(return_address="").exists()
     # And the ledger, order and return audits find nothing wrong
     assert ledger_audit() == []
     assert orders_audit() == []

@@ -14,6 +14,7 @@ from anxin.core.errors import Forbidden
 from anxin.evidence.note import NoteError
 from anxin.sellers import badge
 from anxin.sellers import services as sellers
+from anxin.sellers.models import Badge
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +124,16 @@ def test_the_seller_issues_a_badge_and_gets_its_qr(seller) -> None:
     assert svg.status_code == 200
     assert svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in svg.content
+
+
+def test_opening_the_badge_address_goes_to_the_public_page_not_a_blank_405(seller) -> None:
+    # Given a signed-in seller
+    c = Client()
+    c.force_login(seller)
+    # When she opens /seller/badge in the browser (a GET, not the button's POST)
+    r = c.get("/seller/badge")
+    # Then she is sent to her public page, where the badge and its button are
+    assert r.status_code == 302
+    assert r["Location"] == f"/s/{seller.pk}"
+    # And no badge was issued by the GET
+    assert not Badge.objects.filter(seller=seller).exists()

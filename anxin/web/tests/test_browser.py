@@ -518,3 +518,71 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
     page.goto("/api/docs")
     page.locator("#swagger-ui .swagger-ui").wait_for()
     page.context.close()
+
+
+def test_the_english_case_page_fits_a_phone_screen(browser, live_server) -> None:
+    from anxin.conftest import pay, place_order
+    from anxin.disputes import services as disputes
+    from anxin.orders import services as orders
+
+    # Given a case in mediation, with a proposal, on a shipped order
+    buyer = make_user("en-buyer", "buyer", "Buyer")
+    seller = make_user("en-seller", "seller", "Tea shop")
+    mediator = make_user("en-mediator", "mediator")
+    listing = make_listing(seller)
+    order = place_order(buyer, listing)
+    pay(order)
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="SF Express", tracking_number="SF7200000001"
+    )
+    d = disputes.dispute_file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="The tea was mouldy: https://example.com/photos/a-very-long-link-without-spaces-0123456789",
+        claimed_fen=5000,
+    )
+    disputes.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="10 yuan")
+    disputes.dispute_reply(actor=buyer, number=d.number, accept=False, reason="Too little")
+    disputes.dispute_propose(actor=mediator, number=d.number, amount_fen=3000, text="Meet halfway")
+    # When the buyer opens the case on a phone whose browser prefers English
+    page = _phone(browser, live_server, lang="en-US")
+    _login(page, "en-buyer")
+    page.goto(f"/disputes/{d.number}/")
+    page.get_by_test_id("case-status").wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "case-en-phone.png"), full_page=True)
+    # Then nothing on it is wider than the phone's screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.context.close()
+
+
+def test_a_law_link_shows_its_article_below_the_sticky_header(browser, live_server) -> None:
+    # Given a phone whose browser prefers English (its header is the tallest: the nav wraps)
+    page = _phone(browser, live_server, lang="en-US")
+    # When a citation's link to an article is followed
+    page.goto("/law/CRPL/#art-55")
+    article = page.locator("#art-55")
+    article.wait_for()
+    # Then the article's heading is below the sticky header, not hidden under it
+    header_bottom = page.evaluate(
+        "document.querySelector('header.top').getBoundingClientRect().bottom"
+    )
+    top = article.evaluate("e => e.getBoundingClientRect().top")
+    assert top >= header_bottom
+    page.context.close()
+
+
+def test_the_buyer_sign_up_hides_the_shop_fields(browser, live_server) -> None:
+    # Given the sign-up page on a phone, with "Buy" chosen as it is by default
+    page = _phone(browser, live_server)
+    page.goto("/signup/")
+    shop = page.locator("input[name=shop_name]")
+    # Then the shop's fields are hidden
+    assert not shop.is_visible()
+    assert not page.locator("input[name=wechat_id]").is_visible()
+    # When "Sell" is chosen
+    page.locator("input[name=role][value=seller]").check()
+    # Then they show
+    assert shop.is_visible()
+    page.context.close()

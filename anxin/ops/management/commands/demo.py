@@ -159,6 +159,13 @@ class Command(BaseCommand):
                     contact_phone=phone,
                     wechat_id=wechat,
                 )
+                accounts.seller_profile_update(
+                    user=seller,
+                    shop_name=shop,
+                    contact_phone=phone,
+                    wechat_id=wechat,
+                    return_address=f"杭州市西湖区文三路 {len(listings) + 1} 号 {name} 收 {phone}",
+                )
                 # Verified, with a licence for each regulated category it sells.
                 needed = {LICENCE_FOR[c] for _, _, c, *_ in items if c in LICENCE_FOR}
                 synthetic.verify(seller, licences=tuple(sorted(needed)))
@@ -303,7 +310,33 @@ class Command(BaseCommand):
             actor=wang, number=o.number, as_described=4, shipping=3, service=4, text="发货稍慢。"
         )
         reviews.review_reply(actor=seller, number=o.number, text="抱歉，春茶季订单多，已加派人手。")
+        self._history(place, pay, ship, buyers, listings)
         self._disputes(place, pay, ship, buyers, listings)
+
+    def _history(self, place, pay, ship, buyers: list, listings: dict) -> None:
+        """Records long enough for a credit grade (ANXIN_CREDIT_MIN_ORDERS paid orders in a
+        year): repeat customers of the tea shop and of the orchard, shipped and confirmed. The
+        orchard's score is lowered by the operator for a term, with a reason, so the demo
+        shows two grades and an adjustment; the other sellers stay new ("N")."""
+        from django.conf import settings
+
+        from anxin.accounts.models import User
+        from anxin.orders import services as orders
+        from anxin.reputation import credit
+
+        oolong = listings["tea"][1]
+        oranges = listings["fruit"][0]
+        for i in range(settings.ANXIN_CREDIT_MIN_ORDERS):
+            for listing in (oolong, oranges):
+                o = ship(pay(place(buyers[i % len(buyers)], listing)))
+                orders.order_confirm(actor=o.buyer, number=o.number)
+        credit.adjust(
+            actor=User.objects.get(username="operator"),
+            seller_id=oranges.seller_id,
+            points=-250,
+            reason="多笔订单的发货单号查无物流信息，已核实",
+            days=90,
+        )
 
     def _disputes(self, place, pay, ship, buyers: list, listings: dict) -> None:
         """Cases at the desk: one waiting for the seller, one in mediation (the mediator's

@@ -1,0 +1,99 @@
+"""The case page as each party reads it: who refused the mediator's proposal, the seller's
+offer and what silence does with it, and the law's reasons worded for the reader."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from anxin.disputes import services
+from anxin.disputes.tests.helpers import desk, shipped
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user, lang: str = "zh-hans") -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    c.force_login(user)
+    return c
+
+
+def filed(buyer, seller, listing, claimed_fen: int = 5000):
+    order = shipped(buyer, seller, listing)
+    return services.dispute_file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶发霉",
+        claimed_fen=claimed_fen,
+    )
+
+
+def test_a_refused_proposal_shows_who_refused_it(buyer, seller, listing) -> None:
+    # Given a case in mediation with the mediator's proposal
+    people = desk()
+    d = filed(buyer, seller, listing)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="补偿10元")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    services.dispute_propose(
+        actor=people["mediator"], number=d.number, amount_fen=3000, text="各让一步"
+    )
+    # When the buyer accepts and the seller refuses it
+    services.dispute_respond(actor=buyer, number=d.number, accept=True)
+    services.dispute_respond(actor=seller, number=d.number, accept=False, reason="太多")
+    # Then the case page shows the buyer accepted and the seller refused, in zh and en
+    zh = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    assert "买家: ✓ 已接受 · 卖家: ✗ 已拒绝" in zh.replace("：", ": ")
+    en = client_for(buyer, "en").get(f"/disputes/{d.number}/").content.decode()
+    assert "Seller: ✗ refused" in en
+    assert "…" not in en.split('data-testid="proposal-answers"')[1].split("</p>")[0]
+
+
+def test_the_offer_button_shows_the_amount_and_the_page_says_what_silence_does(
+    buyer, seller, listing
+) -> None:
+    # Given a case where the seller offers 20 yuan
+    d = filed(buyer, seller, listing)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
+    d.refresh_from_db()
+    due = d.due_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    # When the buyer opens the case
+    page = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # Then the main button names the amount, and the page says silence accepts the offer
+    assert re.search(r'data-testid="accept-offer">接受卖家方案（¥20.00）<', page)
+    assert f"如您在 {due} 前不答复，将视为接受卖家 ¥20.00 的方案" in page
+    en = client_for(buyer, "en").get(f"/disputes/{d.number}/").content.decode()
+    assert "Accept the offer of ¥20.00" in en
+    assert f"If you do not answer by {due}, the seller's offer of ¥20.00 is accepted" in en
+
+
+def test_a_nothing_offer_is_not_the_main_button_and_silence_closes_the_case(
+    buyer, seller, listing
+) -> None:
+    # Given a case where the seller offers nothing
+    d = filed(buyer, seller, listing)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=0, text="不赔")
+    # When the buyer opens the case
+    page = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # Then accepting ¥0 is a secondary button, refusing is the main one
+    assert re.search(r'class="secondary"[^>]*>接受卖家方案（¥0.00）<', page)
+    assert re.search(r'<button type="submit" data-testid="refuse-offer">', page)
+    # And the page says silence closes the complaint with nothing paid
+    assert "投诉将关闭且不获任何赔付" in page
+
+
+def test_the_laws_reasons_are_introduced_as_said_to_the_buyer_for_others(
+    buyer, seller, listing
+) -> None:
+    # Given a case whose law reasons speak to the buyer ("you may return them")
+    d = filed(buyer, seller, listing)
+    # When the buyer opens it
+    # Then the reasons are shown as they are
+    assert "对买家而言" not in client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # When the seller opens it
+    page = client_for(seller).get(f"/disputes/{d.number}/").content.decode()
+    # Then they are introduced as what the law says to the buyer
+    assert '<strong data-testid="law-to-buyer">对买家而言，法律规定：</strong>' in page
