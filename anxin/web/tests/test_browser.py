@@ -246,6 +246,48 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     page.context.close()
 
 
+def test_the_chat_poll_keeps_the_draft_and_the_chosen_photo(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    from anxin.conftest import pay, place_order
+    from anxin.orders import chat
+
+    # Given a paid order, and the buyer on its page with a clock the test controls
+    buyer = make_user("poll-buyer", "buyer", "买家")
+    seller = make_user("poll-seller", "seller", "茶店")
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    page = _phone(browser, live_server)
+    _login(page, "poll-buyer")
+    page.clock.install()
+    page.goto(f"/orders/{order.number}")
+    # When she types a message and chooses a photo, the seller writes meanwhile,
+    # and the chat polls (every 15 s)
+    page.fill("#chat textarea[name=text]", "还没写完的草稿")
+    page.set_input_files(
+        "#chat input[name=image]",
+        files=[{"name": "photo.png", "mimeType": "image/png", "buffer": _png_bytes()}],
+    )
+    chat.message_post(actor=seller, number=order.number, text="已发顺丰")
+    with page.expect_response(lambda r: r.url.endswith(f"/orders/{order.number}/messages")):
+        page.clock.run_for(16_000)
+    # Then the seller's message shows, and her draft and photo are still there
+    expect(page.get_by_text("已发顺丰")).to_be_visible()
+    expect(page.locator("#chat textarea[name=text]")).to_have_value("还没写完的草稿")
+    assert page.locator("#chat input[name=image]").evaluate("e => e.files.length") == 1
+    page.context.close()
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     browser, live_server
 ) -> None:
