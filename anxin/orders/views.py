@@ -135,6 +135,9 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "is_operator": user.role == Role.OPERATOR,
         "hold": open_hold,
         "paused": bool(open_holds),
+        # One reason per kind of open hold: a complaint or an after-sales request pauses the
+        # automatic confirmation as a refund request does, and the page must say so.
+        "pause_kinds": sorted({h.kind for h in open_holds}),
         "payment": payment,
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),

@@ -155,3 +155,52 @@ def test_the_order_page_shows_auto_confirm_and_its_pause(buyer, seller, listing)
     c.post(f"/orders/{order.number}/refund-request", {"reason": "茶叶受潮"})
     # Then the page says auto-confirmation is paused
     assert "自动确认收货已暂停" in c.get(f"/orders/{order.number}").content.decode()
+
+
+def _shipped(buyer, seller, listing) -> Order:
+    from anxin.orders import services
+
+    order = place_order(buyer, listing)
+    pay(order)
+    services.order_ship(
+        actor=seller, number=order.number, carrier="顺丰速运", tracking_number="SF1234567890"
+    )
+    return order
+
+
+def test_a_complaint_pauses_auto_confirm_and_the_page_says_why(buyer, seller, listing) -> None:
+    from anxin.disputes import services as disputes
+
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    # When the buyer files a complaint about it and opens its page, in Chinese and in English
+    disputes.dispute_file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶受潮",
+        claimed_fen=5000,
+    )
+    c = logged_in(buyer)
+    zh = c.get(f"/orders/{order.number}").content.decode()
+    en = c.get(f"/orders/{order.number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then the page says confirmation is paused because of the complaint, and gives no date
+    assert "投诉处理期间，自动确认收货已暂停" in zh
+    assert "系统将于" not in zh
+    assert "paused while a complaint is open" in en
+    assert "confirmed automatically on" not in en
+
+
+def test_an_after_sales_request_pauses_auto_confirm_and_the_page_says_why(
+    buyer, seller, listing
+) -> None:
+    from anxin.aftersales import services as aftersales
+
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    # When the buyer asks for a repair and opens the order's page
+    aftersales.aftersale_request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+    zh = logged_in(buyer).get(f"/orders/{order.number}").content.decode()
+    # Then the page says confirmation is paused because of the after-sales request, with no date
+    assert "售后申请处理期间，自动确认收货已暂停" in zh
+    assert "系统将于" not in zh
