@@ -204,3 +204,63 @@ def test_an_after_sales_request_pauses_auto_confirm_and_the_page_says_why(
     # Then the page says confirmation is paused because of the after-sales request, with no date
     assert "售后申请处理期间，自动确认收货已暂停" in zh
     assert "系统将于" not in zh
+
+
+def _checkout(c: Client, listing, phone: str, **headers: str):
+    form = _checkout_form(c.get(f"/c/{listing.code}").content.decode())
+    return c.post(
+        f"/c/{listing.code}",
+        {
+            **form,
+            "quantity": "1",
+            "recipient_name": "张伟",
+            "recipient_phone": phone,
+            "shipping_address": "杭州市西湖区",
+        },
+        **headers,
+    )
+
+
+@pytest.mark.parametrize("phone", ["123456", "12345678901", "+1 415 555 0100", "139000011112"])
+def test_checkout_refuses_a_phone_no_courier_can_call(buyer, listing, phone) -> None:
+    # Given a logged-in buyer on a checkout page
+    c = logged_in(buyer)
+    # When she gives a phone number that is neither a mainland mobile nor a landline
+    zh = _checkout(c, listing, phone).content.decode()
+    en = _checkout(c, listing, phone, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then no order is made, and the page says what to type, in her language
+    assert not Order.objects.exists()
+    assert "请填写 11 位手机号码" in zh
+    assert "enter a mainland mobile number (11 digits" in en
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("13900001111", "13900001111"),
+        ("139 0000-1111", "13900001111"),
+        ("+86 139 0000 1111", "+8613900001111"),
+        ("0571-88886666", "057188886666"),
+        ("010 1234 5678", "01012345678"),
+    ],
+)
+def test_checkout_takes_a_mobile_or_a_landline(buyer, listing, phone, stored) -> None:
+    # Given a logged-in buyer on a checkout page
+    c = logged_in(buyer)
+    # When she gives a mainland mobile or a landline, with or without spaces and dashes
+    r = _checkout(c, listing, phone)
+    # Then the order is made with the number, spaces and dashes taken out
+    order = Order.objects.get()
+    assert r["Location"] == f"/orders/{order.number}"
+    assert order.recipient_phone == stored
+
+
+def test_the_checkout_phone_field_says_what_it_takes(buyer, listing) -> None:
+    # Given a logged-in buyer
+    # When she opens a checkout page
+    page = logged_in(buyer).get(f"/c/{listing.code}").content.decode()
+    # Then the phone input opens the phone keypad and checks a mobile or landline pattern
+    field = re.search(r'<input name="recipient_phone"[^>]*>', page)
+    assert field is not None
+    assert 'inputmode="tel"' in field.group(0)
+    assert 'pattern="(\\+?86[ \\-]?)?1[3-9]' in field.group(0)

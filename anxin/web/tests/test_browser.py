@@ -106,6 +106,12 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.fill("input[name=password]", PASSWORD)
     buyer.click("main form button[type=submit]")
     buyer.fill("input[name=recipient_name]", "张伟")
+    # (A six-digit number is no phone a courier can call: the field itself says so.)
+    phone = buyer.locator("input[name=recipient_phone]")
+    phone.fill("123456")
+    assert phone.evaluate("e => e.validity.patternMismatch")
+    phone.fill("139 0000 1111")
+    assert not phone.evaluate("e => e.validity.patternMismatch")
     buyer.fill("input[name=recipient_phone]", "13900001111")
     buyer.fill("textarea[name=shipping_address]", "杭州市西湖区文三路 100 号")
     buyer.get_by_role("button", name="提交订单").click()
@@ -136,6 +142,12 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     # When she ships the order
     seller_page.get_by_text(number).click()
     seller_page.fill("input[name=carrier]", "顺丰速运")
+    # (The tracking number's pattern is a valid regular expression, so the browser checks it.)
+    tracking = seller_page.locator("input[name=tracking_number]")
+    tracking.fill("SF 123 456")
+    assert tracking.evaluate("e => e.validity.patternMismatch")
+    tracking.fill("SF-1234567890")
+    assert not tracking.evaluate("e => e.validity.patternMismatch")
     seller_page.fill("input[name=tracking_number]", "SF1234567890")
     seller_page.get_by_role("button", name="确认发货").click()
     # Then it is shipped
@@ -241,6 +253,9 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     assert page.locator(".voucher-qr svg").count() == 1
     # created, paid, the message
     assert page.get_by_test_id("voucher-records").inner_text().strip() == "3"
+    # And its print button can be read: not white on the white card
+    print_button = page.locator("[data-print]")
+    assert print_button.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "voucher-phone.png"), full_page=True)
     page.context.close()
