@@ -148,9 +148,12 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),
         "can_chat": is_buyer or is_seller,
+        # The buyer has paid at the cashier (which sends her back with ?paid=1) but the
+        # provider's notification has not been applied yet: the page says the payment is being
+        # confirmed and offers no second payment.
         "waiting_for_provider": order.status == OrderStatus.AWAITING_PAYMENT
-        and payment
-        and payment.status == "succeeded",
+        and payment is not None
+        and (payment.status == "succeeded" or request.GET.get("paid") == "1"),
     }
 
 

@@ -90,7 +90,8 @@ def test_buyer_checks_out_pays_and_confirms_through_pages(buyer, seller, listing
     assert r["Location"] == f"/sandbox/pay/{sp.pk}"
     assert "¥256.00" in c.get(r["Location"]).content.decode()
     # When she pays there, is sent back to the order, and the notification arrives
-    assert c.post(r["Location"], {"action": "pay"})["Location"] == f"/orders/{order.number}"
+    paid = c.post(r["Location"], {"action": "pay"})["Location"]
+    assert paid == f"/orders/{order.number}?paid=1"
     deliver_all()
     # Then the order page says the money is held in escrow, not yet paid to the seller
     page = c.get(f"/orders/{order.number}").content.decode()
@@ -264,3 +265,32 @@ def test_the_checkout_phone_field_says_what_it_takes(buyer, listing) -> None:
     assert field is not None
     assert 'inputmode="tel"' in field.group(0)
     assert 'pattern="(\\+?86[ \\-]?)?1[3-9]' in field.group(0)
+
+
+def test_just_after_paying_the_order_says_confirming_and_offers_no_second_payment(
+    buyer, listing
+) -> None:
+    # Given a buyer's unpaid order and its cashier
+    order = place_order(buyer, listing)
+    c = logged_in(buyer)
+    cashier = c.post(f"/orders/{order.number}/pay")["Location"]
+    # When she pays there, before the provider's notification is applied
+    back = c.post(cashier, {"action": "pay"})["Location"]
+    page = c.get(back).content.decode()
+    status = c.get(f"/orders/{order.number}/status?paid=1").content.decode()
+    # Then the page and its polled status say the payment is being confirmed, without the
+    # pay button or "awaiting payment", and the poll keeps saying so
+    assert "已收到付款，正在确认" in page
+    assert "待付款" not in page
+    assert f"/orders/{order.number}/pay" not in page
+    assert "已收到付款，正在确认" in status
+    assert "?paid=1" in status
+    # When she opens the cashier again (the back button)
+    again = c.get(cashier)
+    # Then she is sent to her order, not shown the payment's raw status
+    assert again.status_code == 302
+    assert again["Location"] == f"/orders/{order.number}?paid=1"
+    # When the notification lands
+    deliver_all()
+    # Then the page says the money is held in escrow
+    assert "已付款，资金托管中" in c.get(back).content.decode()

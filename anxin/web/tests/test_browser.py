@@ -122,6 +122,10 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.get_by_role("button", name="付款到安心托管").click()
     expect(buyer.locator(".cashier h1")).to_have_text("¥368.00")
     buyer.get_by_role("button", name="确认支付").click()
+    # Then, before the provider's notification is applied, her order says the payment is being
+    # confirmed and offers no second payment
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已收到付款，正在确认…")
+    expect(buyer.get_by_role("button", name="付款到安心托管")).to_have_count(0)
     # The provider's notification arrives asynchronously (the worker delivers it); the page
     # polls and shows the money held in escrow.
     run_due_tasks()
