@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
@@ -207,12 +208,30 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+# What the order page says once each of its own actions is done (msgids: translated when shown).
+_DONE: dict[str, str] = {
+    "ship": gettext_noop("Marked as shipped."),
+    "confirm": gettext_noop("Receipt confirmed: the payment is released to the seller."),
+    "cancel": gettext_noop("The order is cancelled."),
+    "refund": gettext_noop("The order is refunded."),
+    "refund-request": gettext_noop(
+        "Your refund request is sent to the seller. Automatic confirmation is paused meanwhile."
+    ),
+    "refund-approve": gettext_noop("Refund approved: the buyer is refunded in full."),
+    "refund-decline": gettext_noop("Refund request declined."),
+    "refund-withdraw": gettext_noop("Refund request withdrawn."),
+}
+
+
 def order_action_run(
-    request: UserRequest, number: str, call: Callable[..., Any] | None
+    request: UserRequest,
+    number: str,
+    call: Callable[..., Any] | None,
+    done: str = "Done.",
 ) -> HttpResponse:
-    """Run one action posted from the order page and go back to it; a refusal is shown there.
-    The after-sales and review actions go through here too, so that every form on the order
-    page behaves alike."""
+    """Run one action posted from the order page and go back to it; a refusal is shown there,
+    and so is `done` (a msgid, translated here) once it succeeded. The after-sales and review actions
+    go through here too, so that every form on the order page behaves alike."""
     if call is None:
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=404)
     try:
@@ -221,6 +240,8 @@ def order_action_run(
         messages.error(request, e.detail)
         if e.status == 404:
             return error_page(request, e)
+    else:
+        messages.success(request, _(done))
     return redirect("web:order", number=number)
 
 
@@ -236,7 +257,7 @@ def order_action(request: UserRequest, number: str, action: str) -> HttpResponse
                 return error_page(request, e)
             return redirect("web:order", number=number)
         return redirect(payment.pay_url)
-    return order_action_run(request, number, _ACTIONS.get(action))
+    return order_action_run(request, number, _ACTIONS.get(action), _DONE.get(action, "Done."))
 
 
 @login_required

@@ -294,3 +294,45 @@ def test_just_after_paying_the_order_says_confirming_and_offers_no_second_paymen
     deliver_all()
     # Then the page says the money is held in escrow
     assert "已付款，资金托管中" in c.get(back).content.decode()
+
+
+def test_confirming_receipt_asks_first_and_says_it_is_done(buyer, seller, listing) -> None:
+    # Given a shipped order, and its buyer on its page
+    order = _shipped(buyer, seller, listing)
+    c = logged_in(buyer)
+    page = c.get(f"/orders/{order.number}").content.decode()
+    # Then the confirm form asks before it releases the money, naming the amount
+    form = re.search(r'<form[^>]*/confirm"[^>]*>', page)
+    assert form is not None
+    assert 'data-confirm="确认收货并把 ¥128.00 付给卖家？付款后无法撤回。"' in form.group(0)
+    # When she confirms receipt
+    done = c.post(f"/orders/{order.number}/confirm", follow=True).content.decode()
+    # Then the page she lands on says it is done, as a success message
+    assert '<p class="flash success" role="status">已确认收货，货款已付给卖家。</p>' in done
+    # When she then reviews the order with her browser in English
+    en = logged_in(buyer).post(
+        f"/orders/{order.number}/review",
+        {"as_described": "5", "shipping": "5", "service": "5", "text": "好茶"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # Then the review's own success message shows, in English
+    assert "Your review is submitted." in en.content.decode()
+
+
+def test_every_order_action_ends_with_a_success_message(buyer, seller, listing) -> None:
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    b, s = logged_in(buyer), logged_in(seller)
+    # When the buyer asks for a refund, then withdraws it, then asks again and the seller declines
+    steps = [
+        (b, "refund-request", {"reason": "茶叶受潮"}, "退款申请已发给卖家"),
+        (b, "refund-withdraw", {}, "已撤回退款申请"),
+        (b, "refund-request", {"reason": "茶叶受潮"}, "退款申请已发给卖家"),
+        (s, "refund-decline", {"reason": "已发顺丰"}, "已拒绝退款申请"),
+        (b, "aftersale-request", {"kind": "repair", "reason": "坏了"}, "申请已发给卖家"),
+    ]
+    for client, action, data, message in steps:
+        r = client.post(f"/orders/{order.number}/{action}", data, follow=True)
+        # Then each ends on the order page with its own success message
+        assert f'<p class="flash success" role="status">{message}' in r.content.decode(), action

@@ -161,9 +161,21 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.reload()
     # Then she sees it shipped
     expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
-    # When she confirms receipt
+    # When she taps "confirm receipt" but cancels the question it asks
+    questions: list[str] = []
+    buyer.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
     buyer.get_by_role("button", name="确认收货，把货款付给卖家").click()
-    # Then the order is completed and paid to the seller, with four entries in its timeline
+    # Then it asked, naming the amount, and nothing was sent: the order is still shipped
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
+    assert questions == ["确认收货并把 ¥368.00 付给卖家？付款后无法撤回。"]
+    # When she confirms receipt and accepts the question
+    buyer.once("dialog", lambda d: d.accept())
+    buyer.get_by_role("button", name="确认收货，把货款付给卖家").click()
+    # Then the page says it is done, in a green success box (not the yellow warning)
+    done = buyer.locator(".flash.success")
+    expect(done).to_have_text("已确认收货，货款已付给卖家。")
+    assert done.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(233, 247, 241)"
+    # And the order is completed and paid to the seller, with four entries in its timeline
     expect(buyer.get_by_test_id("order-status")).to_have_text("已完成，货款已付给卖家")
     expect(buyer.get_by_test_id("timeline").locator("li")).to_have_count(4)
 
