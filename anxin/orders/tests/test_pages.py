@@ -336,3 +336,17 @@ def test_every_order_action_ends_with_a_success_message(buyer, seller, listing) 
         r = client.post(f"/orders/{order.number}/{action}", data, follow=True)
         # Then each ends on the order page with its own success message
         assert f'<p class="flash success" role="status">{message}' in r.content.decode(), action
+
+
+def test_the_order_number_carries_the_local_date(buyer, listing) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    # Given the clock at 20:00 UTC on 1 May 2026, which is 04:00 on 2 May in Beijing
+    at = dt.datetime(2026, 5, 1, 20, 0, tzinfo=dt.UTC)
+    with time_machine.travel(at, tick=False):
+        # When the buyer places an order
+        order = place_order(buyer, listing)
+    # Then its number carries the Beijing date, as the times on its page do
+    assert order.number.startswith("AX20260502"), order.number
