@@ -228,6 +228,8 @@ def test_no_asset_is_fetched_from_outside(browser, live_server) -> None:
 
 
 def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
     from anxin.conftest import pay, place_order
     from anxin.evidence import sequencer
 
@@ -274,6 +276,21 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     assert print_button.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "voucher-phone.png"), full_page=True)
+    # When she opens the public check page its QR code leads to
+    from anxin.orders.vouchers import order_voucher
+
+    check_url = order_voucher(buyer, order.number).check_url
+    page.goto("/log/" + check_url.split("/log/", 1)[1])
+    # Then it says in a green box that the voucher is genuine, shows the technical details only
+    # when asked, and fits the phone's screen
+    result = page.get_by_test_id("verify-result")
+    expect(result).to_contain_text("凭证的指纹与此条目一致")
+    assert result.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(233, 247, 241)"
+    expect(page.get_by_test_id("entry-commitment")).to_be_hidden()
+    page.get_by_text("技术细节").click()
+    expect(page.get_by_test_id("entry-commitment")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(ARTIFACTS / "log-verify-phone.png"), full_page=True)
     page.context.close()
 
 
