@@ -230,8 +230,8 @@ def order_action_run(
     done: str = "Done.",
 ) -> HttpResponse:
     """Run one action posted from the order page and go back to it; a refusal is shown there,
-    and so is `done` (a msgid, translated here) once it succeeded. The after-sales and review actions
-    go through here too, so that every form on the order page behaves alike."""
+    and so is `done` (a msgid, translated here) once it succeeded. The after-sales and review
+    actions go through here too, so that every form on the order page behaves alike."""
     if call is None:
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=404)
     try:
