@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import SellerProfile
@@ -140,9 +140,24 @@ AFTERSALE_ACTIONS = {
 }
 
 
+# What the order page says once each step is done (msgids, translated by order_action_run).
+AFTERSALE_DONE = {
+    "aftersale-request": gettext_noop("Your request is sent to the seller."),
+    "aftersale-approve": gettext_noop("Request approved."),
+    "aftersale-refuse": gettext_noop("Request refused."),
+    "aftersale-withdraw": gettext_noop("Request withdrawn."),
+    "aftersale-ship-back": gettext_noop("Return shipment recorded."),
+    "aftersale-received": gettext_noop("Receipt of the returned goods confirmed."),
+    "aftersale-reship": gettext_noop("Replacement shipment recorded."),
+    "aftersale-escalate": gettext_noop("The request is now a complaint for Anxin's dispute desk."),
+}
+
+
 @login_required
 @require_POST
 def aftersale_action(request: UserRequest, number: str, action: str) -> HttpResponse:
     """A step of the after-sales request, posted from the order page at the order's action
     address."""
-    return order_action_run(request, number, AFTERSALE_ACTIONS.get(action))
+    return order_action_run(
+        request, number, AFTERSALE_ACTIONS.get(action), AFTERSALE_DONE.get(action, "Done.")
+    )

@@ -34,7 +34,9 @@ ESCROW_STATES = frozenset({OrderStatus.PAID, OrderStatus.SHIPPED})
 
 
 def new_order_number() -> str:
-    return "AX" + timezone.now().strftime("%Y%m%d") + secrets.token_hex(4).upper()
+    # The date the buyer sees on her clock (TIME_ZONE, Beijing time), as every time on the pages:
+    # an order placed at 02:00 in Beijing is numbered that day, not the day before in UTC.
+    return "AX" + timezone.localtime().strftime("%Y%m%d") + secrets.token_hex(4).upper()
 
 
 class Order(models.Model):

@@ -31,7 +31,7 @@ from anxin.core.errors import (
 )
 from anxin.core.money import fee_for
 from anxin.core.tasks_backend import enqueued_together
-from anxin.core.text import clean_phone, clean_text
+from anxin.core.text import clean_recipient_phone, clean_text
 from anxin.evidence import services as evidence
 from anxin.law.days import due_at
 from anxin.orders import escrow, events
@@ -133,7 +133,7 @@ def order_create(
         )
     key = clean_text(idempotency_key, "idempotency_key", 80)
     recipient_name = clean_text(recipient_name, "recipient_name", 60)
-    recipient_phone = clean_phone(recipient_phone, "recipient_phone")
+    recipient_phone = clean_recipient_phone(recipient_phone, "recipient_phone")
     shipping_address = clean_text(shipping_address, "shipping_address", 300, multiline=True)
     buyer_note = clean_text(buyer_note, "buyer_note", 300, required=False, multiline=True)
     request = {

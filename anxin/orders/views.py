@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
@@ -91,6 +92,12 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
                     "the listing as it is now before you buy."
                 )
                 listing = catalog_sel.listing_by_code(code)
+            elif e.code == "phone_invalid":
+                error = _(
+                    "The phone number is not one a courier can call: enter a mainland mobile "
+                    "number (11 digits, e.g. 139 0000 1111) or a landline with its area code "
+                    "(e.g. 0571-88886666)."
+                )
         else:
             return redirect("web:order", number=order.number)
     snap = listing.current_snapshot
@@ -135,13 +142,19 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         "is_operator": user.role == Role.OPERATOR,
         "hold": open_hold,
         "paused": bool(open_holds),
+        # One reason per kind of open hold: a complaint or an after-sales request pauses the
+        # automatic confirmation as a refund request does, and the page must say so.
+        "pause_kinds": sorted({h.kind for h in open_holds}),
         "payment": payment,
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),
         "can_chat": is_buyer or is_seller,
+        # The buyer has paid at the cashier (which sends her back with ?paid=1) but the
+        # provider's notification has not been applied yet: the page says the payment is being
+        # confirmed and offers no second payment.
         "waiting_for_provider": order.status == OrderStatus.AWAITING_PAYMENT
-        and payment
-        and payment.status == "succeeded",
+        and payment is not None
+        and (payment.status == "succeeded" or request.GET.get("paid") == "1"),
     }
 
 
@@ -195,12 +208,30 @@ _ACTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+# What the order page says once each of its own actions is done (msgids: translated when shown).
+_DONE: dict[str, str] = {
+    "ship": gettext_noop("Marked as shipped."),
+    "confirm": gettext_noop("Receipt confirmed: the payment is released to the seller."),
+    "cancel": gettext_noop("The order is cancelled."),
+    "refund": gettext_noop("The order is refunded."),
+    "refund-request": gettext_noop(
+        "Your refund request is sent to the seller. Automatic confirmation is paused meanwhile."
+    ),
+    "refund-approve": gettext_noop("Refund approved: the buyer is refunded in full."),
+    "refund-decline": gettext_noop("Refund request declined."),
+    "refund-withdraw": gettext_noop("Refund request withdrawn."),
+}
+
+
 def order_action_run(
-    request: UserRequest, number: str, call: Callable[..., Any] | None
+    request: UserRequest,
+    number: str,
+    call: Callable[..., Any] | None,
+    done: str = "Done.",
 ) -> HttpResponse:
-    """Run one action posted from the order page and go back to it; a refusal is shown there.
-    The after-sales and review actions go through here too, so that every form on the order
-    page behaves alike."""
+    """Run one action posted from the order page and go back to it; a refusal is shown there,
+    and so is `done` (a msgid, translated here) once it succeeded. The after-sales and review
+    actions go through here too, so that every form on the order page behaves alike."""
     if call is None:
         return render(request, "web/error.html", {"message": _("Unknown action.")}, status=404)
     try:
@@ -209,6 +240,8 @@ def order_action_run(
         messages.error(request, e.detail)
         if e.status == 404:
             return error_page(request, e)
+    else:
+        messages.success(request, _(done))
     return redirect("web:order", number=number)
 
 
@@ -224,7 +257,7 @@ def order_action(request: UserRequest, number: str, action: str) -> HttpResponse
                 return error_page(request, e)
             return redirect("web:order", number=number)
         return redirect(payment.pay_url)
-    return order_action_run(request, number, _ACTIONS.get(action))
+    return order_action_run(request, number, _ACTIONS.get(action), _DONE.get(action, "Done."))
 
 
 @login_required

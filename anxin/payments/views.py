@@ -27,6 +27,13 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
     if ours is None or sp is None or ours.order.buyer_id != request.user.pk:
         return render(request, "web/error.html", {"message": _("Not found.")}, status=404)
     order_url = reverse("web:order", args=[ours.order.number])
+    # Back to the order with ?paid=1 once the buyer has paid: the order page then says the
+    # payment is being confirmed (the provider's notification may land a moment later) rather
+    # than "awaiting payment" with the pay button again.
+    paid_url = f"{order_url}?paid=1"
+    if sp.status != "created":
+        # Paid, declined or closed already (a second tap, the back button): nothing to do here.
+        return redirect(paid_url if sp.status == "succeeded" else order_url)
     error = None
     if request.method == "POST":
         try:
@@ -34,7 +41,7 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
         except ProviderError as e:
             error = str(e)
         else:
-            return redirect(order_url)
+            return redirect(paid_url if request.POST.get("action") == "pay" else order_url)
         sp.refresh_from_db()
     return render(
         request,

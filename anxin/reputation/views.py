@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role, User
@@ -139,11 +140,21 @@ REVIEW_ACTIONS = {
 }
 
 
+# What the order page says once each is done (msgids, translated by order_action_run).
+REVIEW_DONE = {
+    "review": gettext_noop("Your review is submitted."),
+    "review-followup": gettext_noop("Your follow-up review is submitted."),
+    "review-reply": gettext_noop("Your reply is submitted."),
+}
+
+
 @login_required
 @require_POST
 def review_action(request: UserRequest, number: str, action: str) -> HttpResponse:
     """A review posted from the order page, at the order's action address."""
-    return order_action_run(request, number, REVIEW_ACTIONS.get(action))
+    return order_action_run(
+        request, number, REVIEW_ACTIONS.get(action), REVIEW_DONE.get(action, "Done.")
+    )
 
 
 def order_review_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:

@@ -249,3 +249,38 @@ def test_chat_through_the_page_form(order, buyer) -> None:
     assert r.status_code == 422
     assert "text: write a message" in r.content.decode()
     assert OrderMessage.objects.count() == 1
+
+
+def test_the_public_check_page_reads_plainly(order) -> None:
+    from anxin.evidence import merkle
+    from anxin.orders.labels import record_label, record_time
+
+    # Given a paid order whose records are in the log, and the entry its voucher points to
+    sequencer.integrate_all()
+    c = Client()
+    c.force_login(order.buyer)
+    proof = c.get(f"/orders/{order.number}/voucher.tlog-proof").content.decode()
+    idx = voucher.verify(proof, keys.log_verifier()).index
+    last = Record.objects.get(pk=spans.record_at(idx))
+    entry = json.loads(bytes(last.entry))
+    leaf = merkle.leaf_hash(bytes(last.entry)).hex()
+    # When anyone opens the check page of that entry with the voucher's fingerprint
+    page = Client().get(f"/log/verify/{idx}?leaf={leaf}").content.decode()
+    # Then the result is a green success box saying the fingerprint matches
+    box = page.split('<div class="flash success" role="status" data-testid="verify-result">')
+    assert len(box) == 2
+    assert "凭证的指纹与此条目一致" in box[1].split("</div>")[0]
+    # And the record reads as a label and a local time, not a code and a UTC timestamp
+    before, details = page.split('<details class="technical">')
+    assert f'data-testid="entry-kind">{record_label(entry["kind"])}<' in before
+    assert f'data-testid="entry-time">{record_time(entry["at"])}<' in before
+    assert record_time(entry["at"]) != entry["at"]
+    # And it says in plain words to compare with the voucher's order number and amount
+    assert "核对凭证上的订单号和金额" in before
+    # And the hashes, commitment, checkpoint and key are inside "Technical details" only
+    assert "<summary>技术细节</summary>" in details
+    # (the leaf hash is also in the page's own address, e.g. the language switcher's)
+    assert f'<dd class="mono">{leaf}</dd>' in details
+    for technical in (entry["commitment"], keys.log_verifier().vkey(), entry["kind"]):
+        assert technical in details
+        assert technical not in before

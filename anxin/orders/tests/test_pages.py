@@ -90,7 +90,8 @@ def test_buyer_checks_out_pays_and_confirms_through_pages(buyer, seller, listing
     assert r["Location"] == f"/sandbox/pay/{sp.pk}"
     assert "¥256.00" in c.get(r["Location"]).content.decode()
     # When she pays there, is sent back to the order, and the notification arrives
-    assert c.post(r["Location"], {"action": "pay"})["Location"] == f"/orders/{order.number}"
+    paid = c.post(r["Location"], {"action": "pay"})["Location"]
+    assert paid == f"/orders/{order.number}?paid=1"
     deliver_all()
     # Then the order page says the money is held in escrow, not yet paid to the seller
     page = c.get(f"/orders/{order.number}").content.decode()
@@ -155,3 +156,197 @@ def test_the_order_page_shows_auto_confirm_and_its_pause(buyer, seller, listing)
     c.post(f"/orders/{order.number}/refund-request", {"reason": "茶叶受潮"})
     # Then the page says auto-confirmation is paused
     assert "自动确认收货已暂停" in c.get(f"/orders/{order.number}").content.decode()
+
+
+def _shipped(buyer, seller, listing) -> Order:
+    from anxin.orders import services
+
+    order = place_order(buyer, listing)
+    pay(order)
+    services.order_ship(
+        actor=seller, number=order.number, carrier="顺丰速运", tracking_number="SF1234567890"
+    )
+    return order
+
+
+def test_a_complaint_pauses_auto_confirm_and_the_page_says_why(buyer, seller, listing) -> None:
+    from anxin.disputes import services as disputes
+
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    # When the buyer files a complaint about it and opens its page, in Chinese and in English
+    disputes.dispute_file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶受潮",
+        claimed_fen=5000,
+    )
+    c = logged_in(buyer)
+    zh = c.get(f"/orders/{order.number}").content.decode()
+    en = c.get(f"/orders/{order.number}", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then the page says confirmation is paused because of the complaint, and gives no date
+    assert "投诉处理期间，自动确认收货已暂停" in zh
+    assert "系统将于" not in zh
+    assert "paused while a complaint is open" in en
+    assert "confirmed automatically on" not in en
+
+
+def test_an_after_sales_request_pauses_auto_confirm_and_the_page_says_why(
+    buyer, seller, listing
+) -> None:
+    from anxin.aftersales import services as aftersales
+
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    # When the buyer asks for a repair and opens the order's page
+    aftersales.aftersale_request(actor=buyer, number=order.number, kind="repair", reason="坏了")
+    zh = logged_in(buyer).get(f"/orders/{order.number}").content.decode()
+    # Then the page says confirmation is paused because of the after-sales request, with no date
+    assert "售后申请处理期间，自动确认收货已暂停" in zh
+    assert "系统将于" not in zh
+
+
+def _checkout(c: Client, listing, phone: str, **headers: str):
+    form = _checkout_form(c.get(f"/c/{listing.code}").content.decode())
+    return c.post(
+        f"/c/{listing.code}",
+        {
+            **form,
+            "quantity": "1",
+            "recipient_name": "张伟",
+            "recipient_phone": phone,
+            "shipping_address": "杭州市西湖区",
+        },
+        **headers,
+    )
+
+
+@pytest.mark.parametrize("phone", ["123456", "12345678901", "+1 415 555 0100", "139000011112"])
+def test_checkout_refuses_a_phone_no_courier_can_call(buyer, listing, phone) -> None:
+    # Given a logged-in buyer on a checkout page
+    c = logged_in(buyer)
+    # When she gives a phone number that is neither a mainland mobile nor a landline
+    zh = _checkout(c, listing, phone).content.decode()
+    en = _checkout(c, listing, phone, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then no order is made, and the page says what to type, in her language
+    assert not Order.objects.exists()
+    assert "请填写 11 位手机号码" in zh
+    assert "enter a mainland mobile number (11 digits" in en
+
+
+@pytest.mark.parametrize(
+    ("phone", "stored"),
+    [
+        ("13900001111", "13900001111"),
+        ("139 0000-1111", "13900001111"),
+        ("+86 139 0000 1111", "+8613900001111"),
+        ("0571-88886666", "057188886666"),
+        ("010 1234 5678", "01012345678"),
+    ],
+)
+def test_checkout_takes_a_mobile_or_a_landline(buyer, listing, phone, stored) -> None:
+    # Given a logged-in buyer on a checkout page
+    c = logged_in(buyer)
+    # When she gives a mainland mobile or a landline, with or without spaces and dashes
+    r = _checkout(c, listing, phone)
+    # Then the order is made with the number, spaces and dashes taken out
+    order = Order.objects.get()
+    assert r["Location"] == f"/orders/{order.number}"
+    assert order.recipient_phone == stored
+
+
+def test_the_checkout_phone_field_says_what_it_takes(buyer, listing) -> None:
+    # Given a logged-in buyer
+    # When she opens a checkout page
+    page = logged_in(buyer).get(f"/c/{listing.code}").content.decode()
+    # Then the phone input opens the phone keypad and checks a mobile or landline pattern
+    field = re.search(r'<input name="recipient_phone"[^>]*>', page)
+    assert field is not None
+    assert 'inputmode="tel"' in field.group(0)
+    assert 'pattern="(\\+?86[ \\-]?)?1[3-9]' in field.group(0)
+
+
+def test_just_after_paying_the_order_says_confirming_and_offers_no_second_payment(
+    buyer, listing
+) -> None:
+    # Given a buyer's unpaid order and its cashier
+    order = place_order(buyer, listing)
+    c = logged_in(buyer)
+    cashier = c.post(f"/orders/{order.number}/pay")["Location"]
+    # When she pays there, before the provider's notification is applied
+    back = c.post(cashier, {"action": "pay"})["Location"]
+    page = c.get(back).content.decode()
+    status = c.get(f"/orders/{order.number}/status?paid=1").content.decode()
+    # Then the page and its polled status say the payment is being confirmed, without the
+    # pay button or "awaiting payment", and the poll keeps saying so
+    assert "已收到付款，正在确认" in page
+    assert "待付款" not in page
+    assert f"/orders/{order.number}/pay" not in page
+    assert "已收到付款，正在确认" in status
+    assert "?paid=1" in status
+    # When she opens the cashier again (the back button)
+    again = c.get(cashier)
+    # Then she is sent to her order, not shown the payment's raw status
+    assert again.status_code == 302
+    assert again["Location"] == f"/orders/{order.number}?paid=1"
+    # When the notification lands
+    deliver_all()
+    # Then the page says the money is held in escrow
+    assert "已付款，资金托管中" in c.get(back).content.decode()
+
+
+def test_confirming_receipt_asks_first_and_says_it_is_done(buyer, seller, listing) -> None:
+    # Given a shipped order, and its buyer on its page
+    order = _shipped(buyer, seller, listing)
+    c = logged_in(buyer)
+    page = c.get(f"/orders/{order.number}").content.decode()
+    # Then the confirm form asks before it releases the money, naming the amount
+    form = re.search(r'<form[^>]*/confirm"[^>]*>', page)
+    assert form is not None
+    assert 'data-confirm="确认收货并把 ¥128.00 付给卖家？付款后无法撤回。"' in form.group(0)
+    # When she confirms receipt
+    done = c.post(f"/orders/{order.number}/confirm", follow=True).content.decode()
+    # Then the page she lands on says it is done, as a success message
+    assert '<p class="flash success" role="status">已确认收货，货款已付给卖家。</p>' in done
+    # When she then reviews the order with her browser in English
+    en = logged_in(buyer).post(
+        f"/orders/{order.number}/review",
+        {"as_described": "5", "shipping": "5", "service": "5", "text": "好茶"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    # Then the review's own success message shows, in English
+    assert "Your review is submitted." in en.content.decode()
+
+
+def test_every_order_action_ends_with_a_success_message(buyer, seller, listing) -> None:
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    b, s = logged_in(buyer), logged_in(seller)
+    # When the buyer asks for a refund, then withdraws it, then asks again and the seller declines
+    steps = [
+        (b, "refund-request", {"reason": "茶叶受潮"}, "退款申请已发给卖家"),
+        (b, "refund-withdraw", {}, "已撤回退款申请"),
+        (b, "refund-request", {"reason": "茶叶受潮"}, "退款申请已发给卖家"),
+        (s, "refund-decline", {"reason": "已发顺丰"}, "已拒绝退款申请"),
+        (b, "aftersale-request", {"kind": "repair", "reason": "坏了"}, "申请已发给卖家"),
+    ]
+    for client, action, data, message in steps:
+        r = client.post(f"/orders/{order.number}/{action}", data, follow=True)
+        # Then each ends on the order page with its own success message
+        assert f'<p class="flash success" role="status">{message}' in r.content.decode(), action
+
+
+def test_the_order_number_carries_the_local_date(buyer, listing) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    # Given the clock at 20:00 UTC on 1 May 2026, which is 04:00 on 2 May in Beijing
+    at = dt.datetime(2026, 5, 1, 20, 0, tzinfo=dt.UTC)
+    with time_machine.travel(at, tick=False):
+        # When the buyer places an order
+        order = place_order(buyer, listing)
+    # Then its number carries the Beijing date, as the times on its page do
+    assert order.number.startswith("AX20260502"), order.number

@@ -106,6 +106,12 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.fill("input[name=password]", PASSWORD)
     buyer.click("main form button[type=submit]")
     buyer.fill("input[name=recipient_name]", "张伟")
+    # (A six-digit number is no phone a courier can call: the field itself says so.)
+    phone = buyer.locator("input[name=recipient_phone]")
+    phone.fill("123456")
+    assert phone.evaluate("e => e.validity.patternMismatch")
+    phone.fill("139 0000 1111")
+    assert not phone.evaluate("e => e.validity.patternMismatch")
     buyer.fill("input[name=recipient_phone]", "13900001111")
     buyer.fill("textarea[name=shipping_address]", "杭州市西湖区文三路 100 号")
     buyer.get_by_role("button", name="提交订单").click()
@@ -116,6 +122,10 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.get_by_role("button", name="付款到安心托管").click()
     expect(buyer.locator(".cashier h1")).to_have_text("¥368.00")
     buyer.get_by_role("button", name="确认支付").click()
+    # Then, before the provider's notification is applied, her order says the payment is being
+    # confirmed and offers no second payment
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已收到付款，正在确认…")
+    expect(buyer.get_by_role("button", name="付款到安心托管")).to_have_count(0)
     # The provider's notification arrives asynchronously (the worker delivers it); the page
     # polls and shows the money held in escrow.
     run_due_tasks()
@@ -136,6 +146,12 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     # When she ships the order
     seller_page.get_by_text(number).click()
     seller_page.fill("input[name=carrier]", "顺丰速运")
+    # (The tracking number's pattern is a valid regular expression, so the browser checks it.)
+    tracking = seller_page.locator("input[name=tracking_number]")
+    tracking.fill("SF 123 456")
+    assert tracking.evaluate("e => e.validity.patternMismatch")
+    tracking.fill("SF-1234567890")
+    assert not tracking.evaluate("e => e.validity.patternMismatch")
     seller_page.fill("input[name=tracking_number]", "SF1234567890")
     seller_page.get_by_role("button", name="确认发货").click()
     # Then it is shipped
@@ -145,9 +161,21 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.reload()
     # Then she sees it shipped
     expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
-    # When she confirms receipt
+    # When she taps "confirm receipt" but cancels the question it asks
+    questions: list[str] = []
+    buyer.once("dialog", lambda d: (questions.append(d.message), d.dismiss()))
     buyer.get_by_role("button", name="确认收货，把货款付给卖家").click()
-    # Then the order is completed and paid to the seller, with four entries in its timeline
+    # Then it asked, naming the amount, and nothing was sent: the order is still shipped
+    expect(buyer.get_by_test_id("order-status")).to_have_text("已发货")
+    assert questions == ["确认收货并把 ¥368.00 付给卖家？付款后无法撤回。"]
+    # When she confirms receipt and accepts the question
+    buyer.once("dialog", lambda d: d.accept())
+    buyer.get_by_role("button", name="确认收货，把货款付给卖家").click()
+    # Then the page says it is done, in a green success box (not the yellow warning)
+    done = buyer.locator(".flash.success")
+    expect(done).to_have_text("已确认收货，货款已付给卖家。")
+    assert done.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(233, 247, 241)"
+    # And the order is completed and paid to the seller, with four entries in its timeline
     expect(buyer.get_by_test_id("order-status")).to_have_text("已完成，货款已付给卖家")
     expect(buyer.get_by_test_id("timeline").locator("li")).to_have_count(4)
 
@@ -200,6 +228,8 @@ def test_no_asset_is_fetched_from_outside(browser, live_server) -> None:
 
 
 def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
     from anxin.conftest import pay, place_order
     from anxin.evidence import sequencer
 
@@ -241,9 +271,69 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     assert page.locator(".voucher-qr svg").count() == 1
     # created, paid, the message
     assert page.get_by_test_id("voucher-records").inner_text().strip() == "3"
+    # And its print button can be read: not white on the white card
+    print_button = page.locator("[data-print]")
+    assert print_button.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "voucher-phone.png"), full_page=True)
+    # When she opens the public check page its QR code leads to
+    from anxin.orders.vouchers import order_voucher
+
+    check_url = order_voucher(buyer, order.number).check_url
+    page.goto("/log/" + check_url.split("/log/", 1)[1])
+    # Then it says in a green box that the voucher is genuine, shows the technical details only
+    # when asked, and fits the phone's screen
+    result = page.get_by_test_id("verify-result")
+    expect(result).to_contain_text("凭证的指纹与此条目一致")
+    assert result.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(233, 247, 241)"
+    expect(page.get_by_test_id("entry-commitment")).to_be_hidden()
+    page.get_by_text("技术细节").click()
+    expect(page.get_by_test_id("entry-commitment")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(ARTIFACTS / "log-verify-phone.png"), full_page=True)
     page.context.close()
+
+
+def test_the_chat_poll_keeps_the_draft_and_the_chosen_photo(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    from anxin.conftest import pay, place_order
+    from anxin.orders import chat
+
+    # Given a paid order, and the buyer on its page with a clock the test controls
+    buyer = make_user("poll-buyer", "buyer", "买家")
+    seller = make_user("poll-seller", "seller", "茶店")
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    page = _phone(browser, live_server)
+    _login(page, "poll-buyer")
+    page.clock.install()
+    page.goto(f"/orders/{order.number}")
+    # When she types a message and chooses a photo, the seller writes meanwhile,
+    # and the chat polls (every 15 s)
+    page.fill("#chat textarea[name=text]", "还没写完的草稿")
+    page.set_input_files(
+        "#chat input[name=image]",
+        files=[{"name": "photo.png", "mimeType": "image/png", "buffer": _png_bytes()}],
+    )
+    chat.message_post(actor=seller, number=order.number, text="已发顺丰")
+    with page.expect_response(lambda r: r.url.endswith(f"/orders/{order.number}/messages")):
+        page.clock.run_for(16_000)
+    # Then the seller's message shows, and her draft and photo are still there
+    expect(page.get_by_text("已发顺丰")).to_be_visible()
+    expect(page.locator("#chat textarea[name=text]")).to_have_value("还没写完的草稿")
+    assert page.locator("#chat input[name=image]").evaluate("e => e.files.length") == 1
+    page.context.close()
+
+
+def _png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
 
 
 def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(

@@ -12,3 +12,13 @@ document.addEventListener("click", function (event) {
     select.select();
   }
 });
+// A form that moves money for good (confirming receipt releases the escrow to the seller)
+// asks first: <form data-confirm="question">. Cancel keeps the form unsent.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  var question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+  }
+});
