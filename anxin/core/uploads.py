@@ -72,7 +72,7 @@ def checked_digest(
     f.seek(0)
     if not looks_like(head, declared):
         raise ValidationFailed(
-            msg("{field}: {refused}", field=field, format=mismatch.format(type=declared)),
+            msg("{field}: {mismatch}", field=field, mismatch=mismatch.format(type=declared)),
             field=field,
         )
     return digest.hexdigest()

@@ -136,11 +136,11 @@ def order_create(
     """
     if buyer.role != Role.BUYER:
         raise Forbidden("only buyers can place orders", code="not_a_buyer")
-    if not isinstance(quantity, int) or not 1 <= quantity <= settings.most:
+    if not isinstance(quantity, int) or not 1 <= quantity <= settings.ANXIN_MAX_ORDER_QUANTITY:
         raise ValidationFailed(
             msg(
                 "quantity: must be 1 to {most}",
-                most=settings.most,
+                most=settings.ANXIN_MAX_ORDER_QUANTITY,
             ),
             field="quantity",
         )

@@ -261,11 +261,11 @@ def decide(
     now = timezone.now()
     entry.decided_by, entry.decided_at, entry.decision_reasons = actor, now, reasons
     if list_seller:
-        if not is_whole(term_days) or not 1 <= term_days <= settings.most:
+        if not is_whole(term_days) or not 1 <= term_days <= settings.ANXIN_BLACKLIST_MAX_DAYS:
             raise ValidationFailed(
                 msg(
                     "term_days: 1 to {most}",
-                    most=settings.most,
+                    most=settings.ANXIN_BLACKLIST_MAX_DAYS,
                 ),
                 field="term_days",
             )

@@ -67,12 +67,12 @@ def review_create(
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can review it", code="not_the_buyer")
     settled = _settled(order)
-    if timezone.now() > due_at(settled, settings.days):
+    if timezone.now() > due_at(settled, settings.ANXIN_REVIEW_DAYS):
         raise InvalidTransition(
             msg(
                 "order {number}: the {days} days to review it have passed",
                 number=number,
-                days=settings.days,
+                days=settings.ANXIN_REVIEW_DAYS,
             ),
             code="review_window_closed",
         )

@@ -41,6 +41,7 @@ _BASES = {
 class Site:
     where: str
     template: str | None  # None: the message is not a constant
+    params: frozenset[str] | None = None  # the keywords msg() is given, if it is a msg()
 
 
 def _sources() -> list[Path]:
@@ -116,7 +117,12 @@ def raise_sites() -> list[Site]:
                 else next((k.value for k in node.keywords if k.arg == "detail"), None)
             )
             where = f"{path.relative_to(ANXIN)}:{node.lineno}"
-            sites.append(Site(where, _template(arg)))
+            params = (
+                frozenset(k.arg or "**" for k in arg.keywords)
+                if isinstance(arg, ast.Call)
+                else None
+            )
+            sites.append(Site(where, _template(arg), params))
     return sites
 
 
@@ -137,6 +143,21 @@ def test_every_domain_error_message_is_a_constant_template() -> None:
     dynamic = [s.where for s in raise_sites() if s.template is None]
     # Then none is an f-string, a concatenation or a variable: each is a template
     assert dynamic == []
+
+
+def test_every_template_is_given_exactly_its_parameters() -> None:
+    # Given every msg(template, **params) a service raises with
+    wrong = []
+    for s in raise_sites():
+        if s.template is None:
+            continue
+        # When the template's placeholders are compared with the keywords given
+        wanted = {f for _, f, _, _ in string.Formatter().parse(s.template) if f}
+        given = s.params if s.params is not None else frozenset()
+        if wanted != given:
+            wrong.append((s.where, sorted(wanted), sorted(given)))
+    # Then each placeholder is given and nothing else is (the English detail always renders)
+    assert wrong == []
 
 
 def test_every_domain_error_template_has_a_chinese_text() -> None:
