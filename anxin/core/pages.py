@@ -43,8 +43,30 @@ _WORDS = {
 }
 
 # A leading "name: " naming an internal field (one lower-case identifier), as in
-# "number: the check digit is wrong"; a reader never sees it.
-_FIELD_PREFIX = re.compile(r"^[a-z][a-z0-9_]*: ")
+# "number: the check digit is wrong". A reader sees the field's name in words instead (the
+# Chinese texts leave it out, as they say which field it is themselves).
+_FIELD_PREFIX = re.compile(r"^([a-z][a-z0-9_]*): ")
+_FIELD_WORDS = {
+    "number": _("ID number"),
+    "id_number": _("ID number"),
+    "credit_code": _("Credit code"),
+    "price_fen": _("Price"),
+    "price_yuan": _("Price"),
+    "claimed_fen": _("Amount claimed"),
+    "offer_fen": _("Offer"),
+    "text": _("Message"),
+    "licence": _("Licence"),
+    "entry": _("Entry"),
+    "points": _("Points"),
+}
+
+
+def _field_words(match: re.Match[str]) -> str:
+    name = match.group(1)
+    words = _FIELD_WORDS.get(name)
+    if words is None:
+        words = re.sub(r"_(fen|id|yuan)$", "", name).replace("_", " ")
+    return f"{str(words)[:1].upper()}{str(words)[1:]}: "
 
 
 @cache
@@ -81,7 +103,7 @@ def user_message(e: DomainError) -> str:
             text = text.format(**{k: human_word(v) for k, v in e.params.items()})
         except (KeyError, IndexError, ValueError):
             text = e.detail
-    text = _FIELD_PREFIX.sub("", text, count=1)
+    text = _FIELD_PREFIX.sub(_field_words, text, count=1)
     return text[:1].upper() + text[1:]
 
 

@@ -180,7 +180,7 @@ def test_every_domain_error_template_has_a_chinese_text() -> None:
     assert stray == []
 
 
-def test_user_message_translates_and_drops_the_field_name() -> None:
+def test_user_message_translates_and_words_the_field_name() -> None:
     # Given the ID number check's refusal
     e = ValidationFailed(msg("{field}: the check digit is wrong (GB 11643)", field="number"))
     # When it is shown in Chinese and in English
@@ -188,11 +188,11 @@ def test_user_message_translates_and_drops_the_field_name() -> None:
         zh = user_message(e)
     with translation.override("en"):
         en = user_message(e)
-    # Then the API's detail is unchanged, and neither page text names the field
+    # Then the API's detail is unchanged; Chinese leaves the field out, English words it
     assert e.detail == "number: the check digit is wrong (GB 11643)"
     assert "校验" in zh
     assert "number" not in zh
-    assert en == "The check digit is wrong (GB 11643)"
+    assert en == "ID number: the check digit is wrong (GB 11643)"
 
 
 @pytest.mark.django_db
