@@ -52,21 +52,81 @@ _FIELD_WORDS = {
     "credit_code": _("Credit code"),
     "price_fen": _("Price"),
     "price_yuan": _("Price"),
+    "price": _("Price"),
     "claimed_fen": _("Amount claimed"),
+    "claimed": _("Amount claimed"),
     "offer_fen": _("Offer"),
+    "offer": _("Offer"),
     "text": _("Message"),
     "licence": _("Licence"),
     "entry": _("Entry"),
     "points": _("Points"),
+    "reason": _("Reason"),
+    "reasons": _("Reason"),
+    "image": _("Image"),
+    "images": _("Images"),
+    "photos": _("Photos"),
+    "wechat_id": _("WeChat ID"),
+    "shop_name": _("Shop name"),
+    "name": _("Name"),
+    "contact_phone": _("Contact phone"),
+    "contact": _("Contact phone"),
+    "amount": _("Amount"),
+    "amount_fen": _("Amount"),
+    "valid_until": _("Valid until"),
+    "title": _("Title"),
+    "stock": _("Stock"),
+    "shipping_days": _("Days to ship"),
+    "shipping_address": _("Address"),
+    "recipient_phone": _("Phone"),
+    "recipient_name": _("Recipient"),
+    "quantity": _("Quantity"),
+    "paid_on": _("Day you paid"),
+    "outside_paid_on": _("Day you paid"),
+    "paid": _("Amount paid"),
+    "outside_paid_fen": _("Amount paid"),
+    "note": _("Note"),
+    "buyer_note": _("Note"),
+    "evidence": _("Evidence"),
+    "email": _("E-mail"),
+    "display_name": _("Display name"),
+    "days": _("Days"),
+    "term_days": _("Days"),
+    "compensation": _("Compensation"),
+    "compensation_fen": _("Compensation"),
+    "refund": _("Refund"),
+    "refund_fen": _("Refund"),
+    "remedy": _("Remedy"),
+    "claim": _("Claim"),
+    "carrier": _("Carrier"),
+    "tracking_number": _("Tracking number"),
+    "address": _("Address"),
+    "category": _("Category"),
+    "kind": _("Kind"),
+    "username": _("Username"),
+    "seller_username": _("Seller"),
+    "password": _("Password"),
+    "new_password": _("New password"),
+    "current_password": _("Current password"),
+    "description": _("Description"),
+    "departure_reason": _("Reason"),
+    "return_shipping_fen": _("Return shipping"),
+    "document": _("Document"),
+    "licence_file": _("Business licence"),
+    "notice": _("Notice"),
 }
 
 
-def _field_words(match: re.Match[str]) -> str:
-    name = match.group(1)
+def field_words(name: str) -> str:
+    """A form field's internal name as a reader calls it ("claimed_fen" → "Amount claimed")."""
     words = _FIELD_WORDS.get(name)
     if words is None:
-        words = re.sub(r"_(fen|id|yuan)$", "", name).replace("_", " ")
-    return f"{str(words)[:1].upper()}{str(words)[1:]}: "
+        return re.sub(r"_(fen|id|yuan)$", "", name).replace("_", " ").capitalize()
+    return str(words)
+
+
+def _field_prefix(match: re.Match[str]) -> str:
+    return f"{field_words(match.group(1))}: "
 
 
 @cache
@@ -92,6 +152,13 @@ def human_word(value: Any) -> Any:
     return value
 
 
+def _param(key: str, value: Any) -> Any:
+    # A template's {field} (and the {name} of a field) is a form field's internal name.
+    if key == "field" or (key == "name" and value in _FIELD_WORDS):
+        return field_words(str(value))
+    return human_word(value)
+
+
 def user_message(e: DomainError) -> str:
     """A refusal in the active language, with its parameters and without internal field names.
     `e.detail` stays the English text the API gives."""
@@ -100,10 +167,10 @@ def user_message(e: DomainError) -> str:
         return str(_GENERIC.get(e.status, _GENERIC[400]))
     if e.params:
         try:
-            text = text.format(**{k: human_word(v) for k, v in e.params.items()})
+            text = text.format(**{k: _param(k, v) for k, v in e.params.items()})
         except (KeyError, IndexError, ValueError):
             text = e.detail
-    text = _FIELD_PREFIX.sub(_field_words, text, count=1)
+    text = _FIELD_PREFIX.sub(_field_prefix, text, count=1)
     return text[:1].upper() + text[1:]
 
 

@@ -216,3 +216,21 @@ def test_an_untranslated_refusal_falls_back_to_a_chinese_sentence() -> None:
     # Then the reader gets a Chinese sentence, not the English detail
     assert "zzz" not in text
     assert "找不到" in text
+
+
+@pytest.mark.django_db
+def test_a_field_parameter_and_a_status_read_as_words_in_both_languages() -> None:
+    # Given a required field left empty and an order in an internal status
+    empty = ValidationFailed(msg("{field}: required", field="recipient_name"))
+    paid = DomainError(
+        msg("order {number} is {status}; nothing to pay", number="AX1", status="shipped")
+    )
+    # When they are shown in Chinese and in English
+    with translation.override("zh-hans"):
+        zh = (user_message(empty), user_message(paid))
+    with translation.override("en"):
+        en = user_message(empty)
+    # Then the field and the status are named in words, never by their internal names
+    assert zh == ("请填写“收货人”。", "订单 AX1 当前状态为“已发货”，无需付款。")
+    assert en == "Recipient: required"
+    assert empty.detail == "recipient_name: required"
