@@ -129,6 +129,18 @@ def _field_prefix(match: re.Match[str]) -> str:
     return f"{field_words(match.group(1))}: "
 
 
+# A placeholder, left alone, or an internal name with an underscore in a template's words.
+_SNAKE = re.compile(r"\{[^{}]*\}|\b[a-z]+(?:_[a-z0-9]+)+\b")
+
+
+def _snake_words(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if token.startswith("{"):
+        return token
+    words = field_words(token)
+    return words[:1].lower() + words[1:]
+
+
 @cache
 def _choice_labels() -> dict[str, Any]:
     """Every model field's choice value → its (lazy, translated) label, first one wins."""
@@ -148,7 +160,8 @@ def human_word(value: Any) -> Any:
             return str(_WORDS[value])
         label = _choice_labels().get(value)
         if label is not None:
-            return str(label)
+            label = str(label)  # mid-sentence: "order AX1 is paid, held in escrow"
+            return label[:1].lower() + label[1:]
     return value
 
 
@@ -163,8 +176,11 @@ def user_message(e: DomainError) -> str:
     """A refusal in the active language, with its parameters and without internal field names.
     `e.detail` stays the English text the API gives."""
     text = gettext(e.template)
-    if text == e.template and not (get_language() or "en").startswith("en"):
-        return str(_GENERIC.get(e.status, _GENERIC[400]))
+    if text == e.template:
+        if not (get_language() or "en").startswith("en"):
+            return str(_GENERIC.get(e.status, _GENERIC[400]))
+        # English: the template is the API's sentence; its internal names become words.
+        text = _SNAKE.sub(_snake_words, text)
     if e.params:
         try:
             text = text.format(**{k: _param(k, v) for k, v in e.params.items()})

@@ -234,3 +234,14 @@ def test_a_field_parameter_and_a_status_read_as_words_in_both_languages() -> Non
     assert zh == ("请填写“收货人”。", "订单 AX1 当前状态为“已发货”，无需付款。")
     assert en == "Recipient: required"
     assert empty.detail == "recipient_name: required"
+
+
+def test_an_english_page_words_internal_names_inside_the_sentence() -> None:
+    # Given a refusal whose English sentence names two internal fields
+    e = ValidationFailed("refund_fen + compensation_fen: at most 5 fen")
+    # When it is shown in English
+    with translation.override("en"):
+        text = user_message(e)
+    # Then the fields read as words, and the API's detail keeps the names
+    assert text == "Refund + compensation: at most 5 fen"
+    assert e.detail == "refund_fen + compensation_fen: at most 5 fen"
