@@ -31,7 +31,7 @@ from anxin.accounts.models import (
     User,
 )
 from anxin.accounts.throttle import TooManyAttempts, quota_take, signin_refused
-from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, msg
 from anxin.core.text import clean_phone, clean_text
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
@@ -44,7 +44,10 @@ def _check_password(password: str, user: User, field: str) -> None:
     try:
         validate_password(password, user)
     except ValidationError as e:
-        raise ValidationFailed(f"{field}: " + " ".join(e.messages), field=field) from None
+        # Django's validators already speak the active language; the template keeps the field.
+        raise ValidationFailed(
+            msg("{field}: {problems}", field=field, problems=" ".join(e.messages)), field=field
+        ) from None
 
 
 def _clean_email(email: str) -> str:
@@ -74,7 +77,9 @@ def user_signup(
     counts against the address's hourly quota (`address`; None for the demo and tests), as a
     sign-up does: names cannot be harvested quickly, nor told apart by the time taken."""
     if role not in SELF_SERVICE_ROLES:
-        raise ValidationFailed(f"role: must be buyer or seller, not {role!r}", field="role")
+        raise ValidationFailed(
+            msg("role: must be buyer or seller, not {role}", role=repr(role)), field="role"
+        )
     if not _USERNAME.match(username or ""):
         raise ValidationFailed(
             "username: 3 to 32 letters, digits, '.', '_' or '-'", field="username"
@@ -365,7 +370,9 @@ def api_token_revoke_id(*, user: User, token_id: int) -> None:
         pk=token_id, user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).update(revoked_at=timezone.now())
     if not done:
-        raise NotFound(f"token {token_id}: not found", code="token_not_found")
+        raise NotFound(
+            msg("token {token_id}: not found", token_id=token_id), code="token_not_found"
+        )
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from anxin.accounts.models import RateWindow
-from anxin.core.errors import RateLimited
+from anxin.core.errors import Msg, RateLimited, msg
 
 # How many times the first lock a run of failures can wait, at most (2**10 > a day / 15 min).
 _MAX_DOUBLINGS = 10
@@ -38,7 +38,7 @@ class TooManyAttempts(RateLimited):
     code = "too_many_attempts"
     title = "Too many attempts"
 
-    def __init__(self, detail: str, *, retry_after: int, code: str | None = None) -> None:
+    def __init__(self, detail: str | Msg, *, retry_after: int, code: str | None = None) -> None:
         super().__init__(detail, code=code, extra={"retry_after": retry_after})
         self.retry_after = retry_after
 
@@ -161,8 +161,11 @@ def signin_refused(request: HttpRequest) -> TooManyAttempts | None:
         else 60 * settings.ANXIN_SIGNIN_LOCK_MINUTES
     )
     return TooManyAttempts(
-        "too many failed sign-ins for this user name or from this address; "
-        f"try again in {max(1, math.ceil(wait / 60))} minutes",
+        msg(
+            "too many failed sign-ins for this user name or from this "
+            "address; try again in {minutes} minutes",
+            minutes=max(1, math.ceil(wait / 60)),
+        ),
         retry_after=max(1, math.ceil(wait)),
     )
 

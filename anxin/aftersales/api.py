@@ -12,7 +12,7 @@ from anxin.api.auth import AuthedRequest
 from anxin.api.types import Whole
 from anxin.carriers import services as carriers
 from anxin.carriers.base import EventRejected
-from anxin.core.errors import NotFound, ValidationFailed
+from anxin.core.errors import NotFound, ValidationFailed, msg
 from anxin.orders.selectors import order_for
 
 router = Router(tags=["after-sales"])
@@ -96,7 +96,9 @@ def _latest(request: AuthedRequest, number: str) -> AfterSaleOut:
     order = order_for(request.auth, number)
     a = order.after_sales.order_by("-pk").first()
     if a is None:
-        raise NotFound(f"order {number}: no after-sales request", code="no_after_sale")
+        raise NotFound(
+            msg("order {number}: no after-sales request", number=number), code="no_after_sale"
+        )
     return out(a)
 
 
@@ -196,4 +198,6 @@ def carrier_notify(request: HttpRequest, carrier: str) -> TrackOut:
             result=carriers.tracking_event_receive(carrier, request.body, request.headers)
         )
     except EventRejected as e:
-        raise ValidationFailed(f"{e.field}: {e}", code=e.code, field=e.field) from None
+        raise ValidationFailed(
+            msg("{field}: {e}", field=e.field, e=e), code=e.code, field=e.field
+        ) from None

@@ -26,7 +26,7 @@ from anxin.accounts.models import SellerProfile, User
 from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
 from anxin.carriers.registry import carrier_get
 from anxin.core import hooks
-from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, msg
 from anxin.core.text import clean_text
 from anxin.law import engine, params
 from anxin.law.days import due_at, end_of_day
@@ -86,10 +86,13 @@ def aftersale_facts_for(
 ) -> CaseFacts:
     snap = order.snapshot
     if kind not in _CLAIM_OF:
-        raise ValidationFailed(f"kind: must be one of {', '.join(Kind.values)}", field="kind")
+        raise ValidationFailed(
+            msg("kind: must be one of {join}", join=", ".join(Kind.values)), field="kind"
+        )
     if item_condition not in CONDITIONS:
         raise ValidationFailed(
-            f"item_condition: must be one of {', '.join(CONDITIONS)}", field="item_condition"
+            msg("item_condition: must be one of {join}", join=", ".join(CONDITIONS)),
+            field="item_condition",
         )
     assert order.paid_at is not None
     excepted_but_promised = snap.return_policy == "no_reason_7_days"
@@ -137,7 +140,9 @@ def aftersale_preview(
     back it. Anyone who can see the order can ask."""
     order = order_for(actor, number)
     if order.paid_at is None:
-        raise InvalidTransition(f"order {number} is not paid; there is nothing to return")
+        raise InvalidTransition(
+            msg("order {number} is not paid; there is nothing to return", number=number)
+        )
     decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=timezone.now()))
     return decisions, aftersale_backs(decisions[0], kind)
 
@@ -156,7 +161,12 @@ def _move(
 ) -> None:
     if to not in TRANSITIONS[a.status]:
         raise InvalidTransition(
-            f"after-sales request {a.pk} is {a.status}; it cannot become {to}",
+            msg(
+                "after-sales request {pk} is {status}; it cannot become {to}",
+                pk=a.pk,
+                status=a.status,
+                to=to,
+            ),
             code="after_sale_status",
             extra={"after_sale_status": a.status},
         )
@@ -195,14 +205,18 @@ def _release_hold(order: Order, *, actor: User | None, outcome: str) -> None:
 def _current(order: Order) -> AfterSale:
     a = AfterSale.objects.select_for_update().filter(order=order).order_by("-pk").first()
     if a is None:
-        raise NotFound(f"order {order.number}: no after-sales request", code="no_after_sale")
+        raise NotFound(
+            msg("order {number}: no after-sales request", number=order.number), code="no_after_sale"
+        )
     return a
 
 
 def _by_id(after_sale_id: int) -> tuple[Order, AfterSale]:
     locked = order_lock_of(AfterSale, pk=after_sale_id)
     if locked is None:
-        raise NotFound(f"after-sales request {after_sale_id}: not found")
+        raise NotFound(
+            msg("after-sales request {after_sale_id}: not found", after_sale_id=after_sale_id)
+        )
     return locked.order, AfterSale.objects.select_for_update().get(pk=after_sale_id)
 
 
@@ -224,12 +238,20 @@ def aftersale_request(
     reason = clean_text(reason, "reason", 500, multiline=True)
     if order.status not in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         raise InvalidTransition(
-            f"order {number} is {order.status}; returns and repairs are for goods that were "
-            "shipped (before shipment, cancel the order for a full refund)",
+            msg(
+                "order {number} is {status}; returns and repairs are for "
+                "goods that were shipped (before shipment, cancel the order "
+                "for a full refund)",
+                number=number,
+                status=order.status,
+            ),
             code="not_shipped",
         )
     if AfterSale.objects.filter(order=order, is_open=True).exists():
-        raise Conflict(f"order {number}: an after-sales request is already open", code="open")
+        raise Conflict(
+            msg("order {number}: an after-sales request is already open", number=number),
+            code="open",
+        )
     now = timezone.now()
     decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=now))
     first = decisions[0]
@@ -318,7 +340,8 @@ def aftersale_answer(*, actor: User, number: str, approve: bool, reason: str = "
     a = _current(order)
     if a.status != St.REQUESTED:
         raise InvalidTransition(
-            f"the request is {a.status}; it was already answered", code="after_sale_status"
+            msg("the request is {status}; it was already answered", status=a.status),
+            code="after_sale_status",
         )
     if approve:
         _approve(order, a, actor=actor, by=actor.role)
@@ -386,7 +409,9 @@ def aftersale_ship_back(
     carrier, tracking_number = orders.clean_shipment(carrier, tracking_number)
     cap = settings.ANXIN_AFTERSALE_MAX_RETURN_SHIPPING_FEN
     if not isinstance(return_shipping_fen, int) or not 0 <= return_shipping_fen <= cap:
-        raise ValidationFailed(f"return_shipping_fen: 0 to {cap} fen", field="return_shipping_fen")
+        raise ValidationFailed(
+            msg("return_shipping_fen: 0 to {cap} fen", cap=cap), field="return_shipping_fen"
+        )
     if a.kind == Kind.NO_REASON_RETURN:
         return_shipping_fen = 0  # the buyer's cost unless agreed (CRPL 25(3))
     _move(
@@ -453,7 +478,9 @@ def aftersale_confirm_received(
         ("free_shipping_deduction_fen", free_shipping_deduction_fen),
     ):
         if not isinstance(value, int) or value < 0:
-            raise ValidationFailed(f"{name}: a whole number of fen, not negative", field=name)
+            raise ValidationFailed(
+                msg("{name}: a whole number of fen, not negative", name=name), field=name
+            )
     if a.kind == Kind.QUALITY_RETURN and (gifts_not_returned_fen or free_shipping_deduction_fen):
         raise ValidationFailed(
             "gifts_not_returned_fen: no deductions from a return for a defect",
@@ -465,7 +492,9 @@ def aftersale_confirm_received(
         )
     if a.status not in (St.RETURN_SHIPPED, St.RETURN_RECEIVED):
         raise InvalidTransition(
-            f"the request is {a.status}; there is no return on its way to confirm",
+            msg(
+                "the request is {status}; there is no return on its way to confirm", status=a.status
+            ),
             code="after_sale_status",
         )
     if a.status == St.RETURN_SHIPPED:
@@ -564,7 +593,9 @@ def aftersale_escalate(*, actor: User, number: str, reason: str) -> AfterSale:
 
 def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
     if a.status != St.RETURN_RECEIVED:  # checked again here, before any money moves
-        raise InvalidTransition(f"the request is {a.status}", code="after_sale_status")
+        raise InvalidTransition(
+            msg("the request is {status}", status=a.status), code="after_sale_status"
+        )
     price = a.refund_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
     if a.kind == Kind.NO_REASON_RETURN and a.law_backed:
         # The law computes the amount, deductions included.

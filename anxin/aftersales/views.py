@@ -20,7 +20,7 @@ from anxin.aftersales import services as aftersales
 from anxin.aftersales.models import Kind as AfterSaleKind
 from anxin.core.errors import DomainError
 from anxin.core.money import parse_yuan
-from anxin.core.pages import error_page, page_lang
+from anxin.core.pages import error_page, page_lang, user_message
 from anxin.orders.models import OrderStatus
 from anxin.orders.views import order_action_run
 
@@ -90,7 +90,7 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
     except DomainError as e:
         if e.status == 404:
             return error_page(request, e)
-        ctx = {"preview_error": e.detail}
+        ctx = {"preview_error": user_message(e)}
     ctx["LANG"] = page_lang()
     return render(request, "aftersales/_law_preview.html", ctx)
 

@@ -11,7 +11,7 @@ from django.db.models import F
 
 from anxin.accounts.models import Role, User
 from anxin.catalog.models import Category, Listing, ListingImage, ListingSnapshot, ReturnPolicy
-from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, msg
 from anxin.core.images import check_image
 from anxin.core.text import clean_text, is_whole
 from anxin.sellers.services import seller_check_can_list
@@ -40,24 +40,26 @@ class ListingContent:
             raise ValidationFailed("price_fen: must be an integer number of fen", field="price_fen")
         if not 0 < self.price_fen <= MAX_PRICE_FEN:
             raise ValidationFailed(
-                f"price_fen: must be between 1 and {MAX_PRICE_FEN}", field="price_fen"
+                msg("price_fen: must be between 1 and {most}", most=MAX_PRICE_FEN),
+                field="price_fen",
             )
         if not isinstance(self.shipping_days, int) or not 0 <= self.shipping_days <= 60:
             raise ValidationFailed("shipping_days: must be 0 to 60", field="shipping_days")
         if self.return_policy not in ReturnPolicy.values:
             raise ValidationFailed(
-                f"return_policy: must be one of {', '.join(ReturnPolicy.values)}",
+                msg("return_policy: must be one of {join}", join=", ".join(ReturnPolicy.values)),
                 field="return_policy",
             )
         if self.category not in Category.values:
             raise ValidationFailed(
-                f"category: must be one of {', '.join(Category.values)}", field="category"
+                msg("category: must be one of {join}", join=", ".join(Category.values)),
+                field="category",
             )
         note = clean_text(
             self.return_policy_note, "return_policy_note", 500, required=False, multiline=True
         )
         if len(self.images) > MAX_IMAGES:
-            raise ValidationFailed(f"images: at most {MAX_IMAGES}", field="images")
+            raise ValidationFailed(msg("images: at most {most}", most=MAX_IMAGES), field="images")
         return ListingContent(
             title,
             description,
@@ -87,7 +89,9 @@ def _check_images(actor: User, shas: list[str]) -> None:
     )
     for sha in shas:
         if sha not in known:
-            raise ValidationFailed(f"images: no image {sha} uploaded by you", field="images")
+            raise ValidationFailed(
+                msg("images: no image {sha} uploaded by you", sha=sha), field="images"
+            )
 
 
 @transaction.atomic
@@ -125,7 +129,7 @@ def listing_for_seller(actor: User, listing_id: int, *, lock: bool = False) -> L
     try:
         return qs.get(pk=listing_id, seller=actor)
     except Listing.DoesNotExist:
-        raise NotFound(f"listing {listing_id}: not found") from None
+        raise NotFound(msg("listing {listing_id}: not found", listing_id=listing_id)) from None
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
 from anxin.core.errors import DomainError
 from anxin.core.money import parse_yuan
-from anxin.core.pages import error_page
+from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
 
 
@@ -58,7 +58,7 @@ def listing_new(request: UserRequest) -> HttpResponse:
             content, stock = _listing_form(request)
             listing = catalog.listing_create(actor=request.user, content=content, stock=stock)
         except DomainError as e:
-            error = e.detail
+            error = user_message(e)
         else:
             return redirect("web:listing_detail", listing_id=listing.pk)
     return render(
@@ -87,7 +87,7 @@ def listing_edit(request: UserRequest, listing_id: int) -> HttpResponse:
                 is_active=request.POST.get("is_active") == "on",
             )
         except DomainError as e:
-            error = e.detail
+            error = user_message(e)
         else:
             messages.success(request, _("Listing saved."))
             return redirect("web:listing_detail", listing_id=listing_id)

@@ -10,7 +10,7 @@ from typing import Protocol
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
-from anxin.core.errors import ValidationFailed
+from anxin.core.errors import ValidationFailed, msg
 
 IMAGE_TYPES = {
     "JPEG": ("image/jpeg", "jpg"),
@@ -39,7 +39,13 @@ def read_upload(upload: Upload, *, field: str) -> bytes:
     limit = settings.ANXIN_MAX_IMAGE_BYTES
     if upload.size and upload.size > limit:
         raise ValidationFailed(
-            f"{field}: {upload.size} bytes is over the {limit}-byte limit", field=field
+            msg(
+                "{field}: {size} bytes is over the {limit}-byte limit",
+                field=field,
+                size=upload.size,
+                limit=limit,
+            ),
+            field=field,
         )
     return upload.read()
 
@@ -49,12 +55,20 @@ def check_image(data: bytes, *, field: str) -> CheckedImage:
     and what is wrong."""
     limit = settings.ANXIN_MAX_IMAGE_BYTES
     if not data:
-        raise ValidationFailed(f"{field}: the file is empty", field=field)
+        raise ValidationFailed(msg("{field}: the file is empty", field=field), field=field)
     if len(data) > limit:
         raise ValidationFailed(
-            f"{field}: {len(data)} bytes is over the {limit}-byte limit", field=field
+            msg(
+                "{field}: {n_data} bytes is over the {limit}-byte limit",
+                field=field,
+                n_data=len(data),
+                limit=limit,
+            ),
+            field=field,
         )
-    unreadable = ValidationFailed(f"{field}: not a readable JPEG, PNG or WebP image", field=field)
+    unreadable = ValidationFailed(
+        msg("{field}: not a readable JPEG, PNG or WebP image", field=field), field=field
+    )
     try:
         # Opening reads the header alone; the size it declares is checked against our limit
         # before verify() or anything else touches the pixels: an 80-byte PNG can declare
@@ -70,12 +84,18 @@ def check_image(data: bytes, *, field: str) -> CheckedImage:
     except Image.DecompressionBombError:
         # Over twice Pillow's limit, which is above the highest ANXIN_MAX_IMAGE_PIXELS allowed.
         limit = settings.ANXIN_MAX_IMAGE_PIXELS
-        raise ValidationFailed(f"{field}: more than {limit} pixels", field=field) from None
+        raise ValidationFailed(
+            msg("{field}: more than {limit} pixels", field=field, limit=limit), field=field
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise unreadable from None
     if fmt not in IMAGE_TYPES:
         raise ValidationFailed(
-            f"{field}: {fmt or 'unknown'} images are not accepted; use JPEG, PNG or WebP",
+            msg(
+                "{field}: {fmt} images are not accepted; use JPEG, PNG or WebP",
+                field=field,
+                fmt=fmt or "unknown",
+            ),
             field=field,
         )
     content_type, ext = IMAGE_TYPES[fmt]
@@ -86,5 +106,12 @@ def _check_pixels(width: int, height: int, *, field: str) -> None:
     limit = settings.ANXIN_MAX_IMAGE_PIXELS
     if width * height > limit:
         raise ValidationFailed(
-            f"{field}: {width} x {height} is more than {limit} pixels", field=field
+            msg(
+                "{field}: {width} x {height} is more than {limit} pixels",
+                field=field,
+                width=width,
+                height=height,
+                limit=limit,
+            ),
+            field=field,
         )

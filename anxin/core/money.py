@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from anxin.core.errors import ValidationFailed
+from anxin.core.errors import ValidationFailed, msg
 from anxin.core.text import is_whole
 
 _YUAN = re.compile(r"^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$")
@@ -23,7 +23,8 @@ def parse_yuan(text: str, *, field: str = "price") -> int:
     match = _YUAN.match(text or "")
     if not match:
         raise ValidationFailed(
-            f"{field}: not an amount in yuan with at most two decimals", field=field
+            msg("{field}: not an amount in yuan with at most two decimals", field=field),
+            field=field,
         )
     whole, frac = match.groups()
     return int(whole) * 100 + int((frac or "0").ljust(2, "0"))
@@ -44,9 +45,13 @@ def clean_fen(value: Any, field: str, *, most: int) -> int:
     """An amount someone typed or sent, in whole fen from 0 to `most`, or a clear error
     naming the field."""
     if not is_whole(value):
-        raise ValidationFailed(f"{field}: must be a whole number of fen", field=field)
+        raise ValidationFailed(
+            msg("{field}: must be a whole number of fen", field=field), field=field
+        )
     if value < 0:
-        raise ValidationFailed(f"{field}: must not be negative", field=field)
+        raise ValidationFailed(msg("{field}: must not be negative", field=field), field=field)
     if value > most:
-        raise ValidationFailed(f"{field}: at most {most} fen in this case", field=field)
+        raise ValidationFailed(
+            msg("{field}: at most {most} fen in this case", field=field, most=most), field=field
+        )
     return int(value)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from anxin.core.errors import ValidationFailed
+from anxin.core.errors import ValidationFailed, msg
 
 PHONE = re.compile(r"^\+?[0-9 -]{5,20}$")
 # A parcel's recipient in mainland China: a mobile number (optionally +86) or a landline with its
@@ -37,17 +37,25 @@ def parse_int(
     """A whole number typed in a form or a query string, within minimum..maximum (by default
     what a database column holds), or ValidationFailed naming the field."""
     if isinstance(value, bool):
-        raise ValidationFailed(f"{field}: a whole number", field=field)
+        raise ValidationFailed(msg("{field}: a whole number", field=field), field=field)
     if isinstance(value, int):
         number = value
     else:
         raw = (value or "").strip()
         # int() alone would also take "1_000", "٣" and a thousand digits.
         if not re.fullmatch(r"[+-]?[0-9]{1,19}", raw):
-            raise ValidationFailed(f"{field}: a whole number", field=field)
+            raise ValidationFailed(msg("{field}: a whole number", field=field), field=field)
         number = int(raw)
     if not minimum <= number <= maximum:
-        raise ValidationFailed(f"{field}: a whole number from {minimum} to {maximum}", field=field)
+        raise ValidationFailed(
+            msg(
+                "{field}: a whole number from {minimum} to {maximum}",
+                field=field,
+                minimum=minimum,
+                maximum=maximum,
+            ),
+            field=field,
+        )
     return number
 
 
@@ -83,15 +91,19 @@ def clean_text(
         value
     ):
         kind = "control characters" if multiline else "control characters or line breaks"
-        raise ValidationFailed(f"{field}: contains {kind}", field=field)
+        raise ValidationFailed(msg("{field}: contains {kind}", field=field, kind=kind), field=field)
     if _BIDI.search(value):
-        raise ValidationFailed(f"{field}: contains bidirectional override characters", field=field)
+        raise ValidationFailed(
+            msg("{field}: contains bidirectional override characters", field=field), field=field
+        )
     if value and not _visible(value):
-        raise ValidationFailed(f"{field}: nothing visible in it", field=field)
+        raise ValidationFailed(msg("{field}: nothing visible in it", field=field), field=field)
     if required and not value:
-        raise ValidationFailed(f"{field}: required", field=field)
+        raise ValidationFailed(msg("{field}: required", field=field), field=field)
     if len(value) > max_len:
-        raise ValidationFailed(f"{field}: at most {max_len} characters", field=field)
+        raise ValidationFailed(
+            msg("{field}: at most {max_len} characters", field=field, max_len=max_len), field=field
+        )
     return value
 
 
@@ -112,5 +124,5 @@ def clean_recipient_phone(value: str, field: str) -> str:
 def clean_phone(value: str, field: str, *, required: bool = True) -> str:
     value = clean_text(value, field, 32, required=required)
     if value and not PHONE.match(value):
-        raise ValidationFailed(f"{field}: not a phone number", field=field)
+        raise ValidationFailed(msg("{field}: not a phone number", field=field), field=field)
     return value

@@ -8,7 +8,7 @@ import hashlib
 
 from django.core.files.uploadedfile import UploadedFile
 
-from anxin.core.errors import ValidationFailed
+from anxin.core.errors import ValidationFailed, msg
 
 
 def looks_like(head: bytes, content_type: str | None) -> bool:
@@ -47,11 +47,23 @@ def checked_digest(
     ValidationFailed naming `field`: `refused` for a type not in `types`, `mismatch` for
     content that is not of its declared type ({type} in either is the declared type)."""
     if f.size is None or f.size > max_bytes:
-        raise ValidationFailed(f"{field}: at most {max_bytes // (1024 * 1024)} MiB", field=field)
+        raise ValidationFailed(
+            msg(
+                "{field}: at most {mib} MiB",
+                field=field,
+                mib=max_bytes // (1024 * 1024),
+            ),
+            field=field,
+        )
     declared = f.content_type or ""
     if declared not in types:
         raise ValidationFailed(
-            f"{field}: {refused.format(type=declared or 'this type')}", field=field
+            msg(
+                "{field}: {refused}",
+                field=field,
+                refused=refused.format(type=declared or "this type"),
+            ),
+            field=field,
         )
     digest, head = hashlib.sha256(), b""
     for part in f.chunks():
@@ -59,5 +71,8 @@ def checked_digest(
         head = head or part[:4096]
     f.seek(0)
     if not looks_like(head, declared):
-        raise ValidationFailed(f"{field}: {mismatch.format(type=declared)}", field=field)
+        raise ValidationFailed(
+            msg("{field}: {mismatch}", field=field, mismatch=mismatch.format(type=declared)),
+            field=field,
+        )
     return digest.hexdigest()

@@ -14,7 +14,7 @@ from msgspec.structs import replace
 from anxin.accounts.models import User
 from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
-from anxin.core.errors import RateLimited, ValidationFailed
+from anxin.core.errors import RateLimited, ValidationFailed, msg
 from anxin.core.text import is_whole
 from anxin.disputes.models import Category, Dispute
 from anxin.law import catalogue, engine
@@ -217,7 +217,8 @@ def filing_view(
     Anxin, the law is asked about what the buyer paid and when (`paid_fen`, `paid_on`)."""
     if category not in Category.values:
         raise ValidationFailed(
-            f"category: must be one of {', '.join(Category.values)}", field="category"
+            msg("category: must be one of {join}", join=", ".join(Category.values)),
+            field="category",
         )
     order = order_for(user, number) if number else None
     now = timezone.now()
@@ -260,7 +261,10 @@ def within_filing_limits(actor: User, now: dt.datetime) -> None:
         >= most
     ):
         raise RateLimited(
-            f"you have filed {most} complaints in the last 24 hours; try again tomorrow",
+            msg(
+                "you have filed {most} complaints in the last 24 hours; try again tomorrow",
+                most=most,
+            ),
             code="dispute_rate_limited",
         )
 
@@ -278,8 +282,12 @@ def within_outside_limit(actor: User, seller_id: int, now: dt.datetime) -> None:
     ).count()
     if recent >= most:
         raise RateLimited(
-            f"you have filed {most} complaints about sales outside Anxin against this seller "
-            "in the last 30 days; add evidence to the open case instead",
+            msg(
+                "you have filed {most} complaints about sales outside Anxin "
+                "against this seller in the last 30 days; add evidence to "
+                "the open case instead",
+                most=most,
+            ),
             code="dispute_rate_limited",
         )
 
@@ -292,23 +300,32 @@ def citations_checked(raw: Any) -> list[dict[str, Any]]:
     out = []
     for i, c in enumerate(raw):
         if not isinstance(c, dict) or not isinstance(c.get("statute"), str):
-            raise ValidationFailed(f"citations[{i}]: needs statute and article", field="citations")
+            raise ValidationFailed(
+                msg("citations[{i}]: needs statute and article", i=i), field="citations"
+            )
         try:
             statute = catalogue.statute(c["statute"])
         except KeyError:
             raise ValidationFailed(
-                f"citations[{i}]: no statute {c['statute']!r}", field="citations"
+                msg("citations[{i}]: no statute {statute}", i=i, statute=repr(c["statute"])),
+                field="citations",
             ) from None
         article = c.get("article")
         if not is_whole(article) or article not in statute.articles:
             raise ValidationFailed(
-                f"citations[{i}]: {statute.id} has no article {article!r}", field="citations"
+                msg(
+                    "citations[{i}]: {id} has no article {article}",
+                    i=i,
+                    id=statute.id,
+                    article=repr(article),
+                ),
+                field="citations",
             )
         item: dict[str, Any] = {"statute": statute.id, "article": article}
         if c.get("paragraph") is not None:
             if not is_whole(c["paragraph"]):
                 raise ValidationFailed(
-                    f"citations[{i}].paragraph: must be a number", field="citations"
+                    msg("citations[{i}].paragraph: must be a number", i=i), field="citations"
                 )
             item["paragraph"] = c["paragraph"]
         out.append(item)

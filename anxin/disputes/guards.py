@@ -5,7 +5,7 @@ action belongs to."""
 from __future__ import annotations
 
 from anxin.accounts.models import User
-from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound
+from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, msg
 from anxin.disputes.models import Dispute, Stage, Step
 from anxin.disputes.selectors import can_see, role_in
 from anxin.orders.locks import order_lock_of
@@ -19,7 +19,7 @@ def case_locked(number: str | None = None, pk: int | None = None) -> Dispute:
     order = locked.order if locked is not None else None
     d = Dispute.objects.select_for_update().filter(**{column: value}).first()
     if d is None:
-        raise NotFound(f"case {number or pk}: not found")
+        raise NotFound(msg("case {number_or_pk}: not found", number_or_pk=number or pk))
     if order is not None:
         d.order = order
     return d
@@ -28,14 +28,19 @@ def case_locked(number: str | None = None, pk: int | None = None) -> Dispute:
 def case_for(actor: User, number: str) -> Dispute:
     d = case_locked(number=number)
     if not can_see(actor, d):
-        raise NotFound(f"case {number}: not found")
+        raise NotFound(msg("case {number}: not found", number=number))
     return d
 
 
 def step_expect(d: Dispute, *steps: str) -> None:
     if d.step not in steps:
         raise InvalidTransition(
-            f"case {d.number} is at {d.step}; this needs {' or '.join(steps)}",
+            msg(
+                "case {number} is at {step}; this needs {join}",
+                number=d.number,
+                step=d.step,
+                join=" or ".join(steps),
+            ),
             code="dispute_step",
         )
 
@@ -43,7 +48,13 @@ def step_expect(d: Dispute, *steps: str) -> None:
 def role_require(actor: User, d: Dispute, *who: str) -> str:
     role = role_in(actor, d)
     if role not in who:
-        raise Forbidden(f"only the {' or '.join(who)} can do this in case {d.number}")
+        raise Forbidden(
+            msg(
+                "only the {join} can do this in case {number}",
+                join=" or ".join(who),
+                number=d.number,
+            )
+        )
     return role
 
 
@@ -57,15 +68,22 @@ def officers(d: Dispute) -> list[int | None]:
 
 def unadmitted_expect(d: Dispute) -> None:
     if d.stage == Stage.CLOSED or d.step == Step.PAYING:
-        raise InvalidTransition(f"case {d.number} is closed", code="dispute_step")
+        raise InvalidTransition(
+            msg("case {number} is closed", number=d.number), code="dispute_step"
+        )
     if d.admitted_at is not None:
-        raise Conflict(f"case {d.number} has already been admitted", code="admitted")
+        raise Conflict(
+            msg("case {number} has already been admitted", number=d.number), code="admitted"
+        )
 
 
 def admitted_expect(d: Dispute) -> None:
     if d.admitted_at is None:
         raise Conflict(
-            f"case {d.number}: the complaint has not been admitted; admit it (the file shows "
-            "the sale) or refuse it before deciding",
+            msg(
+                "case {number}: the complaint has not been admitted; admit "
+                "it (the file shows the sale) or refuse it before deciding",
+                number=d.number,
+            ),
             code="not_admitted",
         )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.core.errors import Conflict
+from anxin.core.errors import Conflict, msg
 from anxin.disputes.models import Decision, Dispute, Outcome, Step
 from anxin.disputes.writer import DisputeWriter
 from anxin.orders.events import OrderEventKind, order_event_record, order_transition
@@ -62,7 +62,9 @@ def remedy_execute(
     the per-case cap) and recorded as the seller's debt to the fund; anything above the cap
     is the seller's debt to the buyer. Runs under the case's (and its order's) lock."""
     if d.executed_at is not None:
-        raise Conflict(f"case {d.number}: the remedy has already been paid", code="executed")
+        raise Conflict(
+            msg("case {number}: the remedy has already been paid", number=d.number), code="executed"
+        )
     amount = min(amount, remedy_limit(d, outcome))
     order = d.order
     # The remedy is everything the buyer should have back on the order; pay_buyer takes off

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from anxin.accounts.models import Role, User
-from anxin.core.errors import Forbidden, NotFound
+from anxin.core.errors import Forbidden, NotFound, msg
 from anxin.disputes.filing import proposal
 from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence
 from anxin.disputes.panel import verify_draw
@@ -63,7 +63,7 @@ def dispute_for(user: User, number: str) -> Dispute:
         .first()
     )
     if d is None or not can_see(user, d):
-        raise NotFound(f"case {number}: not found")
+        raise NotFound(msg("case {number}: not found", number=number))
     return d
 
 
@@ -112,12 +112,12 @@ def case_file(user: User, number: str) -> dict[str, Any]:
         else None
     )
     if d is None:
-        raise NotFound(f"case {number}: not found")
+        raise NotFound(msg("case {number}: not found", number=number))
     # can_see reads the appeal; give it the one just loaded rather than a query of its own.
     if appeal is not None:
         d.appeal = appeal
     if not can_see(user, d):
-        raise NotFound(f"case {number}: not found")
+        raise NotFound(msg("case {number}: not found", number=number))
     role = role_in(user, d)
     return {
         "case": d,
@@ -168,8 +168,11 @@ def case_identity_basis(*, buyer: User, seller: User, reference: str) -> str | N
         return None
     if case.admitted_at is None:
         raise Forbidden(
-            f"case {reference} has not been admitted yet: the seller's identity is given "
-            "once staff have found the sale shown",
+            msg(
+                "case {reference} has not been admitted yet: the seller's "
+                "identity is given once staff have found the sale shown",
+                reference=reference,
+            ),
             code="case_not_admitted",
         )
     return "case"

@@ -34,6 +34,7 @@ from anxin.core.errors import (
     InvalidTransition,
     NotFound,
     ValidationFailed,
+    msg,
 )
 from anxin.core.money import clean_fen
 from anxin.core.text import clean_text
@@ -173,7 +174,8 @@ def dispute_file(
         raise Forbidden("only buyers can file complaints", code="not_a_buyer")
     if category not in Category.values:
         raise ValidationFailed(
-            f"category: must be one of {', '.join(Category.values)}", field="category"
+            msg("category: must be one of {join}", join=", ".join(Category.values)),
+            field="category",
         )
     claim = clean_text(claim, "claim", 2000, multiline=True)
     now = timezone.now()
@@ -185,7 +187,7 @@ def dispute_file(
         locked = order_lock_for(actor, number)
         order = locked.order
         if order.buyer_id != actor.pk:
-            raise NotFound(f"order {number}: not found")
+            raise NotFound(msg("order {number}: not found", number=number))
         if order.status not in OPEN_ORDER_STATUSES:
             hint = (
                 "; cancel it instead: an order not yet shipped is refunded in full at once"
@@ -193,11 +195,18 @@ def dispute_file(
                 else ""
             )
             raise InvalidTransition(
-                f"order {number} is {order.status}: no complaint can be filed{hint}",
+                msg(
+                    "order {number} is {status}: no complaint can be filed{hint}",
+                    number=number,
+                    status=order.status,
+                    hint=hint,
+                ),
                 code="order_status",
             )
         if Dispute.objects.filter(order=order, closed_at__isnull=True).exists():
-            raise Conflict(f"order {number} already has an open case", code="dispute_open")
+            raise Conflict(
+                msg("order {number} already has an open case", number=number), code="dispute_open"
+            )
         seller_id, paid_fen, paid_on = order.seller_id, order.amount_fen, order.paid_at
         assert paid_on is not None
         paid_day = day_of(paid_on)
@@ -399,7 +408,8 @@ def dispute_evidence_submit(
         )
     ):
         raise InvalidTransition(
-            f"case {d.number}: the time for evidence is over", code="evidence_closed"
+            msg("case {number}: the time for evidence is over", number=d.number),
+            code="evidence_closed",
         )
     item = _store_evidence(w, d, actor, role, text, file)
     w.notify([u for u in [*parties(d), *officers(d)] if u != actor.pk], d, "evidence")
@@ -457,7 +467,9 @@ def dispute_withdraw(*, actor: User, number: str, reason: str = "") -> Dispute:
     w = DisputeWriter()
     role_require(actor, d, "buyer")
     if d.stage in (Stage.APPEAL, Stage.CLOSED) or d.step in (Step.APPEAL_WINDOW, Step.PAYING):
-        raise InvalidTransition(f"case {d.number}: it is decided", code="dispute_step")
+        raise InvalidTransition(
+            msg("case {number}: it is decided", number=d.number), code="dispute_step"
+        )
     reason = clean_text(reason, "reason", 500, required=False, multiline=True)
     w.event(d, "withdrawn", actor=actor, reason=reason)
     case_close(w, d, Outcome.WITHDRAWN, remedy_fen=0)
@@ -503,7 +515,10 @@ def dispute_respond(*, actor: User, number: str, accept: bool, reason: str = "")
         return d
     field = f"{role}_accepted_at"
     if getattr(d, field) is not None:
-        raise Conflict(f"case {d.number}: you have already accepted", code="already_accepted")
+        raise Conflict(
+            msg("case {number}: you have already accepted", number=d.number),
+            code="already_accepted",
+        )
     setattr(d, field, timezone.now())
     d.save(update_fields=[field])
     w.event(d, "proposal_accepted", actor=actor)
@@ -541,8 +556,11 @@ def dispute_decide(
     compensation = clean_fen(compensation_fen, "compensation_fen", most=d.cap_fen)
     if refund + compensation > d.cap_fen:
         raise ValidationFailed(
-            f"refund_fen + compensation_fen: at most {d.cap_fen} fen in this case "
-            "(what was claimed, within what the law gives)",
+            msg(
+                "refund_fen + compensation_fen: at most {cap_fen} fen in "
+                "this case (what was claimed, within what the law gives)",
+                cap_fen=d.cap_fen,
+            ),
             field="compensation_fen",
         )
     reasons = clean_text(reasons, "reasons", 5000, multiline=True)
@@ -555,8 +573,13 @@ def dispute_decide(
         proposed["compensation_fen"],
     ) and not departure:
         raise ValidationFailed(
-            "departure_reason: the decision differs from the law engine's proposal "
-            f"({proposed['refund_fen']} + {proposed['compensation_fen']} fen); say why",
+            msg(
+                "departure_reason: the decision differs from the law "
+                "engine's proposal ({refund_fen} + {compensation_fen} fen); "
+                "say why",
+                refund_fen=proposed["refund_fen"],
+                compensation_fen=proposed["compensation_fen"],
+            ),
             field="departure_reason",
         )
     return decision_record(
@@ -604,7 +627,9 @@ def dispute_appeal(*, actor: User, number: str, reason: str) -> Appeal:
     role_require(actor, d, "buyer", "seller")
     step_expect(d, Step.APPEAL_WINDOW)
     if has_appeal(d):
-        raise Conflict(f"case {d.number} has already been appealed", code="appealed")
+        raise Conflict(
+            msg("case {number} has already been appealed", number=d.number), code="appealed"
+        )
     reason = clean_text(reason, "reason", 2000, multiline=True)
     body, size = settings.ANXIN_DISPUTE_APPEAL_BODY, 3
     if body == "jury":
@@ -615,8 +640,14 @@ def dispute_appeal(*, actor: User, number: str, reason: str) -> Appeal:
         pool = appeal_pool(d, body)
     if len(pool) < size:
         raise Conflict(
-            f"case {d.number}: not enough eligible {body} members to hear an appeal "
-            f"({len(pool)} of {size}); the operator has been told",
+            msg(
+                "case {number}: not enough eligible {body} members to hear "
+                "an appeal ({eligible} of {size}); the operator has been told",
+                number=d.number,
+                body=body,
+                eligible=len(pool),
+                size=size,
+            ),
             code="no_panel",
         )
     now = timezone.now()
@@ -673,7 +704,9 @@ def dispute_vote(
     amount = decision.total_fen if uphold else clean_fen(remedy_fen, "remedy_fen", most=d.cap_fen)
     reasons = clean_text(reasons, "reasons", 2000, multiline=True)
     if a.votes.filter(member=actor).exists():
-        raise Conflict(f"case {d.number}: you have already voted", code="already_voted")
+        raise Conflict(
+            msg("case {number}: you have already voted", number=d.number), code="already_voted"
+        )
     v = Vote.objects.create(
         appeal=a, member=actor, uphold=uphold, remedy_fen=amount, reasons=reasons, at=timezone.now()
     )
@@ -695,7 +728,9 @@ def dispute_transfer(*, actor: User, number: str, reason: str) -> Dispute:
     w = DisputeWriter()
     role_require(actor, d, "buyer", "mediator")
     if d.transferred_at is not None:
-        raise Conflict(f"case {d.number} is already with the regulator", code="transferred")
+        raise Conflict(
+            msg("case {number} is already with the regulator", number=d.number), code="transferred"
+        )
     reason = clean_text(reason, "reason", 500, multiline=True)
     d.transferred_at, d.transferred_by, d.transfer_reason = timezone.now(), actor, reason
     d.save(update_fields=["transferred_at", "transferred_by", "transfer_reason"])
@@ -724,9 +759,19 @@ def dispute_assign(
             continue
         user = User.objects.filter(username=username, role=role, is_active=True).first()
         if user is None:
-            raise ValidationFailed(f"{field}: no active {role} {username!r}", field=field)
+            raise ValidationFailed(
+                msg(
+                    "{field}: no active {role} {username}",
+                    field=field,
+                    role=role,
+                    username=repr(username),
+                ),
+                field=field,
+            )
         if user.pk in (d.buyer_id, d.seller_id):
-            raise ValidationFailed(f"{field}: a party cannot handle its own case", field=field)
+            raise ValidationFailed(
+                msg("{field}: a party cannot handle its own case", field=field), field=field
+            )
         setattr(d, field, user)
         d.save(update_fields=[field])
         w.event(d, f"{field}_assigned", actor=actor, user=user.pk)

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_POST
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
 from anxin.core import media
-from anxin.core.errors import DomainError, NotFound, ValidationFailed
+from anxin.core.errors import DomainError, NotFound, ValidationFailed, msg
 from anxin.core.money import parse_yuan
-from anxin.core.pages import error_page, page_lang
+from anxin.core.pages import error_page, page_lang, user_message
 from anxin.core.text import parse_int
 from anxin.disputes import bundle, selectors, services
 from anxin.disputes import filing as dispute_filing
@@ -94,7 +94,7 @@ def dispute_new(request: UserRequest) -> HttpResponse:
         except DomainError as e:
             if e.status == 404:
                 return error_page(request, e)
-            ctx["error"] = e.detail
+            ctx["error"] = user_message(e)
     category = request.POST.get("category") or request.GET.get("category") or "quality_defect"
     ctx.update(
         _filing(
@@ -152,7 +152,7 @@ def _filing(
             paid_on=paid_day,
         )
     except DomainError as e:
-        return {"view_error": e.detail, "category": category, "LANG": page_lang()}
+        return {"view_error": user_message(e), "category": category, "LANG": page_lang()}
     return {"view": view, "category": category, "LANG": page_lang()}
 
 
@@ -253,7 +253,7 @@ def _citations(text: str) -> list[dict[str, Any]]:
         m = re.fullmatch(r"([A-Za-z-]+)\s+(\d+)(?:\((\d+)\))?", part)
         if m is None:
             raise ValidationFailed(
-                f"citations[{i}]: write it as CRPL 55(1): statute, article, (paragraph)",
+                msg("citations[{i}]: write it as CRPL 55(1): statute, article, (paragraph)", i=i),
                 field="citations",
             )
         c: dict[str, Any] = {
@@ -271,13 +271,13 @@ def _citations(text: str) -> list[dict[str, Any]]:
 def dispute_action(request: UserRequest, number: str, action: str) -> HttpResponse:
     call = _ACTIONS.get(action)
     if call is None:
-        return error_page(request, NotFound(f"no action {action}"))
+        return error_page(request, NotFound(msg("no action {action}", action=action)))
     try:
         call(request.user, number, request.POST, request.FILES)
     except DomainError as e:
         if e.status == 404:
             return error_page(request, e)
-        messages.error(request, e.detail)
+        messages.error(request, user_message(e))
     return redirect("web:dispute", number)
 
 
@@ -328,7 +328,7 @@ def guarantee(request: UserRequest) -> HttpResponse:
                 deposit_lodge(actor=request.user, amount_fen=amount)
             messages.success(request, _("Done."))
         except DomainError as e:
-            messages.error(request, e.detail)
+            messages.error(request, user_message(e))
         return redirect("web:guarantee")
     ctx: dict[str, Any] = {}
     if request.user.role == Role.OPERATOR:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from anxin.core.errors import Conflict, Gone, NotFound
+from anxin.core.errors import Conflict, Gone, NotFound, msg
 from anxin.evidence import keys, merkle, spans, voucher
 from anxin.evidence.checkpoint import Checkpoint
 from anxin.evidence.models import LogState, Record, Tile
@@ -43,10 +43,18 @@ def tile(level: int, index: int, width: int) -> bytes:
     size = head().size
     have = nodes_at(size, level) - index * WIDTH
     if have < width:
-        raise NotFound(f"tile {level}/{index} has no {width} hashes in a log of {size}")
+        raise NotFound(
+            msg(
+                "tile {level}/{index} has no {width} hashes in a log of {size}",
+                level=level,
+                index=index,
+                width=width,
+                size=size,
+            )
+        )
     data = stored_tile(level, index)
     if len(data) < width * 32:
-        raise NotFound(f"tile {level}/{index} is not stored")
+        raise NotFound(msg("tile {level}/{index} is not stored", level=level, index=index))
     return data[: width * 32]
 
 
@@ -55,11 +63,18 @@ def entries(index: int, width: int) -> bytes:
     size = head().size
     lo = index * WIDTH
     if size - lo < width:
-        raise NotFound(f"entry bundle {index} has no {width} entries in a log of {size}")
+        raise NotFound(
+            msg(
+                "entry bundle {index} has no {width} entries in a log of {size}",
+                index=index,
+                width=width,
+                size=size,
+            )
+        )
     at = spans.records_at(lo, lo + width)
     found = dict(Record.objects.filter(pk__in=at.values()).values_list("id", "entry"))
     if sorted(at) != list(range(lo, lo + width)) or len(found) != len(set(at.values())):
-        raise NotFound(f"entry bundle {index}: entries are missing from storage")
+        raise NotFound(msg("entry bundle {index}: entries are missing from storage", index=index))
     return encode_bundle([bytes(found[at[i]]) for i in range(lo, lo + width)])
 
 

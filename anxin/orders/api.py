@@ -12,7 +12,7 @@ from anxin.accounts.models import Role
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import WholeParam
 from anxin.catalog.api import snapshot_out
-from anxin.core.errors import Forbidden, ValidationFailed
+from anxin.core.errors import Forbidden, ValidationFailed, msg
 from anxin.core.images import read_upload
 from anxin.orders import chat, downloads, selectors, services, vouchers
 from anxin.orders.models import Order, OrderMessage, OrderStatus
@@ -110,7 +110,8 @@ def orders(
     if status is not None:
         if status not in OrderStatus.values:
             raise ValidationFailed(
-                f"status: must be one of {', '.join(OrderStatus.values)}", field="status"
+                msg("status: must be one of {join}", join=", ".join(OrderStatus.values)),
+                field="status",
             )
         qs = qs.filter(status=status)
     return [order_out(o) for o in qs[offset : offset + limit]]

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anxin.accounts.models import User
-from anxin.core.errors import Conflict, InvalidTransition
+from anxin.core.errors import Conflict, InvalidTransition, msg
 from anxin.core.sql import insert_instance, insert_two, insert_two_update_count
 from anxin.evidence import services as evidence
 from anxin.evidence.models import Record
@@ -163,7 +163,12 @@ def order_transition(
     old = order.status
     if to not in TRANSITIONS[old]:
         raise InvalidTransition(
-            f"order {order.number} is {old}; it cannot become {to}",
+            msg(
+                "order {number} is {old}; it cannot become {to}",
+                number=order.number,
+                old=old,
+                to=to,
+            ),
             extra={"order_status": old, "requested_status": to},
         )
     fields = fields or {}
@@ -184,7 +189,10 @@ def order_transition(
         **fields,
     )
     if changed != 1:
-        raise Conflict(f"order {order.number} changed meanwhile; try again", code="order_changed")
+        raise Conflict(
+            msg("order {number} changed meanwhile; try again", number=order.number),
+            code="order_changed",
+        )
     order.status = to
     for k, v in fields.items():
         setattr(order, k, v)

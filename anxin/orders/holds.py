@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.core.errors import Conflict
+from anxin.core.errors import Conflict, msg
 from anxin.orders.events import OrderEventKind, order_event_record
 from anxin.orders.locks import LockedOrder
 from anxin.orders.models import Hold, Order, OrderStatus
@@ -21,7 +21,10 @@ def hold_is_open(locked: LockedOrder) -> bool:
 def hold_open(order: Order, *, kind: str, actor: User, reason: str) -> Hold:
     """Pause the auto-confirm timer."""
     if order.holds.filter(kind=kind, closed_at__isnull=True).exists():
-        raise Conflict(f"order {order.number}: a {kind} is already open", code="hold_open")
+        raise Conflict(
+            msg("order {number}: a {kind} is already open", number=order.number, kind=kind),
+            code="hold_open",
+        )
     hold = Hold.objects.create(
         order=order, kind=kind, reason=reason, opened_by=actor, opened_at=timezone.now()
     )

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from anxin.accounts.models import Role, User
 from anxin.catalog.models import ListingSnapshot
-from anxin.core.errors import Forbidden, NotFound
+from anxin.core.errors import Forbidden, NotFound, msg
 from anxin.core.sql import fetch_instance
 from anxin.orders.models import Hold, Order
 from anxin.orders.selectors import can_see
@@ -159,7 +159,7 @@ def order_lock(order_id: int) -> LockedOrder:
     find the order by id)."""
     locked = _lock_one(("id",), lambda k: Order.objects.filter(pk=k), order_id)
     if locked is None:
-        raise NotFound(f"order {order_id}: not found")
+        raise NotFound(msg("order {order_id}: not found", order_id=order_id))
     return locked
 
 
@@ -168,7 +168,7 @@ def order_lock_for(actor: User, number: str) -> LockedOrder:
     does not exist and for one the actor may not see."""
     locked = _lock_one(("number",), lambda k: Order.objects.filter(number=k), number)
     if locked is None or not can_see(actor, locked.order):
-        raise NotFound(f"order {number}: not found")
+        raise NotFound(msg("order {number}: not found", number=number))
     return locked
 
 
@@ -193,7 +193,7 @@ def order_lock_to_pay(actor: User, number: str) -> LockedOrderToPay:
     """The actor's order, locked, with the title it is paid for and its payments so far."""
     order = compiled_fetch(Order, ("to_pay",), _to_pay, number)
     if order is None or not can_see(actor, order):
-        raise NotFound(f"order {number}: not found")
+        raise NotFound(msg("order {number}: not found", number=number))
     return LockedOrderToPay(
         locked=_result(order),
         snapshot_title=order.snapshot_title,
@@ -247,7 +247,12 @@ def order_actor_require(actor: User, order: Order, *allowed: str) -> None:
     if "operator" in allowed and actor.role == Role.OPERATOR:
         return
     raise Forbidden(
-        f"order {order.number}: a {actor.role} cannot do this; only " + " or ".join(allowed),
+        msg(
+            "order {number}: a {role} cannot do this; only {allowed}",
+            number=order.number,
+            role=actor.role,
+            allowed=" or ".join(allowed),
+        ),
         code="not_your_action",
     )
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet, Sum
 
 from anxin.accounts.models import Role, User
-from anxin.core.errors import Forbidden, NotFound
+from anxin.core.errors import Forbidden, NotFound, msg
 from anxin.orders.models import Order, OrderEvent, OrderStatus
 
 
@@ -32,7 +32,7 @@ def order_for(actor: User, number: str) -> Order:
     try:
         return visible_orders(actor).get(number=number)
     except Order.DoesNotExist:
-        raise NotFound(f"order {number}: not found") from None
+        raise NotFound(msg("order {number}: not found", number=number)) from None
 
 
 def order_timeline(order: Order) -> QuerySet[OrderEvent]:
@@ -85,16 +85,22 @@ def order_identity_basis(*, buyer: User, seller: User, reference: str) -> str | 
         return None
     if order.paid_at is None:
         raise Forbidden(
-            f"order {reference} was never paid: an unpaid order gives no right to the "
-            "seller's identity",
+            msg(
+                "order {reference} was never paid: an unpaid order gives no "
+                "right to the seller's identity",
+                reference=reference,
+            ),
             code="order_not_paid",
         )
     if order.status == OrderStatus.CANCELLED or (
         order.status == OrderStatus.REFUNDED and order.shipped_at is None
     ):
         raise Forbidden(
-            f"order {reference} was cancelled before shipment and refunded: nothing "
-            "was lost that needs the seller's identity",
+            msg(
+                "order {reference} was cancelled before shipment and "
+                "refunded: nothing was lost that needs the seller's identity",
+                reference=reference,
+            ),
             code="order_cancelled",
         )
     return "order"

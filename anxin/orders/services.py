@@ -28,6 +28,7 @@ from anxin.core.errors import (
     NotFound,
     RateLimited,
     ValidationFailed,
+    msg,
 )
 from anxin.core.money import fee_for
 from anxin.core.tasks_backend import enqueued_together
@@ -92,16 +93,24 @@ def _within_unpaid_limits(buyer: User, listing_id: int, quantity: int) -> None:
     most_orders = settings.ANXIN_UNPAID_ORDERS_PER_BUYER
     if len(unpaid) >= most_orders:
         raise RateLimited(
-            f"you have {len(unpaid)} unpaid orders: pay or cancel one before placing another "
-            f"(at most {most_orders})",
+            msg(
+                "you have {n_unpaid} unpaid orders: pay or cancel one before "
+                "placing another (at most {most_orders})",
+                n_unpaid=len(unpaid),
+                most_orders=most_orders,
+            ),
             code="too_many_unpaid_orders",
         )
     most_units = settings.ANXIN_UNPAID_UNITS_PER_LISTING
     held = sum(q for listing, q in unpaid if listing == listing_id)
     if held + quantity > most_units:
         raise RateLimited(
-            f"quantity: at most {most_units} of one listing may wait for your payment at once "
-            f"({held} already do); pay for them first",
+            msg(
+                "quantity: at most {most_units} of one listing may wait for "
+                "your payment at once ({held} already do); pay for them first",
+                most_units=most_units,
+                held=held,
+            ),
             code="too_many_unpaid_units",
             field="quantity",
         )
@@ -129,7 +138,11 @@ def order_create(
         raise Forbidden("only buyers can place orders", code="not_a_buyer")
     if not isinstance(quantity, int) or not 1 <= quantity <= settings.ANXIN_MAX_ORDER_QUANTITY:
         raise ValidationFailed(
-            f"quantity: must be 1 to {settings.ANXIN_MAX_ORDER_QUANTITY}", field="quantity"
+            msg(
+                "quantity: must be 1 to {most}",
+                most=settings.ANXIN_MAX_ORDER_QUANTITY,
+            ),
+            field="quantity",
         )
     key = clean_text(idempotency_key, "idempotency_key", 80)
     recipient_name = clean_text(recipient_name, "recipient_name", 60)
@@ -259,10 +272,17 @@ def order_payment_start(*, actor: User, number: str) -> Payment:
     order = to_pay.locked.order
     order_actor_require(actor, order, "buyer")
     if order.status != OrderStatus.AWAITING_PAYMENT:
-        raise InvalidTransition(f"order {order.number} is {order.status}; nothing to pay")
+        raise InvalidTransition(
+            msg(
+                "order {number} is {status}; nothing to pay",
+                number=order.number,
+                status=order.status,
+            )
+        )
     if timezone.now() >= order.pay_by:
         raise InvalidTransition(
-            f"order {order.number}: the time to pay has run out", code="payment_window_closed"
+            msg("order {number}: the time to pay has run out", number=order.number),
+            code="payment_window_closed",
         )
     return payments.payment_start(
         order=order,
@@ -467,7 +487,10 @@ def order_confirm(*, actor: User, number: str) -> Order:
     order_actor_require(actor, order, "buyer")
     if order.status == OrderStatus.SHIPPED and hold_is_open(locked):
         raise InvalidTransition(
-            f"order {order.number}: close your open refund request before confirming",
+            msg(
+                "order {number}: close your open refund request before confirming",
+                number=order.number,
+            ),
             code="hold_open",
         )
     fields = {} if order.delivered_at else {"delivered_at": timezone.now()}
@@ -517,7 +540,11 @@ def _cancel(order: Order, *, actor: User | None, reason: str) -> None:
     was = order.status
     if OrderStatus.CANCELLED not in TRANSITIONS[was]:
         raise InvalidTransition(
-            f"order {order.number} is {was}; only an order not yet shipped can be cancelled"
+            msg(
+                "order {number} is {was}; only an order not yet shipped can be cancelled",
+                number=order.number,
+                was=was,
+            )
         )
     now = timezone.now()
     events.order_transition(
@@ -560,7 +587,11 @@ def order_refund(*, actor: User, number: str, reason: str) -> Order:
 def _refund_order(order: Order, *, actor: User, reason: str) -> None:
     if not order.in_escrow:
         raise InvalidTransition(
-            f"order {order.number} is {order.status}; nothing in escrow to refund"
+            msg(
+                "order {number} is {status}; nothing in escrow to refund",
+                number=order.number,
+                status=order.status,
+            )
         )
     events.order_transition(
         order,
@@ -628,8 +659,12 @@ def order_refund_request(*, actor: User, number: str, reason: str) -> Hold:
     reason = clean_text(reason, "reason", 500, multiline=True)
     if order.status != OrderStatus.SHIPPED:
         raise InvalidTransition(
-            f"order {order.number} is {order.status}; a refund request is "
-            "for a shipped order (cancel an order not yet shipped)"
+            msg(
+                "order {number} is {status}; a refund request is for a "
+                "shipped order (cancel an order not yet shipped)",
+                number=order.number,
+                status=order.status,
+            )
         )
     return hold_open(order, kind=HoldKind.REFUND_REQUEST, actor=actor, reason=reason)
 
@@ -642,7 +677,8 @@ def order_refund_request_decide(*, actor: User, number: str, approve: bool, reas
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
         raise InvalidTransition(
-            f"order {order.number}: no open refund request", code="no_refund_request"
+            msg("order {number}: no open refund request", number=order.number),
+            code="no_refund_request",
         )
     if approve:
         _refund_order(order, actor=actor, reason=reason)
@@ -658,7 +694,8 @@ def order_refund_request_withdraw(*, actor: User, number: str) -> Order:
     hold = order.holds.filter(kind=HoldKind.REFUND_REQUEST, closed_at__isnull=True).first()
     if hold is None:
         raise InvalidTransition(
-            f"order {order.number}: no open refund request", code="no_refund_request"
+            msg("order {number}: no open refund request", number=order.number),
+            code="no_refund_request",
         )
     hold_close(order, hold, actor=actor, outcome="withdrawn", reason="withdrawn by the buyer")
     return order

@@ -27,7 +27,7 @@ from anxin.accounts.pages import UserRequest
 from anxin.catalog import selectors as catalog_sel
 from anxin.core.errors import DomainError
 from anxin.core.images import read_upload
-from anxin.core.pages import error_page
+from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
 from anxin.evidence import keys
 from anxin.orders import chat, downloads, vouchers
@@ -85,7 +85,7 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
                 idempotency_key=form.get("idempotency_key", ""),
             )
         except DomainError as e:
-            error, status = e.detail, e.status
+            error, status = user_message(e), e.status
             if e.code == "listing_changed":
                 error = _(
                     "The seller changed this listing after you opened it. Please review "
@@ -237,7 +237,7 @@ def order_action_run(
     try:
         call(request.user, number, request.POST)
     except DomainError as e:
-        messages.error(request, e.detail)
+        messages.error(request, user_message(e))
         if e.status == 404:
             return error_page(request, e)
     else:
@@ -252,7 +252,7 @@ def order_action(request: UserRequest, number: str, action: str) -> HttpResponse
         try:
             payment = order_svc.order_payment_start(actor=request.user, number=number)
         except DomainError as e:
-            messages.error(request, e.detail)
+            messages.error(request, user_message(e))
             if e.status == 404:
                 return error_page(request, e)
             return redirect("web:order", number=number)
@@ -278,7 +278,7 @@ def order_messages(request: UserRequest, number: str) -> HttpResponse:
             except DomainError as e:
                 if e.status == 404:
                     raise
-                error = e.detail
+                error = user_message(e)
     except DomainError as e:
         return error_page(request, e)
     ctx = {**_order_context(request, order), "chat_error": error}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from anxin.core.errors import msg
 from anxin.payments.services import notification_receive
 
 router = Router(tags=["payments"])
@@ -24,5 +25,5 @@ def notify(request: HttpRequest, provider: str) -> NotifyOut:
     except LookupError:
         from anxin.core.errors import NotFound
 
-        raise NotFound(f"provider {provider}: not configured") from None
+        raise NotFound(msg("provider {provider}: not configured", provider=provider)) from None
     return NotifyOut(code="SUCCESS", result=result)

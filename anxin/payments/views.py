@@ -8,9 +8,22 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from anxin.payments.models import Payment, SandboxPayment
 from anxin.payments.providers.sandbox import ProviderError, SandboxProvider
+
+# A sandbox payment's status as the buyer reads it (the provider's own names are internal).
+_STATUS = {
+    "created": gettext_lazy("waiting for payment"),
+    "succeeded": gettext_lazy("already paid"),
+    "failed": gettext_lazy("declined"),
+    "refunded": gettext_lazy("refunded"),
+}
+
+
+def _status_label(status: str) -> str:
+    return str(_STATUS.get(status, gettext_lazy("closed")))
 
 
 @login_required
@@ -39,13 +52,24 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
         try:
             SandboxProvider().buyer_pays(sp.pk, succeed=request.POST.get("action") == "pay")
         except ProviderError as e:
-            error = str(e)
+            sp.refresh_from_db()
+            error = (
+                _("This payment is %(status)s: there is nothing more to do here.")
+                % {"status": _status_label(sp.status)}
+                if e.code == "payment_not_open"
+                else _("The payment could not be made. Go back to the order and try again.")
+            )
         else:
             return redirect(paid_url if request.POST.get("action") == "pay" else order_url)
         sp.refresh_from_db()
     return render(
         request,
         "payments/sandbox_cashier.html",
-        {"payment": sp, "order_url": order_url, "error": error},
+        {
+            "payment": sp,
+            "status_label": _status_label(sp.status),
+            "order_url": order_url,
+            "error": error,
+        },
         status=400 if error else 200,
     )

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import Role, User
 from anxin.core import hooks
-from anxin.core.errors import Forbidden, ValidationFailed
+from anxin.core.errors import Forbidden, ValidationFailed, msg
 from anxin.core.money import clean_fen
 from anxin.core.text import clean_text
 from anxin.evidence import services as evidence
@@ -313,7 +313,9 @@ def deposit_lodge(*, actor: User, amount_fen: Any) -> int:
         raise ValidationFailed("amount_fen: must be more than 0", field="amount_fen")
     have = account_available(seller_account(actor.pk))
     if amount > have:
-        raise ValidationFailed(f"amount_fen: your balance is {have} fen", field="amount_fen")
+        raise ValidationFailed(
+            msg("amount_fen: your balance is {have} fen", have=have), field="amount_fen"
+        )
     transfers_create(
         [
             TransferRequest(
@@ -341,7 +343,7 @@ def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
     have = account_available(fees_account())
     if amount > have:
         raise ValidationFailed(
-            f"amount_fen: fee income available is {have} fen", field="amount_fen"
+            msg("amount_fen: fee income available is {have} fen", have=have), field="amount_fen"
         )
     transfers_create(
         [

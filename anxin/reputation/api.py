@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from anxin.accounts.models import User
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import Id, Whole
-from anxin.core.errors import NotFound
+from anxin.core.errors import NotFound, msg
 from anxin.reputation import services
 from anxin.reputation.models import Review
 
@@ -87,7 +87,7 @@ def reviews(request: Any, seller_id: Id) -> list[dict[str, Any]]:
     """A seller's reviews, newest first: public, as the seller page shows them."""
     seller = User.objects.filter(pk=seller_id, role="seller").first()
     if seller is None:
-        raise NotFound(f"seller {seller_id}: not found")
+        raise NotFound(msg("seller {seller_id}: not found", seller_id=seller_id))
     return [review_out(r) for r in services.reviews_of(seller)]
 
 
@@ -113,7 +113,7 @@ def credit_of(request: Any, seller_id: Id) -> dict[str, Any]:
     """A seller's score and grade, every factor with its weight and value, any adjustment
     by hand with its reason, and what would raise it: public."""
     if not User.objects.filter(pk=seller_id, role="seller").exists():
-        raise NotFound(f"seller {seller_id}: not found")
+        raise NotFound(msg("seller {seller_id}: not found", seller_id=seller_id))
     return _credit(seller_id)
 
 

@@ -16,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from anxin.accounts.models import Role, User
-from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+    msg,
+)
 from anxin.core.text import clean_text, is_whole
 from anxin.evidence import services as evidence
 from anxin.law.days import due_at
@@ -46,8 +53,10 @@ def on_seller_verifying(*, seller_id: int, number_index: str) -> None:
     entry = listed(number_index)
     if entry is not None:
         raise Forbidden(
-            f"this identity is on the blacklist until {entry.listed_until:%Y-%m-%d} and cannot "
-            "verify a shop",
+            msg(
+                "this identity is on the blacklist until {listed_until} and cannot verify a shop",
+                listed_until=format(entry.listed_until, "%Y-%m-%d"),
+            ),
             code="blacklisted",
         )
 
@@ -65,7 +74,9 @@ def open_entry(
     if actor.role not in STAFF:
         raise Forbidden("only the operator or a regulator opens a blacklisting")
     if ground not in Ground.values:
-        raise ValidationFailed(f"ground: must be one of {', '.join(Ground.values)}", field="ground")
+        raise ValidationFailed(
+            msg("ground: must be one of {join}", join=", ".join(Ground.values)), field="ground"
+        )
     reasons = clean_text(reasons, "reasons", 4000, multiline=True)
     refs = [clean_text(r, "evidence", 40) for r in evidence_refs]
     if not refs:
@@ -78,7 +89,7 @@ def _open(
 ) -> BlacklistEntry:
     v = Verification.objects.filter(seller_id=seller_id).first()
     if v is None:
-        raise NotFound(f"seller {seller_id}: no verified seller")
+        raise NotFound(msg("seller {seller_id}: no verified seller", seller_id=seller_id))
     now = timezone.now()
     entry = BlacklistEntry.objects.create(
         seller_id=seller_id,
@@ -216,7 +227,7 @@ def monitor(*, now: dt.datetime | None = None) -> int:
 def appeal(*, actor: User, entry_id: int, text: str) -> BlacklistEntry:
     entry = BlacklistEntry.objects.select_for_update().filter(pk=entry_id).first()
     if entry is None or entry.seller_id != actor.pk:
-        raise NotFound(f"blacklisting {entry_id}: not found")
+        raise NotFound(msg("blacklisting {entry_id}: not found", entry_id=entry_id))
     if entry.status != EntryStatus.NOTICED:
         raise InvalidTransition("this blacklisting is no longer open to appeal", code="not_open")
     if timezone.now() > entry.appeal_by:
@@ -234,12 +245,12 @@ def decide(
     *, actor: User, entry_id: int, list_seller: bool, reasons: str, term_days: int = 0
 ) -> BlacklistEntry:
     """The operator or a regulator decides, after the appeal window or the appeal: a listing
-    for a fixed term (ANXIN_BLACKLIST_MAX_DAYS at most), or a dismissal."""
+    for a fixed term (most at most), or a dismissal."""
     if actor.role not in STAFF:
         raise Forbidden("only the operator or a regulator decides a blacklisting")
     entry = BlacklistEntry.objects.select_for_update().filter(pk=entry_id).first()
     if entry is None:
-        raise NotFound(f"blacklisting {entry_id}: not found")
+        raise NotFound(msg("blacklisting {entry_id}: not found", entry_id=entry_id))
     if entry.status not in (EntryStatus.NOTICED, EntryStatus.APPEALED):
         raise Conflict("this blacklisting has been decided", code="decided")
     if entry.status == EntryStatus.NOTICED and timezone.now() <= entry.appeal_by:
@@ -252,7 +263,11 @@ def decide(
     if list_seller:
         if not is_whole(term_days) or not 1 <= term_days <= settings.ANXIN_BLACKLIST_MAX_DAYS:
             raise ValidationFailed(
-                f"term_days: 1 to {settings.ANXIN_BLACKLIST_MAX_DAYS}", field="term_days"
+                msg(
+                    "term_days: 1 to {most}",
+                    most=settings.ANXIN_BLACKLIST_MAX_DAYS,
+                ),
+                field="term_days",
             )
         entry.status, entry.term_days = EntryStatus.LISTED, term_days
         entry.listed_until = now + dt.timedelta(days=term_days)

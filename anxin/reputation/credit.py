@@ -20,6 +20,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from anxin.core.errors import msg
+
 # (factor, weight, what it measures): the weights add up to 100.
 FACTORS: list[tuple[str, int, str]] = [
     ("complaints", 20, "complaints per order, last 90 days (10% or more scores 0)"),
@@ -483,14 +485,16 @@ def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -
         raise Forbidden("only the operator adjusts a credit score")
     seller = User.objects.filter(pk=seller_id, role=Role.SELLER).first()
     if seller is None or not seller_lock(seller_id):
-        raise NotFound(f"seller {seller_id}: no such seller")
+        raise NotFound(msg("seller {seller_id}: no such seller", seller_id=seller_id))
     if not is_whole(points) or not points:
         raise ValidationFailed("points: a whole number other than 0", field="points")
     if not -1000 <= points <= 1000:
         raise ValidationFailed("points: between -1000 and 1000", field="points")
     longest = settings.ANXIN_CREDIT_ADJUST_MAX_DAYS
     if not is_whole(days) or not 1 <= days <= longest:
-        raise ValidationFailed(f"days: a term of 1 to {longest} days", field="days")
+        raise ValidationFailed(
+            msg("days: a term of 1 to {longest} days", longest=longest), field="days"
+        )
     reason = clean_text(reason, "reason", 500, multiline=True)
     if len(reason) < 6:
         raise ValidationFailed("reason: say why, in at least 6 characters", field="reason")

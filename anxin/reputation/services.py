@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from anxin.accounts.models import Role, User
 from anxin.catalog.models import ListingImage
-from anxin.core.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationFailed
+from anxin.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    ValidationFailed,
+    msg,
+)
 from anxin.core.text import clean_text, is_whole
 from anxin.law.days import due_at
 from anxin.orders.events import OrderEventKind, order_event_record
@@ -27,14 +34,18 @@ MAX_PHOTOS = 6
 
 def _rating(value: Any, field: str) -> int:
     if not is_whole(value) or not 1 <= value <= 5:
-        raise ValidationFailed(f"{field}: a whole number from 1 to 5", field=field)
+        raise ValidationFailed(msg("{field}: a whole number from 1 to 5", field=field), field=field)
     return value
 
 
 def _settled(order: Order) -> dt.datetime:
     if order.status != OrderStatus.COMPLETED or order.completed_at is None:
         raise InvalidTransition(
-            f"order {order.number} is {order.status}: only a settled order can be reviewed",
+            msg(
+                "order {number} is {status}: only a settled order can be reviewed",
+                number=order.number,
+                status=order.status,
+            ),
             code="not_settled",
         )
     return order.completed_at
@@ -51,19 +62,24 @@ def review_create(
     text: str = "",
     photos: list[str] | None = None,
 ) -> Review:
-    """The buyer's review of a settled order: once, within ANXIN_REVIEW_DAYS of settlement."""
+    """The buyer's review of a settled order: once, within days of settlement."""
     order = order_lock_for(actor, number).order
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can review it", code="not_the_buyer")
     settled = _settled(order)
     if timezone.now() > due_at(settled, settings.ANXIN_REVIEW_DAYS):
         raise InvalidTransition(
-            f"order {number}: the {settings.ANXIN_REVIEW_DAYS} days to review it have passed",
+            msg(
+                "order {number}: the {days} days to review it have passed",
+                number=number,
+                days=settings.ANXIN_REVIEW_DAYS,
+            ),
             code="review_window_closed",
         )
     if Review.objects.filter(order=order).exists():
         raise Conflict(
-            f"order {number} has been reviewed; add a follow-up instead", code="reviewed"
+            msg("order {number} has been reviewed; add a follow-up instead", number=number),
+            code="reviewed",
         )
     ratings: dict[str, Any] = {
         "as_described": _rating(as_described, "as_described"),
@@ -73,7 +89,9 @@ def review_create(
     text = clean_text(text, "text", 1000, required=False, multiline=True)
     shas = list(dict.fromkeys(photos or []))
     if len(shas) > MAX_PHOTOS:
-        raise ValidationFailed(f"photos: at most {MAX_PHOTOS}", field="photos")
+        raise ValidationFailed(
+            msg("photos: at most {MAX_PHOTOS}", MAX_PHOTOS=MAX_PHOTOS), field="photos"
+        )
     mine = set(
         ListingImage.objects.filter(sha256__in=shas, uploaded_by=actor).values_list(
             "sha256", flat=True
@@ -102,7 +120,7 @@ def review_create(
 def _for_order(order: Order) -> Review:
     r = Review.objects.select_for_update().filter(order=order).first()
     if r is None:
-        raise NotFound(f"order {order.number}: not reviewed")
+        raise NotFound(msg("order {number}: not reviewed", number=order.number))
     return r
 
 
@@ -150,7 +168,7 @@ def review_hide(*, actor: User, number: str, reason: str, note: str) -> Review:
         )
     if reason not in HideReason.values:
         raise ValidationFailed(
-            f"reason: must be one of {', '.join(HideReason.values)}", field="reason"
+            msg("reason: must be one of {join}", join=", ".join(HideReason.values)), field="reason"
         )
     order = order_lock_for(actor, number).order
     r = _for_order(order)

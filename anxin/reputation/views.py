@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from anxin.accounts.models import Role, User
 from anxin.accounts.pages import UserRequest, role_required
 from anxin.core.errors import DomainError
+from anxin.core.pages import user_message
 from anxin.core.text import parse_int
 from anxin.orders.models import OrderStatus
 from anxin.orders.views import order_action_run
@@ -90,7 +91,7 @@ def seller_adjust(request: UserRequest, seller_id: int) -> HttpResponse:
         )
         messages.success(request, _("The adjustment is recorded and shown on the seller's page."))
     except DomainError as e:
-        messages.error(request, e.detail)
+        messages.error(request, user_message(e))
     return redirect("web:seller_public", seller_id)
 
 
@@ -105,7 +106,7 @@ def blacklist_page(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Your appeal is recorded."))
         except DomainError as e:
-            messages.error(request, e.detail)
+            messages.error(request, user_message(e))
         return redirect("web:blacklist")
     grounds = dict(Ground.choices)
     rows = [{**r, "ground": grounds.get(r["ground"], r["ground"])} for r in blacklist.public_list()]

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from anxin.accounts.models import User
-from anxin.core.errors import Forbidden, NotFound
+from anxin.core.errors import Forbidden, NotFound, msg
 from anxin.core.keyfile import load_or_create
 from anxin.core.text import clean_text
 from anxin.evidence.note import NoteError, Signer, Verifier, open_note, sign
@@ -96,7 +96,7 @@ def revoke(*, actor: User, serial: str, reason: str) -> Badge:
         raise Forbidden("only the platform operator revokes badges")
     b = Badge.objects.select_for_update().filter(serial=serial).first()
     if b is None:
-        raise NotFound(f"badge {serial}: not found")
+        raise NotFound(msg("badge {serial}: not found", serial=serial))
     b.revoke_reason = clean_text(reason, "reason", 300, multiline=True)
     b.revoked_at = b.revoked_at or timezone.now()
     b.save(update_fields=["revoked_at", "revoke_reason"])

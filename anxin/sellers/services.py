@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import Role, User
 from anxin.core import hooks, uploads
-from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, msg
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
 from anxin.law import engine
@@ -51,7 +51,9 @@ def _seller(actor: User) -> None:
 def _document(f: UploadedFile | None, field: str) -> str:
     """The document's SHA-256, after checking it is a photo or a PDF."""
     if f is None:
-        raise ValidationFailed(f"{field}: a photo or PDF of the document is required", field=field)
+        raise ValidationFailed(
+            msg("{field}: a photo or PDF of the document is required", field=field), field=field
+        )
     return uploads.checked_digest(
         f,
         field=field,
@@ -84,7 +86,9 @@ def seller_verify(
     _seller(actor)
     seller_lock(actor.pk)
     if kind not in Kind.values:
-        raise ValidationFailed(f"kind: must be one of {', '.join(Kind.values)}", field="kind")
+        raise ValidationFailed(
+            msg("kind: must be one of {join}", join=", ".join(Kind.values)), field="kind"
+        )
     name = clean_text(name, "name", 100)
     address = clean_text(address, "address", 300)
     contact = clean_phone(contact, "contact")
@@ -208,14 +212,16 @@ def licence_submit(
     _seller(actor)
     if kind not in LicenceKind.values:
         raise ValidationFailed(
-            f"kind: must be one of {', '.join(LicenceKind.values)}", field="kind"
+            msg("kind: must be one of {join}", join=", ".join(LicenceKind.values)), field="kind"
         )
     number = clean_text(number, "number", 40)
     if not isinstance(valid_until, dt.date) or valid_until <= timezone.localdate():
         raise ValidationFailed("valid_until: the licence must still be valid", field="valid_until")
     sha = _document(document, "document")
     if Licence.objects.filter(seller=actor, kind=kind, status=LicenceStatus.PENDING).exists():
-        raise Conflict(f"a {kind} licence is already waiting for review", code="licence_pending")
+        raise Conflict(
+            msg("a {kind} licence is already waiting for review", kind=kind), code="licence_pending"
+        )
     lic = Licence(
         seller=actor,
         kind=kind,
@@ -237,11 +243,14 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
         raise Forbidden("only the platform operator reviews licences")
     seller_id = Licence.objects.filter(pk=licence_id).values_list("seller_id", flat=True).first()
     if seller_id is None:
-        raise NotFound(f"licence {licence_id}: not found")
+        raise NotFound(msg("licence {licence_id}: not found", licence_id=licence_id))
     seller_lock(seller_id)
     lic = Licence.objects.select_for_update().get(pk=licence_id)
     if lic.status != LicenceStatus.PENDING:
-        raise Conflict(f"licence {licence_id} is {lic.status}", code="licence_reviewed")
+        raise Conflict(
+            msg("licence {licence_id} is {status}", licence_id=licence_id, status=lic.status),
+            code="licence_reviewed",
+        )
     reason = clean_text(reason, "reason", 300, required=not approve, multiline=True)
     lic.status = LicenceStatus.ACTIVE if approve else LicenceStatus.REJECTED
     lic.reviewed_by, lic.review_reason, lic.reviewed_at = actor, reason, timezone.now()
@@ -296,8 +305,12 @@ def seller_check_can_list(seller: User, category: str) -> None:
     needed = LICENCE_FOR.get(category)
     if needed and not any(lic.kind == needed for lic in seller_active_licences(seller)):
         raise Forbidden(
-            f"category {category}: an active {needed.replace('_', ' ')} licence is required "
-            "(E-Commerce Law Art. 12)",
+            msg(
+                "category {category}: an active {licence} licence is "
+                "required (E-Commerce Law Art. 12)",
+                category=category,
+                licence=needed.replace("_", " "),
+            ),
             code="licence_required",
         )
 
@@ -389,8 +402,12 @@ def _harmed_buyer(actor: User, seller: User, reference: str) -> None:
     if hooks.ask(hooks.IDENTITY_BASIS, buyer=actor, seller=seller, reference=reference):
         return
     raise Forbidden(
-        "name an order you paid to this seller, or your admitted case against it "
-        f"(no order or case {reference or '(none given)'} of yours with this seller)",
+        msg(
+            "name an order you paid to this seller, or your admitted "
+            "case against it (no order or case {reference} "
+            "of yours with this seller)",
+            reference=reference or "(none given)",
+        ),
         code="not_entitled",
     )
 
@@ -403,7 +420,7 @@ def seller_identity_disclose(*, actor: User, seller_id: int, reference: str = ""
     seller = User.objects.filter(pk=seller_id, role=Role.SELLER).first()
     v = Verification.objects.filter(seller_id=seller_id).first() if seller else None
     if seller is None or v is None:
-        raise NotFound(f"seller {seller_id}: no verified seller")
+        raise NotFound(msg("seller {seller_id}: no verified seller", seller_id=seller_id))
     basis = _basis(actor, seller, reference)
     seller_lock(seller_id)
     out = {

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from anxin.accounts import services as accounts
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
-from anxin.core.errors import DomainError, ValidationFailed
-from anxin.core.pages import page_lang
+from anxin.core.errors import DomainError, ValidationFailed, msg
+from anxin.core.pages import page_lang, user_message
 from anxin.core.text import parse_int
 from anxin.sellers import badge, services
 from anxin.sellers.models import (
@@ -37,7 +37,9 @@ def _date(value: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"{field}: a date as YYYY-MM-DD", field=field) from None
+        raise ValidationFailed(
+            msg("{field}: a date as YYYY-MM-DD", field=field), field=field
+        ) from None
 
 
 @role_required(Role.SELLER)
@@ -54,7 +56,7 @@ def seller_profile(request: UserRequest) -> HttpResponse:
                 return_address=request.POST.get("return_address"),
             )
         except DomainError as e:
-            error = e.detail
+            error = user_message(e)
         else:
             messages.success(request, _("Profile saved."))
             return redirect("web:seller_home")
@@ -89,7 +91,7 @@ def verification(request: UserRequest) -> HttpResponse:
                 messages.success(request, _("Verified."))
             return redirect("web:seller_verification")
         except DomainError as e:
-            error = e.detail
+            error = user_message(e)
     v = Verification.objects.filter(seller=request.user).first()
     ctx: dict[str, Any] = {
         "v": v,
@@ -117,7 +119,7 @@ def licence_queue(request: UserRequest) -> HttpResponse:
             )
             messages.success(request, _("Done."))
         except DomainError as e:
-            messages.error(request, e.detail)
+            messages.error(request, user_message(e))
         return redirect("web:licence_queue")
     pending = Licence.objects.filter(status=LicenceStatus.PENDING).select_related("seller")
     return render(request, "sellers/licence_queue.html", {"pending": pending})
@@ -133,7 +135,7 @@ def seller_badge(request: UserRequest) -> HttpResponse:
         badge.issue(actor=request.user)
         messages.success(request, _("Your new badge is ready."))
     except DomainError as e:
-        messages.error(request, e.detail)
+        messages.error(request, user_message(e))
     return redirect("web:seller_public", request.user.pk)
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from anxin.accounts import selectors, services
 from anxin.accounts.throttle import TooManyAttempts, client_address
 from anxin.core.errors import DomainError
+from anxin.core.pages import user_message
 
 # The reset link's token goes into the session and out of the address bar, so that it cannot
 # leak through the browser's history or a Referer header.
@@ -51,8 +52,8 @@ def form_error(e: DomainError) -> str:
         return _("This is not an e-mail address.")
     if e.field in ("password", "new_password"):
         # Django's password validators already speak the active language.
-        return e.detail.split(": ", 1)[-1]
-    return e.detail
+        return user_message(e)
+    return user_message(e)
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

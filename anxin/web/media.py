@@ -18,7 +18,7 @@ from anxin.accounts.models import User
 from anxin.accounts.pages import UserRequest
 from anxin.catalog.models import ListingImage
 from anxin.core import media
-from anxin.core.errors import DomainError, NotFound
+from anxin.core.errors import DomainError, NotFound, msg
 from anxin.core.pages import error_page
 from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Dispute
@@ -69,7 +69,7 @@ def chat_order(user: User, number: str) -> Order:
         or any(dispute_selectors.can_see(user, d) for d in Dispute.objects.filter(order=order))
     ):
         return order
-    raise NotFound(f"order {number}: not found")
+    raise NotFound(msg("order {number}: not found", number=number))
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.utils import timezone
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
 from anxin.catalog import selectors as catalog_sel
-from anxin.core.errors import DomainError, NotFound
+from anxin.core.errors import DomainError, NotFound, msg
 from anxin.core.pages import error_page
 from anxin.core.text import parse_int
 from anxin.disputes.audit import returns_audit
@@ -95,7 +95,7 @@ def notifications(request: UserRequest) -> HttpResponse:
             except DomainError as e:
                 return error_page(request, e)
             if not mine.filter(pk=pk).exists():
-                return error_page(request, NotFound(f"notice {pk}: not found"))
+                return error_page(request, NotFound(msg("notice {pk}: not found", pk=pk)))
             unread = unread.filter(pk=pk)
         unread.update(read_at=timezone.now())
         return redirect("web:notifications")

@@ -46,9 +46,10 @@ def test_filing_page_shows_the_law_evidence_and_routes_then_files(buyer, seller,
         "/disputes/new/",
         {"order": order.number, "category": "counterfeit", "claimed": "abc", "claim": "假货"},
     )
-    # Then the page names the field and no case is filed
+    # Then the page names the field in words, not by its internal name, and no case is filed
     assert bad.status_code == 422
-    assert b"claimed_fen" in bad.content
+    assert b"Amount claimed:" in bad.content
+    assert b"claimed_fen" not in bad.content
     assert not Dispute.objects.exists()
     # When she files claiming 700 yuan
     r = b.post(
@@ -88,7 +89,9 @@ def test_the_case_page_shows_each_role_its_forms_and_the_actions_work(
     r = s.post(f"/disputes/{d.number}/answer", {"offer": "-1", "text": "x"})
     # Then she is sent back to the page, which shows the error
     assert r.status_code == 302
-    assert "offer_fen" in s.get(f"/disputes/{d.number}/").content.decode()  # the error, shown
+    shown = s.get(f"/disputes/{d.number}/").content.decode()
+    assert "Offer:" in shown  # the error, shown, naming the field in words
+    assert "offer_fen" not in shown
     # When she offers 10 yuan and the buyer turns it down
     s.post(f"/disputes/{d.number}/answer", {"offer": "10", "text": "补偿10元"})
     b = client_for(buyer)

@@ -247,7 +247,7 @@ def test_chat_through_the_page_form(order, buyer) -> None:
     r = c.post(f"/orders/{order.number}/messages", {"text": ""}, headers={"HX-Request": "true"})
     # Then the form says what is wrong and only the first message was saved
     assert r.status_code == 422
-    assert "text: write a message" in r.content.decode()
+    assert "请写下消息或附上一张图片。" in r.content.decode()
     assert OrderMessage.objects.count() == 1
 
 

@@ -121,8 +121,9 @@ def test_an_action_refused_by_the_rules_shows_a_message_and_changes_nothing(
     # When the seller presses "confirm receipt" on its page
     c = logged_in(seller)
     r = c.post(f"/orders/{order.number}/confirm", follow=True)
-    # Then the page says only the buyer may, and the order is still paid
-    assert "only buyer" in r.content.decode()
+    # Then the page says in Chinese that she cannot do this, and the order is still paid
+    assert "您不能对订单" in r.content.decode()
+    assert "only buyer" not in r.content.decode()
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
 

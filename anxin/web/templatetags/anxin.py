@@ -17,6 +17,23 @@ register.filter("record_time", labels.record_time)
 
 
 @register.filter
+def event_reason(reason: str) -> str:
+    """A reason the system or a provider recorded, in the reader's language; a person's own
+    words (a cancellation's reason) are shown as they wrote them."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "insufficient balance": _("The payment was declined: insufficient balance."),
+        "payment arrived after the order closed": _(
+            "The payment arrived after the order had closed."
+        ),
+        "order closed": _("The order closed."),
+        "not paid in time": _("Not paid in time."),
+        "withdrawn by the buyer": _("Withdrawn by the buyer."),
+    }.get(reason, reason)
+
+
+@register.filter
 def actor_label(role: str) -> str:
     from django.utils.translation import gettext as _
 

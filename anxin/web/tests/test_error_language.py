@@ -1,0 +1,133 @@
+"""Refusals on pages read in the page's language: Chinese pages never show a service's English
+detail, an internal field name or a raw status, and say what to do next."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from anxin.accounts.models import Role
+from anxin.conftest import make_user, pay, place_order
+from anxin.orders import services as order_svc
+
+pytestmark = pytest.mark.django_db
+
+
+def zh_client(user=None) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def test_a_wrong_id_check_digit_is_told_in_chinese_and_the_number_is_kept() -> None:
+    # Given an unverified seller on a Chinese page
+    seller = make_user("zhshop", Role.SELLER, verified=False)
+    c = zh_client(seller)
+    # When she verifies with a resident ID whose check digit is wrong
+    r = c.post(
+        "/seller/verification",
+        {
+            "kind": "individual",
+            "name": "李四",
+            "number": "110101199003071234",
+            "address": "北京",
+            "contact": "13900001111",
+        },
+    )
+    page = r.content.decode()
+    # Then she is told in Chinese what is wrong and what to do, without the field's name
+    assert r.status_code == 422
+    assert "身份证号码的最后一位（校验码）不对，请核对后重新填写。" in page
+    assert "check digit" not in page
+    assert "number:" not in page
+    # And the number she typed is still in the form, to correct
+    assert 'value="110101199003071234"' in page
+
+
+def test_an_unknown_checkout_link_is_told_in_chinese() -> None:
+    # Given a buyer on a Chinese page
+    buyer = make_user("zhbuyer", Role.BUYER)
+    # When she opens a checkout link that leads to no listing
+    r = zh_client(buyer).get("/c/nosuchcode")
+    page = r.content.decode()
+    # Then she gets a 404 in Chinese that tells her to check the link with the seller
+    assert r.status_code == 404
+    assert "这个购买链接找不到对应的商品，请向卖家确认链接。" in page
+    assert "no such listing" not in page
+    assert "checkout link:" not in page
+
+
+def test_listing_before_verification_is_refused_in_chinese_with_the_law() -> None:
+    # Given an unverified seller on a Chinese page
+    seller = make_user("zhnew", Role.SELLER, verified=False)
+    # When she tries to list goods
+    r = zh_client(seller).post(
+        "/seller/listings/new",
+        {
+            "title": "安溪铁观音",
+            "description": "兰花香",
+            "category": "general",
+            "price_yuan": "198.5",
+            "stock": "20",
+            "shipping_days": "3",
+            "return_policy": "no_reason_7_days",
+        },
+    )
+    page = r.content.decode()
+    # Then she is told in Chinese to verify first, citing the law in Chinese
+    assert "请先完成身份认证，再发布商品（《电子商务法》第二十七条）。" in page
+    assert "verify your identity" not in page
+    assert "E-Commerce Law" not in page
+
+
+def test_paying_a_paid_payment_at_the_cashier_shows_no_raw_status(buyer, listing) -> None:
+    # Given a buyer whose payment has already succeeded at the sandbox cashier
+    order = place_order(buyer, listing)
+    payment = order_svc.order_payment_start(actor=buyer, number=order.number)
+    url = f"/sandbox/pay/{payment.provider_payment_id}"
+    c = zh_client(buyer)
+    assert c.post(url, {"action": "pay"}).status_code == 302
+    # When she opens the cashier again, and pays again
+    shown = c.get(url).content.decode()
+    again = c.post(url, {"action": "pay"})
+    page = again.content.decode()
+    # Then both pages say in Chinese that it is paid, never the provider's status name
+    assert "已支付" in shown
+    assert "succeeded" not in shown
+    assert again.status_code == 400
+    assert "这笔支付的状态：已支付。这里无需再做任何操作。" in page
+    assert "succeeded" not in page
+    assert "payment is" not in page
+
+
+def test_a_declined_payment_reason_is_translated_in_the_timeline(buyer, listing) -> None:
+    # Given a buyer whose payment the sandbox declined for lack of balance
+    order = place_order(buyer, listing)
+    pay(order, succeed=False)
+    # When she opens her order on a Chinese page
+    page = zh_client(buyer).get(f"/orders/{order.number}").content.decode()
+    # Then the timeline gives the reason in Chinese
+    assert "支付被拒绝：余额不足。" in page
+    assert "insufficient balance" not in page
+
+
+def test_an_english_page_words_the_field_name() -> None:
+    # Given an unverified seller on an English page
+    seller = make_user("enshop", Role.SELLER, verified=False)
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(seller)
+    # When she verifies with a resident ID whose check digit is wrong
+    page = c.post(
+        "/seller/verification",
+        {
+            "kind": "individual",
+            "name": "Li Si",
+            "number": "110101199003071234",
+            "address": "Beijing",
+            "contact": "13900001111",
+        },
+    ).content.decode()
+    # Then the page names the field in words, not by its internal name
+    assert "ID number: the check digit is wrong (GB 11643)" in page
+    assert page.count("number: the check digit") == page.count("ID number: the check digit")
