@@ -114,7 +114,10 @@ def clean_recipient_phone(value: str, field: str) -> str:
     compact = re.sub(r"[ \-]", "", value)
     if not RECIPIENT_PHONE.fullmatch(compact):
         raise ValidationFailed(
-            f"{field}: a mainland mobile number (11 digits) or a landline with its area code",
+            msg(
+                "{field}: a mainland mobile number (11 digits) or a landline with its area code",
+                field=field,
+            ),
             code="phone_invalid",
             field=field,
         )

@@ -144,8 +144,12 @@ def seller_find(who: str) -> int:
         )
     if len(found) > 1:
         raise ValidationFailed(
-            f"seller: {len(found)} sellers on Anxin match {who!r}; give their phone or WeChat "
-            "ID instead",
+            msg(
+                "seller: {count} sellers on Anxin match “{who}”; give their phone or WeChat ID "
+                "instead",
+                count=len(found),
+                who=who,
+            ),
             field="seller_username",
             code="seller_ambiguous",
         )
