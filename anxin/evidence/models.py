@@ -6,11 +6,11 @@
 - Pending: the records waiting for their place in the log, with their entries. A database
   trigger on Record fills it in the inserting transaction (so no path that inserts a record
   can forget it); the sequencer takes from it.
-- Span: where the sequencer put one chunk of a batch: log indices first_idx …
-  first_idx+count-1 hold the records whose ids are `ids` (packed, ascending), in that order.
-  A record's index is found from the span that holds its id, an index's record from the span
-  that covers it. Writing one row per chunk instead of one index per record is what lets the
-  sequencer keep up with bulk loads (the design of Trillian's SequencedLeafData, as ranges).
+- Span: where the sequencer put one batch: log indices first_idx … first_idx+count-1 hold the
+  records whose ids are `ids` (packed, ascending), in that order. A record's index is found
+  from the span that holds its id, an index's record from the span that covers it. Writing one
+  row per batch instead of one index per record is what lets the sequencer keep up with bulk
+  loads (the design of Trillian's SequencedLeafData, kept as ranges).
 - Tile: the published hash tiles (C2SP tlog-tiles). Full tiles never change; the partial tile
   at the right edge of each level is rewritten as the tree grows.
 - Checkpoint: every signed tree head the log has published.
@@ -52,7 +52,7 @@ class Pending(models.Model):
 
 
 class Span(models.Model):
-    """One chunk's place in the log (see the module docstring)."""
+    """One batch's place in the log (see the module docstring)."""
 
     first_idx = models.BigIntegerField(primary_key=True)
     count = models.PositiveIntegerField()

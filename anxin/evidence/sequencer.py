@@ -4,18 +4,16 @@ publishes a signed checkpoint for each batch.
 Business transactions only insert records (a trigger queues each in the Pending table); this
 is how production logs such as Trillian and Tessera decouple writes from integration. One
 sequencer at a time holds the LogState row lock, so two sequencers never hand out one index
-twice (and Span's primary key, a chunk's first index, would refuse it if they tried). A
-batch takes its records off the queue in chunks, hashes them into the tiles and writes a Span
-row per chunk saying which records got which indices. A record committed while a batch is
-being integrated waits in the queue for the next batch, so a transaction that commits late is
-never skipped.
+twice (and Span's primary key, the batch's first index, would refuse it if they tried). A
+batch takes its records off the queue, hashes them into the tiles and writes one Span row
+saying which records got which indices. A record committed while a batch is being integrated
+waits in the queue for the next batch, so a transaction that commits late is never skipped.
 If a sequencer dies mid-batch its transaction rolls back, the records are back in the queue,
 and the next run integrates them.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable
@@ -36,9 +34,6 @@ from anxin.evidence.models import LogState, Pending, Span, Tile
 from anxin.evidence.store import stored_tile
 from anxin.evidence.tiles import WIDTH, nodes_at
 
-# Records taken off the queue per statement; a batch of 20,000 is four chunks, each hashed
-# while the next is taken.
-CHUNK = 5_000
 P, S, T = Pending._meta.db_table, Span._meta.db_table, Tile._meta.db_table
 # Takes the oldest pending records off the queue, with their entries, in one statement. The
 # queue is filled by a trigger in the inserting transaction, so a record that commits late
@@ -87,42 +82,31 @@ def partial_tiles(size: int) -> dict[int, list[bytes]]:
     return out
 
 
-class _Hasher:
-    """A thread that hashes the chunks of a batch into the tree's right edge as they are
-    handed to it, while the caller takes the next chunk from the database (the thread holds
-    the interpreter only while the caller waits for the server). `finish()` waits for it and
-    returns every tile the batch changed, or raises the thread's exception."""
+class _Background:
+    """A function run in a thread; `result()` waits for it and returns its value or raises
+    its exception."""
 
-    def __init__(self, edge: RightEdge) -> None:
-        self._edge = edge
-        self._chunks: queue.SimpleQueue[list[bytes] | None] = queue.SimpleQueue()
-        self._changed: dict[tuple[int, int], bytes] = {}
+    def __init__(self, fn: Callable[[], dict[tuple[int, int], bytes]]) -> None:
+        self._fn = fn
+        self._value: dict[tuple[int, int], bytes] = {}
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
-    def put(self, entries: list[bytes]) -> None:
-        self._chunks.put(entries)
-
     def _run(self) -> None:
-        while (entries := self._chunks.get()) is not None:
-            if self._error is None:
-                try:
-                    # A later chunk's tiles replace an earlier one's: the last is the batch's.
-                    self._changed.update(self._edge.append([merkle.leaf_hash(e) for e in entries]))
-                except BaseException as e:  # handed to the caller
-                    self._error = e
+        try:
+            self._value = self._fn()
+        except BaseException as e:  # handed to the caller
+            self._error = e
 
-    def stop(self) -> None:
-        """Ends the thread (whatever happened to the caller) and waits for it."""
-        self._chunks.put(None)
+    def wait(self) -> None:
         self._thread.join()
 
-    def finish(self) -> dict[tuple[int, int], bytes]:
-        self.stop()
+    def result(self) -> dict[tuple[int, int], bytes]:
+        self.wait()
         if self._error is not None:
             raise self._error
-        return self._changed
+        return self._value
 
 
 def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple[Any, ...]]:
@@ -143,11 +127,6 @@ def _execute(sql: str, params: list[Any], *, fetch: bool = False) -> list[tuple[
         return cur.fetchall() if fetch else []
 
 
-def _take(n: int) -> list[tuple[int, bytes]]:
-    """The n oldest queued records, (id, entry), off the queue, in id order."""
-    return sorted((pk, bytes(entry)) for pk, entry in _execute(_TAKE, [n - 1], fetch=True))
-
-
 def integrate(batch: int | None = None) -> int:
     """Integrate up to `batch` pending records in one transaction; returns how many."""
     batch = batch or settings.ANXIN_SEQUENCER_BATCH
@@ -157,28 +136,24 @@ def integrate(batch: int | None = None) -> int:
         # The migration creates the row; a flushed database (tests) gets it back here.
         insert_row_unless_duplicate(LogState, id=1, size=0, root=merkle.EMPTY_ROOT, note="")
         state = LogState.objects.select_for_update().get(pk=1)
-        chunk = _take(min(batch, CHUNK))
-        if not chunk:
+        rows = sorted(_execute(_TAKE, [batch - 1], fetch=True))
+        if not rows:
             return 0
         edge = RightEdge(state.size, partial_tiles(state.size))
         if edge.root() != bytes(state.root):
             raise LogCorrupt(
                 f"the stored tiles do not give the stored root of the log of {state.size} entries"
             )
-        # The batch is taken in chunks, each with its own span: a thread hashes one chunk
-        # while the next is taken.
-        hashing, size = _Hasher(edge), state.size
+        # The database stores the batch's span while a thread hashes the leaves and builds
+        # the tiles (the thread holds the interpreter only while this one waits for the
+        # server).
+        hashing = _Background(lambda: edge.append([merkle.leaf_hash(bytes(e)) for _, e in rows]))
         try:
-            while chunk:
-                hashing.put([e for _, e in chunk])
-                ids = [pk for pk, _ in chunk]
-                _execute(_SPAN, [size, len(ids), ids[0], ids[-1], spans.pack(ids)])
-                size += len(ids)
-                want = min(batch - (size - state.size), CHUNK)
-                chunk = _take(want) if want > 0 and len(ids) == CHUNK else []
+            ids = [pk for pk, _ in rows]
+            _execute(_SPAN, [state.size, len(ids), ids[0], ids[-1], spans.pack(ids)])
         finally:
-            hashing.stop()  # whatever happened, the thread is done before the batch ends
-        changed = hashing.finish()
+            hashing.wait()  # whatever happened, the thread is done before the batch ends
+        changed = hashing.result()
         tiles = sorted(changed.items())
         if pg:
             _execute(
@@ -193,7 +168,7 @@ def integrate(batch: int | None = None) -> int:
         note = Checkpoint(signer.name, edge.size, root).signed(signer)
         CheckpointRow.objects.create(size=edge.size, root=root, note=note, at=timezone.now())
         LogState.objects.filter(pk=1).update(size=edge.size, root=root, note=note)
-    return size - state.size
+    return len(rows)
 
 
 def integrate_all(batch: int | None = None) -> int:

@@ -1,5 +1,5 @@
-"""Where records sit in the log, read from the Span rows the sequencer writes (one per chunk
-of a batch: see evidence.models)."""
+"""Where records sit in the log, read from the Span rows the sequencer writes (one per batch:
+see evidence.models)."""
 
 from __future__ import annotations
 

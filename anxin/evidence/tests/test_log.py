@@ -258,30 +258,6 @@ def _problems() -> str:
 T = Record._meta.db_table
 
 
-def test_a_batch_taken_in_chunks_is_one_checkpoint_with_a_span_per_chunk(
-    buyer, seller, clock, monkeypatch
-) -> None:
-    # Given 5 completed orders (their records queued, more than two chunks of 7)
-    listing = make_listing(seller, stock=10)
-    for _ in range(5):
-        _complete(buyer, listing)
-    queued = Pending.objects.count()
-    assert queued > 14
-    monkeypatch.setattr(sequencer, "CHUNK", 7)
-    before = Checkpoint.objects.count()
-    # When the sequencer integrates them in one batch
-    assert sequencer.integrate(batch=1000) == queued
-    # Then it signs one checkpoint, writes a span of 7 per chunk and the rest in the last,
-    # every record gets an index once, and the audit finds the log sound
-    assert Checkpoint.objects.count() == before + 1
-    counts = list(Span.objects.order_by("first_idx").values_list("count", flat=True))
-    assert counts == [7] * (queued // 7) + ([queued % 7] if queued % 7 else [])
-    where = spans.index_of(Record.objects.values_list("id", flat=True))
-    assert sorted(where.values()) == list(range(queued))
-    rep = audit(keys.log_verifier())
-    assert rep.ok, rep.problems
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the constraints are PostgreSQL's exclusion"
 )
