@@ -208,6 +208,13 @@ def test_voucher_page_pdf_and_public_check(order, buyer, other_buyer) -> None:
     assert "<svg" in html
     assert order.number in html
     assert keys.log_verifier().vkey() in html
+    # And the log's index, the checkpoint and the command line are folded under technical
+    # details: the buyer first reads the order, the item, the seller and the amount
+    folded = html.split('data-testid="voucher-technical"', 1)
+    assert len(folded) == 2
+    for technical in ("anxin verify", keys.log_verifier().vkey(), "检查点大小"):
+        assert technical not in folded[0]
+        assert technical in folded[1]
     pdf = c.get(f"/orders/{order.number}/voucher.pdf")
     assert pdf.status_code == 200
     assert pdf.content.startswith(b"%PDF")
