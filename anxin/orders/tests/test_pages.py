@@ -351,3 +351,21 @@ def test_the_order_number_carries_the_local_date(buyer, listing) -> None:
         order = place_order(buyer, listing)
     # Then its number carries the Beijing date, as the times on its page do
     assert order.number.startswith("AX20260502"), order.number
+
+
+def test_a_shipped_order_tells_the_ways_back_apart_and_folds_the_return_form(
+    buyer, seller, listing
+) -> None:
+    # Given a shipped order
+    order = _shipped(buyer, seller, listing)
+    # When the buyer opens it
+    page = logged_in(buyer).get(f"/orders/{order.number}").content.decode()
+    # Then it says which way back fits which problem: a refund request, a return or a complaint
+    ways = page.split('data-testid="ways-back"', 1)[1].split("</div>", 1)[0]
+    assert "没收到货" in ways
+    assert "退货与售后" in ways
+    assert "投诉" in ways
+    # And the return form is folded, so no law text shows before she asks
+    tag = re.search(r'<details[^>]*data-testid="aftersale-request"[^>]*>', page)
+    assert tag is not None
+    assert "open" not in tag.group(0)

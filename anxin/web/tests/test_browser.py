@@ -356,6 +356,12 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     page = _phone(browser, live_server)
     _login(page, "as-buyer")
     page.goto(f"/orders/{order.number}")
+    # Then the ways to get money back are told apart, and the request form is folded: no
+    # law text before she asks
+    page.get_by_test_id("ways-back").get_by_text("退货与售后").wait_for()
+    assert not page.get_by_test_id("law-preview").is_visible()
+    # When she opens "return, repair or replace"
+    page.get_by_test_id("aftersale-request").locator("summary").click()
     # Then the law's view appears before anything is sent, with links to the articles
     preview = page.get_by_test_id("law-preview")
     preview.get_by_text("法律支持您的这项请求").wait_for()
@@ -370,8 +376,10 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     # When she asks for a return, giving her reason
     page.fill("#after-sales textarea[name=reason]", "颜色和图片不一样")
     page.click("#after-sales form button[type=submit]:has-text('提交申请')")
-    # Then it waits for the seller
+    # Then it waits for the seller, and the order shows no empty box where its actions were
     page.get_by_test_id("after-sale-status").get_by_text("等待卖家处理").wait_for()
+    assert page.locator(".actions-card").count() == 1
+    assert not page.locator(".actions-card").is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "after-sales-phone.png"), full_page=True)
     page.context.close()
