@@ -30,6 +30,7 @@ from anxin.disputes import bundle, selectors, services
 from anxin.disputes import filing as dispute_filing
 from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Category, Evidence
+from anxin.orders import chat as order_chat
 from anxin.orders.models import OrderStatus
 from anxin.remedies.selectors import deposit_status, fund_position
 from anxin.remedies.services import deposit_lodge, fund_allocate
@@ -179,11 +180,25 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
     # Who refused the mediator's proposal (there is one per case): the page says so, rather
     # than showing that party as still to answer.
     refused = {e.actor_role for e in f["events"] if e.kind == "proposal_refused"}
+    # The case's officers read the order's shipping and chat here, read-only: the order page
+    # is the parties' (and the operator's), and a mediator needs both to weigh a complaint.
+    d = f["case"]
+    officer = f["role"] in _OFFICERS and d.order is not None
     return render(
         request,
         "disputes/dispute.html",
-        {**f, "LANG": page_lang(), "d": f["case"], "refused_roles": refused},
+        {
+            **f,
+            "LANG": page_lang(),
+            "d": d,
+            "refused_roles": refused,
+            "order_link": f["role"] in ("buyer", "seller", "operator"),
+            "order_chat": list(order_chat.messages_of(d.order)) if officer else None,
+        },
     )
+
+
+_OFFICERS = frozenset({"mediator", "adjudicator", "operator", "regulator"})
 
 
 def _int_or_none(value: str) -> bool:

@@ -97,3 +97,42 @@ def test_the_laws_reasons_are_introduced_as_said_to_the_buyer_for_others(
     page = client_for(seller).get(f"/disputes/{d.number}/").content.decode()
     # Then they are introduced as what the law says to the buyer
     assert '<strong data-testid="law-to-buyer">对买家而言，法律规定：</strong>' in page
+
+
+def test_the_mediator_reads_the_orders_shipping_and_chat_on_the_case_page(
+    buyer, seller, listing
+) -> None:
+    from anxin.orders import chat
+
+    # Given a shipped order on which buyer and seller wrote, and a case about it in mediation
+    people = desk()
+    order = shipped(buyer, seller, listing, tracking="SF3000000077")
+    chat.message_post(actor=buyer, number=order.number, text="茶叶长霉了")
+    chat.message_post(actor=seller, number=order.number, text="请拍照给我看看")
+    d = services.dispute_file(
+        actor=buyer,
+        number=order.number,
+        category="quality_defect",
+        claim="茶叶发霉",
+        claimed_fen=5000,
+    )
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="补偿10元")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    services.dispute_propose(
+        actor=people["mediator"], number=d.number, amount_fen=3000, text="各让一步"
+    )
+    # When the mediator opens the case page
+    page = client_for(people["mediator"]).get(f"/disputes/{d.number}/").content.decode()
+    # Then it shows the order's parcel and both parties' messages, read-only
+    card = page.split('data-testid="order-for-officers"', 1)[1].split("</section>", 1)[0]
+    assert "顺丰速运 SF3000000077" in card
+    assert "茶叶长霉了" in card
+    assert "请拍照给我看看" in card
+    assert "<form" not in card
+    # And the order number is not a link to the parties' order page (which is not theirs)
+    assert f'href="/orders/{order.number}"' not in page
+    # When the buyer opens the same case page
+    own = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    # Then she has her order's link and no officers' copy of her own chat
+    assert f'href="/orders/{order.number}"' in own
+    assert 'data-testid="order-for-officers"' not in own
