@@ -37,6 +37,7 @@ from anxin.orders.events import OrderEventKind, order_event_record, order_transi
 from anxin.orders.holds import hold_close, hold_open, holds_close_all
 from anxin.orders.locks import order_actor_require, order_lock_for, order_lock_of
 from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
+from anxin.orders.notify import order_notice
 from anxin.orders.selectors import order_for
 from anxin.remedies.services import remedy_pay_buyer
 
@@ -293,6 +294,14 @@ def aftersale_request(
         evidence_extra={"law": a.law},
     )
     _schedule(auto_approve_task, respond_by, a)
+    # The seller must answer by `respond_by`: silence until then counts as agreement.
+    order_notice(
+        order,
+        [order.seller_id],
+        "aftersale_requested",
+        actor=actor,
+        due_at=respond_by.isoformat(),
+    )
     return a
 
 
@@ -330,6 +339,8 @@ def _approve(order: Order, a: AfterSale, *, actor: User | None, by: str) -> None
         return_address=address,
     )
     _schedule(lapse_task, return_by, a)
+    kind = "aftersale_approved_silence" if by == "system" else "aftersale_approved"
+    order_notice(order, [order.buyer_id], kind, actor=actor)
 
 
 @transaction.atomic
@@ -358,6 +369,7 @@ def aftersale_answer(*, actor: User, number: str, approve: bool, reason: str = "
         responded_by=actor.role,
         refusal_reason=reason,
     )
+    order_notice(order, [order.buyer_id], "aftersale_refused", actor=actor)
     return a
 
 

@@ -1,5 +1,7 @@
-"""What each notice says, in the reader's language, and where it links. `{case}` is the
-number of the notice's subject (a case's number, for the dispute desk's notices)."""
+"""What each notice says, in the reader's language, and where it links. `{case}` and
+`{number}` are the number of the notice's subject (a case's number for the dispute desk's
+notices, an order's for the order's); `{due}` its `due_at` parameter, in Beijing time; any
+other placeholder one of its text parameters (a parcel's `{carrier}` and `{tracking}`)."""
 
 from __future__ import annotations
 
@@ -53,12 +55,38 @@ TEXTS = {
     "reverify_lapsed": gettext_lazy(
         "Your re-verification is overdue: you cannot take new orders until you verify again."
     ),
+    # An order's events, to the party who must act on them or know (never the one who acted).
+    "order_paid": gettext_lazy("New order {number} to ship: the buyer has paid. Ship it by {due}."),
+    "order_shipped": gettext_lazy(
+        "Order {number} has been shipped: {carrier}, tracking number {tracking}."
+    ),
+    "order_message": gettext_lazy("Order {number}: a new message in the order's chat."),
+    "aftersale_requested": gettext_lazy(
+        "Order {number}: the buyer has opened an after-sales request. Answer it by {due}: "
+        "if you do not, it is approved."
+    ),
+    "aftersale_approved": gettext_lazy("Order {number}: your after-sales request was approved."),
+    "aftersale_refused": gettext_lazy(
+        "Order {number}: your after-sales request was refused. You may take it to a dispute."
+    ),
+    "aftersale_approved_silence": gettext_lazy(
+        "Order {number}: the seller did not answer in time, so your after-sales request is "
+        "approved."
+    ),
+    "review_posted": gettext_lazy("Order {number}: the buyer has posted a review."),
 }
 
 # Where a notice links: by the kind of its subject, else by its own kind's prefix. Paths, not
 # URL names: this app sits below the apps whose pages these are.
-SUBJECT_URLS = {"dispute": "/disputes/{number}/"}
+SUBJECT_URLS = {"dispute": "/disputes/{number}/", "order": "/orders/{number}"}
 KIND_URLS = {"reverify": "/seller/verification", "blacklist": "/blacklist/"}
+
+
+class _Words(dict[str, str]):
+    """A text's parameters; one a notice lacks is left blank rather than failing the page."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
 
 def notice_text(n: Notification) -> str:
@@ -68,7 +96,11 @@ def notice_text(n: Notification) -> str:
         due = timezone.localtime(
             timezone.datetime.fromisoformat(n.params["due_at"])  # type: ignore[attr-defined]
         ).strftime("%Y-%m-%d %H:%M")
-    return str(template).format(case=n.subject_number, due=due) if template else n.kind
+    if not template:
+        return n.kind
+    words = {k: v for k, v in n.params.items() if isinstance(v, str) and k.isidentifier()}
+    number = n.subject_number
+    return str(template).format_map(_Words(words, case=number, number=number, due=due))
 
 
 def notice_url(n: Notification) -> str:

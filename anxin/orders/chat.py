@@ -21,6 +21,7 @@ from anxin.evidence.models import Attachment, Record, attachment_upload_to
 from anxin.orders.events import order_chain
 from anxin.orders.locks import order_actor_require, order_lock_for
 from anxin.orders.models import Order, OrderMessage
+from anxin.orders.notify import order_notice
 
 
 def _store(actor: User, data: bytes) -> Attachment:
@@ -72,7 +73,7 @@ def message_post(
     )
     record = Record.objects.create(**values)
     Order.objects.filter(pk=order.pk).update(evidence_head=values["commitment"])
-    return OrderMessage.objects.create(
+    message = OrderMessage.objects.create(
         order=order,
         author=actor,
         author_role=role,
@@ -81,6 +82,9 @@ def message_post(
         record=record,
         at=now,
     )
+    other = order.seller_id if role == "buyer" else order.buyer_id
+    order_notice(order, [other], "order_message", actor=actor)
+    return message
 
 
 def messages_of(order: Order) -> QuerySet[OrderMessage]:

@@ -58,6 +58,7 @@ from anxin.orders.locks import (
     order_lock_to_pay,
 )
 from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderStatus
+from anxin.orders.notify import order_notice
 from anxin.payments import services as payments
 from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Refund, RefundStatus
 from anxin.sellers.services import seller_refuse_orders
@@ -317,6 +318,10 @@ def order_payment_succeeded(
             payment=payment.provider_payment_id,
             evidence_extra={"amount_fen": payment.amount_fen, "notification": notification},
         )
+        # The seller has an order to ship, by the days the listing promised (what the credit
+        # score measures "shipped on time" against).
+        ship_by = now + dt.timedelta(days=order.shipping_days)
+        order_notice(order, [order.seller_id], "order_paid", actor=None, due_at=ship_by.isoformat())
         # Any other payment still open for this order can no longer be used.
         others = (
             _open_payments(order, besides=payment.pk) if getattr(payment, "others_open", 1) else []
@@ -426,6 +431,14 @@ def order_ship(*, actor: User, number: str, carrier: str, tracking_number: str) 
     with enqueued_together():
         order_auto_confirm_schedule(order)
         carrier_get().subscribe(tracking_number)
+        order_notice(
+            order,
+            [order.buyer_id],
+            "order_shipped",
+            actor=actor,
+            carrier=carrier,
+            tracking=tracking_number,
+        )
     return order
 
 

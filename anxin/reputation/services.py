@@ -26,6 +26,7 @@ from anxin.law.days import due_at
 from anxin.orders.events import OrderEventKind, order_event_record
 from anxin.orders.locks import order_lock_for
 from anxin.orders.models import Order, OrderStatus
+from anxin.orders.notify import order_notice
 from anxin.reputation import credit
 from anxin.reputation.models import HideReason, Review
 
@@ -114,6 +115,7 @@ def review_create(
         order, OrderEventKind.REVIEWED, actor=actor, **ratings, text=text, photos=shas
     )
     credit.refresh([order.seller_id])
+    order_notice(order, [order.seller_id], "review_posted", actor=actor)
     return r
 
 

@@ -577,7 +577,8 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
     assert page.locator("img.qr").evaluate("i => i.decode().then(() => i.naturalWidth)") > 0
     page.context.close()
 
-    # Given an order of it under dispute, which the seller answered: one notice for the buyer
+    # Given an order of it under dispute, which the seller answered: two notices for the buyer
+    # (the shipment's and the answer's)
     order = place_order(buyer, listing)
     pay(order)
     from anxin.disputes import services as disputes
@@ -594,7 +595,10 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
         claimed_fen=5000,
     )
     disputes.dispute_answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
-    assert Notification.objects.filter(user=buyer).count() == 1  # "the seller has answered"
+    assert sorted(Notification.objects.filter(user=buyer).values_list("kind", flat=True)) == [
+        "answered",
+        "order_shipped",
+    ]
     sequencer.integrate_all()
     # When the buyer opens her voucher and her notices
     page = _phone(browser, live_server)
@@ -604,13 +608,20 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
     page.goto("/notices/")
     page.get_by_test_id("notice").first.wait_for()
     page.screenshot(path=str(ARTIFACTS / "notices-phone.png"), full_page=True)
-    # Then opening the notices left the notice unread
+    # Then opening the notices left them unread, and the menu counts them
+    assert Notification.objects.filter(user=buyer, read_at__isnull=True).count() == 2
+    assert page.get_by_test_id("unread-notices").inner_text() == "2"
+    # When she marks one read
+    page.get_by_role("button", name="标为已读", exact=True).first.click()
+    page.get_by_test_id("unread-notices").filter(has_text="1").wait_for()
+    # Then one is read, and the menu counts the other
     assert Notification.objects.filter(user=buyer, read_at__isnull=True).count() == 1
-    # When she marks it read
-    page.get_by_role("button", name="标为已读", exact=True).click()
+    # When she marks the rest read
+    page.get_by_role("button", name="全部标为已读", exact=True).click()
     page.get_by_test_id("read-all").wait_for(state="detached")
-    # Then it is read
+    # Then all are read, and the menu counts none
     assert Notification.objects.filter(user=buyer, read_at__isnull=True).count() == 0
+    assert page.get_by_test_id("unread-notices").count() == 0
     # When she opens the API's interactive docs
     # Then they run from local files under the same policy
     page.goto("/api/docs")
