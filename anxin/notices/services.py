@@ -40,19 +40,19 @@ def notices_build(
     ]
 
 
-def notices_save(rows: list[Notification]) -> None:
-    """The notices in one INSERT and their e-mails' queue rows in another."""
+def notices_save(rows: list[Notification], *, email: bool = True) -> None:
+    """The notices in one INSERT and, with `email`, their e-mails' queue rows in another."""
     if not rows:
         return
     # As bulk_create saves them (each field's pre_save, the keys read back), with the arrays
     # sent in binary (core.sql.insert_many): Django's UNNEST insert sends them as text,
     # whose quoting cost the driver more than the rest of the statement.
     fields = [f for f in Notification._meta.concrete_fields if not f.primary_key]
-    keys = insert_many(
-        Notification,
-        [{f.name: f.pre_save(n, add=True) for f in fields} for n in rows],  # type: ignore[union-attr]
-        returning=True,
-    )
+    values = [{f.name: f.pre_save(n, add=True) for f in fields} for n in rows]  # type: ignore[union-attr]
+    if not email:
+        insert_many(Notification, values)
+        return
+    keys = insert_many(Notification, values, returning=True)
     for n, pk in zip(rows, keys, strict=True):
         n.pk = pk
         n._state.adding = False
@@ -61,11 +61,16 @@ def notices_save(rows: list[Notification]) -> None:
 
 
 def notice_send(
-    users: Iterable[User | int | None], kind: str, *, subject: Subject | None = None, **params: Any
+    users: Iterable[User | int | None],
+    kind: str,
+    *,
+    subject: Subject | None = None,
+    email: bool = True,
+    **params: Any,
 ) -> None:
-    """An in-app notice for each user, and an e-mail queued with it. `kind` names the text
-    (notices.texts.TEXTS); `params` fill it in."""
-    notices_save(notices_build(users, kind, subject=subject, **params))
+    """An in-app notice for each user, and (with `email`) an e-mail queued with it. `kind`
+    names the text (notices.texts.TEXTS); `params` fill it in."""
+    notices_save(notices_build(users, kind, subject=subject, **params), email=email)
 
 
 def notices_mark_read(user: User, *, pk: int | None = None) -> int:

@@ -214,3 +214,20 @@ def test_a_notice_is_sent_with_its_event_or_not_at_all(buyer, seller) -> None:
     n = Notification.objects.get(kind="order_message")
     with translation.override("en"):
         assert notice_text(n) == f"Order {order.number}: a new message in the order's chat."
+
+
+def test_order_notices_stay_in_the_app_and_queue_no_email(buyer, seller) -> None:
+    from django.core import mail
+
+    # Given a seller and a buyer with e-mail addresses
+    for u in (buyer, seller):
+        u.email = f"{u.username}@example.com"
+        u.save()
+    # When an order is paid and shipped and every queued task runs
+    mail.outbox.clear()
+    order = shipped(buyer, seller)
+    deliver_all()
+    # Then both have their notices in the app, and no e-mail was sent for them
+    assert the_notice(order, "order_paid", to=seller, not_to=[buyer])
+    assert the_notice(order, "order_shipped", to=buyer, not_to=[seller])
+    assert mail.outbox == []
