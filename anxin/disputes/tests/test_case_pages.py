@@ -32,15 +32,18 @@ def filed(buyer, seller, listing, claimed_fen: int = 5000):
     )
 
 
+def in_mediation(d, buyer, seller, mediator) -> None:
+    """The seller offers 10 yuan, the buyer refuses, the mediator proposes 30."""
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="补偿10元")
+    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    services.dispute_propose(actor=mediator, number=d.number, amount_fen=3000, text="各让一步")
+
+
 def test_a_refused_proposal_shows_who_refused_it(buyer, seller, listing) -> None:
     # Given a case in mediation with the mediator's proposal
     people = desk()
     d = filed(buyer, seller, listing)
-    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="补偿10元")
-    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
-    services.dispute_propose(
-        actor=people["mediator"], number=d.number, amount_fen=3000, text="各让一步"
-    )
+    in_mediation(d, buyer, seller, people["mediator"])
     # When the buyer accepts and the seller refuses it
     services.dispute_respond(actor=buyer, number=d.number, accept=True)
     services.dispute_respond(actor=seller, number=d.number, accept=False, reason="太多")
@@ -116,11 +119,7 @@ def test_the_mediator_reads_the_orders_shipping_and_chat_on_the_case_page(
         claim="茶叶发霉",
         claimed_fen=5000,
     )
-    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="补偿10元")
-    services.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
-    services.dispute_propose(
-        actor=people["mediator"], number=d.number, amount_fen=3000, text="各让一步"
-    )
+    in_mediation(d, buyer, seller, people["mediator"])
     # When the mediator opens the case page
     page = client_for(people["mediator"]).get(f"/disputes/{d.number}/").content.decode()
     # Then it shows the order's parcel and both parties' messages, read-only
