@@ -115,7 +115,9 @@ def clean_recipient_phone(value: str, field: str) -> str:
     if not RECIPIENT_PHONE.fullmatch(compact):
         raise ValidationFailed(
             msg(
-                "{field}: a mainland mobile number (11 digits) or a landline with its area code",
+                "{field}: not a number a courier can call; enter a mainland mobile number "
+                "(11 digits, e.g. 139 0000 1111) or a landline with its area code "
+                "(e.g. 0571-88886666)",
                 field=field,
             ),
             code="phone_invalid",

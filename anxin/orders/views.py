@@ -92,12 +92,6 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
                     "the listing as it is now before you buy."
                 )
                 listing = catalog_sel.listing_by_code(code)
-            elif e.code == "phone_invalid":
-                error = _(
-                    "The phone number is not one a courier can call: enter a mainland mobile "
-                    "number (11 digits, e.g. 139 0000 1111) or a landline with its area code "
-                    "(e.g. 0571-88886666)."
-                )
         else:
             return redirect("web:order", number=order.number)
     snap = listing.current_snapshot
