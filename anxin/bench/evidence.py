@@ -146,18 +146,18 @@ def _integrate(
     return times
 
 
-def _pymerkle_bulk_seconds(entries: list[bytes]) -> float:
-    """pymerkle's bulk path on these entries, into a new SQLite tree: append, then the root."""
+def _pymerkle_bulk(entries: list[bytes], path: str) -> tuple[float, bytes]:
+    """pymerkle's bulk path on these entries, into a new SQLite tree at `path`: append, then
+    the root. Returns the seconds it took and the root."""
     from pymerkle import SqliteTree
 
-    with tempfile.TemporaryDirectory() as d:
-        tree = SqliteTree(os.path.join(d, "pair.db"))
-        t = time.perf_counter()
-        tree.append_entries(entries)
-        tree.get_state()
-        took = time.perf_counter() - t
-        tree.close()
-    return took
+    tree = SqliteTree(path)
+    t = time.perf_counter()
+    tree.append_entries(entries)
+    root = tree.get_state()
+    took = time.perf_counter() - t
+    tree.close()
+    return took, root
 
 
 def _pymerkle(
@@ -175,12 +175,8 @@ def _pymerkle(
         out["one_commit"] = one_commit / (time.monotonic() - t)
         tree.close()
         log(f"  pymerkle SQLite, one commit per entry: {out['one_commit']:,.0f}/s")
-        tree = SqliteTree(os.path.join(d, "bulk.db"))
-        t = time.monotonic()
-        tree.append_entries(entries)
-        root = tree.get_state()
-        out["bulk"] = len(entries) / (time.monotonic() - t)
-        tree.close()
+        took, root = _pymerkle_bulk(entries, os.path.join(d, "bulk.db"))
+        out["bulk"] = len(entries) / took
         log(f"  pymerkle SQLite, bulk: {out['bulk']:,.0f}/s")
     from anxin.evidence import merkle
 
@@ -217,7 +213,9 @@ def run(*, small: int, large: int, batch: int, proofs: int, one_commit: int, log
     pairs: list[float] = []
 
     def pair(offset: int, count: int) -> None:
-        pairs.append(_pymerkle_bulk_seconds(first[offset : offset + count]))
+        with tempfile.TemporaryDirectory() as d:
+            took, _ = _pymerkle_bulk(first[offset : offset + count], os.path.join(d, "pair.db"))
+        pairs.append(took)
 
     small_times = _integrate(small, batch, log, pair)
     rate_small = small / sum(small_times)
