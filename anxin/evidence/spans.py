@@ -10,12 +10,6 @@ from collections.abc import Iterable, Iterator
 
 from anxin.evidence.models import Span
 
-# Spans holding a record's id are looked for one at a time, nearest last id first: the first
-# is the record's own unless it committed late (then its span came after others whose id
-# ranges cover it). Asking for more than one would make the server scan every later span
-# for a second match.
-_PAGE = 1
-
 
 def pack(ids: Iterable[int]) -> bytes:
     """Record ids as a span stores them: signed 64-bit little-endian."""
@@ -39,20 +33,28 @@ def _find(ids: array[int], pk: int) -> int | None:
 
 
 def index_of(record_ids: Iterable[int]) -> dict[int, int]:
-    """The log index of each record that has one (records still pending are left out)."""
+    """The log index of each record that has one (records still pending are left out).
+
+    The spans whose id ranges hold a record's id are read one at a time, nearest last id
+    first: the first is the record's own unless it committed late (its span then came after
+    others whose ranges cover it). Asking for more than one at once would make the server scan
+    every later span for matches not needed. A span already read is searched first: the
+    records of one chain are often in one span."""
     out: dict[int, int] = {}
-    for pk in set(record_ids):
-        spans = Span.objects.filter(first_id__lte=pk, last_id__gte=pk).order_by("last_id")
+    read: list[tuple[int, array[int]]] = []
+    for pk in sorted(set(record_ids)):
+        out.update((pk, first + i) for first, ids in read if (i := _find(ids, pk)) is not None)
+        candidates = Span.objects.filter(first_id__lte=pk, last_id__gte=pk).order_by("last_id")
         offset = 0
         while pk not in out:
-            page = list(spans.values_list("first_idx", "ids")[offset : offset + _PAGE])
-            for first, data in page:
-                if (i := _find(unpack(data), pk)) is not None:
-                    out[pk] = first + i
-                    break
-            if len(page) < _PAGE:
+            row = list(candidates.values_list("first_idx", "ids")[offset : offset + 1])
+            if not row:
                 break
-            offset += _PAGE
+            first, ids = row[0][0], unpack(row[0][1])
+            read.append((first, ids))
+            if (i := _find(ids, pk)) is not None:
+                out[pk] = first + i
+            offset += 1
     return out
 
 
