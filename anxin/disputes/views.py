@@ -32,6 +32,7 @@ from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Category, Evidence
 from anxin.orders import chat as order_chat
 from anxin.orders.models import OrderStatus
+from anxin.orders.selectors import can_see as order_can_see
 from anxin.remedies.selectors import deposit_status, fund_position
 from anxin.remedies.services import deposit_lodge, fund_allocate
 
@@ -192,7 +193,7 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
             "LANG": page_lang(),
             "d": d,
             "refused_roles": refused,
-            "order_link": f["role"] in ("buyer", "seller", "operator"),
+            "order_link": d.order is not None and order_can_see(request.user, d.order),
             "order_chat": list(order_chat.messages_of(d.order)) if officer else None,
         },
     )
