@@ -171,15 +171,15 @@ def _check_records(
 
 
 def _check_pending(rep: Report, placed: dict[int, int]) -> None:
-    """Every record is in the log or waiting for it, never both; a waiting entry is its
+    """Every record is in the log or waiting for it, never both; a waiting leaf hash is its
     record's."""
-    waiting = dict(Pending.objects.values_list("id", "entry"))
+    waiting = dict(Pending.objects.values_list("id", "leaf"))
     for pk in sorted(set(waiting) & set(placed)):
         rep.problem(f"record {pk} is waiting for the log but already at entry {placed[pk]}")
     entries = Record.objects.filter(pk__in=list(waiting)).values_list("id", "entry")
     for pk, entry in entries.iterator(chunk_size=2_000):
-        if bytes(entry) != bytes(waiting[pk]):
-            rep.problem(f"record {pk} is waiting with an entry that is not its own")
+        if merkle.leaf_hash(bytes(entry)) != bytes(waiting[pk]):
+            rep.problem(f"record {pk} is waiting with a leaf hash that is not its entry's")
     if Record.objects.count() != len(placed) + len(waiting):
         known = set(placed) | set(waiting)
         lost = [

@@ -3,9 +3,10 @@
 - Record: one piece of evidence: the canonical record (which may hold personal data), its salt,
   and the log entry that commits to it. Business transactions insert records; records are
   never updated except, after the retention period, to have their personal data erased.
-- Pending: the records waiting for their place in the log, with their entries. A database
+- Pending: the records waiting for their place in the log, with their leaf hashes. A database
   trigger on Record fills it in the inserting transaction (so no path that inserts a record
-  can forget it); the sequencer takes from it.
+  can forget it), hashing the entry there (so the sequencer, which runs one batch at a time,
+  does not); the sequencer takes from it.
 - Span: where the sequencer put one batch: log indices first_idx … first_idx+count-1 hold the
   records whose ids are `ids` (packed, ascending), in that order. A record's index is found
   from the span that holds its id, an index's record from the span that covers it. Writing one
@@ -42,10 +43,10 @@ class Record(models.Model):
 
 
 class Pending(models.Model):
-    """A record waiting for its index; filled by the trigger of migration 0003."""
+    """A record waiting for its index; filled by the trigger of migrations 0003 and 0004."""
 
     id = models.BigIntegerField(primary_key=True)  # the Record's id
-    entry = models.BinaryField(max_length=512)
+    leaf = models.BinaryField(max_length=32)  # merkle.leaf_hash of the Record's entry
 
     def __str__(self) -> str:
         return f"pending record {self.pk}"

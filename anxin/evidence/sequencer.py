@@ -35,7 +35,7 @@ from anxin.evidence.store import stored_tile
 from anxin.evidence.tiles import WIDTH, nodes_at
 
 P, S, T = Pending._meta.db_table, Span._meta.db_table, Tile._meta.db_table
-# Takes the oldest pending records off the queue, with their entries, in one statement. The
+# Takes the oldest pending records off the queue, with their leaf hashes, in one statement. The
 # queue is filled by a trigger in the inserting transaction, so a record that commits late
 # is simply taken by a later batch: nothing is found by an id watermark.
 # The batch is bounded by the id of its last record (an index range scan), not by a list of
@@ -43,7 +43,7 @@ P, S, T = Pending._meta.db_table, Span._meta.db_table, Tile._meta.db_table
 _TAKE = (
     f"DELETE FROM {P} WHERE id <= coalesce("  # noqa: S608
     f"(SELECT id FROM {P} ORDER BY id LIMIT 1 OFFSET %s), 9223372036854775807) "
-    "RETURNING id, entry"
+    "RETURNING id, leaf"
 )
 _SPAN = (
     f"INSERT INTO {S} (first_idx, count, first_id, last_id, ids) "  # noqa: S608
@@ -144,10 +144,9 @@ def integrate(batch: int | None = None) -> int:
             raise LogCorrupt(
                 f"the stored tiles do not give the stored root of the log of {state.size} entries"
             )
-        # The database stores the batch's span while a thread hashes the leaves and builds
-        # the tiles (the thread holds the interpreter only while this one waits for the
-        # server).
-        hashing = _Background(lambda: edge.append([merkle.leaf_hash(bytes(e)) for _, e in rows]))
+        # The database stores the batch's span while a thread builds the tiles (the thread
+        # holds the interpreter only while this one waits for the server).
+        hashing = _Background(lambda: edge.append([bytes(leaf) for _, leaf in rows]))
         try:
             ids = [pk for pk, _ in rows]
             _execute(_SPAN, [state.size, len(ids), ids[0], ids[-1], spans.pack(ids)])

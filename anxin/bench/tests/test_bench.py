@@ -83,6 +83,9 @@ def test_bench_evidence_runs_and_ends_with_one_json_line() -> None:
     figures = result["figures"]
     assert figures["log_size_end"] - figures["log_size_start"] == 2000
     assert figures["pymerkle_same_root"] is True
+    # And both timed phases were paired with pymerkle, batch by batch (3 batches of 250 … 100)
+    assert len(figures["ratio_vs_pymerkle_bulk_pairs"]) == 3
+    assert figures["ratio_vs_pymerkle_bulk_at_large"] > 0
 
 
 def test_law_bench_decides_a_small_corpus() -> None:

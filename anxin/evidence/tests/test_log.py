@@ -300,6 +300,36 @@ def test_audit_finds_an_altered_entry(busy_log) -> None:
     assert "checkpoint of size" in p
 
 
+def test_the_database_queues_a_new_record_with_its_leaf_hash(buyer, seller, clock) -> None:
+    # Given an order placed (its records inserted by the order path)
+    order = place_order(buyer, make_listing(seller))
+    # When its records are read back with their queue rows
+    records = Record.objects.filter(chain=order_chain(order))
+    queued = dict(Pending.objects.filter(id__in=records.values("id")).values_list("id", "leaf"))
+    # Then the database hashed each entry exactly as the log's own code does (RFC 6962)
+    assert records.exists()
+    for r in records:
+        assert bytes(queued[r.pk]) == merkle.leaf_hash(bytes(r.entry))
+
+
+def test_audit_finds_a_waiting_leaf_hash_that_is_not_its_records(busy_log, buyer, seller) -> None:
+    # Given a busy log that audits clean, and a new order whose records wait for the log
+    order = place_order(buyer, make_listing(seller))
+    waiting = Pending.objects.filter(
+        id__in=Record.objects.filter(chain=order_chain(order)).values("id")
+    ).first()
+    assert waiting is not None
+    # When that record's queued leaf hash is replaced in the database
+    _tamper(
+        f"UPDATE {Pending._meta.db_table} SET leaf = %s WHERE id = %s",
+        [merkle.leaf_hash(b"forged"), waiting.pk],
+    )
+    # Then the audit names the record
+    assert f"record {waiting.pk} is waiting with a leaf hash that is not its entry's" in (
+        _problems()
+    )
+
+
 def test_audit_finds_reordered_rows(busy_log) -> None:
     # Given a busy log that audits clean
     # When entries 2 and 9 swap places in the database
