@@ -41,7 +41,7 @@ def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
     # Then it ends with one JSON line in the agreed shape
     result = bench(
         "checkout",
-        *["--lifecycles", "12", "--clients", "2", "--pgbench-seconds", "1", "--scale", "1"],
+        *["--lifecycles", "12", "--clients", "2", "--pgbench-seconds", "2", "--scale", "1"],
         progress="lifecycles over 2 clients",
     )
     # And every lifecycle completed, the ledger audits clean and both rates were measured
@@ -51,6 +51,8 @@ def test_bench_checkout_runs_and_ends_with_one_json_line() -> None:
     assert figures["ledger_audit_violations"] == 0
     assert figures["pgbench_tps"] > 0
     assert figures["service_tx_per_s"] > 0
+    # And it ran in two rounds (one per pgbench second asked for), each with its own ratio
+    assert len(figures["ratio_by_round"]) == 2
 
 
 def test_bench_refuses_sqlite_with_a_clear_message() -> None:
