@@ -1,6 +1,7 @@
-"""anxin demo — a believable small world: four sellers, three buyers, staff, orders in every
-state. Runs through the real services and the sandbox provider, so the demo's money passes the
-ledger audit like any other. Running it twice changes nothing."""
+"""anxin demo — a believable small world: five sellers (graded A to E, one blacklisted), three
+buyers, staff, orders in every state, complaints at every step of the desk. Runs through the
+real services and the sandbox provider, so the demo's money passes the ledger audit like any
+other. Running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -79,11 +80,24 @@ SELLERS = [
             ("婴幼儿配方奶粉 3段 800克", "国行正品，可查溯源码。", "food", 29800, 2, 30),
         ],
     ),
+    (
+        "shoes",
+        "潮鞋折扣仓",
+        "郑阿强",
+        "13800010005",
+        "chaoxie_outlet",
+        (97, 97, 97),
+        [("品牌跑步鞋 男款 42码", "工厂尾单，低至两折。", "apparel", 19900, 2, 80)],
+    ),
 ]
 BUYERS = [("zhangwei", "张伟"), ("lina", "李娜"), ("wangfang", "王芳")]
 STAFF = [
     ("mediator", "mediator", "消协调解员 陈静"),
     ("adjudicator", "adjudicator", "裁决员 刘洋"),
+    # An appeal is heard by three other adjudicators, drawn at random.
+    ("adjudicator2", "adjudicator", "裁决员 王刚"),
+    ("adjudicator3", "adjudicator", "裁决员 何莉"),
+    ("adjudicator4", "adjudicator", "裁决员 郑凯"),
     ("regulator", "regulator", "市场监管局 赵敏"),
     ("operator", "operator", "平台运营 孙磊"),
 ]
@@ -138,64 +152,71 @@ class Command(BaseCommand):
         from anxin.accounts.models import User
         from anxin.bench import synthetic
         from anxin.catalog import services as catalog
+        from anxin.ops.demo_desk import days_ago
         from anxin.payments.models import SandboxNotification
         from anxin.payments.providers.sandbox import SandboxProvider
         from anxin.sellers.services import LICENCE_FOR
 
         with transaction.atomic():
-            # Staff first: the operator reviews the sellers' licences.
-            for username, role, name in STAFF:
-                u = User(username=username, role=role, display_name=name)
-                u.set_password(DEMO_PASSWORD)
-                u.save()
-            listings: dict[str, list] = {}
-            for key, shop, name, phone, wechat, rgb, items in SELLERS:
-                seller = accounts.user_signup(
-                    username=f"seller-{key}",
-                    password=DEMO_PASSWORD,
-                    role="seller",
-                    display_name=name,
-                    shop_name=shop,
-                    contact_phone=phone,
-                    wechat_id=wechat,
-                )
-                accounts.seller_profile_update(
-                    user=seller,
-                    shop_name=shop,
-                    contact_phone=phone,
-                    wechat_id=wechat,
-                    return_address=f"杭州市西湖区文三路 {len(listings) + 1} 号 {name} 收 {phone}",
-                )
-                # Verified, with a licence for each regulated category it sells.
-                needed = {LICENCE_FOR[c] for _, _, c, *_ in items if c in LICENCE_FOR}
-                synthetic.verify(seller, licences=tuple(sorted(needed)))
-                image = catalog.listing_image_upload(actor=seller, data=_picture(rgb))
-                listings[key] = []
-                for title, desc, cat, price, days, stock in items:
-                    policy = (
-                        "no_reason_excluded" if cat == "fresh_perishable" else "no_reason_7_days"
+            with days_ago(60):
+                # The world opened two months ago. Staff first: the operator reviews the sellers'
+                # licences.
+                for username, role, name in STAFF:
+                    u = User(username=username, role=role, display_name=name)
+                    u.set_password(DEMO_PASSWORD)
+                    u.save()
+                listings: dict[str, list] = {}
+                for key, shop, name, phone, wechat, rgb, items in SELLERS:
+                    seller = accounts.user_signup(
+                        username=f"seller-{key}",
+                        password=DEMO_PASSWORD,
+                        role="seller",
+                        display_name=name,
+                        shop_name=shop,
+                        contact_phone=phone,
+                        wechat_id=wechat,
                     )
-                    listings[key].append(
-                        catalog.listing_create(
-                            actor=seller,
-                            stock=stock,
-                            content=catalog.ListingContent(
-                                title=title,
-                                description=desc,
-                                price_fen=price,
-                                shipping_days=days,
-                                return_policy=policy,
-                                category=cat,
-                                images=[image.sha256],
-                            ),
+                    accounts.seller_profile_update(
+                        user=seller,
+                        shop_name=shop,
+                        contact_phone=phone,
+                        wechat_id=wechat,
+                        return_address=(
+                            f"杭州市西湖区文三路 {len(listings) + 1} 号 {name} 收 {phone}"
+                        ),
+                    )
+                    # Verified, with a licence for each regulated category it sells.
+                    needed = {LICENCE_FOR[c] for _, _, c, *_ in items if c in LICENCE_FOR}
+                    synthetic.verify(seller, licences=tuple(sorted(needed)))
+                    image = catalog.listing_image_upload(actor=seller, data=_picture(rgb))
+                    listings[key] = []
+                    for title, desc, cat, price, days, stock in items:
+                        policy = (
+                            "no_reason_excluded"
+                            if cat == "fresh_perishable"
+                            else "no_reason_7_days"
                         )
+                        listings[key].append(
+                            catalog.listing_create(
+                                actor=seller,
+                                stock=stock,
+                                content=catalog.ListingContent(
+                                    title=title,
+                                    description=desc,
+                                    price_fen=price,
+                                    shipping_days=days,
+                                    return_policy=policy,
+                                    category=cat,
+                                    images=[image.sha256],
+                                ),
+                            )
+                        )
+                buyers = [
+                    accounts.user_signup(
+                        username=u, password=DEMO_PASSWORD, role="buyer", display_name=n
                     )
-            buyers = [
-                accounts.user_signup(
-                    username=u, password=DEMO_PASSWORD, role="buyer", display_name=n
-                )
-                for u, n in BUYERS
-            ]
+                    for u, n in BUYERS
+                ]
             # The tea seller edits the Longjing listing after the first sale: the first order
             # keeps the old snapshot, which the buyer can still see.
             self._orders(buyers, listings)
@@ -312,12 +333,19 @@ class Command(BaseCommand):
         reviews.review_reply(actor=seller, number=o.number, text="抱歉，春茶季订单多，已加派人手。")
         self._history(place, pay, ship, buyers, listings)
         self._disputes(place, pay, ship, buyers, listings)
+        from anxin.ops import demo_desk
+
+        demo_desk.build(place=place, pay=pay, ship=ship, buyers=buyers, listings=listings)
+        shoes = listings["shoes"][0]
+        demo_desk.blacklist(
+            seller=shoes.seller, listing=shoes, place=place, pay=pay, ship=ship, buyers=buyers
+        )
 
     def _history(self, place, pay, ship, buyers: list, listings: dict) -> None:
         """Records long enough for a credit grade (ANXIN_CREDIT_MIN_ORDERS paid orders in a
-        year): repeat customers of the tea shop and of the orchard, shipped and confirmed. The
-        orchard's score is lowered by the operator for a term, with a reason, so the demo
-        shows two grades and an adjustment; the other sellers stay new ("N")."""
+        year): repeat customers of four shops, shipped and confirmed. The orchard's score is
+        lowered by the operator for a term, with a reason. With the complaints of the desk
+        (demo_desk) and the blacklisted shoe shop, the five shops show grades A to E."""
         from django.conf import settings
 
         from anxin.accounts.models import User
@@ -326,8 +354,9 @@ class Command(BaseCommand):
 
         oolong = listings["tea"][1]
         oranges = listings["fruit"][0]
+        regulars = (oolong, oranges, listings["beauty"][0], listings["formula"][0])
         for i in range(settings.ANXIN_CREDIT_MIN_ORDERS):
-            for listing in (oolong, oranges):
+            for listing in regulars:
                 o = ship(pay(place(buyers[i % len(buyers)], listing)))
                 orders.order_confirm(actor=o.buyer, number=o.number)
         credit.adjust(
