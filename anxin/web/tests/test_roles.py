@@ -1,0 +1,175 @@
+"""Each role's main pages on a phone (390 × 844), in Chinese and once in English, on the demo
+world (which has every state a person should see). Every page is looked at as a person would
+(see phone.py): no broken image, no console error, nothing wider than the screen, no English on
+a Chinese page, tap targets of 44 px, no serious accessibility violation. The screenshots are
+saved under $ANXIN_TEST_ARTIFACTS/screens/<role>-<language>/."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from anxin.web.tests.phone import ARTIFACTS, Phone
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "anxin-demo-2026"  # the demo's
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("demo", verbosity=0)
+
+
+def _case(**filters) -> str:
+    from anxin.disputes.models import Dispute
+
+    d = Dispute.objects.filter(**filters).order_by("id").first()
+    assert d is not None, filters
+    return reverse("web:dispute", args=[d.number])
+
+
+def _order(**filters) -> str:
+    from anxin.orders.models import Order
+
+    o = Order.objects.filter(**filters).order_by("id").first()
+    assert o is not None, filters
+    return reverse("web:order", args=[o.number])
+
+
+def _walk(phone: Phone, username: str, pages: list[tuple[str, str]]) -> list[str]:
+    phone.login(username, PASSWORD)
+    phone.look("home")
+    for path, name in pages:
+        phone.visit(path, name)
+    phone.close()
+    return phone.problems
+
+
+def _buyer_pages() -> list[tuple[str, str]]:
+    from anxin.catalog.models import Listing
+
+    listing = Listing.objects.filter(seller__username="seller-tea").order_by("id").first()
+    assert listing is not None
+    return [
+        (reverse("web:orders"), "orders"),
+        (_order(buyer__username="zhangwei", status="shipped"), "order-shipped"),
+        (_order(buyer__username="zhangwei", status="completed"), "order-completed"),
+        (reverse("web:checkout", args=[listing.code]), "checkout"),
+        (reverse("web:disputes"), "cases"),
+        (_case(buyer__username="zhangwei", step="parties_accept"), "case-proposal"),
+        (_case(buyer__username="zhangwei", step="appeal_window"), "case-decided"),
+        (reverse("web:dispute_new"), "complaint-form"),
+        (reverse("web:notifications"), "notices"),
+        (reverse("web:law"), "law"),
+        (reverse("web:account"), "account"),
+    ]
+
+
+def _assert_clean(problems: list[str]) -> None:
+    """No problems; if there are, they are also written beside the screenshots."""
+    if problems:
+        out = ARTIFACTS / "screens" / "problems.txt"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("a") as f:
+            f.write("\n".join(problems) + "\n")
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_buyer_on_a_phone(browser, live_server, demo) -> None:
+    # Given the demo world and a buyer's phone in Chinese
+    phone = Phone.open(browser, live_server.url, "buyer")
+    # When she looks at the landing page, then logs in and goes through her pages
+    phone.visit("/", "landing")
+    problems = _walk(phone, "zhangwei", _buyer_pages())
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
+
+
+def test_a_buyer_on_a_phone_in_english(browser, live_server, demo) -> None:
+    # Given the demo world and a buyer's phone in English
+    phone = Phone.open(browser, live_server.url, "buyer", lang="en-US")
+    # When she goes through her pages
+    phone.visit("/", "landing")
+    problems = _walk(phone, "zhangwei", _buyer_pages())
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
+
+
+def test_a_seller_on_a_phone(browser, live_server, demo) -> None:
+    # Given the demo world and the tea shop's phone
+    phone = Phone.open(browser, live_server.url, "seller")
+    # When the seller goes through its pages
+    problems = _walk(
+        phone,
+        "seller-tea",
+        [
+            (_order(seller__username="seller-tea", status="completed"), "order"),
+            (reverse("web:orders"), "orders"),
+            (reverse("web:listing_new"), "new-listing"),
+            (_case(seller__username="seller-tea", step="panel_votes"), "case-appealed"),
+            (reverse("web:seller_verification"), "verification"),
+            (reverse("web:seller_profile"), "profile"),
+            (reverse("web:notifications"), "notices"),
+        ],
+    )
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
+
+
+@pytest.mark.parametrize(
+    ("role", "steps"),
+    [
+        ("mediator", ["mediator_proposal", "parties_accept"]),
+        ("adjudicator", ["decision", "evidence"]),
+    ],
+)
+def test_an_officer_on_a_phone(browser, live_server, demo, role, steps) -> None:
+    from anxin.disputes.models import Dispute
+
+    # Given the demo world and the officer of a case at the first step
+    first = Dispute.objects.filter(step=steps[0]).order_by("id").first()
+    assert first is not None
+    officer = getattr(first, role)
+    pages = [(reverse("web:disputes"), "cases")]
+    mine = Dispute.objects.filter(**{role: officer})
+    pages += [
+        (reverse("web:dispute", args=[d.number]), f"case-{d.step}")
+        for d in (mine.filter(step=step).first() for step in steps)
+        if d is not None
+    ]
+    # When the officer goes through its desk and its cases at those steps
+    phone = Phone.open(browser, live_server.url, role)
+    problems = _walk(phone, officer.username, pages)
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
+
+
+def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> None:
+    # Given the demo world, with a case sent to the regulator and a blacklisted shop
+    transferred = _case(transferred_at__isnull=False)
+    # When the regulator and the operator go through their pages
+    regulator = Phone.open(browser, live_server.url, "regulator")
+    problems = _walk(
+        regulator,
+        "regulator",
+        [
+            (reverse("web:disputes"), "cases"),
+            (transferred, "case-transferred"),
+            (reverse("web:blacklist"), "blacklist"),
+        ],
+    )
+    operator = Phone.open(browser, live_server.url, "operator")
+    problems += _walk(
+        operator,
+        "operator",
+        [
+            (reverse("web:licence_queue"), "licences"),
+            (reverse("web:blacklist"), "blacklist"),
+            (reverse("web:guarantee"), "guarantee-fund"),
+        ],
+    )
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
