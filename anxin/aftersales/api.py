@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from anxin.aftersales import services
 from anxin.aftersales.models import AfterSale
 from anxin.api.auth import AuthedRequest
-from anxin.api.types import Whole
+from anxin.api.types import Whole, WholeParam
 from anxin.carriers import services as carriers
 from anxin.carriers.base import EventRejected
 from anxin.core.errors import NotFound, ValidationFailed, msg
@@ -21,6 +21,8 @@ router = Router(tags=["after-sales"])
 class PreviewIn(Schema):
     kind: str
     item_condition: str = "intact"
+    # How many of the order's items (default: all not yet returned).
+    quantity: Annotated[WholeParam, Field(ge=1)] | None = None
 
 
 class PreviewOut(Schema):
@@ -32,6 +34,8 @@ class RequestIn(Schema):
     kind: str
     reason: str
     item_condition: str = "intact"
+    # How many of the order's items (default: all not yet returned).
+    quantity: Annotated[Whole, Field(ge=1)] | None = None
 
 
 class AnswerIn(Schema):
@@ -63,6 +67,7 @@ class AfterSaleOut(Schema):
     id: int
     order: str
     kind: str
+    quantity: int
     status: str
     reason: str
     item_condition: str
@@ -106,7 +111,11 @@ def _latest(request: AuthedRequest, number: str) -> AfterSaleOut:
 def preview(request: AuthedRequest, number: str, q: Query[PreviewIn]) -> PreviewOut:
     """What the law says about a request, before it is sent."""
     decisions, backed = services.aftersale_preview(
-        actor=request.auth, number=number, kind=q.kind, item_condition=q.item_condition
+        actor=request.auth,
+        number=number,
+        kind=q.kind,
+        item_condition=q.item_condition,
+        quantity=q.quantity,
     )
     return PreviewOut(backed=backed, decisions=[d.json() for d in decisions])
 
@@ -125,6 +134,7 @@ def create(request: AuthedRequest, number: str, payload: RequestIn) -> Status[Af
         kind=payload.kind,
         reason=payload.reason,
         item_condition=payload.item_condition,
+        quantity=payload.quantity,
     )
     return Status(201, out(a))
 

@@ -51,6 +51,8 @@ class AfterSale(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # How many of the order's items the request is about (a buyer may return some of them).
+    quantity = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     is_open = models.BooleanField(default=True)
     reason = models.CharField(max_length=500)

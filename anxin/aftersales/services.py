@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from anxin.accounts.models import SellerProfile, User
@@ -27,7 +28,7 @@ from anxin.aftersales.models import OPEN, TRANSITIONS, AfterSale, Kind, Status
 from anxin.carriers.registry import carrier_get
 from anxin.core import hooks
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed, msg
-from anxin.core.text import clean_text
+from anxin.core.text import clean_text, is_whole
 from anxin.law import engine, params
 from anxin.law.days import due_at, end_of_day
 from anxin.law.decision import Decision
@@ -74,12 +75,29 @@ def aftersale_delivered_day(order: Order, now: dt.datetime) -> dt.date:
     return _day(order.delivered_at or now)
 
 
+RETURNS = (Kind.NO_REASON_RETURN, Kind.QUALITY_RETURN)
+
+
+def aftersale_units_returned(order: Order) -> int:
+    """How many of the order's items have already gone back to the seller and been refunded."""
+    got = AfterSale.objects.filter(order=order, kind__in=RETURNS, status=St.REFUNDED).aggregate(
+        n=Sum("quantity")
+    )
+    return got["n"] or 0
+
+
+def _part_fen(order: Order, quantity: int) -> int:
+    """What `quantity` of the order's items cost: the order's price shared out by item."""
+    return order.amount_fen * quantity // order.quantity
+
+
 def aftersale_facts_for(
     order: Order,
     kind: str,
     item_condition: str,
     *,
     now: dt.datetime,
+    quantity: int | None = None,
     requested_at: dt.datetime | None = None,
     received_at: dt.datetime | None = None,
     gifts_not_returned_fen: int = 0,
@@ -104,8 +122,8 @@ def aftersale_facts_for(
             seller=Seller(role="seller", kind="individual"),
             item=Item(
                 category=snap.category,  # type: ignore[arg-type]
-                price_fen=order.amount_fen,
-                quantity=order.quantity,
+                price_fen=_part_fen(order, quantity or order.quantity),
+                quantity=quantity or order.quantity,
                 # Anxin's checkout has no separate "not returnable" confirmation step, so no
                 # buyer has confirmed one (CRPL-IR 19(2)).
                 non_returnable_confirmed=False,
@@ -135,7 +153,7 @@ def aftersale_backs(decision: Decision, kind: str) -> bool:
 
 
 def aftersale_preview(
-    *, actor: User, number: str, kind: str, item_condition: str = "intact"
+    *, actor: User, number: str, kind: str, item_condition: str = "intact", quantity: Any = None
 ) -> tuple[list[Decision], bool]:
     """What the law says about a request before it is sent: the decisions and whether they
     back it. Anyone who can see the order can ask."""
@@ -144,8 +162,32 @@ def aftersale_preview(
         raise InvalidTransition(
             msg("order {number} is not paid; there is nothing to return", number=number)
         )
-    decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=timezone.now()))
+    q = _quantity(order, kind, quantity)
+    decisions = engine.decide(
+        aftersale_facts_for(order, kind, item_condition, now=timezone.now(), quantity=q)
+    )
     return decisions, aftersale_backs(decisions[0], kind)
+
+
+def _quantity(order: Order, kind: str, quantity: Any) -> int:
+    """How many items a request is about: those not yet returned, unless the buyer says fewer.
+    A repair or replacement may be about any of the order's items."""
+    most = order.quantity - (aftersale_units_returned(order) if kind in RETURNS else 0)
+    if most <= 0:
+        raise InvalidTransition(
+            msg("order {number}: every item has already been returned", number=order.number),
+            code="all_returned",
+        )
+    if quantity in (None, ""):
+        return most
+    q = quantity
+    if isinstance(q, str) and q.strip().isdigit():
+        q = int(q.strip())
+    if not is_whole(q) or not 1 <= q <= most:
+        raise ValidationFailed(
+            msg("quantity: a whole number from 1 to {most}", most=most), field="quantity"
+        )
+    return int(q)
 
 
 # --- steps -----------------------------------------------------------------------------------
@@ -228,7 +270,13 @@ def _schedule(task: Any, at: dt.datetime | None, a: AfterSale) -> None:
 
 @transaction.atomic
 def aftersale_request(
-    *, actor: User, number: str, kind: str, reason: str, item_condition: str = "intact"
+    *,
+    actor: User,
+    number: str,
+    kind: str,
+    reason: str,
+    item_condition: str = "intact",
+    quantity: Any = None,
 ) -> AfterSale:
     """The buyer asks. The law's view is stored with the request; the seller must answer by
     `respond_by`, or the request is approved."""
@@ -254,7 +302,8 @@ def aftersale_request(
             code="open",
         )
     now = timezone.now()
-    decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=now))
+    q = _quantity(order, kind, quantity)
+    decisions = engine.decide(aftersale_facts_for(order, kind, item_condition, now=now, quantity=q))
     first = decisions[0]
     backed = aftersale_backs(first, kind)
     if order.delivered_at is None:
@@ -265,6 +314,7 @@ def aftersale_request(
         order=order,
         seller_id=order.seller_id,
         kind=kind,
+        quantity=q,
         reason=reason,
         item_condition=item_condition,
         law={"decisions": [d.json() for d in decisions]},
@@ -286,6 +336,7 @@ def aftersale_request(
         actor=actor,
         after_sale=a.pk,
         request=kind,
+        quantity=q,
         reason=reason,
         item_condition=item_condition,
         law_outcome=first.outcome,
@@ -608,6 +659,7 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         raise InvalidTransition(
             msg("the request is {status}", status=a.status), code="after_sale_status"
         )
+    part = _part_fen(order, a.quantity)
     price = a.refund_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
     if a.kind == Kind.NO_REASON_RETURN and a.law_backed:
         # The law computes the amount, deductions included.
@@ -620,13 +672,24 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
             received_at=a.return_received_at,
             gifts_not_returned_fen=a.gifts_not_returned_fen,
             free_shipping_deduction_fen=a.free_shipping_deduction_fen,
+            quantity=a.quantity,
         )
         price = engine.decide(facts)[0].amount("refund")
     if not a.law_backed:
         # The seller agreed to more than the law gives: the price, less the deductions.
-        price = order.amount_fen - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
-    price = max(0, min(price, order.amount_fen))
-    paid = _pay(order, a, price_fen=price, extra_fen=a.return_shipping_fen, actor=actor)
+        price = part - a.gifts_not_returned_fen - a.free_shipping_deduction_fen
+    price = max(0, min(price, part))
+    # Earlier returns of other items of the order were refunded for those items: what this
+    # one pays is on top of them, while anything else the buyer got back on the order (a
+    # refund, a remedy) still counts against it.
+    earlier = (
+        AfterSale.objects.filter(order=order, kind__in=RETURNS, status=St.REFUNDED).aggregate(
+            n=Sum("refunded_fen")
+        )["n"]
+        or 0
+    )
+    units = aftersale_units_returned(order) + a.quantity
+    paid = _pay(order, a, price_fen=price + earlier, extra_fen=a.return_shipping_fen, actor=actor)
     hooks.call(hooks.BUYER_REFUNDED, order=order, amount_fen=paid, source=f"after_sale:{a.pk}")
     _move(
         order,
@@ -637,7 +700,9 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         refunded_fen=paid,
         refunded_at=timezone.now(),
     )
-    if order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
+    if units < order.quantity:
+        _keep_the_rest(order, a, kept=order.quantity - units, actor=actor)
+    elif order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         order_transition(
             order,
             OrderStatus.REFUNDED,
@@ -649,6 +714,30 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
             amount_fen=paid,
         )
         holds_close_all(order, "refunded", f"after-sales {a.kind}")
+
+
+def _keep_the_rest(order: Order, a: AfterSale, *, kept: int, actor: User | None) -> None:
+    """Some of the order's items came back and were refunded; the buyer keeps the others. If
+    the money was still in escrow, the refund settled it (the kept items' share went to the
+    seller), so the order is complete: the buyer has had the goods in hand to send some back.
+    """
+    if order.status == OrderStatus.SHIPPED:
+        order_transition(
+            order,
+            OrderStatus.COMPLETED,
+            actor=actor,
+            role=None if actor else "system",
+            kind=OrderEventKind.CONFIRMED,
+            fields={
+                "completed_at": timezone.now(),
+                "confirmed_by": "system",
+                "delivered_at": order.delivered_at or a.requested_at,
+            },
+            confirmed_by="system",
+            after_sale=a.pk,
+            kept=kept,
+        )
+    holds_close_all(order, "refunded", f"after-sales {a.kind}, {a.quantity} returned")
 
 
 def _pay(

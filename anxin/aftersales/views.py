@@ -70,6 +70,12 @@ def order_aftersales_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
             "item_conditions": ITEM_CONDITIONS,
             "preview_decisions": preview[0],
             "preview_backed": preview[1],
+            # A buyer may return some of the items: how many are left to return.
+            "units_left": (
+                range(order.quantity - aftersales.aftersale_units_returned(order), 0, -1)
+                if can_request
+                else range(0)
+            ),
         },
         request=request,
     )
@@ -85,6 +91,7 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
             number=number,
             kind=request.GET.get("kind", "no_reason_return"),
             item_condition=request.GET.get("item_condition", "intact"),
+            quantity=request.GET.get("quantity") or None,
         )
         ctx = {"decisions": [d.json() for d in decisions], "backed": backed}
     except DomainError as e:
@@ -107,6 +114,7 @@ AFTERSALE_ACTIONS = {
         kind=p.get("kind", ""),
         reason=p.get("reason", ""),
         item_condition=p.get("item_condition", "intact"),
+        quantity=p.get("quantity") or None,
     ),
     "aftersale-approve": lambda u, n, p: aftersales.aftersale_answer(
         actor=u, number=n, approve=True

@@ -77,6 +77,16 @@ def account_available(code: str) -> int:
     return max(0, acc.credits_posted - acc.debits_posted - acc.debits_pending)
 
 
+def _fee_back(order: Order, earlier: int, price: int) -> int:
+    """The platform's fee on `price` of the order's price paid back after `earlier`: reckoned
+    on the running total, so that refunds in parts (items returned one by one) give back the
+    whole fee once the whole price is back, with no fen lost to rounding each part down."""
+    return (
+        order.fee_fen * (earlier + price) // order.amount_fen
+        - order.fee_fen * earlier // order.amount_fen
+    )
+
+
 def remedy_pay_buyer(
     order: Order | None,
     *,
@@ -102,6 +112,7 @@ def remedy_pay_buyer(
     that no payer pays what another already paid. A payment that stands on its own (the
     return shipping of a repair) passes `net_of_earlier=False`."""
     paid = Paid()
+    from_price = 0
     if order is not None and net_of_earlier:
         paid.already = returned_to_buyer(order)
         from_price = min(paid.already, price_fen)
@@ -111,7 +122,7 @@ def remedy_pay_buyer(
     chain: list[TransferRequest] = []
     owed_by_seller = extra_fen
     if order is not None and order.in_escrow:
-        fee_back = order.fee_fen * price_fen // order.amount_fen
+        fee_back = _fee_back(order, from_price, price_fen)
         seller_part = price_fen - fee_back
         # Settle the holds for what is not refunded; what is refunded stays with the buyer.
         for name, held, back, code in (
@@ -135,7 +146,7 @@ def remedy_pay_buyer(
             )
         paid.escrow = price_fen
     elif order is not None:
-        paid.fee = order.fee_fen * price_fen // order.amount_fen
+        paid.fee = _fee_back(order, from_price, price_fen)
         if paid.fee:
             chain.append(
                 TransferRequest(
