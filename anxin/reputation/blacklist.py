@@ -35,6 +35,25 @@ from anxin.sellers.models import Status, Verification
 STAFF = (Role.OPERATOR, Role.REGULATOR)
 
 
+def may_decide(user: User) -> bool:
+    """Whether `user` opens and decides blacklistings: the operator or a regulator."""
+    return user.is_authenticated and user.role in STAFF
+
+
+def awaiting_decision() -> list[BlacklistEntry]:
+    """The notices not yet decided, the first to close its appeal window first; each with
+    `ready`: appealed, or its window closed, so it may be decided now."""
+    now = timezone.now()
+    entries = list(
+        BlacklistEntry.objects.filter(status__in=[EntryStatus.NOTICED, EntryStatus.APPEALED])
+        .select_related("seller__seller_profile")
+        .order_by("appeal_by", "pk")
+    )
+    for e in entries:
+        e.ready = e.status == EntryStatus.APPEALED or now > e.appeal_by  # type: ignore[attr-defined]
+    return entries
+
+
 def listed(number_index: str) -> BlacklistEntry | None:
     """The identity's entry in force, if any."""
     return (
@@ -71,7 +90,7 @@ def _record(entry: BlacklistEntry, kind: str, **body: Any) -> None:
 def open_entry(
     *, actor: User, seller_id: int, ground: str, reasons: str, evidence_refs: list[str]
 ) -> BlacklistEntry:
-    if actor.role not in STAFF:
+    if not may_decide(actor):
         raise Forbidden("only the operator or a regulator opens a blacklisting")
     if ground not in Ground.values:
         raise ValidationFailed(
@@ -246,7 +265,7 @@ def decide(
 ) -> BlacklistEntry:
     """The operator or a regulator decides, after the appeal window or the appeal: a listing
     for a fixed term (most at most), or a dismissal."""
-    if actor.role not in STAFF:
+    if not may_decide(actor):
         raise Forbidden("only the operator or a regulator decides a blacklisting")
     entry = BlacklistEntry.objects.select_for_update().filter(pk=entry_id).first()
     if entry is None:
