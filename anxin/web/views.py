@@ -102,7 +102,7 @@ def staff_home(request: UserRequest) -> HttpResponse:
             Account.objects.filter(code="platform:fees").aggregate(s=Sum("credits_posted"))["s"]
             or 0
         )
-        ctx["fee_bps"] = settings.ANXIN_PLATFORM_FEE_BPS
+        ctx["fee_percent"] = f"{settings.ANXIN_PLATFORM_FEE_BPS / 100:g}"
         ctx["auto_confirm_days"] = settings.ANXIN_AUTO_CONFIRM_DAYS
         ctx["recent"] = order_sel.visible_orders(user).order_by("-created_at")[:20]
     return render(request, "web/staff_home.html", ctx)
