@@ -747,7 +747,8 @@ def test_the_staff_pages_fit_a_phone_and_ask_before_hiding_a_review(browser, liv
     page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
     page.get_by_test_id("hide-review").click()
     # Then she was asked, and the review is still shown
-    assert asked and "Hide this review?" in asked[0]
+    assert asked
+    assert "Hide this review?" in asked[0]
     assert Review.objects.get(order=order).hidden_at is None
     # When she hides it and accepts
     page.once("dialog", lambda d: d.accept())
