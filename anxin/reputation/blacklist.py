@@ -312,6 +312,42 @@ def decide(
     return entry
 
 
+@transaction.atomic
+def lift(*, actor: User, entry_id: int, reasons: str) -> BlacklistEntry:
+    """The operator or a regulator lifts a listing before its term ends (the finding is set
+    aside, or the authority that asked for it says so), with reasons. The entry stays on the
+    seller's public record as lifted, and the identity may verify a shop again, as when a
+    term ends."""
+    if not may_decide(actor):
+        raise Forbidden("only the operator or a regulator lifts a blacklisting")
+    entry = BlacklistEntry.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(msg("blacklisting {entry_id}: not found", entry_id=entry_id))
+    now = timezone.now()
+    if (
+        entry.status != EntryStatus.LISTED
+        or entry.listed_until is None
+        or entry.listed_until <= now
+    ):
+        raise InvalidTransition("this blacklisting is not in force", code="not_listed")
+    reasons = clean_text(reasons, "reasons", 4000, multiline=True)
+    entry.status, entry.listed_until = EntryStatus.LIFTED, now
+    entry.lifted_by, entry.lifted_at, entry.lift_reasons = actor, now, reasons
+    entry.save()
+    _record(entry, "lifted", reasons=reasons, lifted_at=evidence.iso(now))
+    notice_send([entry.seller_id], "blacklist_decided", entry=entry.pk)
+    return entry
+
+
+def in_force() -> list[BlacklistEntry]:
+    """The listings in force, the first to end first."""
+    return list(
+        BlacklistEntry.objects.filter(status=EntryStatus.LISTED, listed_until__gt=timezone.now())
+        .select_related("seller__seller_profile")
+        .order_by("listed_until", "pk")
+    )
+
+
 def expire(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     n = BlacklistEntry.objects.filter(status=EntryStatus.LISTED, listed_until__lte=now).update(
@@ -328,7 +364,8 @@ def standing(seller_id: int) -> list[BlacklistEntry]:
         return []
     return list(
         BlacklistEntry.objects.filter(
-            number_index=v.number_index, status__in=[EntryStatus.LISTED, EntryStatus.EXPIRED]
+            number_index=v.number_index,
+            status__in=[EntryStatus.LISTED, EntryStatus.EXPIRED, EntryStatus.LIFTED],
         ).order_by("-decided_at")
     )
 

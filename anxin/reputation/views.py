@@ -212,7 +212,8 @@ def blacklist_desk(request: UserRequest) -> HttpResponse:
     """The operator's and regulators' blacklist desk: open a notice against a seller (with
     the ground, reasons and evidence), read the seller's appeal, and decide each notice once
     its appeal window has closed or the seller has appealed (listed for a term, or
-    dismissed). Who may is the blacklist's own rule (blacklist.may_decide)."""
+    dismissed); and lift a listing before its term ends, with reasons. Who may is the
+    blacklist's own rule (blacklist.may_decide)."""
     if not blacklist.may_decide(request.user):
         return _refused(request)
     src = request.POST if request.method == "POST" else request.GET
@@ -230,6 +231,19 @@ def blacklist_desk(request: UserRequest) -> HttpResponse:
                 )
                 messages.success(
                     request, _("The notice is sent to the seller, who may now appeal.")
+                )
+            elif p.get("form") == "lift":
+                blacklist.lift(
+                    actor=request.user,
+                    entry_id=parse_int(p.get("entry"), "entry", minimum=1),
+                    reasons=p.get("reasons", ""),
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The listing is lifted and the seller has been told. Its shops take "
+                        "orders again once the seller verifies again."
+                    ),
                 )
             else:
                 listing = p.get("list") == "1"
@@ -254,6 +268,7 @@ def blacklist_desk(request: UserRequest) -> HttpResponse:
         "reputation/blacklist_desk.html",
         {
             "entries": blacklist.awaiting_decision(),
+            "listed": blacklist.in_force(),
             "grounds": Ground.choices,
             "max_days": settings.ANXIN_BLACKLIST_MAX_DAYS,
             "appeal_days": settings.ANXIN_BLACKLIST_APPEAL_DAYS,

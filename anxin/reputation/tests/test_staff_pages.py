@@ -90,6 +90,22 @@ def test_a_notice_the_sellers_appeal_and_the_regulators_decision_on_the_desk(
     assert e.term_days == 90
     assert "该卖家已列入黑名单" in flash(done.content.decode(), "success")
     assert seller.seller_profile.shop_name in Client().get("/blacklist/").content.decode()
+    # When the regulator lifts the listing from the desk, with reasons
+    page = reg.get("/desk/blacklist").content.decode()
+    assert 'data-confirm="确定在期满前解除' in page
+    lifted = reg.post(
+        "/desk/blacklist",
+        {"form": "lift", "entry": str(e.pk), "reasons": "法院撤销了处罚决定"},
+        follow=True,
+    )
+    # Then it is lifted, the page says so, the public list drops it and the seller's page
+    # shows it was lifted and why
+    e.refresh_from_db()
+    assert e.status == EntryStatus.LIFTED
+    assert "已解除黑名单" in flash(lifted.content.decode(), "success")
+    assert seller.seller_profile.shop_name not in Client().get("/blacklist/").content.decode()
+    record = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/s/{seller.pk}").content.decode()
+    assert "已提前解除：法院撤销了处罚决定" in record
 
 
 def test_a_notice_dismissed_after_the_appeal_window(clock, seller, operator) -> None:
