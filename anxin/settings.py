@@ -163,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anxin.web.context.notices",
+                "anxin.web.context.staff_menu",
             ],
         },
     }

@@ -114,6 +114,8 @@ _FIELD_WORDS = {
     "document": _("Document"),
     "licence_file": _("Business licence"),
     "notice": _("Notice"),
+    "seller": _("Seller number"),
+    "reference": _("Order or case number"),
 }
 
 

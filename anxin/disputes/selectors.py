@@ -4,16 +4,17 @@ the whole file both parties see, in a fixed number of queries however much evide
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from anxin.accounts.models import Role, User
 from anxin.core.errors import Forbidden, NotFound, msg
 from anxin.disputes.filing import proposal
-from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence
+from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence, Stage
 from anxin.disputes.panel import verify_draw
-from anxin.disputes.steps import actions_for
+from anxin.disputes.steps import actions_for, waiting_for
 from anxin.orders.models import Order, OrderStatus
 from anxin.remedies.selectors import returned_to_buyer
 
@@ -176,3 +177,31 @@ def case_identity_basis(*, buyer: User, seller: User, reference: str) -> str | N
             code="case_not_admitted",
         )
     return "case"
+
+
+def desk_cases(user: User, *, limit: int = 200) -> list[dict[str, Any]]:
+    """The open cases `user` sees (`visible`), each with the user's role in it (`role_in`),
+    whether its step waits for the user (`steps.waiting_for`) and its step's deadline: those
+    waiting for the user first, then the nearest deadline first (none last). A staff desk's
+    queue, with no list of roles of its own."""
+    cases = list(
+        visible(user)
+        .exclude(stage=Stage.CLOSED)
+        .select_related("appeal")
+        .order_by(F("due_at").asc(nulls_last=True), "created_at")[:limit]
+    )
+    rows = []
+    for d in cases:
+        appeal = d.appeal if has_appeal(d) else None
+        rows.append(
+            {
+                "case": d,
+                "role": role_in(user, d),
+                "waits_for_me": user.pk in waiting_for(d, appeal.members if appeal else ()),
+                "due_at": d.due_at,
+                "admitted": d.admitted_at is not None,
+            }
+        )
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    rows.sort(key=lambda r: (not r["waits_for_me"], r["due_at"] or far))
+    return rows

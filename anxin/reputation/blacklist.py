@@ -35,6 +35,25 @@ from anxin.sellers.models import Status, Verification
 STAFF = (Role.OPERATOR, Role.REGULATOR)
 
 
+def may_decide(user: User) -> bool:
+    """Whether `user` opens and decides blacklistings: the operator or a regulator."""
+    return user.is_authenticated and user.role in STAFF
+
+
+def awaiting_decision() -> list[BlacklistEntry]:
+    """The notices not yet decided, the first to close its appeal window first; each with
+    `ready`: appealed, or its window closed, so it may be decided now."""
+    now = timezone.now()
+    entries = list(
+        BlacklistEntry.objects.filter(status__in=[EntryStatus.NOTICED, EntryStatus.APPEALED])
+        .select_related("seller__seller_profile")
+        .order_by("appeal_by", "pk")
+    )
+    for e in entries:
+        e.ready = e.status == EntryStatus.APPEALED or now > e.appeal_by  # type: ignore[attr-defined]
+    return entries
+
+
 def listed(number_index: str) -> BlacklistEntry | None:
     """The identity's entry in force, if any."""
     return (
@@ -71,7 +90,7 @@ def _record(entry: BlacklistEntry, kind: str, **body: Any) -> None:
 def open_entry(
     *, actor: User, seller_id: int, ground: str, reasons: str, evidence_refs: list[str]
 ) -> BlacklistEntry:
-    if actor.role not in STAFF:
+    if not may_decide(actor):
         raise Forbidden("only the operator or a regulator opens a blacklisting")
     if ground not in Ground.values:
         raise ValidationFailed(
@@ -246,7 +265,7 @@ def decide(
 ) -> BlacklistEntry:
     """The operator or a regulator decides, after the appeal window or the appeal: a listing
     for a fixed term (most at most), or a dismissal."""
-    if actor.role not in STAFF:
+    if not may_decide(actor):
         raise Forbidden("only the operator or a regulator decides a blacklisting")
     entry = BlacklistEntry.objects.select_for_update().filter(pk=entry_id).first()
     if entry is None:
@@ -293,6 +312,42 @@ def decide(
     return entry
 
 
+@transaction.atomic
+def lift(*, actor: User, entry_id: int, reasons: str) -> BlacklistEntry:
+    """The operator or a regulator lifts a listing before its term ends (the finding is set
+    aside, or the authority that asked for it says so), with reasons. The entry stays on the
+    seller's public record as lifted, and the identity may verify a shop again, as when a
+    term ends."""
+    if not may_decide(actor):
+        raise Forbidden("only the operator or a regulator lifts a blacklisting")
+    entry = BlacklistEntry.objects.select_for_update().filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(msg("blacklisting {entry_id}: not found", entry_id=entry_id))
+    now = timezone.now()
+    if (
+        entry.status != EntryStatus.LISTED
+        or entry.listed_until is None
+        or entry.listed_until <= now
+    ):
+        raise InvalidTransition("this blacklisting is not in force", code="not_listed")
+    reasons = clean_text(reasons, "reasons", 4000, multiline=True)
+    entry.status, entry.listed_until = EntryStatus.LIFTED, now
+    entry.lifted_by, entry.lifted_at, entry.lift_reasons = actor, now, reasons
+    entry.save()
+    _record(entry, "lifted", reasons=reasons, lifted_at=evidence.iso(now))
+    notice_send([entry.seller_id], "blacklist_decided", entry=entry.pk)
+    return entry
+
+
+def in_force() -> list[BlacklistEntry]:
+    """The listings in force, the first to end first."""
+    return list(
+        BlacklistEntry.objects.filter(status=EntryStatus.LISTED, listed_until__gt=timezone.now())
+        .select_related("seller__seller_profile")
+        .order_by("listed_until", "pk")
+    )
+
+
 def expire(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     n = BlacklistEntry.objects.filter(status=EntryStatus.LISTED, listed_until__lte=now).update(
@@ -309,7 +364,8 @@ def standing(seller_id: int) -> list[BlacklistEntry]:
         return []
     return list(
         BlacklistEntry.objects.filter(
-            number_index=v.number_index, status__in=[EntryStatus.LISTED, EntryStatus.EXPIRED]
+            number_index=v.number_index,
+            status__in=[EntryStatus.LISTED, EntryStatus.EXPIRED, EntryStatus.LIFTED],
         ).order_by("-decided_at")
     )
 

@@ -77,6 +77,7 @@ class EntryStatus(models.TextChoices):
     LISTED = "listed", _("On the blacklist")
     DISMISSED = "dismissed", _("Dismissed")
     EXPIRED = "expired", _("Term over")
+    LIFTED = "lifted", _("Lifted before the end of its term")
 
 
 class BlacklistEntry(models.Model):
@@ -108,6 +109,13 @@ class BlacklistEntry(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     term_days = models.PositiveIntegerField(default=0)
     listed_until = models.DateTimeField(null=True, blank=True)
+    # A listing lifted before its term ends (blacklist.lift): by whom, when and why; its
+    # listed_until is then the moment it was lifted.
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_reasons = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "listed_until"])]

@@ -160,11 +160,27 @@ def review_reply(*, actor: User, number: str, text: str) -> Review:
     return r
 
 
+def review_may_hide(user: User) -> bool:
+    """Whether `user` hides reviews: the platform operator only."""
+    return user.is_authenticated and user.role == Role.OPERATOR
+
+
+def reviews_recent(*, days: int = 30, limit: int = 100) -> list[Review]:
+    """The reviews posted in the last `days`, newest first, hidden ones too: what the
+    operator reads for reviews that break the published rules."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return list(
+        Review.objects.filter(created_at__gte=since)
+        .select_related("buyer", "order", "seller__seller_profile")
+        .order_by("-created_at")[:limit]
+    )
+
+
 @transaction.atomic
 def review_hide(*, actor: User, number: str, reason: str, note: str) -> Review:
     """The operator hides a review, only for a reason the rules list; the page shows that it
     was hidden, when and why, and the review stays in the evidence log."""
-    if actor.role != Role.OPERATOR:
+    if not review_may_hide(actor):
         raise Forbidden(
             "only the platform operator may hide a review, and only for a listed reason"
         )

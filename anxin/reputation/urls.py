@@ -14,6 +14,8 @@ urlpatterns = [
     path("s/<id:seller_id>", views.seller_public, name="seller_public"),
     path("s/<id:seller_id>/adjust", views.seller_adjust, name="seller_adjust"),
     path("blacklist/", views.blacklist_page, name="blacklist"),
+    path("desk/blacklist", views.blacklist_desk, name="blacklist_desk"),
+    path("desk/reviews", views.review_desk, name="review_desk"),
     re_path(
         rf"^orders/(?P<number>[^/]+)/(?P<action>{_ACTIONS})$",
         views.review_action,

@@ -28,7 +28,7 @@ from anxin.orders.views import order_action_run
 from anxin.reputation import blacklist, credit
 from anxin.reputation import services as reviews
 from anxin.reputation.api import review_out
-from anxin.reputation.models import BlacklistEntry, Ground, Review, Score
+from anxin.reputation.models import BlacklistEntry, Ground, HideReason, Review, Score
 from anxin.sellers import badge
 from anxin.sellers import services as sellers
 from anxin.sellers.models import Badge, Level, Verification
@@ -53,6 +53,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
         if checked is not None and checked.fields.get("seller") != str(seller.pk):
             verdict = "forged"
     profile = getattr(seller, "seller_profile", None)
+    viewer = request.user if isinstance(request.user, User) else None
     return render(
         request,
         "reputation/seller_public.html",
@@ -73,6 +74,8 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
             "now": timezone.now(),
             "may_adjust": request.user.is_authenticated
             and getattr(request.user, "role", "") == Role.OPERATOR,
+            "may_blacklist": viewer is not None and blacklist.may_decide(viewer),
+            "may_identity": viewer is not None and sellers.seller_identity_may_ask(viewer),
         },
     )
 
@@ -192,4 +195,111 @@ def checkout_credit_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
             "credit_factors": credit.rows(score.factors) if score else [],
         },
         request=request,
+    )
+
+
+# --- the staff's pages: the blacklist's due process, hiding a review ------------------------
+
+
+def _refused(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "web/error.html", {"message": _("This page is not for your role.")}, status=403
+    )
+
+
+@login_required
+def blacklist_desk(request: UserRequest) -> HttpResponse:
+    """The operator's and regulators' blacklist desk: open a notice against a seller (with
+    the ground, reasons and evidence), read the seller's appeal, and decide each notice once
+    its appeal window has closed or the seller has appealed (listed for a term, or
+    dismissed); and lift a listing before its term ends, with reasons. Who may is the
+    blacklist's own rule (blacklist.may_decide)."""
+    if not blacklist.may_decide(request.user):
+        return _refused(request)
+    src = request.POST if request.method == "POST" else request.GET
+    form = {k: src.get(k, "") for k in ("seller", "ground", "reasons", "evidence")}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "open":
+                blacklist.open_entry(
+                    actor=request.user,
+                    seller_id=parse_int(p.get("seller"), "seller", minimum=1),
+                    ground=p.get("ground", ""),
+                    reasons=p.get("reasons", ""),
+                    evidence_refs=[r for r in p.get("evidence", "").replace(",", " ").split()],
+                )
+                messages.success(
+                    request, _("The notice is sent to the seller, who may now appeal.")
+                )
+            elif p.get("form") == "lift":
+                blacklist.lift(
+                    actor=request.user,
+                    entry_id=parse_int(p.get("entry"), "entry", minimum=1),
+                    reasons=p.get("reasons", ""),
+                )
+                messages.success(
+                    request,
+                    _(
+                        "The listing is lifted and the seller has been told. Its shops take "
+                        "orders again once the seller verifies again."
+                    ),
+                )
+            else:
+                listing = p.get("list") == "1"
+                blacklist.decide(
+                    actor=request.user,
+                    entry_id=parse_int(p.get("entry"), "entry", minimum=1),
+                    list_seller=listing,
+                    reasons=p.get("reasons", ""),
+                    term_days=parse_int(p.get("term_days"), "term_days") if listing else 0,
+                )
+                messages.success(
+                    request,
+                    _("The seller is on the blacklist for the term you set.")
+                    if listing
+                    else _("The notice is dismissed. The seller has been told."),
+                )
+            return redirect("web:blacklist_desk")
+        except DomainError as e:
+            messages.error(request, user_message(e))
+    return render(
+        request,
+        "reputation/blacklist_desk.html",
+        {
+            "entries": blacklist.awaiting_decision(),
+            "listed": blacklist.in_force(),
+            "grounds": Ground.choices,
+            "max_days": settings.ANXIN_BLACKLIST_MAX_DAYS,
+            "appeal_days": settings.ANXIN_BLACKLIST_APPEAL_DAYS,
+            "form": form,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def review_desk(request: UserRequest) -> HttpResponse:
+    """The operator's reviews of the last 30 days, each with the form that hides it for a
+    reason the rules list; the review's place then says it was hidden, when and why. Who may
+    is the review service's own rule (reviews.review_may_hide)."""
+    if not reviews.review_may_hide(request.user):
+        return _refused(request)
+    if request.method == "POST":
+        try:
+            reviews.review_hide(
+                actor=request.user,
+                number=request.POST.get("order", ""),
+                reason=request.POST.get("reason", ""),
+                note=request.POST.get("note", ""),
+            )
+            done = _("The review is hidden. Its place shows that the platform hid it, and why.")
+            messages.success(request, done)
+        except DomainError as e:
+            messages.error(request, user_message(e))
+        return redirect("web:review_desk")
+    return render(
+        request,
+        "reputation/review_desk.html",
+        {"reviews": reviews.reviews_recent(), "reasons": HideReason.choices},
     )

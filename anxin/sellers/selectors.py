@@ -7,7 +7,7 @@ from django.db.models.fields.files import FieldFile
 from anxin.accounts.models import Role, User
 from anxin.core.errors import NotFound
 from anxin.core.uploads import looks_like
-from anxin.sellers.models import Licence, Verification
+from anxin.sellers.models import Licence, LicenceStatus, Verification
 from anxin.sellers.services import DOCUMENT_TYPES
 
 
@@ -42,3 +42,12 @@ def _checked_type(f: FieldFile) -> str:
     head = f.read(16)
     f.seek(0)
     return next((t for t in sorted(DOCUMENT_TYPES) if looks_like(head, t)), "")
+
+
+def licences_pending() -> list[Licence]:
+    """The licences waiting for the operator's review, the longest waiting first."""
+    return list(
+        Licence.objects.filter(status=LicenceStatus.PENDING)
+        .select_related("seller__seller_profile")
+        .order_by("submitted_at", "pk")
+    )

@@ -236,10 +236,15 @@ def licence_submit(
     return lic
 
 
+def licence_may_review(user: User) -> bool:
+    """Whether `user` reviews sellers' licences: the platform operator."""
+    return user.is_authenticated and user.role == Role.OPERATOR
+
+
 @transaction.atomic
 def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str = "") -> Licence:
     """The operator checks the licence against the issuing authority's register."""
-    if actor.role != Role.OPERATOR:
+    if not licence_may_review(actor):
         raise Forbidden("only the platform operator reviews licences")
     seller_id = Licence.objects.filter(pk=licence_id).values_list("seller_id", flat=True).first()
     if seller_id is None:
@@ -376,6 +381,22 @@ def seller_registration_duty(seller: User, *, today: dt.date | None = None) -> l
 
 
 # --- disclosure ------------------------------------------------------------------------------
+
+
+# Who may ask for a seller's identity at all: the operator and regulators for themselves; a
+# buyer, naming the order or case that entitles them (CRPL Art. 44).
+_MAY_ASK = (Role.OPERATOR, Role.REGULATOR, Role.BUYER)
+
+
+def seller_identity_may_ask(user: User) -> bool:
+    """Whether `user` may ask for a seller's identity (a buyer must still name an order or
+    case of theirs with that seller, which the disclosure checks)."""
+    return user.is_authenticated and user.role in _MAY_ASK
+
+
+def seller_identity_needs_reference(user: User) -> bool:
+    """Whether `user` must name an order or case to have a seller's identity (a buyer)."""
+    return user.role == Role.BUYER
 
 
 def _basis(actor: User, seller: User, reference: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
 from anxin.core.errors import DomainError, ValidationFailed, msg
 from anxin.core.pages import page_lang, user_message
-from anxin.core.text import parse_int
+from anxin.core.text import clean_text, parse_int
 from anxin.sellers import badge, services
 from anxin.sellers.models import (
     Badge,
@@ -157,3 +158,44 @@ def seller_badge_qr(request: UserRequest) -> HttpResponse:
 def badge_key(request: HttpRequest) -> HttpResponse:
     """The platform's badge verifier key, for checking badges offline."""
     return HttpResponse(badge.verifier().vkey() + "\n", content_type="text/plain; charset=utf-8")
+
+
+@login_required
+def identity_disclose(request: UserRequest) -> HttpResponse:
+    """A seller's real identity, given to whom the law entitles: a regulator or the operator,
+    or a buyer of the seller's naming the order or admitted case (Consumer Rights Protection
+    Law Art. 44). Who may ask is the service's rule (seller_identity_may_ask), and whether a
+    buyer's order or case entitles them is the disclosure's own check. Every disclosure is
+    recorded; the identity is shown on this response only, never kept in the session."""
+    if not services.seller_identity_may_ask(request.user):
+        return render(
+            request, "web/error.html", {"message": _("This page is not for your role.")}, status=403
+        )
+    src = request.POST if request.method == "POST" else request.GET
+    ctx: dict[str, Any] = {
+        "seller": src.get("seller", ""),
+        "reference": src.get("reference", ""),
+        "needs_reference": services.seller_identity_needs_reference(request.user),
+    }
+    status = 200
+    if request.method == "POST":
+        try:
+            seller_id = parse_int(request.POST.get("seller"), "seller", minimum=1)
+            # A buyer is entitled only through an order or case of hers: the field is required.
+            reference = clean_text(
+                request.POST.get("reference", ""),
+                "reference",
+                40,
+                required=ctx["needs_reference"],
+            )
+            ctx["identity"] = services.seller_identity_disclose(
+                actor=request.user, seller_id=seller_id, reference=reference
+            )
+            ctx["seller_id"] = seller_id
+            messages.success(
+                request, _("The seller's identity is shown below. This disclosure is recorded.")
+            )
+        except DomainError as e:
+            messages.error(request, user_message(e))
+            status = e.status
+    return render(request, "sellers/identity.html", ctx, status=status)

@@ -4,6 +4,7 @@ may read any app's selectors; each app's own pages live in that app's views."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from anxin.core.errors import DomainError, NotFound, msg
 from anxin.core.pages import error_page
 from anxin.core.text import parse_int
 from anxin.disputes.audit import returns_audit
+from anxin.disputes.selectors import desk_cases
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.notices.models import Notification
@@ -28,9 +30,12 @@ from anxin.notices.texts import notice_text, notice_url
 from anxin.orders import selectors as order_sel
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
+from anxin.reputation import blacklist
+from anxin.reputation.services import review_may_hide, reviews_recent
 from anxin.sellers.models import Level, Verification
 from anxin.sellers.models import Status as VerificationStatus
-from anxin.sellers.services import seller_level
+from anxin.sellers.selectors import licences_pending
+from anxin.sellers.services import licence_may_review, seller_identity_may_ask, seller_level
 
 STAFF_ROLES = {Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR, Role.OPERATOR}
 
@@ -67,8 +72,29 @@ def seller_home(request: UserRequest) -> HttpResponse:
 
 @role_required(*STAFF_ROLES)
 def staff_home(request: UserRequest) -> HttpResponse:
-    ctx: dict[str, Any] = {"role": request.user.get_role_display()}
-    if request.user.role == Role.OPERATOR:
+    """The staff desk: each queue the user has, with its count and nearest deadlines, every
+    item linking to its page. Which queues a user has is each app's own rule: the cases they
+    see and their role in each (disputes.selectors), who decides blacklistings, hides reviews,
+    reviews licences and may have a seller's identity (reputation, sellers)."""
+    user = request.user
+    cases = desk_cases(user)
+    ctx: dict[str, Any] = {
+        "role": user.get_role_display(),
+        "mine": [r for r in cases if r["waits_for_me"]],
+        "others": [r for r in cases if not r["waits_for_me"]],
+        "now": timezone.now(),
+        "soon": timezone.now() + dt.timedelta(days=1),
+    }
+    if licence_may_review(user):
+        ctx["licences"] = licences_pending()
+    if blacklist.may_decide(user):
+        ctx["notices"] = blacklist.awaiting_decision()
+    if review_may_hide(user):
+        recent = reviews_recent()
+        ctx["reviews"] = recent
+        ctx["reviews_shown"] = sum(r.hidden_at is None for r in recent)
+    ctx["may_identity"] = seller_identity_may_ask(user)
+    if user.role == Role.OPERATOR:
         ctx["by_status"] = dict(Order.objects.values_list("status").annotate(n=Count("pk")))
         ctx["statuses"] = OrderStatus.choices
         ctx["problems"] = ledger_audit() + orders_audit() + returns_audit()
@@ -76,9 +102,9 @@ def staff_home(request: UserRequest) -> HttpResponse:
             Account.objects.filter(code="platform:fees").aggregate(s=Sum("credits_posted"))["s"]
             or 0
         )
-        ctx["fee_bps"] = settings.ANXIN_PLATFORM_FEE_BPS
+        ctx["fee_percent"] = f"{settings.ANXIN_PLATFORM_FEE_BPS / 100:g}"
         ctx["auto_confirm_days"] = settings.ANXIN_AUTO_CONFIRM_DAYS
-        ctx["recent"] = order_sel.visible_orders(request.user).order_by("-created_at")[:20]
+        ctx["recent"] = order_sel.visible_orders(user).order_by("-created_at")[:20]
     return render(request, "web/staff_home.html", ctx)
 
 

@@ -325,3 +325,42 @@ def test_the_seller_page_shows_a_listing_only_once_decided(clock, seller, operat
     blacklist.expire()
     # Then the page says she was on it
     assert "Was on the blacklist from" in status()
+
+
+def test_a_listing_lifted_early_leaves_the_public_list_and_stays_on_the_record(
+    clock, seller, buyer, operator, staff
+) -> None:
+    # Given a seller listed for a year after the appeal window passed
+    e = blacklist.open_entry(
+        actor=operator, seller_id=seller.pk, ground="runaway", reasons="失联", evidence_refs=["AX9"]
+    )
+    # When the regulator tries to lift it before it is decided
+    # Then it is refused: only a listing in force can be lifted
+    with pytest.raises(InvalidTransition, match="not in force"):
+        blacklist.lift(actor=staff[Role.REGULATOR], entry_id=e.pk, reasons="x")
+    clock.shift(dt.timedelta(days=8))
+    blacklist.decide(actor=operator, entry_id=e.pk, list_seller=True, reasons="成立", term_days=365)
+    # When a buyer tries to lift it
+    # Then she is forbidden
+    with pytest.raises(Forbidden):
+        blacklist.lift(actor=buyer, entry_id=e.pk, reasons="x")
+    # When the regulator lifts it, with reasons
+    clock.shift(dt.timedelta(days=10))
+    blacklist.lift(actor=staff[Role.REGULATOR], entry_id=e.pk, reasons="法院撤销了处罚决定")
+    # Then it is off the public list, on the seller's record as lifted, and in the evidence log
+    e.refresh_from_db()
+    assert e.status == EntryStatus.LIFTED
+    assert e.lifted_by == staff[Role.REGULATOR]
+    assert blacklist.public_list() == []
+    assert [x.pk for x in blacklist.standing(seller.pk)] == [e.pk]
+    kinds = list(
+        Record.objects.filter(chain=f"blacklist:{e.pk}")
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert kinds[-1] == "blacklist.lifted"
+    # And it cannot be lifted twice; the person can verify again and take orders
+    with pytest.raises(InvalidTransition):
+        blacklist.lift(actor=operator, entry_id=e.pk, reasons="x")
+    verify_seller(seller)
+    place_order(buyer, make_listing(seller))

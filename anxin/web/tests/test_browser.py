@@ -669,3 +669,66 @@ def test_the_buyer_sign_up_hides_the_shop_fields(browser, live_server) -> None:
     # Then they show
     assert shop.is_visible()
     page.context.close()
+
+
+# Every link, button and field a staff page offers (the menu's too), with its height, if under
+# 44 px; a link inside a sentence is left out, as a sentence's words are.
+_SMALL_TARGETS = """() => [...document.querySelectorAll(
+  'header a, header button, main a, main button, main summary, main input, main select')]
+  .filter(e => !e.closest('p:not(.actions)') || e.classList.contains('button'))
+  .map(e => [e.textContent.trim().slice(0, 30) || e.name, e.getBoundingClientRect().height])
+  .filter(([, h]) => h > 0 && h < 44)"""
+
+
+def test_the_staff_pages_fit_a_phone_and_ask_before_hiding_a_review(browser, live_server) -> None:
+    from anxin.conftest import pay, place_order
+    from anxin.orders import services as orders
+    from anxin.reputation import services as reviews
+    from anxin.reputation.models import Review
+
+    # Given a settled order with a review, and the operator on a phone preferring English
+    buyer = make_user("st-buyer", "buyer", "Buyer")
+    seller = make_user("st-seller", "seller", "Tea shop")
+    make_user("st-operator", "operator")
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    orders.order_ship(
+        actor=seller, number=order.number, carrier="SF Express", tracking_number="SF7300000001"
+    )
+    orders.order_confirm(actor=buyer, number=order.number)
+    reviews.review_create(
+        actor=buyer, number=order.number, as_described=1, shipping=1, service=1, text="Call him"
+    )
+    page = _phone(browser, live_server, lang="en-US")
+    _login(page, "st-operator")
+    # When she opens the desk and each staff page
+    for path in (
+        "/desk/",
+        "/desk/blacklist",
+        "/desk/reviews",
+        f"/sellers/identity?seller={seller.pk}",
+    ):
+        page.goto(path)
+        page.locator("main h1").wait_for()
+        # Then nothing is wider than the screen and every target is at least 44 px high
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+        assert page.evaluate(_SMALL_TARGETS) == [], path
+    # When she hides the review but cancels the question
+    page.goto("/desk/reviews")
+    page.get_by_text("Hide this review", exact=True).click()
+    page.fill("input[name=note]", "Incites harassment")
+    asked: list[str] = []
+    page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    page.get_by_test_id("hide-review").click()
+    # Then she was asked, and the review is still shown
+    assert asked
+    assert "Hide this review?" in asked[0]
+    assert Review.objects.get(order=order).hidden_at is None
+    # When she hides it and accepts
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_test_id("hide-review").click()
+    # Then the page says it is hidden, and why, in the review's place
+    page.locator(".flash.success").wait_for()
+    assert "The review is hidden" in page.locator(".flash.success").inner_text()
+    assert "Hidden by the platform" in page.get_by_test_id("hidden-review").inner_text()
+    page.context.close()
