@@ -205,3 +205,47 @@ def credit_factor_label(name: str) -> str:
         "verification": _("Verification"),
         "tenure": _("Time on Anxin"),
     }.get(name, name)
+
+
+@register.filter
+def time_left(due: object) -> str:
+    """A deadline as a plain countdown: "2 days left", "5 hours left", or how late it is
+    ("1 day overdue"). Whole days while a day or more remains; hours on the last day."""
+    import datetime as dt
+    import math
+
+    from django.utils import timezone
+    from django.utils.translation import ngettext
+
+    if not isinstance(due, dt.datetime):
+        return ""
+    left = (due - timezone.now()).total_seconds()
+    late = left < 0
+    seconds = abs(left)
+    if seconds >= 86400:
+        days = int(seconds // 86400)
+        if late:
+            return ngettext("%(n)d day overdue", "%(n)d days overdue", days) % {"n": days}
+        return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+    hours = max(1, math.ceil(seconds / 3600))
+    if late:
+        return ngettext("%(n)d hour overdue", "%(n)d hours overdue", hours) % {"n": hours}
+    return ngettext("%(n)d hour left", "%(n)d hours left", hours) % {"n": hours}
+
+
+@register.filter
+def overdue(due: object) -> bool:
+    """Whether a deadline has passed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return isinstance(due, dt.datetime) and due < timezone.now()
+
+
+@register.filter
+def parcel_status(status: str) -> str:
+    """A carrier's tracking status in the reader's language."""
+    from anxin.carriers.selectors import status_label
+
+    return status_label(status)
