@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anxin.accounts.models import Role, User
 from anxin.core.errors import Forbidden, NotFound, msg
@@ -150,11 +151,11 @@ def order_tab_counts(orders: QuerySet[Order], tabs: list[Tab]) -> dict[str, int]
 
 # The steps every sale goes through, as the buyer sees them.
 STEPS: tuple[tuple[str, str | Promise], ...] = (
-    ("placed", _("Ordered")),
-    ("paid", _("Paid")),
-    ("shipped", _("Shipped")),
-    ("received", _("Received")),
-    ("done", _("Done")),
+    ("placed", pgettext_lazy("order progress", "Ordered")),
+    ("paid", pgettext_lazy("order progress", "Paid")),
+    ("shipped", pgettext_lazy("order progress", "Shipped")),
+    ("received", pgettext_lazy("order progress", "Received")),
+    ("done", pgettext_lazy("order progress", "Done")),
 )
 # The step an order in each status waits at (its index in STEPS): an unpaid order waits for
 # payment, a paid one for shipment, a shipped one for receipt; a completed one is done.
