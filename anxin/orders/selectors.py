@@ -121,14 +121,14 @@ class Tab:
     where: Q
 
 
-def order_tabs(*, reviewed: Q | None = None, after_sales: Q | None = None) -> list[Tab]:
+def order_tabs(*, reviewable: Q | None = None, after_sales: Q | None = None) -> list[Tab]:
     """The order list's tabs, as shopping apps name them. Two need the apps above orders,
-    which the caller passes: `reviewed`, the orders that have a review (they leave "to
-    review"); `after_sales`, the orders with a return or a complaint (beside the kernel's own
-    refunds and refund requests, the orders with a hold)."""
+    which the caller passes: `reviewable`, the orders their buyers may still review (not
+    reviewed, in time); `after_sales`, the orders with a return or a complaint (beside the
+    kernel's own refunds and refund requests, the orders with a hold)."""
     to_review = Q(status=OrderStatus.COMPLETED)
-    if reviewed is not None:
-        to_review &= ~reviewed
+    if reviewable is not None:
+        to_review &= reviewable
     refunds = Q(status=OrderStatus.REFUNDED) | Q(pk__in=Hold.objects.values("order_id"))
     if after_sales is not None:
         refunds |= after_sales

@@ -21,7 +21,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
@@ -59,11 +59,12 @@ def checkout_panels_register(*panels: Panel) -> None:
 @dataclass(frozen=True)
 class OrderListExtras:
     """What the apps above orders add to the order list (the shell registers it, as it
-    registers the panels): which orders have a review, which have a return or a complaint,
-    and the page of each order's open return or complaint."""
+    registers the panels): which orders may still be reviewed, which have a return or a
+    complaint, and the page of each order's open return or complaint."""
 
-    reviewed: Q
-    after_sales: Q
+    # Each asked afresh for every list (what may be reviewed depends on the time).
+    reviewable: Callable[[], Q]
+    after_sales: Callable[[], Q]
     # Orders -> the page of the return or complaint open on each (by id; those with one).
     open_cases: Callable[[list[Order]], dict[int, str]]
 
@@ -142,9 +143,9 @@ def orders(request: UserRequest) -> HttpResponse:
     next."""
     user = request.user
     extras = _LIST_EXTRAS[0] if _LIST_EXTRAS else None
+    reviewable = extras.reviewable() if extras else None
     tabs = order_sel.order_tabs(
-        reviewed=extras.reviewed if extras else None,
-        after_sales=extras.after_sales if extras else None,
+        reviewable=reviewable, after_sales=extras.after_sales() if extras else None
     )
     current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
     mine = order_sel.visible_orders(user)
@@ -160,9 +161,9 @@ def orders(request: UserRequest) -> HttpResponse:
             "order_id", flat=True
         )
     )
-    reviewed = (
-        set(Order.objects.filter(extras.reviewed, pk__in=ids).values_list("pk", flat=True))
-        if extras
+    to_review = (
+        set(Order.objects.filter(reviewable, pk__in=ids).values_list("pk", flat=True))
+        if reviewable is not None
         else set()
     )
     cases = extras.open_cases(rows) if extras else {}
@@ -173,7 +174,7 @@ def orders(request: UserRequest) -> HttpResponse:
             "image": images.get(o.snapshot_id),
             "shop": getattr(getattr(o.seller, "seller_profile", None), "shop_name", "")
             or o.seller.display_name,
-            "next": _next_step(o, user, cases.get(o.pk), o.pk in open_holds, o.pk in reviewed),
+            "next": _next_step(o, user, cases.get(o.pk), o.pk in open_holds, o.pk in to_review),
         }
         for o in rows
     ]
@@ -189,7 +190,7 @@ def orders(request: UserRequest) -> HttpResponse:
 
 
 def _next_step(
-    o: Order, user: Any, case_url: str | None, on_hold: bool, reviewed: bool
+    o: Order, user: Any, case_url: str | None, on_hold: bool, to_review: bool
 ) -> dict[str, str] | None:
     """The one thing to do next on an order in the list, as a link to where it is done: an
     open return or complaint first (its page), then the order's own next step for this
@@ -205,8 +206,8 @@ def _next_step(
         return {"label": _("Pay"), "url": page, "kind": "pay"}
     if is_buyer and o.status == OrderStatus.SHIPPED:
         return {"label": _("Confirm receipt"), "url": page, "kind": "confirm"}
-    if is_buyer and o.status == OrderStatus.COMPLETED and not reviewed and _LIST_EXTRAS:
-        return {"label": _("Review"), "url": page + "#review", "kind": "review"}
+    if is_buyer and o.status == OrderStatus.COMPLETED and to_review:
+        return {"label": pgettext("next step", "Review"), "url": page + "#review", "kind": "review"}
     if is_seller and o.status == OrderStatus.PAID:
         return {"label": _("Ship"), "url": page, "kind": "ship"}
     return None

@@ -10,7 +10,7 @@ from anxin.aftersales.selectors import aftersale_order_ids, open_aftersale_order
 from anxin.disputes.selectors import case_order_ids, open_cases_by_order
 from anxin.orders.models import Order
 from anxin.orders.views import OrderListExtras
-from anxin.reputation.selectors import reviewed_order_ids
+from anxin.reputation.selectors import reviewable_orders
 
 
 def open_cases(orders: list[Order]) -> dict[int, str]:
@@ -28,9 +28,13 @@ def open_cases(orders: list[Order]) -> dict[int, str]:
     return pages
 
 
+def with_return_or_complaint() -> Q:
+    return Q(pk__in=aftersale_order_ids()) | Q(pk__in=case_order_ids())
+
+
 def extras() -> OrderListExtras:
     return OrderListExtras(
-        reviewed=Q(pk__in=reviewed_order_ids()),
-        after_sales=Q(pk__in=aftersale_order_ids()) | Q(pk__in=case_order_ids()),
+        reviewable=reviewable_orders,
+        after_sales=with_return_or_complaint,
         open_cases=open_cases,
     )

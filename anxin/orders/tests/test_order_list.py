@@ -259,3 +259,44 @@ def _png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (80, 80), (40, 120, 60)).save(buf, "PNG")
     return buf.getvalue()
+
+
+def test_a_parcel_with_no_news_is_shown_only_while_on_its_way(buyer, seller, listing) -> None:
+    # Given an order on its way and another received, neither with a tracking event
+    on_way = shipped(buyer, seller, listing, "SF2000000004")
+    done = completed(buyer, seller, listing, "SF2000000005")
+    # When the buyer opens each
+    on_way_page = page_of(buyer, f"/orders/{on_way.number}")
+    done_page = page_of(buyer, f"/orders/{done.number}")
+    # Then the one on its way says the carrier has not reported yet
+    assert 'data-testid="parcel-none"' in on_way_page
+    # And the received one shows no empty tracking card
+    assert 'data-testid="parcel"' not in done_page
+
+
+def test_to_review_holds_an_order_while_the_buyer_may_still_review_it(
+    clock, buyer, seller, listing
+) -> None:
+    # Given an order settled now (Beijing time 2026-05-01 10:00) and the review window
+    from anxin.core.errors import InvalidTransition
+    from anxin.reputation.selectors import review_closes
+
+    order = completed(buyer, seller, listing, "SF2000000006")
+    closes = review_closes(order.completed_at)
+    # When the buyer looks a minute before the window closes
+    clock.move_to(closes - dt.timedelta(minutes=1))
+    before = page_of(buyer, "/orders/?tab=to_review")
+    # Then the order is to review, with the button
+    assert tab_counts(before)["to_review"] == 1
+    assert 'data-testid="next-review"' in before
+    assert "去评价" in before
+    # When she looks a minute after it closed
+    clock.move_to(closes + dt.timedelta(minutes=1))
+    after = page_of(buyer, "/orders/")
+    # Then it is no longer to review and offers no review, as reviewing it would be refused
+    assert tab_counts(after)["to_review"] == 0
+    assert 'data-testid="next-review"' not in after
+    with pytest.raises(InvalidTransition):
+        reputation.review_create(
+            actor=buyer, number=order.number, as_described=5, shipping=5, service=5
+        )

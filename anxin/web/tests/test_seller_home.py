@@ -165,3 +165,28 @@ def test_a_complaint_says_what_silence_costs_as_the_deadline_runner_does(
     assert d.outcome == Outcome.DEFAULT
     assert d.remedy_fen == 12800
     assert 'data-testid="case-row"' not in home_of(seller)
+
+
+def test_a_mediators_proposal_waits_for_the_seller_until_she_answers_it(
+    clock, buyer, seller
+) -> None:
+    # Given a complaint in mediation: the buyer turned down the seller's offer and the
+    # mediator proposed a settlement both must accept
+    from anxin.conftest import make_listing
+    from anxin.disputes import services as disputes
+    from anxin.disputes.tests.helpers import desk, file_quality, shipped
+
+    mediator = desk()["mediator"]
+    d = file_quality(buyer, shipped(buyer, seller, make_listing(seller), tracking="SF5000000005"))
+    disputes.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="只能退10元")
+    # (while the buyer considers the offer, the case waits for her, not for the seller)
+    assert 'data-testid="case-row"' not in home_of(seller)
+    disputes.dispute_reply(actor=buyer, number=d.number, accept=False, reason="太少")
+    disputes.dispute_propose(actor=mediator, number=d.number, amount_fen=8000, text="退80元")
+    # When the seller opens her home
+    row = section(home_of(seller), "case-row")[0]
+    # Then the case asks her to answer the proposal, and says an adjudicator decides if not
+    assert "前接受或拒绝调解方案。逾期不答复，将由裁决员作出裁决。" in row
+    # And once she has accepted, it no longer waits for her
+    disputes.dispute_respond(actor=seller, number=d.number, accept=True)
+    assert 'data-testid="case-row"' not in home_of(seller)
