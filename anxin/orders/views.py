@@ -197,9 +197,9 @@ def _next_step(
     reader."""
     page = reverse("web:order", args=[o.number])
     if case_url:
-        return {"label": _("View case"), "url": case_url, "kind": "case"}
+        return {"label": _("See progress"), "url": case_url, "kind": "case"}
     if on_hold:
-        return {"label": _("View case"), "url": page, "kind": "case"}
+        return {"label": _("See progress"), "url": page, "kind": "case"}
     is_buyer = user.pk == o.buyer_id and user.role == Role.BUYER
     is_seller = user.pk == o.seller_id and user.role == Role.SELLER
     if is_buyer and o.status == OrderStatus.AWAITING_PAYMENT:
