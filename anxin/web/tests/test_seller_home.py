@@ -190,3 +190,26 @@ def test_a_mediators_proposal_waits_for_the_seller_until_she_answers_it(
     # And once she has accepted, it no longer waits for her
     disputes.dispute_respond(actor=seller, number=d.number, accept=True)
     assert 'data-testid="case-row"' not in home_of(seller)
+
+
+def test_a_return_on_its_way_back_asks_the_seller_to_confirm_it_with_no_deadline(
+    clock, buyer, seller
+) -> None:
+    # Given a return the seller approved and the buyer sent back
+    from anxin.aftersales import services as aftersales
+    from anxin.conftest import make_listing
+    from anxin.disputes.tests.helpers import completed
+
+    order = completed(buyer, seller, make_listing(seller), tracking="SF5000000006")
+    aftersales.aftersale_request(
+        actor=buyer, number=order.number, kind="no_reason_return", reason="不喜欢"
+    )
+    aftersales.aftersale_answer(actor=seller, number=order.number, approve=True)
+    aftersales.aftersale_ship_back(
+        actor=buyer, number=order.number, carrier="顺丰速运", tracking_number="SF5000000007"
+    )
+    # When the seller opens her home
+    row = section(home_of(seller), "after-sale-row")[0]
+    # Then it asks her to confirm when the goods arrive, and shows no countdown
+    assert "收到后请在订单页确认，买家随即获得退款" in row
+    assert "todo-due" not in row
