@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from anxin.core.tasks_backend import enqueued_together
-from anxin.disputes.filing import price_of, proposal
+from anxin.disputes.filing import proposal, silence_bound
 from anxin.disputes.guards import case_locked
 from anxin.disputes.models import Dispute, Outcome, Stage, Step
 from anxin.disputes.panel import tally
@@ -27,9 +27,7 @@ from anxin.orders.locks import orders_lock
 
 
 def _seller_silent(w: DisputeWriter, d: Dispute) -> str:
-    # Silence loses the price back, within what was asked and what the law gives; never
-    # damages (only a person awards those) and never on a claim nobody has admitted.
-    bound = min(d.claimed_fen, d.law_fen, price_of(d)) if d.admitted_at else 0
+    bound = silence_bound(d)
     w.event(d, "seller_silent", actor=None, bound_fen=bound)
     if bound:
         # Loses by default, within what the law engine grants.

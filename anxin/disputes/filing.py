@@ -133,6 +133,14 @@ def price_of(d: Dispute) -> int:
     return d.order.amount_fen if d.order is not None else d.outside_paid_fen
 
 
+def silence_bound(d: Dispute) -> int:
+    """What a seller who does not answer loses by default (deadlines: seller_silent): the
+    price back, within what was asked and what the law gives; never damages (only a person
+    awards those) and nothing on a claim nobody has admitted. Zero: the case goes to a
+    mediator instead."""
+    return min(d.claimed_fen, d.law_fen, price_of(d)) if d.admitted_at else 0
+
+
 def routes(claimed_fen: int, law_fen: int) -> list[dict[str, Any]]:
     """Anxin's desk, the 12315 line and a small-claims suit side by side: expected days, cost
     and remedy, so that nobody gives up thinking a claim is not worth it. Estimates; the

@@ -11,10 +11,10 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from anxin.accounts.models import Role, User
 from anxin.core.errors import Forbidden, NotFound, msg
-from anxin.disputes.filing import proposal
-from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence, Stage
+from anxin.disputes.filing import proposal, silence_bound
+from anxin.disputes.models import Appeal, Decision, Dispute, DisputeEvent, Evidence, Stage, Step
 from anxin.disputes.panel import verify_draw
-from anxin.disputes.steps import actions_for, waiting_for
+from anxin.disputes.steps import STEPS, actions_for, waiting_for
 from anxin.orders.models import Order, OrderStatus
 from anxin.remedies.selectors import returned_to_buyer
 
@@ -205,3 +205,39 @@ def desk_cases(user: User, *, limit: int = 200) -> list[dict[str, Any]]:
     far = dt.datetime.max.replace(tzinfo=dt.UTC)
     rows.sort(key=lambda r: (not r["waits_for_me"], r["due_at"] or far))
     return rows
+
+
+def cases_waiting_for_seller(seller: User) -> list[dict[str, Any]]:
+    """The seller's open complaints whose step waits for the seller (the step table, STEPS),
+    the one due first at the top, each with what its deadline's default does if the seller
+    does nothing (`if_silent`: a key of deadlines.DEFAULTS) and, where the seller loses by
+    default, the most it loses (`bound_fen`, as deadlines' seller_silent reckons it)."""
+    steps = [k for k, rule in STEPS.items() if "seller" in rule.waits_for]
+    rows = (
+        Dispute.objects.filter(seller=seller, closed_at__isnull=True, step__in=steps)
+        .select_related("order", "order__snapshot")
+        .order_by("due_at", "pk")
+    )
+    out = []
+    for d in rows:
+        if d.step == Step.PARTIES_ACCEPT and d.seller_accepted_at is not None:
+            continue  # the seller has accepted: the case waits for the buyer
+        out.append(
+            {
+                "case": d,
+                "if_silent": STEPS[d.step].default,
+                "bound_fen": silence_bound(d) if d.step == Step.SELLER_ANSWER else 0,
+            }
+        )
+    return out
+
+
+def case_order_ids() -> QuerySet[Dispute, int]:
+    """The ids of the orders with a complaint (open or closed), as a subquery."""
+    return Dispute.objects.filter(order__isnull=False).values_list("order_id", flat=True)
+
+
+def open_cases_by_order(order_ids: list[int]) -> dict[int, str]:
+    """The number of the complaint open on each of these orders (those with one)."""
+    rows = Dispute.objects.filter(order_id__in=order_ids, closed_at__isnull=True)
+    return {o: n for o, n in rows.order_by("pk").values_list("order_id", "number") if o}

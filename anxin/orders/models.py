@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -131,6 +132,15 @@ class Order(models.Model):
     @property
     def in_escrow(self) -> bool:
         return self.status in ESCROW_STATES
+
+    @property
+    def ship_by(self) -> dt.datetime | None:
+        """When the seller must have shipped: the days the listing promised, from payment (what
+        the seller is told when the buyer pays, and what "shipped on time" is measured
+        against). None until the order is paid."""
+        if self.paid_at is None:
+            return None
+        return self.paid_at + dt.timedelta(days=self.shipping_days)
 
 
 class OrderEvent(models.Model):

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anxin.accounts.models import Role, User
 from anxin.core.errors import Forbidden, NotFound, msg
-from anxin.orders.models import Order, OrderEvent, OrderStatus
+from anxin.orders.models import Hold, Order, OrderEvent, OrderStatus
 
 
 def visible_orders(actor: User) -> QuerySet[Order]:
@@ -39,12 +43,11 @@ def order_timeline(order: Order) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor").order_by("at", "pk")
 
 
-def orders_to_ship(seller: User) -> QuerySet[Order]:
-    return (
-        Order.objects.filter(seller=seller, status=OrderStatus.PAID)
-        .select_related("snapshot", "buyer")
-        .order_by("paid_at")
-    )
+def orders_to_ship(seller: User) -> list[Order]:
+    """The seller's paid orders, the one due to ship first at the top (Order.ship_by)."""
+    paid = Order.objects.filter(seller=seller, status=OrderStatus.PAID)
+    rows = list(paid.select_related("snapshot", "buyer").order_by("paid_at", "pk"))
+    return sorted(rows, key=lambda o: (o.ship_by, o.pk))
 
 
 def seller_money(seller: User) -> dict[str, int]:
@@ -104,3 +107,84 @@ def order_identity_basis(*, buyer: User, seller: User, reference: str) -> str | 
             code="order_cancelled",
         )
     return "order"
+
+
+# --- the order list's tabs -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str | Promise
+    # Which orders it holds, as the order kernel knows them: a tab that needs an app above
+    # orders (reviews, returns, complaints) is given that app's part by the caller.
+    where: Q
+
+
+def order_tabs(*, reviewable: Q | None = None, after_sales: Q | None = None) -> list[Tab]:
+    """The order list's tabs, as shopping apps name them. Two need the apps above orders,
+    which the caller passes: `reviewable`, the orders their buyers may still review (not
+    reviewed, in time); `after_sales`, the orders with a return or a complaint (beside the
+    kernel's own refunds and refund requests, the orders with a hold)."""
+    to_review = Q(status=OrderStatus.COMPLETED)
+    if reviewable is not None:
+        to_review &= reviewable
+    refunds = Q(status=OrderStatus.REFUNDED) | Q(pk__in=Hold.objects.values("order_id"))
+    if after_sales is not None:
+        refunds |= after_sales
+    return [
+        Tab("all", _("All"), Q()),
+        Tab("to_pay", _("To pay"), Q(status=OrderStatus.AWAITING_PAYMENT)),
+        Tab("to_ship", _("To ship"), Q(status=OrderStatus.PAID)),
+        Tab("to_receive", _("To receive"), Q(status=OrderStatus.SHIPPED)),
+        Tab("to_review", _("To review"), to_review),
+        Tab("after_sales", _("Refunds & after-sales"), refunds),
+    ]
+
+
+def order_tab_counts(orders: QuerySet[Order], tabs: list[Tab]) -> dict[str, int]:
+    """How many of `orders` each tab holds, in one query."""
+    return orders.aggregate(**{t.key: Count("pk", filter=t.where) for t in tabs})
+
+
+# --- an order's progress ---------------------------------------------------------------------
+
+# The steps every sale goes through, as the buyer sees them.
+STEPS: tuple[tuple[str, str | Promise], ...] = (
+    ("placed", pgettext_lazy("order progress", "Ordered")),
+    ("paid", pgettext_lazy("order progress", "Paid")),
+    ("shipped", pgettext_lazy("order progress", "Shipped")),
+    ("received", pgettext_lazy("order progress", "Received")),
+    ("done", pgettext_lazy("order progress", "Done")),
+)
+# The step an order in each status waits at (its index in STEPS): an unpaid order waits for
+# payment, a paid one for shipment, a shipped one for receipt; a completed one is done.
+_WAITS_AT = {
+    OrderStatus.AWAITING_PAYMENT: 1,
+    OrderStatus.PAID: 2,
+    OrderStatus.SHIPPED: 3,
+    OrderStatus.COMPLETED: 4,
+}
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    key: str
+    label: str | Promise
+    state: str  # done | current | paused | todo | stopped
+
+
+def order_progress(order: Order, *, paused: bool) -> list[ProgressStep]:
+    """The order's steps, each done, current (or paused, while a refund request, a return or
+    a complaint holds the money in escrow) or still to come. A cancelled or refunded order
+    stops at the step it reached."""
+    last = len(STEPS) - 1
+    if order.status in _WAITS_AT:
+        at = _WAITS_AT[OrderStatus(order.status)]
+        now_state = "done" if at == last else "paused" if paused else "current"
+    else:
+        # Cancelled or refunded: the step it had reached when it stopped.
+        at = 4 if order.completed_at else 3 if order.shipped_at else 2 if order.paid_at else 1
+        now_state = "done" if at == last else "stopped"
+    states = ["done" if i < at else now_state if i == at else "todo" for i in range(len(STEPS))]
+    return [ProgressStep(k, label, st) for (k, label), st in zip(STEPS, states, strict=True)]

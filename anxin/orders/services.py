@@ -320,7 +320,8 @@ def order_payment_succeeded(
         )
         # The seller has an order to ship, by the days the listing promised (what the credit
         # score measures "shipped on time" against).
-        ship_by = now + dt.timedelta(days=order.shipping_days)
+        ship_by = order.ship_by
+        assert ship_by is not None  # paid_at was set by the transition
         order_notice(order, [order.seller_id], "order_paid", actor=None, due_at=ship_by.isoformat())
         # Any other payment still open for this order can no longer be used.
         others = (

@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest
+from anxin.carriers import selectors as carrier_sel
 from anxin.catalog import selectors as catalog_sel
 from anxin.core.errors import DomainError
 from anxin.core.images import read_upload
@@ -33,7 +36,7 @@ from anxin.evidence import keys
 from anxin.orders import chat, downloads, vouchers
 from anxin.orders import selectors as order_sel
 from anxin.orders import services as order_svc
-from anxin.orders.models import HoldKind, Order, OrderStatus
+from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
 
 # A section of a page, drawn by an app above orders: given the request and the page's
 # context, its HTML (or "" for nothing).
@@ -51,6 +54,26 @@ def order_panels_register(*panels: Panel) -> None:
 def checkout_panels_register(*panels: Panel) -> None:
     """Sections shown on the checkout under the seller's name, in this order."""
     _CHECKOUT_PANELS[:] = panels
+
+
+@dataclass(frozen=True)
+class OrderListExtras:
+    """What the apps above orders add to the order list (the shell registers it, as it
+    registers the panels): which orders may still be reviewed, which have a return or a
+    complaint, and the page of each order's open return or complaint."""
+
+    # Each asked afresh for every list (what may be reviewed depends on the time).
+    reviewable: Callable[[], Q]
+    after_sales: Callable[[], Q]
+    # Orders -> the page of the return or complaint open on each (by id; those with one).
+    open_cases: Callable[[list[Order]], dict[int, str]]
+
+
+_LIST_EXTRAS: list[OrderListExtras] = []
+
+
+def order_list_register(extras: OrderListExtras) -> None:
+    _LIST_EXTRAS[:] = [extras]
 
 
 def _panels(registered: list[Panel], request: HttpRequest, ctx: dict[str, Any]) -> list[str]:
@@ -115,8 +138,79 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def orders(request: UserRequest) -> HttpResponse:
-    qs = order_sel.visible_orders(request.user).order_by("-created_at")[:100]
-    return render(request, "orders/orders.html", {"orders": qs})
+    """The orders the user bought (or, for a seller, sold), by tab (`?tab=`: an unknown one
+    shows them all), each with its thumbnail, shop, amount, status and the one thing to do
+    next."""
+    user = request.user
+    extras = _LIST_EXTRAS[0] if _LIST_EXTRAS else None
+    reviewable = extras.reviewable() if extras else None
+    tabs = order_sel.order_tabs(
+        reviewable=reviewable, after_sales=extras.after_sales() if extras else None
+    )
+    current = next((t for t in tabs if t.key == request.GET.get("tab")), tabs[0])
+    mine = order_sel.visible_orders(user)
+    counts = order_sel.order_tab_counts(mine, tabs)
+    rows = list(
+        mine.filter(current.where)
+        .select_related("seller__seller_profile")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    ids = [o.pk for o in rows]
+    open_holds = set(
+        Hold.objects.filter(order_id__in=ids, closed_at__isnull=True).values_list(
+            "order_id", flat=True
+        )
+    )
+    to_review = (
+        set(Order.objects.filter(reviewable, pk__in=ids).values_list("pk", flat=True))
+        if reviewable is not None
+        else set()
+    )
+    cases = extras.open_cases(rows) if extras else {}
+    images = catalog_sel.first_images([o.snapshot for o in rows])
+    items = [
+        {
+            "o": o,
+            "image": images.get(o.snapshot_id),
+            "shop": getattr(getattr(o.seller, "seller_profile", None), "shop_name", "")
+            or o.seller.display_name,
+            "next": _next_step(o, user, cases.get(o.pk), o.pk in open_holds, o.pk in to_review),
+        }
+        for o in rows
+    ]
+    return render(
+        request,
+        "orders/orders.html",
+        {
+            "items": items,
+            "tabs": [{"key": t.key, "label": t.label, "n": counts[t.key]} for t in tabs],
+            "tab": current.key,
+        },
+    )
+
+
+def _next_step(
+    o: Order, user: Any, case_url: str | None, on_hold: bool, to_review: bool
+) -> dict[str, str] | None:
+    """The one thing to do next on an order in the list, as a link to where it is done: an
+    open return or complaint first (its page), then the order's own next step for this
+    reader."""
+    page = reverse("web:order", args=[o.number])
+    if case_url:
+        return {"label": _("See progress"), "url": case_url, "kind": "case"}
+    if on_hold:
+        return {"label": _("See progress"), "url": page, "kind": "case"}
+    is_buyer = user.pk == o.buyer_id and user.role == Role.BUYER
+    is_seller = user.pk == o.seller_id and user.role == Role.SELLER
+    if is_buyer and o.status == OrderStatus.AWAITING_PAYMENT:
+        return {"label": _("Pay"), "url": page, "kind": "pay"}
+    if is_buyer and o.status == OrderStatus.SHIPPED:
+        return {"label": _("Confirm receipt"), "url": page, "kind": "confirm"}
+    if is_buyer and o.status == OrderStatus.COMPLETED and to_review:
+        return {"label": pgettext("next step", "Review"), "url": page + "#review", "kind": "review"}
+    if is_seller and o.status == OrderStatus.PAID:
+        return {"label": _("Ship"), "url": page, "kind": "ship"}
+    return None
 
 
 def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
@@ -139,6 +233,12 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         # One reason per kind of open hold: a complaint or an after-sales request pauses the
         # automatic confirmation as a refund request does, and the page must say so.
         "pause_kinds": sorted({h.kind for h in open_holds}),
+        "progress": order_sel.order_progress(order, paused=bool(open_holds)),
+        # The parcel's journey as the carrier reported it, newest first (none before payment:
+        # a reused tracking number's older parcel is not this order's).
+        "parcel": list(carrier_sel.parcel_events(order.tracking_number, since=order.paid_at))
+        if order.tracking_number
+        else [],
         "payment": payment,
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),

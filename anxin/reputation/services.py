@@ -29,6 +29,7 @@ from anxin.orders.models import Order, OrderStatus
 from anxin.orders.notify import order_notice
 from anxin.reputation import credit
 from anxin.reputation.models import HideReason, Review
+from anxin.reputation.selectors import review_closes
 
 MAX_PHOTOS = 6
 
@@ -68,7 +69,7 @@ def review_create(
     if actor.pk != order.buyer_id:
         raise Forbidden("only the buyer of this order can review it", code="not_the_buyer")
     settled = _settled(order)
-    if timezone.now() > due_at(settled, settings.ANXIN_REVIEW_DAYS):
+    if timezone.now() > review_closes(settled):
         raise InvalidTransition(
             msg(
                 "order {number}: the {days} days to review it have passed",

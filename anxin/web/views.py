@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
+from anxin.aftersales.selectors import aftersales_waiting_for_seller, seller_deadline
 from anxin.catalog import selectors as catalog_sel
 from anxin.core.errors import DomainError, NotFound, msg
 from anxin.core.pages import error_page
 from anxin.core.text import parse_int
 from anxin.disputes.audit import returns_audit
-from anxin.disputes.selectors import desk_cases
+from anxin.disputes.selectors import cases_waiting_for_seller, desk_cases
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.notices.models import Notification
@@ -52,10 +53,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SELLER)
 def seller_home(request: UserRequest) -> HttpResponse:
-    """The seller's home: its money, the orders to ship, its listings; and, until the seller
-    is verified (or while re-verification is overdue), a card leading to verification, as
-    nothing can be listed before (E-Commerce Law Art. 27)."""
+    """The seller's home: what needs doing first (the orders to ship by their ship-by date,
+    the after-sales requests and complaints that wait for the seller, each with its deadline
+    and what happens if the seller lets it pass), then its money and its listings; and, until
+    the seller is verified (or while re-verification is overdue), a card leading to
+    verification, as nothing can be listed before (E-Commerce Law Art. 27)."""
     v = Verification.objects.filter(seller=request.user).first()
+    after_sales = [
+        {"a": a, "due": seller_deadline(a)} for a in aftersales_waiting_for_seller(request.user)
+    ]
     return render(
         request,
         "web/seller_home.html",
@@ -64,6 +70,8 @@ def seller_home(request: UserRequest) -> HttpResponse:
             "verification_lapsed": v is not None and v.status == VerificationStatus.LAPSED,
             "money": order_sel.seller_money(request.user),
             "to_ship": order_sel.orders_to_ship(request.user),
+            "after_sales": after_sales,
+            "cases": cases_waiting_for_seller(request.user),
             "listings": catalog_sel.listings_of(request.user),
             "profile": getattr(request.user, "seller_profile", None),
         },

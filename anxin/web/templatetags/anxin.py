@@ -205,3 +205,50 @@ def credit_factor_label(name: str) -> str:
         "verification": _("Verification"),
         "tenure": _("Time on Anxin"),
     }.get(name, name)
+
+
+@register.filter
+def time_left(due: object) -> str:
+    """A deadline as a plain countdown: "3 days left", "30 hours left", or how late it is
+    ("2 days overdue"): whole days while two or more remain, hours below that, both rounded
+    down so that a countdown never promises more time than there is."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from django.utils.translation import gettext, ngettext
+
+    if not isinstance(due, dt.datetime):
+        return ""
+    left = (due - timezone.now()).total_seconds()
+    late = left < 0
+    seconds = abs(left)
+    if seconds >= 2 * 86400:
+        days = int(seconds // 86400)
+        if late:
+            return ngettext("%(n)d day overdue", "%(n)d days overdue", days) % {"n": days}
+        return ngettext("%(n)d day left", "%(n)d days left", days) % {"n": days}
+    hours = int(seconds // 3600)
+    if late:
+        hours = max(1, hours)
+        return ngettext("%(n)d hour overdue", "%(n)d hours overdue", hours) % {"n": hours}
+    if hours == 0:
+        return gettext("Less than an hour left")
+    return ngettext("%(n)d hour left", "%(n)d hours left", hours) % {"n": hours}
+
+
+@register.filter
+def overdue(due: object) -> bool:
+    """Whether a deadline has passed."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return isinstance(due, dt.datetime) and due < timezone.now()
+
+
+@register.filter
+def parcel_status(status: str) -> str:
+    """A carrier's tracking status in the reader's language."""
+    from anxin.carriers.selectors import status_label
+
+    return status_label(status)

@@ -732,3 +732,44 @@ def test_the_staff_pages_fit_a_phone_and_ask_before_hiding_a_review(browser, liv
     assert "The review is hidden" in page.locator(".flash.success").inner_text()
     assert "Hidden by the platform" in page.get_by_test_id("hidden-review").inner_text()
     page.context.close()
+
+
+def test_the_lists_fit_a_phone_and_their_links_are_big_enough_to_tap(browser, live_server) -> None:
+    from anxin.conftest import pay, place_order
+    from anxin.orders import services as orders
+
+    # Given a seller with an order to ship and one on its way, and their buyer
+    buyer = make_user("list-buyer", "buyer", "买家")
+    seller = make_user("list-seller", "seller", "茶店")
+    listing = make_listing(
+        seller, title="一个很长很长的商品名称：明前西湖龙井特级手工炒制 250克礼盒装"
+    )
+    pay(place_order(buyer, listing))
+    on_way = place_order(buyer, listing)
+    pay(on_way)
+    orders.order_ship(
+        actor=seller, number=on_way.number, carrier="顺丰速运", tracking_number="SF7300000001"
+    )
+    checks = [
+        ("list-seller", "/seller/", ".todo-counts a, a.card.todo"),
+        ("list-seller", "/orders/", ".tabs a, a.button.next"),
+        ("list-buyer", "/orders/", ".tabs a, a.button.next"),
+        ("list-buyer", f"/orders/{on_way.number}", "[data-testid=progress]"),
+    ]
+    for lang in ("zh-CN", "en-US"):
+        for user, path, taps in checks:
+            # When each opens the page on a phone
+            page = _phone(browser, live_server, lang=lang)
+            _login(page, user)
+            page.goto(path)
+            page.locator(taps).first.wait_for()
+            # Then nothing on it is wider than the screen
+            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+            # And every link to tap is at least 44 px high
+            heights = page.locator(taps).evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect().height)"
+            )
+            assert heights, path
+            if "progress" not in taps:
+                assert min(heights) >= 44, (path, heights)
+            page.context.close()
