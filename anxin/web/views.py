@@ -44,19 +44,22 @@ def _landing(
     checks = [
         {
             "what": "seller",
-            "label": _("Is this seller on Anxin? Shop name or seller number"),
+            "title": _("Is this seller on Anxin?"),
+            "label": _("Shop name or seller number"),
             "placeholder": _("e.g. Wang's Tea Shop"),
             "button": _("Check the seller"),
         },
         {
             "what": "badge",
-            "label": _("Is this badge genuine? The badge's link or number"),
+            "title": _("Is this badge genuine?"),
+            "label": _("The badge's link or number"),
             "placeholder": _("the link its QR code holds"),
             "button": _("Check the badge"),
         },
         {
             "what": "voucher",
-            "label": _("Is this voucher genuine? The voucher's link or log entry number"),
+            "title": _("Is this voucher genuine?"),
+            "label": _("The voucher's link or log entry number"),
             "placeholder": _("the link its QR code holds"),
             "button": _("Check the voucher"),
         },

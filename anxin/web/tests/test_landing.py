@@ -21,7 +21,7 @@ def test_the_landing_page_says_what_anxin_does_and_offers_the_checks() -> None:
     # Then it says how it works in three steps, and offers the three checks
     assert "你先把钱付给安心托管。" in zh
     assert "卖家发货。" in zh
-    assert "你确认收到货，" in zh
+    assert "你确认收货。" in zh
     assert "You pay into escrow." in en
     assert "you get your money back" in en
     for page in (zh, en):
