@@ -27,7 +27,7 @@ def test_the_landing_page_says_what_anxin_does_and_offers_the_checks() -> None:
     for page in (zh, en):
         assert page.count("<li><strong>") == 3
         for what in ("seller", "badge", "voucher"):
-            assert f'action="/check/{what}"' in page
+            assert f'action="/check/{what}#check-{what}"' in page
 
 
 # --- a seller --------------------------------------------------------------------------------
