@@ -18,8 +18,10 @@ venv: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python -m anxin.i18n
 
-# The demo: SQLite in ./data, demo data, a task worker beside the web server.
+# The demo: SQLite in ./data, demo data, a task worker beside the web server; the static files
+# under hashed names, compressed (collectstatic, as in production).
 run: messages
+	$(BIN)/anxin collectstatic --noinput -v0
 	$(BIN)/anxin migrate --noinput
 	$(BIN)/anxin demo
 	$(BIN)/anxin demo --logins

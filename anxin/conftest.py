@@ -18,6 +18,7 @@ from anxin.catalog.models import Listing
 from anxin.catalog.services import ListingContent, listing_create
 
 PASSWORD = "correct-horse-battery"
+PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 START = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
@@ -31,6 +32,9 @@ def _anxin_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     # Tests make many users; a fast hasher keeps the suite fast (production keeps PBKDF2).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Plain static names: the tests never run collectstatic, so the manifest storage would
+    # find no manifest (settings.py, ANXIN_STATIC_MANIFEST; test_static.py collects its own).
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
 @pytest.fixture
@@ -196,6 +200,7 @@ def child_env() -> dict[str, str]:
     from django.db import connection
 
     env = dict(os.environ)
+    env["ANXIN_STATIC_MANIFEST"] = "0"  # as in-process (_anxin_settings): no collectstatic
     s = connection.settings_dict
     if connection.vendor == "postgresql":
         auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")

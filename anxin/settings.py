@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "csp",
+    "django_htmx",
     "axes",
     "django_tasks",
     "django_tasks_db",
@@ -135,6 +137,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # request.htmx: a request htmx sent (it swaps in a fragment) or a full page load.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -231,10 +235,28 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Static files are served by WhiteNoise under hashed names (anxin.1f2e3d4c5b6a.css) with
+# gzip and Brotli variants made once by `anxin collectstatic`, so a hashed file is cached for
+# ten years ("immutable") and a changed file gets a new name. The manifest storage needs that
+# collectstatic: `make run` runs it, and so must a production deployment (README); without the
+# manifest every page would fail. So `ANXIN_STATIC_MANIFEST=0` keeps the plain names and serves
+# the files straight from the apps' folders (the finders): the tests use it (conftest), as
+# they never run collectstatic. With ANXIN_DEBUG the manifest storage gives plain names too
+# (Django's own rule), so development needs no collectstatic either.
+ANXIN_STATIC_MANIFEST = env_bool("ANXIN_STATIC_MANIFEST", True)
 WHITENOISE_USE_FINDERS = True
+# collectstatic compresses every file with gzip and Brotli (at its best, slowest level): not
+# the source maps (5 MB of the API docs' assets, fetched only by a developer's tools), nor the
+# unhashed copies the pages never link to (the finders still serve those names).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if ANXIN_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,14 +11,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 from anxin.accounts.models import User
 
 
 class UserRequest(HttpRequest):
-    """A request behind login_required: its user is a real account."""
+    """A request behind login_required: its user is a real account. `htmx` is django-htmx's
+    reading of the htmx headers (truthy when htmx sent the request and wants a fragment)."""
 
     user: User
+    htmx: HtmxDetails
 
 
 def role_required(*roles: str) -> Callable:

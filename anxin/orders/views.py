@@ -271,7 +271,7 @@ def order_status(request: UserRequest, number: str) -> HttpResponse:
     except DomainError as e:
         return error_page(request, e)
     response = render(request, "orders/_order_status.html", _order_context(request, order))
-    if request.headers.get("HX-Request") and order.status != OrderStatus.AWAITING_PAYMENT:
+    if request.htmx and order.status != OrderStatus.AWAITING_PAYMENT:
         # The payment landed: the actions on the page change too, so reload all of it.
         response["HX-Refresh"] = "true"
     return response
@@ -376,7 +376,7 @@ def order_messages(request: UserRequest, number: str) -> HttpResponse:
     except DomainError as e:
         return error_page(request, e)
     ctx = {**_order_context(request, order), "chat_error": error}
-    if not request.headers.get("HX-Request"):
+    if not request.htmx:
         if error:
             messages.error(request, error)
         return redirect(reverse("web:order", args=[number]) + "#chat")

@@ -9,6 +9,7 @@ from anxin.web import account_views, law_views, media, views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("check/<str:what>", views.check, name="check"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("signup/", account_views.signup, name="signup"),

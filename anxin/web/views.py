@@ -13,6 +13,8 @@ from django.db.models import Count, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
@@ -37,18 +39,70 @@ from anxin.sellers.models import Level, Verification
 from anxin.sellers.models import Status as VerificationStatus
 from anxin.sellers.selectors import licences_pending
 from anxin.sellers.services import licence_may_review, seller_identity_may_ask, seller_level
+from anxin.web import lookup
 
 STAFF_ROLES = {Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR, Role.OPERATOR}
 
 
+def _landing(
+    request: HttpRequest, what: str = "", answer: lookup.Answer | None = None, status: int = 200
+) -> HttpResponse:
+    checks = [
+        {
+            "what": "seller",
+            "title": _("Is this seller on Anxin?"),
+            "label": _("Shop name or seller number"),
+            "placeholder": _("e.g. Wang's Tea Shop"),
+            "button": _("Check the seller"),
+        },
+        {
+            "what": "badge",
+            "title": _("Is this badge genuine?"),
+            "label": _("The badge's link or number"),
+            "placeholder": _("the link its QR code holds"),
+            "button": _("Check the badge"),
+        },
+        {
+            "what": "voucher",
+            "title": _("Is this voucher genuine?"),
+            "label": _("The voucher's link or log entry number"),
+            "placeholder": _("the link its QR code holds"),
+            "button": _("Check the voucher"),
+        },
+    ]
+    ctx = {
+        "checks": checks,
+        "what": what,
+        "q": request.GET.get("q", "") if what else "",
+        "problem": _(answer.problem) if answer and answer.problem else "",
+        "shops": answer.shops if answer else [],
+    }
+    return render(request, "web/landing.html", ctx, status=status)
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return render(request, "web/landing.html")
+        return _landing(request)
     if request.user.role == Role.SELLER:
         return redirect("web:seller_home")
     if request.user.role in STAFF_ROLES:
         return redirect("web:staff_home")
     return redirect("web:orders")
+
+
+@require_GET
+def check(request: HttpRequest, what: str) -> HttpResponse:
+    """The landing page's checks (a seller, a badge, a voucher), open to anyone: the page that
+    answers, or the landing page again saying why nothing was found (422 for input that is
+    not what the check reads, 404 for nothing found)."""
+    finder = lookup.FINDERS.get(what)
+    if finder is None:
+        return render(request, "web/error.html", {"message": _("Unknown check.")}, status=404)
+    answer = finder(request.GET.get("q", "")[:4000])
+    if answer.url:
+        return redirect(answer.url)
+    status = 200 if answer.shops else 422 if answer.unreadable else 404
+    return _landing(request, what, answer, status)
 
 
 @role_required(Role.SELLER)

@@ -258,6 +258,54 @@ def test_chat_through_the_page_form(order, buyer) -> None:
     assert OrderMessage.objects.count() == 1
 
 
+def test_the_chat_form_answers_htmx_with_the_fragment_and_a_plain_post_with_the_page(
+    order, buyer
+) -> None:
+    # Given the buyer of a paid order, logged in on the site
+    c = Client()
+    c.login(username=buyer.username, password=PASSWORD)
+    # When she posts a message without htmx (a browser without JavaScript)
+    plain = c.post(f"/orders/{order.number}/messages", {"text": "在吗"})
+    # Then she is sent back to the whole order page, at the chat, where the message is
+    assert plain.status_code == 302
+    assert plain["Location"] == f"/orders/{order.number}#chat"
+    page = c.get(plain["Location"]).content.decode()
+    assert "<html" in page
+    assert "在吗" in page
+    # When she posts one through htmx
+    fragment = c.post(
+        f"/orders/{order.number}/messages", {"text": "好的"}, headers={"HX-Request": "true"}
+    )
+    # Then only the chat comes back, to be swapped in, with both messages
+    body = fragment.content.decode()
+    assert fragment.status_code == 200
+    assert "<html" not in body
+    assert 'id="chat"' in body
+    assert "在吗" in body
+    assert "好的" in body
+
+
+def test_the_status_poll_reloads_the_page_only_for_htmx_once_the_payment_landed(
+    buyer, seller, clock
+) -> None:
+    # Given a paid order, its buyer logged in
+    o = place_order(buyer, make_listing(seller))
+    pay(o)
+    c = Client()
+    c.force_login(buyer)
+    # When the status block is asked for without htmx
+    plain = c.get(f"/orders/{o.number}/status")
+    # Then it comes back with no instruction to reload
+    assert plain.status_code == 200
+    assert "HX-Refresh" not in plain
+    # When htmx polls it
+    polled = c.get(f"/orders/{o.number}/status", headers={"HX-Request": "true"})
+    # Then htmx is told to reload the whole page (the actions changed with the payment)
+    assert polled.status_code == 200
+    assert polled["HX-Refresh"] == "true"
+    assert "<html" not in polled.content.decode()
+
+
 def test_the_public_check_page_reads_plainly(order) -> None:
     from anxin.evidence import merkle
     from anxin.orders.labels import record_label, record_time

@@ -173,13 +173,13 @@ def test_the_interface_switches_to_english(browser, live_server) -> None:
     # When it opens the home page
     page.goto("/")
     # Then the page is in English
-    expect(page.get_by_role("heading")).to_have_text(
+    expect(page.get_by_role("heading", level=1)).to_have_text(
         "Buy from anyone in your chats, with peace of mind"
     )
     # When the Chinese button is tapped
     page.get_by_role("button", name="中文").click()
     # Then the page is in Chinese
-    expect(page.get_by_role("heading")).to_have_text("在聊天里买东西，也能安心")
+    expect(page.get_by_role("heading", level=1)).to_have_text("在聊天里买东西，也能安心")
 
 
 def test_no_asset_is_fetched_from_outside(browser, live_server) -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout, disputes, evidence, law."
+    help = "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", choices=["checkout", "credit", "disputes", "evidence", "law"])
+        parser.add_argument(
+            "name", choices=["checkout", "credit", "disputes", "evidence", "law", "pages"]
+        )
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
         parser.add_argument("--pgbench-seconds", type=int, default=20)
@@ -37,14 +41,29 @@ class Command(BaseCommand):
             "--one-commit", type=int, default=10_000, help="entries for pymerkle one-commit path"
         )
 
+        pages = parser.add_argument_group("pages")
+        pages.add_argument("--requests", type=int, default=50, help="timed requests a page")
+        pages.add_argument("--buyer", default="zhangwei", help="whose order and checkout")
+        pages.add_argument("--seller", default="seller-tea", help="whose home and listing")
+
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, credit, disputes, evidence, law
+        from anxin.bench import checkout, credit, disputes, evidence, law, pages
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
 
         try:
-            if options["name"] == "law":
+            if options["name"] == "pages":
+                if options["requests"] < 1:
+                    raise CommandError("--requests must be at least 1")
+                self._pages_ready(options, log)
+                result = pages.run(
+                    buyer=options["buyer"],
+                    seller=options["seller"],
+                    requests=options["requests"],
+                    log=log,
+                )
+            elif options["name"] == "law":
                 if options["cases"] < 1:
                     raise CommandError("--cases must be at least 1")
                 result = law.run(cases=options["cases"], seed=options["seed"], log=log)
@@ -85,3 +104,19 @@ class Command(BaseCommand):
         except RuntimeError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False))
+
+    @staticmethod
+    def _pages_ready(options: dict[str, Any], log: Callable[[str], None]) -> None:
+        """The pages bench measures the site as served: on the demo data (made if the buyer is
+        missing) and, with the manifest storage, the static files collected."""
+        from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+        from django.core.management import call_command
+
+        from anxin.accounts.models import User
+
+        if not User.objects.filter(username=options["buyer"]).exists():
+            log("making the demo data (anxin demo)")
+            call_command("demo", stdout=io.StringIO())
+        if isinstance(staticfiles_storage, ManifestFilesMixin):  # (not in the tests)
+            log("collecting the static files (anxin collectstatic)")
+            call_command("collectstatic", "--noinput", "-v0")
