@@ -93,9 +93,13 @@ _OVERFLOW = """() => {
   return out.slice(0, 5);
 }"""
 
-_BROKEN_IMAGES = """() => [...document.images]
-  .filter(i => i.checkVisibility() && (!i.complete || i.naturalWidth === 0))
-  .map(i => i.currentSrc || i.src)"""
+# Images that load lazily are loaded first, as scrolling to them would: a person scrolls.
+_BROKEN_IMAGES = """async () => {
+  const shown = [...document.images].filter(i => i.checkVisibility());
+  for (const i of shown) i.loading = 'eager';
+  await Promise.all(shown.map(i => i.decode().catch(() => null)));
+  return shown.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.currentSrc || i.src);
+}"""
 
 
 def english_words(texts: list[str]) -> list[str]:
@@ -171,12 +175,12 @@ class Phone:
         page = self.page
         page.wait_for_load_state("load")
         where = f"{self.role}/{self.lang} {name} ({page.url})"
+        found: list[str] = []
+        found += [f"broken image {src}" for src in page.evaluate(_BROKEN_IMAGES)]
         self.shots += 1
         folder = ARTIFACTS / "screens" / f"{self.role}-{self.lang}"
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{self.shots:02d}-{name}.png"), full_page=True)
-        found: list[str] = []
-        found += [f"broken image {src}" for src in page.evaluate(_BROKEN_IMAGES)]
         found += [f"failed request {r}" for r in self._failed]
         found += [f"console: {m}" for m in self._console]
         self._failed.clear()

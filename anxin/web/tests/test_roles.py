@@ -55,6 +55,7 @@ def _buyer_pages() -> list[tuple[str, str]]:
     assert listing is not None
     return [
         (reverse("web:orders"), "orders"),
+        (reverse("web:orders") + "?tab=to_receive", "orders-to-receive"),
         (_order(buyer__username="zhangwei", status="shipped"), "order-shipped"),
         (_order(buyer__username="zhangwei", status="completed"), "order-completed"),
         (reverse("web:checkout", args=[listing.code]), "checkout"),
@@ -149,7 +150,10 @@ def test_an_officer_on_a_phone(browser, live_server, demo, role, steps) -> None:
 
 def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> None:
     # Given the demo world, with a case sent to the regulator and a blacklisted shop
+    from anxin.accounts.models import User
+
     transferred = _case(transferred_at__isnull=False)
+    shoes = User.objects.get(username="seller-shoes").pk
     # When the regulator and the operator go through their pages
     regulator = Phone.open(browser, live_server.url, "regulator")
     problems = _walk(
@@ -159,6 +163,8 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:disputes"), "cases"),
             (transferred, "case-transferred"),
             (reverse("web:blacklist"), "blacklist"),
+            (reverse("web:blacklist_desk"), "blacklist-desk"),
+            (reverse("web:identity_disclose") + f"?seller={shoes}", "identity"),
         ],
     )
     operator = Phone.open(browser, live_server.url, "operator")
@@ -167,7 +173,9 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
         "operator",
         [
             (reverse("web:licence_queue"), "licences"),
-            (reverse("web:blacklist"), "blacklist"),
+            (reverse("web:blacklist_desk"), "blacklist-desk"),
+            (reverse("web:review_desk"), "reviews-desk"),
+            (reverse("web:seller_public", args=[shoes]), "seller-blacklisted"),
             (reverse("web:guarantee"), "guarantee-fund"),
         ],
     )
