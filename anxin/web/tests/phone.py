@@ -69,10 +69,15 @@ _SMALL_TARGETS = """(px) => {
       if (around.length > (box.textContent || '').trim().length + 1) continue;
     }
     const r = box.getBoundingClientRect();
+    if (style.display !== 'inline' && box.scrollWidth > box.clientWidth + 1 &&
+        style.overflowX === 'visible') {
+      out.push(`${box.tagName.toLowerCase()} "${(box.textContent || '').trim().slice(0, 30)}" ` +
+               `spills out of its ${Math.round(r.width)} px box into its neighbours`);
+    }
     if (Math.round(r.width) < px || Math.round(r.height) < px) {
       const text = (box.textContent || box.value || box.name || box.tagName).trim();
       out.push(`${box.tagName.toLowerCase()} "${text.slice(0, 30)}" ` +
-               `${Math.round(r.width)}×${Math.round(r.height)}`);
+               `${Math.round(r.width)}×${Math.round(r.height)}, under ${px} px`);
     }
   }
   return out;
