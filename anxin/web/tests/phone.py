@@ -3,9 +3,9 @@
 `Phone.look(name)` checks the page now showing and saves its screenshot: no image failed to
 load, no error in the console (a refused Content-Security-Policy included), nothing wider
 than the screen, no English words on a Chinese page, every tap target at least 44 × 44 px with
-its text inside it (not spilling over its neighbours), and no accessibility violation of serious or critical impact found by axe-core. Problems are
-collected, not raised at once, so that one run lists every page's problems; the test asserts
-the list is empty at the end.
+its text inside it (not spilling over its neighbours), and no accessibility violation of
+serious or critical impact found by axe-core. Problems are collected, not raised at once, so
+that one run lists every page's problems; the test asserts the list is empty at the end.
 """
 
 from __future__ import annotations
