@@ -147,6 +147,17 @@ def deliver_all() -> int:
     return run_due_tasks()
 
 
+def shipped(buyer: User, seller: User, listing: Listing, tracking: str = "SF1000000001"):
+    """An order of the listing, paid, and shipped by the seller with this tracking number."""
+    from anxin.orders.services import order_ship
+
+    order = place_order(buyer, listing)
+    pay(order)
+    order_ship(actor=seller, number=order.number, carrier="顺丰速运", tracking_number=tracking)
+    order.refresh_from_db()
+    return order
+
+
 def pay(order, *, succeed: bool = True, deliver: bool = True):
     """The buyer pays at the sandbox cashier; the provider's notification arrives."""
     from anxin.orders.services import order_payment_start

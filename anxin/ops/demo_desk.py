@@ -87,6 +87,14 @@ def build(
     serum = listings["beauty"][0]
     oranges = listings["fruit"][0]
 
+    def filed(buyer: User, listing: Any, category: str, claim: str) -> tuple[Any, Dispute]:
+        """An order of the listing, paid and shipped, and the buyer's complaint about it."""
+        o = ship(pay(place(buyer, listing)))
+        d = disputes.dispute_file(
+            actor=buyer, number=o.number, category=category, claim=claim, claimed_fen=o.amount_fen
+        )
+        return o, d
+
     def to_adjudication(buyer: User, listing: Any, category: str, claim: str) -> Dispute:
         """A case filed, answered with a small offer the buyer refuses, and a mediator's
         proposal the seller refuses: adjudication, its evidence window open."""
@@ -112,26 +120,12 @@ def build(
         return d
 
     # Waiting for the buyer's reply to the seller's offer.
-    o = ship(pay(place(wang, oolong)))
-    d = disputes.dispute_file(
-        actor=wang,
-        number=o.number,
-        category="not_as_described",
-        claim="标称500克，实际称重只有450克。",
-        claimed_fen=o.amount_fen,
-    )
+    o, d = filed(wang, oolong, "not_as_described", "标称500克，实际称重只有450克。")
     disputes.dispute_answer(
         actor=o.seller, number=d.number, offer_fen=2000, text="可能是包装误差，补偿20元可以吗？"
     )
     # Waiting for both parties to accept the mediator's proposal.
-    o = ship(pay(place(zhang, oranges)))
-    d = disputes.dispute_file(
-        actor=zhang,
-        number=o.number,
-        category="quality_defect",
-        claim="一箱里有三成是烂果。",
-        claimed_fen=o.amount_fen,
-    )
+    o, d = filed(zhang, oranges, "quality_defect", "一箱里有三成是烂果。")
     disputes.dispute_answer(actor=o.seller, number=d.number, offer_fen=500, text="补偿5元。")
     disputes.dispute_reply(actor=zhang, number=d.number, accept=False, reason="烂了三成，5元不够。")
     d.refresh_from_db()
@@ -168,14 +162,7 @@ def build(
         disputes.dispute_accept_decision(actor=wang, number=d.number)
         disputes.dispute_accept_decision(actor=serum.seller, number=d.number)
     # Sent to the market regulator by the buyer while in mediation.
-    o = ship(pay(place(li, serum)))
-    d = disputes.dispute_file(
-        actor=li,
-        number=o.number,
-        category="counterfeit",
-        claim="备案编号查不到这款产品，怀疑是假货。",
-        claimed_fen=o.amount_fen,
-    )
+    o, d = filed(li, serum, "counterfeit", "备案编号查不到这款产品，怀疑是假货。")
     disputes.dispute_answer(actor=o.seller, number=d.number, offer_fen=0, text="是正品。")
     disputes.dispute_reply(actor=li, number=d.number, accept=False, reason="请查验真伪。")
     disputes.dispute_transfer(actor=li, number=d.number, reason="涉嫌售假，请监管部门查处。")

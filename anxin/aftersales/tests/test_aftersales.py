@@ -12,7 +12,7 @@ from anxin.aftersales.models import AfterSale, Status
 from anxin.carriers.base import EventRejected
 from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
 from anxin.carriers.services import tracking_event_receive
-from anxin.conftest import deliver_all, make_listing, make_user, pay, place_order
+from anxin.conftest import deliver_all, make_listing, make_user, shipped
 from anxin.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from anxin.disputes.audit import returns_audit
 from anxin.evidence.models import Record
@@ -27,16 +27,6 @@ from anxin.payments.models import Refund
 from anxin.remedies.models import SellerDebt
 
 pytestmark = pytest.mark.django_db
-
-
-def shipped(buyer, seller, listing, tracking="SF1000000001"):
-    order = place_order(buyer, listing)
-    pay(order)
-    orders.order_ship(
-        actor=seller, number=order.number, carrier="顺丰速运", tracking_number=tracking
-    )
-    order.refresh_from_db()
-    return order
 
 
 def books_balance() -> None:

@@ -12,8 +12,7 @@ from anxin.carriers.base import EventRejected
 from anxin.carriers.models import TrackingEvent
 from anxin.carriers.sandbox import SandboxCarrier, body_for, sign
 from anxin.carriers.services import tracking_event_receive
-from anxin.conftest import pay, place_order
-from anxin.orders import services as orders
+from anxin.conftest import shipped as conftest_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,7 @@ TRACKING = "SF3000000001"
 
 
 def shipped(buyer, seller, listing):
-    order = place_order(buyer, listing)
-    pay(order)
-    orders.order_ship(
-        actor=seller, number=order.number, carrier="顺丰速运", tracking_number=TRACKING
-    )
-    order.refresh_from_db()
-    return order
+    return conftest_shipped(buyer, seller, listing, TRACKING)
 
 
 class RecordingCarrier(SandboxCarrier):

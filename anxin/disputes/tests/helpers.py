@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from anxin.accounts.models import Role, User
-from anxin.conftest import make_user, pay, place_order
+from anxin.conftest import make_user
+from anxin.conftest import shipped as conftest_shipped
 from anxin.core.errors import InvalidTransition
 from anxin.disputes import deadlines, services
 from anxin.disputes.audit import returns_audit
@@ -18,13 +19,7 @@ from anxin.orders.audit import orders_audit
 
 
 def shipped(buyer, seller, listing, tracking: str = "SF3000000001"):
-    order = place_order(buyer, listing)
-    pay(order)
-    orders.order_ship(
-        actor=seller, number=order.number, carrier="顺丰速运", tracking_number=tracking
-    )
-    order.refresh_from_db()
-    return order
+    return conftest_shipped(buyer, seller, listing, tracking)
 
 
 def completed(buyer, seller, listing, tracking: str = "SF3000000002"):

@@ -13,7 +13,7 @@ from anxin.aftersales import services as aftersales
 from anxin.carriers.sandbox import body_for, sign
 from anxin.carriers.services import tracking_event_receive
 from anxin.catalog.services import listing_image_upload
-from anxin.conftest import make_listing, pay, place_order
+from anxin.conftest import make_listing, pay, place_order, shipped
 from anxin.orders import services as orders
 from anxin.reputation import services as reputation
 
@@ -37,16 +37,6 @@ def tab_counts(page: str) -> dict[str, int]:
 
 def rows(page: str) -> list[str]:
     return page.split('data-testid="order-row"')[1:]
-
-
-def shipped(buyer, seller, listing, tracking: str):
-    order = place_order(buyer, listing)
-    pay(order)
-    orders.order_ship(
-        actor=seller, number=order.number, carrier="顺丰速运", tracking_number=tracking
-    )
-    order.refresh_from_db()
-    return order
 
 
 def completed(buyer, seller, listing, tracking: str):
