@@ -98,10 +98,7 @@ def build(
     def to_adjudication(buyer: User, listing: Any, category: str, claim: str) -> Dispute:
         """A case filed, answered with a small offer the buyer refuses, and a mediator's
         proposal the seller refuses: adjudication, its evidence window open."""
-        o = ship(pay(place(buyer, listing)))
-        d = disputes.dispute_file(
-            actor=buyer, number=o.number, category=category, claim=claim, claimed_fen=o.amount_fen
-        )
+        o, d = filed(buyer, listing, category, claim)
         disputes.dispute_answer(
             actor=o.seller, number=d.number, offer_fen=1000, text="可补偿10元。"
         )
