@@ -1,5 +1,8 @@
 """A real Chromium on a phone-sized screen: checkout link, sandbox payment, escrow, shipment,
-confirmation, the seller's settled amount."""
+confirmation, the seller's settled amount, chat, returns, complaints, badges. Wherever a flow
+stops to show a page, the page is looked at as a person would (phone.py: broken images,
+console errors, overflow, English on a Chinese page, tap targets, axe-core) and its screenshot
+saved under $ANXIN_TEST_ARTIFACTS/screens/flows-<language>/."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from anxin.conftest import PASSWORD, make_listing, make_user
+from anxin.web.tests.phone import Phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -36,18 +40,30 @@ def csp_clean() -> Iterator[None]:
     assert CSP_VIOLATIONS == []
 
 
+# Every phone a test opened; `_look` checks the page one of them shows, and each test fails on
+# what they found (pages_clean), as on a refused inline script (csp_clean).
+PHONES: list[Phone] = []
+
+
+@pytest.fixture(autouse=True)
+def pages_clean() -> Iterator[None]:
+    PHONES.clear()
+    yield
+    problems = [p for phone in PHONES for p in phone.problems]
+    assert problems == [], "\n".join(problems)
+
+
 def _phone(browser, live_server, lang: str = "zh-CN"):
-    ctx = browser.new_context(
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale=lang,
-        base_url=live_server.url,
-    )
-    ctx.set_default_timeout(15_000)
-    ctx.on("console", _on_console)
-    return ctx.new_page()
+    phone = Phone.open(browser, live_server.url, "flows", lang=lang)
+    phone.page.context.on("console", _on_console)
+    PHONES.append(phone)
+    return phone.page
+
+
+def _look(page, name: str) -> None:
+    """Check the page as a person would, and save its screenshot (see phone.py)."""
+    phone = next(p for p in PHONES if p.page is page)
+    phone.look(name)
 
 
 def _login(page, username: str) -> None:
@@ -73,7 +89,7 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     buyer.goto(f"/c/{listing.code}")
     # Then the checkout shows the price
     expect(buyer.get_by_test_id("price")).to_have_text("¥368.00")
-    buyer.screenshot(path=ARTIFACTS / "checkout.png", full_page=True)
+    _look(buyer, "checkout")
     # When she signs in and orders, giving her address
     buyer.get_by_role("link", name="登录").last.click()
     buyer.fill("input[name=username]", "zhangwei")
@@ -109,7 +125,7 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     # And the whole page followed: the pay button is gone, the timeline shows the payment
     expect(buyer.get_by_role("button", name="付款到安心托管")).to_have_count(0)
     expect(buyer.get_by_test_id("timeline").locator("li")).to_have_count(2)
-    buyer.screenshot(path=ARTIFACTS / "order-in-escrow.png", full_page=True)
+    _look(buyer, "order-in-escrow")
     number = buyer.get_by_test_id("order-number").inner_text()
 
     # When the seller signs in
@@ -158,7 +174,7 @@ def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server
     # Then the amount is released and nothing is held
     expect(seller_page.get_by_test_id("released")).to_have_text("¥365.80")
     expect(seller_page.get_by_test_id("held")).to_have_text("¥0.00")
-    seller_page.screenshot(path=ARTIFACTS / "seller-settled.png", full_page=True)
+    _look(seller_page, "seller-settled")
 
     # And nothing on the buyer's page is wider than the phone's screen
     width = buyer.evaluate("document.documentElement.scrollWidth")
@@ -249,7 +265,7 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     print_button = page.locator("[data-print]")
     assert print_button.evaluate("e => getComputedStyle(e).color") != "rgb(255, 255, 255)"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "voucher-phone.png"), full_page=True)
+    _look(page, "voucher-phone")
     # When she opens the public check page its QR code leads to
     from anxin.orders.vouchers import order_voucher
 
@@ -264,7 +280,7 @@ def test_buyer_and_seller_chat_on_the_order_page_and_get_a_voucher(browser, live
     page.get_by_text("技术细节").click()
     expect(page.get_by_test_id("entry-commitment")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.screenshot(path=str(ARTIFACTS / "log-verify-phone.png"), full_page=True)
+    _look(page, "log-verify-phone")
     page.context.close()
 
 
@@ -355,7 +371,7 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     assert page.locator(".actions-card").count() == 1
     assert not page.locator(".actions-card").is_visible()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "after-sales-phone.png"), full_page=True)
+    _look(page, "after-sales-phone")
     page.context.close()
 
     # When the seller agrees
@@ -406,12 +422,12 @@ def test_buyer_files_a_complaint_and_the_seller_answers(browser, live_server) ->
     # When she files it with her claim
     page.fill("textarea[name=claim]", "鉴定为假货")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "complaint-filing-phone.png"), full_page=True)
+    _look(page, "complaint-filing-phone")
     page.get_by_test_id("file").click()
     # Then the case waits for the seller's answer
     page.get_by_test_id("case-step").get_by_text("等待卖家答复").wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "complaint-phone.png"), full_page=True)
+    _look(page, "complaint-phone")
     number = Dispute.objects.get(order=order).number
     page.context.close()
 
@@ -469,7 +485,7 @@ def test_a_buyer_scans_a_sellers_badge_and_sees_its_record_on_a_phone(browser, l
     # And the page fits the phone's screen
     assert scan.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    scan.screenshot(path=str(ARTIFACTS / "seller-page-phone.png"), full_page=True)
+    _look(scan, "seller-page-phone")
     # When a badge whose note was altered is opened
     altered = badge.encode(note.replace("shop ", "shop X"))
     assert altered != badge.encode(note)
@@ -532,7 +548,7 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
     img = page.locator(".gallery img").first
     img.wait_for()
     assert img.evaluate("i => i.decode().then(() => i.naturalWidth)") == 320
-    page.screenshot(path=str(ARTIFACTS / "listing-image-phone.png"), full_page=True)
+    _look(page, "listing-image-phone")
     page.context.close()
 
     # When the seller taps the link field on her listing page (a script from a file, not an
@@ -581,7 +597,7 @@ def test_listing_images_show_and_pages_work_under_the_content_security_policy(
     page.locator(".voucher-qr svg").wait_for()
     page.goto("/notices/")
     page.get_by_test_id("notice").first.wait_for()
-    page.screenshot(path=str(ARTIFACTS / "notices-phone.png"), full_page=True)
+    _look(page, "notices-phone")
     # Then opening the notices left them unread, and the menu counts them
     assert Notification.objects.filter(user=buyer, read_at__isnull=True).count() == 2
     assert page.get_by_test_id("unread-notices").inner_text() == "2"
@@ -634,7 +650,7 @@ def test_the_english_case_page_fits_a_phone_screen(browser, live_server) -> None
     page.goto(f"/disputes/{d.number}/")
     page.get_by_test_id("case-status").wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "case-en-phone.png"), full_page=True)
+    _look(page, "case-en-phone")
     # Then nothing on it is wider than the phone's screen
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.context.close()
