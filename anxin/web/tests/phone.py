@@ -27,7 +27,22 @@ AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
 # Latin words a Chinese page may show: units, file formats and names that are written in
 # Latin letters in Chinese too. Anything else of three letters or more is English left in.
 LATIN_IN_CHINESE = frozenset(
-    {"UTC", "PDF", "SVG", "PNG", "JPEG", "JPG", "WebP", "GIF", "ZIP", "EMS", "API", "HTTPS", "URL", "WiFi"}
+    {
+        "UTC",
+        "PDF",
+        "SVG",
+        "PNG",
+        "JPEG",
+        "JPG",
+        "WebP",
+        "GIF",
+        "ZIP",
+        "EMS",
+        "API",
+        "HTTPS",
+        "URL",
+        "WiFi",
+    }
 )
 
 # In the page: the visible text outside elements marked translate="no" (order numbers, hashes,
