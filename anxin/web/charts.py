@@ -23,9 +23,9 @@ from django.utils.safestring import SafeString, mark_safe
 # The drawing's own units (its viewBox): about as wide as a phone's card, so that its text
 # (FONT units high) reads at its own size at 390 px and scales up a little on a wider screen.
 WIDTH, HEIGHT = 340, 180
-FONT = 11
-CHAR_W = 6.4  # an average digit's width at FONT, to leave room for the figures on the left
-TOP, BOTTOM, RIGHT = 10, 22, 10
+FONT = 12
+CHAR_W = 7.0  # an average digit's width at FONT, to leave room for the figures on the left
+TOP, BOTTOM, RIGHT = 10, 24, 10
 
 
 @dataclass(frozen=True)

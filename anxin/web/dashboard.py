@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anxin.aftersales.selectors import aftersales_open_by_day
 from anxin.core.money import format_fen
@@ -32,11 +33,12 @@ class Chart:
     title: str
     summary: str
     svg: SafeString
-    rows: list[tuple[dt.date, str]]
+    rows: list[tuple[dt.date, str, str]]  # the day, the day in words, the figure
 
 
 def _day(d: dt.date) -> str:
-    return date_format(d, "MONTH_DAY_FORMAT")
+    """A day of the month in words: "December 5", "12月5日" (not Django's "12月05日")."""
+    return date_format(d, pgettext("a day in words", "F j"))
 
 
 def _peak(days: list[dt.date], values: list[int]) -> tuple[dt.date, int]:
@@ -77,7 +79,7 @@ def _chart(
             label=label,
             least_step=least_step,
         ),
-        rows=[(d, label(v)) for d, v in zip(days, values, strict=True)],
+        rows=[(d, _day(d), label(v)) for d, v in zip(days, values, strict=True)],
     )
 
 
@@ -140,7 +142,7 @@ def dashboard(days_back: int) -> dict[str, Any]:
     return {
         "days_back": days_back,
         "windows": WINDOWS,
-        "first": days[0],
-        "last": days[-1],
+        "first": _day(days[0]),
+        "last": _day(days[-1]),
         "charts": charts,
     }

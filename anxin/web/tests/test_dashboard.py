@@ -93,7 +93,8 @@ def test_each_series_counts_the_beijing_day(clock, buyer, seller) -> None:
     series = {c.key: c for c in ctx["charts"]}
     # Then its 30 days run from 04-11 to 05-10
     assert (days[0], days[-1]) == (dt.date(2026, 4, 11), TODAY)
-    assert [d for d, _ in series["orders"].rows] == days
+    assert [d for d, _, _ in series["orders"].rows] == days
+    assert series["orders"].rows[0][1] == "4月11日"  # not Django's "04月11日"
     # And each series is exactly what happened on each Beijing day
     from anxin.aftersales.selectors import aftersales_open_by_day
     from anxin.disputes.selectors import disputes_per_day
@@ -118,7 +119,7 @@ def test_each_series_counts_the_beijing_day(clock, buyer, seller) -> None:
         "05-07": 103_000,
     }
     # And the page's table shows the fund in yuan with two decimals
-    fund_rows = dict(series["fund"].rows)
+    fund_rows = {d: v for d, _, v in series["fund"].rows}
     assert fund_rows[dt.date(2026, 5, 7)] == "¥1,030.00"
     assert series["fund"].summary == "目前余额：¥1,030.00；近 30 天最低：¥1,000.00。"
 
