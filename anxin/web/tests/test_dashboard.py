@@ -212,8 +212,9 @@ def _desk(user) -> str:
 def test_the_page_takes_a_handful_of_queries_for_90_days(
     clock, operator, buyer, listing, django_assert_max_num_queries
 ) -> None:
-    # Given an order placed today
+    # Given an order placed today and money in the fund
     place_order(buyer, listing)
+    fund_move("a", 100_000)
     c = Client()
     c.force_login(operator)
     # When the 90-day dashboard is drawn
