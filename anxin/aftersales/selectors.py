@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from anxin.accounts.models import User
 from anxin.aftersales.models import AfterSale, Kind
 from anxin.aftersales.models import Status as St
+from anxin.core.series import per_day, running, window
 
 # The steps at which a request waits for its seller: to answer it (by `respond_by`: silence
 # approves it, services.aftersale_auto_approve), to take the goods back, to refund a return
@@ -54,3 +55,17 @@ def open_aftersale_orders(order_ids: list[int]) -> set[int]:
             "order_id", flat=True
         )
     )
+
+
+def aftersales_open_by_day(days: list[dt.date]) -> list[int]:
+    """The after-sales requests open at the end of each local day of `days` (the backlog, for
+    the dashboards): those open when the window starts, plus each day's new requests, less
+    each day's closed ones. Three aggregate queries, however many days."""
+    start, _ = window(days)
+    before = AfterSale.objects.filter(requested_at__lt=start).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=start)
+    )
+    opened = per_day(AfterSale.objects.all(), "requested_at", days)
+    closed = per_day(AfterSale.objects.all(), "closed_at", days)
+    changes = {d: opened.get(d, 0) - closed.get(d, 0) for d in days}
+    return running(before.count(), changes, days)

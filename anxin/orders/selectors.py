@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from anxin.accounts.models import Role, User
 from anxin.core.errors import Forbidden, NotFound, msg
+from anxin.core.series import as_series, per_day
 from anxin.orders.models import Hold, Order, OrderEvent, OrderStatus
 
 
@@ -188,3 +189,8 @@ def order_progress(order: Order, *, paused: bool) -> list[ProgressStep]:
         now_state = "done" if at == last else "stopped"
     states = ["done" if i < at else now_state if i == at else "todo" for i in range(len(STEPS))]
     return [ProgressStep(k, label, st) for (k, label), st in zip(STEPS, states, strict=True)]
+
+
+def orders_per_day(days: list[dt.date]) -> list[int]:
+    """The orders placed on each local day of `days` (the dashboards), in one query."""
+    return as_series(per_day(Order.objects.all(), "created_at", days), days)

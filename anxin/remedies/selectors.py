@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db.models import Q, Sum
 
 from anxin.accounts.models import User
+from anxin.core.series import per_day, running, window
 from anxin.ledger.models import Account, AccountKind, Transfer
 from anxin.ledger.services import deposit_account, fund_account
 from anxin.orders.models import Order
@@ -86,3 +89,22 @@ def fund_position() -> dict[str, int]:
         "deposits_fen": (deposits["c"] or 0) - (deposits["d"] or 0),
         "case_cap_fen": settings.ANXIN_GUARANTEE_CASE_CAP_FEN,
     }
+
+
+def fund_balance_by_day(days: list[dt.date]) -> list[int]:
+    """The guarantee fund's balance (ledger account `guarantee:fund`, posted credits less
+    posted debits) at the end of each local day of `days`, for the dashboards: its balance
+    when the window starts, then each day's posted transfers in and out. Two aggregate
+    queries, however many days; holds (pending transfers) count when they are posted."""
+    fund = Account.objects.filter(code=fund_account()).first()
+    if fund is None:
+        return [0 for _ in days]
+    start, _ = window(days)
+    moves = Transfer.objects.filter(
+        Q(credit_account=fund) | Q(debit_account=fund), kind__in=["posted", "post_pending"]
+    )
+    net = Sum("amount", filter=Q(credit_account=fund), default=0) - Sum(
+        "amount", filter=Q(debit_account=fund), default=0
+    )
+    before = moves.filter(created_at__lt=start).aggregate(n=net)["n"] or 0
+    return running(before, per_day(moves, "created_at", days, value=net), days)

@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("seller/", views.seller_home, name="seller_home"),
     path("desk/", views.staff_home, name="staff_home"),
+    path("desk/dashboard", views.staff_dashboard, name="staff_dashboard"),
     path("notices/", views.notifications, name="notifications"),
     path("law/", law_views.law_index, name="law"),
     path("law/<str:statute_id>/", law_views.law_statute, name="law_statute"),

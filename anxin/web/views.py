@@ -40,6 +40,7 @@ from anxin.sellers.models import Status as VerificationStatus
 from anxin.sellers.selectors import licences_pending
 from anxin.sellers.services import licence_may_review, seller_identity_may_ask, seller_level
 from anxin.web import lookup
+from anxin.web.dashboard import WINDOWS, dashboard
 
 STAFF_ROLES = {Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR, Role.OPERATOR}
 
@@ -168,6 +169,17 @@ def staff_home(request: UserRequest) -> HttpResponse:
         ctx["auto_confirm_days"] = settings.ANXIN_AUTO_CONFIRM_DAYS
         ctx["recent"] = order_sel.visible_orders(user).order_by("-created_at")[:20]
     return render(request, "web/staff_home.html", ctx)
+
+
+@role_required(Role.OPERATOR, Role.REGULATOR)
+@require_GET
+def staff_dashboard(request: UserRequest) -> HttpResponse:
+    """The operator's and the regulator's dashboard: orders and complaints a day, the
+    after-sales backlog and the guarantee fund's balance, over the last 30 days (`?days=90`
+    for 90), each a chart drawn on the server with its figures in a table under it."""
+    days = request.GET.get("days", "")
+    days_back = int(days) if days in {str(w) for w in WINDOWS} else WINDOWS[0]
+    return render(request, "web/staff_dashboard.html", dashboard(days_back))
 
 
 @login_required

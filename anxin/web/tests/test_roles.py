@@ -165,6 +165,8 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:blacklist"), "blacklist"),
             (reverse("web:blacklist_desk"), "blacklist-desk"),
             (reverse("web:identity_disclose") + f"?seller={shoes}", "identity"),
+            (reverse("web:staff_dashboard"), "dashboard"),
+            (reverse("web:staff_dashboard") + "?days=90", "dashboard-90"),
         ],
     )
     operator = Phone.open(browser, live_server.url, "operator")
@@ -177,7 +179,21 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:review_desk"), "reviews-desk"),
             (reverse("web:seller_public", args=[shoes]), "seller-blacklisted"),
             (reverse("web:guarantee"), "guarantee-fund"),
+            (reverse("web:staff_dashboard"), "dashboard"),
         ],
     )
     # Then no page has anything a person would see as broken
     _assert_clean(problems)
+
+
+def test_the_dashboard_on_a_phone_in_english(browser, live_server, demo) -> None:
+    # Given the demo world and the operator's phone in English
+    phone = Phone.open(browser, live_server.url, "operator", lang="en-US")
+    # When the operator opens the dashboard, with its table of figures unfolded
+    phone.login("operator", PASSWORD)
+    phone.page.goto(reverse("web:staff_dashboard"))
+    phone.page.click("[data-testid=chart-fund] summary")
+    phone.look("dashboard-en")
+    phone.close()
+    # Then nothing on it is broken
+    _assert_clean(phone.problems)
