@@ -355,10 +355,14 @@ class Command(BaseCommand):
         oolong = listings["tea"][1]
         oranges = listings["fruit"][0]
         regulars = (oolong, oranges, listings["beauty"][0], listings["formula"][0])
+        from anxin.ops.demo_desk import days_ago
+
+        # Spread over the last four weeks, every other day, as regulars buy.
         for i in range(settings.ANXIN_CREDIT_MIN_ORDERS):
-            for listing in regulars:
-                o = ship(pay(place(buyers[i % len(buyers)], listing)))
-                orders.order_confirm(actor=o.buyer, number=o.number)
+            with days_ago(2 * (settings.ANXIN_CREDIT_MIN_ORDERS - i) + 8):
+                for listing in regulars:
+                    o = ship(pay(place(buyers[i % len(buyers)], listing)))
+                    orders.order_confirm(actor=o.buyer, number=o.number)
         credit.adjust(
             actor=User.objects.get(username="operator"),
             seller_id=oranges.seller_id,
