@@ -4,6 +4,8 @@ price, shop, the checkout QR code and the escrow line), for the listing's seller
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -177,7 +179,11 @@ def test_the_poster_draws_the_listings_first_image(seller, settings, tmp_path) -
         actor=seller,
         listing_id=listing.pk,
         content=ListingContent(
-            title="红茶", description="x", price_fen=5000, shipping_days=2, images=[image.sha256]
+            title="正山小种红茶 武夷山桐木关 一级 罐装 200克 送礼自饮两相宜",
+            description="x",
+            price_fen=5000,
+            shipping_days=2,
+            images=[image.sha256],
         ),
         stock=5,
         is_active=True,
@@ -186,5 +192,8 @@ def test_the_poster_draws_the_listings_first_image(seller, settings, tmp_path) -
     # When its seller saves the poster
     r = logged_in(seller).get(f"/seller/listings/{listing.pk}/poster.png")
     # Then the photo band at the top is that image
+    out = Path(os.environ.get("ANXIN_TEST_ARTIFACTS", "test-artifacts"))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "poster.png").write_bytes(r.content)  # to look at
     img = _png(r.content).convert("RGB")
     assert img.getpixel((poster.WIDTH // 2, poster.PHOTO_HEIGHT // 2)) == (255, 0, 0)
