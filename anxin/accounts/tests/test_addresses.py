@@ -37,7 +37,8 @@ def test_the_first_address_is_the_default_and_a_later_one_can_take_over(buyer) -
     work = services.address_save(user=buyer, **WORK)
     # Then home is the default, and the phone is kept as a courier dials it
     home.refresh_from_db()
-    assert home.is_default and not work.is_default
+    assert home.is_default
+    assert not work.is_default
     assert home.recipient_phone == "13900001111"
     # When she makes the office the default
     services.address_default_set(user=buyer, address_id=work.pk)
@@ -158,13 +159,15 @@ def test_the_account_page_adds_lists_and_deletes_addresses(buyer) -> None:
     # Then she is back on the page, which lists it as the default
     assert r.status_code == 302
     page = c.get("/account/").content.decode()
-    assert "文三路 100 号" in page and "默认" in page
+    assert "文三路 100 号" in page
+    assert "默认" in page
     # When she adds one with a wrong phone number
     r = c.post("/account/addresses", {**WORK, "recipient_phone": "12345"})
     # Then the page says so in Chinese and keeps what she typed
     body = r.content.decode()
     assert r.status_code == 422
-    assert "网商路 699 号" in body and 'value="12345"' in body
+    assert "网商路 699 号" in body
+    assert 'value="12345"' in body
     assert 'role="alert"' in body
     # When she deletes the saved one
     a = SavedAddress.objects.get(user=buyer)
@@ -182,5 +185,6 @@ def test_the_account_page_cannot_touch_someone_elses_address(buyer, other_buyer)
     c.post(f"/account/addresses/{home.pk}/default")
     # Then it is still there, unchanged, and her page does not show it
     home.refresh_from_db()
-    assert home.is_default and home.user_id == buyer.pk
+    assert home.is_default
+    assert home.user_id == buyer.pk
     assert "文三路 100 号" not in c.get("/account/").content.decode()

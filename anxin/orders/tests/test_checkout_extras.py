@@ -53,8 +53,11 @@ def test_the_stepper_is_bounded_by_the_stock_and_shows_the_total(buyer, seller) 
     page = logged_in(buyer).get(f"/c/{listing.code}").content.decode()
     # Then the quantity goes from 1 to the stock, with − and + buttons and the total
     field = _quantity_field(page)
-    assert 'min="1"' in field and 'max="3"' in field and 'data-unit-fen="12800"' in field
-    assert 'data-step="-1"' in page and 'data-step="1"' in page
+    assert 'min="1"' in field
+    assert 'max="3"' in field
+    assert 'data-unit-fen="12800"' in field
+    assert 'data-step="-1"' in page
+    assert 'data-step="1"' in page
     assert re.search(r"data-total[^>]*>¥128.00<", page)
 
 
@@ -138,7 +141,8 @@ def test_save_this_address_adds_it_to_the_book(buyer, listing) -> None:
     # Then the order is placed and the address is saved, as her default
     assert r.status_code == 302
     saved = SavedAddress.objects.get(user=buyer)
-    assert saved.shipping_address == HOME["shipping_address"] and saved.is_default
+    assert saved.shipping_address == HOME["shipping_address"]
+    assert saved.is_default
     # When she orders again without ticking it, to another address
     c.post(
         f"/c/{listing.code}",

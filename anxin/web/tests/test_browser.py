@@ -792,7 +792,9 @@ def test_the_quantity_stepper_stays_within_one_and_the_stock(browser, live_serve
     # Then − and + are 44 px targets, − is off at 1, and the total is one item's price
     for button in (less, more):
         box = button.bounding_box()
-        assert box is not None and box["width"] >= 44 and box["height"] >= 44
+        assert box is not None
+        assert box["width"] >= 44
+        assert box["height"] >= 44
     expect(less).to_be_disabled()
     expect(total).to_have_text("¥128.00")
     # When she taps + until it stops
