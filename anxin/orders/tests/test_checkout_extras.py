@@ -59,6 +59,8 @@ def test_the_stepper_is_bounded_by_the_stock_and_shows_the_total(buyer, seller) 
     assert 'data-step="-1"' in page
     assert 'data-step="1"' in page
     assert re.search(r"data-total[^>]*>¥128.00<", page)
+    # And without script the buttons stay hidden: the number field alone works
+    assert re.search(r'<button type="button"[^>]*data-step="1"[^>]*hidden>', page)
 
 
 def test_the_stepper_stops_at_the_per_order_limit(buyer, seller, settings) -> None:
