@@ -188,3 +188,12 @@ def order_progress(order: Order, *, paused: bool) -> list[ProgressStep]:
         now_state = "done" if at == last else "stopped"
     states = ["done" if i < at else now_state if i == at else "todo" for i in range(len(STEPS))]
     return [ProgressStep(k, label, st) for (k, label), st in zip(STEPS, states, strict=True)]
+
+
+def unpaid_units(buyer_id: int, listing_id: int) -> int:
+    """Units of one listing waiting for this buyer's payment (ANXIN_UNPAID_UNITS_PER_LISTING
+    caps them, with the new order's, in order_create)."""
+    held = Order.objects.filter(
+        buyer_id=buyer_id, listing_id=listing_id, status=OrderStatus.AWAITING_PAYMENT
+    ).aggregate(n=Sum("quantity"))["n"]
+    return int(held or 0)

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from anxin.accounts import selectors as account_sel
 from anxin.accounts import services as account_svc
-from anxin.accounts.models import Role, SavedAddress
+from anxin.accounts.models import Role, SavedAddress, User
 from anxin.accounts.pages import UserRequest
 from anxin.carriers import selectors as carrier_sel
 from anxin.catalog import selectors as catalog_sel
@@ -85,16 +85,17 @@ def _panels(registered: list[Panel], request: HttpRequest, ctx: dict[str, Any]) 
 # --- checkout ------------------------------------------------------------------------------
 
 
-def max_order_quantity(stock: int) -> int:
+def max_order_quantity(stock: int, unpaid: int = 0) -> int:
     """The most the quantity stepper offers: what order_create would accept at most (the stock,
-    the per-order limit, the units of one listing that may wait for payment). The service
-    still judges the order; this only keeps the buttons from offering what it refuses."""
+    the per-order limit, the units of one listing that may wait for the buyer's payment, less
+    those already waiting). The service still judges the order; this only keeps the buttons
+    from offering what it refuses."""
     return max(
         1,
         min(
             stock,
             settings.ANXIN_MAX_ORDER_QUANTITY,
-            settings.ANXIN_UNPAID_UNITS_PER_LISTING,
+            settings.ANXIN_UNPAID_UNITS_PER_LISTING - unpaid,
         ),
     )
 
@@ -108,6 +109,12 @@ def _typed_quantity(value: Any) -> int:
     return n if 1 <= n <= 10_000 else 1
 
 
+def _checkout_buyer(request: HttpRequest) -> User | None:
+    """The signed-in buyer the checkout is for (her address book, her unpaid units), if any."""
+    u = request.user
+    return u if isinstance(u, User) and u.role == Role.BUYER else None
+
+
 def _address_chosen(addresses: list[SavedAddress], asked: str | None) -> SavedAddress | None:
     """The saved address the checkout fills in: the one picked (?address=<id>, one of the
     buyer's own), else the default."""
@@ -117,12 +124,12 @@ def _address_chosen(addresses: list[SavedAddress], asked: str | None) -> SavedAd
     return next((a for a in addresses if a.is_default), None)
 
 
-def _address_keep(request: HttpRequest, order: Order) -> None:
+def _address_keep(request: HttpRequest, buyer: User, order: Order) -> None:
     """ "Save this address": the order is placed whatever happens here; a refusal (a full
     address book) is said on the order's page."""
     try:
         account_svc.address_save(
-            user=request.user,  # type: ignore[arg-type]
+            user=buyer,
             recipient_name=order.recipient_name,
             recipient_phone=order.recipient_phone,
             shipping_address=order.shipping_address,
@@ -141,12 +148,8 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
     error = None
     form: Any = {"quantity": "1", "idempotency_key": uuid.uuid4().hex}
     status = 200
-    user = request.user
-    addresses: list[SavedAddress] = (
-        list(account_sel.addresses_of(user))
-        if user.is_authenticated and user.role == Role.BUYER
-        else []
-    )
+    buyer = _checkout_buyer(request)
+    addresses = list(account_sel.addresses_of(buyer)) if buyer is not None else []
     chosen = _address_chosen(addresses, request.GET.get("address"))
     if chosen is not None:
         form.update(
@@ -179,15 +182,18 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 listing = catalog_sel.listing_by_code(code)
         else:
-            if form.get("save_address") == "on":
-                _address_keep(request, order)
+            if form.get("save_address") == "on" and buyer is not None:
+                _address_keep(request, buyer, order)
             return redirect("web:order", number=order.number)
     snap = listing.current_snapshot
     assert snap is not None  # a listing is created with its first snapshot
     ctx: dict[str, Any] = {
         "listing": listing,
         "snap": snap,
-        "max_quantity": max_order_quantity(listing.stock),
+        "max_quantity": max_order_quantity(
+            listing.stock,
+            order_sel.unpaid_units(buyer.pk, listing.pk) if buyer is not None else 0,
+        ),
         "total_fen": snap.price_fen * _typed_quantity(form.get("quantity")),
         "images": catalog_sel.snapshot_images(snap),
         "shop": listing.seller.seller_profile,

@@ -73,6 +73,19 @@ def test_the_stepper_stops_at_the_per_order_limit(buyer, seller, settings) -> No
     assert 'max="20"' in _quantity_field(page)
 
 
+def test_the_stepper_counts_the_units_already_waiting_for_payment(buyer, seller, settings) -> None:
+    from anxin.conftest import place_order
+
+    # Given a limit of 20 unpaid units per listing, and 15 of a listing waiting for her payment
+    settings.ANXIN_UNPAID_UNITS_PER_LISTING = 20
+    listing = make_listing(seller, stock=500)
+    place_order(buyer, listing, quantity=15)
+    # When she opens its checkout again
+    page = logged_in(buyer).get(f"/c/{listing.code}").content.decode()
+    # Then the stepper offers at most the 5 left
+    assert 'max="5"' in _quantity_field(page)
+
+
 @pytest.mark.parametrize(("lang", "words"), [("zh-hans", "库存不足"), ("en", "not enough stock")])
 def test_a_quantity_over_the_stock_is_refused_in_the_pages_language(
     buyer, seller, lang, words
@@ -152,3 +165,20 @@ def test_save_this_address_adds_it_to_the_book(buyer, listing) -> None:
     )
     # Then the book is unchanged
     assert SavedAddress.objects.filter(user=buyer).count() == 1
+
+
+def test_a_full_address_book_does_not_stop_the_order(buyer, listing) -> None:
+    # Given a buyer whose address book is full
+    for i in range(account_svc.ADDRESSES_PER_USER):
+        account_svc.address_save(user=buyer, **{**HOME, "shipping_address": f"文三路 {i} 号"})
+    c = logged_in(buyer)
+    # When she orders to a new address with "save this address" ticked
+    r = c.post(
+        f"/c/{listing.code}",
+        _order_form(listing, shipping_address="上海市徐汇区 1 号", save_address="on"),
+        follow=True,
+    )
+    # Then the order is placed, and its page says in Chinese why the address was not saved
+    assert Order.objects.filter(buyer=buyer).count() == 1
+    assert "地址簿最多保存 20 个地址" in r.content.decode()
+    assert SavedAddress.objects.filter(user=buyer).count() == account_svc.ADDRESSES_PER_USER
