@@ -293,6 +293,9 @@ LOGGING = {
 
 # --- Anxin's own settings -------------------------------------------------------------------
 ANXIN_SITE_URL = env_str("ANXIN_SITE_URL", "http://127.0.0.1:8000")
+# The font a listing's share poster is drawn in: it must have Chinese glyphs. Empty: the first
+# of the CJK fonts scripts/ensure-system-deps.sh installs (WenQuanYi, Noto CJK) found.
+ANXIN_POSTER_FONT = env_str("ANXIN_POSTER_FONT", "")
 ANXIN_CURRENCY = "CNY"
 # Days after shipment before an order the buyer has not confirmed confirms itself.
 ANXIN_AUTO_CONFIRM_DAYS = env_int("ANXIN_AUTO_CONFIRM_DAYS", 10, minimum=1, maximum=90)

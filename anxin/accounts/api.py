@@ -4,8 +4,10 @@ from django.contrib.auth import logout as session_logout
 from ninja import Router, Status
 
 from anxin.accounts import selectors, services
-from anxin.accounts.models import User
+from anxin.accounts.models import SavedAddress, User
 from anxin.accounts.schemas import (
+    AddressIn,
+    AddressOut,
     ApiTokenOut,
     PasswordChangeIn,
     PasswordResetConfirmIn,
@@ -139,4 +141,47 @@ def logout(request: AuthedRequest):
         services.api_token_revoke(user=request.auth, token=header[7:].strip())
     else:
         session_logout(request)
+    return Status(204, None)
+
+
+def address_out(a: SavedAddress) -> AddressOut:
+    return AddressOut(
+        id=a.pk,
+        recipient_name=a.recipient_name,
+        recipient_phone=a.recipient_phone,
+        shipping_address=a.shipping_address,
+        is_default=a.is_default,
+        created_at=a.created_at,
+    )
+
+
+@router.get("/me/addresses", response=list[AddressOut])
+def addresses(request: AuthedRequest) -> list[AddressOut]:
+    """Your address book: the default first, then the newest."""
+    return [address_out(a) for a in selectors.addresses_of(request.auth)]
+
+
+@router.post("/me/addresses", response={201: AddressOut})
+def address_add(request: AuthedRequest, payload: AddressIn):
+    """Checked as the checkout checks a recipient. The same address again is not added twice;
+    at most 20 (409 `too_many_addresses`)."""
+    row = services.address_save(
+        user=request.auth,
+        recipient_name=payload.recipient_name,
+        recipient_phone=payload.recipient_phone,
+        shipping_address=payload.shipping_address,
+        make_default=payload.is_default,
+    )
+    return Status(201, address_out(row))
+
+
+@router.post("/me/addresses/{address_id}/default", response=AddressOut)
+def address_default(request: AuthedRequest, address_id: Id) -> AddressOut:
+    """Make this the address the checkout fills in."""
+    return address_out(services.address_default_set(user=request.auth, address_id=address_id))
+
+
+@router.delete("/me/addresses/{address_id}", response={204: None})
+def address_delete(request: AuthedRequest, address_id: Id):
+    services.address_delete(user=request.auth, address_id=address_id)
     return Status(204, None)

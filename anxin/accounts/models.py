@@ -120,3 +120,31 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} {self.start:%Y-%m-%d %H}h: {self.count}"
+
+
+class SavedAddress(models.Model):
+    """One entry of a buyer's address book: a recipient, a phone a courier can call, and the
+    address, as the checkout asks for them. One of them may be the default, which the
+    checkout fills in. Only its owner sees or changes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_addresses"
+    )
+    recipient_name = models.CharField(max_length=60)
+    recipient_phone = models.CharField(max_length=32)
+    shipping_address = models.CharField(max_length=300)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"], name="savedaddress_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(is_default=True),
+                name="savedaddress_one_default",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} {self.shipping_address[:20]}"

@@ -76,3 +76,19 @@ class UserOut(Schema):
     display_name: str
     role: str
     seller_profile: SellerProfileOut | None = None
+
+
+class AddressIn(Schema):
+    recipient_name: str = Field(max_length=60)
+    recipient_phone: str = Field(max_length=32, description="a mainland mobile or a landline")
+    shipping_address: str = Field(max_length=300)
+    is_default: bool = Field(False, description="make it the address the checkout fills in")
+
+
+class AddressOut(Schema):
+    id: int
+    recipient_name: str
+    recipient_phone: str
+    shipping_address: str
+    is_default: bool
+    created_at: dt.datetime

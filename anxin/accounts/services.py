@@ -27,12 +27,13 @@ from anxin.accounts.models import (
     ApiToken,
     RateWindow,
     Role,
+    SavedAddress,
     SellerProfile,
     User,
 )
 from anxin.accounts.throttle import TooManyAttempts, quota_take, signin_refused
 from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, msg
-from anxin.core.text import clean_phone, clean_text
+from anxin.core.text import clean_phone, clean_recipient_phone, clean_text
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,32}$")
 # Reset mails one account receives in an hour, whoever asks: more would let anyone flood an
@@ -397,3 +398,98 @@ def accounts_purge() -> dict[str, int]:
         attempt_time__lt=now - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
     ).delete()
     return {"api_tokens_purged": tokens}
+
+
+# --- the address book -------------------------------------------------------------------------
+
+# Enough for home, work, parents and a few friends; more is a list nobody can pick from.
+ADDRESSES_PER_USER = 20
+
+
+def address_clean(
+    *, recipient_name: str, recipient_phone: str, shipping_address: str
+) -> tuple[str, str, str]:
+    """A recipient as the checkout takes one (orders.services.order_create checks the same
+    fields with the same rules, so a saved address is always one the checkout accepts)."""
+    return (
+        clean_text(recipient_name, "recipient_name", 60),
+        clean_recipient_phone(recipient_phone, "recipient_phone"),
+        clean_text(shipping_address, "shipping_address", 300, multiline=True),
+    )
+
+
+@transaction.atomic
+def address_save(
+    *,
+    user: User,
+    recipient_name: str,
+    recipient_phone: str,
+    shipping_address: str,
+    make_default: bool = False,
+) -> SavedAddress:
+    """Add an address to the user's book (the same one again is not added twice). The first
+    address, or one saved with make_default, becomes the default."""
+    name, phone, address = address_clean(
+        recipient_name=recipient_name,
+        recipient_phone=recipient_phone,
+        shipping_address=shipping_address,
+    )
+    # The user's row, locked: two saves at once cannot both pass the count or both be default.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    mine = SavedAddress.objects.filter(user=user)
+    row = mine.filter(recipient_name=name, recipient_phone=phone, shipping_address=address).first()
+    if row is None:
+        count = mine.count()
+        if count >= ADDRESSES_PER_USER:
+            raise Conflict(
+                msg(
+                    "address book: at most {most} addresses; delete one first",
+                    most=ADDRESSES_PER_USER,
+                ),
+                code="too_many_addresses",
+            )
+        row = SavedAddress.objects.create(
+            user=user,
+            recipient_name=name,
+            recipient_phone=phone,
+            shipping_address=address,
+            is_default=False,
+        )
+        make_default = make_default or count == 0
+    if make_default and not row.is_default:
+        mine.filter(is_default=True).update(is_default=False)
+        row.is_default = True
+        row.save(update_fields=["is_default"])
+    return row
+
+
+def _address_mine(user: User, address_id: int) -> SavedAddress:
+    row = SavedAddress.objects.select_for_update().filter(user=user, pk=address_id).first()
+    if row is None:
+        # Someone else's address looks like none at all.
+        raise NotFound("address: no such address in your address book", field="address")
+    return row
+
+
+@transaction.atomic
+def address_default_set(*, user: User, address_id: int) -> SavedAddress:
+    """Make one of the user's addresses the one the checkout fills in."""
+    row = _address_mine(user, address_id)
+    if not row.is_default:
+        SavedAddress.objects.filter(user=user, is_default=True).update(is_default=False)
+        row.is_default = True
+        row.save(update_fields=["is_default"])
+    return row
+
+
+@transaction.atomic
+def address_delete(*, user: User, address_id: int) -> None:
+    """Delete one of the user's addresses. If it was the default, the newest left takes over."""
+    row = _address_mine(user, address_id)
+    was_default = row.is_default
+    row.delete()
+    if was_default:
+        nxt = SavedAddress.objects.filter(user=user).order_by("-created_at", "-pk").first()
+        if nxt is not None:
+            nxt.is_default = True
+            nxt.save(update_fields=["is_default"])

@@ -9,4 +9,5 @@ urlpatterns = [
     path("seller/listings/new", views.listing_new, name="listing_new"),
     path("seller/listings/<id:listing_id>", views.listing_detail, name="listing_detail"),
     path("seller/listings/<id:listing_id>/edit", views.listing_edit, name="listing_edit"),
+    path("seller/listings/<id:listing_id>/poster.png", views.listing_poster, name="listing_poster"),
 ]

@@ -10,17 +10,20 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from anxin.accounts.models import Role
 from anxin.accounts.pages import UserRequest, role_required
+from anxin.catalog import poster
 from anxin.catalog import selectors as catalog_sel
 from anxin.catalog import services as catalog
 from anxin.catalog.models import Category, ReturnPolicy
-from anxin.core.errors import DomainError
+from anxin.core.errors import DomainError, NotFound
 from anxin.core.money import parse_yuan
 from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
@@ -129,6 +132,7 @@ def listing_detail(request: UserRequest, listing_id: int) -> HttpResponse:
             "listing": listing,
             "snap": listing.current_snapshot,
             "checkout_url": url,
+            "poster_version": listing.current_snapshot.version if listing.current_snapshot else 0,
             "snapshots": listing.snapshots.all(),
             "images": catalog_sel.snapshot_images(listing.current_snapshot)
             if listing.current_snapshot
@@ -149,3 +153,43 @@ def checkout_qr(request: HttpRequest, code: str) -> HttpResponse:
     svg = io.BytesIO()
     segno.make(url, error="m").save(svg, kind="svg", xmldecl=False, scale=6, border=2)
     return HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+
+
+@role_required(Role.SELLER)
+def listing_poster(request: UserRequest, listing_id: int) -> HttpResponse:
+    """The listing's share poster as a PNG to save, in the page's language. The same snapshot
+    version and language give the same file: cached, and answered 304 when the browser has
+    it. Only the listing's seller gets it, and only while the listing is for sale."""
+    try:
+        listing = catalog.listing_for_seller(request.user, listing_id)
+        snap = listing.current_snapshot
+        if not listing.is_active or snap is None:
+            raise NotFound("listing: no such listing, or it is no longer for sale")
+    except DomainError as e:
+        return error_page(request, e)
+    lang = get_language() or "zh-hans"
+    etag = f'"poster-{snap.digest[:20]}-{lang}"'
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, max-age=86400",
+        "Content-Disposition": f'attachment; filename="anxin-{listing.code}-v{snap.version}.png"',
+    }
+    if request.headers.get("If-None-Match") == etag:
+        return HttpResponseNotModified(headers=headers)
+    url = f"{settings.ANXIN_SITE_URL}{reverse('web:checkout', args=[listing.code])}"
+    key = f"anxin:poster:{listing.pk}:{snap.version}:{snap.digest[:20]}:{lang}:{url}"
+    png = cache.get(key)
+    if png is None:
+        images = catalog_sel.snapshot_images(snap)
+        try:
+            png = poster.poster_png(
+                title=snap.title,
+                price_fen=snap.price_fen,
+                shop_name=listing.seller.seller_profile.shop_name,
+                checkout_url=url,
+                image_file=images[0].file if images else None,
+            )
+        except DomainError as e:
+            return error_page(request, e)
+        cache.set(key, png, 24 * 3600)
+    return HttpResponse(png, content_type="image/png", headers=headers)

@@ -194,3 +194,12 @@ def order_progress(order: Order, *, paused: bool) -> list[ProgressStep]:
 def orders_per_day(days: list[dt.date]) -> list[int]:
     """The orders placed on each local day of `days` (the dashboards), in one query."""
     return as_series(per_day(Order.objects.all(), "created_at", days), days)
+
+
+def unpaid_units(buyer_id: int, listing_id: int) -> int:
+    """Units of one listing waiting for this buyer's payment (ANXIN_UNPAID_UNITS_PER_LISTING
+    caps them, with the new order's, in order_create)."""
+    held = Order.objects.filter(
+        buyer_id=buyer_id, listing_id=listing_id, status=OrderStatus.AWAITING_PAYMENT
+    ).aggregate(n=Sum("quantity"))["n"]
+    return int(held or 0)

@@ -24,7 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 from django.views.decorators.http import require_POST
 
-from anxin.accounts.models import Role
+from anxin.accounts import selectors as account_sel
+from anxin.accounts import services as account_svc
+from anxin.accounts.models import Role, SavedAddress, User
 from anxin.accounts.pages import UserRequest
 from anxin.carriers import selectors as carrier_sel
 from anxin.catalog import selectors as catalog_sel
@@ -83,6 +85,61 @@ def _panels(registered: list[Panel], request: HttpRequest, ctx: dict[str, Any]) 
 # --- checkout ------------------------------------------------------------------------------
 
 
+def max_order_quantity(stock: int, unpaid: int = 0) -> int:
+    """The most the quantity stepper offers: what order_create would accept at most (the stock,
+    the per-order limit, the units of one listing that may wait for the buyer's payment, less
+    those already waiting). The service still judges the order; this only keeps the buttons
+    from offering what it refuses."""
+    return max(
+        1,
+        min(
+            stock,
+            settings.ANXIN_MAX_ORDER_QUANTITY,
+            settings.ANXIN_UNPAID_UNITS_PER_LISTING - unpaid,
+        ),
+    )
+
+
+def _typed_quantity(value: Any) -> int:
+    """The quantity typed, for the total shown beside it (1 when it is not a number yet)."""
+    try:
+        n = int(str(value or "").strip())
+    except ValueError:
+        return 1
+    return n if 1 <= n <= 10_000 else 1
+
+
+def _checkout_buyer(request: HttpRequest) -> User | None:
+    """The signed-in buyer the checkout is for (her address book, her unpaid units), if any."""
+    u = request.user
+    return u if isinstance(u, User) and u.role == Role.BUYER else None
+
+
+def _address_chosen(addresses: list[SavedAddress], asked: str | None) -> SavedAddress | None:
+    """The saved address the checkout fills in: the one picked (?address=<id>, one of the
+    buyer's own), else the default."""
+    for a in addresses:
+        if asked and str(a.pk) == asked:
+            return a
+    return next((a for a in addresses if a.is_default), None)
+
+
+def _address_keep(request: HttpRequest, buyer: User, order: Order) -> None:
+    """ "Save this address": the order is placed whatever happens here; a refusal (a full
+    address book) is said on the order's page."""
+    try:
+        account_svc.address_save(
+            user=buyer,
+            recipient_name=order.recipient_name,
+            recipient_phone=order.recipient_phone,
+            shipping_address=order.shipping_address,
+        )
+    except DomainError as e:
+        messages.warning(request, user_message(e))
+    else:
+        messages.success(request, _("Address saved to your address book."))
+
+
 def checkout(request: HttpRequest, code: str) -> HttpResponse:
     try:
         listing = catalog_sel.listing_by_code(code)
@@ -91,6 +148,15 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
     error = None
     form: Any = {"quantity": "1", "idempotency_key": uuid.uuid4().hex}
     status = 200
+    buyer = _checkout_buyer(request)
+    addresses = list(account_sel.addresses_of(buyer)) if buyer is not None else []
+    chosen = _address_chosen(addresses, request.GET.get("address"))
+    if chosen is not None:
+        form.update(
+            recipient_name=chosen.recipient_name,
+            recipient_phone=chosen.recipient_phone,
+            shipping_address=chosen.shipping_address,
+        )
     if request.method == "POST":
         form = request.POST
         if not request.user.is_authenticated:
@@ -116,18 +182,27 @@ def checkout(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 listing = catalog_sel.listing_by_code(code)
         else:
+            if form.get("save_address") == "on" and buyer is not None:
+                _address_keep(request, buyer, order)
             return redirect("web:order", number=order.number)
     snap = listing.current_snapshot
     assert snap is not None  # a listing is created with its first snapshot
     ctx: dict[str, Any] = {
         "listing": listing,
         "snap": snap,
+        "max_quantity": max_order_quantity(
+            listing.stock,
+            order_sel.unpaid_units(buyer.pk, listing.pk) if buyer is not None else 0,
+        ),
+        "total_fen": snap.price_fen * _typed_quantity(form.get("quantity")),
         "images": catalog_sel.snapshot_images(snap),
         "shop": listing.seller.seller_profile,
         "seller_id": listing.seller_id,
         "form": form,
         "error": error,
         "fee_note": settings.ANXIN_AUTO_CONFIRM_DAYS,
+        "addresses": addresses,
+        "chosen": chosen,
     }
     ctx["panels"] = _panels(_CHECKOUT_PANELS, request, ctx)
     return render(request, "orders/checkout.html", ctx, status=status)

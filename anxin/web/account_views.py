@@ -11,6 +11,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -134,12 +135,66 @@ def account(request: Any) -> HttpResponse:
         else:
             messages.success(request, _("E-mail address saved."))
             return redirect("web:account")
-    return render(
-        request,
-        "web/account.html",
-        {"error": error, "tokens": list(selectors.api_tokens_live(request.user))},
-        status=status,
-    )
+    return _account_page(request, error=error, status=status)
+
+
+def _account_page(request: Any, status: int = 200, **extra: Any) -> HttpResponse:
+    ctx = {
+        "error": None,
+        "tokens": list(selectors.api_tokens_live(request.user)),
+        "addresses": list(selectors.addresses_of(request.user)),
+        "address_form": {},
+        **extra,
+    }
+    return render(request, "web/account.html", ctx, status=status)
+
+
+# --- the address book --------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def address_add(request: Any) -> HttpResponse:
+    form = request.POST
+    try:
+        services.address_save(
+            user=request.user,
+            recipient_name=form.get("recipient_name", ""),
+            recipient_phone=form.get("recipient_phone", ""),
+            shipping_address=form.get("shipping_address", ""),
+            make_default=form.get("is_default") == "on",
+        )
+    except DomainError as e:
+        # The form keeps what was typed.
+        return _account_page(
+            request, status=e.status, address_error=user_message(e), address_form=form
+        )
+    messages.success(request, _("Address saved."))
+    return redirect(reverse("web:account") + "#addresses")
+
+
+@login_required
+@require_POST
+def address_default(request: Any, address_id: int) -> HttpResponse:
+    try:
+        services.address_default_set(user=request.user, address_id=address_id)
+    except DomainError as e:
+        messages.error(request, user_message(e))
+    else:
+        messages.success(request, _("Default address set."))
+    return redirect(reverse("web:account") + "#addresses")
+
+
+@login_required
+@require_POST
+def address_delete(request: Any, address_id: int) -> HttpResponse:
+    try:
+        services.address_delete(user=request.user, address_id=address_id)
+    except DomainError as e:
+        messages.error(request, user_message(e))
+    else:
+        messages.success(request, _("Address deleted."))
+    return redirect(reverse("web:account") + "#addresses")
 
 
 @login_required

@@ -15,6 +15,17 @@ urlpatterns = [
     path("signup/", account_views.signup, name="signup"),
     path("account/", account_views.account, name="account"),
     path("account/password", account_views.password_change, name="password_change"),
+    path("account/addresses", account_views.address_add, name="address_add"),
+    path(
+        "account/addresses/<id:address_id>/default",
+        account_views.address_default,
+        name="address_default",
+    ),
+    path(
+        "account/addresses/<id:address_id>/delete",
+        account_views.address_delete,
+        name="address_delete",
+    ),
     path("account/tokens/<id:token_id>/revoke", account_views.token_revoke, name="token_revoke"),
     path("account/tokens/revoke", account_views.tokens_revoke_all, name="tokens_revoke_all"),
     path(

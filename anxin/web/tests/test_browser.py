@@ -789,3 +789,80 @@ def test_the_lists_fit_a_phone_and_their_links_are_big_enough_to_tap(browser, li
             if "progress" not in taps:
                 assert min(heights) >= 44, (path, heights)
             page.context.close()
+
+
+def test_the_quantity_stepper_stays_within_one_and_the_stock(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    # Given a listing of 3 at 128 yuan and a signed-in buyer on its checkout
+    seller = make_user("tea-seller", "seller", "王春茶")
+    make_user("zhangwei", "buyer", "张伟")
+    listing = make_listing(seller, price_fen=12800, stock=3)
+    page = _phone(browser, live_server)
+    _login(page, "zhangwei")
+    page.goto(f"/c/{listing.code}")
+    quantity = page.locator("#quantity")
+    less = page.locator("[data-step='-1']")
+    more = page.locator("[data-step='1']")
+    total = page.locator("[data-total]")
+    # Then − and + are 44 px targets, − is off at 1, and the total is one item's price
+    for button in (less, more):
+        box = button.bounding_box()
+        assert box is not None
+        assert box["width"] >= 44
+        assert box["height"] >= 44
+    expect(less).to_be_disabled()
+    expect(total).to_have_text("¥128.00")
+    # When she taps + until it stops
+    more.tap()
+    expect(total).to_have_text("¥256.00")
+    more.tap()
+    # Then it stops at the stock, the total following
+    expect(quantity).to_have_value("3")
+    expect(total).to_have_text("¥384.00")
+    expect(more).to_be_disabled()
+    page.screenshot(path=ARTIFACTS / "checkout-stepper.png", full_page=True)
+    # When she taps − three times
+    for _ in range(3):
+        if less.is_enabled():
+            less.tap()
+    # Then it stops at 1
+    expect(quantity).to_have_value("1")
+    expect(less).to_be_disabled()
+    expect(total).to_have_text("¥128.00")
+    # When she types 2 and orders
+    quantity.fill("2")
+    expect(total).to_have_text("¥256.00")
+    page.fill("input[name=recipient_name]", "张伟")
+    page.fill("input[name=recipient_phone]", "13900001111")
+    page.fill("textarea[name=shipping_address]", "杭州市西湖区文三路 100 号")
+    page.click("form.checkout button[type=submit]")
+    page.wait_for_url("**/orders/**")
+    # Then the order is for 2
+    from anxin.orders.models import Order
+
+    assert Order.objects.get().quantity == 2
+
+
+def test_the_seller_copies_the_checkout_link(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    # Given a seller on her listing's page (the Clipboard API may copy, or refuse in a
+    # headless browser and leave the fallback: either way the link ends up selected)
+    seller = make_user("tea-seller", "seller", "王春茶")
+    listing = make_listing(seller)
+    page = _phone(browser, live_server)
+    _login(page, "tea-seller")
+    page.goto(f"/seller/listings/{listing.pk}")
+    # When she taps "copy link"
+    page.get_by_role("button", name="复制链接").tap()
+    # Then a visible line says it is copied, or that it is selected to copy
+    status = page.locator("[data-copy-status]")
+    expect(status).to_be_visible()
+    expect(status).to_contain_text("链接")
+    selected = page.evaluate(
+        "() => { const f = document.querySelector('#checkout-url');"
+        " return f.value.substring(f.selectionStart, f.selectionEnd); }"
+    )
+    assert selected.endswith(f"/c/{listing.code}")
+    page.screenshot(path=ARTIFACTS / "listing-share.png", full_page=True)

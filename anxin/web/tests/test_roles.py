@@ -39,6 +39,14 @@ def _order(**filters) -> str:
     return reverse("web:order", args=[o.number])
 
 
+def _listing(seller: str) -> str:
+    from anxin.catalog.models import Listing
+
+    listing = Listing.objects.filter(seller__username=seller, is_active=True).order_by("id").first()
+    assert listing is not None
+    return reverse("web:listing_detail", args=[listing.pk])
+
+
 def _walk(phone: Phone, username: str, pages: list[tuple[str, str]]) -> list[str]:
     phone.login(username, PASSWORD)
     phone.look("home")
@@ -49,10 +57,26 @@ def _walk(phone: Phone, username: str, pages: list[tuple[str, str]]) -> list[str
 
 
 def _buyer_pages() -> list[tuple[str, str]]:
+    from anxin.accounts.models import User
+    from anxin.accounts.services import address_save
     from anxin.catalog.models import Listing
 
     listing = Listing.objects.filter(seller__username="seller-tea").order_by("id").first()
     assert listing is not None
+    # Her address book: home (the default, which the checkout fills in) and her office.
+    buyer = User.objects.get(username="zhangwei")
+    address_save(
+        user=buyer,
+        recipient_name="张伟",
+        recipient_phone="13900001111",
+        shipping_address="浙江省杭州市西湖区文三路 100 号 3 幢 502 室",
+    )
+    address_save(
+        user=buyer,
+        recipient_name="张伟（公司）",
+        recipient_phone="0571-88886666",
+        shipping_address="浙江省杭州市滨江区网商路 699 号",
+    )
     return [
         (reverse("web:orders"), "orders"),
         (reverse("web:orders") + "?tab=to_receive", "orders-to-receive"),
@@ -66,6 +90,7 @@ def _buyer_pages() -> list[tuple[str, str]]:
         (reverse("web:notifications"), "notices"),
         (reverse("web:law"), "law"),
         (reverse("web:account"), "account"),
+        (reverse("web:account") + "#addresses", "account-addresses"),
     ]
 
 
@@ -110,6 +135,7 @@ def test_a_seller_on_a_phone(browser, live_server, demo) -> None:
             (_order(seller__username="seller-tea", status="completed"), "order"),
             (reverse("web:orders"), "orders"),
             (reverse("web:listing_new"), "new-listing"),
+            (_listing("seller-tea"), "listing-share"),
             (_case(seller__username="seller-tea", step="panel_votes"), "case-appealed"),
             (reverse("web:seller_verification"), "verification"),
             (reverse("web:seller_profile"), "profile"),
@@ -117,6 +143,15 @@ def test_a_seller_on_a_phone(browser, live_server, demo) -> None:
         ],
     )
     # Then no page has anything a person would see as broken
+    _assert_clean(problems)
+
+
+def test_a_seller_shares_a_listing_on_a_phone_in_english(browser, live_server, demo) -> None:
+    # Given the demo world and the tea shop's phone in English
+    phone = Phone.open(browser, live_server.url, "seller", lang="en-US")
+    # When the seller opens a listing's page with its share tools
+    problems = _walk(phone, "seller-tea", [(_listing("seller-tea"), "listing-share")])
+    # Then nothing on it looks broken
     _assert_clean(problems)
 
 

@@ -22,3 +22,104 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// The checkout's quantity stepper: <div data-stepper> around a number field with min and max,
+// its − and + buttons (hidden until this runs, so that without script the field alone works)
+// and the total, <[data-total]>, of the field's data-unit-fen times the quantity. The server
+// still checks the quantity.
+(function () {
+  function yuan(fen) {
+    var whole = Math.floor(fen / 100).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    var cents = (fen % 100).toString();
+    return "¥" + whole + "." + (cents.length < 2 ? "0" + cents : cents);
+  }
+  function bounds(input) {
+    var min = parseInt(input.getAttribute("min"), 10);
+    var max = parseInt(input.getAttribute("max"), 10);
+    return { min: isNaN(min) ? 1 : min, max: isNaN(max) ? Infinity : max };
+  }
+  function refresh(box) {
+    var input = box.querySelector("input");
+    var b = bounds(input);
+    var n = parseInt(input.value, 10);
+    var less = box.querySelector("[data-step='-1']");
+    var more = box.querySelector("[data-step='1']");
+    less.disabled = isNaN(n) || n <= b.min;
+    more.disabled = !isNaN(n) && n >= b.max;
+    var total = input.form && input.form.querySelector("[data-total]");
+    var unit = parseInt(input.getAttribute("data-unit-fen"), 10);
+    if (total && !isNaN(unit) && !isNaN(n) && n >= b.min && n <= b.max) {
+      total.textContent = yuan(unit * n);
+    }
+  }
+  function setUp() {
+    var boxes = document.querySelectorAll("[data-stepper]");
+    Array.prototype.forEach.call(boxes, function (box) {
+      var input = box.querySelector("input");
+      Array.prototype.forEach.call(box.querySelectorAll("[data-step]"), function (button) {
+        button.hidden = false;
+        button.addEventListener("click", function () {
+          var b = bounds(input);
+          var n = parseInt(input.value, 10);
+          if (isNaN(n)) n = b.min;
+          n += parseInt(button.getAttribute("data-step"), 10);
+          input.value = String(Math.min(b.max, Math.max(b.min, n)));
+          refresh(box);
+        });
+      });
+      input.addEventListener("input", function () { refresh(box); });
+      refresh(box);
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
+// The checkout's saved addresses: each is a link (?address=<id>) that reloads the checkout
+// with it filled in; with script, a tap fills the fields in place (still editable).
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (!(target instanceof Element)) return;
+  var pick = target.closest("[data-address-pick]");
+  if (!pick) return;
+  var form = pick.closest("form");
+  if (!form) return;
+  event.preventDefault();
+  form.elements.namedItem("recipient_name").value = pick.getAttribute("data-name");
+  form.elements.namedItem("recipient_phone").value = pick.getAttribute("data-phone");
+  form.elements.namedItem("shipping_address").value = pick.getAttribute("data-address");
+  Array.prototype.forEach.call(form.querySelectorAll("[data-address-pick]"), function (a) {
+    a.setAttribute("aria-current", a === pick ? "true" : "false");
+  });
+});
+// "Copy link": <button data-copy="#field" data-copied="…" data-copy-failed="…"> copies the
+// field's text with the Clipboard API; where that is missing or refused (an old WebView, a
+// page not served over HTTPS) the text is selected in its read-only field for the reader to
+// copy. Either way the [data-copy-status] beside it says what happened.
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (!(target instanceof Element)) return;
+  var button = target.closest("[data-copy]");
+  if (!button) return;
+  var field = document.querySelector(button.getAttribute("data-copy"));
+  if (!field) return;
+  var box = button.closest("[data-share]") || document;
+  var status = box.querySelector("[data-copy-status]");
+  function say(text) { if (status) status.textContent = text; }
+  function fallback() {
+    field.focus();
+    field.select();
+    var copied = false;
+    try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+    say(button.getAttribute(copied ? "data-copied" : "data-copy-failed"));
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(function () {
+      field.select();
+      say(button.getAttribute("data-copied"));
+    }, fallback);
+  } else {
+    fallback();
+  }
+});
