@@ -74,7 +74,10 @@ class ReviewReport(models.Model):
     reason = models.CharField(max_length=20, choices=HideReason.choices)
     text = models.CharField(max_length=500)
     created_at = models.DateTimeField()
+    # Closed when the operator hides the review ("hidden") or keeps it, finding no breach
+    # of the rules in it ("kept"); open reports put the review first on the reviews desk.
     closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)
 
     class Meta:
         constraints = [

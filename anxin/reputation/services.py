@@ -203,7 +203,9 @@ def review_hide(*, actor: User, number: str, reason: str, note: str) -> Review:
     r.hidden_note = clean_text(note, "note", 300, multiline=True)
     r.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_note"])
     # Hiding the review answers every report on it.
-    ReviewReport.objects.filter(review=r, closed_at__isnull=True).update(closed_at=r.hidden_at)
+    ReviewReport.objects.filter(review=r, closed_at__isnull=True).update(
+        closed_at=r.hidden_at, outcome="hidden"
+    )
     order_event_record(
         order, OrderEventKind.REVIEW_HIDDEN, actor=actor, reason=reason, note=r.hidden_note
     )
@@ -261,6 +263,28 @@ def review_report(*, actor: User, number: str, reason: str, text: str) -> Review
     return ReviewReport.objects.create(
         review=r, by=actor, reason=reason, text=text, created_at=timezone.now()
     )
+
+
+@transaction.atomic
+def review_reports_dismiss(*, actor: User, number: str) -> int:
+    """The operator keeps a reported review, finding no breach of the listed rules in it:
+    its open reports are closed (the review stays as it is, and may be reported again by
+    others). Returns how many were closed."""
+    if not review_may_hide(actor):
+        raise Forbidden("only the platform operator decides on reports of reviews")
+    r = (
+        Review.objects.select_for_update()
+        .filter(order__number=number if isinstance(number, str) else "")
+        .first()
+    )
+    if r is None:
+        raise NotFound(msg("order {number}: not reviewed", number=number))
+    closed = ReviewReport.objects.filter(review=r, closed_at__isnull=True).update(
+        closed_at=timezone.now(), outcome="kept"
+    )
+    if not closed:
+        raise Conflict("the review has no open reports", code="no_open_reports")
+    return closed
 
 
 def review_desk_list(*, days: int = 30, limit: int = 100) -> list[Review]:

@@ -39,6 +39,7 @@ from anxin.reputation.models import (
     ReviewReport,
     Score,
 )
+from anxin.reputation.selectors import review_closes
 from anxin.sellers import badge
 from anxin.sellers import services as sellers
 from anxin.sellers.models import Badge, Level, Verification
@@ -270,7 +271,9 @@ def order_review_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
             "max_photos": reviews.MAX_PHOTOS,
             "can_review": ctx["is_buyer"]
             and order.status == OrderStatus.COMPLETED
-            and review is None,
+            and review is None
+            and order.completed_at is not None
+            and timezone.now() <= review_closes(order.completed_at),
             "review_fields": [
                 ("as_described", _("As described")),
                 ("shipping", _("Shipping")),
@@ -385,13 +388,19 @@ def review_desk(request: UserRequest) -> HttpResponse:
         return _refused(request)
     if request.method == "POST":
         try:
-            reviews.review_hide(
-                actor=request.user,
-                number=request.POST.get("order", ""),
-                reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-            )
-            done = _("The review is hidden. Its place shows that the platform hid it, and why.")
+            if request.POST.get("form") == "keep":
+                reviews.review_reports_dismiss(
+                    actor=request.user, number=request.POST.get("order", "")
+                )
+                done = _("The review stays as it is; its reports are closed.")
+            else:
+                reviews.review_hide(
+                    actor=request.user,
+                    number=request.POST.get("order", ""),
+                    reason=request.POST.get("reason", ""),
+                    note=request.POST.get("note", ""),
+                )
+                done = _("The review is hidden. Its place shows that the platform hid it, and why.")
             messages.success(request, done)
         except DomainError as e:
             messages.error(request, user_message(e))

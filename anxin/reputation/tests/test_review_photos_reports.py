@@ -157,11 +157,41 @@ def test_the_desk_lists_reported_reviews_first_and_hiding_closes_their_reports(
     assert rows[1].open_reports == []
     # When she hides it
     services.review_hide(actor=operator, number=old.number, reason="unrelated", note="广告")
-    # Then its reports are closed, it is no longer first for them, and it cannot be reported
+    # Then its reports are closed as hidden, it is no longer first for them, and it cannot
+    # be reported
     assert not ReviewReport.objects.filter(closed_at__isnull=True).exists()
+    assert set(ReviewReport.objects.values_list("outcome", flat=True)) == {"hidden"}
     assert [r.order.number for r in services.review_desk_list()] == [new.number, old.number]
     with pytest.raises(Conflict):
         services.review_report(actor=other_buyer, number=old.number, reason="abuse", text="x")
+
+
+def test_the_operator_keeps_a_fairly_reported_review_and_closes_its_reports(
+    buyer, other_buyer, seller, operator
+) -> None:
+    # Given a fair bad review that its seller reported
+    order = settled(buyer, seller)
+    services.review_create(actor=buyer, number=order.number, text="发货慢", **stars(shipping=1))
+    services.review_report(actor=seller, number=order.number, reason="unrelated", text="快递的错")
+    # When the seller tries to close the report, then the operator keeps the review, twice
+    # Then the seller is forbidden; the operator's first closes the report as kept and
+    # leaves the review shown, the second finds nothing open
+    with pytest.raises(Forbidden):
+        services.review_reports_dismiss(actor=seller, number=order.number)
+    assert services.review_reports_dismiss(actor=operator, number=order.number) == 1
+    with pytest.raises(Conflict) as e:
+        services.review_reports_dismiss(actor=operator, number=order.number)
+    assert e.value.code == "no_open_reports"
+    report = ReviewReport.objects.get()
+    assert report.outcome == "kept"
+    assert Review.objects.get().hidden_at is None
+    assert services.review_desk_list()[0].open_reports == []
+    # When another buyer reports it later
+    # Then that report is open again, and the same seller still cannot report twice
+    services.review_report(actor=other_buyer, number=order.number, reason="abuse", text="骂人")
+    assert len(services.review_desk_list()[0].open_reports) == 1
+    with pytest.raises(Conflict):
+        services.review_report(actor=seller, number=order.number, reason="abuse", text="再报")
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -212,6 +242,16 @@ def test_the_buyer_writes_a_review_with_stars_and_photos_on_the_order_page(buyer
     # And her order page shows them
     page = b.get(f"/orders/{order.number}").content.decode()
     assert page.count("The buyer's photo") == 2
+
+
+def test_the_review_form_is_gone_once_the_days_to_review_have_passed(clock, buyer, seller) -> None:
+    # Given an order settled 16 days ago (15 days to review it)
+    order = settled(buyer, seller)
+    clock.shift(dt.timedelta(days=16))
+    # When its buyer opens its page
+    page = client_for(buyer).get(f"/orders/{order.number}").content.decode()
+    # Then it offers no review form that could only be refused
+    assert 'data-testid="review-form"' not in page
 
 
 @pytest.mark.parametrize(
@@ -274,10 +314,19 @@ def test_a_review_reported_on_the_seller_page_and_hidden_on_the_desk(
     assert 'data-testid="report"' in desk
     assert "在做广告" in desk
     assert "advertising or unrelated" in desk
-    # When she hides it
+    # When she keeps it, then it is reported again by the seller and she hides it
+    kept = op.post("/desk/reviews", {"form": "keep", "order": order.number}, follow=True)
+    assert "its reports are closed" in flash(kept.content.decode(), "success")
+    assert 'data-testid="report"' not in kept.content.decode()
+    form["text"] = "店家也认为是广告"
+    client_for(seller).post(f"/s/{seller.pk}/report", form)
+    assert "by the shop reviewed" in op.get("/desk/reviews").content.decode()
     op.post("/desk/reviews", {"order": order.number, "reason": "unrelated", "note": "广告"})
-    # Then the report is closed and the desk no longer lists it as reported
-    assert ReviewReport.objects.get().closed_at is not None
+    # Then the reports are closed and the desk no longer lists it as reported
+    assert list(ReviewReport.objects.order_by("id").values_list("outcome", flat=True)) == [
+        "kept",
+        "hidden",
+    ]
     assert 'data-testid="report"' not in op.get("/desk/reviews").content.decode()
 
 
