@@ -5,6 +5,7 @@ order page, the seller's credit on the checkout."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -230,20 +231,33 @@ REVIEW_DONE = {
 def _review_with_photos(request: UserRequest, number: str, p: Any) -> Review:
     """The review form with its photos: each photo checked and stored as a listing's
     picture is (catalog.listing_image_upload), in the same transaction as the review, so a
-    refused review leaves no photo rows behind."""
+    refused review leaves no photo behind (its rows roll back; the files it wrote are
+    removed)."""
     files = request.FILES.getlist("photos")
     if len(files) > reviews.MAX_PHOTOS:
         raise ValidationFailed(
             msg("photos: at most {MAX_PHOTOS}", MAX_PHOTOS=reviews.MAX_PHOTOS), field="photos"
         )
     ratings = {f: _stars(p, f) for f in ("as_described", "shipping", "service")}
-    with transaction.atomic():
-        shas = [
-            catalog.listing_image_upload(actor=request.user, data=f.read()).sha256 for f in files
-        ]
-        return reviews.review_create(
-            actor=request.user, number=number, text=p.get("text", ""), photos=shas, **ratings
-        )
+    stored: list[ListingImage] = []  # files this request wrote, removed if it is refused
+    try:
+        with transaction.atomic():
+            shas = []
+            for f in files:
+                data = f.read()
+                new = not ListingImage.objects.filter(
+                    sha256=hashlib.sha256(data).hexdigest()
+                ).exists()
+                image = catalog.listing_image_upload(actor=request.user, data=data)
+                stored += [image] if new else []
+                shas.append(image.sha256)
+            return reviews.review_create(
+                actor=request.user, number=number, text=p.get("text", ""), photos=shas, **ratings
+            )
+    except DomainError:
+        for image in stored:
+            image.file.storage.delete(image.file.name)
+        raise
 
 
 @login_required

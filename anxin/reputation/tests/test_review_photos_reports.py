@@ -284,6 +284,25 @@ def test_a_refused_review_form_changes_nothing(buyer, seller, case, data, refusa
     assert not ListingImage.objects.exists()
 
 
+def test_a_review_refused_after_its_photos_were_stored_leaves_no_file(
+    settings, tmp_path, buyer, seller
+) -> None:
+    from anxin.conftest import make_listing, pay, place_order
+
+    # Given a paid order not yet settled, and an empty media folder
+    settings.MEDIA_ROOT = str(tmp_path)
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    # When its buyer posts a review with a photo (checked and stored before the order is)
+    photo_file = SimpleUploadedFile("p.png", png((9, 9, 9)), "image/png")
+    form = {"as_described": "5", "shipping": "5", "service": "5", "photos": [photo_file]}
+    page = client_for(buyer).post(f"/orders/{order.number}/review", form, follow=True)
+    # Then she is told to wait for the settlement, and neither a row nor a file is left
+    assert "settled" in flash(page.content.decode(), "error")
+    assert not ListingImage.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
 def test_a_review_reported_on_the_seller_page_and_hidden_on_the_desk(
     buyer, other_buyer, seller, operator
 ) -> None:
