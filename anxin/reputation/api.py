@@ -82,6 +82,29 @@ def hide(request: AuthedRequest, number: str, payload: HideIn) -> dict[str, Any]
     return _out(number)
 
 
+class ReportIn(Schema):
+    reason: str
+    text: str
+
+
+@router.post("/orders/{number}/review/reports", response={201: dict[str, Any]})
+def report(request: AuthedRequest, number: str, payload: ReportIn) -> Status[dict[str, Any]]:
+    """A buyer's or seller's report that the review breaks the published rules (the reason
+    is one of the grounds for hiding it): once per person, never by the review's author."""
+    rep = services.review_report(
+        actor=request.auth, number=number, reason=payload.reason, text=payload.text
+    )
+    return Status(
+        201,
+        {
+            "order": number,
+            "reason": rep.reason,
+            "text": rep.text,
+            "created_at": rep.created_at.isoformat(),
+        },
+    )
+
+
 @router.get("/sellers/{seller_id}/reviews", response=list[dict[str, Any]], auth=None)
 def reviews(request: Any, seller_id: Id) -> list[dict[str, Any]]:
     """A seller's reviews, newest first: public, as the seller page shows them."""

@@ -64,6 +64,37 @@ class Review(models.Model):
         return f"review of {self.order_id}"
 
 
+class ReviewReport(models.Model):
+    """A buyer's or seller's report that a review breaks the published rules, on one of the
+    grounds on which the operator may hide it (HideReason): one per person per review. It
+    stays open until the operator hides the review, which closes every report on it."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="reports")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=HideReason.choices)
+    text = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+    # Closed when the operator hides the review ("hidden") or keeps it, finding no breach
+    # of the rules in it ("kept"); open reports put the review first on the reviews desk.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "by"], name="reputation_report_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(closed_at__isnull=True),
+                name="reputation_report_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report of review {self.review_id} by {self.by_id}"
+
+
 class Ground(models.TextChoices):
     FRAUD = "fraud", _("Fraud found in a decided dispute")
     RUNAWAY = "runaway", _("Took payments and disappeared")

@@ -28,10 +28,12 @@ from anxin.orders.locks import order_lock_for
 from anxin.orders.models import Order, OrderStatus
 from anxin.orders.notify import order_notice
 from anxin.reputation import credit
-from anxin.reputation.models import HideReason, Review
+from anxin.reputation.models import HideReason, Review, ReviewReport
 from anxin.reputation.selectors import review_closes
 
-MAX_PHOTOS = 6
+# Photos a review may carry: each an image from catalog's store (listing_image_upload checks
+# and stores it exactly as a listing's picture), uploaded by the reviewing buyer.
+MAX_PHOTOS = 3
 
 
 def _rating(value: Any, field: str) -> int:
@@ -89,6 +91,10 @@ def review_create(
         "service": _rating(service, "service"),
     }
     text = clean_text(text, "text", 1000, required=False, multiline=True)
+    if photos is not None and (
+        not isinstance(photos, list) or not all(isinstance(p, str) for p in photos)
+    ):
+        raise ValidationFailed("photos: a list of the photos' SHA-256s", field="photos")
     shas = list(dict.fromkeys(photos or []))
     if len(shas) > MAX_PHOTOS:
         raise ValidationFailed(
@@ -196,6 +202,10 @@ def review_hide(*, actor: User, number: str, reason: str, note: str) -> Review:
     r.hidden_at, r.hidden_reason, r.hidden_by = timezone.now(), reason, actor
     r.hidden_note = clean_text(note, "note", 300, multiline=True)
     r.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "hidden_note"])
+    # Hiding the review answers every report on it.
+    ReviewReport.objects.filter(review=r, closed_at__isnull=True).update(
+        closed_at=r.hidden_at, outcome="hidden"
+    )
     order_event_record(
         order, OrderEventKind.REVIEW_HIDDEN, actor=actor, reason=reason, note=r.hidden_note
     )
@@ -206,6 +216,96 @@ def review_hide(*, actor: User, number: str, reason: str, note: str) -> Review:
 def reviews_of(seller: User) -> list[Review]:
     return list(
         Review.objects.filter(seller=seller)
-        .select_related("buyer", "order")
+        .select_related("buyer", "order__snapshot")
         .order_by("-created_at")[:100]
     )
+
+
+def review_may_report(user: User, review: Review) -> bool:
+    """Whether `user` may report `review`: a signed-in buyer or seller other than the
+    review's author. Not its author, because a review is the buyer's own evidence and a
+    report is the way to have it hidden: an author's report would be a path for a seller to
+    press a buyer into having a bad review taken down (删差评), which hiding only for the
+    listed reasons, and only by the operator, exists to stop."""
+    return (
+        user.is_authenticated
+        and user.role in (Role.BUYER, Role.SELLER)
+        and user.pk != review.buyer_id
+    )
+
+
+@transaction.atomic
+def review_report(*, actor: User, number: str, reason: str, text: str) -> ReviewReport:
+    """A buyer's or seller's report that the review of order `number` breaks the published
+    rules, on one of the grounds for hiding it, with what in it does: once per person. The
+    operator's reviews desk lists reported reviews first."""
+    r = (
+        Review.objects.select_for_update()
+        .filter(order__number=number if isinstance(number, str) else "")
+        .first()
+    )
+    if r is None:
+        raise NotFound(msg("order {number}: not reviewed", number=number))
+    if not review_may_report(actor, r):
+        raise Forbidden(
+            "only buyers and sellers may report a review, and not its author",
+            code="may_not_report",
+        )
+    if reason not in HideReason.values:
+        raise ValidationFailed(
+            msg("reason: must be one of {join}", join=", ".join(HideReason.values)), field="reason"
+        )
+    text = clean_text(text, "text", 500, multiline=True)
+    if r.hidden_at is not None:
+        raise Conflict("the review is hidden already", code="hidden")
+    if ReviewReport.objects.filter(review=r, by=actor).exists():
+        raise Conflict("you have reported this review already", code="reported")
+    return ReviewReport.objects.create(
+        review=r, by=actor, reason=reason, text=text, created_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def review_reports_dismiss(*, actor: User, number: str) -> int:
+    """The operator keeps a reported review, finding no breach of the listed rules in it:
+    its open reports are closed (the review stays as it is, and may be reported again by
+    others). Returns how many were closed."""
+    if not review_may_hide(actor):
+        raise Forbidden("only the platform operator decides on reports of reviews")
+    r = (
+        Review.objects.select_for_update()
+        .filter(order__number=number if isinstance(number, str) else "")
+        .first()
+    )
+    if r is None:
+        raise NotFound(msg("order {number}: not reviewed", number=number))
+    closed = ReviewReport.objects.filter(review=r, closed_at__isnull=True).update(
+        closed_at=timezone.now(), outcome="kept"
+    )
+    if not closed:
+        raise Conflict("the review has no open reports", code="no_open_reports")
+    return closed
+
+
+def review_desk_list(*, days: int = 30, limit: int = 100) -> list[Review]:
+    """The operator's reviews desk: the reviews with open reports first (oldest report
+    first, each with its open reports as `open_reports`), then the rest of the last `days`,
+    newest first."""
+    open_reports = list(
+        ReviewReport.objects.filter(closed_at__isnull=True)
+        .select_related("by")
+        .order_by("created_at", "pk")
+    )
+    by_review: dict[int, list[ReviewReport]] = {}
+    for rep in open_reports:
+        by_review.setdefault(rep.review_id, []).append(rep)
+    reported = Review.objects.filter(pk__in=list(by_review)).select_related(
+        "buyer", "order", "seller__seller_profile"
+    )
+    first = sorted(reported, key=lambda r: (by_review[r.pk][0].created_at, r.pk))[:limit]
+    rest = [r for r in reviews_recent(days=days, limit=limit) if r.pk not in by_review]
+    for r in first:
+        r.open_reports = by_review[r.pk]  # type: ignore[attr-defined]
+    for r in rest:
+        r.open_reports = []  # type: ignore[attr-defined]
+    return first + rest

@@ -13,6 +13,7 @@ _ACTIONS = "|".join(re.escape(action) for action in views.REVIEW_ACTIONS)
 urlpatterns = [
     path("s/<id:seller_id>", views.seller_public, name="seller_public"),
     path("s/<id:seller_id>/adjust", views.seller_adjust, name="seller_adjust"),
+    path("s/<id:seller_id>/report", views.review_report, name="review_report"),
     path("blacklist/", views.blacklist_page, name="blacklist"),
     path("desk/blacklist", views.blacklist_desk, name="blacklist_desk"),
     path("desk/reviews", views.review_desk, name="review_desk"),

@@ -5,11 +5,13 @@ order page, the seller's credit on the checkout."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +22,9 @@ from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role, User
 from anxin.accounts.pages import UserRequest, role_required
-from anxin.core.errors import DomainError
+from anxin.catalog import services as catalog
+from anxin.catalog.models import ListingImage
+from anxin.core.errors import DomainError, ValidationFailed, msg
 from anxin.core.pages import user_message
 from anxin.core.text import parse_int
 from anxin.orders.models import OrderStatus
@@ -28,10 +32,62 @@ from anxin.orders.views import order_action_run
 from anxin.reputation import blacklist, credit
 from anxin.reputation import services as reviews
 from anxin.reputation.api import review_out
-from anxin.reputation.models import BlacklistEntry, Ground, HideReason, Review, Score
+from anxin.reputation.models import (
+    BlacklistEntry,
+    Ground,
+    HideReason,
+    Review,
+    ReviewReport,
+    Score,
+)
+from anxin.reputation.selectors import review_closes
 from anxin.sellers import badge
 from anxin.sellers import services as sellers
 from anxin.sellers.models import Badge, Level, Verification
+
+
+def review_ratings(r: Review) -> list[tuple[str, int]]:
+    """A review's three ratings with their names, as the stars show them."""
+    return [
+        (_("As described"), r.as_described),
+        (_("Shipping"), r.shipping),
+        (_("Service"), r.service),
+    ]
+
+
+def review_images(photos: list[str]) -> list[ListingImage]:
+    """A review's photos from catalog's image store, in the order the buyer gave them."""
+    found = {i.sha256: i for i in ListingImage.objects.filter(sha256__in=photos)}
+    return [found[sha] for sha in photos if sha in found]
+
+
+def _review_rows(rows: list[Review], viewer: User | None) -> list[dict[str, Any]]:
+    """The seller page's reviews: each as the API gives it, with the item bought, the date,
+    the ratings, the photos, and whether the viewer may report it or has."""
+    mine: set[int] = set()
+    if viewer is not None:
+        mine = set(
+            ReviewReport.objects.filter(by=viewer, review__in=rows).values_list(
+                "review_id", flat=True
+            )
+        )
+    out = []
+    for r in rows:
+        row = review_out(r)
+        reported = r.pk in mine
+        row |= {
+            "at": r.created_at,
+            "item": r.order.snapshot.title,
+            "ratings": review_ratings(r),
+            "images": review_images(row["photos"]),
+            "reported": reported,
+            "may_report": viewer is not None
+            and not reported
+            and r.hidden_at is None
+            and reviews.review_may_report(viewer, r),
+        }
+        out.append(row)
+    return out
 
 
 def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
@@ -67,7 +123,8 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
             "verdict": verdict,
             "is_owner": request.user.is_authenticated and request.user.pk == seller.pk,
             "badge_url": Badge.objects.filter(seller=seller, revoked_at__isnull=True).exists(),
-            "reviews": [review_out(r) for r in reviews.reviews_of(seller)],
+            "reviews": _review_rows(reviews.reviews_of(seller), viewer),
+            "report_reasons": HideReason.choices,
             "credit": credit.explain(seller.pk),
             "min_orders": settings.ANXIN_CREDIT_MIN_ORDERS,
             "standing": blacklist.standing(seller.pk),
@@ -93,6 +150,25 @@ def seller_adjust(request: UserRequest, seller_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, _("The adjustment is recorded and shown on the seller's page."))
+    except DomainError as e:
+        messages.error(request, user_message(e))
+    return redirect("web:seller_public", seller_id)
+
+
+@login_required
+@require_POST
+def review_report(request: UserRequest, seller_id: int) -> HttpResponse:
+    """A buyer's or seller's report of a review, from the seller's page."""
+    try:
+        reviews.review_report(
+            actor=request.user,
+            number=request.POST.get("order", ""),
+            reason=request.POST.get("reason", ""),
+            text=request.POST.get("text", ""),
+        )
+        messages.success(
+            request, _("Thank you. The platform will read the review against its rules.")
+        )
     except DomainError as e:
         messages.error(request, user_message(e))
     return redirect("web:seller_public", seller_id)
@@ -152,13 +228,46 @@ REVIEW_DONE = {
 }
 
 
+def _review_with_photos(request: UserRequest, number: str, p: Any) -> Review:
+    """The review form with its photos: each photo checked and stored as a listing's
+    picture is (catalog.listing_image_upload), in the same transaction as the review, so a
+    refused review leaves no photo behind (its rows roll back; the files it wrote are
+    removed)."""
+    files = request.FILES.getlist("photos")
+    if len(files) > reviews.MAX_PHOTOS:
+        raise ValidationFailed(
+            msg("photos: at most {MAX_PHOTOS}", MAX_PHOTOS=reviews.MAX_PHOTOS), field="photos"
+        )
+    ratings = {f: _stars(p, f) for f in ("as_described", "shipping", "service")}
+    stored: list[ListingImage] = []  # files this request wrote, removed if it is refused
+    try:
+        with transaction.atomic():
+            shas = []
+            for f in files:
+                data = f.read()
+                new = not ListingImage.objects.filter(
+                    sha256=hashlib.sha256(data).hexdigest()
+                ).exists()
+                image = catalog.listing_image_upload(actor=request.user, data=data)
+                stored += [image] if new else []
+                shas.append(image.sha256)
+            return reviews.review_create(
+                actor=request.user, number=number, text=p.get("text", ""), photos=shas, **ratings
+            )
+    except DomainError:
+        for image in stored:
+            image.file.storage.delete(image.file.name)
+        raise
+
+
 @login_required
 @require_POST
 def review_action(request: UserRequest, number: str, action: str) -> HttpResponse:
     """A review posted from the order page, at the order's action address."""
-    return order_action_run(
-        request, number, REVIEW_ACTIONS.get(action), REVIEW_DONE.get(action, "Done.")
-    )
+    call = REVIEW_ACTIONS.get(action)
+    if action == "review":
+        call = lambda u, n, p: _review_with_photos(request, n, p)  # noqa: E731
+    return order_action_run(request, number, call, REVIEW_DONE.get(action, "Done."))
 
 
 def order_review_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
@@ -171,9 +280,14 @@ def order_review_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
         {
             **ctx,
             "review": review,
+            "ratings": review_ratings(review) if review else [],
+            "images": review_images(review.photos) if review and not review.hidden_at else [],
+            "max_photos": reviews.MAX_PHOTOS,
             "can_review": ctx["is_buyer"]
             and order.status == OrderStatus.COMPLETED
-            and review is None,
+            and review is None
+            and order.completed_at is not None
+            and timezone.now() <= review_closes(order.completed_at),
             "review_fields": [
                 ("as_described", _("As described")),
                 ("shipping", _("Shipping")),
@@ -280,20 +394,27 @@ def blacklist_desk(request: UserRequest) -> HttpResponse:
 
 @login_required
 def review_desk(request: UserRequest) -> HttpResponse:
-    """The operator's reviews of the last 30 days, each with the form that hides it for a
-    reason the rules list; the review's place then says it was hidden, when and why. Who may
-    is the review service's own rule (reviews.review_may_hide)."""
+    """The operator's reviews: those buyers or sellers reported first, with their reports,
+    then the rest of the last 30 days; each with the form that hides it for a reason the
+    rules list (which closes its reports); the review's place then says it was hidden, when
+    and why. Who may is the review service's own rule (reviews.review_may_hide)."""
     if not reviews.review_may_hide(request.user):
         return _refused(request)
     if request.method == "POST":
         try:
-            reviews.review_hide(
-                actor=request.user,
-                number=request.POST.get("order", ""),
-                reason=request.POST.get("reason", ""),
-                note=request.POST.get("note", ""),
-            )
-            done = _("The review is hidden. Its place shows that the platform hid it, and why.")
+            if request.POST.get("form") == "keep":
+                reviews.review_reports_dismiss(
+                    actor=request.user, number=request.POST.get("order", "")
+                )
+                done = _("The review stays as it is; its reports are closed.")
+            else:
+                reviews.review_hide(
+                    actor=request.user,
+                    number=request.POST.get("order", ""),
+                    reason=request.POST.get("reason", ""),
+                    note=request.POST.get("note", ""),
+                )
+                done = _("The review is hidden. Its place shows that the platform hid it, and why.")
             messages.success(request, done)
         except DomainError as e:
             messages.error(request, user_message(e))
@@ -301,5 +422,11 @@ def review_desk(request: UserRequest) -> HttpResponse:
     return render(
         request,
         "reputation/review_desk.html",
-        {"reviews": reviews.reviews_recent(), "reasons": HideReason.choices},
+        {
+            "reviews": [
+                (r, review_ratings(r), review_images([] if r.hidden_at else r.photos))
+                for r in reviews.review_desk_list()
+            ],
+            "reasons": HideReason.choices,
+        },
     )

@@ -81,7 +81,9 @@ def _buyer_pages() -> list[tuple[str, str]]:
         (reverse("web:orders"), "orders"),
         (reverse("web:orders") + "?tab=to_receive", "orders-to-receive"),
         (_order(buyer__username="zhangwei", status="shipped"), "order-shipped"),
-        (_order(buyer__username="zhangwei", status="completed"), "order-completed"),
+        (_order(buyer__username="zhangwei", review__isnull=False), "order-reviewed"),
+        (_order(buyer__username="zhangwei", status="completed", review=None), "order-to-review"),
+        (reverse("web:seller_public", args=[listing.seller_id]), "seller-reviews"),
         (reverse("web:checkout", args=[listing.code]), "checkout"),
         (reverse("web:disputes"), "cases"),
         (_case(buyer__username="zhangwei", step="parties_accept"), "case-proposal"),
@@ -232,3 +234,40 @@ def test_the_dashboard_on_a_phone_in_english(browser, live_server, demo) -> None
     phone.close()
     # Then nothing on it is broken
     _assert_clean(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_reviews_written_reported_and_decided_on_a_phone(browser, live_server, demo, lang) -> None:
+    from anxin.accounts.models import User
+
+    tea = User.objects.get(username="seller-tea").pk
+    to_review = _order(buyer__username="zhangwei", status="completed", review=None)
+    # Given the demo world: a review with a photo and one the seller reported
+    # When a buyer taps the stars by keyboard on a review form
+    buyer = Phone.open(browser, live_server.url, "buyer-review", lang=lang)
+    buyer.login("zhangwei", PASSWORD)
+    buyer.look("home")
+    buyer.page.goto(to_review)
+    buyer.page.wait_for_load_state("networkidle")
+    buyer.page.focus("input[name=as_described][value='5']")
+    buyer.page.keyboard.press("ArrowLeft")
+    buyer.page.keyboard.press("ArrowLeft")
+    # Then the third star is the one chosen, and the form looks right
+    assert buyer.page.is_checked("input[name=as_described][value='3']")
+    buyer.look("review-form-3-stars")
+    buyer.close()
+    # When another buyer opens the report form on the seller's page
+    other = Phone.open(browser, live_server.url, "buyer-report", lang=lang)
+    other.login("lina", PASSWORD)
+    other.look("home")
+    other.page.goto(reverse("web:seller_public", args=[tea]))
+    other.page.wait_for_load_state("networkidle")
+    other.page.locator("details.report summary").first.click()
+    other.look("seller-report-form")
+    other.close()
+    # And the operator opens the reviews desk
+    operator = Phone.open(browser, live_server.url, "operator-reviews", lang=lang)
+    problems = buyer.problems + other.problems
+    problems += _walk(operator, "operator", [(reverse("web:review_desk"), "reviews-desk")])
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
