@@ -173,28 +173,29 @@ def address_add(request: Any) -> HttpResponse:
     return redirect(reverse("web:account") + "#addresses")
 
 
-@login_required
-@require_POST
-def address_default(request: Any, address_id: int) -> HttpResponse:
+def _address_change(request: Any, change: Any, address_id: int, done: str) -> HttpResponse:
+    """Run one change to the user's address book; say what happened, back on the book."""
     try:
-        services.address_default_set(user=request.user, address_id=address_id)
+        change(user=request.user, address_id=address_id)
     except DomainError as e:
         messages.error(request, user_message(e))
     else:
-        messages.success(request, _("Default address set."))
+        messages.success(request, done)
     return redirect(reverse("web:account") + "#addresses")
+
+
+@login_required
+@require_POST
+def address_default(request: Any, address_id: int) -> HttpResponse:
+    return _address_change(
+        request, services.address_default_set, address_id, _("Default address set.")
+    )
 
 
 @login_required
 @require_POST
 def address_delete(request: Any, address_id: int) -> HttpResponse:
-    try:
-        services.address_delete(user=request.user, address_id=address_id)
-    except DomainError as e:
-        messages.error(request, user_message(e))
-    else:
-        messages.success(request, _("Address deleted."))
-    return redirect(reverse("web:account") + "#addresses")
+    return _address_change(request, services.address_delete, address_id, _("Address deleted."))
 
 
 @login_required
