@@ -280,3 +280,33 @@ def test_reviews_written_reported_and_decided_on_a_phone(browser, live_server, d
     problems += _walk(operator, "operator", [(reverse("web:review_desk"), "reviews-desk")])
     # Then no page has anything a person would see as broken
     _assert_clean(problems)
+
+
+def test_a_buyer_returns_one_of_two_items_on_a_phone(browser, live_server, demo) -> None:
+    from anxin.aftersales.models import AfterSale
+    from anxin.orders.models import Order
+
+    # Given the demo world, where a buyer's order of two boxes of oranges is on its way
+    order = Order.objects.get(
+        buyer__username="wangfang", quantity=2, status="shipped", after_sales=None
+    )
+    phone = Phone.open(browser, live_server.url, "buyer-return")
+    phone.login("wangfang", PASSWORD)
+    phone.visit(reverse("web:order", args=[order.number]), "order-two-items")
+    # When she opens the return form, asks to return one of the two, and sends it
+    page = phone.page
+    page.get_by_test_id("aftersale-request").locator("summary").click()
+    page.get_by_test_id("aftersale-quantity").select_option("1")
+    page.get_by_test_id("aftersale-kind").select_option("quality_return")
+    page.get_by_test_id("aftersale-request").locator("textarea[name=reason]").fill(
+        "一箱里有几个烂了"
+    )
+    page.get_by_test_id("aftersale-request").locator("button[type=submit]").click()
+    page.get_by_test_id("after-sale-status").wait_for()
+    phone.look("return-one-of-two")
+    status = page.get_by_test_id("after-sale-status").inner_text()
+    phone.close()
+    # Then the request is about one item, the page says so, and nothing on it is broken
+    assert AfterSale.objects.get(order=order).quantity == 1
+    assert "共 2 件，退 1 件" in status
+    _assert_clean(phone.problems)
