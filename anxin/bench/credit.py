@@ -192,13 +192,14 @@ _GENERATE: list[tuple[str, str]] = [
     (
         "after-sales",
         """
-        INSERT INTO aftersales_aftersale (kind, status, is_open, reason, item_condition, law,
-            law_backed, refund_fen, requested_at, respond_by, responded_at, responded_by,
+        INSERT INTO aftersales_aftersale (kind, quantity, status, is_open, reason, item_condition,
+            law, law_backed, refund_fen, requested_at, respond_by, responded_at, responded_by,
             refusal_reason, return_carrier, return_tracking, return_shipping_fen,
             received_via, refund_due_at, gifts_not_returned_fen, free_shipping_deduction_fen,
             refunded_fen, refunded_at, reship_carrier, reship_tracking, escalation_reason,
             closed_at, order_id, seller_id)
-        SELECT 'no_reason_return', CASE WHEN o.id %% 10 = 0 THEN 'refused' ELSE 'refunded' END,
+        SELECT 'no_reason_return', o.quantity,
+            CASE WHEN o.id %% 10 = 0 THEN 'refused' ELSE 'refunded' END,
             false, '不想要了', 'intact', '{}'::jsonb, true, o.amount_fen,
             o.delivered_at + interval '2 days', o.delivered_at + interval '7 days',
             o.delivered_at + interval '3 days',
