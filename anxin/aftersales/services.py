@@ -78,12 +78,17 @@ def aftersale_delivered_day(order: Order, now: dt.datetime) -> dt.date:
 RETURNS = (Kind.NO_REASON_RETURN, Kind.QUALITY_RETURN)
 
 
+def _returned(order: Order) -> tuple[int, int]:
+    """The order's items already sent back and refunded, and what those refunds paid."""
+    got = AfterSale.objects.filter(order=order, kind__in=RETURNS, status=St.REFUNDED).aggregate(
+        n=Sum("quantity"), fen=Sum("refunded_fen")
+    )
+    return got["n"] or 0, got["fen"] or 0
+
+
 def aftersale_units_returned(order: Order) -> int:
     """How many of the order's items have already gone back to the seller and been refunded."""
-    got = AfterSale.objects.filter(order=order, kind__in=RETURNS, status=St.REFUNDED).aggregate(
-        n=Sum("quantity")
-    )
-    return got["n"] or 0
+    return _returned(order)[0]
 
 
 def _part_fen(order: Order, quantity: int) -> int:
@@ -682,13 +687,8 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
     # Earlier returns of other items of the order were refunded for those items: what this
     # one pays is on top of them, while anything else the buyer got back on the order (a
     # refund, a remedy) still counts against it.
-    earlier = (
-        AfterSale.objects.filter(order=order, kind__in=RETURNS, status=St.REFUNDED).aggregate(
-            n=Sum("refunded_fen")
-        )["n"]
-        or 0
-    )
-    units = aftersale_units_returned(order) + a.quantity
+    units, earlier = _returned(order)
+    units += a.quantity
     paid = _pay(order, a, price_fen=price + earlier, extra_fen=a.return_shipping_fen, actor=actor)
     hooks.call(hooks.BUYER_REFUNDED, order=order, amount_fen=paid, source=f"after_sale:{a.pk}")
     _move(
