@@ -183,8 +183,8 @@ class Phone:
         self.page.goto("/login/")
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
-        self.page.click("main form button[type=submit]")
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.click("main form button[type=submit]")
 
     def visit(self, path: str, name: str) -> None:
         self.page.goto(path)

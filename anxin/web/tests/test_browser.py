@@ -70,7 +70,10 @@ def _login(page, username: str) -> None:
     page.goto("/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
+    # Until the redirect after signing in has loaded: a navigation started before would abort
+    # it (and the page checks would see an aborted request).
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
 
 
 def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server) -> None:
