@@ -145,6 +145,11 @@ class Phone:
     shots: int = 0
     _console: list[str] = field(default_factory=list)
     _failed: list[str] = field(default_factory=list)
+    # Which document each request belongs to: a request the page abandons when the person moves
+    # on to another page fails with net::ERR_ABORTED, which nobody sees.
+    _document: int = 0
+    _aborted: list[tuple[int, str]] = field(default_factory=list)
+    _born: dict[Any, int] = field(default_factory=dict)
 
     @classmethod
     def open(cls, browser: Any, base_url: str, role: str, lang: str = "zh-CN") -> Phone:
@@ -161,15 +166,31 @@ class Phone:
         ctx.on("console", phone._on_console)
         ctx.on("weberror", lambda e: phone._console.append(f"page error: {e.error}"))
         ctx.on("requestfailed", phone._on_failed)
+        phone.page.on("framenavigated", phone._on_navigated)
         ctx.on("response", phone._on_response)
+        ctx.on("request", phone._on_request)
+        ctx.on("requestfinished", lambda r: phone._born.pop(r, None))
         return phone
 
     def _on_console(self, message: Any) -> None:
         if message.type == "error":
             self._console.append(message.text)
 
+    def _on_navigated(self, frame: Any) -> None:
+        if frame.parent_frame is None:
+            self._document += 1
+
     def _on_failed(self, request: Any) -> None:
-        self._failed.append(f"{request.url} ({request.failure})")
+        what = f"{request.url} ({request.failure})"
+        born = self._born.pop(request, self._document)
+        if request.failure == "net::ERR_ABORTED":
+            # Judged in look(), once the navigation that may have abandoned it has committed.
+            self._aborted.append((born, what))
+        else:
+            self._failed.append(what)
+
+    def _on_request(self, request: Any) -> None:
+        self._born[request] = self._document
 
     def _on_response(self, response: Any) -> None:
         if response.status >= 400:
@@ -201,9 +222,13 @@ class Phone:
         folder = ARTIFACTS / "screens" / f"{self.role}-{self.lang}"
         folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(folder / f"{self.shots:02d}-{name}.png"), full_page=True)
+        # Images the full-page screenshot brought into view load before the person moves on.
+        page.wait_for_load_state("networkidle")
         found += [f"failed request {r}" for r in self._failed]
+        found += [f"failed request {r}" for born, r in self._aborted if born == self._document]
         found += [f"console: {m}" for m in self._console]
         self._failed.clear()
+        self._aborted.clear()
         self._console.clear()
         found += [f"wider than the screen: {e}" for e in page.evaluate(_OVERFLOW)]
         found += [f"tap target: {t}" for t in page.evaluate(_SMALL_TARGETS, TAP_PX)]
