@@ -1,3 +1,5 @@
+import re
+
 from django import template
 
 from anxin.core.money import format_fen
@@ -22,6 +24,16 @@ def event_reason(reason: str) -> str:
     words (a cancellation's reason) are shown as they wrote them."""
     from django.utils.translation import gettext as _
 
+    kind = re.fullmatch(r"after-sales ([a-z_]+)", reason)
+    if kind:
+        from anxin.aftersales.models import Kind
+
+        label = dict(Kind.choices).get(kind.group(1))
+        if label is not None:
+            return _("Refunded after an after-sales request (%(kind)s).") % {"kind": label}
+    case = re.fullmatch(r"case (\S+)", reason)
+    if case:
+        return _("Refunded on complaint case %(number)s.") % {"number": case.group(1)}
     return {
         "insufficient balance": _("The payment was declined: insufficient balance."),
         "payment arrived after the order closed": _(
