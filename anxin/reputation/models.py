@@ -57,7 +57,13 @@ class Review(models.Model):
                 fields=["seller", "created_at"],
                 include=["as_described", "shipping", "service", "hidden_at"],
                 name="reputation_review_seller",
-            )
+            ),
+            # The few hidden reviews, whose photos the media view withholds.
+            models.Index(
+                fields=["hidden_at"],
+                condition=Q(hidden_at__isnull=False),
+                name="reputation_review_hidden",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,3 +38,26 @@ def reviewable_orders() -> Q:
     return Q(completed_at__gte=reviews_open_since()) & ~Q(
         pk__in=Review.objects.values_list("order_id", flat=True)
     )
+
+
+def withheld_photo_readers(sha256: str) -> set[int] | None:
+    """Who may still see an image of the shared store that only hidden reviews show: their
+    authors (the operator and regulators see it too, by their role). None when the image is
+    public: shown by a visible review or by a listing, or in no review at all.
+
+    A hidden review's photos are withheld as its text is: the operator hid them for a reason
+    (someone's personal information, abuse), and their address must not keep showing them."""
+    from anxin.catalog.models import ListingSnapshot
+
+    hidden = set(
+        Review.objects.filter(hidden_at__isnull=False, photos__icontains=sha256).values_list(
+            "buyer_id", flat=True
+        )
+    )
+    if not hidden:
+        return None
+    shown = (
+        Review.objects.filter(hidden_at__isnull=True, photos__icontains=sha256).exists()
+        or ListingSnapshot.objects.filter(images__icontains=sha256).exists()
+    )
+    return None if shown else hidden

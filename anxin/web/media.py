@@ -1,10 +1,11 @@
 """Uploaded files, served in every mode (not only with DEBUG) and each to whom it belongs.
 
 /media/ serves only what is public: listing images and review photos, which share the
-content-addressed image store. Every other upload is served by a view of what it belongs
-to, behind that thing's access helper: chat images (the order's chat, below), dispute
-evidence (dispute_views.dispute_file) and sellers' documents (below). Their paths under
-/media/ are refused, so nobody fetches a file that is not theirs by guessing its path."""
+content-addressed image store (a photo that only hidden reviews show goes only to its author
+and staff). Every other upload is served by a view of what it belongs to, behind that thing's
+access helper: chat images (the order's chat, below), dispute evidence
+(dispute_views.dispute_file) and sellers' documents (below). Their paths under /media/ are
+refused, so nobody fetches a file that is not theirs by guessing its path."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from anxin.accounts.models import User
+from anxin.accounts.models import Role, User
 from anxin.accounts.pages import UserRequest
 from anxin.catalog.models import ListingImage
 from anxin.core import media
@@ -24,6 +25,7 @@ from anxin.disputes import selectors as dispute_selectors
 from anxin.disputes.models import Dispute
 from anxin.orders import selectors as order_sel
 from anxin.orders.models import Order
+from anxin.reputation.selectors import withheld_photo_readers
 from anxin.sellers import selectors as seller_sel
 
 _PUBLIC_IMAGE = re.compile(r"listing-images/[0-9a-f]{2}/(?P<sha>[0-9a-f]{64})\.[a-z]{3,4}")
@@ -35,9 +37,18 @@ def public_file(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
     image = ListingImage.objects.filter(pk=m["sha"]).first() if m else None
     if image is None or image.file.name != path:
         return error_page(request, NotFound("file: not found"))
+    readers = withheld_photo_readers(image.sha256)
+    if readers is not None:
+        user = request.user
+        staff = user.is_authenticated and user.role in (Role.OPERATOR, Role.REGULATOR)
+        if not (staff or user.pk in readers):
+            return error_page(request, NotFound("file: not found"))
     try:
         return media.file_response(
-            image.file, content_type=image.content_type, sha256=image.sha256, public=True
+            image.file,
+            content_type=image.content_type,
+            sha256=image.sha256,
+            public=readers is None,
         )
     except DomainError as e:
         return error_page(request, e)

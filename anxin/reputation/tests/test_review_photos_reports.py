@@ -374,3 +374,26 @@ def test_reporting_a_review_over_the_api(api, buyer, other_buyer, seller) -> Non
     assert bad.status_code == 422
     assert "reason" in bad.json()["detail"]
     assert ReviewReport.objects.count() == 1
+
+
+def test_a_hidden_reviews_photo_goes_only_to_its_author_and_staff(
+    buyer, other_buyer, seller, operator, staff
+) -> None:
+    # Given a review with a photo, which anyone can open by its address
+    order = settled(buyer, seller)
+    sha = photo(buyer)
+    services.review_create(actor=buyer, number=order.number, photos=[sha], **stars())
+    url = ListingImage.objects.get(pk=sha).file.url
+    assert client_for().get(url).status_code == 200
+    # When the operator hides the review
+    services.review_hide(
+        actor=operator, number=order.number, reason="personal_data", note="有电话号码"
+    )
+    # Then its photo's address shows nothing to the public, another buyer or the seller
+    for who in (None, other_buyer, seller):
+        assert client_for(who).get(url).status_code == 404, who
+    # But its author, the operator and a regulator still open it, never from a shared cache
+    for who in (buyer, operator, staff["regulator"]):
+        resp = client_for(who).get(url)
+        assert resp.status_code == 200, who
+        assert "private" in resp["Cache-Control"]
