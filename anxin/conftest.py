@@ -225,3 +225,13 @@ def child_env() -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "anxin.settings"
     env.pop("ANXIN_CRASH_AT", None)
     return env
+
+
+def read_deadline(due: dt.datetime, short: bool = True) -> str:
+    """A deadline as a person reads it in Beijing ("m-d H:i", or "Y-m-d H:i" when not
+    `short`): one at midnight ends the day before, at 24:00 (Civil Code Art. 203)."""
+    day = "%m-%d" if short else "%Y-%m-%d"
+    local = due.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    if (local.hour, local.minute) == (0, 0):
+        return f"{(local - dt.timedelta(days=1)).strftime(day)} 24:00"
+    return local.strftime(f"{day} %H:%M")

@@ -4,11 +4,11 @@ offer and what silence does with it, and the law's reasons worded for the reader
 from __future__ import annotations
 
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
+from anxin.conftest import read_deadline
 from anxin.disputes import services
 from anxin.disputes.tests.helpers import desk, shipped
 
@@ -62,7 +62,7 @@ def test_the_offer_button_shows_the_amount_and_the_page_says_what_silence_does(
     d = filed(buyer, seller, listing)
     services.dispute_answer(actor=seller, number=d.number, offer_fen=2000, text="补偿20元")
     d.refresh_from_db()
-    due = d.due_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    due = read_deadline(d.due_at, short=False)
     # When the buyer opens the case
     page = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
     # Then the main button names the amount, and the page says silence accepts the offer

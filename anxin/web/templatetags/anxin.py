@@ -1,11 +1,26 @@
+import datetime as dt
 import re
 
 from django import template
+from django.utils import dateformat, timezone
 
 from anxin.core.money import format_fen
 from anxin.orders import labels
 
 register = template.Library()
+
+
+@register.filter
+def deadline(value: dt.datetime | None, fmt: str = "Y-m-d H:i") -> str:
+    """A deadline as the law counts time: a period's last day ends at 24:00 (Civil Code Art.
+    203), so a deadline at midnight reads "12-10 24:00", not "12-11 00:00", which a person
+    takes for a day still open."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value)
+    if fmt.endswith(" H:i") and (local.hour, local.minute, local.second) == (0, 0, 0):
+        return f"{dateformat.format(local - dt.timedelta(days=1), fmt[:-4])} 24:00"
+    return dateformat.format(local, fmt)
 
 
 @register.filter

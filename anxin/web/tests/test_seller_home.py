@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from anxin.accounts.models import Role
-from anxin.conftest import make_user
+from anxin.conftest import make_user, read_deadline
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +128,7 @@ def test_a_return_request_says_silence_approves_it_as_the_deadline_runner_does(
     # When the seller opens her home
     row = section(home_of(seller), "after-sale-row")[0]
     # Then the request is there with the date to answer by and what silence does
-    due = a.respond_by.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    assert f"请在 {due:%m-%d %H:%M} 前答复" in row
+    assert f"请在 {read_deadline(a.respond_by)} 前答复" in row
     assert "逾期不答复视为同意，申请将自动通过" in row
     assert f'href="/orders/{order.number}#after-sales"' in row
     # And when that time passes with no answer, the deadline runner does just that
@@ -154,8 +153,7 @@ def test_a_complaint_says_what_silence_costs_as_the_deadline_runner_does(
     # When the seller opens her home
     row = section(home_of(seller), "case-row")[0]
     # Then it is there with the date to answer by and what not answering costs
-    due = d.due_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    assert f"请在 {due:%m-%d %H:%M} 前回应" in row
+    assert f"请在 {read_deadline(d.due_at)} 前回应" in row
     assert "逾期不回应视为认可投诉，将退给买家 ¥128.00" in row
     assert f'href="/disputes/{d.number}/"' in row
     # And when that time passes with no answer, the deadline runner decides it so

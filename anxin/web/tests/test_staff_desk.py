@@ -9,10 +9,9 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from anxin.accounts.models import Role
-from anxin.conftest import make_listing, make_user
+from anxin.conftest import make_listing, make_user, read_deadline
 from anxin.disputes import services as disputes
 from anxin.disputes.tests.helpers import completed, file_quality, shipped, to_decision
 from anxin.reputation import blacklist
@@ -66,7 +65,7 @@ def test_the_mediators_desk_lists_the_cases_waiting_for_her_proposal(
     assert f'href="/disputes/{d.number}/"' in mine
     assert "等待调解员提出调解方案" in mine
     assert d.due_at is not None
-    assert timezone.localtime(d.due_at).strftime("%m-%d %H:%M") in mine
+    assert read_deadline(d.due_at) in mine
     # And the other mediator's desk says plainly that nothing is waiting
     other = desk(idle)
     assert count(other, "mine") == 0
