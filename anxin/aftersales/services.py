@@ -36,7 +36,12 @@ from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.orders import services as orders
 from anxin.orders.events import OrderEventKind, order_event_record, order_transition
 from anxin.orders.holds import hold_close, hold_open, holds_close_all
-from anxin.orders.locks import order_actor_require, order_lock_for, order_lock_of
+from anxin.orders.locks import (
+    LockedOrder,
+    order_actor_require,
+    order_lock_for,
+    order_lock_of,
+)
 from anxin.orders.models import Hold, HoldKind, Order, OrderStatus
 from anxin.orders.notify import order_notice
 from anxin.orders.selectors import order_for
@@ -259,13 +264,13 @@ def _current(order: Order) -> AfterSale:
     return a
 
 
-def _by_id(after_sale_id: int) -> tuple[Order, AfterSale]:
+def _by_id(after_sale_id: int) -> tuple[LockedOrder, AfterSale]:
     locked = order_lock_of(AfterSale, pk=after_sale_id)
     if locked is None:
         raise NotFound(
             msg("after-sales request {after_sale_id}: not found", after_sale_id=after_sale_id)
         )
-    return locked.order, AfterSale.objects.select_for_update().get(pk=after_sale_id)
+    return locked, AfterSale.objects.select_for_update().get(pk=after_sale_id)
 
 
 def _schedule(task: Any, at: dt.datetime | None, a: AfterSale) -> None:
@@ -431,7 +436,8 @@ def aftersale_answer(*, actor: User, number: str, approve: bool, reason: str = "
 
 @transaction.atomic
 def aftersale_auto_approve(*, after_sale_id: int) -> str:
-    order, a = _by_id(after_sale_id)
+    locked, a = _by_id(after_sale_id)
+    order = locked.order
     if a.status != St.REQUESTED:
         return f"already {a.status}"
     if a.respond_by > timezone.now():
@@ -451,7 +457,8 @@ def aftersale_withdraw(*, actor: User, number: str) -> AfterSale:
 
 @transaction.atomic
 def aftersale_lapse(*, after_sale_id: int) -> str:
-    order, a = _by_id(after_sale_id)
+    locked, a = _by_id(after_sale_id)
+    order = locked.order
     if a.status != St.APPROVED:
         return f"already {a.status}"
     if a.return_by is None or a.return_by > timezone.now():
@@ -538,7 +545,8 @@ def aftersale_confirm_received(
     """The seller has the goods back. For a return the refund is paid at once, less what the
     law lets the seller deduct (gifts not returned, NRR 12; a broken free-shipping offer,
     NRR 18)."""
-    order = order_lock_for(actor, number).order
+    locked = order_lock_for(actor, number)
+    order = locked.order
     order_actor_require(actor, order, "seller", "operator")
     a = _current(order)
     for name, value in (
@@ -575,7 +583,7 @@ def aftersale_confirm_received(
     )
     a.gifts_not_returned_fen = gifts_not_returned_fen
     a.free_shipping_deduction_fen = free_shipping_deduction_fen
-    _refund(order, a, actor=actor)
+    _refund(order, a, actor=actor, seller_in_debt=locked.seller_in_debt)
     return a
 
 
@@ -593,7 +601,8 @@ def aftersale_return_delivered(
             return "ignored: return already received"
         return None
     with transaction.atomic():
-        order, a = _by_id(ids[0])
+        locked, a = _by_id(ids[0])
+        order = locked.order
         if a.status != St.RETURN_SHIPPED:
             return f"ignored: request is {a.status}"
         _received(order, a, at=delivered_at, via="carrier", actor=None)
@@ -603,12 +612,13 @@ def aftersale_return_delivered(
 @transaction.atomic
 def aftersale_refund_due(*, after_sale_id: int) -> str:
     """The refund deadline: a seller who neither refunded nor contested is taken to accept."""
-    order, a = _by_id(after_sale_id)
+    locked, a = _by_id(after_sale_id)
+    order = locked.order
     if a.status != St.RETURN_RECEIVED or not a.is_return:
         return f"already {a.status}"
     if a.refund_due_at is None or a.refund_due_at > timezone.now():
         return "not due"
-    _refund(order, a, actor=None)
+    _refund(order, a, actor=None, seller_in_debt=locked.seller_in_debt)
     return "refunded at the deadline"
 
 
@@ -659,7 +669,7 @@ def aftersale_escalate(*, actor: User, number: str, reason: str) -> AfterSale:
 # --- money -----------------------------------------------------------------------------------
 
 
-def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
+def _refund(order: Order, a: AfterSale, *, actor: User | None, seller_in_debt: bool) -> None:
     if a.status != St.RETURN_RECEIVED:  # checked again here, before any money moves
         raise InvalidTransition(
             msg("the request is {status}", status=a.status), code="after_sale_status"
@@ -701,7 +711,9 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         refunded_at=timezone.now(),
     )
     if units < order.quantity:
-        _keep_the_rest(order, a, kept=order.quantity - units, actor=actor)
+        _keep_the_rest(
+            order, a, kept=order.quantity - units, actor=actor, seller_in_debt=seller_in_debt
+        )
     elif order.status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         order_transition(
             order,
@@ -716,10 +728,13 @@ def _refund(order: Order, a: AfterSale, *, actor: User | None) -> None:
         holds_close_all(order, "refunded", f"after-sales {a.kind}")
 
 
-def _keep_the_rest(order: Order, a: AfterSale, *, kept: int, actor: User | None) -> None:
+def _keep_the_rest(
+    order: Order, a: AfterSale, *, kept: int, actor: User | None, seller_in_debt: bool
+) -> None:
     """Some of the order's items came back and were refunded; the buyer keeps the others. If
     the money was still in escrow, the refund settled it (the kept items' share went to the
-    seller), so the order is complete: the buyer has had the goods in hand to send some back.
+    seller), so the order is complete: the buyer has had the goods in hand to send some back,
+    and a seller in debt has it collected from that share, as from any release.
     """
     if order.status == OrderStatus.SHIPPED:
         order_transition(
@@ -737,6 +752,7 @@ def _keep_the_rest(order: Order, a: AfterSale, *, kept: int, actor: User | None)
             after_sale=a.pk,
             kept=kept,
         )
+        hooks.call(hooks.SELLER_PAID_OUT, order=order, seller_in_debt=seller_in_debt)
     holds_close_all(order, "refunded", f"after-sales {a.kind}, {a.quantity} returned")
 
 

@@ -150,3 +150,43 @@ def test_the_return_form_asks_how_many_when_the_order_has_several(
     assert AfterSale.objects.get(order=order).quantity == 1
     page = client.get(reverse("web:order", args=[order.number])).content.decode()
     assert "共 3 件，退 1 件" in page
+
+
+def test_a_partial_return_in_escrow_collects_a_sellers_debt_from_the_kept_items_share(
+    clock, buyer, seller, listing
+) -> None:
+    from anxin.conftest import make_listing, make_user, shipped
+    from anxin.remedies.models import SellerDebt
+
+    # Given a seller who owes a debt: a return for a defect on an order she was already paid
+    # for, with shipping back costing more than her balance
+    cheap = make_listing(seller, price_fen=10000)
+    first = shipped(buyer, seller, cheap, tracking="SF1000000042")
+    orders.order_confirm(actor=buyer, number=first.number)
+    services.aftersale_request(
+        actor=buyer, number=first.number, kind="quality_return", reason="漏水"
+    )
+    services.aftersale_answer(actor=seller, number=first.number, approve=True)
+    services.aftersale_ship_back(
+        actor=buyer,
+        number=first.number,
+        carrier="中通",
+        tracking_number="ZT2000000042",
+        return_shipping_fen=1500,
+    )
+    services.aftersale_confirm_received(actor=seller, number=first.number)
+    debt = SellerDebt.objects.get()
+    assert debt.settled_at is None
+    # And another buyer's order of three items, its money still in escrow
+    other = make_user("buyer3", "buyer")
+    order = _three_shipped(other, seller, listing)
+    # When that buyer returns one item: the refund settles escrow, the seller is paid for two
+    _return(other, seller, order, 1, "ZT3000000042")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    deliver_all()
+    # Then the seller's debt is collected from what she was just paid, as after any release
+    debt.refresh_from_db()
+    assert debt.repaid_fen == debt.amount_fen
+    assert debt.settled_at is not None
+    books_balance()
