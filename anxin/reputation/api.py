@@ -7,7 +7,7 @@ from ninja import Router, Schema, Status
 from anxin.accounts.models import User
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import Id, Whole
-from anxin.core.errors import NotFound, msg
+from anxin.core.errors import Forbidden, NotFound, msg
 from anxin.reputation import services
 from anxin.reputation.models import Review
 
@@ -105,6 +105,37 @@ def report(request: AuthedRequest, number: str, payload: ReportIn) -> Status[dic
     )
 
 
+@router.post("/orders/{number}/review/reports/dismiss", response=dict[str, Any])
+def reports_dismiss(request: AuthedRequest, number: str) -> dict[str, Any]:
+    """The operator keeps a reported review: its open reports are closed."""
+    closed = services.review_reports_dismiss(actor=request.auth, number=number)
+    return {**_out(number), "reports_closed": closed}
+
+
+@router.get("/reviews/desk", response=list[dict[str, Any]])
+def review_desk(request: AuthedRequest) -> list[dict[str, Any]]:
+    """The operator's reviews desk, as its page shows it: reported reviews first with their
+    open reports (who reported is said as the page says it: the shop reviewed, another shop
+    or a buyer), then the last 30 days' reviews."""
+    if not services.review_may_hide(request.auth):
+        raise Forbidden("only the platform operator decides on reports of reviews")
+    out = []
+    for r in services.review_desk_list():
+        reports = [
+            {
+                "reason": rep.reason,
+                "text": rep.text,
+                "by": "shop_reviewed"
+                if rep.by_id == r.seller_id
+                else ("shop" if rep.by.role == "seller" else "buyer"),
+                "created_at": rep.created_at.isoformat(),
+            }
+            for rep in r.open_reports  # type: ignore[attr-defined]
+        ]
+        out.append({**review_out(r), "seller": r.seller_id, "open_reports": reports})
+    return out
+
+
 @router.get("/sellers/{seller_id}/reviews", response=list[dict[str, Any]], auth=None)
 def reviews(request: Any, seller_id: Id) -> list[dict[str, Any]]:
     """A seller's reviews, newest first: public, as the seller page shows them."""
@@ -177,6 +208,9 @@ def _entry(e: Any) -> dict[str, Any]:
         "appeal": e.appeal_text,
         "decision": e.decision_reasons,
         "listed_until": e.listed_until.isoformat() if e.listed_until else None,
+        "lifted": {"at": e.lifted_at.isoformat(), "reasons": e.lift_reasons}
+        if e.lifted_at
+        else None,
     }
 
 
@@ -225,3 +259,15 @@ def blacklist_decide(request: AuthedRequest, entry_id: Id, payload: DecideIn) ->
             term_days=payload.term_days,
         )
     )
+
+
+class LiftIn(Schema):
+    reasons: str
+
+
+@router.post("/blacklist/{entry_id}/lift", response=dict[str, Any])
+def blacklist_lift(request: AuthedRequest, entry_id: Id, payload: LiftIn) -> dict[str, Any]:
+    """The operator or a regulator lifts a listing before its term ends, with reasons."""
+    from anxin.reputation import blacklist
+
+    return _entry(blacklist.lift(actor=request.auth, entry_id=entry_id, reasons=payload.reasons))

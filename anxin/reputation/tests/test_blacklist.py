@@ -173,6 +173,18 @@ def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staf
         "Penalised by a regulator"
         in Client(HTTP_ACCEPT_LANGUAGE="en").get("/blacklist/").content.decode()
     )
+    # When the seller tries to lift her own listing, then the regulator lifts it with reasons
+    mine = api(seller).post(f"/blacklist/{entry}/lift", {"reasons": "我已整改"})
+    lifted = api(regulator).post(f"/blacklist/{entry}/lift", {"reasons": "处罚决定被撤销"})
+    again = api(regulator).post(f"/blacklist/{entry}/lift", {"reasons": "再撤一次"})
+    # Then only the regulator may; the entry says when and why, the public list no longer has
+    # her, and a listing no longer in force cannot be lifted again
+    assert mine.status_code == 403
+    assert lifted.status_code == 200, lifted.content
+    assert lifted.json()["status"] == "lifted"
+    assert lifted.json()["lifted"]["reasons"] == "处罚决定被撤销"
+    assert Client().get("/api/v1/blacklist").json() == []
+    assert (again.status_code, again.json()["code"]) == (409, "not_listed")
 
 
 def test_the_monitor_opens_an_entry_for_fraud_found_in_a_decided_case(

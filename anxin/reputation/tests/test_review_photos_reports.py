@@ -397,3 +397,30 @@ def test_a_hidden_reviews_photo_goes_only_to_its_author_and_staff(
         resp = client_for(who).get(url)
         assert resp.status_code == 200, who
         assert "private" in resp["Cache-Control"]
+
+
+def test_the_reviews_desk_over_the_api(api, buyer, other_buyer, seller, operator) -> None:
+    # Given a review another buyer reported
+    order = settled(buyer, seller)
+    services.review_create(actor=buyer, number=order.number, text="一般", **stars())
+    services.review_report(actor=other_buyer, number=order.number, reason="abuse", text="脏话")
+    # When the operator reads the desk, and a buyer tries to
+    desk = api(operator).get("/reviews/desk")
+    refused = api(other_buyer).get("/reviews/desk")
+    # Then the operator sees the reported review first with its report; the buyer is refused
+    assert desk.status_code == 200, desk.content
+    first = desk.json()[0]
+    assert first["order"] == order.number
+    assert [(r["reason"], r["by"]) for r in first["open_reports"]] == [("abuse", "buyer")]
+    assert refused.status_code == 403
+    # When the seller tries to dismiss the reports, then the operator keeps the review
+    url = f"/orders/{order.number}/review/reports/dismiss"
+    by_seller = api(seller).post(url, {})
+    kept = api(operator).post(url, {})
+    again = api(operator).post(url, {})
+    # Then only the operator may; its reports are closed, and there is nothing left to dismiss
+    assert by_seller.status_code == 403
+    assert kept.status_code == 200, kept.content
+    assert kept.json()["reports_closed"] == 1
+    assert (again.status_code, again.json()["code"]) == (409, "no_open_reports")
+    assert api(operator).get("/reviews/desk").json()[0]["open_reports"] == []
