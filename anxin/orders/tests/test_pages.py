@@ -369,3 +369,58 @@ def test_a_shipped_order_tells_the_ways_back_apart_and_folds_the_return_form(
     tag = re.search(r'<details[^>]*data-testid="aftersale-request"[^>]*>', page)
     assert tag is not None
     assert "open" not in tag.group(0)
+
+
+def _asks(page: str, action: str) -> str:
+    """The question the form posting to `action` asks before it is sent ("" if none)."""
+    form = re.search(rf'<form[^>]*/{action}"[^>]*>', page)
+    assert form is not None, action
+    asked = re.search(r'data-confirm="([^"]*)"', form.group(0))
+    return asked.group(1) if asked else ""
+
+
+def test_every_order_form_that_moves_money_or_gives_up_a_right_asks_first(
+    buyer, seller, listing
+) -> None:
+    from anxin.aftersales import services as aftersales
+
+    # Given a paid order, the buyer's request for a refund on it, and both parties' pages
+    order = place_order(buyer, listing)
+    pay(order)
+    b, s = logged_in(buyer), logged_in(seller)
+    paid = b.get(f"/orders/{order.number}").content.decode()
+    # Then cancelling it asks first, naming the refund
+    assert _asks(paid, "cancel") == "取消这笔订单？买家将全额退回 ¥128.00。此操作无法撤销。"
+    # When it is shipped and the buyer asks for a refund
+    from anxin.orders import services
+
+    services.order_ship(
+        actor=seller, number=order.number, carrier="顺丰速运", tracking_number="SF1234567890"
+    )
+    b.post(f"/orders/{order.number}/refund-request", {"reason": "没收到"})
+    # Then withdrawing it asks first, and the seller's approval asks naming the amount
+    assert "撤回退款申请？" in _asks(
+        b.get(f"/orders/{order.number}").content.decode(), "refund-withdraw"
+    )
+    asked = _asks(s.get(f"/orders/{order.number}").content.decode(), "refund-approve")
+    assert asked == "向买家全额退款 ¥128.00？订单将关闭，且无法撤销。"
+    # When the buyer withdraws it and asks for a return instead
+    b.post(f"/orders/{order.number}/refund-withdraw")
+    aftersales.aftersale_request(
+        actor=buyer, number=order.number, kind="quality_return", reason="漏气"
+    )
+    # Then withdrawing the return asks first, and so does the seller's approval, naming it
+    assert "撤回这个申请？" in _asks(
+        b.get(f"/orders/{order.number}").content.decode(), "aftersale-withdraw"
+    )
+    assert "同意这个申请（质量问题退货）？" in _asks(
+        s.get(f"/orders/{order.number}").content.decode(), "aftersale-approve"
+    )
+    # When the seller approves and the buyer sends the goods back
+    aftersales.aftersale_answer(actor=seller, number=order.number, approve=True)
+    aftersales.aftersale_ship_back(
+        actor=buyer, number=order.number, carrier="中通", tracking_number="ZT1234567890"
+    )
+    # Then confirming the goods are back asks first, naming the refund
+    asked = _asks(s.get(f"/orders/{order.number}").content.decode(), "aftersale-received")
+    assert asked.startswith("确认已收到退回的商品？将立即向买家退款 ¥128.00")
