@@ -189,4 +189,31 @@ def test_a_partial_return_in_escrow_collects_a_sellers_debt_from_the_kept_items_
     debt.refresh_from_db()
     assert debt.repaid_fen == debt.amount_fen
     assert debt.settled_at is not None
+
+
+def test_a_partial_return_the_law_does_not_back_refunds_only_the_items_sent_back(
+    buyer, seller
+) -> None:
+    from anxin.catalog.models import ListingSnapshot
+    from anxin.conftest import make_listing
+
+    # Given an order of three custom-made items at 50 yuan, which the law excludes from
+    # no-reason returns, shipped and delivered
+    listing = make_listing(seller, price_fen=5000)
+    ListingSnapshot.objects.filter(listing=listing).update(
+        category="custom_made", return_policy="no_reason_excluded"
+    )
+    order = _three_shipped(buyer, seller, listing)
+    assert order.amount_fen == 15000
+    # When the buyer asks to return one of them anyway, and the seller agrees and takes it back
+    a = _return(buyer, seller, order, 1, "ZT3000000004")
+    # Then the request was not backed by the law, and is refunded one item's price, not the
+    # whole order's
+    assert not a.law_backed
+    assert a.status == Status.REFUNDED
+    assert a.refunded_fen == 5000
+    # And the order is complete with the two kept items paid to the seller, and the books balance
+    order.refresh_from_db()
+    assert order.status == OrderStatus.COMPLETED
+    deliver_all()
     books_balance()

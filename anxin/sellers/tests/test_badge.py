@@ -124,6 +124,8 @@ def test_the_seller_issues_a_badge_and_gets_its_qr(seller) -> None:
     assert svg.status_code == 200
     assert svg["Content-Type"] == "image/svg+xml"
     assert b"<svg" in svg.content
+    # And it is a file of its own with the SVG namespace (without it a browser draws no image)
+    assert svg.content.startswith(b'<svg xmlns="http://www.w3.org/2000/svg"')
 
 
 def test_opening_the_badge_address_goes_to_the_public_page_not_a_blank_405(seller) -> None:
