@@ -52,9 +52,14 @@ IDENTITY_BASIS = "identity_basis"
 # A seller's debt was repaid, in part or in full (remedies collecting it): the case it arose
 # from records the repayment. handler(debt=SellerDebt, detail=dict[str, Any]).
 DEBT_REPAID = "debt_repaid"
+# Someone holding a voucher opened one of its evidence records (showed the record's salt): the
+# app whose chain it is says what the record is about, as (label, value) pairs a public page
+# may show, or None when the chain is not its own: handler(chain=str) -> list[tuple] | None.
+RECORD_SUBJECT = "record_subject"
 
 POINTS = frozenset(
     {
+        RECORD_SUBJECT,
         BUYER_REFUNDED,
         PAYMENT_SUCCEEDED,
         PAYMENT_FAILED,

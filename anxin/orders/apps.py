@@ -18,3 +18,5 @@ class OrdersConfig(AppConfig):
         hooks.register(hooks.SELLER_SALES, selectors.seller_sales)
         # ... and a buyer's order may entitle it to the seller's identity.
         hooks.register(hooks.IDENTITY_BASIS, selectors.order_identity_basis)
+        # ... and the evidence log's public page says which order a voucher's record is of.
+        hooks.register(hooks.RECORD_SUBJECT, selectors.order_record_subject)

@@ -203,3 +203,31 @@ def unpaid_units(buyer_id: int, listing_id: int) -> int:
         buyer_id=buyer_id, listing_id=listing_id, status=OrderStatus.AWAITING_PAYMENT
     ).aggregate(n=Sum("quantity"))["n"]
     return int(held or 0)
+
+
+def order_record_subject(*, chain: str) -> list[tuple[Promise, str]] | None:
+    """What an order's evidence record is about, for the log's public page when the voucher's
+    holder opens the record (hook RECORD_SUBJECT): the order number, the item, the amount,
+    the shop and when it was placed, as the voucher itself prints them. Nothing about the
+    buyer. None for a chain that is not an order's."""
+    from django.utils import timezone
+
+    from anxin.core.money import format_fen
+
+    if not chain.startswith("order:"):
+        return None
+    order = (
+        Order.objects.select_related("snapshot", "seller__seller_profile")
+        .filter(number=chain.removeprefix("order:"))
+        .first()
+    )
+    if order is None:
+        return None
+    profile = getattr(order.seller, "seller_profile", None)
+    return [
+        (_("Order"), order.number),
+        (_("Item"), f"{order.snapshot.title} × {order.quantity}"),
+        (_("Amount"), format_fen(order.amount_fen)),
+        (_("Seller"), profile.shop_name if profile else order.seller.username),
+        (_("Placed"), timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M")),
+    ]

@@ -34,12 +34,17 @@ class OrderVoucher:
     leaf: bytes
     size: int  # the checkpoint's tree size
     checkpoint: str
+    # The latest record's salt: it opens that record, so the page the QR code leads to can say
+    # which order it is about. Whoever holds the voucher may read what it proves.
+    opening: bytes
 
     @property
     def check_url(self) -> str:
-        """What the QR code holds: the public page that shows the entry is in the log."""
+        """What the QR code holds: the public page that shows the entry is in the log and, opened
+        with the record's salt, which order it is of."""
         base = settings.ANXIN_SITE_URL.rstrip("/")
-        return f"{base}/log/verify/{self.index}?leaf={self.leaf.hex()}"
+        url = f"{base}/log/verify/{self.index}?leaf={self.leaf.hex()}"
+        return f"{url}&open={self.opening.hex()}" if self.opening else url
 
     def qr_svg(self) -> str:
         return segno.make(self.check_url, error="m").svg_inline(scale=3, border=2)
@@ -62,6 +67,7 @@ def order_voucher(actor: User, number: str) -> OrderVoucher:
         leaf=merkle.leaf_hash(bytes(last.entry)),
         size=cv.head.size,
         checkpoint=cv.head.note,
+        opening=bytes(last.salt or b""),
     )
 
 

@@ -116,8 +116,13 @@ def find_voucher(text: str) -> Answer:
                 "of the event."
             )
         )
+    # The record's salt, if the link carries it, opens the record on the entry's page.
+    opening = re.search(r"[?&]open=([0-9a-fA-F]{64})", text)
+    query = {"leaf": leaf} if leaf else {}
+    if opening:
+        query["open"] = opening.group(1).lower()
     url = reverse("log:entry", args=[idx])
-    return Answer(url=f"{url}?{urlencode({'leaf': leaf})}" if leaf else url)
+    return Answer(url=f"{url}?{urlencode(query)}" if query else url)
 
 
 FINDERS = {"seller": find_seller, "badge": find_badge, "voucher": find_voucher}

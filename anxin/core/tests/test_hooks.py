@@ -25,6 +25,7 @@ def test_every_hook_point_has_these_handlers() -> None:
             "anxin.aftersales.services.aftersale_return_delivered",
         ],
         hooks.PAYMENT_FAILED: ["anxin.orders.services.order_payment_failed"],
+        hooks.RECORD_SUBJECT: ["anxin.orders.selectors.order_record_subject"],
         hooks.PAYMENT_SUCCEEDED: ["anxin.orders.services.order_payment_succeeded"],
         hooks.REFUND_COMPLETED: ["anxin.orders.services.order_refund_completed"],
         hooks.SELLER_PAID_OUT: ["anxin.remedies.services.on_seller_paid_out"],

@@ -339,3 +339,30 @@ def test_the_public_check_page_reads_plainly(order) -> None:
     for technical in (entry["commitment"], keys.log_verifier().vkey(), entry["kind"]):
         assert technical in details
         assert technical not in before
+
+
+def test_the_vouchers_qr_code_opens_its_record_and_the_page_names_the_order(order) -> None:
+    from anxin.orders.vouchers import order_voucher
+
+    # Given a paid order whose records are in the log, and its voucher
+    sequencer.integrate_all()
+    v = order_voucher(order.buyer, order.number)
+    path = "/log/" + v.check_url.split("/log/", 1)[1]
+    # When anyone scans its QR code (the link carries the record's salt)
+    page = Client().get(path).content.decode()
+    # Then the page says which order the voucher proves: number, item, amount and shop
+    subject = page.split('data-testid="entry-subject">', 1)[1].split("</dl>", 1)[0]
+    assert order.number in subject
+    assert order.snapshot.title in subject
+    assert "¥128.00" in subject
+    assert order.seller.seller_profile.shop_name in subject
+    assert order.recipient_name not in page
+    # When the link has no salt, a wrong one, or one that is not hex
+    plain = path.split("&open=", 1)[0]
+    wrong = f"{plain}&open={'ab' * 32}"
+    junk = f"{plain}&open=not-hex"
+    # Then the page shows the entry but not what it is about
+    for url in (plain, wrong, junk):
+        other = Client().get(url).content.decode()
+        assert 'data-testid="entry-subject"' not in other, url
+        assert order.number not in other, url

@@ -128,8 +128,11 @@ def test_a_voucher_is_found_by_its_link_or_entry_number(buyer, seller, clock) ->
     r = c.get("/check/voucher", {"q": v.check_url})
     # Then she is taken to the entry's page, which says the voucher's fingerprint matches
     assert r.status_code == 302
-    assert r["Location"] == f"/log/verify/{v.index}?leaf={v.leaf.hex()}"
-    assert "凭证的指纹与此条目一致" in c.get(r["Location"]).content.decode()
+    assert r["Location"] == f"/log/verify/{v.index}?leaf={v.leaf.hex()}&open={v.opening.hex()}"
+    entry = c.get(r["Location"]).content.decode()
+    assert "凭证的指纹与此条目一致" in entry
+    # And the link's salt opens the record: the page names the order it proves
+    assert order.number in entry
     # When she types the entry number printed on it
     r = c.get("/check/voucher", {"q": str(v.index)})
     # Then she is taken to the entry's page
