@@ -374,7 +374,7 @@ def test_the_operator_lifts_a_blacklisting_on_a_phone(browser, live_server, demo
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
 def test_the_adjudicator_decides_a_case_on_a_phone(browser, live_server, demo, lang) -> None:
-    from anxin.disputes.models import Dispute
+    from anxin.disputes.models import Decision, Dispute
 
     # Given the demo world, with a case whose evidence window has closed
     d = Dispute.objects.filter(step="decision").order_by("id").first()
@@ -394,7 +394,8 @@ def test_the_adjudicator_decides_a_case_on_a_phone(browser, live_server, demo, l
     assert _success(phone)
     d.refresh_from_db()
     assert d.step == "appeal_window"
-    assert d.outcome == "decided"
+    decision = Decision.objects.get(dispute=d)
+    assert decision.reasons == "橙子发霉属质量问题，按法律建议退款。"
     assert phone.page.get_by_test_id("decision").count() == 1
     phone.close()
     _assert_clean(phone.problems)
