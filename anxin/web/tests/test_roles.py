@@ -368,7 +368,8 @@ def test_the_operator_lifts_a_blacklisting_on_a_phone(browser, live_server, demo
     phone.close()
     entry.refresh_from_db()
     assert entry.status == EntryStatus.LIFTED
-    assert entry.lifted_by is not None and entry.lifted_by.username == "operator"
+    assert entry.lifted_by is not None
+    assert entry.lifted_by.username == "operator"
     _assert_clean(phone.problems)
 
 
@@ -378,7 +379,8 @@ def test_the_adjudicator_decides_a_case_on_a_phone(browser, live_server, demo, l
 
     # Given the demo world, with a case whose evidence window has closed
     d = Dispute.objects.filter(step="decision").order_by("id").first()
-    assert d is not None and d.adjudicator is not None
+    assert d is not None
+    assert d.adjudicator is not None
     phone = Phone.open(browser, live_server.url, "adjudicator-decide", lang=lang)
     phone.login(d.adjudicator.username, PASSWORD)
     phone.look("home")
@@ -406,7 +408,8 @@ def test_the_mediator_proposes_and_the_buyer_accepts_on_a_phone(browser, live_se
 
     # Given the demo world, with a case waiting for the mediator's proposal
     d = Dispute.objects.filter(step="mediator_proposal").order_by("id").first()
-    assert d is not None and d.mediator is not None
+    assert d is not None
+    assert d.mediator is not None
     mediator = Phone.open(browser, live_server.url, "mediator-propose")
     mediator.login(d.mediator.username, PASSWORD)
     mediator.look("home")
@@ -421,7 +424,8 @@ def test_the_mediator_proposes_and_the_buyer_accepts_on_a_phone(browser, live_se
     assert _success(mediator)
     mediator.close()
     d.refresh_from_db()
-    assert d.step == "parties_accept" and d.proposal_fen == 3000
+    assert d.step == "parties_accept"
+    assert d.proposal_fen == 3000
     # When the buyer opens the case and accepts the proposal, and says yes when asked
     buyer = Phone.open(browser, live_server.url, "buyer-accept")
     buyer.login(d.buyer.username, PASSWORD)
@@ -502,7 +506,8 @@ def test_a_seller_ships_an_order_on_a_phone(browser, live_server, demo) -> None:
     assert _success(phone)
     phone.close()
     order.refresh_from_db()
-    assert order.status == "shipped" and order.tracking_number == "SF1234567890"
+    assert order.status == "shipped"
+    assert order.tracking_number == "SF1234567890"
     _assert_clean(phone.problems)
 
 
