@@ -385,6 +385,9 @@ def test_the_adjudicator_decides_a_case_on_a_phone(browser, live_server, demo, l
     phone.login(d.adjudicator.username, PASSWORD)
     phone.look("home")
     phone.visit(reverse("web:dispute", args=[d.number]), "case-to-decide")
+    # (the evidence form below the decision is set apart from it, not read as part of it)
+    evidence = phone.page.locator("form[action$='/evidence']")
+    assert evidence.evaluate("f => getComputedStyle(f).borderTopStyle") == "solid"
     # When the adjudicator keeps the law engine's figures and citations, writes the reasons,
     # decides, and says yes when asked
     form = phone.page.locator("form[action$='/decide']")
