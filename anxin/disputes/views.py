@@ -196,6 +196,10 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
             "refused_roles": refused,
             "order_link": d.order is not None and order_can_see(request.user, d.order),
             "order_chat": list(order_chat.messages_of(d.order)) if officer else None,
+            # The operator and a regulator go from a case to a blacklist notice about its seller,
+            # the case as its evidence (the rule of reputation.blacklist.may_decide, which this
+            # layer does not import: the desk itself checks).
+            "may_blacklist": request.user.role in (Role.OPERATOR, Role.REGULATOR),
         },
     )
 

@@ -462,19 +462,17 @@ def test_a_regulator_sends_a_blacklist_notice_on_a_phone(browser, live_server, d
     phone.login("regulator", PASSWORD)
     phone.look("home")
     phone.visit(reverse("web:dispute", args=[d.number]), "case-transferred")
-    # When the regulator goes from the seller's page to the notice form, writes the ground,
-    # the reasons and the case relied on, sends it, and says yes when asked
-    phone.visit(reverse("web:seller_public", args=[seller.pk]), "seller")
+    # When the regulator goes from the case to a blacklist notice about its seller, chooses
+    # the ground, writes the reasons, sends it, and says yes when asked
     with phone.page.expect_navigation():
-        phone.page.get_by_test_id("seller-staff-links").locator(
-            f"a[href*='/desk/blacklist?seller={seller.pk}']"
-        ).click()
+        phone.page.get_by_test_id("blacklist-notice").click()
     phone.look("notice-form")
     form = phone.page.locator("form").filter(has=phone.page.locator("input[value=open]"))
+    # (the seller and the case relied on are filled in from the case)
     assert form.locator("input[name=seller]").input_value() == str(seller.pk)
+    assert form.locator("input[name=evidence]").input_value() == d.number
     form.locator("select[name=ground]").select_option("fraud")
     form.locator("textarea[name=reasons]").fill("备案编号查无此产品，涉嫌销售假冒化妆品。")
-    form.locator("input[name=evidence]").fill(d.number)
     asked = _act(phone, form, "notice-sent")
     # Then it asked first, says it is done, and the notice waits for the seller's appeal
     assert len(asked) == 1
