@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from anxin.accounts.models import Role
@@ -195,6 +196,10 @@ def dispute(request: UserRequest, number: str) -> HttpResponse:
             "refused_roles": refused,
             "order_link": d.order is not None and order_can_see(request.user, d.order),
             "order_chat": list(order_chat.messages_of(d.order)) if officer else None,
+            # The operator and a regulator go from a case to a blacklist notice about its seller,
+            # the case as its evidence (the rule of reputation.blacklist.may_decide, which this
+            # layer does not import: the desk itself checks).
+            "may_blacklist": request.user.role in (Role.OPERATOR, Role.REGULATOR),
         },
     )
 
@@ -282,6 +287,38 @@ def _citations(text: str) -> list[dict[str, Any]]:
     return out
 
 
+# What the case page says once each action is done (msgids, translated when shown); for the
+# answers that accept or refuse, (if accepted, if refused).
+_DONE: dict[str, str | tuple[str, str]] = {
+    "answer": gettext_noop("Your answer is sent to the buyer."),
+    "reply": (
+        gettext_noop("You accepted the seller's offer: the case is settled."),
+        gettext_noop("You refused the offer: a mediator takes up the case."),
+    ),
+    "withdraw": gettext_noop("Your complaint is withdrawn."),
+    "propose": gettext_noop("Your proposal is sent to both parties."),
+    "respond": (
+        gettext_noop("You accepted the mediator's proposal."),
+        gettext_noop("You refused the proposal: an adjudicator decides the case."),
+    ),
+    "decide": gettext_noop("The decision is sent to both parties, who may accept it or appeal."),
+    "accept_decision": gettext_noop("You accepted the decision."),
+    "appeal": gettext_noop("Your appeal is lodged: a panel of adjudicators hears it."),
+    "vote": gettext_noop("Your vote is recorded."),
+    "evidence": gettext_noop("Added to the file."),
+    "transfer": gettext_noop("The case is sent to the market regulator."),
+    "admit": gettext_noop("The complaint is admitted."),
+    "refuse": gettext_noop("The complaint is not admitted."),
+}
+
+
+def _done(action: str, post: Any) -> str:
+    done = _DONE[action]
+    if isinstance(done, tuple):
+        done = done[0] if _int_or_none(post.get("accept", "")) else done[1]
+    return _(done)
+
+
 @require_POST
 @login_required
 def dispute_action(request: UserRequest, number: str, action: str) -> HttpResponse:
@@ -294,6 +331,8 @@ def dispute_action(request: UserRequest, number: str, action: str) -> HttpRespon
         if e.status == 404:
             return error_page(request, e)
         messages.error(request, user_message(e))
+    else:
+        messages.success(request, _done(action, request.POST))
     return redirect("web:dispute", number)
 
 

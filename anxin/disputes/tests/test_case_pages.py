@@ -135,3 +135,48 @@ def test_the_mediator_reads_the_orders_shipping_and_chat_on_the_case_page(
     # Then she has her order's link and no officers' copy of her own chat
     assert f'href="/orders/{order.number}"' in own
     assert 'data-testid="order-for-officers"' not in own
+
+
+def test_every_case_action_says_it_is_done() -> None:
+    from anxin.disputes.views import _ACTIONS, _DONE
+
+    # Given the actions a case page posts
+    # When each has succeeded
+    # Then there is something to tell the person, for each of them
+    assert set(_DONE) == set(_ACTIONS)
+
+
+def test_accepting_a_proposal_asks_first_and_says_it_is_done(buyer, seller, listing) -> None:
+    # Given a case with the mediator's proposal waiting for the parties
+    people = desk()
+    d = filed(buyer, seller, listing)
+    in_mediation(d, buyer, seller, people["mediator"])
+    c = client_for(buyer)
+    # When the buyer opens the case
+    page = c.get(f"/disputes/{d.number}/").content.decode()
+    # Then the form that accepts the proposal (she gives up adjudication) asks her first
+    accept = re.search(r"<form[^>]*/respond\"[^>]*>", page)
+    assert accept is not None
+    assert "data-confirm=" in accept.group(0)
+    assert "¥30.00" in accept.group(0)
+    # When she accepts it
+    done = c.post(f"/disputes/{d.number}/respond", {"accept": "1"}, follow=True)
+    # Then the case page says it is done
+    assert "您已接受调解方案。" in done.content.decode()
+
+
+@pytest.mark.parametrize(
+    "action", ["reply", "propose", "decide", "accept_decision", "appeal", "vote", "withdraw"]
+)
+def test_forms_that_move_money_or_give_up_a_right_ask_first(action) -> None:
+    from pathlib import Path
+
+    # Given the case page's template
+    import anxin.disputes
+
+    html = (Path(anxin.disputes.__file__).parent / "templates/disputes/dispute.html").read_text()
+    # When the form that posts this action is found
+    forms = re.findall(rf"<form [^>]*'{action}' %}}\"[^>]*>", html)
+    # Then the first of them (the one that accepts, where there are two) asks first
+    assert forms, action
+    assert "data-confirm=" in forms[0]

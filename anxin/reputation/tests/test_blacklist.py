@@ -376,3 +376,44 @@ def test_a_listing_lifted_early_leaves_the_public_list_and_stays_on_the_record(
         blacklist.lift(actor=operator, entry_id=e.pk, reasons="x")
     verify_seller(seller)
     place_order(buyer, make_listing(seller))
+
+
+def test_the_seller_page_gives_the_ground_and_reasons_in_chinese_punctuation(
+    clock, seller, operator
+) -> None:
+    from django.test import Client
+
+    # Given a seller listed for a fraud found in a dispute, with reasons
+    e = blacklist.open_entry(
+        actor=operator,
+        seller_id=seller.pk,
+        ground="fraud",
+        reasons="售假",
+        evidence_refs=["DS1"],
+    )
+    clock.shift(dt.timedelta(days=8))
+    blacklist.decide(
+        actor=operator, entry_id=e.pk, list_seller=True, reasons="售假属实", term_days=30
+    )
+    # When a buyer reads the seller's page in Chinese
+    html = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/s/{seller.pk}").content.decode()
+    shown = html.split('data-testid="blacklist-status">', 1)[1].split("</dd>", 1)[0]
+    # Then the ground and the reasons are joined by a Chinese colon, not an English one
+    assert "：售假属实" in shown
+    assert ": " not in shown
+
+
+def test_a_lapsed_sellers_page_says_when_it_was_last_verified(clock, seller) -> None:
+    from django.test import Client
+
+    from anxin.sellers import services as sellers
+
+    # Given a seller whose re-verification is overdue
+    clock.move_to(seller.verification.reverify_by)
+    sellers.seller_verification_lapse(seller_id=seller.pk)
+    # When a buyer reads its page in Chinese
+    html = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/s/{seller.pk}").content.decode()
+    shown = html.split('data-testid="seller-status">', 1)[1].split("</dl>", 1)[0]
+    # Then it says when it was last verified, not "verified" beside "not verified"
+    assert "上次核验" in shown
+    assert "<dt>已核验</dt>" not in shown

@@ -6,6 +6,8 @@ saved under $ANXIN_TEST_ARTIFACTS/screens/<role>-<language>/."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -309,4 +311,233 @@ def test_a_buyer_returns_one_of_two_items_on_a_phone(browser, live_server, demo)
     # Then the request is about one item, the page says so, and nothing on it is broken
     assert AfterSale.objects.get(order=order).quantity == 1
     assert "共 2 件，退 1 件" in status
+    _assert_clean(phone.problems)
+
+
+# --- Each role acting through its pages -----------------------------------------------------
+
+
+def _act(phone: Phone, form: Any, name: str) -> list[str]:
+    """Send `form` (a locator) by its submit button as a person would: accept the question it
+    asks first, if it asks one; wait for the page that answers and look at it. Returns the
+    questions asked (one, for an action that moves money or gives up a right)."""
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    phone.page.once("dialog", answer)
+    with phone.page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    phone.look(name)
+    return asked
+
+
+def _success(phone: Phone) -> str:
+    """The success message the page shows after an action, visible on the phone's screen."""
+    flash = phone.page.locator(".flash.success")
+    assert flash.count() == 1, phone.page.locator(".flash").all_inner_texts()
+    assert flash.is_visible()
+    return flash.inner_text()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_the_operator_lifts_a_blacklisting_on_a_phone(browser, live_server, demo, lang) -> None:
+    from anxin.accounts.models import User
+    from anxin.reputation.models import BlacklistEntry, EntryStatus
+
+    # Given the demo world, where the shoe shop is on the blacklist for a year
+    shoes = User.objects.get(username="seller-shoes").pk
+    entry = BlacklistEntry.objects.get(seller_id=shoes, status=EntryStatus.LISTED)
+    phone = Phone.open(browser, live_server.url, "operator-lift", lang=lang)
+    phone.login("operator", PASSWORD)
+    phone.visit(reverse("web:blacklist_desk"), "blacklist-desk")
+    # When the operator writes why and lifts the listing, and says yes when asked
+    form = phone.page.locator(f"#entry-{entry.pk} form")
+    form.locator("textarea[name=reasons]").fill("市场监管部门复议撤销了售假认定。")
+    asked = _act(phone, form, "blacklist-lifted")
+    # Then it asked first, and says it is done
+    assert len(asked) == 1
+    assert _success(phone)
+    # And the shop's public page no longer says it is on the blacklist, only that it was
+    phone.visit(reverse("web:seller_public", args=[shoes]), "seller-lifted")
+    status = phone.page.get_by_test_id("blacklist-status")
+    assert status.locator("strong.error").count() == 0
+    assert "市场监管部门复议撤销了售假认定。" in status.inner_text()
+    if lang == "zh-CN":  # and in Chinese, with Chinese punctuation
+        assert ": " not in status.inner_text()
+    phone.close()
+    entry.refresh_from_db()
+    assert entry.status == EntryStatus.LIFTED
+    assert entry.lifted_by is not None
+    assert entry.lifted_by.username == "operator"
+    _assert_clean(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_the_adjudicator_decides_a_case_on_a_phone(browser, live_server, demo, lang) -> None:
+    from anxin.disputes.models import Decision, Dispute
+
+    # Given the demo world, with a case whose evidence window has closed
+    d = Dispute.objects.filter(step="decision").order_by("id").first()
+    assert d is not None
+    assert d.adjudicator is not None
+    phone = Phone.open(browser, live_server.url, "adjudicator-decide", lang=lang)
+    phone.login(d.adjudicator.username, PASSWORD)
+    phone.look("home")
+    phone.visit(reverse("web:dispute", args=[d.number]), "case-to-decide")
+    # (the evidence form below the decision is set apart from it, not read as part of it)
+    evidence = phone.page.locator("form[action$='/evidence']")
+    assert evidence.evaluate("f => getComputedStyle(f).borderTopStyle") == "solid"
+    # When the adjudicator keeps the law engine's figures and citations, writes the reasons,
+    # decides, and says yes when asked
+    form = phone.page.locator("form[action$='/decide']")
+    form.locator("textarea[name=reasons]").fill("橙子发霉属质量问题，按法律建议退款。")
+    asked = _act(phone, form, "case-decided")
+    # Then it asked first (the decision moves money), says it is done, and the case is open
+    # to appeal
+    assert len(asked) == 1
+    assert _success(phone)
+    d.refresh_from_db()
+    assert d.step == "appeal_window"
+    decision = Decision.objects.get(dispute=d)
+    assert decision.reasons == "橙子发霉属质量问题，按法律建议退款。"
+    assert phone.page.get_by_test_id("decision").count() == 1
+    phone.close()
+    _assert_clean(phone.problems)
+
+
+def test_the_mediator_proposes_and_the_buyer_accepts_on_a_phone(browser, live_server, demo) -> None:
+    from anxin.disputes.models import Dispute
+
+    # Given the demo world, with a case waiting for the mediator's proposal
+    d = Dispute.objects.filter(step="mediator_proposal").order_by("id").first()
+    assert d is not None
+    assert d.mediator is not None
+    mediator = Phone.open(browser, live_server.url, "mediator-propose")
+    mediator.login(d.mediator.username, PASSWORD)
+    mediator.look("home")
+    mediator.visit(reverse("web:dispute", args=[d.number]), "case-to-propose")
+    # When the mediator proposes that the seller pays 30 yuan, and says yes when asked
+    form = mediator.page.locator("form[action$='/propose']")
+    form.locator("input[name=amount]").fill("30")
+    form.locator("textarea[name=text]").fill("颜色差异明显，卖家退款30元。")
+    asked = _act(mediator, form, "case-proposed")
+    # Then it asked first, says it is done, and the case waits for both parties
+    assert len(asked) == 1
+    assert _success(mediator)
+    mediator.close()
+    d.refresh_from_db()
+    assert d.step == "parties_accept"
+    assert d.proposal_fen == 3000
+    # When the buyer opens the case and accepts the proposal, and says yes when asked
+    buyer = Phone.open(browser, live_server.url, "buyer-accept")
+    buyer.login(d.buyer.username, PASSWORD)
+    buyer.look("home")
+    buyer.visit(reverse("web:dispute", args=[d.number]), "case-proposal")
+    form = buyer.page.locator("form[action$='/respond']").filter(
+        has=buyer.page.locator("input[name=accept]")
+    )
+    asked = _act(buyer, form, "case-proposal-accepted")
+    # Then it asked first (she gives up taking it further), says it is done, and her
+    # acceptance is on the case
+    assert len(asked) == 1
+    assert _success(buyer)
+    assert "✓" in buyer.page.get_by_test_id("proposal-answers").inner_text()
+    buyer.close()
+    d.refresh_from_db()
+    assert d.buyer_accepted_at is not None
+    _assert_clean(mediator.problems + buyer.problems)
+
+
+def test_a_regulator_sends_a_blacklist_notice_on_a_phone(browser, live_server, demo) -> None:
+    from anxin.accounts.models import User
+    from anxin.disputes.models import Dispute
+    from anxin.reputation.models import BlacklistEntry, EntryStatus
+
+    # Given the demo world, with a complaint of counterfeit goods sent to the regulator
+    d = Dispute.objects.filter(transferred_at__isnull=False).order_by("id").first()
+    assert d is not None
+    seller = d.seller
+    phone = Phone.open(browser, live_server.url, "regulator-notice")
+    phone.login("regulator", PASSWORD)
+    phone.look("home")
+    phone.visit(reverse("web:dispute", args=[d.number]), "case-transferred")
+    # When the regulator goes from the case to a blacklist notice about its seller, chooses
+    # the ground, writes the reasons, sends it, and says yes when asked
+    with phone.page.expect_navigation():
+        phone.page.get_by_test_id("blacklist-notice").click()
+    phone.look("notice-form")
+    form = phone.page.locator("form").filter(has=phone.page.locator("input[value=open]"))
+    # (the seller and the case relied on are filled in from the case)
+    assert form.locator("input[name=seller]").input_value() == str(seller.pk)
+    assert form.locator("input[name=evidence]").input_value() == d.number
+    form.locator("select[name=ground]").select_option("fraud")
+    form.locator("textarea[name=reasons]").fill("备案编号查无此产品，涉嫌销售假冒化妆品。")
+    asked = _act(phone, form, "notice-sent")
+    # Then it asked first, says it is done, and the notice waits for the seller's appeal
+    assert len(asked) == 1
+    assert _success(phone)
+    assert phone.page.get_by_test_id("entry").count() == 1
+    phone.close()
+    entry = BlacklistEntry.objects.get(seller=seller)
+    assert entry.status == EntryStatus.NOTICED
+    assert entry.opened_by == User.objects.get(username="regulator")
+    assert entry.evidence == [d.number]
+    _assert_clean(phone.problems)
+
+
+def test_a_seller_ships_an_order_on_a_phone(browser, live_server, demo) -> None:
+    from anxin.orders.models import Order
+
+    # Given the demo world, where the beauty shop has a paid order to ship
+    order = Order.objects.get(seller__username="seller-beauty", status="paid")
+    phone = Phone.open(browser, live_server.url, "seller-ship")
+    phone.login("seller-beauty", PASSWORD)
+    phone.look("home")
+    # When the seller taps the order on its to-do list, enters the carrier and the tracking
+    # number, and marks it shipped
+    with phone.page.expect_navigation():
+        phone.page.get_by_test_id("to-ship-row").first.click()
+    phone.look("order-to-ship")
+    form = phone.page.locator("form[action$='/ship']")
+    form.locator("input[name=carrier]").fill("顺丰速运")
+    form.locator("input[name=tracking_number]").fill("SF1234567890")
+    _act(phone, form, "order-shipped")
+    # Then the page says it is done, and the order is shipped with that parcel
+    assert _success(phone)
+    phone.close()
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert order.tracking_number == "SF1234567890"
+    _assert_clean(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_seller_answers_a_return_on_a_phone(browser, live_server, demo, lang) -> None:
+    from anxin.aftersales.models import AfterSale
+    from anxin.aftersales.services import aftersale_request
+    from anxin.orders.models import Order
+
+    # Given the demo world, where a buyer asks the fruit shop to take back a box of oranges
+    order = Order.objects.get(
+        buyer__username="wangfang", quantity=2, status="shipped", after_sales=None
+    )
+    aftersale_request(
+        actor=order.buyer, number=order.number, kind="quality_return", reason="一箱里有几个烂了"
+    )
+    phone = Phone.open(browser, live_server.url, "seller-return", lang=lang)
+    phone.login(order.seller.username, PASSWORD)
+    phone.look("home")
+    # When the seller taps the request on its to-do list and approves it
+    with phone.page.expect_navigation():
+        phone.page.get_by_test_id("after-sale-row").first.click()
+    phone.look("return-to-answer")
+    form = phone.page.locator("form[action$='/aftersale-approve']")
+    _act(phone, form, "return-approved")
+    # Then the page says it is done, and the request is approved
+    assert _success(phone)
+    phone.close()
+    assert AfterSale.objects.get(order=order).status == "approved"
     _assert_clean(phone.problems)
