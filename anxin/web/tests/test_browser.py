@@ -381,10 +381,15 @@ def test_buyer_sees_the_law_before_asking_for_a_return_and_the_seller_answers(
     seller_page = _phone(browser, live_server)
     _login(seller_page, "as-seller")
     seller_page.goto(f"/orders/{order.number}")
+    asked: list[str] = []
+    seller_page.once("dialog", lambda d: (asked.append(d.message), d.accept()))
     seller_page.click("#after-sales button:has-text('同意')")
-    # Then the return is agreed, and recorded as the seller's answer
+    # Then it is asked once more, as approving gives up the right to refuse; the return is
+    # agreed, and recorded as the seller's answer
     seller_page.get_by_test_id("after-sale-status").get_by_text("已同意：请寄回商品").wait_for()
     seller_page.context.close()
+    assert len(asked) == 1
+    assert asked[0].startswith("同意这个申请")
     assert AfterSale.objects.get(order=order).responded_by == "seller"
     # When a citation is followed
     page = _phone(browser, live_server)
