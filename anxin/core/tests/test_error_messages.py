@@ -224,6 +224,15 @@ def test_every_domain_error_template_has_an_english_page_text() -> None:
     assert unread == []
 
 
+def test_the_english_catalogue_holds_only_templates_a_service_raises() -> None:
+    # Given the templates the services raise with
+    templates = {s.template for s in raise_sites() if s.template is not None}
+    # When the English catalogue's entries are compared with them
+    stale = sorted(set(_english_texts()) - templates)
+    # Then none is left over from a template that was reworded or removed
+    assert stale == []
+
+
 def test_no_english_page_text_names_an_internal_field() -> None:
     # Given the English catalogue's texts, and the templates the services raise with
     english = _english_texts()
