@@ -176,12 +176,15 @@ def _param(key: str, value: Any) -> Any:
 
 def user_message(e: DomainError) -> str:
     """A refusal in the active language, with its parameters and without internal field names.
-    `e.detail` stays the English text the API gives."""
+    `e.detail` stays the English text the API gives; a page reads the template's text in the
+    page's catalogue, English included (locale/en: each template in plain words, with what to
+    do next)."""
     text = gettext(e.template)
     if text == e.template:
         if not (get_language() or "en").startswith("en"):
             return str(_GENERIC.get(e.status, _GENERIC[400]))
-        # English: the template is the API's sentence; its internal names become words.
+        # English without a text in locale/en: the template is the API's sentence; its
+        # internal names become words.
         text = _SNAKE.sub(_snake_words, text)
     if e.params:
         try:

@@ -1,24 +1,32 @@
-"""Every message a service can refuse with has a Simplified Chinese text.
+"""Every message a service can refuse with has a Simplified Chinese text and an English page text.
 
 The test reads the source: each call of a DomainError subclass in anxin/ (outside tests) must
 give its message as a constant English sentence or as `msg("constant template", **params)`,
-and that template must have a translation in the compiled zh-Hans catalogue whose
-placeholders are among the template's."""
+and that template must have a translation in the compiled zh-Hans catalogue and one in the
+English catalogue (what an English page says instead of the API's terse template), each with
+placeholders among the template's."""
 
 from __future__ import annotations
 
 import ast
+import re
 import string
 from dataclasses import dataclass
 from pathlib import Path
 
+import polib
 import pytest
 from django.utils import translation
 
-from anxin.core.errors import DomainError, NotFound, ValidationFailed, msg
+from anxin.core.errors import DomainError, Forbidden, NotFound, ValidationFailed, msg
 from anxin.core.pages import user_message
 
 ANXIN = Path(__file__).resolve().parents[2]
+EN_CATALOGUE = ANXIN / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+# An internal name, as a template may carry one: lower-case words joined by "_" (claimed_fen).
+_INTERNAL_NAME = re.compile(r"\b[a-z]+(_[a-z0-9]+)+\b")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 # Apps whose raise sites are not yet converted to translatable templates. Empty: all are.
 NOT_YET_CONVERTED: frozenset[str] = frozenset()
@@ -180,6 +188,78 @@ def test_every_domain_error_template_has_a_chinese_text() -> None:
     assert stray == []
 
 
+def _placeholders(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def _english_texts() -> dict[str, str]:
+    """The English catalogue's texts by template (fuzzy entries are not used by gettext)."""
+    return {e.msgid: e.msgstr for e in polib.pofile(str(EN_CATALOGUE)) if "fuzzy" not in e.flags}
+
+
+def test_every_domain_error_template_has_an_english_page_text() -> None:
+    # Given every message template a service can raise, and the English catalogue
+    templates = {s.template for s in raise_sites() if s.template is not None}
+    english = _english_texts()
+    missing, stray, verbatim, unread = [], [], [], []
+    # When each is looked up in the catalogue, and through gettext on an English page
+    with translation.override("en"):
+        for t in sorted(templates):
+            text = english.get(t, "")
+            if not text.strip():
+                missing.append(t)
+                continue
+            if not _placeholders(text) <= _placeholders(t):
+                stray.append(t)
+            if text == t:
+                verbatim.append(t)
+            if translation.gettext(t) != text:
+                unread.append(t)
+    # Then each has its own non-empty English text, with only the template's parameters, and
+    # that is the text an English page reads
+    assert len(templates) > 200
+    assert missing == []
+    assert stray == []
+    assert verbatim == []
+    assert unread == []
+
+
+def test_the_english_catalogue_holds_only_templates_a_service_raises() -> None:
+    # Given the templates the services raise with
+    templates = {s.template for s in raise_sites() if s.template is not None}
+    # When the English catalogue's entries are compared with them
+    stale = sorted(set(_english_texts()) - templates)
+    # Then none is left over from a template that was reworded or removed
+    assert stale == []
+
+
+def test_no_english_page_text_names_an_internal_field() -> None:
+    # Given the English catalogue's texts, and the templates the services raise with
+    english = _english_texts()
+    templates = {s.template for s in raise_sites() if s.template is not None}
+    # When each text is read without its {placeholders}
+    named = {
+        t: m.group(0)
+        for t, text in english.items()
+        if (m := _INTERNAL_NAME.search(_PLACEHOLDER.sub("", text)))
+    }
+    # Then none names a field by its internal snake_case name
+    assert named == {}
+    # And the check can see one: many templates (the API's text) do name such fields
+    assert sum(bool(_INTERNAL_NAME.search(_PLACEHOLDER.sub("", t))) for t in templates) > 20
+
+
+def test_an_english_page_says_what_to_do_and_the_api_keeps_its_detail() -> None:
+    # Given a seller's refusal when she tries to buy
+    e = Forbidden("only buyers can place orders")
+    # When it is shown on an English page
+    with translation.override("en"):
+        text = user_message(e)
+    # Then the page tells her what to do next; the API's detail is the template, unchanged
+    assert text == "Only buyers can place orders. Sign in with a buyer account."
+    assert e.detail == "only buyers can place orders"
+
+
 def test_user_message_translates_and_words_the_field_name() -> None:
     # Given the ID number check's refusal
     e = ValidationFailed(msg("{field}: the check digit is wrong (GB 11643)", field="number"))
@@ -188,11 +268,14 @@ def test_user_message_translates_and_words_the_field_name() -> None:
         zh = user_message(e)
     with translation.override("en"):
         en = user_message(e)
-    # Then the API's detail is unchanged; Chinese leaves the field out, English words it
+    # Then the API's detail is unchanged; both texts name the field in words, not "number:"
     assert e.detail == "number: the check digit is wrong (GB 11643)"
     assert "校验" in zh
     assert "number" not in zh
-    assert en == "ID number: the check digit is wrong (GB 11643)"
+    assert en == (
+        "The last character of the ID number (the check digit) is wrong. "
+        "Check it and enter it again."
+    )
 
 
 @pytest.mark.django_db
@@ -229,15 +312,19 @@ def test_a_field_parameter_and_a_status_read_as_words_in_both_languages() -> Non
     with translation.override("zh-hans"):
         zh = (user_message(empty), user_message(paid))
     with translation.override("en"):
-        en = user_message(empty)
+        en = (user_message(empty), user_message(paid))
     # Then the field and the status are named in words, never by their internal names
     assert zh == ("请填写“收货人”。", "订单 AX1 当前状态为“已发货”，无需付款。")
-    assert en == "Recipient: required"
+    assert en == (
+        "Recipient: fill this in.",
+        "Order AX1 is shipped, so there is nothing to pay. Open the order to see where it stands.",
+    )
     assert empty.detail == "recipient_name: required"
+    assert paid.detail == "order AX1 is shipped; nothing to pay"
 
 
 def test_an_english_page_words_internal_names_inside_the_sentence() -> None:
-    # Given a refusal whose English sentence names two internal fields
+    # Given a refusal whose English sentence names two internal fields, with no English text
     e = ValidationFailed("refund_fen + compensation_fen: at most 5 fen")
     # When it is shown in English
     with translation.override("en"):

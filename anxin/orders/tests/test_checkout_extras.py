@@ -86,7 +86,9 @@ def test_the_stepper_counts_the_units_already_waiting_for_payment(buyer, seller,
     assert 'max="5"' in _quantity_field(page)
 
 
-@pytest.mark.parametrize(("lang", "words"), [("zh-hans", "库存不足"), ("en", "not enough stock")])
+@pytest.mark.parametrize(
+    ("lang", "words"), [("zh-hans", "库存不足"), ("en", "Not enough in stock. Lower the quantity.")]
+)
 def test_a_quantity_over_the_stock_is_refused_in_the_pages_language(
     buyer, seller, lang, words
 ) -> None:

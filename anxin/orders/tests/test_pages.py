@@ -233,7 +233,7 @@ def test_checkout_refuses_a_phone_no_courier_can_call(buyer, listing, phone) -> 
     # Then no order is made, and the page says what to type, in her language
     assert not Order.objects.exists()
     assert "请填写 11 位手机号码" in zh
-    assert "enter a mainland mobile number (11 digits" in en
+    assert "a courier cannot call this number. Enter an 11-digit mobile number" in en
 
 
 @pytest.mark.parametrize(

@@ -147,7 +147,7 @@ def test_the_blacklist_over_the_api_and_its_public_page(api, clock, seller, staf
     # Then the page says the entry must be a whole number
     bad = c.post("/blacklist/", {"entry": "mine", "text": "已整改"}, follow=True)
     assert bad.status_code == 200
-    assert "Entry: a whole number" in bad.content.decode()
+    assert "Entry: enter a whole number." in bad.content.decode()
     # When she appeals properly, then tries to decide her own entry
     # Then she is forbidden to decide
     c.post("/blacklist/", {"entry": entry, "text": "已整改"})

@@ -363,7 +363,7 @@ def test_the_operator_adjusts_from_the_seller_page_and_everyone_sees_why(
     bad = desk.post(
         f"/s/{seller.pk}/adjust", {"points": "a lot", "days": 5, "reason": "核实"}, follow=True
     )
-    assert "Points: a whole number" in bad.content.decode()
+    assert "Points: enter a whole number." in bad.content.decode()
     # When she takes 30 points for 10 days with a reason
     desk.post(
         f"/s/{seller.pk}/adjust", {"points": -30, "days": 10, "reason": "虚假发货单号，已核实"}

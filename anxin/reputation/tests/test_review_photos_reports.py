@@ -259,7 +259,7 @@ def test_the_review_form_is_gone_once_the_days_to_review_have_passed(clock, buye
     [
         ("four photos", {"n": 4}, "at most 3"),
         ("not an image", {"bad": True}, "image"),
-        ("six stars", {"as_described": "6"}, "As described: a whole number from 1 to 5"),
+        ("six stars", {"as_described": "6"}, "As described: enter a whole number from 1 to 5."),
     ],
 )
 def test_a_refused_review_form_changes_nothing(buyer, seller, case, data, refusal) -> None:
@@ -298,7 +298,7 @@ def test_a_review_refused_after_its_photos_were_stored_leaves_no_file(
     form = {"as_described": "5", "shipping": "5", "service": "5", "photos": [photo_file]}
     page = client_for(buyer).post(f"/orders/{order.number}/review", form, follow=True)
     # Then she is told to wait for the settlement, and neither a row nor a file is left
-    assert "settled" in flash(page.content.decode(), "error")
+    assert "only a completed order can be reviewed" in flash(page.content.decode(), "error")
     assert not ListingImage.objects.exists()
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
 
@@ -324,7 +324,7 @@ def test_a_review_reported_on_the_seller_page_and_hidden_on_the_desk(
     # refused in words, and one report is kept
     assert "Thank you" in flash(first, "success")
     assert 'data-testid="reported"' in first
-    assert "reported this review already" in flash(second, "error")
+    assert "already reported this review" in flash(second, "error")
     assert ReviewReport.objects.count() == 1
     # When the operator opens the desk
     op = client_for(operator)

@@ -39,7 +39,7 @@ def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator
     )
     # Then she is told so, and nothing is stored
     assert bad.status_code == 422
-    assert b"check digit is wrong" in bad.content
+    assert b"(the check digit) is wrong" in bad.content
     assert not Verification.objects.exists()
     # When she verifies with a good one
     ok = c.post(
@@ -79,7 +79,7 @@ def test_a_seller_verifies_sends_a_licence_and_the_operator_approves_it(operator
     bad = o.post("/desk/licences", {"licence": "the first", "approve": "1"}, follow=True)
     # Then she is told it must be a whole number
     assert bad.status_code == 200
-    assert "Licence: a whole number" in bad.content.decode()
+    assert "Licence: enter a whole number." in bad.content.decode()
     # When she approves the seller's licence
     o.post("/desk/licences", {"licence": lic.pk, "approve": "1"})
     # Then it is active, and the seller's page says she is verified, with licences

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from anxin.accounts.models import Role
-from anxin.conftest import make_user, pay, place_order
+from anxin.conftest import make_user, pay, place_order, shipped
 from anxin.orders import services as order_svc
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +129,65 @@ def test_an_english_page_words_the_field_name() -> None:
             "contact": "13900001111",
         },
     ).content.decode()
-    # Then the page names the field in words, not by its internal name
-    assert "ID number: the check digit is wrong (GB 11643)" in page
-    assert page.count("number: the check digit") == page.count("ID number: the check digit")
+    # Then the page names the field in words, not by its internal name, and says what to do
+    assert (
+        "The last character of the ID number (the check digit) is wrong. "
+        "Check it and enter it again." in page
+    )
+    assert "number: the check digit" not in page
+
+
+def en_client(user) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(user)
+    return c
+
+
+def test_a_seller_buying_is_told_in_english_to_sign_in_as_a_buyer(seller, listing) -> None:
+    # Given a seller on an English page, at the checkout of a listing
+    listing.refresh_from_db()
+    # When she tries to place an order there herself
+    r = en_client(seller).post(
+        f"/c/{listing.code}",
+        {
+            "snapshot_id": str(listing.current_snapshot_id),
+            "quantity": "1",
+            "recipient_name": "Li Si",
+            "recipient_phone": "13900001111",
+            "shipping_address": "Hangzhou, Wensan Road 100",
+            "idempotency_key": "k" * 32,
+        },
+    )
+    page = r.content.decode()
+    # Then the page refuses in plain English and tells her what to do next
+    assert r.status_code == 403
+    assert "Only buyers can place orders. Sign in with a buyer account." in page
+    assert "only buyers can place orders<" not in page
+
+
+def test_a_second_after_sales_request_is_told_in_english_with_what_to_do(
+    buyer, seller, listing, api
+) -> None:
+    # Given a buyer on an English page whose shipped order has an after-sales request open
+    order = shipped(buyer, seller, listing)
+    c = en_client(buyer)
+    ask = {"kind": "no_reason_return", "reason": "Changed my mind", "item_condition": "intact"}
+    first = c.post(f"/orders/{order.number}/aftersale-request", ask, follow=True)
+    assert "Your request is sent to the seller." in first.content.decode()
+    # When she asks again on the page, and a program asks again through the API
+    again = c.post(f"/orders/{order.number}/aftersale-request", ask, follow=True)
+    by_api = api(buyer).post(
+        f"/orders/{order.number}/after-sales", ask, **{"Accept-Language": "en"}
+    )
+    page = again.content.decode()
+    # Then the page says a request is in progress and to wait, without the API's terse words
+    assert (
+        f"Order {order.number} already has an after-sales request in progress. "
+        "Wait until it is settled before asking again." in page
+    )
+    assert "is already open" not in page
+    # And the API keeps its English detail
+    assert by_api.status_code == 409
+    assert by_api.json()["detail"] == (
+        f"order {order.number}: an after-sales request is already open"
+    )
