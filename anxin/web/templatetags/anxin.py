@@ -10,6 +10,15 @@ from anxin.orders import labels
 register = template.Library()
 
 
+@register.simple_tag
+def colon() -> str:
+    """The colon between a label and its value, as the page's language writes it: a Chinese
+    page takes the full-width "：" (no space after), an English one ": "."""
+    from django.utils.translation import get_language
+
+    return ": " if (get_language() or "").startswith("en") else "："
+
+
 @register.filter
 def deadline(value: dt.datetime | None, fmt: str = "Y-m-d H:i") -> str:
     """A deadline as the law counts time: a period's last day ends at 24:00 (Civil Code Art.

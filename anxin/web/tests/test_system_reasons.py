@@ -98,3 +98,21 @@ def test_an_appeal_panels_change_is_explained_in_chinese(clock, buyer, seller, l
     # Then the panel's change is explained in Chinese
     assert "复核小组多数意见改变了处理结果" in zh
     assert "majority changed the remedy" not in zh
+
+
+def test_a_label_and_its_value_are_joined_as_each_language_writes_it(
+    buyer, seller, listing
+) -> None:
+    # Given a complaint about a shipped order
+    order = shipped(buyer, seller, listing)
+    d = services.dispute_file(
+        actor=buyer, number=order.number, category="quality_defect", claim="受潮", claimed_fen=100
+    )
+    # When the buyer opens the case in Chinese and in English
+    zh = _page(buyer, f"/disputes/{d.number}/")
+    en = _page(buyer, f"/disputes/{d.number}/", "en")
+    # Then the complaint's kind and text are joined by a full-width colon in Chinese and by
+    # ": " in English
+    assert "质量问题：受潮" in zh
+    assert "质量问题: 受潮" not in zh
+    assert ": 受潮" in en
