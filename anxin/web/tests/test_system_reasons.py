@@ -116,3 +116,17 @@ def test_a_label_and_its_value_are_joined_as_each_language_writes_it(
     assert "质量问题：受潮" in zh
     assert "质量问题: 受潮" not in zh
     assert ": 受潮" in en
+
+
+def test_a_case_asking_less_than_the_law_gives_says_so(buyer, seller, listing) -> None:
+    # Given a counterfeit complaint asking for less than the law gives (the price and damages)
+    order = shipped(buyer, seller, listing)
+    d = services.dispute_file(
+        actor=buyer, number=order.number, category="counterfeit", claim="假货", claimed_fen=100
+    )
+    assert d.law_fen > d.claimed_fen == d.cap_fen
+    # When the buyer opens it
+    zh = _page(buyer, f"/disputes/{d.number}/")
+    # Then the page says the law gives more than was asked, and that no decision goes beyond it
+    assert "法律规定最多可得" in zh
+    assert "但裁决不会超过投诉时请求的 ¥1.00" in zh
