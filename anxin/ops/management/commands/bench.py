@@ -107,13 +107,15 @@ class Command(BaseCommand):
 
     @staticmethod
     def _pages_ready(options: dict[str, Any], log: Callable[[str], None]) -> None:
-        """The pages bench measures the site as served: on the demo data (made if the buyer is
-        missing) and, with the manifest storage, the static files collected."""
+        """The pages bench measures the site as served: on the demo data (made, after the
+        migrations, if the buyer is missing) and, with the manifest storage, the static files collected."""
         from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
         from django.core.management import call_command
 
         from anxin.accounts.models import User
 
+        # An empty database (make bench's throwaway PostgreSQL) gets its tables first.
+        call_command("migrate", "--noinput", "-v0")
         if not User.objects.filter(username=options["buyer"]).exists():
             log("making the demo data (anxin demo)")
             call_command("demo", stdout=io.StringIO())
