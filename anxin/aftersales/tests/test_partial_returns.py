@@ -156,25 +156,15 @@ def test_a_partial_return_in_escrow_collects_a_sellers_debt_from_the_kept_items_
     clock, buyer, seller, listing
 ) -> None:
     from anxin.conftest import make_listing, make_user, shipped
+    from anxin.disputes.tests.test_owed_once import returned_for_a_refund
     from anxin.remedies.models import SellerDebt
 
     # Given a seller who owes a debt: a return for a defect on an order she was already paid
-    # for, with shipping back costing more than her balance
+    # for, with shipping back that her balance did not cover
     cheap = make_listing(seller, price_fen=10000)
     first = shipped(buyer, seller, cheap, tracking="SF1000000042")
     orders.order_confirm(actor=buyer, number=first.number)
-    services.aftersale_request(
-        actor=buyer, number=first.number, kind="quality_return", reason="漏水"
-    )
-    services.aftersale_answer(actor=seller, number=first.number, approve=True)
-    services.aftersale_ship_back(
-        actor=buyer,
-        number=first.number,
-        carrier="中通",
-        tracking_number="ZT2000000042",
-        return_shipping_fen=1500,
-    )
-    services.aftersale_confirm_received(actor=seller, number=first.number)
+    returned_for_a_refund(buyer, seller, first, "漏水", "ZT2000000042")
     debt = SellerDebt.objects.get()
     assert debt.settled_at is None
     # And another buyer's order of three items, its money still in escrow

@@ -99,3 +99,18 @@ def to_decision(clock, buyer, seller, listing, tracking="SF3000000011", claimed=
         services.dispute_evidence_submit(actor=buyer, number=d.number, text="迟到的证据")
     d.refresh_from_db()
     return d, order, desk_people
+
+
+def decided(clock, buyer, seller, listing):
+    """A counterfeit case its adjudicator decided: the price back and 500 yuan of damages
+    (CRPL 55(1)), in its appeal window. Returns (case, order, desk people)."""
+    d, order, people = to_decision(clock, buyer, seller, listing)
+    services.dispute_decide(
+        actor=people["adj1"],
+        number=d.number,
+        refund_fen=order.amount_fen,
+        compensation_fen=50000,
+        reasons="构成欺诈",
+        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
+    )
+    return d, order, people

@@ -12,6 +12,7 @@ from anxin.disputes.models import Outcome, Step
 from anxin.disputes.tests.helpers import (
     books_balance,
     completed,
+    decided,
     past,
     to_decision,
 )
@@ -24,15 +25,7 @@ def test_appeal_panel_is_drawn_verifiably_and_decides_by_majority(
     clock, buyer, seller, listing
 ) -> None:
     # Given a case the adjudicator decided with the price and 500 yuan of damages
-    d, order, people = to_decision(clock, buyer, seller, listing)
-    services.dispute_decide(
-        actor=people["adj1"],
-        number=d.number,
-        refund_fen=order.amount_fen,
-        compensation_fen=50000,
-        reasons="构成欺诈",
-        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
-    )
+    d, _, people = decided(clock, buyer, seller, listing)
     # When an adjudicator not on the case appeals
     # Then the case does not exist for her
     with pytest.raises(NotFound):  # not on the case: it does not exist for them

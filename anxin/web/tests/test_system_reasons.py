@@ -11,7 +11,7 @@ from django.test import Client
 
 from anxin.conftest import deliver_all, place_order, shipped
 from anxin.disputes import services
-from anxin.disputes.tests.helpers import past, to_decision
+from anxin.disputes.tests.helpers import decided, past, to_decision
 from anxin.disputes.tests.test_owed_once import returned_for_a_refund
 from anxin.orders.models import Order, OrderStatus
 
@@ -78,15 +78,7 @@ def test_an_appeal_panels_change_is_explained_in_chinese(clock, buyer, seller, l
     from anxin.accounts.models import User
 
     # Given a decided case whose appeal panel's majority lowered the remedy
-    d, order, people = to_decision(clock, buyer, seller, listing)
-    services.dispute_decide(
-        actor=people["adj1"],
-        number=d.number,
-        refund_fen=order.amount_fen,
-        compensation_fen=50000,
-        reasons="构成欺诈",
-        citations=[{"statute": "CRPL", "article": 55, "paragraph": 1}],
-    )
+    d, _, _ = decided(clock, buyer, seller, listing)
     a = services.dispute_appeal(actor=seller, number=d.number, reason="鉴定机构不权威")
     members = [User.objects.get(pk=pk) for pk in a.members]
     for member, remedy in zip(members[:2], (20000, 30000), strict=True):

@@ -108,7 +108,8 @@ class Command(BaseCommand):
     @staticmethod
     def _pages_ready(options: dict[str, Any], log: Callable[[str], None]) -> None:
         """The pages bench measures the site as served: on the demo data (made, after the
-        migrations, if the buyer is missing) and, with the manifest storage, the static files collected."""
+        migrations, if the buyer is missing) and, with the manifest storage, the static files
+        collected."""
         from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
         from django.core.management import call_command
 
