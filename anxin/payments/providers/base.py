@@ -1,8 +1,19 @@
 """The contract every payment provider adapter fulfils (WeChat Pay, Alipay, UnionPay, the sandbox).
 
-Providers talk to us in two directions: we call them (create, query, close, refund), and they
-notify us asynchronously with signed messages that may arrive twice, late or out of order.
-`parse_notification` must verify the signature before anything else reads the body.
+Providers talk to us in two directions: we call them (create, query, close, refund, pay out to a
+seller, fetch the day's bill), and they notify us asynchronously with signed messages that may
+arrive twice, late or out of order. `parse_notification` must verify the signature before
+anything else reads the body.
+
+Payouts (money to a seller's bank card or wallet) are asynchronous like refunds: the provider
+accepts the request (`processing`), then tells us it succeeded or failed; a payout that
+succeeded can still come back later (`returned`: the bank refused the account), and the money
+is then ours again. `payout_key` is our idempotency key and reference: asking twice with the
+same key never pays twice.
+
+The daily bill is the provider's own record of the day: `download_bill` returns it in the
+provider's format (WeChat Pay's CSV, Alipay's zipped CSV), `parse_bill` reads it into BillLines
+for reconciliation. The sandbox writes its bills in the same formats.
 """
 
 from __future__ import annotations
@@ -43,15 +54,52 @@ class ProviderRefund:
 
 
 @dataclass(frozen=True)
+class PayoutAccount:
+    """Where a payout goes: a bank card (name on the card, its number, the bank), or a WeChat
+    Pay or Alipay wallet (the holder's real name, and the openid or Alipay login id)."""
+
+    kind: str  # bank_card | wechat | alipay
+    holder_name: str
+    number: str  # card number, openid or Alipay login id
+    bank: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderPayout:
+    payout_key: str
+    provider_payout_id: str  # empty until the provider has given one
+    status: str  # processing | succeeded | failed | returned
+    amount_fen: int
+    failure_reason: str = ""
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One line of a provider's daily bill, as reconciliation reads it."""
+
+    kind: str  # payment | refund | payout
+    provider_id: str  # the provider's id of the payment, refund or payout
+    merchant_ref: str  # ours: the payment's merchant_ref, the refund's or the payout's key
+    amount_fen: int
+    status: str  # succeeded | failed | returned (a payment, refund or payout that happened)
+    occurred_at: dt.datetime
+    provider_payment_id: str = ""  # a refund's payment
+
+
+@dataclass(frozen=True)
 class Notification:
     id: str
-    event_type: str  # payment.succeeded | payment.failed | refund.succeeded | refund.failed
+    # payment.succeeded | payment.failed | refund.succeeded | refund.failed |
+    # payout.succeeded | payout.failed | payout.returned
+    event_type: str
     occurred_at: dt.datetime
     provider_payment_id: str
     amount_fen: int
     provider_refund_id: str = ""
     refund_key: str = ""
     failure_reason: str = ""
+    provider_payout_id: str = ""
+    payout_key: str = ""
 
 
 class PaymentProvider(Protocol):
