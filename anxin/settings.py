@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "anxin.catalog",
     "anxin.notices",
     "anxin.payments",
+    "anxin.reconcile",
     "anxin.orders",
     "anxin.remedies",
     "anxin.aftersales",
@@ -394,6 +395,15 @@ ANXIN_SANDBOX_MAX_DELAY_SECONDS = env_int("ANXIN_SANDBOX_MAX_DELAY_SECONDS", 3, 
 ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS = env_int(
     "ANXIN_SANDBOX_SIGNATURE_TOLERANCE_SECONDS", 300, minimum=1
 )
+# The format of the sandbox's daily bills: WeChat Pay's trade-bill CSV or Alipay's zipped CSV.
+ANXIN_SANDBOX_BILL_FORMAT = env_str("ANXIN_SANDBOX_BILL_FORMAT", "wechat")
+if ANXIN_SANDBOX_BILL_FORMAT not in ("wechat", "alipay"):
+    raise ImproperlyConfigured("ANXIN_SANDBOX_BILL_FORMAT: wechat or alipay")
+# The hour (Beijing time) from which yesterday's bill is reconciled (`anxin deadlines` queues
+# it): WeChat Pay's bills are ready from 10:00, Alipay's from 09:00.
+# `anxin deadlines` queues yesterday's reconciliation (off: run `anxin reconcile` from cron).
+ANXIN_RECONCILE_DAILY = env_bool("ANXIN_RECONCILE_DAILY", True)
+ANXIN_RECONCILE_HOUR = env_int("ANXIN_RECONCILE_HOUR", 10, minimum=0, maximum=23)
 ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))
 
 # The evidence log. Its origin line names the log in every checkpoint and is the name of its

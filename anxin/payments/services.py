@@ -6,9 +6,11 @@ only authentic notifications get there, and each only once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, ParamSpec
 
@@ -35,7 +37,7 @@ from anxin.payments.models import (
     Refund,
 )
 from anxin.payments.providers import get_provider
-from anxin.payments.providers.base import Notification, NotificationRejected
+from anxin.payments.providers.base import BillLine, Notification, NotificationRejected
 
 _P = ParamSpec("_P")
 
@@ -467,3 +469,58 @@ def provider_calls_requeue(*, now: dt.datetime | None = None, limit: int = 1000)
         for pk in ids:
             deliver_task.enqueue(pk)
     return len(ids)
+
+
+def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
+    """Apply a payment or refund the provider's daily bill shows and whose notification never
+    reached us (reconciliation), through the path a notification takes: recorded as a
+    notification with an id of its own (`bill:<kind>:<id>`), de-duplicated by the same unique
+    index, applied by the same hooks. So applying the same line twice, or a line whose real
+    notification arrives afterwards, changes nothing more (the order ignores a payment or a
+    refund already recorded). Returns 'applied', 'ignored' or 'duplicate'."""
+    if line.kind == "payment":
+        n = Notification(
+            id=f"bill:payment:{line.provider_id}",
+            event_type=f"payment.{line.status}",
+            occurred_at=line.occurred_at,
+            provider_payment_id=line.provider_id,
+            amount_fen=line.amount_fen,
+        )
+    elif line.kind == "refund":
+        n = Notification(
+            id=f"bill:refund:{line.provider_id or line.merchant_ref}",
+            event_type=f"refund.{line.status}",
+            occurred_at=line.occurred_at,
+            provider_payment_id=line.provider_payment_id,
+            amount_fen=line.amount_fen,
+            provider_refund_id=line.provider_id,
+            refund_key=line.merchant_ref,
+        )
+    else:
+        raise ValueError(f"a {line.kind} line is not a payment notification")
+    body = json.dumps(
+        {"source": "bill", **dataclasses.asdict(line), "occurred_at": line.occurred_at.isoformat()},
+        sort_keys=True,
+    ).encode()
+    with transaction.atomic():
+        if not insert_row_unless_duplicate(
+            PaymentNotification,
+            provider=provider_name,
+            notification_id=n.id,
+            event_type=n.event_type,
+            status=NotificationStatus.APPLIED,
+            reason="",
+            body=body.decode(),
+            times_received=1,
+            received_at=timezone.now(),
+        ):
+            return "duplicate"
+        status, reason = _apply(provider_name, n, body)
+        if status != NotificationStatus.APPLIED:
+            update_where(
+                PaymentNotification,
+                {"provider": provider_name, "notification_id": n.id},
+                status=status,
+                reason=reason[:200],
+            )
+        return "applied" if status == NotificationStatus.APPLIED else "ignored"

@@ -34,6 +34,7 @@ from anxin.core.sql import (
 )
 from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
 from anxin.payments.providers.base import (
+    BillLine,
     Notification,
     NotificationRejected,
     ProviderPayment,
@@ -432,3 +433,65 @@ class SandboxProvider:
         if found is None:
             raise ProviderError("no_such_payment", provider_payment_id)
         return found
+
+    # --- the daily bill (reconciliation) -------------------------------------------------------
+    def download_bill(self, day: dt.date) -> bytes:
+        """The trade bill of `day` (Beijing time) in WeChat Pay's CSV layout or Alipay's zipped
+        CSV files, as ANXIN_SANDBOX_BILL_FORMAT says (layouts: providers.bills). Like a real
+        provider's: the payments that succeeded that day, at their success time, and the
+        refunds accepted that day with the outcome the sandbox notified."""
+        from anxin.payments.providers import bills
+
+        start = dt.datetime.combine(day, dt.time(), tzinfo=bills.BEIJING)
+        end = start + dt.timedelta(days=1)
+        lines: list[BillLine] = [
+            BillLine(
+                kind="payment",
+                provider_id=pid,
+                merchant_ref=ref,
+                amount_fen=amount,
+                status="succeeded",
+                occurred_at=at or start,
+            )
+            for pid, ref, amount, at in SandboxPayment.objects.filter(
+                status="succeeded", completed_at__gte=start, completed_at__lt=end
+            )
+            .order_by("completed_at", "id")
+            .values_list("id", "merchant_ref", "amount_fen", "completed_at")
+            .iterator(chunk_size=5000)
+        ]
+        refunds = list(
+            SandboxRefund.objects.filter(created_at__gte=start, created_at__lt=end)
+            .order_by("created_at", "id")
+            .values_list("id", "payment_id", "idempotency_key", "amount_fen", "created_at")
+        )
+        outcome: dict[str, str] = {}
+        if refunds:
+            # The sandbox decides a refund's outcome as it accepts it, and says it in the
+            # notification it emits then: the bill reads it there.
+            for event_type, resource in SandboxNotification.objects.filter(
+                event_type__in=("refund.succeeded", "refund.failed"),
+                created_at__gte=start,
+                created_at__lt=end + dt.timedelta(minutes=1),
+            ).values_list("event_type", "resource"):
+                outcome[str(resource.get("refund_id", ""))] = event_type.split(".")[1]
+        lines += [
+            BillLine(
+                kind="refund",
+                provider_id=rid,
+                merchant_ref=key,
+                amount_fen=amount,
+                status=outcome.get(rid, "processing"),
+                occurred_at=at,
+                provider_payment_id=pid,
+            )
+            for rid, pid, key, amount, at in refunds
+        ]
+        if settings.ANXIN_SANDBOX_BILL_FORMAT == "alipay":
+            return bills.alipay_bill_write(day, lines)
+        return bills.wechat_bill_write(lines)
+
+    def parse_bill(self, data: bytes) -> list[BillLine]:
+        from anxin.payments.providers import bills
+
+        return bills.bill_parse(data)

@@ -1,0 +1,381 @@
+"""Daily trade bills in the providers' own formats: writing them (the sandbox's bills) and
+reading them back into BillLines (reconciliation).
+
+WeChat Pay: the trade bill of bill type ALL (APIv3 `GET /v3/bill/tradebill`, then the file at its
+`download_url`; the same layout as APIv2 `/pay/downloadbill`), as pay.weixin.qq.com documents it
+("交易账单文件格式说明", docs/merchant/products/bill-download/format-trade.html): CSV, a header row
+of the detail fields, one row per payment (at its success time) and per refund (at the time the
+refund was accepted), every field of a data row prefixed with a backtick (so that a spreadsheet
+keeps long numbers whole), then the summary's header row and its one row, prefixed likewise.
+Amounts are in yuan with two decimals; times are Beijing time, `YYYY-MM-DD HH:MM:SS`. A payment
+row has 交易状态 SUCCESS and empty refund fields; a refund row has 交易状态 REFUND, the original
+payment's ids, and the refund's id, merchant refund number, amount and 退款状态 (SUCCESS,
+PROCESSING, CHANGE for a refund that failed at the bank).
+
+Alipay: the `trade` bill of `alipay.data.dataservice.bill.downloadurl.query`, whose URL serves a
+zip archive of GBK-encoded CSV files: `<pid>_<yyyymmdd>_业务明细.csv` (the detail) and
+`<pid>_<yyyymmdd>_业务明细(汇总).csv` (the summary). The detail file opens with `#` comment lines
+(its title, the account, the period), then the header row (支付宝交易号, 商户订单号, 业务类型, ...),
+one row per trade (业务类型 交易) and per refund (业务类型 退款, negative amounts, the original
+trade's numbers and the refund request number 退款批次号/请求号), and closing `#` lines with the
+totals. Alipay gives a refund no id of its own: its line carries the request number only.
+
+Only the fields reconciliation reads carry values in the sandbox's bills; the others are there,
+empty or with the sandbox's constants, so that a parser written for the real files reads them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from anxin.payments.providers.base import BillLine
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+_TIME = "%Y-%m-%d %H:%M:%S"
+
+WECHAT_HEADER = [
+    "交易时间",
+    "公众账号ID",
+    "商户号",
+    "特约商户号",
+    "设备号",
+    "微信订单号",
+    "商户订单号",
+    "用户标识",
+    "交易类型",
+    "交易状态",
+    "付款银行",
+    "货币种类",
+    "应结订单金额",
+    "代金券金额",
+    "微信退款单号",
+    "商户退款单号",
+    "退款金额",
+    "充值券退款金额",
+    "退款类型",
+    "退款状态",
+    "商品名称",
+    "商户数据包",
+    "手续费",
+    "费率",
+    "订单金额",
+    "申请退款金额",
+    "费率备注",
+]
+WECHAT_SUMMARY_HEADER = [
+    "总交易单数",
+    "应结订单总金额",
+    "退款总金额",
+    "充值券退款总金额",
+    "手续费总金额",
+    "订单总金额",
+    "申请退款总金额",
+]
+ALIPAY_HEADER = [
+    "支付宝交易号",
+    "商户订单号",
+    "业务类型",
+    "商品名称",
+    "创建时间",
+    "完成时间",
+    "门店编号",
+    "门店名称",
+    "操作员",
+    "终端号",
+    "对方账户",
+    "订单金额（元）",
+    "商家实收（元）",
+    "支付宝红包（元）",
+    "集分宝（元）",
+    "支付宝优惠（元）",
+    "商家优惠（元）",
+    "券核销金额（元）",
+    "券名称",
+    "商家红包消费金额（元）",
+    "卡消费金额（元）",
+    "退款批次号/请求号",
+    "服务费（元）",
+    "分润（元）",
+    "备注",
+]
+# The refund statuses of a WeChat Pay bill, as BillLine statuses (CHANGE: failed at the bank).
+_WECHAT_REFUND_STATUS = {"SUCCESS": "succeeded", "PROCESSING": "processing", "CHANGE": "failed"}
+_WECHAT_REFUND_STATUS_OUT = {v: k for k, v in _WECHAT_REFUND_STATUS.items()}
+SANDBOX_MCH_ID = "1900000109"
+SANDBOX_APPID = "wxsandbox00000001"
+SANDBOX_ALIPAY_PID = "2088000000000001"
+
+
+class BillFormatError(ValueError):
+    """The bytes are not a bill this module can read."""
+
+
+def _yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    fen = abs(fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
+def _fen(yuan: str) -> int:
+    return int((Decimal(yuan.strip() or "0") * 100).to_integral_exact())
+
+
+def _local(at: dt.datetime) -> str:
+    return at.astimezone(BEIJING).strftime(_TIME)
+
+
+def _parse_local(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text.strip(), _TIME).replace(tzinfo=BEIJING)
+
+
+# --- WeChat Pay ----------------------------------------------------------------------------------
+
+
+def wechat_bill_write(lines: Iterable[BillLine]) -> bytes:
+    """The trade bill (type ALL) of `lines`, in WeChat Pay's CSV layout (UTF-8, CRLF)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(WECHAT_HEADER)
+    count = settled = refunded = ordered = asked = 0
+    for line in lines:
+        if line.kind == "payment":
+            row = {
+                "微信订单号": line.provider_id,
+                "商户订单号": line.merchant_ref,
+                "交易状态": "SUCCESS",
+                "应结订单金额": _yuan(line.amount_fen),
+                "代金券金额": "0.00",
+                "退款金额": "0.00",
+                "充值券退款金额": "0.00",
+                "订单金额": _yuan(line.amount_fen),
+                "申请退款金额": "0.00",
+            }
+            settled += line.amount_fen
+            ordered += line.amount_fen
+        elif line.kind == "refund":
+            row = {
+                "微信订单号": line.provider_payment_id,
+                "商户订单号": "",
+                "交易状态": "REFUND",
+                "应结订单金额": "0.00",
+                "代金券金额": "0.00",
+                "微信退款单号": line.provider_id,
+                "商户退款单号": line.merchant_ref,
+                "退款金额": _yuan(line.amount_fen),
+                "充值券退款金额": "0.00",
+                "退款类型": "ORIGINAL",
+                "退款状态": _WECHAT_REFUND_STATUS_OUT.get(line.status, "PROCESSING"),
+                "订单金额": "0.00",
+                "申请退款金额": _yuan(line.amount_fen),
+            }
+            refunded += line.amount_fen
+            asked += line.amount_fen
+        else:
+            continue  # a trade bill has payments and refunds only
+        row |= {
+            "交易时间": _local(line.occurred_at),
+            "公众账号ID": SANDBOX_APPID,
+            "商户号": SANDBOX_MCH_ID,
+            "交易类型": "JSAPI",
+            "付款银行": "OTHERS",
+            "货币种类": "CNY",
+            "手续费": "0.00",
+            "费率": "0.60%",
+        }
+        count += 1
+        w.writerow(["`" + row.get(name, "") for name in WECHAT_HEADER])
+    w.writerow(WECHAT_SUMMARY_HEADER)
+    totals = [count, _yuan(settled), _yuan(refunded), "0.00", "0.00", _yuan(ordered), _yuan(asked)]
+    w.writerow([f"`{v}" for v in totals])
+    return out.getvalue().encode()
+
+
+def wechat_bill_parse(data: bytes) -> list[BillLine]:
+    """The payments and refunds of a WeChat Pay trade bill (ALL, SUCCESS or REFUND)."""
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or "交易时间" not in rows[0]:
+        raise BillFormatError("not a WeChat Pay trade bill: no header row")
+    col = {name.strip(): i for i, name in enumerate(rows[0])}
+    out: list[BillLine] = []
+    for raw in rows[1:]:
+        if not raw or raw[0].strip() == "总交易单数":
+            break  # the summary's header: the details are over
+        v = [cell[1:] if cell.startswith("`") else cell for cell in raw]
+
+        def get(name: str, v: list[str] = v) -> str:
+            i = col.get(name)
+            return v[i].strip() if i is not None and i < len(v) else ""
+
+        at = _parse_local(get("交易时间"))
+        if get("交易状态") == "REFUND":
+            out.append(
+                BillLine(
+                    kind="refund",
+                    provider_id=get("微信退款单号"),
+                    merchant_ref=get("商户退款单号"),
+                    amount_fen=_fen(get("退款金额") or get("申请退款金额")),
+                    status=_WECHAT_REFUND_STATUS.get(get("退款状态"), "processing"),
+                    occurred_at=at,
+                    provider_payment_id=get("微信订单号"),
+                )
+            )
+        else:
+            out.append(
+                BillLine(
+                    kind="payment",
+                    provider_id=get("微信订单号"),
+                    merchant_ref=get("商户订单号"),
+                    amount_fen=_fen(get("订单金额") or get("应结订单金额")),
+                    status="succeeded",
+                    occurred_at=at,
+                )
+            )
+    return out
+
+
+# --- Alipay --------------------------------------------------------------------------------------
+
+
+def _alipay_names(day: dt.date) -> tuple[str, str]:
+    stem = f"{SANDBOX_ALIPAY_PID}_{day:%Y%m%d}"
+    return f"{stem}_业务明细.csv", f"{stem}_业务明细(汇总).csv"
+
+
+def alipay_bill_write(day: dt.date, lines: Iterable[BillLine]) -> bytes:
+    """The `trade` bill of `day`: a zip of the detail and summary CSV files, GBK-encoded."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    start = f"{day:%Y年%m月%d日} 00:00:00"
+    end = f"{day + dt.timedelta(days=1):%Y年%m月%d日} 00:00:00"
+    out.write("#支付宝业务明细查询\r\n")
+    out.write(f"#账号：[{SANDBOX_ALIPAY_PID}0156]\r\n")
+    out.write(f"#起始日期：[{start}]   终止日期：[{end}]\r\n")
+    out.write(
+        "#-----------------------------------------业务明细列表----------------------------------------\r\n"
+    )
+    w.writerow(ALIPAY_HEADER)
+    trades = trade_fen = refunds = refund_fen = 0
+    for line in lines:
+        if line.kind == "payment":
+            row = {
+                "支付宝交易号": line.provider_id,
+                "商户订单号": line.merchant_ref,
+                "业务类型": "交易",
+                "订单金额（元）": _yuan(line.amount_fen),
+                "商家实收（元）": _yuan(line.amount_fen),
+            }
+            trades += 1
+            trade_fen += line.amount_fen
+        elif line.kind == "refund":
+            if line.status != "succeeded":
+                continue  # Alipay's bill lists the refunds that went through
+            row = {
+                "支付宝交易号": line.provider_payment_id,
+                "业务类型": "退款",
+                "订单金额（元）": _yuan(-line.amount_fen),
+                "商家实收（元）": _yuan(-line.amount_fen),
+                "退款批次号/请求号": line.merchant_ref,
+            }
+            refunds += 1
+            refund_fen += line.amount_fen
+        else:
+            continue
+        when = _local(line.occurred_at)
+        row |= {"创建时间": when, "完成时间": when}
+        for money in [*ALIPAY_HEADER[13:21], "服务费（元）", "分润（元）"]:
+            row.setdefault(money, "" if money == "券名称" else "0.00")
+        w.writerow([row.get(name, "") for name in ALIPAY_HEADER])
+    out.write(
+        "#-----------------------------------------业务明细列表结束------------------------------------\r\n"
+    )
+    out.write(f"#交易合计：{trades}笔，商家实收共：{_yuan(trade_fen)}元，商家优惠共：0.00元\r\n")
+    out.write(
+        f"#退款合计：{refunds}笔，商家实收退款共：{_yuan(-refund_fen)}元，商家优惠退款共：0.00元\r\n"
+    )
+    out.write(f"#导出时间：[{day + dt.timedelta(days=1):%Y年%m月%d日} 09:00:00]\r\n")
+    summary = io.StringIO()
+    s = csv.writer(summary, lineterminator="\r\n")
+    summary.write("#支付宝业务汇总查询\r\n")
+    s.writerow(
+        [
+            "门店编号",
+            "门店名称",
+            "交易订单总笔数",
+            "退款订单总笔数",
+            "订单金额（元）",
+            "商家实收（元）",
+        ]
+    )
+    s.writerow(
+        ["", "", trades, refunds, _yuan(trade_fen - refund_fen), _yuan(trade_fen - refund_fen)]
+    )
+    detail_name, summary_name = _alipay_names(day)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(detail_name, out.getvalue().encode("gbk"))
+        z.writestr(summary_name, summary.getvalue().encode("gbk"))
+    return buf.getvalue()
+
+
+def alipay_bill_parse(data: bytes) -> list[BillLine]:
+    """The trades and refunds of an Alipay `trade` bill archive (its 业务明细 file)."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise BillFormatError("not an Alipay bill: not a zip archive") from None
+    names = [n for n in z.namelist() if n.endswith("业务明细.csv")]
+    if not names:
+        raise BillFormatError("not an Alipay bill: no 业务明细 file in the archive")
+    text = z.read(names[0]).decode("gbk")
+    body = [line for line in text.splitlines() if line and not line.startswith("#")]
+    rows = list(csv.reader(body))
+    if not rows or "支付宝交易号" not in rows[0]:
+        raise BillFormatError("not an Alipay bill: no header row")
+    col = {name.strip(): i for i, name in enumerate(rows[0])}
+    out: list[BillLine] = []
+    for raw in rows[1:]:
+
+        def get(name: str, raw: list[str] = raw) -> str:
+            i = col.get(name)
+            return raw[i].strip() if i is not None and i < len(raw) else ""
+
+        at = _parse_local(get("完成时间") or get("创建时间"))
+        amount = abs(_fen(get("订单金额（元）")))
+        if get("业务类型") == "退款":
+            out.append(
+                BillLine(
+                    kind="refund",
+                    provider_id="",
+                    merchant_ref=get("退款批次号/请求号"),
+                    amount_fen=amount,
+                    status="succeeded",
+                    occurred_at=at,
+                    provider_payment_id=get("支付宝交易号"),
+                )
+            )
+        else:
+            out.append(
+                BillLine(
+                    kind="payment",
+                    provider_id=get("支付宝交易号"),
+                    merchant_ref=get("商户订单号"),
+                    amount_fen=amount,
+                    status="succeeded",
+                    occurred_at=at,
+                )
+            )
+    return out
+
+
+def bill_parse(data: bytes) -> list[BillLine]:
+    """A bill in either provider's format: Alipay's is a zip archive, WeChat Pay's plain CSV."""
+    if data[:2] == b"PK":
+        return alipay_bill_parse(data)
+    return wechat_bill_parse(data)

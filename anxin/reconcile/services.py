@@ -1,0 +1,448 @@
+"""Reconciliation: a day's bill from the payment provider matched against Anxin's records.
+
+Every payment and refund line of the day's bill is matched with Anxin's record of it (a payment
+by the provider's id, a refund by its key, the merchant reference it was asked with):
+
+- it agrees (amount and outcome): matched;
+- the bill says it succeeded and Anxin is still waiting for the provider's word (the
+  notification was lost): it is applied from the bill, through the path a notification takes
+  (payments.services.notification_from_bill), so the order is paid or the refund recorded and
+  a second run, or the real notification arriving late, changes nothing more;
+- anything else (the amounts differ, the outcomes differ, a line Anxin has no record of): an
+  alert for the operator with both sides' values; no money moves.
+
+Then the other way: a payment or refund Anxin recorded as succeeded that day that is on neither
+this day's bill nor the day before's (the provider's time precedes ours: a payment made at
+23:59:59 is notified after midnight) raises an alert too.
+
+Payouts (kind "payout") are matched by whoever pays out: it registers a matcher for its kind
+(`MATCHERS["payout"] = ...`, from its AppConfig.ready), which receives the day's payout lines
+and those of the day before and returns what it matched, applied and found wrong (by
+`payout_key`, the line's merchant_ref). A kind with no matcher raises an alert for each line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from anxin.accounts.models import Role, User
+from anxin.core.errors import InvalidTransition, NotFound, msg
+from anxin.core.text import clean_text
+from anxin.payments.models import Payment, PaymentStatus, Refund, RefundStatus
+from anxin.payments.providers import get_provider
+from anxin.payments.providers.base import BillLine
+from anxin.payments.services import notification_from_bill
+from anxin.reconcile.models import (
+    AlertKind,
+    AlertStatus,
+    Problem,
+    ReconciliationAlert,
+    ReconciliationRun,
+    RunStatus,
+)
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+# A run that started this long ago and never finished died with its process: it may be claimed.
+STALE_RUN = dt.timedelta(hours=1)
+_CHUNK = 5000
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    kind: str
+    problem: str
+    provider_id: str = ""
+    merchant_ref: str = ""
+    bill_amount_fen: int | None = None
+    bill_status: str = ""
+    anxin_amount_fen: int | None = None
+    anxin_status: str = ""
+
+
+@dataclass
+class Tally:
+    matched: int = 0
+    applied: int = 0
+    alerts: list[AlertDraft] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DayLines:
+    """What a matcher is given: one kind's lines of the day's bill and of the day before's,
+    and the day's bounds in Beijing time (the records Anxin completed then)."""
+
+    provider_name: str
+    day: dt.date
+    start: dt.datetime
+    end: dt.datetime
+    lines: list[BillLine]
+    earlier: list[BillLine]
+
+
+Matcher = Callable[[DayLines], Tally]
+
+
+def _unknown(line: BillLine, problem: str = Problem.UNKNOWN_LINE) -> AlertDraft:
+    return AlertDraft(
+        kind=line.kind,
+        problem=problem,
+        provider_id=line.provider_id,
+        merchant_ref=line.merchant_ref,
+        bill_amount_fen=line.amount_fen,
+        bill_status=line.status,
+    )
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def payments_match(d: DayLines) -> Tally:
+    """The day's payment lines against Anxin's payments (by the provider's payment id)."""
+    t = Tally()
+    known: dict[str, tuple[int, int, str, str]] = {}
+    ids = [line.provider_id for line in d.lines]
+    for chunk in _chunks(ids):
+        for pk, pid, amount, status, number in Payment.objects.filter(
+            provider=d.provider_name, provider_payment_id__in=chunk
+        ).values_list("pk", "provider_payment_id", "amount_fen", "status", "order__number"):
+            known[pid] = (pk, amount, status, number)
+    for line in d.lines:
+        found = known.get(line.provider_id)
+        if found is None:
+            t.alerts.append(_unknown(line))
+            continue
+        pk, amount, status, number = found
+        draft = AlertDraft(
+            kind=AlertKind.PAYMENT,
+            problem=Problem.AMOUNT_DIFFERS,
+            provider_id=line.provider_id,
+            merchant_ref=number,
+            bill_amount_fen=line.amount_fen,
+            bill_status=line.status,
+            anxin_amount_fen=amount,
+            anxin_status=status,
+        )
+        if line.amount_fen != amount:
+            t.alerts.append(draft)
+        elif line.status == status:
+            t.matched += 1
+        elif line.status == PaymentStatus.SUCCEEDED and status in (
+            PaymentStatus.CREATED,
+            PaymentStatus.CLOSED,
+        ):
+            # The buyer paid; the notification never reached us.
+            notification_from_bill(provider_name=d.provider_name, line=line)
+            now = Payment.objects.filter(pk=pk).values_list("status", flat=True).get()
+            if now == PaymentStatus.SUCCEEDED:
+                t.applied += 1
+            else:
+                t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
+        else:
+            t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
+    # Anxin's succeeded payments of the day that are on neither bill.
+    on_bill = {line.provider_id for line in d.lines} | {line.provider_id for line in d.earlier}
+    for pid, amount, number in Payment.objects.filter(
+        provider=d.provider_name,
+        status=PaymentStatus.SUCCEEDED,
+        completed_at__gte=d.start,
+        completed_at__lt=d.end,
+    ).values_list("provider_payment_id", "amount_fen", "order__number"):
+        if pid not in on_bill:
+            t.alerts.append(
+                AlertDraft(
+                    kind=AlertKind.PAYMENT,
+                    problem=Problem.MISSING_FROM_BILL,
+                    provider_id=pid,
+                    merchant_ref=number,
+                    anxin_amount_fen=amount,
+                    anxin_status=PaymentStatus.SUCCEEDED,
+                )
+            )
+    return t
+
+
+def refunds_match(d: DayLines) -> Tally:
+    """The day's refund lines against Anxin's refunds (by the refund's key, or the provider's
+    refund id for a line without one)."""
+    t = Tally()
+    by_key: dict[str, tuple[int, int, str, str]] = {}
+    by_id: dict[str, str] = {}
+    keys = [line.merchant_ref for line in d.lines if line.merchant_ref]
+    ids = [line.provider_id for line in d.lines if line.provider_id and not line.merchant_ref]
+    for chunk in _chunks(keys):
+        for pk, key, amount, status, rid in Refund.objects.filter(key__in=chunk).values_list(
+            "pk", "key", "amount_fen", "status", "provider_refund_id"
+        ):
+            by_key[key] = (pk, amount, status, rid)
+    for chunk in _chunks(ids):
+        for pk, key, amount, status, rid in Refund.objects.filter(
+            provider_refund_id__in=chunk
+        ).values_list("pk", "key", "amount_fen", "status", "provider_refund_id"):
+            by_key[key] = (pk, amount, status, rid)
+            by_id[rid] = key
+    for line in d.lines:
+        key = line.merchant_ref or by_id.get(line.provider_id, "")
+        found = by_key.get(key)
+        if found is None:
+            t.alerts.append(_unknown(line))
+            continue
+        pk, amount, status, _rid = found
+        draft = AlertDraft(
+            kind=AlertKind.REFUND,
+            problem=Problem.AMOUNT_DIFFERS,
+            provider_id=line.provider_id,
+            merchant_ref=key,
+            bill_amount_fen=line.amount_fen,
+            bill_status=line.status,
+            anxin_amount_fen=amount,
+            anxin_status=status,
+        )
+        if line.amount_fen != amount:
+            t.alerts.append(draft)
+        elif line.status == status or line.status == "processing":
+            # Processing: the bill is a snapshot taken before the bank answered; the
+            # refund's own notification, or a later day's query, settles it.
+            t.matched += 1
+        elif line.status == RefundStatus.SUCCEEDED and status == RefundStatus.PENDING:
+            notification_from_bill(
+                provider_name=d.provider_name,
+                line=line if line.merchant_ref else _with_ref(line, key),
+            )
+            now = Refund.objects.filter(pk=pk).values_list("status", flat=True).get()
+            if now == RefundStatus.SUCCEEDED:
+                t.applied += 1
+            else:
+                t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
+        else:
+            t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
+    on_bill = {line.merchant_ref for line in d.lines + d.earlier if line.merchant_ref}
+    on_bill_ids = {line.provider_id for line in d.lines + d.earlier if line.provider_id}
+    for key, rid, amount in Refund.objects.filter(
+        payment__provider=d.provider_name,
+        status=RefundStatus.SUCCEEDED,
+        completed_at__gte=d.start,
+        completed_at__lt=d.end,
+    ).values_list("key", "provider_refund_id", "amount_fen"):
+        if key not in on_bill and not (rid and rid in on_bill_ids):
+            t.alerts.append(
+                AlertDraft(
+                    kind=AlertKind.REFUND,
+                    problem=Problem.MISSING_FROM_BILL,
+                    provider_id=rid,
+                    merchant_ref=key,
+                    anxin_amount_fen=amount,
+                    anxin_status=RefundStatus.SUCCEEDED,
+                )
+            )
+    return t
+
+
+def _with_ref(line: BillLine, key: str) -> BillLine:
+    return BillLine(**{**line.__dict__, "merchant_ref": key})
+
+
+# The matchers by line kind. Payouts register theirs here (see the module's docstring).
+MATCHERS: dict[str, Matcher] = {
+    AlertKind.PAYMENT.value: payments_match,
+    AlertKind.REFUND.value: refunds_match,
+}
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=BEIJING)
+    return start, start + dt.timedelta(days=1)
+
+
+def beijing_today(now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(BEIJING).date()
+
+
+def reconcile_day(
+    day: dt.date, *, provider_name: str | None = None, now: dt.datetime | None = None
+) -> ReconciliationRun:
+    """Reconcile `day` with the provider: pull its bill, match every line, apply what the
+    notifications missed, raise an alert for every other difference. Safe to run again (only
+    what is still unsettled is applied or alerted; an alert raised before is found, not
+    raised twice). If another process is running the same day, returns its run untouched."""
+    provider = get_provider(provider_name)
+    now = now or timezone.now()
+    run, _ = ReconciliationRun.objects.get_or_create(
+        provider=provider.name, day=day, defaults={"queued_at": now}
+    )
+    claimed = (
+        ReconciliationRun.objects.filter(pk=run.pk)
+        .filter(~Q(status=RunStatus.RUNNING) | Q(started_at__lt=now - STALE_RUN))
+        .update(status=RunStatus.RUNNING, started_at=now, runs=F("runs") + 1, error="")
+    )
+    if not claimed:
+        run.refresh_from_db()
+        return run
+    try:
+        lines = provider.parse_bill(provider.download_bill(day))
+        earlier = provider.parse_bill(provider.download_bill(day - dt.timedelta(days=1)))
+        start, end = day_bounds(day)
+        total = Tally()
+        kinds = {line.kind for line in lines} | set(MATCHERS)
+        for kind in sorted(kinds):
+            mine = [line for line in lines if line.kind == kind]
+            matcher = MATCHERS.get(kind)
+            if matcher is None:
+                t = Tally(alerts=[_unknown(line) for line in mine])
+            else:
+                t = matcher(
+                    DayLines(
+                        provider_name=provider.name,
+                        day=day,
+                        start=start,
+                        end=end,
+                        lines=mine,
+                        earlier=[line for line in earlier if line.kind == kind],
+                    )
+                )
+            total.matched += t.matched
+            total.applied += t.applied
+            total.alerts += t.alerts
+        _alerts_record(provider.name, day, total.alerts, now=timezone.now())
+    except Exception as e:
+        ReconciliationRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, error=f"{type(e).__name__}: {e}"[:300]
+        )
+        raise
+    ReconciliationRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.DONE,
+        lines_read=len(lines),
+        matched=total.matched,
+        applied=total.applied,
+        alerts=len(total.alerts),
+        finished_at=timezone.now(),
+    )
+    run.refresh_from_db()
+    _log.info(
+        "reconciled %s %s: %d lines, %d matched, %d applied, %d alerts",
+        provider.name,
+        day,
+        run.lines_read,
+        run.matched,
+        run.applied,
+        run.alerts,
+    )
+    return run
+
+
+def _alerts_record(
+    provider_name: str, day: dt.date, drafts: list[AlertDraft], *, now: dt.datetime
+) -> None:
+    """Raise each alert once: one found from an earlier run is seen again (and, while open,
+    shows the values of this run)."""
+    for draft in drafts:
+        key = {
+            "provider": provider_name,
+            "day": day,
+            "kind": draft.kind,
+            "problem": draft.problem,
+            "provider_id": draft.provider_id,
+            "merchant_ref": draft.merchant_ref,
+        }
+        values = {
+            "bill_amount_fen": draft.bill_amount_fen,
+            "bill_status": draft.bill_status,
+            "anxin_amount_fen": draft.anxin_amount_fen,
+            "anxin_status": draft.anxin_status,
+        }
+        found = ReconciliationAlert.objects.filter(**key)
+        if found.filter(status=AlertStatus.OPEN).update(**values, last_seen_at=now):
+            continue
+        if found.update(last_seen_at=now):
+            continue
+        try:
+            with transaction.atomic():
+                ReconciliationAlert.objects.create(
+                    **key, **values, created_at=now, last_seen_at=now
+                )
+        except IntegrityError:
+            pass  # raised by a run beside this one
+
+
+# --- the daily schedule ------------------------------------------------------------------------
+
+
+def reconcile_schedule(*, now: dt.datetime | None = None) -> int:
+    """Queue yesterday's reconciliation once the providers' bills are out (ANXIN_RECONCILE_HOUR,
+    Beijing time; WeChat Pay's are ready from 10:00): called by `anxin deadlines` every minute,
+    it queues the day once (its run row is the mark), and again if the task was lost (queued an
+    hour ago and never started). Returns how many days it queued."""
+    from anxin.reconcile.tasks import reconcile_task
+
+    now = now or timezone.now()
+    local = now.astimezone(BEIJING)
+    if not settings.ANXIN_RECONCILE_DAILY or local.hour < settings.ANXIN_RECONCILE_HOUR:
+        return 0
+    day = local.date() - dt.timedelta(days=1)
+    provider = get_provider().name
+    with transaction.atomic():
+        run, created = ReconciliationRun.objects.get_or_create(
+            provider=provider, day=day, defaults={"queued_at": now}
+        )
+        lost = (
+            not created
+            and ReconciliationRun.objects.filter(
+                pk=run.pk, status=RunStatus.QUEUED, queued_at__lt=now - STALE_RUN
+            ).update(queued_at=now)
+            == 1
+        )
+        if not (created or lost):
+            return 0
+        reconcile_task.enqueue(day.isoformat(), provider)
+    return 1
+
+
+# --- the operator's alerts ---------------------------------------------------------------------
+
+
+def may_reconcile(user: User) -> bool:
+    """Whether `user` sees and resolves reconciliation alerts: the platform operator only."""
+    return user.is_authenticated and user.role == Role.OPERATOR
+
+
+def alerts_list(*, status: str = AlertStatus.OPEN, limit: int = 200) -> list[ReconciliationAlert]:
+    return list(
+        ReconciliationAlert.objects.filter(status=status)
+        .select_related("resolved_by")
+        .order_by("-day", "id")[:limit]
+    )
+
+
+def runs_recent(*, limit: int = 14) -> list[ReconciliationRun]:
+    return list(ReconciliationRun.objects.order_by("-day", "provider")[:limit])
+
+
+@transaction.atomic
+def alert_resolve(*, actor: User, alert_id: int, note: str) -> ReconciliationAlert:
+    """The operator settles an alert (with the provider, by a correction elsewhere) and says
+    how. Nothing here moves money."""
+    if not may_reconcile(actor):
+        raise NotFound(msg("no reconciliation alert {id}", id=alert_id))
+    note = clean_text(note, "note", 500, multiline=True)
+    alert = ReconciliationAlert.objects.select_for_update().filter(pk=alert_id).first()
+    if alert is None:
+        raise NotFound(msg("no reconciliation alert {id}", id=alert_id))
+    if alert.status != AlertStatus.OPEN:
+        raise InvalidTransition(msg("reconciliation alert {id} is already resolved", id=alert_id))
+    alert.status = AlertStatus.RESOLVED
+    alert.note = note
+    alert.resolved_by = actor
+    alert.resolved_at = timezone.now()
+    alert.save(update_fields=["status", "note", "resolved_by", "resolved_at"])
+    return alert
