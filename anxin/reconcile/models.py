@@ -5,11 +5,15 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# Short labels carry a context: the same English word may mean something else elsewhere.
+CTX = "reconciliation"
 
 
 class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
+    QUEUED = "queued", pgettext_lazy(CTX, "Queued")
+    RUNNING = "running", pgettext_lazy(CTX, "Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
 
@@ -42,9 +46,9 @@ class ReconciliationRun(models.Model):
 
 
 class AlertKind(models.TextChoices):
-    PAYMENT = "payment", _("Payment")
+    PAYMENT = "payment", pgettext_lazy(CTX, "Payment")
     REFUND = "refund", _("Refund")
-    PAYOUT = "payout", _("Payout")
+    PAYOUT = "payout", pgettext_lazy(CTX, "Payout")
 
 
 class Problem(models.TextChoices):
@@ -56,7 +60,20 @@ class Problem(models.TextChoices):
 
 class AlertStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    RESOLVED = "resolved", _("Resolved")
+    RESOLVED = "resolved", pgettext_lazy(CTX, "Resolved")
+
+
+# What either side says happened, as the page shows it: the bill's statuses and Anxin's
+# payment and refund statuses.
+OUTCOME_LABELS = {
+    "created": _("Waiting for the buyer"),
+    "pending": _("Being refunded"),
+    "processing": pgettext_lazy(CTX, "Processing"),
+    "succeeded": _("Succeeded"),
+    "failed": _("Failed"),
+    "closed": _("Closed"),
+    "returned": pgettext_lazy(CTX, "Returned"),
+}
 
 
 class ReconciliationAlert(models.Model):
@@ -100,3 +117,11 @@ class ReconciliationAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.problem} {self.provider_id or self.merchant_ref}"
+
+    @property
+    def bill_status_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.bill_status, self.bill_status))
+
+    @property
+    def anxin_status_label(self) -> str:
+        return str(OUTCOME_LABELS.get(self.anxin_status, self.anxin_status))

@@ -424,6 +424,10 @@ def alerts_list(*, status: str = AlertStatus.OPEN, limit: int = 200) -> list[Rec
     )
 
 
+def alerts_open_count() -> int:
+    return ReconciliationAlert.objects.filter(status=AlertStatus.OPEN).count()
+
+
 def runs_recent(*, limit: int = 14) -> list[ReconciliationRun]:
     return list(ReconciliationRun.objects.order_by("-day", "provider")[:limit])
 

@@ -33,6 +33,7 @@ from anxin.notices.texts import notice_text, notice_url
 from anxin.orders import selectors as order_sel
 from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
+from anxin.reconcile.services import alerts_open_count, may_reconcile
 from anxin.reputation import blacklist
 from anxin.reputation.services import review_may_hide, reviews_recent
 from anxin.sellers.models import Level, Verification
@@ -168,6 +169,8 @@ def staff_home(request: UserRequest) -> HttpResponse:
         ctx["fee_percent"] = f"{settings.ANXIN_PLATFORM_FEE_BPS / 100:g}"
         ctx["auto_confirm_days"] = settings.ANXIN_AUTO_CONFIRM_DAYS
         ctx["recent"] = order_sel.visible_orders(user).order_by("-created_at")[:20]
+    if may_reconcile(user):
+        ctx["reconcile_alerts"] = alerts_open_count()
     return render(request, "web/staff_home.html", ctx)
 
 
