@@ -14,8 +14,8 @@ CTX = "reconciliation"
 class RunStatus(models.TextChoices):
     QUEUED = "queued", pgettext_lazy(CTX, "Queued")
     RUNNING = "running", pgettext_lazy(CTX, "Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    DONE = "done", pgettext_lazy(CTX, "Done")
+    FAILED = "failed", pgettext_lazy(CTX, "Failed")
 
 
 class ReconciliationRun(models.Model):
@@ -47,7 +47,7 @@ class ReconciliationRun(models.Model):
 
 class AlertKind(models.TextChoices):
     PAYMENT = "payment", pgettext_lazy(CTX, "Payment")
-    REFUND = "refund", _("Refund")
+    REFUND = "refund", pgettext_lazy(CTX, "Refund")
     PAYOUT = "payout", pgettext_lazy(CTX, "Payout")
 
 
@@ -59,7 +59,7 @@ class Problem(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy(CTX, "Open")
     RESOLVED = "resolved", pgettext_lazy(CTX, "Resolved")
 
 

@@ -47,6 +47,12 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
         assert unread.filter(user__username=username).exists(), username
     # And every demo seller has a return address for approved returns
     assert not SellerProfile.objects.filter(return_address="").exists()
+    # And yesterday is reconciled, with the one stray line of the provider's bill alerted
+    from anxin.reconcile.models import Problem, ReconciliationAlert, ReconciliationRun
+
+    assert ReconciliationRun.objects.filter(status="done").count() == 1
+    alerts = list(ReconciliationAlert.objects.values_list("problem", "bill_amount_fen"))
+    assert alerts == [(Problem.UNKNOWN_LINE, 8800)]
     # And the ledger, order and return audits find nothing wrong
     assert ledger_audit() == []
     assert orders_audit() == []

@@ -12,11 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages."
+    help = "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages, recon."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "name", choices=["checkout", "credit", "disputes", "evidence", "law", "pages"]
+            "name",
+            choices=["checkout", "credit", "disputes", "evidence", "law", "pages", "recon"],
         )
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
@@ -41,13 +42,17 @@ class Command(BaseCommand):
             "--one-commit", type=int, default=10_000, help="entries for pymerkle one-commit path"
         )
 
+        recon = parser.add_argument_group("recon")
+        recon.add_argument("--day-orders", type=int, default=100_000, help="the day's orders")
+        recon.add_argument("--lost", type=int, default=100, help="notifications lost")
+
         pages = parser.add_argument_group("pages")
         pages.add_argument("--requests", type=int, default=50, help="timed requests a page")
         pages.add_argument("--buyer", default="zhangwei", help="whose order and checkout")
         pages.add_argument("--seller", default="seller-tea", help="whose home and listing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, credit, disputes, evidence, law, pages
+        from anxin.bench import checkout, credit, disputes, evidence, law, pages, recon
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -63,6 +68,10 @@ class Command(BaseCommand):
                     requests=options["requests"],
                     log=log,
                 )
+            elif options["name"] == "recon":
+                if options["day_orders"] < 1 or options["lost"] < 0:
+                    raise CommandError("--day-orders must be at least 1, --lost at least 0")
+                result = recon.run(orders=options["day_orders"], lost=options["lost"], log=log)
             elif options["name"] == "law":
                 if options["cases"] < 1:
                     raise CommandError("--cases must be at least 1")
