@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from anxin.conftest import deliver_all, pay, place_order
+from anxin.core.worker import TaskFailed
 from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Transfer
 from anxin.orders.models import Order, OrderStatus
@@ -23,6 +24,8 @@ from anxin.payments.models import (
 )
 from anxin.payments.providers.sandbox import SandboxProvider
 from anxin.reconcile.models import AlertStatus, Problem, ReconciliationAlert, ReconciliationRun
+from anxin.payments.providers.base import BillLine
+from anxin.reconcile import services as reconcile
 from anxin.reconcile.services import reconcile_day, reconcile_schedule
 
 pytestmark = pytest.mark.django_db
@@ -107,10 +110,13 @@ def test_a_lost_payment_notification_is_applied_from_the_bill_once(
     assert ledger_audit() == []
 
 
+@pytest.mark.parametrize("fmt", ["wechat", "alipay"])
 def test_a_lost_refund_notification_is_applied_from_the_bill(
-    clock, monkeypatch, buyer, listing
+    clock, monkeypatch, settings, buyer, listing, fmt
 ) -> None:
-    # Given a paid order cancelled by the buyer, whose refund's notification is lost
+    # Given a paid order cancelled by the buyer, whose refund's notification is lost, and
+    # bills in a given provider's format (Alipay's give a refund no id of its own)
+    settings.ANXIN_SANDBOX_BILL_FORMAT = fmt
     order = place_order(buyer, listing)
     pay(order)
     monkeypatch.setattr(SandboxProvider, "deliver", lambda self, row_id: True)
@@ -222,3 +228,71 @@ def test_the_command_reconciles_a_given_day(clock, lost, buyer, listing, capsys)
     assert "applied: 1" in capsys.readouterr().out
     order.refresh_from_db()
     assert order.status == OrderStatus.PAID
+
+
+def test_a_failed_run_is_retried_and_a_missed_day_caught_up(clock, settings, monkeypatch) -> None:
+    # Given the daily reconciliation, a day reconciled, and a provider whose bill then fails
+    settings.ANXIN_RECONCILE_DAILY = True
+    reconcile_day(DAY - dt.timedelta(days=1))
+
+    def unavailable(self, day):
+        raise RuntimeError("bill not ready")
+
+    monkeypatch.setattr(SandboxProvider, "download_bill", unavailable)
+    # When the next morning's deadline runs queue the day and the worker runs it
+    clock.shift(dt.timedelta(days=1))
+    assert reconcile_schedule() == 1
+    with pytest.raises(TaskFailed, match="bill not ready"):
+        deliver_all()
+    # Then the run failed, saying why, and is not queued again at once
+    run = ReconciliationRun.objects.get(day=DAY)
+    assert run.status == "failed"
+    assert "bill not ready" in run.error
+    assert reconcile_schedule() == 0
+    # When the bill is back, an hour later, and two more days pass with nothing run
+    monkeypatch.undo()
+    settings.ANXIN_RECONCILE_DAILY = True
+    clock.shift(dt.timedelta(days=2, hours=1))
+    queued = reconcile_schedule()
+    deliver_all()
+    # Then the failed day and both missed days are reconciled
+    assert queued == 3
+    done = set(ReconciliationRun.objects.filter(status="done").values_list("day", flat=True))
+    assert {DAY, DAY + dt.timedelta(days=1), DAY + dt.timedelta(days=2)} <= done
+
+
+def _payout_line() -> BillLine:
+    return BillLine(
+        kind="payout",
+        provider_id="sbxpo_1",
+        merchant_ref="payout:1",
+        amount_fen=5000,
+        status="succeeded",
+        occurred_at=dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC),
+    )
+
+
+def test_payout_lines_go_to_the_matcher_registered_for_them(clock, monkeypatch) -> None:
+    # Given a bill with a payout line
+    parse = SandboxProvider.parse_bill
+    monkeypatch.setattr(
+        SandboxProvider, "parse_bill", lambda self, data: [*parse(self, data), _payout_line()]
+    )
+    # When no app matches payouts
+    run = reconcile_day(DAY)
+    # Then the line is an alert: nobody knows it
+    alert = ReconciliationAlert.objects.get()
+    assert (alert.kind, alert.problem, alert.merchant_ref) == ("payout", "unknown_line", "payout:1")
+    assert run.alerts == 1
+    # When a payouts app registers its matcher and the day is run again
+    seen: list[list[BillLine]] = []
+
+    def payouts_match(d: reconcile.DayLines) -> reconcile.Tally:
+        seen.append(d.lines)
+        return reconcile.Tally(matched=len(d.lines))
+
+    monkeypatch.setitem(reconcile.MATCHERS, "payout", payouts_match)
+    run = reconcile_day(DAY)
+    # Then the matcher gets the payout lines and their count is the run's
+    assert seen == [[_payout_line()]]
+    assert (run.matched, run.alerts) == (1, 0)
