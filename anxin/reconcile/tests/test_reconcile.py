@@ -22,10 +22,10 @@ from anxin.payments.models import (
     RefundStatus,
     SandboxPayment,
 )
-from anxin.payments.providers.sandbox import SandboxProvider
-from anxin.reconcile.models import AlertStatus, Problem, ReconciliationAlert, ReconciliationRun
 from anxin.payments.providers.base import BillLine
+from anxin.payments.providers.sandbox import SandboxProvider
 from anxin.reconcile import services as reconcile
+from anxin.reconcile.models import AlertStatus, Problem, ReconciliationAlert, ReconciliationRun
 from anxin.reconcile.services import reconcile_day, reconcile_schedule
 
 pytestmark = pytest.mark.django_db
