@@ -471,6 +471,16 @@ def provider_calls_requeue(*, now: dt.datetime | None = None, limit: int = 1000)
     return len(ids)
 
 
+def _bill_notification_id(kind: str, ref: str) -> str:
+    """The id a bill line's notification is recorded under: `bill:<kind>:<ref>`, the reference
+    hashed when the whole would not fit the column (a refund's key may have 80 characters)."""
+    nid = f"bill:{kind}:{ref}"
+    limit = PaymentNotification._meta.get_field("notification_id").max_length or 64
+    if len(nid) <= limit:
+        return nid
+    return f"bill:{kind}:sha256:{hashlib.sha256(ref.encode()).hexdigest()[:40]}"
+
+
 def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
     """Apply a payment or refund the provider's daily bill shows and whose notification never
     reached us (reconciliation), through the path a notification takes: recorded as a
@@ -480,7 +490,7 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
     refund already recorded). Returns 'applied', 'ignored' or 'duplicate'."""
     if line.kind == "payment":
         n = Notification(
-            id=f"bill:payment:{line.provider_id}",
+            id=_bill_notification_id("payment", line.provider_id),
             event_type=f"payment.{line.status}",
             occurred_at=line.occurred_at,
             provider_payment_id=line.provider_id,
@@ -488,7 +498,7 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
         )
     elif line.kind == "refund":
         n = Notification(
-            id=f"bill:refund:{line.provider_id or line.merchant_ref}",
+            id=_bill_notification_id("refund", line.provider_id or line.merchant_ref),
             event_type=f"refund.{line.status}",
             occurred_at=line.occurred_at,
             provider_payment_id=line.provider_payment_id,

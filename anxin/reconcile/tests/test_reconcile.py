@@ -296,3 +296,17 @@ def test_payout_lines_go_to_the_matcher_registered_for_them(clock, monkeypatch) 
     # Then the matcher gets the payout lines and their count is the run's
     assert seen == [[_payout_line()]]
     assert (run.matched, run.alerts) == (1, 0)
+
+
+def test_a_long_refund_key_fits_the_notification_record() -> None:
+    # Given a refund key of the longest a key may be, 80 characters
+    from anxin.payments.services import _bill_notification_id
+
+    key = "k" * 80
+    # When the id of its notification from the bill is made
+    nid = _bill_notification_id("refund", key)
+    # Then it fits the column, is stable, and differs from another key's
+    assert len(nid) <= 64
+    assert nid == _bill_notification_id("refund", key)
+    assert nid != _bill_notification_id("refund", "k" * 79 + "j")
+    assert _bill_notification_id("refund", "short") == "bill:refund:short"
