@@ -27,7 +27,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,6 +36,7 @@ from django.utils import timezone
 from anxin.accounts.models import Role, User
 from anxin.core.errors import InvalidTransition, NotFound, msg
 from anxin.core.text import clean_text
+from anxin.law.days import BEIJING
 from anxin.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import BillLine
@@ -50,7 +50,6 @@ from anxin.reconcile.models import (
     RunStatus,
 )
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 # A run that started this long ago and never finished died with its process: it may be claimed.
 STALE_RUN = dt.timedelta(hours=1)
 _CHUNK = 5000
