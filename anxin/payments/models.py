@@ -236,3 +236,20 @@ class SandboxNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
+
+
+class NotificationNonce(models.Model):
+    """A signed notification's nonce, seen once (providers.replay): the same signed message
+    presented again is a replay and refused. Kept two days, then pruned."""
+
+    provider = models.CharField(max_length=32)
+    nonce = models.CharField(max_length=128)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "nonce"], name="notification_nonce_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.nonce}"
