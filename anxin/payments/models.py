@@ -37,7 +37,8 @@ class Payment(models.Model):
     status = models.CharField(
         max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
-    pay_url = models.CharField(max_length=300, blank=True)
+    # An Alipay cashier URL carries its signed parameters: about a kilobyte.
+    pay_url = models.CharField(max_length=2000, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -605,3 +605,36 @@ def test_a_day_without_a_bill_is_an_empty_bill(ali: AlipayProvider, gateway: Fak
     # Then it is empty, and so are its lines
     assert data == b""
     assert ali.parse_bill(data) == []
+
+
+def test_a_buyer_starting_an_alipay_payment_gets_the_whole_cashier_url(
+    settings: Any, tmp_path: Any, keys: Keys, buyer: Any, listing: Any
+) -> None:
+    from anxin.conftest import place_order
+    from anxin.orders import services
+    from anxin.payments.models import Payment
+    from anxin.payments.providers import get_provider
+
+    # Given Anxin configured for Alipay from key files, as an operator does (README)
+    (tmp_path / "app_private_key.pem").write_text(_pem(keys.app))
+    (tmp_path / "alipay_public_key.pem").write_text(_public_pem(keys.alipay))
+    settings.ANXIN_PAYMENT_PROVIDER = "alipay"
+    settings.ANXIN_ALIPAY_APPID = APPID
+    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
+    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
+    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
+    get_provider.cache_clear()
+    try:
+        order = place_order(buyer, listing)
+        # When the buyer starts paying
+        payment = services.order_payment_start(actor=buyer, number=order.number)
+    finally:
+        get_provider.cache_clear()
+    # Then the signed cashier URL (about a kilobyte) is stored whole, and still verifies
+    stored = Payment.objects.get(pk=payment.pk)
+    assert stored.provider == "alipay"
+    assert len(stored.pay_url) > 300
+    assert stored.pay_url == payment.pay_url
+    params = dict(parse_qsl(urlsplit(stored.pay_url).query))
+    assert app_signature_verifies(params, keys.app)
+    assert json.loads(params["biz_content"])["out_trade_no"] == f"{order.number}_1"
