@@ -599,14 +599,8 @@ def test_a_resource_encrypted_with_another_key_is_refused(
     assert e.value.code == "malformed"
 
 
-def test_notification_receive_records_a_replay_as_refused(
-    settings: Any, tmp_path: Any, keys: Keys
-) -> None:
-    from anxin.payments.models import NotificationStatus, PaymentNotification
-    from anxin.payments.providers import get_provider
-    from anxin.payments.services import notification_receive
-
-    # Given WeChat Pay configured from key files, as an operator does (README)
+def _configure(settings: Any, tmp_path: Any, keys: Keys) -> None:
+    """WeChat Pay configured from key files, as an operator does (README)."""
     (tmp_path / "apiclient_key.pem").write_text(_pem(keys.merchant))
     (tmp_path / "pub_key.pem").write_text(_public_pem(keys.platform))
     (tmp_path / "apiv3.key").write_text(keys.apiv3 + "\n")
@@ -618,21 +612,66 @@ def test_notification_receive_records_a_replay_as_refused(
     settings.ANXIN_WECHATPAY_PUBLIC_KEY_ID = PUB_KEY_ID
     settings.ANXIN_WECHATPAY_APIV3_KEY_PATH = str(tmp_path / "apiv3.key")
     settings.ANXIN_WECHATPAY_NOTIFY_URL = NOTIFY
+
+
+@pytest.fixture
+def configured(settings: Any, tmp_path: Any, keys: Keys) -> Any:
+    from anxin.payments.providers import get_provider
+
+    _configure(settings, tmp_path, keys)
     get_provider.cache_clear()
-    try:
-        body, headers = notification(keys, "TRANSACTION.SUCCESS", PAID)
-        # When the notification arrives, then again
-        first = notification_receive(provider_name="wechatpay", body=body, headers=headers)
-        with pytest.raises(NotificationRejected):
-            notification_receive(provider_name="wechatpay", body=body, headers=headers)
-    finally:
-        get_provider.cache_clear()
+    yield settings
+    get_provider.cache_clear()
+
+
+def test_notification_receive_records_a_replay_as_refused(configured: Any, keys: Keys) -> None:
+    from anxin.payments.models import NotificationStatus, PaymentNotification
+    from anxin.payments.services import notification_receive
+
+    # Given WeChat Pay configured from key files, and a genuine notification
+    body, headers = notification(keys, "TRANSACTION.SUCCESS", PAID)
+    # When the notification arrives, then again
+    first = notification_receive(provider_name="wechatpay", body=body, headers=headers)
+    with pytest.raises(NotificationRejected):
+        notification_receive(provider_name="wechatpay", body=body, headers=headers)
     # Then the first is taken (ignored here: no such payment) and the replay recorded refused
     assert first == "ignored"
     refused = PaymentNotification.objects.get(
         provider="wechatpay", status=NotificationStatus.REJECTED
     )
     assert refused.reason.startswith("replayed_nonce")
+
+
+def test_a_buyer_pays_an_order_through_wechat_pay(
+    configured: Any, http: FakeRequests, keys: Keys, buyer: Any, listing: Any
+) -> None:
+    from anxin.conftest import place_order
+    from anxin.orders import services
+    from anxin.orders.models import Order, OrderStatus
+    from anxin.payments.services import notification_receive
+
+    # Given Anxin configured for WeChat Pay (native), and an order awaiting payment
+    configured.ANXIN_PAYMENT_PROVIDER = "wechatpay"
+    order = place_order(buyer, listing)
+    http.answer(200, {"code_url": "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"})
+    # When the buyer starts paying
+    payment = services.order_payment_start(actor=buyer, number=order.number)
+    # Then WeChat was asked for the order's amount under its first attempt's key
+    assert http.sent[0].json["out_trade_no"] == f"{order.number}|1"
+    assert http.sent[0].json["amount"] == {"total": order.amount_fen, "currency": "CNY"}
+    assert payment.pay_url == "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"
+    # When WeChat Pay notifies that she paid
+    resource = {
+        **PAID,
+        "out_trade_no": payment.provider_payment_id,
+        "attach": order.number,
+        "amount": {**PAID["amount"], "total": order.amount_fen},
+    }
+    body, headers = notification(keys, "TRANSACTION.SUCCESS", resource)
+    result = notification_receive(provider_name="wechatpay", body=body, headers=headers)
+    # Then the notification is applied and the order is paid
+    assert result == "applied"
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
 
 
 # --- payouts ---------------------------------------------------------------------------------
