@@ -838,3 +838,70 @@ def test_a_day_without_a_bill_is_an_empty_bill(wx: WeChatPayProvider, http: Fake
     # Then it is empty, and so are its lines
     assert data == b""
     assert wx.parse_bill(data) == []
+
+
+def test_the_payees_name_is_sent_encrypted_for_the_platform_key(
+    wx: WeChatPayProvider, http: FakeRequests, keys: Keys
+) -> None:
+    # Given a payout naming the seller's real name (WeChat checks it against the wallet)
+    http.answer(200, {"out_bill_no": "PO20261204000002", "state": "ACCEPTED"})
+    account = PayoutAccount(
+        kind="wechat", holder_name="张三", number="o-MYE42l80oelYMDE34nYD456Xoy"
+    )
+    # When it is paid out
+    wx.payout(payout_key="PO20261204000002", amount_fen=5000, account=account, description="货款")
+    # Then the name travels only encrypted (RSA-OAEP) for the platform key named in the header
+    (sent,) = http.sent
+    assert "张三" not in json.dumps(sent.json, ensure_ascii=False)
+    assert sent.headers["Wechatpay-Serial"] == PUB_KEY_ID
+    name = keys.platform.decrypt(
+        base64.b64decode(sent.json["user_name"]),
+        padding.OAEP(mgf=padding.MGF1(hashes.SHA1()), algorithm=hashes.SHA1(), label=None),  # noqa: S303
+    )
+    assert name.decode() == "张三"
+
+
+def _certificate(key: rsa.RSAPrivateKey, serial: int, *, days: int) -> bytes:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - dt.timedelta(days=2 * abs(days)))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_platform_certificates_in_a_directory_verify_notifications(
+    keys: Keys, tmp_path: Any
+) -> None:
+    # Given a merchant still on platform certificates: one valid, one expired (another key)
+    expired_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    valid_serial, expired_serial = 0x21BC5C0E19CF953DA421E5275B1AB7741FBF465C, 0x5157F09E
+    (tmp_path / "wechatpay_valid.pem").write_bytes(
+        _certificate(keys.platform, valid_serial, days=30)
+    )
+    (tmp_path / "wechatpay_old.pem").write_bytes(_certificate(expired_key, expired_serial, days=-1))
+    wx = WeChatPayProvider(
+        _config(keys, public_key_pem="", public_key_id="", cert_dir=str(tmp_path))
+    )
+    # When a notification signed with the valid certificate's key arrives, naming its serial
+    body, headers = notification(keys, "TRANSACTION.SUCCESS", PAID)
+    headers["Wechatpay-Serial"] = f"{valid_serial:X}"
+    # Then it is taken
+    assert wx.parse_notification(body, headers).event_type == "payment.succeeded"
+    # When one signed with the expired certificate's key arrives
+    body, headers = notification(keys, "TRANSACTION.SUCCESS", PAID, signer=expired_key)
+    headers["Wechatpay-Serial"] = f"{expired_serial:X}"
+    # Then it is refused: an expired certificate verifies nothing
+    with pytest.raises(NotificationRejected) as e:
+        wx.parse_notification(body, headers)
+    assert e.value.code == "bad_signature"
