@@ -424,6 +424,11 @@ ANXIN_WECHATPAY_TRANSFER_SCENE_ID = env_str("ANXIN_WECHATPAY_TRANSFER_SCENE_ID",
 ANXIN_ALIPAY_APPID = env_str("ANXIN_ALIPAY_APPID", "")
 ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = env_str("ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH", "")
 ANXIN_ALIPAY_PUBLIC_KEY_PATH = env_str("ANXIN_ALIPAY_PUBLIC_KEY_PATH", "")
+# Or certificate mode (公钥证书模式, which Alipay requires for transfers): the app's public key
+# certificate, Alipay's public key certificate and Alipay's root certificate, instead of the key.
+ANXIN_ALIPAY_APP_CERT_PATH = env_str("ANXIN_ALIPAY_APP_CERT_PATH", "")
+ANXIN_ALIPAY_CERT_PATH = env_str("ANXIN_ALIPAY_CERT_PATH", "")
+ANXIN_ALIPAY_ROOT_CERT_PATH = env_str("ANXIN_ALIPAY_ROOT_CERT_PATH", "")
 ANXIN_ALIPAY_NOTIFY_URL = env_str("ANXIN_ALIPAY_NOTIFY_URL", "")
 ANXIN_ALIPAY_RETURN_URL = env_str("ANXIN_ALIPAY_RETURN_URL", "")
 ANXIN_ALIPAY_PAY_KIND = env_str("ANXIN_ALIPAY_PAY_KIND", "wap")

@@ -15,7 +15,13 @@ digits and underscores only), which is also the `provider_payment_id` (Alipay's 
 once the buyer opened the cashier). A refund's key is its `out_request_no`, and Alipay gives no
 other refund id, so it is the provider_refund_id too. A payout's key is its `out_biz_no`.
 
-Keys are files (settings: ANXIN_ALIPAY_*; README "Payment providers").
+Two key modes, as Alipay's open platform offers them: public-key mode (the app's private key and
+Alipay's public key) and certificate mode (公钥证书模式: the app's private key and three
+certificates), which Alipay requires for transfers (alipay.fund.trans.uni.transfer). The SDK's
+DCAliPay does the latter (it names the certificates by their SN in every request); note that it
+reads the certificates through pyOpenSSL's deprecated X509 API (pinned: pyOpenSSL 26.4.0).
+
+Keys and certificates are files (settings: ANXIN_ALIPAY_*; README "Payment providers").
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import alipay as alipay_sdk
-from alipay import AliPay
+from alipay import AliPay, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -80,12 +86,21 @@ _TRANSFER_STATUS = {
 class AlipayConfig:
     appid: str
     app_private_key: str  # PEM (or the bare base64 Alipay's key tool prints)
-    alipay_public_key: str
+    alipay_public_key: str  # empty in certificate mode: Alipay's certificate carries it
     notify_url: str
     return_url: str = ""
     pay_kind: str = "wap"
     sandbox_gateway: bool = False
     timeout_minutes: int = 30
+    # Certificate mode (公钥证书模式, which transfers require): the app's public key
+    # certificate, Alipay's public key certificate and Alipay's root certificate, as PEM.
+    app_cert: str = ""
+    alipay_cert: str = ""
+    alipay_root_cert: str = ""
+
+    @property
+    def certificate_mode(self) -> bool:
+        return bool(self.app_cert)
 
     @classmethod
     def from_settings(cls) -> AlipayConfig:
@@ -102,10 +117,24 @@ class AlipayConfig:
             except OSError as e:
                 raise ImproperlyConfigured(f"{name}: cannot read {path}: {e}") from None
 
+        certs = (
+            settings.ANXIN_ALIPAY_APP_CERT_PATH,
+            settings.ANXIN_ALIPAY_CERT_PATH,
+            settings.ANXIN_ALIPAY_ROOT_CERT_PATH,
+        )
+        if any(certs) and not all(certs):
+            raise ImproperlyConfigured(
+                "Alipay's certificate mode needs ANXIN_ALIPAY_APP_CERT_PATH, "
+                "ANXIN_ALIPAY_CERT_PATH and ANXIN_ALIPAY_ROOT_CERT_PATH"
+            )
+        cert_mode = all(certs)
         config = cls(
             appid=need("ANXIN_ALIPAY_APPID"),
             app_private_key=read("ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH"),
-            alipay_public_key=read("ANXIN_ALIPAY_PUBLIC_KEY_PATH"),
+            alipay_public_key="" if cert_mode else read("ANXIN_ALIPAY_PUBLIC_KEY_PATH"),
+            app_cert=read("ANXIN_ALIPAY_APP_CERT_PATH") if cert_mode else "",
+            alipay_cert=read("ANXIN_ALIPAY_CERT_PATH") if cert_mode else "",
+            alipay_root_cert=read("ANXIN_ALIPAY_ROOT_CERT_PATH") if cert_mode else "",
             notify_url=need("ANXIN_ALIPAY_NOTIFY_URL"),
             return_url=settings.ANXIN_ALIPAY_RETURN_URL,
             pay_kind=settings.ANXIN_ALIPAY_PAY_KIND,
@@ -146,14 +175,23 @@ def _cst(value: str) -> dt.datetime:
     return dt.datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
 
 
-class _AliPay(AliPay):
-    """The SDK's client, its request timestamp in Beijing time: the SDK writes the server's
+class _BeijingTime:
+    """The SDK's clients, their request timestamp in Beijing time: the SDK writes the server's
     local time, which Alipay reads as Beijing's (eight hours off on a server kept in UTC)."""
 
     def build_body(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        data: dict[str, Any] = super().build_body(*args, **kwargs)
+        data: dict[str, Any] = super().build_body(*args, **kwargs)  # type: ignore[misc]
         data["timestamp"] = dt.datetime.now(CST).strftime("%Y-%m-%d %H:%M:%S")
         return data
+
+
+class _AliPay(_BeijingTime, AliPay):
+    """Public-key mode."""
+
+
+class _DCAliPay(_BeijingTime, DCAliPay):
+    """Certificate mode: every request also names the app's and Alipay's root certificates
+    (app_cert_sn, alipay_root_cert_sn), and Alipay's key is read from its certificate."""
 
 
 class AlipayProvider:
@@ -173,6 +211,18 @@ class AlipayProvider:
     def client(self) -> AliPay:
         if self._client is None:
             c = self.config
+            if c.certificate_mode:
+                self._client = _DCAliPay(
+                    appid=c.appid,
+                    app_notify_url=c.notify_url,
+                    app_private_key_string=_key(c.app_private_key),
+                    app_public_key_cert_string=c.app_cert,
+                    alipay_public_key_cert_string=c.alipay_cert,
+                    alipay_root_cert_string=c.alipay_root_cert,
+                    sign_type="RSA2",
+                    debug=c.sandbox_gateway,
+                )
+                return self._client
             self._client = _AliPay(
                 appid=c.appid,
                 app_notify_url=c.notify_url,

@@ -638,3 +638,84 @@ def test_a_buyer_starting_an_alipay_payment_gets_the_whole_cashier_url(
     params = dict(parse_qsl(urlsplit(stored.pay_url).query))
     assert app_signature_verifies(params, keys.app)
     assert json.loads(params["biz_content"])["out_trade_no"] == f"{order.number}_1"
+
+
+def _cert(
+    subject: str, key: rsa.RSAPrivateKey, issuer: str, issuer_key: rsa.RSAPrivateKey, serial: int
+) -> str:
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    def name(cn: str) -> x509.Name:
+        return x509.Name(
+            [
+                x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ant Financial"),
+                x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Certification Authority"),
+                x509.NameAttribute(NameOID.COMMON_NAME, cn),
+            ]
+        )
+
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name(subject))
+        .issuer_name(name(issuer))
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .sign(issuer_key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_certificate_mode_names_the_certificates_and_verifies_with_alipays(
+    keys: Keys, gateway: FakeGateway
+) -> None:
+    import hashlib
+
+    # Given an app in certificate mode: a root, and the app's and Alipay's certificates under it
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_cn, class2 = (
+        "Ant Financial Certification Authority R1",
+        "Ant Financial Certification Authority Class 2 R1",
+    )
+    root = _cert(root_cn, root_key, root_cn, root_key, 0x3E3A3F4B)
+    app_cert = _cert(APPID, keys.app, class2, root_key, 0x1A2B3C4D5E)
+    alipay_cert = _cert(
+        "支付宝(中国)网络技术有限公司-2088", keys.alipay, class2, root_key, 0x2B3C4D5E6F
+    )
+    ali = AlipayProvider(
+        AlipayConfig(
+            appid=APPID,
+            app_private_key=_pem(keys.app),
+            alipay_public_key="",
+            notify_url=NOTIFY,
+            app_cert=app_cert,
+            alipay_cert=alipay_cert,
+            alipay_root_cert=root,
+        )
+    )
+    # When a payout is sent (Alipay requires certificate mode for transfers)
+    gateway.answer(
+        "alipay.fund.trans.uni.transfer",
+        {"code": "10000", "msg": "Success", "order_id": "2026", "status": "DEALING"},
+    )
+    account = PayoutAccount(kind="alipay", holder_name="张三", number="2088123412341234")
+    out = ali.payout(
+        payout_key="PO20261204000003", amount_fen=100, account=account, description="货款"
+    )
+    # Then the request names both certificates by Alipay's SN rule (MD5 of issuer and serial)
+    r = gateway.request()
+
+    def sn(issuer_cn: str, serial: int) -> str:
+        issuer = f"CN={issuer_cn},OU=Certification Authority,O=Ant Financial,C=CN"
+        return hashlib.md5(f"{issuer}{serial}".encode()).hexdigest()  # noqa: S324
+
+    assert r["app_cert_sn"] == sn(class2, 0x1A2B3C4D5E)
+    assert r["alipay_root_cert_sn"] == sn(root_cn, 0x3E3A3F4B)
+    assert app_signature_verifies(r, keys.app)
+    assert json.loads(r["biz_content"])["payee_info"]["identity_type"] == "ALIPAY_USER_ID"
+    # And Alipay's answer verified with the key in Alipay's certificate
+    assert out.status == "processing"
