@@ -46,6 +46,7 @@ from alipay import AliPay, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from anxin.payments.providers.base import (
     BillLine,
@@ -57,6 +58,7 @@ from anxin.payments.providers.base import (
     ProviderPayout,
     ProviderRefund,
 )
+from anxin.payments.providers.replay import KEEP as REPLAY_KEEP
 from anxin.payments.providers.replay import nonce_once
 from anxin.payments.providers.sandbox import ProviderError
 from anxin.payments.providers.wechatpay import fen
@@ -437,7 +439,8 @@ class AlipayProvider:
     def parse_notification(self, body: bytes, headers: Mapping[str, str]) -> Notification:
         """Alipay's asynchronous notification: form parameters signed RSA2 over the others,
         sorted, empty ones left out (as Alipay's own SDKs check them). Refused: a missing or bad
-        signature, another app's notification, or the same signed message again."""
+        signature, another app's notification, one sent longer ago than Alipay retries, or the
+        same signed message again."""
         text = body.decode("latin-1")
         charset = dict(parse_qsl(text, encoding="latin-1")).get("charset", "utf-8")
         try:
@@ -459,9 +462,16 @@ class AlipayProvider:
             raise NotificationRejected("bad_signature", "signature does not verify")
         if params.get("app_id") != self.config.appid:
             raise NotificationRejected("bad_signature", "signed for another app")
-        # Alipay repeats a notification it got no 'success' for under the same notify_id, each
-        # time sent (and signed) anew: the same id at the same notify_time is a replay.
-        nonce_once(self.name, f"{params['notify_id']}@{params.get('notify_time', '')}")
+        # Alipay repeats a notification it got no 'success' for, for about 25 hours, under the
+        # same notify_id, each time sent (and signed) anew: the same id at the same notify_time
+        # is a replay. Older than the replay store remembers, it is refused by its age.
+        try:
+            notified = _cst(params["notify_time"])
+        except (KeyError, ValueError):
+            raise NotificationRejected("malformed", "no notify_time") from None
+        if timezone.now() - notified > REPLAY_KEEP:
+            raise NotificationRejected("stale_signature", f"notified at {params['notify_time']}")
+        nonce_once(self.name, f"{params['notify_id']}@{params['notify_time']}")
         try:
             return _notification(params)
         except (ValueError, KeyError, TypeError) as e:

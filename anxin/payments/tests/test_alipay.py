@@ -426,7 +426,8 @@ def test_a_replayed_notification_is_refused_but_alipays_retry_is_not(
     ali: AlipayProvider, keys: Keys
 ) -> None:
     # Given a notification accepted once
-    body = notification(keys, notify_time="2026-12-04 10:00:04")
+    first_sent = dt.datetime.now(CST).replace(microsecond=0)
+    body = notification(keys, notify_time=f"{first_sent:%Y-%m-%d %H:%M:%S}")
     ali.parse_notification(body, {})
     # When the same signed message is presented again
     # Then it is refused as a replay
@@ -434,9 +435,23 @@ def test_a_replayed_notification_is_refused_but_alipays_retry_is_not(
         ali.parse_notification(body, {})
     assert e.value.code == "replayed_nonce"
     # When Alipay retries it, sent and signed anew at a later time
-    retry = notification(keys, notify_time="2026-12-04 10:04:04")
+    retry_sent = first_sent + dt.timedelta(minutes=4)
+    retry = notification(keys, notify_time=f"{retry_sent:%Y-%m-%d %H:%M:%S}")
     # Then the retry is taken (de-duplicated later by its notify_id)
     assert ali.parse_notification(retry, {}).id == "ac05099524730693a8b330c5ecf72da9786"
+
+
+def test_a_notification_older_than_alipays_retries_is_refused_as_stale(
+    ali: AlipayProvider, keys: Keys
+) -> None:
+    # Given a genuine notification sent three days ago (Alipay retries for about 25 hours)
+    sent = (dt.datetime.now(CST) - dt.timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+    body = notification(keys, notify_time=sent)
+    # When it is presented now
+    # Then it is refused as the sandbox refuses a stale one
+    with pytest.raises(NotificationRejected) as e:
+        ali.parse_notification(body, {})
+    assert e.value.code == "stale_signature"
 
 
 def test_a_payout_notification_is_mapped(ali: AlipayProvider, keys: Keys) -> None:
