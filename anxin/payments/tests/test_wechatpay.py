@@ -905,3 +905,36 @@ def test_platform_certificates_in_a_directory_verify_notifications(
     with pytest.raises(NotificationRejected) as e:
         wx.parse_notification(body, headers)
     assert e.value.code == "bad_signature"
+
+
+def test_a_transfer_notification_is_mapped_to_our_payout(wx: WeChatPayProvider, keys: Keys) -> None:
+    # Given WeChat's notifications that one transfer succeeded and another was cancelled
+    done = {
+        "out_bill_no": "PO20261204000001",
+        "transfer_bill_no": "1330000071100999991182020050700019480001",
+        "state": "SUCCESS",
+        "mch_id": MCHID,
+        "transfer_amount": 100_000,
+        "openid": "o-MYE42l80oelYMDE34nYD456Xoy",
+        "create_time": "2026-12-04T10:00:00+08:00",
+        "update_time": "2026-12-04T10:05:00+08:00",
+    }
+    ok_body, ok_headers = notification(keys, "MCHTRANSFER.BILL.FINISHED", done)
+    cancelled = {**done, "out_bill_no": "PO20261204000002", "state": "CANCELLED"}
+    no_body, no_headers = notification(keys, "MCHTRANSFER.BILL.FINISHED", cancelled)
+    # When they are parsed
+    ok = wx.parse_notification(ok_body, ok_headers)
+    no = wx.parse_notification(no_body, no_headers)
+    # Then each names our payout key and its outcome
+    assert (ok.event_type, ok.payout_key, ok.amount_fen) == (
+        "payout.succeeded",
+        "PO20261204000001",
+        100_000,
+    )
+    assert ok.provider_payout_id == "1330000071100999991182020050700019480001"
+    assert ok.occurred_at == dt.datetime.fromisoformat("2026-12-04T10:05:00+08:00")
+    assert (no.event_type, no.payout_key, no.failure_reason) == (
+        "payout.failed",
+        "PO20261204000002",
+        "CANCELLED",
+    )
