@@ -11,10 +11,12 @@ notification's timestamp nor its nonce, and on a signature from an unknown seria
 certificates over the network, so notifications are verified here with its `rsa_verify` and
 `aes_decrypt` against the platform keys we loaded from files, never from the network.
 
-Identifiers: our payment's idempotency key is WeChat's `out_trade_no` (':' written '|', which
+Identifiers: our payment's idempotency key is WeChat's `out_trade_no` (':' written '_', which
 WeChat allows), so asking twice creates one order; it is also the `provider_payment_id` we are
-given back, as WeChat's own transaction id exists only once the buyer paid. A refund's key is
-its `out_refund_no` the same way; a payout's key is its `out_bill_no` (letters and digits only).
+given back, as WeChat's own transaction id exists only once the buyer paid, and our merchant
+ref (the order number) travels as `attach` into notifications and bills. A refund's key is its
+`out_refund_no` (':' written '|', read back); a payout's key is its `out_bill_no` (letters and
+digits only).
 
 Keys and certificates are files (settings: ANXIN_WECHATPAY_*; README "Payment providers").
 """
@@ -80,6 +82,9 @@ _REFUND_STATE = {
 }
 # 商家转账 states: SUCCESS and FAIL/CANCELLED are final, the rest still moving.
 _TRANSFER_STATE = {"SUCCESS": "succeeded", "FAIL": "failed", "CANCELLED": "failed"}
+# WeChat's rules: out_trade_no 6-32 of letters, digits and _-*; out_refund_no up to 64 of
+# letters, digits and _-|*@.
+_TRADE_NO = re.compile(r"^[0-9A-Za-z_\-*]{6,32}$")
 _OUT_NO = re.compile(r"^[0-9A-Za-z_\-|*@]{1,64}$")
 _BILL_NO = re.compile(r"^[0-9A-Za-z]{5,32}$")
 
@@ -149,8 +154,18 @@ class WeChatPayConfig:
             raise ImproperlyConfigured(f"WeChat Pay kind {self.pay_kind!r}: native, h5 or jsapi")
 
 
+def trade_no(key: str) -> str:
+    """Our payment's key as WeChat's out_trade_no (':' is not allowed there, '_' is). Never
+    read back: the payment is known by it."""
+    ref = key.replace(":", "_")
+    if not _TRADE_NO.match(ref):
+        raise ProviderError("invalid_reference", f"{key!r} cannot be a WeChat Pay order number")
+    return ref
+
+
 def out_no(key: str) -> str:
-    """Our key as WeChat's out_trade_no / out_refund_no (':' is not allowed there, '|' is)."""
+    """Our refund's key as WeChat's out_refund_no, read back by our_key (':' is not allowed
+    there, '|' is)."""
     ref = key.replace(":", "|")
     if not _OUT_NO.match(ref):
         raise ProviderError("invalid_reference", f"{key!r} cannot be a WeChat Pay reference")
@@ -283,7 +298,7 @@ class WeChatPayProvider:
             raise ProviderError("invalid_kind", f"WeChat Pay kind {kind!r}")
         if amount_fen <= 0:
             raise ProviderError("invalid_amount", "amount must be positive")
-        trade_no = out_no(idempotency_key)
+        out_trade_no = trade_no(idempotency_key)
         payer = None
         scene_info = None
         if kind == "jsapi":
@@ -295,7 +310,7 @@ class WeChatPayProvider:
         answer = self._request(
             self.client.pay,
             description=(description or merchant_ref)[:127],
-            out_trade_no=trade_no,
+            out_trade_no=out_trade_no,
             amount={"total": amount_fen, "currency": "CNY"},
             attach=merchant_ref,
             payer=payer,
@@ -308,7 +323,7 @@ class WeChatPayProvider:
             url = answer["h5_url"]
         else:
             url = f"wechatpay-jsapi:prepay_id={answer['prepay_id']}"
-        return ProviderPayment(trade_no, str(url))
+        return ProviderPayment(out_trade_no, str(url))
 
     def jsapi_params(self, prepay_id: str) -> dict[str, str]:
         """What the page inside WeChat passes to WeixinJSBridge.invoke('getBrandWCPayRequest'):
@@ -459,7 +474,7 @@ class WeChatPayProvider:
                     BillLine(
                         kind="payment",
                         provider_id=r["商户订单号"],
-                        merchant_ref=r.get("商户数据包") or our_key(r["商户订单号"]),
+                        merchant_ref=r.get("商户数据包") or r["商户订单号"],
                         amount_fen=fen(r["应结订单金额"]),
                         status="succeeded",
                         occurred_at=occurred,

@@ -271,7 +271,7 @@ def notification(
 PAID = {
     "mchid": MCHID,
     "appid": APPID,
-    "out_trade_no": "AX20261204ABCD1234|1",
+    "out_trade_no": "AX20261204ABCD1234_1",
     "transaction_id": "4200000001202612041234567890",
     "trade_type": "NATIVE",
     "trade_state": "SUCCESS",
@@ -330,13 +330,13 @@ def test_a_native_order_sends_the_signed_request_and_answers_the_code_url(
         idempotency_key="AX20261204ABCD1234:1",
         kind="native",
     )
-    # Then one POST went to the native endpoint with WeChat's body, ':' written '|'
+    # Then one POST went to the native endpoint with WeChat's body, ':' written '_'
     (sent,) = http.sent
     assert (sent.method, sent.url) == ("POST", f"{GATEWAY}/v3/pay/transactions/native")
     assert sent.json == {
         "notify_url": NOTIFY,
         "description": "明前龙井 250g",
-        "out_trade_no": "AX20261204ABCD1234|1",
+        "out_trade_no": "AX20261204ABCD1234_1",
         "amount": {"total": 1234, "currency": "CNY"},
         "attach": "AX20261204ABCD1234",
         "appid": APPID,
@@ -346,7 +346,7 @@ def test_a_native_order_sends_the_signed_request_and_answers_the_code_url(
     assert authorization_verifies(sent, keys.merchant)
     # And the buyer is shown the code_url; the payment is known by its out_trade_no
     assert created.pay_url == "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"
-    assert created.provider_payment_id == "AX20261204ABCD1234|1"
+    assert created.provider_payment_id == "AX20261204ABCD1234_1"
 
 
 def test_an_h5_order_sends_the_scene_and_answers_the_h5_url(
@@ -360,7 +360,7 @@ def test_an_h5_order_sends_the_scene_and_answers_the_h5_url(
         merchant_ref="AX1",
         amount_fen=100,
         description="茶",
-        idempotency_key="AX1:1",
+        idempotency_key="AX0001:1",
         kind="h5",
         client_ip="14.23.150.211",
     )
@@ -386,7 +386,7 @@ def test_a_jsapi_order_needs_the_openid_and_gives_signed_bridge_parameters(
             merchant_ref="AX1",
             amount_fen=100,
             description="茶",
-            idempotency_key="AX1:1",
+            idempotency_key="AX0001:1",
             kind="jsapi",
         )
     assert e.value.code == "payer_required"
@@ -398,7 +398,7 @@ def test_a_jsapi_order_needs_the_openid_and_gives_signed_bridge_parameters(
         merchant_ref="AX1",
         amount_fen=100,
         description="茶",
-        idempotency_key="AX1:1",
+        idempotency_key="AX0001:1",
         kind="jsapi",
         openid="oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
     )
@@ -421,21 +421,21 @@ def test_query_close_and_refund_send_wechats_requests(
     # Given an order WeChat reports unpaid
     http.answer(200, {**PAID, "trade_state": "NOTPAY", "trade_state_desc": "未支付"})
     # When it is queried
-    state = wx.query_payment("AX20261204ABCD1234|1")
+    state = wx.query_payment("AX20261204ABCD1234_1")
     # Then by out_trade_no and merchant id, and it is still created
     assert http.sent[-1].url == (
-        f"{GATEWAY}/v3/pay/transactions/out-trade-no/AX20261204ABCD1234|1?mchid={MCHID}"
+        f"{GATEWAY}/v3/pay/transactions/out-trade-no/AX20261204ABCD1234_1?mchid={MCHID}"
     )
     assert (state.status, state.amount_fen) == ("created", 1234)
     # When it is closed (WeChat answers 204, then the query says CLOSED)
     http.answer(204, None)
     http.answer(200, {**PAID, "trade_state": "CLOSED"})
-    closed = wx.close_payment("AX20261204ABCD1234|1")
+    closed = wx.close_payment("AX20261204ABCD1234_1")
     # Then the close went as WeChat documents it, signed, and the payment is closed
     close = http.sent[-2]
     assert (close.method, close.url) == (
         "POST",
-        f"{GATEWAY}/v3/pay/transactions/out-trade-no/AX20261204ABCD1234|1/close",
+        f"{GATEWAY}/v3/pay/transactions/out-trade-no/AX20261204ABCD1234_1/close",
     )
     assert close.json == {"mchid": MCHID}
     assert authorization_verifies(close, keys.merchant)
@@ -452,7 +452,7 @@ def test_query_close_and_refund_send_wechats_requests(
         },
     )
     refunded = wx.refund(
-        provider_payment_id="AX20261204ABCD1234|1",
+        provider_payment_id="AX20261204ABCD1234_1",
         amount_fen=500,
         idempotency_key="AX20261204ABCD1234:refund",
     )
@@ -463,7 +463,7 @@ def test_query_close_and_refund_send_wechats_requests(
         "notify_url": NOTIFY,
         "out_refund_no": "AX20261204ABCD1234|refund",
         "amount": {"refund": 500, "total": 1234, "currency": "CNY"},
-        "out_trade_no": "AX20261204ABCD1234|1",
+        "out_trade_no": "AX20261204ABCD1234_1",
     }
     assert authorization_verifies(r, keys.merchant)
     assert (refunded.provider_refund_id, refunded.status) == (
@@ -481,7 +481,7 @@ def test_an_error_answer_and_a_forged_answer_are_refused(
     # Then the provider's code is raised
     with pytest.raises(ProviderError) as e:
         wx.create_payment(
-            merchant_ref="AX1", amount_fen=1, description="茶", idempotency_key="AX1:1"
+            merchant_ref="AX1", amount_fen=1, description="茶", idempotency_key="AX0001:1"
         )
     assert e.value.code == "PARAM_ERROR"
     # Given an answer signed by another key than the platform's
@@ -492,7 +492,7 @@ def test_an_error_answer_and_a_forged_answer_are_refused(
     # Then the answer is not believed
     with pytest.raises(ProviderError) as e:
         wx.create_payment(
-            merchant_ref="AX1", amount_fen=1, description="茶", idempotency_key="AX1:1"
+            merchant_ref="AX1", amount_fen=1, description="茶", idempotency_key="AX0001:1"
         )
     assert e.value.code == "bad_response_signature"
 
@@ -505,10 +505,10 @@ def test_a_payment_notification_is_verified_decrypted_and_mapped(
     body, headers = notification(keys, "TRANSACTION.SUCCESS", PAID)
     # When it is parsed
     n = wx.parse_notification(body, headers)
-    # Then it is the payment of out_trade_no AX...|1 succeeding for its total
+    # Then it is the payment of out_trade_no AX..._1 succeeding for its total
     assert n.id == "EV-2018022511223320873"
     assert n.event_type == "payment.succeeded"
-    assert n.provider_payment_id == "AX20261204ABCD1234|1"
+    assert n.provider_payment_id == "AX20261204ABCD1234_1"
     assert n.amount_fen == 1234
     assert n.occurred_at == dt.datetime.fromisoformat("2026-12-04T10:00:03+08:00")
 
@@ -519,7 +519,7 @@ def test_a_refund_notification_is_mapped_to_our_refund_key(
     # Given a refund notification (REFUND.SUCCESS) and a refund that failed (REFUND.ABNORMAL)
     refund = {
         "mchid": MCHID,
-        "out_trade_no": "AX20261204ABCD1234|1",
+        "out_trade_no": "AX20261204ABCD1234_1",
         "transaction_id": "4200000001202612041234567890",
         "out_refund_no": "AX20261204ABCD1234|refund",
         "refund_id": "50000000382019052709732678859",
@@ -657,7 +657,7 @@ def test_a_buyer_pays_an_order_through_wechat_pay(
     # When the buyer starts paying
     payment = services.order_payment_start(actor=buyer, number=order.number)
     # Then WeChat was asked for the order's amount under its first attempt's key
-    assert http.sent[0].json["out_trade_no"] == f"{order.number}|1"
+    assert http.sent[0].json["out_trade_no"] == f"{order.number}_1"
     assert http.sent[0].json["amount"] == {"total": order.amount_fen, "currency": "CNY"}
     assert payment.pay_url == "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"
     # When WeChat Pay notifies that she paid
@@ -754,11 +754,11 @@ BILL = (
     "充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,"
     "费率备注\r\n"
     "`2026-12-04 10:00:03,`wxd678efh567hg6787,`1900000109,`0,`,`4200000001202612041234567890,"
-    "`AX20261204ABCD1234|1,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`NATIVE,`SUCCESS,`OTHERS,`CNY,`12.34,"
+    "`AX20261204ABCD1234_1,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`NATIVE,`SUCCESS,`OTHERS,`CNY,`12.34,"
     "`0.00,`0,`0,`0.00,`0.00,`,`,`明前龙井 250g,`AX20261204ABCD1234,`0.07000,`0.60%,`12.34,"
     "`0.00,`\r\n"
     "`2026-12-04 12:00:00,`wxd678efh567hg6787,`1900000109,`0,`,`4200000001202612041234567890,"
-    "`AX20261204ABCD1234|1,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`NATIVE,`REFUND,`OTHERS,`CNY,`0.00,"
+    "`AX20261204ABCD1234_1,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`NATIVE,`REFUND,`OTHERS,`CNY,`0.00,"
     "`0.00,`50000000382019052709732678859,`AX20261204ABCD1234|refund,`5.00,`0.00,`ORIGINAL,"
     "`SUCCESS,`明前龙井 250g,`AX20261204ABCD1234,`-0.03000,`0.60%,`0.00,`5.00,`\r\n"
     "总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,"
@@ -796,7 +796,7 @@ def test_the_trade_bill_is_downloaded_checked_and_read(
     cst = dt.timezone(dt.timedelta(hours=8))
     assert (payment.kind, payment.provider_id, payment.merchant_ref, payment.amount_fen) == (
         "payment",
-        "AX20261204ABCD1234|1",
+        "AX20261204ABCD1234_1",
         "AX20261204ABCD1234",
         1234,
     )
@@ -807,7 +807,7 @@ def test_the_trade_bill_is_downloaded_checked_and_read(
         "AX20261204ABCD1234:refund",
         500,
     )
-    assert refund.provider_payment_id == "AX20261204ABCD1234|1"
+    assert refund.provider_payment_id == "AX20261204ABCD1234_1"
 
 
 def test_a_bill_that_does_not_match_its_digest_is_refused(
@@ -938,3 +938,19 @@ def test_a_transfer_notification_is_mapped_to_our_payout(wx: WeChatPayProvider, 
         "PO20261204000002",
         "CANCELLED",
     )
+
+
+def test_a_key_wechat_cannot_take_as_an_order_number_is_refused_before_sending(
+    wx: WeChatPayProvider, http: FakeRequests
+) -> None:
+    # Given keys WeChat's out_trade_no rule refuses (6-32 letters, digits, _-*): too short,
+    # and with a '|' (allowed in a refund number, not in an order number)
+    for key in ("AX1:1", "AX20261204ABCD1234|1"):
+        # When a payment is created under it
+        # Then it is refused here, with nothing sent
+        with pytest.raises(ProviderError) as e:
+            wx.create_payment(
+                merchant_ref="AX1", amount_fen=1, description="茶", idempotency_key=key
+            )
+        assert e.value.code == "invalid_reference"
+    assert http.sent == []
