@@ -405,6 +405,45 @@ if ANXIN_SANDBOX_BILL_FORMAT not in ("wechat", "alipay"):
 ANXIN_RECONCILE_DAILY = env_bool("ANXIN_RECONCILE_DAILY", True)
 ANXIN_RECONCILE_HOUR = env_int("ANXIN_RECONCILE_HOUR", 10, minimum=0, maximum=23)
 ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))
+# Real payment providers (ANXIN_PAYMENT_PROVIDER = wechatpay | alipay; README, "Payment
+# providers"). Identifiers come from the environment; keys and certificates are FILES whose paths
+# come from the environment, read when the provider is first used, never stored in the database.
+# A notification signed longer ago than this, or presenting a nonce seen before, is refused.
+ANXIN_PAYMENT_SIGNATURE_TOLERANCE_SECONDS = env_int(
+    "ANXIN_PAYMENT_SIGNATURE_TOLERANCE_SECONDS", 300, minimum=1
+)
+# WeChat Pay API v3: merchant id, app id, the merchant API certificate's serial number and its
+# private key (apiclient_key.pem), the APIv3 key (a file holding the 32-character key), and the
+# platform's key: either WeChat Pay's public key and its id (PUB_KEY_ID_...), or a directory of
+# platform certificates (wechatpay_<serial>.pem).
+ANXIN_WECHATPAY_MCHID = env_str("ANXIN_WECHATPAY_MCHID", "")
+ANXIN_WECHATPAY_APPID = env_str("ANXIN_WECHATPAY_APPID", "")
+ANXIN_WECHATPAY_CERT_SERIAL_NO = env_str("ANXIN_WECHATPAY_CERT_SERIAL_NO", "")
+ANXIN_WECHATPAY_PRIVATE_KEY_PATH = env_str("ANXIN_WECHATPAY_PRIVATE_KEY_PATH", "")
+ANXIN_WECHATPAY_APIV3_KEY_PATH = env_str("ANXIN_WECHATPAY_APIV3_KEY_PATH", "")
+ANXIN_WECHATPAY_PUBLIC_KEY_PATH = env_str("ANXIN_WECHATPAY_PUBLIC_KEY_PATH", "")
+ANXIN_WECHATPAY_PUBLIC_KEY_ID = env_str("ANXIN_WECHATPAY_PUBLIC_KEY_ID", "")
+ANXIN_WECHATPAY_CERT_DIR = env_str("ANXIN_WECHATPAY_CERT_DIR", "")
+ANXIN_WECHATPAY_NOTIFY_URL = env_str("ANXIN_WECHATPAY_NOTIFY_URL", "")
+# How buyers pay: native (a QR code), h5 (a phone browser) or jsapi (inside WeChat).
+ANXIN_WECHATPAY_PAY_KIND = env_str("ANXIN_WECHATPAY_PAY_KIND", "native")
+# The transfer scene of seller payouts (商家转账; 1005: 佣金报酬) as configured for the merchant.
+ANXIN_WECHATPAY_TRANSFER_SCENE_ID = env_str("ANXIN_WECHATPAY_TRANSFER_SCENE_ID", "1005")
+# Alipay (open platform, RSA2, public-key mode): app id, the app's private key, Alipay's public
+# key, where Alipay notifies and returns the buyer; wap (phone) or page (computer) pay.
+ANXIN_ALIPAY_APPID = env_str("ANXIN_ALIPAY_APPID", "")
+ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = env_str("ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH", "")
+ANXIN_ALIPAY_PUBLIC_KEY_PATH = env_str("ANXIN_ALIPAY_PUBLIC_KEY_PATH", "")
+# Or certificate mode (公钥证书模式, which Alipay requires for transfers): the app's public key
+# certificate, Alipay's public key certificate and Alipay's root certificate, instead of the key.
+ANXIN_ALIPAY_APP_CERT_PATH = env_str("ANXIN_ALIPAY_APP_CERT_PATH", "")
+ANXIN_ALIPAY_CERT_PATH = env_str("ANXIN_ALIPAY_CERT_PATH", "")
+ANXIN_ALIPAY_ROOT_CERT_PATH = env_str("ANXIN_ALIPAY_ROOT_CERT_PATH", "")
+ANXIN_ALIPAY_NOTIFY_URL = env_str("ANXIN_ALIPAY_NOTIFY_URL", "")
+ANXIN_ALIPAY_RETURN_URL = env_str("ANXIN_ALIPAY_RETURN_URL", "")
+ANXIN_ALIPAY_PAY_KIND = env_str("ANXIN_ALIPAY_PAY_KIND", "wap")
+# Alipay's sandbox gateway (openapi-sandbox.dl.alipaydev.com) instead of the real one.
+ANXIN_ALIPAY_SANDBOX_GATEWAY = env_bool("ANXIN_ALIPAY_SANDBOX_GATEWAY", False)
 
 # The evidence log. Its origin line names the log in every checkpoint and is the name of its
 # signing key (created in ANXIN_KEYS_DIR on first use, never stored in the database).

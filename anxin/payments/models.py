@@ -37,7 +37,8 @@ class Payment(models.Model):
     status = models.CharField(
         max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.CREATED
     )
-    pay_url = models.CharField(max_length=300, blank=True)
+    # An Alipay cashier URL carries its signed parameters: about a kilobyte.
+    pay_url = models.CharField(max_length=2000, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -236,3 +237,20 @@ class SandboxNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
+
+
+class NotificationNonce(models.Model):
+    """A signed notification's nonce, seen once (providers.replay): the same signed message
+    presented again is a replay and refused. Kept two days, then pruned."""
+
+    provider = models.CharField(max_length=32)
+    nonce = models.CharField(max_length=128)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "nonce"], name="notification_nonce_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.nonce}"
