@@ -425,7 +425,10 @@ def order_action(request: UserRequest, number: str, action: str) -> HttpResponse
             if e.status == 404:
                 return error_page(request, e)
             return redirect("web:order", number=number)
-        return redirect(payment.pay_url)
+        if payment.pay_url.startswith(("https://", "http://", "/")):
+            return redirect(payment.pay_url)
+        # A wallet's code (WeChat Pay's native QR, its in-app JSAPI bridge): its own page.
+        return redirect("payments:wallet_cashier", payment_pk=payment.pk)
     return order_action_run(request, number, _ACTIONS.get(action), _DONE.get(action, "Done."))
 
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from anxin.core.errors import msg
+from anxin.payments.providers import get_provider
 from anxin.payments.services import notification_receive
 
 router = Router(tags=["payments"])
@@ -15,7 +16,7 @@ class NotifyOut(Schema):
 
 
 @router.post("/payments/notify/{provider}", response=NotifyOut, auth=None)
-def notify(request: HttpRequest, provider: str) -> NotifyOut:
+def notify(request: HttpRequest, provider: str) -> NotifyOut | HttpResponse:
     """The provider's asynchronous notification. Authenticated by the provider's signature over
     the raw body, not by a session; a refused notification answers 401 and is recorded."""
     try:
@@ -26,4 +27,8 @@ def notify(request: HttpRequest, provider: str) -> NotifyOut:
         from anxin.core.errors import NotFound
 
         raise NotFound(msg("provider {provider}: not configured", provider=provider)) from None
+    ack = get_provider(provider).notification_ack
+    if ack is not None:
+        body, content_type = ack
+        return HttpResponse(body, content_type=content_type)
     return NotifyOut(code="SUCCESS", result=result)

@@ -3,6 +3,8 @@ provider's cashier is its own app (WeChat Pay, Alipay); this one stands in for i
 
 from __future__ import annotations
 
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -73,3 +75,34 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
         },
         status=400 if error else 200,
     )
+
+
+@login_required
+def wallet_cashier(request: HttpRequest, payment_pk: int) -> HttpResponse:
+    """Where a buyer pays a payment whose provider answered with something a browser cannot
+    simply open: WeChat Pay's native code (a `weixin://` link, shown as a QR code to scan with
+    WeChat on another phone, or long-pressed) or its JSAPI prepay id (paid inside WeChat through
+    its bridge). Only the order's buyer sees it; anyone else gets the 404 of no such payment.
+    The order page, which polls, says when the provider's notification has landed."""
+    import segno
+
+    from anxin.payments.providers import get_provider
+
+    ours = Payment.objects.filter(pk=payment_pk).select_related("order").first()
+    if ours is None or ours.order.buyer_id != request.user.pk:
+        return render(request, "web/error.html", {"message": _("Not found.")}, status=404)
+    order_url = reverse("web:order", args=[ours.order.number])
+    if ours.status != "created":
+        return redirect(f"{order_url}?paid=1" if ours.status == "succeeded" else order_url)
+    context: dict[str, object] = {"payment": ours, "order_url": order_url}
+    if ours.pay_url.startswith("weixin://"):
+        context["qr"] = segno.make(ours.pay_url, error="m").svg_inline(scale=5, border=2)
+    elif ours.pay_url.startswith("wechatpay-jsapi:prepay_id="):
+        provider = get_provider(ours.provider)
+        prepay = ours.pay_url.removeprefix("wechatpay-jsapi:prepay_id=")
+        params = provider.jsapi_params(prepay)  # type: ignore[attr-defined]
+        context["jsapi"] = params
+        context["jsapi_json"] = json.dumps(params, separators=(",", ":"))
+    else:
+        return redirect(order_url)
+    return render(request, "payments/wallet_cashier.html", context)

@@ -198,6 +198,8 @@ class _DCAliPay(_BeijingTime, DCAliPay):
 
 class AlipayProvider:
     name = "alipay"
+    # Alipay stops retrying a notification only when the answer's body is exactly "success".
+    notification_ack: tuple[bytes, str] | None = (b"success", "text/plain")
 
     def __init__(self, config: AlipayConfig | None = None) -> None:
         self._config = config

@@ -104,6 +104,9 @@ class Notification:
 
 class PaymentProvider(Protocol):
     name: str
+    # The body and content type the provider wants as the answer to a notification it sent,
+    # when it is not the API's JSON ({"code": "SUCCESS", ...}): Alipay reads "success".
+    notification_ack: tuple[bytes, str] | None
 
     def create_payment(
         self, *, merchant_ref: str, amount_fen: int, description: str, idempotency_key: str

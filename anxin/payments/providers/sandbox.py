@@ -189,6 +189,7 @@ def _new_id(prefix: str) -> str:
 
 class SandboxProvider:
     name = "sandbox"
+    notification_ack: tuple[bytes, str] | None = None  # the default JSON answer
 
     # --- what a merchant calls -----------------------------------------------------------------
     def create_payment(

@@ -200,6 +200,8 @@ def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 class WeChatPayProvider:
     name = "wechatpay"
+    # WeChat Pay reads the default JSON answer ({"code": "SUCCESS"}) and the status code.
+    notification_ack: tuple[bytes, str] | None = None
 
     def __init__(self, config: WeChatPayConfig | None = None) -> None:
         self._config = config

@@ -734,3 +734,35 @@ def test_certificate_mode_names_the_certificates_and_verifies_with_alipays(
     assert json.loads(r["biz_content"])["payee_info"]["identity_type"] == "ALIPAY_USER_ID"
     # And Alipay's answer verified with the key in Alipay's certificate
     assert out.status == "processing"
+
+
+def test_alipays_notification_is_answered_with_the_word_it_waits_for(
+    settings: Any, tmp_path: Any, keys: Keys
+) -> None:
+    from django.test import Client
+
+    from anxin.payments.providers import get_provider
+
+    # Given Anxin configured for Alipay from key files
+    (tmp_path / "app_private_key.pem").write_text(_pem(keys.app))
+    (tmp_path / "alipay_public_key.pem").write_text(_public_pem(keys.alipay))
+    settings.ANXIN_ALIPAY_APPID = APPID
+    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
+    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
+    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
+    get_provider.cache_clear()
+    try:
+        # When Alipay posts a genuine notification (for a payment Anxin does not know), and a
+        # forged one
+        url = "/api/v1/payments/notify/alipay"
+        form = "application/x-www-form-urlencoded"
+        good = Client().post(url, notification(keys), content_type=form)
+        forged = Client().post(url, notification(keys) + b"&total_amount=99", content_type=form)
+    finally:
+        get_provider.cache_clear()
+    # Then the genuine one is answered with the plain word "success", which alone stops
+    # Alipay's retries; the forged one is refused
+    assert good.status_code == 200, good.content
+    assert good.content == b"success"
+    assert good["Content-Type"].startswith("text/plain")
+    assert forged.status_code == 401

@@ -954,3 +954,34 @@ def test_a_key_wechat_cannot_take_as_an_order_number_is_refused_before_sending(
             )
         assert e.value.code == "invalid_reference"
     assert http.sent == []
+
+
+def test_the_pay_button_shows_wechats_code_to_scan_and_only_to_the_buyer(
+    configured: Any, http: FakeRequests, buyer: Any, other_buyer: Any, listing: Any
+) -> None:
+    from django.test import Client
+
+    from anxin.conftest import place_order
+
+    # Given Anxin configured for WeChat Pay (native), and an order awaiting payment
+    configured.ANXIN_PAYMENT_PROVIDER = "wechatpay"
+    order = place_order(buyer, listing)
+    http.answer(200, {"code_url": "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"})
+    c = Client()
+    c.force_login(buyer)
+    # When the buyer taps the pay button on the order page
+    r = c.post(f"/orders/{order.number}/pay")
+    # Then she is taken to a page of Anxin's own (a browser cannot open weixin://), which shows
+    # the code as a QR code to scan with WeChat, and the amount
+    assert r.status_code == 302
+    assert r["Location"].startswith("/pay/")
+    page = c.get(r["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-testid="wallet-qr"><svg' in html
+    assert "¥128.00" in html
+    assert "扫一扫" in html
+    # And another buyer holding the link finds nothing
+    other = Client()
+    other.force_login(other_buyer)
+    assert other.get(r["Location"]).status_code == 404

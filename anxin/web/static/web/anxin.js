@@ -123,3 +123,22 @@ document.addEventListener("click", function (event) {
     fallback();
   }
 });
+// WeChat Pay inside WeChat (JSAPI): <button data-wechat-pay="{signed parameters}" data-done="url">
+// asks WeChat's bridge to pay, then goes back to the order (which polls for the provider's
+// word). Outside WeChat the bridge does not exist: the page says to open it in WeChat.
+document.addEventListener("click", function (event) {
+  var target = event.target;
+  if (!(target instanceof Element)) return;
+  var button = target.closest("[data-wechat-pay]");
+  if (!button) return;
+  var done = button.getAttribute("data-done");
+  if (typeof window.WeixinJSBridge === "undefined") {
+    var only = document.querySelector("[data-wechat-only]");
+    if (only) only.hidden = false;
+    return;
+  }
+  var params = JSON.parse(button.getAttribute("data-wechat-pay"));
+  window.WeixinJSBridge.invoke("getBrandWCPayRequest", params, function () {
+    window.location.assign(done);
+  });
+});
