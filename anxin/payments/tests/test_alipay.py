@@ -37,7 +37,7 @@ from anxin.payments.tests.test_wechatpay import GO_EXPECTED_SIGNATURE, GO_TEST_K
 pytestmark = pytest.mark.django_db
 
 APPID = "2021000123456789"
-NOTIFY = "https://anxin.example/api/payments/notify/alipay"
+NOTIFY = "https://anxin.example/api/v1/payments/notify/alipay"
 RETURN = "https://anxin.example/orders/"
 CST = ZoneInfo("Asia/Shanghai")
 

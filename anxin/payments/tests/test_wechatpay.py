@@ -43,7 +43,7 @@ MCHID = "1900000109"
 APPID = "wxd678efh567hg6787"
 SERIAL = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
 PUB_KEY_ID = "PUB_KEY_ID_0119000001092024050100000000"
-NOTIFY = "https://anxin.example/api/payments/notify/wechatpay"
+NOTIFY = "https://anxin.example/api/v1/payments/notify/wechatpay"
 
 # wechatpay-go utils/sign_test.go: the test key (its PEM armour reads "TESTING KEY" there so
 # that scanners do not flag it), the message "source" and its SHA256withRSA signature.
