@@ -144,6 +144,7 @@ def payout_request(*, actor: User, amount_fen: Any, account_id: int, key: str) -
             ) from e
         # The task row commits with the payout: no payout without its submission.
         submit_task.enqueue(payout.pk)
+    faults.point("payout_request.after_commit")
     return payout
 
 
