@@ -9,13 +9,14 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from anxin.aftersales.models import OPEN as AFTERSALE_OPEN
+from anxin.core.errors import NotFound, msg
 from anxin.disputes.models import Stage
 from anxin.law import params
 from anxin.law.days import due_at
 from anxin.ledger.models import Account
 from anxin.ledger.services import seller_account
 from anxin.orders.models import Order, OrderStatus
-from anxin.payouts.models import Payout, PayoutStatus
+from anxin.payouts.models import Payout, PayoutStatus, SellerPayoutAccount
 from anxin.reputation.models import BlacklistEntry, EntryStatus
 
 # Blacklisting notices that stop withdrawals: from the notice until it is dismissed, expires
@@ -102,4 +103,19 @@ def withdrawable(seller_id: int) -> int:
 def payouts_of(seller_id: int) -> list[Payout]:
     return list(
         Payout.objects.filter(seller_id=seller_id).select_related("account").order_by("-pk")
+    )
+
+
+def payout_of(seller_id: int, payout_id: int) -> Payout:
+    p = Payout.objects.filter(pk=payout_id, seller_id=seller_id).select_related("account").first()
+    if p is None:
+        raise NotFound(msg("payout {payout_id}: not found", payout_id=payout_id))
+    return p
+
+
+def accounts_of(seller_id: int) -> list[SellerPayoutAccount]:
+    return list(
+        SellerPayoutAccount.objects.filter(seller_id=seller_id, removed_at__isnull=True).order_by(
+            "pk"
+        )
     )

@@ -267,10 +267,3 @@ def _settle(
         ]
     )
     return NotificationStatus.APPLIED, f"payout {payout_key}: {was} -> {p.status}"
-
-
-def payout_by_id(*, actor: User, payout_id: int) -> Payout:
-    p = Payout.objects.filter(pk=payout_id, seller=actor).select_related("account").first()
-    if p is None:
-        raise NotFound(msg("payout {payout_id}: not found", payout_id=payout_id))
-    return p
