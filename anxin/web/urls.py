@@ -72,4 +72,5 @@ urlpatterns = [
     path("", include("anxin.catalog.urls")),
     path("", include("anxin.sellers.urls")),
     path("", include("anxin.disputes.urls")),
+    path("", include("anxin.payouts.urls")),
 ]
