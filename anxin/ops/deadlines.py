@@ -25,9 +25,11 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     prints them in this order)."""
     now = timezone.now()
     counts = order_deadlines_run(limit=limit)
-    # A provider call left undelivered by a crash is queued again, beside the stale tasks.
-    counts["tasks_reclaimed"] = reclaim_stale(now=now) + provider_calls_requeue(now=now)
-    counts["payouts_requeued"] = payouts_requeue(now=now)
+    # A provider call (or a payout) left undelivered by a crash is queued again, beside the
+    # stale tasks.
+    counts["tasks_reclaimed"] = (
+        reclaim_stale(now=now) + provider_calls_requeue(now=now) + payouts_requeue(now=now)
+    )
     counts["rejected_notifications_purged"] = rejected_purge(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
     counts |= aftersale_deadlines_run(limit=limit)

@@ -277,3 +277,44 @@ def test_the_audit_finds_a_payout_whose_money_is_not_where_its_status_says(
     problems = payouts_audit()
     assert any(p.payout_key in line and "expected" in line for line in problems)
     assert any("processing payouts add up to" in line for line in problems)
+
+
+def test_a_submission_that_failed_is_made_again_by_the_deadlines_run(
+    clock, buyer, seller, listing, monkeypatch
+) -> None:
+    import datetime as dt
+
+    from anxin.core.worker import TaskFailed
+    from anxin.ops.deadlines import deadlines_run
+    from anxin.payments.providers.sandbox import SandboxProvider
+    from anxin.payouts import services
+
+    class Down(SandboxProvider):
+        def payout(self, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionError("provider unreachable")
+
+    # Given a payout whose submission failed: the provider was down
+    order = settled_order(buyer, seller, listing, "SF1000000011")
+    clock.shift(PAST_WINDOW)
+    account = card(seller)
+    p = payout_request(
+        actor=seller, amount_fen=order.seller_share_fen, account_id=account.pk, key="w"
+    )
+    monkeypatch.setattr(services, "get_provider", lambda name=None: Down())
+    with pytest.raises(TaskFailed):
+        deliver_all()
+    p.refresh_from_db()
+    assert p.submitted_at is None
+    assert p.attempts == 1
+    # When the provider is back, and the deadlines run after the retry's wait
+    monkeypatch.setattr(services, "get_provider", lambda name=None: SandboxProvider())
+    clock.shift(dt.timedelta(seconds=services.SUBMIT_RETRY_SECONDS[0] + 1))
+    assert deadlines_run()["tasks_reclaimed"] >= 1
+    deliver_all()
+    # Then the payout is submitted once and paid
+    clock.shift(SETTLE)
+    deliver_all()
+    p.refresh_from_db()
+    assert p.status == PayoutStatus.SUCCEEDED
+    assert SandboxPayout.objects.filter(payout_key=p.payout_key).count() == 1
+    _clean()
