@@ -29,6 +29,18 @@ from anxin.payouts.models import AccountKind
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+def _movements() -> dict[str, str]:
+    """What each ledger code on a seller's balance is, in words (the statement's column)."""
+    return {
+        "escrow_release": _("Order paid out to you"),
+        "clawback": _("Taken back for a buyer's refund"),
+        "recovery": _("Taken for a debt to a buyer"),
+        "deposit": _("Moved to your guarantee deposit"),
+        "payout_post": _("Withdrawal"),
+        "payout_returned": _("Withdrawal returned by the bank"),
+    }
+
+
 @role_required(Role.SELLER)
 def payouts_page(request: UserRequest) -> HttpResponse:
     error, confirm = None, None
@@ -113,6 +125,7 @@ def payouts_statement(request: UserRequest) -> HttpResponse:
         .exclude(kind="pending")
         .order_by("seq")
     )
+    words = _movements()
     for t in moves:
         incoming = t.credit_account_id == acc.pk
         if t.kind == "void_pending":
@@ -120,7 +133,7 @@ def payouts_statement(request: UserRequest) -> HttpResponse:
         out.writerow(
             [
                 t.created_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M"),
-                t.code,
+                words.get(t.code, t.code),
                 t.ref,
                 f"{t.amount / 100:.2f}" if incoming else "",
                 "" if incoming else f"{t.amount / 100:.2f}",

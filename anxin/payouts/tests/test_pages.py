@@ -64,6 +64,7 @@ def test_the_months_statement_lists_the_balances_movements(clock, buyer, seller,
     assert response["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0] == "Time,Movement,Reference,In (yuan),Out (yuan)"
     assert order.number in text
+    assert "Order paid out to you" in text
     assert f"{order.seller_share_fen / 100:.2f}" in text
 
 
