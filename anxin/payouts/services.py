@@ -23,6 +23,7 @@ from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, m
 from anxin.core.money import clean_fen
 from anxin.core.tasks_backend import enqueued_together
 from anxin.ledger.posting import LedgerError
+from anxin.notices.services import notice_send
 from anxin.payments.models import NotificationStatus
 from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import PayoutAccount
@@ -266,4 +267,11 @@ def _settle(
             "provider_payout_id",
         ]
     )
+    if p.status in (PayoutStatus.FAILED, PayoutStatus.RETURNED):
+        notice_send(
+            [p.seller_id],
+            f"payout_{p.status}",
+            amount=f"¥{p.amount_fen / 100:.2f}",
+            reason=p.failure_reason,
+        )
     return NotificationStatus.APPLIED, f"payout {payout_key}: {was} -> {p.status}"

@@ -180,6 +180,11 @@ def test_a_refused_payout_goes_back_to_the_balance(clock, buyer, seller, listing
     assert p.failure_reason == "account refused by the bank"
     assert _available(seller) == order.seller_share_fen
     assert payout_balance(seller.pk).withdrawable_fen == order.seller_share_fen
+    # and the seller is told, with a link to its payouts
+    from anxin.notices.models import Notification
+
+    notice = Notification.objects.get(user=seller, kind="payout_failed")
+    assert notice.params["reason"] == "account refused by the bank"
     _clean()
 
 
