@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "anxin.disputes",
     "anxin.sellers",
     "anxin.reputation",
+    "anxin.payouts",
     "anxin.web",
     "anxin.ops",
 ]

@@ -29,6 +29,10 @@ PAYMENT_FAILED = "payment_failed"
 # handler(refund_id=int, succeeded=bool, provider_refund_id=str, reason=str,
 # notification=dict) for a refund the provider completed or refused.
 REFUND_COMPLETED = "refund_completed"
+# handler(payout_key=str, event=str, provider_payout_id=str, amount_fen=int, reason=str,
+# notification=dict) for a payout to a seller the provider paid ('succeeded'), refused
+# ('failed') or saw come back ('returned').
+PAYOUT_COMPLETED = "payout_completed"
 # The carrier says a parcel was signed for, answered with what it meant ('applied: ...',
 # 'ignored: ...') by the app whose parcel it is, or None:
 # handler(carrier=str, tracking_number=str, delivered_at=datetime).
@@ -64,6 +68,7 @@ POINTS = frozenset(
         PAYMENT_SUCCEEDED,
         PAYMENT_FAILED,
         REFUND_COMPLETED,
+        PAYOUT_COMPLETED,
         PARCEL_DELIVERED,
         SELLER_PAID_OUT,
         SELLER_RECORD_CHANGED,

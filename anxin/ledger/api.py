@@ -21,6 +21,7 @@ def audit(request: AuthedRequest) -> AuditOut:
     from anxin.disputes.audit import returns_audit
     from anxin.ledger.audit import ledger_audit
     from anxin.orders.audit import orders_audit
+    from anxin.payouts.audit import payouts_audit
 
-    problems = ledger_audit() + orders_audit() + returns_audit()
+    problems = ledger_audit() + orders_audit() + returns_audit() + payouts_audit()
     return AuditOut(ok=not problems, problems=problems)

@@ -17,6 +17,7 @@ class AccountKind(models.TextChoices):
     PLATFORM_FEES = "platform_fees", "Platform fees"
     GUARANTEE_FUND = "guarantee_fund", "Guarantee fund"
     GUARANTEE_DEPOSIT = "guarantee_deposit", "Seller guarantee deposit"
+    PAYOUT_CLEARING = "payout_clearing", "Payouts on their way to sellers"
 
 
 class Account(models.Model):

@@ -55,6 +55,9 @@ _PREFIXES = {
     # one account each. Neither can pay out more than it holds.
     "guarantee:fund": (AccountKind.GUARANTEE_FUND, _LIABILITY),
     "deposit:": (AccountKind.GUARANTEE_DEPOSIT, _LIABILITY),
+    # Sellers' withdrawals between the request and the provider's answer (two-phase: held
+    # from the seller's payable, then posted out to the provider or voided back).
+    "payouts:clearing": (AccountKind.PAYOUT_CLEARING, _LIABILITY),
 }
 
 
@@ -80,6 +83,10 @@ def fund_account() -> str:
 
 def deposit_account(seller_id: int) -> str:
     return f"deposit:{seller_id}"
+
+
+def payout_clearing_account() -> str:
+    return "payouts:clearing"
 
 
 def _kind_for(code: str) -> tuple[AccountKind, int]:

@@ -74,12 +74,24 @@ TEXTS = {
         "approved."
     ),
     "review_posted": gettext_lazy("Order {number}: the buyer has posted a review."),
+    # A seller's withdrawal that did not reach its account: the money is back in its balance.
+    # (The provider's reason, in its own words, is kept in the notice's parameters.)
+    "payout_failed": gettext_lazy(
+        "Your withdrawal of {amount} failed. The money is back in your balance."
+    ),
+    "payout_returned": gettext_lazy(
+        "The bank returned your withdrawal of {amount}. The money is back in your balance."
+    ),
 }
 
 # Where a notice links: by the kind of its subject, else by its own kind's prefix. Paths, not
 # URL names: this app sits below the apps whose pages these are.
 SUBJECT_URLS = {"dispute": "/disputes/{number}/", "order": "/orders/{number}"}
-KIND_URLS = {"reverify": "/seller/verification", "blacklist": "/blacklist/"}
+KIND_URLS = {
+    "reverify": "/seller/verification",
+    "blacklist": "/blacklist/",
+    "payout": "/seller/payouts",
+}
 
 
 class _Words(dict[str, str]):

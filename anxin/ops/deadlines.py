@@ -13,6 +13,7 @@ from anxin.core.worker import reclaim_stale
 from anxin.disputes.deadlines import dispute_deadlines_run as disputes_deadlines_run
 from anxin.orders.services import order_deadlines_run
 from anxin.payments.services import provider_calls_requeue, rejected_purge
+from anxin.payouts.services import payouts_requeue
 from anxin.reconcile.services import reconcile_schedule
 from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
@@ -25,8 +26,11 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     prints them in this order)."""
     now = timezone.now()
     counts = order_deadlines_run(limit=limit)
-    # A provider call left undelivered by a crash is queued again, beside the stale tasks.
-    counts["tasks_reclaimed"] = reclaim_stale(now=now) + provider_calls_requeue(now=now)
+    # A provider call (or a payout) left undelivered by a crash is queued again, beside the
+    # stale tasks.
+    counts["tasks_reclaimed"] = (
+        reclaim_stale(now=now) + provider_calls_requeue(now=now) + payouts_requeue(now=now)
+    )
     counts["rejected_notifications_purged"] = rejected_purge(now=now)
     # Yesterday's bill, once the provider has it out: queued once, run by a worker.
     counts["reconciliations_queued"] = reconcile_schedule(now=now)

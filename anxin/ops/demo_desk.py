@@ -235,3 +235,35 @@ def blacklist(
             reason="列入严重失信名单，名单期间信用分下调。",
             days=settings.ANXIN_CREDIT_ADJUST_MAX_DAYS,
         )
+
+
+def payouts(*, seller: User) -> None:
+    """The tea shop's money: settled and withdrawable (its older orders), held (orders still
+    inside their after-sales window), withdrawn to its bank card (paid), and a withdrawal to
+    a closed card that the bank paid and then sent back (returned to its balance)."""
+    from anxin.payouts.selectors import payout_balance
+    from anxin.payouts.services import payout_account_add, payout_request, payout_submit
+
+    with days_ago(6):
+        card = payout_account_add(
+            actor=seller,
+            kind="bank_card",
+            holder_name="陈茶",
+            number="6222020200112233445",
+            bank="工商银行",
+        )
+        closed = payout_account_add(
+            actor=seller,
+            kind="bank_card",
+            holder_name="陈茶",
+            number="6222020200110003",  # the sandbox's bank pays it, then sends it back
+            bank="农业银行",
+        )
+        third = payout_balance(seller.pk).withdrawable_fen // 3
+        for account, key in ((card, "demo-withdrawal-1"), (closed, "demo-withdrawal-2")):
+            p = payout_request(actor=seller, amount_fen=third, account_id=account.pk, key=key)
+            payout_submit(payout_id=p.pk)
+    with days_ago(5):
+        pass  # the bank answers: both paid
+    with days_ago(4):
+        pass  # the closed card's money comes back

@@ -254,3 +254,25 @@ class NotificationNonce(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.nonce}"
+
+
+class SandboxPayout(models.Model):
+    """A payout the sandbox was asked to make to a seller's card or wallet. The sandbox keeps
+    only the account's kind and last four characters (it decides the outcome from them, see
+    SandboxProvider.payout); the full number stays sealed in Anxin's own books."""
+
+    id = models.CharField(max_length=40, primary_key=True)
+    payout_key = models.CharField(max_length=80, unique=True)
+    amount_fen = models.BigIntegerField()
+    account_kind = models.CharField(max_length=16)
+    account_tail = models.CharField(max_length=4)
+    # What the bank will do: succeed | fail | return (succeed, then come back)
+    outcome = models.CharField(max_length=8)
+    status = models.CharField(max_length=16, default="processing")
+    failure_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.id

@@ -272,6 +272,19 @@ def _apply(provider_name: str, n: Notification, body: bytes) -> tuple[str, str]:
                 notification=said,
             )
         )
+    if n.event_type in ("payout.succeeded", "payout.failed", "payout.returned"):
+        # The app that owns the payout (payouts, above us) applies it, in this transaction.
+        return _answered(
+            hooks.ask(
+                hooks.PAYOUT_COMPLETED,
+                payout_key=n.payout_key,
+                event=n.event_type.split(".", 1)[1],
+                provider_payout_id=n.provider_payout_id,
+                amount_fen=n.amount_fen,
+                reason=n.failure_reason,
+                notification=said,
+            )
+        )
     return NotificationStatus.IGNORED, f"event type {n.event_type} is not handled"
 
 

@@ -73,4 +73,5 @@ urlpatterns = [
     path("", include("anxin.sellers.urls")),
     path("", include("anxin.disputes.urls")),
     path("", include("anxin.reconcile.urls")),
+    path("", include("anxin.payouts.urls")),
 ]

@@ -27,6 +27,7 @@ def test_every_hook_point_has_these_handlers() -> None:
         hooks.PAYMENT_FAILED: ["anxin.orders.services.order_payment_failed"],
         hooks.RECORD_SUBJECT: ["anxin.orders.selectors.order_record_subject"],
         hooks.PAYMENT_SUCCEEDED: ["anxin.orders.services.order_payment_succeeded"],
+        hooks.PAYOUT_COMPLETED: ["anxin.payouts.services.payout_completed"],
         hooks.REFUND_COMPLETED: ["anxin.orders.services.order_refund_completed"],
         hooks.SELLER_PAID_OUT: ["anxin.remedies.services.on_seller_paid_out"],
         hooks.SELLER_SALES: ["anxin.orders.selectors.seller_sales"],

@@ -57,6 +57,18 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
     assert ledger_audit() == []
     assert orders_audit() == []
     assert returns_audit() == []
+    # And the tea shop has money held and withdrawable, one withdrawal paid and one returned
+    from anxin.payouts.audit import payouts_audit
+    from anxin.payouts.models import Payout
+    from anxin.payouts.selectors import payout_balance
+
+    tea = SellerProfile.objects.get(user__username="seller-tea").user
+    balance = payout_balance(tea.pk)
+    assert balance.held_fen > 0
+    assert balance.withdrawable_fen > 0
+    statuses = sorted(Payout.objects.filter(seller=tea).values_list("status", flat=True))
+    assert statuses == ["returned", "succeeded"]
+    assert payouts_audit() == []
     # When the demo is built again
     call_command("demo", verbosity=0)
     # Then there are no more orders or reviews than before

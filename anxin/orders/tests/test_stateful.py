@@ -32,6 +32,7 @@ from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import Refund, SandboxNotification, SandboxPayment
 from anxin.payments.providers.sandbox import ProviderError, SandboxProvider, sign
 from anxin.payments.services import notification_receive
+from anxin.payouts.audit import payouts_audit
 
 
 class OrderBooks(RuleBasedStateMachine):
@@ -49,6 +50,17 @@ class OrderBooks(RuleBasedStateMachine):
         self.completed_by: dict[int, str] = {}
         last = SandboxNotification.objects.order_by("-pk").first()
         self.first_row = last.pk if last else 0
+        from anxin.payouts.services import payout_account_add
+
+        # The seller's cards: one the sandbox's bank pays, one it refuses, one it pays and
+        # then sends back.
+        self.cards = [
+            payout_account_add(
+                actor=self.seller, kind="bank_card", holder_name="张三", number=number
+            ).pk
+            for number in ("6222020200112233445", "6222020200110002", "6222020200110003")
+        ]
+        self.withdrawals = 0
 
     def teardown(self) -> None:
         if hasattr(self, "clock"):
@@ -176,6 +188,45 @@ class OrderBooks(RuleBasedStateMachine):
                 disputes.dispute_answer, actor=o.seller, number=d.number, offer_fen=amount, text="t"
             )
 
+    @rule(target=orders, buyer=st.integers(0, 1))
+    def settled(self, buyer: int):
+        """An order paid, shipped and confirmed in one step, so that the runs reach the
+        seller's withdrawals (its money withdrawable once its after-sales window passes)."""
+        from anxin.conftest import pay
+
+        order = self._try(place_order, self.buyers[buyer], self.listing)
+        if order is None:
+            return multiple()
+        pay(order)
+        self.ship(order.pk)
+        self.confirm(order.pk)
+        return order.pk
+
+    @rule(card=st.integers(0, 2), share=st.sampled_from([1, 2, 4]), wait=st.booleans())
+    def withdraw(self, card: int, share: int, wait: bool) -> None:
+        """The seller withdraws all, half or a quarter of what it may, to one of its cards;
+        the provider's answer comes as time passes (and its notifications are redelivered
+        by deliver_any_notification)."""
+        from anxin.payouts.selectors import payout_balance
+        from anxin.payouts.services import payout_request, payout_submit
+
+        if wait:
+            # The after-sales windows pass first (and every timer due by then fires), so that
+            # the runs withdraw settled money often.
+            self.traveller.shift(dt.timedelta(days=20))
+            run_due_tasks()
+        amount = payout_balance(self.seller.pk).withdrawable_fen // share
+        self.withdrawals += 1
+        p = self._try(
+            payout_request,
+            actor=self.seller,
+            amount_fen=amount,
+            account_id=self.cards[card],
+            key=f"w{self.withdrawals}",
+        )
+        if p is not None:
+            payout_submit(payout_id=p.pk)
+
     @rule(hours=st.sampled_from([1, 12, 24 * 3, 24 * 11]))
     def time_passes(self, hours: int) -> None:
         self.traveller.shift(dt.timedelta(hours=hours))
@@ -187,11 +238,14 @@ class OrderBooks(RuleBasedStateMachine):
             assert ledger_audit() == []
             assert orders_audit() == []
             assert returns_audit() == []
+            assert payouts_audit() == []
 
     @invariant()
     def escrow_matches_status(self) -> None:
+        # A completed order stays completed, unless the buyer was refunded after it (an
+        # after-sales refund, or a complaint decided against the seller).
         for o in Order.objects.filter(pk__in=self.completed_by):
-            assert o.status == OrderStatus.COMPLETED
+            assert o.status in (OrderStatus.COMPLETED, OrderStatus.REFUNDED)
         # A refund per cause, never two.
         keys = list(Refund.objects.values_list("key", flat=True))
         assert len(keys) == len(set(keys))
@@ -215,7 +269,7 @@ class OrderBooks(RuleBasedStateMachine):
 def test_random_order_lives_keep_the_books_balanced() -> None:
     # Given a seller, two buyers and a listing of 1000 items
     # When random sequences of orders, payments, notifications, shipping, confirmations,
-    # cancellations, refunds, complaints and the passing of time run
+    # cancellations, refunds, complaints, the seller's withdrawals and the passing of time run
     # Then the machine's invariants hold after every step: the books balance, one refund per
     # cause, and no more captured than buyers paid
     run_state_machine_as_test(

@@ -32,13 +32,15 @@ from anxin.core.sql import (
     insert_row_unless_duplicate,
     update_where,
 )
-from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxRefund
+from anxin.payments.models import SandboxNotification, SandboxPayment, SandboxPayout, SandboxRefund
 from anxin.payments.providers.base import (
     BillLine,
     Notification,
     NotificationRejected,
+    PayoutAccount,
     ProviderPayment,
     ProviderPaymentState,
+    ProviderPayout,
     ProviderRefund,
 )
 
@@ -310,6 +312,8 @@ class SandboxProvider:
                 provider_refund_id=str(res.get("refund_id", "")),
                 refund_key=str(res.get("refund_key", "")),
                 failure_reason=str(res.get("failure_reason", "")),
+                provider_payout_id=str(res.get("payout_id", "")),
+                payout_key=str(res.get("payout_key", "")),
             )
         except (ValueError, KeyError, TypeError) as e:
             raise NotificationRejected("malformed", f"body is not a notification: {e}") from None
@@ -496,3 +500,105 @@ class SandboxProvider:
         from anxin.payments.providers import bills
 
         return bills.bill_parse(data)
+
+    # --- payouts to a seller's card or wallet --------------------------------------------------
+    # The sandbox's bank decides by the account number's last four characters, so a test or a
+    # demo can ask for every outcome: "0002" is refused (payout.failed), "0003" is paid and then
+    # comes back (payout.succeeded, later payout.returned); any other number is paid. The result
+    # comes PAYOUT_SETTLE_SECONDS after the request, a return PAYOUT_RETURN_SECONDS after that.
+    PAYOUT_SETTLE_SECONDS = 60
+    PAYOUT_RETURN_SECONDS = 3600
+    PAYOUT_REFUSED_TAIL = "0002"
+    PAYOUT_RETURNED_TAIL = "0003"
+
+    def payout(
+        self, *, payout_key: str, amount_fen: int, account: PayoutAccount, description: str
+    ) -> ProviderPayout:
+        """Accept a payout (`processing`); its result is notified later. Idempotent by key:
+        the same key returns the first payout as it stands, a changed request is refused."""
+        from anxin.payments.tasks import sandbox_payout_settle
+
+        if amount_fen <= 0:
+            raise ProviderError("invalid_amount", "amount must be positive")
+        if account.kind not in ("bank_card", "wechat", "alipay") or not (
+            account.holder_name.strip() and account.number.strip()
+        ):
+            raise ProviderError("invalid_account", "the account is not one the bank can pay")
+        tail = account.number.strip()[-4:]
+        outcome = {self.PAYOUT_REFUSED_TAIL: "fail", self.PAYOUT_RETURNED_TAIL: "return"}.get(
+            tail, "succeed"
+        )
+        now = timezone.now()
+        with transaction.atomic():
+            created = insert_row_unless_duplicate(
+                SandboxPayout,
+                id=_new_id("sbxpo"),
+                payout_key=payout_key,
+                amount_fen=amount_fen,
+                account_kind=account.kind,
+                account_tail=tail,
+                outcome=outcome,
+                status="processing",
+                failure_reason="",
+                created_at=now,
+                completed_at=None,
+                returned_at=None,
+            )
+            p = SandboxPayout.objects.get(payout_key=payout_key)
+            if not created:
+                if (p.amount_fen, p.account_kind, p.account_tail) != (
+                    amount_fen,
+                    account.kind,
+                    tail,
+                ):
+                    raise ProviderError("idempotency_mismatch", "same key, different payout")
+            else:
+                sandbox_payout_settle.using(
+                    run_after=now + dt.timedelta(seconds=self.PAYOUT_SETTLE_SECONDS)
+                ).enqueue(p.id)
+        return self._payout_state(p)
+
+    def query_payout(self, payout_key: str) -> ProviderPayout:
+        p = SandboxPayout.objects.filter(payout_key=payout_key).first()
+        if p is None:
+            raise ProviderError("no_such_payout", payout_key)
+        return self._payout_state(p)
+
+    @transaction.atomic
+    def payout_settle(self, payout_id: str) -> str:
+        """The bank's answer (a task, PAYOUT_SETTLE_SECONDS after the request): paid or refused;
+        a paid one to a returning account comes back PAYOUT_RETURN_SECONDS later (this task
+        again). Each change is notified once; running it again changes nothing."""
+        from anxin.payments.tasks import sandbox_payout_settle
+
+        p = SandboxPayout.objects.select_for_update().get(pk=payout_id)
+        now = timezone.now()
+        if p.status == "processing":
+            if p.outcome == "fail":
+                p.status, p.failure_reason = "failed", "account refused by the bank"
+            else:
+                p.status = "succeeded"
+            p.completed_at = now
+            if p.outcome == "return":
+                sandbox_payout_settle.using(
+                    run_after=now + dt.timedelta(seconds=self.PAYOUT_RETURN_SECONDS)
+                ).enqueue(p.id)
+        elif p.status == "succeeded" and p.outcome == "return":
+            p.status, p.failure_reason, p.returned_at = "returned", "account closed", now
+        else:
+            return p.status
+        p.save(update_fields=["status", "failure_reason", "completed_at", "returned_at"])
+        self._emit(
+            f"payout.{p.status}",
+            {
+                "payment_id": "",
+                "payout_id": p.id,
+                "payout_key": p.payout_key,
+                "amount_fen": p.amount_fen,
+                "failure_reason": p.failure_reason,
+            },
+        )
+        return p.status
+
+    def _payout_state(self, p: SandboxPayout) -> ProviderPayout:
+        return ProviderPayout(p.payout_key, p.id, p.status, p.amount_fen, p.failure_reason)

@@ -143,6 +143,7 @@ def test_a_seller_on_a_phone(browser, live_server, demo) -> None:
             (_case(seller__username="seller-tea", step="panel_votes"), "case-appealed"),
             (reverse("web:seller_verification"), "verification"),
             (reverse("web:seller_profile"), "profile"),
+            (reverse("web:seller_payouts"), "payouts"),
             (reverse("web:notifications"), "notices"),
         ],
     )
@@ -154,7 +155,11 @@ def test_a_seller_shares_a_listing_on_a_phone_in_english(browser, live_server, d
     # Given the demo world and the tea shop's phone in English
     phone = Phone.open(browser, live_server.url, "seller", lang="en-US")
     # When the seller opens a listing's page with its share tools
-    problems = _walk(phone, "seller-tea", [(_listing("seller-tea"), "listing-share")])
+    problems = _walk(
+        phone,
+        "seller-tea",
+        [(_listing("seller-tea"), "listing-share"), (reverse("web:seller_payouts"), "payouts")],
+    )
     # Then nothing on it looks broken
     _assert_clean(problems)
 

@@ -360,6 +360,9 @@ class Command(BaseCommand):
             text="说的是快递公司的速度，与本店商品无关。",
         )
         self._history(place, pay, ship, buyers, listings)
+        from anxin.ops import demo_desk as desk
+
+        desk.payouts(seller=listings["tea"][1].seller)
         self._disputes(place, pay, ship, buyers, listings)
         from anxin.ops import demo_desk
 

@@ -19,8 +19,9 @@ class Command(BaseCommand):
         from anxin.ledger.audit import ledger_audit
         from anxin.ledger.models import Account, Transfer
         from anxin.orders.audit import orders_audit
+        from anxin.payouts.audit import payouts_audit
 
-        problems = ledger_audit() + orders_audit() + returns_audit()
+        problems = ledger_audit() + orders_audit() + returns_audit() + payouts_audit()
         accounts, transfers = Account.objects.count(), Transfer.objects.count()
         if problems:
             for p in problems:
