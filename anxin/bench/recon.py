@@ -98,6 +98,9 @@ def run(*, orders: int, lost: int, log: Callable[[str], None]) -> dict[str, Any]
         )
     call_command("migrate", verbosity=0)
     settings.ANXIN_SANDBOX_DUPLICATE_RATE = 0.0
+    # The lost orders are one buyer's, all left unpaid as Anxin sees them: the limits that stop
+    # a buyer hoarding stock with unpaid orders would refuse the sixth.
+    settings.ANXIN_UNPAID_ORDERS_PER_BUYER = settings.ANXIN_UNPAID_UNITS_PER_LISTING = lost + 1
     tag = uuid.uuid4().hex[:6]
     now = timezone.now()
     day = beijing_today(now)
