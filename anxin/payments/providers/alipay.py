@@ -36,7 +36,6 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -58,6 +57,7 @@ from anxin.payments.providers.base import (
     ProviderPayout,
     ProviderRefund,
 )
+from anxin.payments.providers.configured import need, read
 from anxin.payments.providers.replay import KEEP as REPLAY_KEEP
 from anxin.payments.providers.replay import nonce_once
 from anxin.payments.providers.sandbox import ProviderError
@@ -106,19 +106,6 @@ class AlipayConfig:
 
     @classmethod
     def from_settings(cls) -> AlipayConfig:
-        def need(name: str) -> str:
-            value = str(getattr(settings, name))
-            if not value:
-                raise ImproperlyConfigured(f"{name} is not set (README: Payment providers)")
-            return value
-
-        def read(name: str) -> str:
-            path = Path(need(name))
-            try:
-                return path.read_text(encoding="utf-8")
-            except OSError as e:
-                raise ImproperlyConfigured(f"{name}: cannot read {path}: {e}") from None
-
         certs = (
             settings.ANXIN_ALIPAY_APP_CERT_PATH,
             settings.ANXIN_ALIPAY_CERT_PATH,

@@ -58,6 +58,7 @@ from anxin.payments.providers.base import (
     ProviderPayout,
     ProviderRefund,
 )
+from anxin.payments.providers.configured import need, read
 from anxin.payments.providers.replay import nonce_once
 from anxin.payments.providers.sandbox import ProviderError
 
@@ -107,19 +108,6 @@ class WeChatPayConfig:
 
     @classmethod
     def from_settings(cls) -> WeChatPayConfig:
-        def need(name: str) -> str:
-            value = str(getattr(settings, name))
-            if not value:
-                raise ImproperlyConfigured(f"{name} is not set (README: Payment providers)")
-            return value
-
-        def read(name: str) -> str:
-            path = Path(need(name))
-            try:
-                return path.read_text(encoding="utf-8")
-            except OSError as e:
-                raise ImproperlyConfigured(f"{name}: cannot read {path}: {e}") from None
-
         public_key_pem = (
             read("ANXIN_WECHATPAY_PUBLIC_KEY_PATH")
             if (settings.ANXIN_WECHATPAY_PUBLIC_KEY_PATH)

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from anxin.payments.providers.alipay import GATEWAY, AlipayConfig, AlipayProvider
 from anxin.payments.providers.base import NotificationRejected, PayoutAccount
 from anxin.payments.providers.sandbox import ProviderError
+from anxin.payments.tests.pem import private_pem, public_pem
 from anxin.payments.tests.test_wechatpay import GO_EXPECTED_SIGNATURE, GO_TEST_KEY
 
 pytestmark = pytest.mark.django_db
@@ -40,22 +41,6 @@ APPID = "2021000123456789"
 NOTIFY = "https://anxin.example/api/v1/payments/notify/alipay"
 RETURN = "https://anxin.example/orders/"
 CST = ZoneInfo("Asia/Shanghai")
-
-
-def _pem(key: rsa.RSAPrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-def _public_pem(key: rsa.RSAPrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
 
 
 def rsa2(key: rsa.RSAPrivateKey, content: str) -> str:
@@ -93,8 +78,8 @@ def ali(keys: Keys) -> AlipayProvider:
     return AlipayProvider(
         AlipayConfig(
             appid=APPID,
-            app_private_key=_pem(keys.app),
-            alipay_public_key=_public_pem(keys.alipay),
+            app_private_key=private_pem(keys.app),
+            alipay_public_key=public_pem(keys.alipay),
             notify_url=NOTIFY,
             return_url=RETURN,
         )
@@ -631,8 +616,8 @@ def test_a_buyer_starting_an_alipay_payment_gets_the_whole_cashier_url(
     from anxin.payments.providers import get_provider
 
     # Given Anxin configured for Alipay from key files, as an operator does (README)
-    (tmp_path / "app_private_key.pem").write_text(_pem(keys.app))
-    (tmp_path / "alipay_public_key.pem").write_text(_public_pem(keys.alipay))
+    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
+    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
     settings.ANXIN_PAYMENT_PROVIDER = "alipay"
     settings.ANXIN_ALIPAY_APPID = APPID
     settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
@@ -704,7 +689,7 @@ def test_certificate_mode_names_the_certificates_and_verifies_with_alipays(
     ali = AlipayProvider(
         AlipayConfig(
             appid=APPID,
-            app_private_key=_pem(keys.app),
+            app_private_key=private_pem(keys.app),
             alipay_public_key="",
             notify_url=NOTIFY,
             app_cert=app_cert,
@@ -744,8 +729,8 @@ def test_alipays_notification_is_answered_with_the_word_it_waits_for(
     from anxin.payments.providers import get_provider
 
     # Given Anxin configured for Alipay from key files
-    (tmp_path / "app_private_key.pem").write_text(_pem(keys.app))
-    (tmp_path / "alipay_public_key.pem").write_text(_public_pem(keys.alipay))
+    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
+    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
     settings.ANXIN_ALIPAY_APPID = APPID
     settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
     settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")

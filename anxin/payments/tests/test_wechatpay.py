@@ -35,6 +35,7 @@ from wechatpayv3.utils import aes_decrypt, load_private_key, rsa_sign
 from anxin.payments.providers.base import NotificationRejected, PayoutAccount
 from anxin.payments.providers.sandbox import ProviderError
 from anxin.payments.providers.wechatpay import WeChatPayConfig, WeChatPayProvider
+from anxin.payments.tests.pem import private_pem, public_pem
 
 pytestmark = pytest.mark.django_db
 
@@ -83,22 +84,6 @@ GO_EXPECTED_SIGNATURE = (
 )
 
 
-def _pem(key: rsa.RSAPrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-def _public_pem(key: rsa.RSAPrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-
-
 @dataclass
 class Keys:
     merchant: rsa.RSAPrivateKey
@@ -120,10 +105,10 @@ def _config(keys: Keys, **kw: Any) -> WeChatPayConfig:
         "mchid": MCHID,
         "appid": APPID,
         "cert_serial_no": SERIAL,
-        "private_key_pem": _pem(keys.merchant),
+        "private_key_pem": private_pem(keys.merchant),
         "apiv3_key": keys.apiv3,
         "notify_url": NOTIFY,
-        "public_key_pem": _public_pem(keys.platform),
+        "public_key_pem": public_pem(keys.platform),
         "public_key_id": PUB_KEY_ID,
     }
     values.update(kw)
@@ -601,8 +586,8 @@ def test_a_resource_encrypted_with_another_key_is_refused(
 
 def _configure(settings: Any, tmp_path: Any, keys: Keys) -> None:
     """WeChat Pay configured from key files, as an operator does (README)."""
-    (tmp_path / "apiclient_key.pem").write_text(_pem(keys.merchant))
-    (tmp_path / "pub_key.pem").write_text(_public_pem(keys.platform))
+    (tmp_path / "apiclient_key.pem").write_text(private_pem(keys.merchant))
+    (tmp_path / "pub_key.pem").write_text(public_pem(keys.platform))
     (tmp_path / "apiv3.key").write_text(keys.apiv3 + "\n")
     settings.ANXIN_WECHATPAY_MCHID = MCHID
     settings.ANXIN_WECHATPAY_APPID = APPID
