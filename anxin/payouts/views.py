@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import secrets
-import zoneinfo
 
 from django.contrib import messages
 from django.db.models import Q
@@ -21,12 +20,11 @@ from anxin.core.errors import DomainError, ValidationFailed
 from anxin.core.money import parse_yuan
 from anxin.core.pages import user_message
 from anxin.core.text import parse_int
+from anxin.law.days import BEIJING
 from anxin.ledger.models import Account, Transfer
 from anxin.ledger.services import seller_account
 from anxin.payouts import selectors, services
 from anxin.payouts.models import AccountKind
-
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 def _movements() -> dict[str, str]:

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
-from zoneinfo import ZoneInfo
 
 import alipay as alipay_sdk
 from alipay import AliPay, DCAliPay
@@ -47,6 +46,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from anxin.law.days import BEIJING
 from anxin.payments.providers.base import (
     BillLine,
     Notification,
@@ -63,7 +63,6 @@ from anxin.payments.providers.replay import nonce_once
 from anxin.payments.providers.sandbox import ProviderError
 from anxin.payments.providers.wechatpay import fen
 
-CST = ZoneInfo("Asia/Shanghai")
 GATEWAY = "https://openapi.alipay.com/gateway.do"
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
 PAY_KINDS = ("wap", "page")
@@ -161,7 +160,7 @@ def yuan(amount_fen: int) -> str:
 def _cst(value: str) -> dt.datetime:
     """Alipay's Beijing times, '2026-12-04 12:00:00' (gmt_refund adds milliseconds)."""
     whole = value.strip().split(".")[0]
-    return dt.datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
+    return dt.datetime.strptime(whole, "%Y-%m-%d %H:%M:%S").replace(tzinfo=BEIJING)
 
 
 class _BeijingTime:
@@ -170,7 +169,7 @@ class _BeijingTime:
 
     def build_body(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
         data: dict[str, Any] = super().build_body(*args, **kwargs)  # type: ignore[misc]
-        data["timestamp"] = dt.datetime.now(CST).strftime("%Y-%m-%d %H:%M:%S")
+        data["timestamp"] = dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
         return data
 
 

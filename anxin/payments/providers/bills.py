@@ -32,11 +32,10 @@ import io
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
+from anxin.law.days import BEIJING
 from anxin.payments.providers.base import BillLine
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 _TIME = "%Y-%m-%d %H:%M:%S"
 
 WECHAT_HEADER = [

@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
@@ -48,6 +47,7 @@ from django.utils import timezone
 from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import aes_decrypt, rsa_verify
 
+from anxin.law.days import BEIJING
 from anxin.payments.providers.base import (
     BillLine,
     Notification,
@@ -62,7 +62,6 @@ from anxin.payments.providers.configured import need, read
 from anxin.payments.providers.replay import nonce_once
 from anxin.payments.providers.sandbox import ProviderError
 
-CST = ZoneInfo("Asia/Shanghai")
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 PAY_KINDS = {"native": WeChatPayType.NATIVE, "h5": WeChatPayType.H5, "jsapi": WeChatPayType.JSAPI}
 # WeChat's trade states as the contract's payment states.
@@ -445,7 +444,9 @@ class WeChatPayProvider:
             if cells[0].startswith("总交易单数"):
                 break
             r = dict(zip(header, cells, strict=False))
-            occurred = dt.datetime.strptime(r["交易时间"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=CST)
+            occurred = dt.datetime.strptime(r["交易时间"], "%Y-%m-%d %H:%M:%S").replace(
+                tzinfo=BEIJING
+            )
             if r.get("交易状态") == "REFUND":
                 refund_state = r.get("退款状态", "SUCCESS")
                 lines.append(
