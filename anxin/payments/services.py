@@ -158,6 +158,20 @@ def payment_transition(payment: Payment, to: str, *, reason: str = "") -> bool:
     return False
 
 
+def _apply_recorded(provider_name: str, n: Notification, body: bytes) -> str:
+    """Apply a notification just recorded as applied, and mark its row with what really
+    happened if it was not: 'applied' or 'ignored'."""
+    status, reason = _apply(provider_name, n, body)
+    if status != NotificationStatus.APPLIED:
+        update_where(
+            PaymentNotification,
+            {"provider": provider_name, "notification_id": n.id},
+            status=status,
+            reason=reason[:200],
+        )
+    return "applied" if status == NotificationStatus.APPLIED else "ignored"
+
+
 def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[str, str]) -> str:
     """Verify, de-duplicate and apply one provider notification. Returns what happened:
     'applied', 'ignored' or 'duplicate'. Raises NotificationRejected for an unauthentic one,
@@ -196,16 +210,9 @@ def notification_receive(*, provider_name: str, body: bytes, headers: Mapping[st
                 times_received=F("times_received") + 1
             )
             return "duplicate"
-        status, reason = _apply(provider_name, n, body)
-        if status != NotificationStatus.APPLIED:
-            update_where(
-                PaymentNotification,
-                {"provider": provider_name, "notification_id": n.id},
-                status=status,
-                reason=reason[:200],
-            )
+        result = _apply_recorded(provider_name, n, body)
         faults.point("notification.before_commit")
-        return "applied" if status == NotificationStatus.APPLIED else "ignored"
+        return result
 
 
 def rejected_trim(provider_name: str) -> int:
@@ -538,12 +545,4 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
             received_at=timezone.now(),
         ):
             return "duplicate"
-        status, reason = _apply(provider_name, n, body)
-        if status != NotificationStatus.APPLIED:
-            update_where(
-                PaymentNotification,
-                {"provider": provider_name, "notification_id": n.id},
-                status=status,
-                reason=reason[:200],
-            )
-        return "applied" if status == NotificationStatus.APPLIED else "ignored"
+        return _apply_recorded(provider_name, n, body)
