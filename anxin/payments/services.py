@@ -502,12 +502,13 @@ def _bill_notification_id(kind: str, ref: str) -> str:
 
 
 def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
-    """Apply a payment or refund the provider's daily bill shows and whose notification never
-    reached us (reconciliation), through the path a notification takes: recorded as a
-    notification with an id of its own (`bill:<kind>:<id>`), de-duplicated by the same unique
-    index, applied by the same hooks. So applying the same line twice, or a line whose real
-    notification arrives afterwards, changes nothing more (the order ignores a payment or a
-    refund already recorded). Returns 'applied', 'ignored' or 'duplicate'."""
+    """Apply a payment, refund or payout the provider's daily bill shows and whose
+    notification never reached us (reconciliation), through the path a notification takes:
+    recorded as a notification with an id of its own (`bill:<kind>:<id>`), de-duplicated by
+    the same unique index, applied by the same hooks. So applying the same line twice, or a
+    line whose real notification arrives afterwards, changes nothing more (the order ignores a
+    payment or a refund already recorded; a payout, an outcome it already has). Returns
+    'applied', 'ignored' or 'duplicate'."""
     if line.kind == "payment":
         n = Notification(
             id=_bill_notification_id("payment", line.provider_id),
@@ -526,8 +527,20 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
             provider_refund_id=line.provider_id,
             refund_key=line.merchant_ref,
         )
+    elif line.kind == "payout":
+        # A payout paid out and one sent back are two lines, and two notifications.
+        n = Notification(
+            id=_bill_notification_id(f"payout-{line.status}", line.merchant_ref),
+            event_type=f"payout.{line.status}",
+            occurred_at=line.occurred_at,
+            provider_payment_id="",
+            amount_fen=line.amount_fen,
+            provider_payout_id=line.provider_id,
+            payout_key=line.merchant_ref,
+            failure_reason="sent back by the bank" if line.status == "returned" else "",
+        )
     else:
-        raise ValueError(f"a {line.kind} line is not a payment notification")
+        raise ValueError(f"a {line.kind} line is not a provider's notification")
     body = json.dumps(
         {"source": "bill", **dataclasses.asdict(line), "occurred_at": line.occurred_at.isoformat()},
         sort_keys=True,

@@ -7,7 +7,10 @@ class PayoutsConfig(AppConfig):
 
     def ready(self) -> None:
         from anxin.core import hooks
-        from anxin.payouts import services
+        from anxin.payouts import matching, services
+        from anxin.reconcile.services import MATCHERS
 
         # Payments sits below payouts and hands it the provider's payout notifications.
         hooks.register(hooks.PAYOUT_COMPLETED, services.payout_completed)
+        # Reconciliation, below us too, matches the fund bill's payout lines through ours.
+        MATCHERS["payout"] = matching.payouts_match

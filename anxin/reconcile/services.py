@@ -15,10 +15,11 @@ Then the other way: a payment or refund Anxin recorded as succeeded that day tha
 this day's bill nor the day before's (the provider's time precedes ours: a payment made at
 23:59:59 is notified after midnight) raises an alert too.
 
-Payouts (kind "payout") are matched by whoever pays out: it registers a matcher for its kind
-(`MATCHERS["payout"] = ...`, from its AppConfig.ready), which receives the day's payout lines
-and those of the day before and returns what it matched, applied and found wrong (by
-`payout_key`, the line's merchant_ref). A kind with no matcher raises an alert for each line.
+Payouts (kind "payout", from the provider's bill of the account's money: `download_payout_bill`)
+are matched by whoever pays out: it registers a matcher for its kind (`MATCHERS["payout"] = ...`,
+from its AppConfig.ready), usually `match` with a `Book` of its own, which receives the day's
+payout lines and those of the day before and returns what it matched, applied and found wrong.
+A kind with no matcher raises an alert for each line.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -39,7 +40,7 @@ from anxin.core.text import clean_text
 from anxin.law.days import BEIJING
 from anxin.payments.models import Payment, PaymentStatus, Refund, RefundStatus
 from anxin.payments.providers import get_provider
-from anxin.payments.providers.base import BillLine
+from anxin.payments.providers.base import BillLine, PaymentProvider
 from anxin.payments.services import notification_from_bill
 from anxin.reconcile.models import (
     AlertKind,
@@ -102,160 +103,189 @@ def _unknown(line: BillLine, problem: str = Problem.UNKNOWN_LINE) -> AlertDraft:
     )
 
 
-def _chunks(items: list[str]) -> Iterable[list[str]]:
+def chunks(items: list[str]) -> Iterable[list[str]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
 
 
-def payments_match(d: DayLines) -> Tally:
-    """The day's payment lines against Anxin's payments (by the provider's payment id)."""
+@dataclass(frozen=True)
+class Record:
+    """Anxin's record of what a line is about, as matching reads it."""
+
+    pk: int
+    ref: str  # shown beside the line in an alert: the order number, the refund's or payout's key
+    amount_fen: int
+    status: str
+
+
+@dataclass(frozen=True)
+class Book:
+    """How one kind of line is matched with Anxin's records (see `match`)."""
+
+    kind: str
+    # The line's key, and Anxin's records of a day's lines by that key.
+    key: Callable[[BillLine], str]
+    find: Callable[[DayLines], dict[str, Record]]
+    # (the bill's status, Anxin's status): they agree; the bill says what Anxin still waits
+    # to hear (its notification was lost: apply the line).
+    agrees: Callable[[str, str], bool]
+    missed: Callable[[str, str], bool]
+    # The record's status now (after applying a line).
+    status_of: Callable[[int], str]
+    # Anxin's records completed that day that are on neither bill.
+    unbilled: Callable[[DayLines], list[AlertDraft]]
+
+
+def match(book: Book, d: DayLines) -> Tally:
+    """Match one kind of the day's lines with Anxin's records: each line agrees (matched), or
+    tells what a lost notification would have (applied from the bill, through the path a
+    notification takes), or differs (an alert with both sides); then every record Anxin
+    completed that day and the bills do not have is an alert too."""
     t = Tally()
-    known: dict[str, tuple[int, int, str, str]] = {}
-    ids = [line.provider_id for line in d.lines]
-    for chunk in _chunks(ids):
+    known = book.find(d)
+    for line in d.lines:
+        found = known.get(book.key(line))
+        if found is None:
+            t.alerts.append(_unknown(line))
+            continue
+        draft = AlertDraft(
+            kind=book.kind,
+            problem=Problem.AMOUNT_DIFFERS,
+            provider_id=line.provider_id,
+            merchant_ref=found.ref,
+            bill_amount_fen=line.amount_fen,
+            bill_status=line.status,
+            anxin_amount_fen=found.amount_fen,
+            anxin_status=found.status,
+        )
+        if line.amount_fen != found.amount_fen:
+            t.alerts.append(draft)
+        elif book.agrees(line.status, found.status):
+            t.matched += 1
+        elif book.missed(line.status, found.status):
+            notification_from_bill(
+                provider_name=d.provider_name,
+                line=line if line.merchant_ref else _with_ref(line, found.ref),
+            )
+            if book.agrees(line.status, book.status_of(found.pk)):
+                t.applied += 1
+            else:
+                t.alerts.append(replace(draft, problem=Problem.STATUS_DIFFERS))
+        else:
+            t.alerts.append(replace(draft, problem=Problem.STATUS_DIFFERS))
+    t.alerts += book.unbilled(d)
+    return t
+
+
+def _with_ref(line: BillLine, ref: str) -> BillLine:
+    return replace(line, merchant_ref=ref)
+
+
+def _missing(kind: str, provider_id: str, ref: str, amount: int, status: str) -> AlertDraft:
+    return AlertDraft(
+        kind=kind,
+        problem=Problem.MISSING_FROM_BILL,
+        provider_id=provider_id,
+        merchant_ref=ref,
+        anxin_amount_fen=amount,
+        anxin_status=status,
+    )
+
+
+# --- payments: by the provider's payment id --------------------------------------------------
+
+
+def _payments_find(d: DayLines) -> dict[str, Record]:
+    found: dict[str, Record] = {}
+    for chunk in chunks([line.provider_id for line in d.lines]):
         for pk, pid, amount, status, number in Payment.objects.filter(
             provider=d.provider_name, provider_payment_id__in=chunk
         ).values_list("pk", "provider_payment_id", "amount_fen", "status", "order__number"):
-            known[pid] = (pk, amount, status, number)
-    for line in d.lines:
-        found = known.get(line.provider_id)
-        if found is None:
-            t.alerts.append(_unknown(line))
-            continue
-        pk, amount, status, number = found
-        draft = AlertDraft(
-            kind=AlertKind.PAYMENT,
-            problem=Problem.AMOUNT_DIFFERS,
-            provider_id=line.provider_id,
-            merchant_ref=number,
-            bill_amount_fen=line.amount_fen,
-            bill_status=line.status,
-            anxin_amount_fen=amount,
-            anxin_status=status,
-        )
-        if line.amount_fen != amount:
-            t.alerts.append(draft)
-        elif line.status == status:
-            t.matched += 1
-        elif line.status == PaymentStatus.SUCCEEDED and status in (
-            PaymentStatus.CREATED,
-            PaymentStatus.CLOSED,
-        ):
-            # The buyer paid; the notification never reached us.
-            notification_from_bill(provider_name=d.provider_name, line=line)
-            now = Payment.objects.filter(pk=pk).values_list("status", flat=True).get()
-            if now == PaymentStatus.SUCCEEDED:
-                t.applied += 1
-            else:
-                t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
-        else:
-            t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
-    # Anxin's succeeded payments of the day that are on neither bill.
-    on_bill = {line.provider_id for line in d.lines} | {line.provider_id for line in d.earlier}
-    for pid, amount, number in Payment.objects.filter(
-        provider=d.provider_name,
-        status=PaymentStatus.SUCCEEDED,
-        completed_at__gte=d.start,
-        completed_at__lt=d.end,
-    ).values_list("provider_payment_id", "amount_fen", "order__number"):
-        if pid not in on_bill:
-            t.alerts.append(
-                AlertDraft(
-                    kind=AlertKind.PAYMENT,
-                    problem=Problem.MISSING_FROM_BILL,
-                    provider_id=pid,
-                    merchant_ref=number,
-                    anxin_amount_fen=amount,
-                    anxin_status=PaymentStatus.SUCCEEDED,
-                )
-            )
-    return t
+            found[pid] = Record(pk, number, amount, status)
+    return found
 
 
-def refunds_match(d: DayLines) -> Tally:
-    """The day's refund lines against Anxin's refunds (by the refund's key, or the provider's
-    refund id for a line without one)."""
-    t = Tally()
-    by_key: dict[str, tuple[int, int, str, str]] = {}
-    by_id: dict[str, str] = {}
+def _payments_unbilled(d: DayLines) -> list[AlertDraft]:
+    on_bill = {line.provider_id for line in d.lines + d.earlier}
+    return [
+        _missing(AlertKind.PAYMENT, pid, number, amount, PaymentStatus.SUCCEEDED)
+        for pid, amount, number in Payment.objects.filter(
+            provider=d.provider_name,
+            status=PaymentStatus.SUCCEEDED,
+            completed_at__gte=d.start,
+            completed_at__lt=d.end,
+        ).values_list("provider_payment_id", "amount_fen", "order__number")
+        if pid not in on_bill
+    ]
+
+
+PAYMENTS = Book(
+    kind=AlertKind.PAYMENT,
+    key=lambda line: line.provider_id,
+    find=_payments_find,
+    agrees=lambda bill, ours: bill == ours,
+    # The buyer paid; the notification never reached us (or came after the payment closed).
+    missed=lambda bill, ours: (
+        bill == PaymentStatus.SUCCEEDED and ours in (PaymentStatus.CREATED, PaymentStatus.CLOSED)
+    ),
+    status_of=lambda pk: Payment.objects.filter(pk=pk).values_list("status", flat=True).get(),
+    unbilled=_payments_unbilled,
+)
+
+
+# --- refunds: by the refund's key, or the provider's refund id for a line without one -------
+
+
+def _refund_key(line: BillLine) -> str:
+    return line.merchant_ref or f"id:{line.provider_id}"
+
+
+def _refunds_find(d: DayLines) -> dict[str, Record]:
+    found: dict[str, Record] = {}
     keys = [line.merchant_ref for line in d.lines if line.merchant_ref]
     ids = [line.provider_id for line in d.lines if line.provider_id and not line.merchant_ref]
-    for chunk in _chunks(keys):
-        for pk, key, amount, status, rid in Refund.objects.filter(key__in=chunk).values_list(
-            "pk", "key", "amount_fen", "status", "provider_refund_id"
-        ):
-            by_key[key] = (pk, amount, status, rid)
-    for chunk in _chunks(ids):
-        for pk, key, amount, status, rid in Refund.objects.filter(
-            provider_refund_id__in=chunk
-        ).values_list("pk", "key", "amount_fen", "status", "provider_refund_id"):
-            by_key[key] = (pk, amount, status, rid)
-            by_id[rid] = key
-    for line in d.lines:
-        key = line.merchant_ref or by_id.get(line.provider_id, "")
-        found = by_key.get(key)
-        if found is None:
-            t.alerts.append(_unknown(line))
-            continue
-        pk, amount, status, _rid = found
-        draft = AlertDraft(
-            kind=AlertKind.REFUND,
-            problem=Problem.AMOUNT_DIFFERS,
-            provider_id=line.provider_id,
-            merchant_ref=key,
-            bill_amount_fen=line.amount_fen,
-            bill_status=line.status,
-            anxin_amount_fen=amount,
-            anxin_status=status,
-        )
-        if line.amount_fen != amount:
-            t.alerts.append(draft)
-        elif line.status == status or line.status == "processing":
-            # Processing: the bill is a snapshot taken before the bank answered; the
-            # refund's own notification, or a later day's query, settles it.
-            t.matched += 1
-        elif line.status == RefundStatus.SUCCEEDED and status == RefundStatus.PENDING:
-            notification_from_bill(
-                provider_name=d.provider_name,
-                line=line if line.merchant_ref else _with_ref(line, key),
-            )
-            now = Refund.objects.filter(pk=pk).values_list("status", flat=True).get()
-            if now == RefundStatus.SUCCEEDED:
-                t.applied += 1
-            else:
-                t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
-        else:
-            t.alerts.append(AlertDraft(**{**draft.__dict__, "problem": Problem.STATUS_DIFFERS}))
+    rows = Refund.objects.values_list("pk", "key", "amount_fen", "status", "provider_refund_id")
+    for chunk in chunks(keys):
+        for pk, key, amount, status, _rid in rows.filter(key__in=chunk):
+            found[key] = Record(pk, key, amount, status)
+    for chunk in chunks(ids):
+        for pk, key, amount, status, rid in rows.filter(provider_refund_id__in=chunk):
+            found[f"id:{rid}"] = Record(pk, key, amount, status)
+    return found
+
+
+def _refunds_unbilled(d: DayLines) -> list[AlertDraft]:
     on_bill = {line.merchant_ref for line in d.lines + d.earlier if line.merchant_ref}
     on_bill_ids = {line.provider_id for line in d.lines + d.earlier if line.provider_id}
-    for key, rid, amount in Refund.objects.filter(
-        payment__provider=d.provider_name,
-        status=RefundStatus.SUCCEEDED,
-        completed_at__gte=d.start,
-        completed_at__lt=d.end,
-    ).values_list("key", "provider_refund_id", "amount_fen"):
-        if key not in on_bill and not (rid and rid in on_bill_ids):
-            t.alerts.append(
-                AlertDraft(
-                    kind=AlertKind.REFUND,
-                    problem=Problem.MISSING_FROM_BILL,
-                    provider_id=rid,
-                    merchant_ref=key,
-                    anxin_amount_fen=amount,
-                    anxin_status=RefundStatus.SUCCEEDED,
-                )
-            )
-    return t
+    return [
+        _missing(AlertKind.REFUND, rid, key, amount, RefundStatus.SUCCEEDED)
+        for key, rid, amount in Refund.objects.filter(
+            payment__provider=d.provider_name,
+            status=RefundStatus.SUCCEEDED,
+            completed_at__gte=d.start,
+            completed_at__lt=d.end,
+        ).values_list("key", "provider_refund_id", "amount_fen")
+        if key not in on_bill and not (rid and rid in on_bill_ids)
+    ]
 
 
-def _with_ref(line: BillLine, key: str) -> BillLine:
-    return BillLine(**{**line.__dict__, "merchant_ref": key})
+REFUNDS = Book(
+    kind=AlertKind.REFUND,
+    key=_refund_key,
+    find=_refunds_find,
+    # Processing: the bill is a snapshot taken before the bank answered; the refund's own
+    # notification, or a later day's query, settles it.
+    agrees=lambda bill, ours: bill == ours or bill == "processing",
+    missed=lambda bill, ours: bill == RefundStatus.SUCCEEDED and ours == RefundStatus.PENDING,
+    status_of=lambda pk: Refund.objects.filter(pk=pk).values_list("status", flat=True).get(),
+    unbilled=_refunds_unbilled,
+)
 
 
 # The matchers by line kind. Payouts register theirs here (see the module's docstring).
 MATCHERS: dict[str, Matcher] = {
-    AlertKind.PAYMENT.value: payments_match,
-    AlertKind.REFUND.value: refunds_match,
+    AlertKind.PAYMENT.value: lambda d: match(PAYMENTS, d),
+    AlertKind.REFUND.value: lambda d: match(REFUNDS, d),
 }
 
 
@@ -266,6 +296,14 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def beijing_today(now: dt.datetime | None = None) -> dt.date:
     return (now or timezone.now()).astimezone(BEIJING).date()
+
+
+def _day_lines(provider: PaymentProvider, day: dt.date) -> list[BillLine]:
+    """Every line of the day's bills: the trade bill's payments and refunds, the fund bill's
+    payouts."""
+    return provider.parse_bill(provider.download_bill(day)) + provider.parse_bill(
+        provider.download_payout_bill(day)
+    )
 
 
 def reconcile_day(
@@ -289,8 +327,8 @@ def reconcile_day(
         run.refresh_from_db()
         return run
     try:
-        lines = provider.parse_bill(provider.download_bill(day))
-        earlier = provider.parse_bill(provider.download_bill(day - dt.timedelta(days=1)))
+        lines = _day_lines(provider, day)
+        earlier = _day_lines(provider, day - dt.timedelta(days=1))
         start, end = day_bounds(day)
         total = Tally()
         kinds = {line.kind for line in lines} | set(MATCHERS)

@@ -47,6 +47,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from anxin.law.days import BEIJING
+from anxin.payments.providers import bills
 from anxin.payments.providers.base import (
     BillLine,
     Notification,
@@ -388,10 +389,18 @@ class AlipayProvider:
     def download_bill(self, day: dt.date) -> bytes:
         """The day's trade bill as Alipay gives it: a zip of GBK CSV files (the details and
         their totals). b'' when Alipay has no bill for the day."""
+        return self._bill("trade", day)
+
+    def download_payout_bill(self, day: dt.date) -> bytes:
+        """The day's account bill (signcustomer, 账务明细): its 转账 lines are our payouts and
+        the transfers sent back. b'' when Alipay has none for the day."""
+        return self._bill("signcustomer", day)
+
+    def _bill(self, bill_type: str, day: dt.date) -> bytes:
         try:
             r = self._call(
                 "alipay.data.dataservice.bill.downloadurl.query",
-                {"bill_type": "trade", "bill_date": day.isoformat()},
+                {"bill_type": bill_type, "bill_date": day.isoformat()},
             )
         except ProviderError as e:
             if e.code == "isp.bill_not_exist":
@@ -420,7 +429,10 @@ class AlipayProvider:
                 if not name.endswith(".csv") or "汇总" in name:
                     continue
                 text = z.read(info).decode("gbk")
-                lines.extend(_bill_lines(text))
+                if name.endswith("账务明细.csv"):
+                    lines.extend(bills.alipay_fund_rows(text))
+                else:
+                    lines.extend(_bill_lines(text))
         return lines
 
     # --- notifications -----------------------------------------------------------------------

@@ -132,6 +132,12 @@ class PaymentProvider(Protocol):
         """The trade bill of `day` (a Beijing-time calendar day), in the provider's format."""
         ...
 
+    def download_payout_bill(self, day: dt.date) -> bytes:
+        """The bill of `day` with the payouts (paid out and sent back): the provider's bill of
+        the merchant account's money, in its format (b'' for a day without one)."""
+        ...
+
     def parse_bill(self, data: bytes) -> list[BillLine]:
-        """The payment, refund and payout lines of a bill `download_bill` returned."""
+        """The payment, refund and payout lines of a bill `download_bill` or
+        `download_payout_bill` returned."""
         ...

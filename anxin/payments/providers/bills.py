@@ -329,10 +329,10 @@ def alipay_bill_parse(data: bytes) -> list[BillLine]:
         z = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise BillFormatError("not an Alipay bill: not a zip archive") from None
-    names = [n for n in z.namelist() if n.endswith("业务明细.csv")]
-    if not names:
+    found = [info for info in z.infolist() if _zip_member_name(info).endswith("业务明细.csv")]
+    if not found:
         raise BillFormatError("not an Alipay bill: no 业务明细 file in the archive")
-    text = z.read(names[0]).decode("gbk")
+    text = z.read(found[0]).decode("gbk")
     body = [line for line in text.splitlines() if line and not line.startswith("#")]
     rows = list(csv.reader(body))
     if not rows or "支付宝交易号" not in rows[0]:
@@ -373,8 +373,241 @@ def alipay_bill_parse(data: bytes) -> list[BillLine]:
     return out
 
 
+# --- payouts: the fund bills ---------------------------------------------------------------------
+#
+# A payout is not a trade: it is on neither provider's trade bill but on the bill of the
+# merchant account's money (its fund flow), one line per movement, with our payout key as the
+# line's voucher number.
+#
+# WeChat Pay: the fund-flow bill of the basic account ("资金账单", APIv3
+# `GET /v3/bill/fundflowbill?account_type=BASIC`): CSV with backtick-prefixed fields like the
+# trade bill's, the columns of WECHAT_FUND_HEADER, then a summary. 收支类型 is 收入 (in) or
+# 支出 (out); 业务凭证号 is our reference.
+#
+# Alipay: the account bill ("账务明细", `bill_type` signcustomer): a zip of GBK CSV files like
+# the trade bill's, the columns of ALIPAY_FUND_HEADER; 商户订单号 is our reference.
+#
+# A payout paid out is an outgoing line; a payout the bank sent back is an incoming line with
+# the same reference (status `returned`). Lines of other business (trades and refunds: the
+# trade bill has them; fees; top-ups) are not payouts and are skipped.
+
+WECHAT_FUND_HEADER = [
+    "记账时间",
+    "微信支付业务单号",
+    "资金流水单号",
+    "业务名称",
+    "业务类型",
+    "收支类型",
+    "收支金额(元)",
+    "账户结余(元)",
+    "资金变更提交申请人",
+    "备注",
+    "业务凭证号",
+]
+WECHAT_FUND_SUMMARY_HEADER = ["资金流水总笔数", "收入笔数", "收入金额", "支出笔数", "支出金额"]
+ALIPAY_FUND_HEADER = [
+    "账务流水号",
+    "业务流水号",
+    "商户订单号",
+    "商品名称",
+    "发生时间",
+    "对方账号",
+    "收入金额（+元）",
+    "支出金额（-元）",
+    "账户余额（元）",
+    "交易渠道",
+    "业务类型",
+    "备注",
+]
+# The business types of a payout (and of its return) on each fund bill.
+WECHAT_PAYOUT_TYPES = frozenset({"商家转账", "企业付款", "商家转账退回", "企业付款退款"})
+ALIPAY_PAYOUT_TYPES = frozenset({"转账", "转账退回", "单笔转账"})
+
+
+def _payout_lines(lines: Iterable[BillLine]) -> list[BillLine]:
+    return [line for line in lines if line.kind == "payout" and line.status in _MOVED]
+
+
+# A payout line is money that moved: paid out, or sent back.
+_MOVED = ("succeeded", "returned")
+
+
+def wechat_fund_bill_write(lines: Iterable[BillLine]) -> bytes:
+    """The basic account's fund-flow bill of the payout lines in `lines`, in WeChat Pay's CSV
+    layout (UTF-8, CRLF). The balance column is left empty: the sandbox keeps no account."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(WECHAT_FUND_HEADER)
+    income = income_fen = spent = spent_fen = 0
+    for n, line in enumerate(_payout_lines(lines), start=1):
+        back = line.status == "returned"
+        if back:
+            income, income_fen = income + 1, income_fen + line.amount_fen
+        else:
+            spent, spent_fen = spent + 1, spent_fen + line.amount_fen
+        row = {
+            "记账时间": _local(line.occurred_at),
+            "微信支付业务单号": line.provider_id,
+            "资金流水单号": f"{line.occurred_at.astimezone(BEIJING):%Y%m%d}{n:010d}",
+            "业务名称": "商家转账",
+            "业务类型": "商家转账退回" if back else "商家转账",
+            "收支类型": "收入" if back else "支出",
+            "收支金额(元)": _yuan(line.amount_fen),
+            "资金变更提交申请人": SANDBOX_MCH_ID,
+            "业务凭证号": line.merchant_ref,
+        }
+        w.writerow(["`" + row.get(name, "") for name in WECHAT_FUND_HEADER])
+    w.writerow(WECHAT_FUND_SUMMARY_HEADER)
+    totals = [income + spent, income, _yuan(income_fen), spent, _yuan(spent_fen)]
+    w.writerow([f"`{v}" for v in totals])
+    return out.getvalue().encode()
+
+
+def wechat_fund_bill_parse(data: bytes) -> list[BillLine]:
+    """The payouts (and payouts sent back) of a WeChat Pay fund-flow bill."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    if not rows or "记账时间" not in [c.strip() for c in rows[0]]:
+        raise BillFormatError("not a WeChat Pay fund-flow bill: no header row")
+    col = {name.strip().replace("（", "(").replace("）", ")"): i for i, name in enumerate(rows[0])}
+    out: list[BillLine] = []
+    for raw in rows[1:]:
+        if not raw or raw[0].strip() == "资金流水总笔数":
+            break
+        v = [cell[1:] if cell.startswith("`") else cell for cell in raw]
+
+        def get(name: str, v: list[str] = v) -> str:
+            i = col.get(name)
+            return v[i].strip() if i is not None and i < len(v) else ""
+
+        if get("业务类型") not in WECHAT_PAYOUT_TYPES:
+            continue
+        out.append(
+            BillLine(
+                kind="payout",
+                provider_id=get("微信支付业务单号"),
+                merchant_ref=get("业务凭证号"),
+                amount_fen=abs(_fen(get("收支金额(元)"))),
+                status="returned" if get("收支类型") == "收入" else "succeeded",
+                occurred_at=_parse_local(get("记账时间")),
+            )
+        )
+    return out
+
+
+def _alipay_fund_names(day: dt.date) -> tuple[str, str]:
+    stem = f"{SANDBOX_ALIPAY_PID}_{day:%Y%m%d}"
+    return f"{stem}_账务明细.csv", f"{stem}_账务明细(汇总).csv"
+
+
+def alipay_fund_bill_write(day: dt.date, lines: Iterable[BillLine]) -> bytes:
+    """The account bill (signcustomer) of `day` with the payout lines of `lines`: a zip of the
+    detail and summary CSV files, GBK-encoded."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    out.write("#支付宝账务明细查询\r\n")
+    out.write(f"#账号：[{SANDBOX_ALIPAY_PID}0156]\r\n")
+    out.write(
+        f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   "
+        f"终止日期：[{day + dt.timedelta(days=1):%Y年%m月%d日} 00:00:00]\r\n"
+    )
+    out.write(
+        "#-----------------------------------------账务明细列表----------------------------------------\r\n"
+    )
+    w.writerow(ALIPAY_FUND_HEADER)
+    income_fen = spent_fen = count = 0
+    for n, line in enumerate(_payout_lines(lines), start=1):
+        back = line.status == "returned"
+        count += 1
+        if back:
+            income_fen += line.amount_fen
+        else:
+            spent_fen += line.amount_fen
+        row = {
+            "账务流水号": f"{line.occurred_at.astimezone(BEIJING):%Y%m%d}{n:012d}",
+            "业务流水号": line.provider_id,
+            "商户订单号": line.merchant_ref,
+            "商品名称": "Anxin withdrawal",
+            "发生时间": _local(line.occurred_at),
+            "收入金额（+元）": _yuan(line.amount_fen) if back else "0.00",
+            "支出金额（-元）": "0.00" if back else _yuan(-line.amount_fen),
+            "交易渠道": "OPENAPI",
+            "业务类型": "转账退回" if back else "转账",
+        }
+        w.writerow([row.get(name, "") for name in ALIPAY_FUND_HEADER])
+    out.write(
+        "#-----------------------------------------账务明细列表结束------------------------------------\r\n"
+    )
+    out.write(f"#收入合计：{_yuan(income_fen)}元，支出合计：{_yuan(-spent_fen)}元，共{count}笔\r\n")
+    summary = io.StringIO()
+    summary.write("#支付宝账务汇总查询\r\n")
+    s = csv.writer(summary, lineterminator="\r\n")
+    s.writerow(["业务类型", "收入金额（+元）", "支出金额（-元）"])
+    s.writerow(["转账", _yuan(income_fen), _yuan(-spent_fen)])
+    detail_name, summary_name = _alipay_fund_names(day)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(detail_name, out.getvalue().encode("gbk"))
+        z.writestr(summary_name, summary.getvalue().encode("gbk"))
+    return buf.getvalue()
+
+
+def alipay_fund_rows(text: str) -> list[BillLine]:
+    """The payouts (and payouts sent back) of an Alipay account bill's detail file."""
+    body = [line for line in text.splitlines() if line and not line.startswith("#")]
+    rows = list(csv.reader(body))
+    if not rows or "账务流水号" not in [c.strip() for c in rows[0]]:
+        raise BillFormatError("not an Alipay account bill: no header row")
+    col = {name.strip(): i for i, name in enumerate(rows[0])}
+    out: list[BillLine] = []
+    for raw in rows[1:]:
+
+        def get(name: str, raw: list[str] = raw) -> str:
+            i = col.get(name)
+            return raw[i].strip() if i is not None and i < len(raw) else ""
+
+        if get("业务类型") not in ALIPAY_PAYOUT_TYPES:
+            continue
+        income = _fen(get("收入金额（+元）"))
+        out.append(
+            BillLine(
+                kind="payout",
+                provider_id=get("业务流水号"),
+                merchant_ref=get("商户订单号"),
+                amount_fen=abs(income) if income else abs(_fen(get("支出金额（-元）"))),
+                status="returned" if income > 0 else "succeeded",
+                occurred_at=_parse_local(get("发生时间")),
+            )
+        )
+    return out
+
+
+def _zip_member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as Alipay meant it: GBK unless the archive flags it UTF-8."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 def bill_parse(data: bytes) -> list[BillLine]:
-    """A bill in either provider's format: Alipay's is a zip archive, WeChat Pay's plain CSV."""
+    """A bill in either provider's format, trade or fund: Alipay's is a zip archive (its detail
+    file named 业务明细 for trades, 账务明细 for the account's money), WeChat Pay's plain CSV
+    (its first column 交易时间 for trades, 记账时间 for the fund flow). b'' is an empty bill."""
+    if not data:
+        return []
     if data[:2] == b"PK":
+        try:
+            z = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile:
+            raise BillFormatError("not an Alipay bill: not a zip archive") from None
+        for info in z.infolist():
+            name = _zip_member_name(info)
+            if name.endswith("账务明细.csv"):
+                return alipay_fund_rows(z.read(info).decode("gbk"))
         return alipay_bill_parse(data)
+    head = data[:200].decode("utf-8-sig", errors="replace")
+    if head.lstrip().startswith("记账时间"):
+        return wechat_fund_bill_parse(data)
     return wechat_bill_parse(data)

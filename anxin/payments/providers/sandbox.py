@@ -496,6 +496,32 @@ class SandboxProvider:
             return bills.alipay_bill_write(day, lines)
         return bills.wechat_bill_write(lines)
 
+    def download_payout_bill(self, day: dt.date) -> bytes:
+        """The account's fund bill of `day` (Beijing time), in the format
+        ANXIN_SANDBOX_BILL_FORMAT says: a line for each payout paid out that day (at the time
+        the bank paid it) and one for each payout the bank sent back that day."""
+        from anxin.payments.providers import bills
+
+        start = dt.datetime.combine(day, dt.time(), tzinfo=bills.BEIJING)
+        end = start + dt.timedelta(days=1)
+        moved = SandboxPayout.objects.filter(status__in=("succeeded", "returned"))
+        lines = [
+            BillLine("payout", pid, key, amount, "succeeded", at or start)
+            for pid, key, amount, at in moved.filter(completed_at__gte=start, completed_at__lt=end)
+            .order_by("completed_at", "id")
+            .values_list("id", "payout_key", "amount_fen", "completed_at")
+        ]
+        lines += [
+            BillLine("payout", pid, key, amount, "returned", at or start)
+            for pid, key, amount, at in moved.filter(returned_at__gte=start, returned_at__lt=end)
+            .order_by("returned_at", "id")
+            .values_list("id", "payout_key", "amount_fen", "returned_at")
+        ]
+        lines.sort(key=lambda line: line.occurred_at)
+        if settings.ANXIN_SANDBOX_BILL_FORMAT == "alipay":
+            return bills.alipay_fund_bill_write(day, lines)
+        return bills.wechat_fund_bill_write(lines)
+
     def parse_bill(self, data: bytes) -> list[BillLine]:
         from anxin.payments.providers import bills
 

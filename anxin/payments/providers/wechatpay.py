@@ -48,6 +48,7 @@ from wechatpayv3 import WeChatPay, WeChatPayType
 from wechatpayv3.utils import aes_decrypt, rsa_verify
 
 from anxin.law.days import BEIJING
+from anxin.payments.providers import bills
 from anxin.payments.providers.base import (
     BillLine,
     Notification,
@@ -410,8 +411,19 @@ class WeChatPayProvider:
     def download_bill(self, day: dt.date) -> bytes:
         """The day's trade bill (all payments and refunds) as WeChat writes it: CSV, every
         field prefixed with a backtick. b'' when WeChat has no bill (a day without trade)."""
+        return self._bill(self.client.trade_bill, bill_date=day.isoformat())
+
+    def download_payout_bill(self, day: dt.date) -> bytes:
+        """The basic account's fund-flow bill of the day (资金账单): its 商家转账 lines are our
+        payouts, and the transfers sent back. b'' when WeChat has none for the day."""
+        return self._bill(
+            self.client.fundflow_bill, bill_date=day.isoformat(), account_type="BASIC"
+        )
+
+    def _bill(self, ask: Any, **params: Any) -> bytes:
+        """A bill: ask for its download URL and digest, fetch it, check the digest."""
         try:
-            answer = self._request(self.client.trade_bill, bill_date=day.isoformat())
+            answer = self._request(ask, **params)
         except ProviderError as e:
             if e.code == "NO_STATEMENT_EXIST":
                 return b""
@@ -430,8 +442,11 @@ class WeChatPayProvider:
 
     def parse_bill(self, data: bytes) -> list[BillLine]:
         """WeChat's trade bill: a header row, one row a payment or refund (fields prefixed with
-        '`'), then the totals after a second header ('总交易单数'). Amounts in yuan."""
+        '`'), then the totals after a second header ('总交易单数'). Amounts in yuan. A fund-flow
+        bill (its first column 记账时间) gives the payout lines (bills.wechat_fund_bill_parse)."""
         text = data.decode("utf-8-sig") if data else ""
+        if text.lstrip().startswith("记账时间"):
+            return bills.wechat_fund_bill_parse(data)
         lines: list[BillLine] = []
         header: list[str] | None = None
         for row in csv.reader(io.StringIO(text)):

@@ -544,20 +544,30 @@ DETAILS = """#支付宝业务明细查询
 """
 
 
-def _bill_zip() -> bytes:
+class _GbkName(zipfile.ZipInfo):
+    """A member named in GBK bytes without the UTF-8 flag, as Alipay's archives are (Python's
+    zipfile would write a non-ASCII name as flagged UTF-8)."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:
+        return self.filename.encode("gbk"), self.flag_bits & ~0x800
+
+
+def gbk_zip(files: dict[str, str]) -> bytes:
+    """A zip of GBK CSV files with GBK names, as Alipay's bill archives are."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        for name, text in (
-            ("20881234567890120156_20261204_业务明细.csv", DETAILS),
-            (
-                "20881234567890120156_20261204_业务明细(汇总).csv",
-                "#汇总\n门店编号,交易订单总笔数\n",
-            ),
-        ):
-            # As Alipay's: GBK names without the UTF-8 flag, GBK content.
-            info = zipfile.ZipInfo(name.encode("gbk").decode("cp437"))
-            z.writestr(info, text.encode("gbk"))
+        for name, text in files.items():
+            z.writestr(_GbkName(name), text.encode("gbk"))
     return buf.getvalue()
+
+
+def _bill_zip() -> bytes:
+    return gbk_zip(
+        {
+            "20881234567890120156_20261204_业务明细.csv": DETAILS,
+            "20881234567890120156_20261204_业务明细(汇总).csv": "#汇总\n门店编号,交易订单总笔数\n",
+        }
+    )
 
 
 def test_the_trade_bill_is_fetched_and_read(ali: AlipayProvider, gateway: FakeGateway) -> None:
@@ -592,6 +602,45 @@ def test_the_trade_bill_is_fetched_and_read(ali: AlipayProvider, gateway: FakeGa
         500,
         "AX20261204ABCD1234_1",
     )
+
+
+ACCOUNT_DETAILS = """#支付宝账务明细查询
+#账号：[20881234567890120156]
+#起始日期：[2026年12月04日 00:00:00]   终止日期：[2026年12月05日 00:00:00]
+#-----------------------------------------账务明细列表----------------------------------------
+账务流水号,业务流水号,商户订单号,商品名称,发生时间,对方账号,收入金额（+元）,支出金额（-元）,账户余额（元）,交易渠道,业务类型,备注
+20261204000000000001\t,2026120422001412341234567890\t,AX20261204ABCD1234_1\t,明前龙井\t,2026-12-04 10:00:03,buyer@example.com,12.34,0.00,12.34,WAP,在线支付,
+20261204000000000002\t,20261204110070000006210012345678\t,AXPO0123456789ABCDEF0123\t,Anxin withdrawal\t,2026-12-04 15:20:00,seller@example.com,0.00,-80.00,-67.66,OPENAPI,转账,
+#-----------------------------------------账务明细列表结束------------------------------------
+#收入合计：12.34元，支出合计：-80.00元
+"""
+
+
+def test_the_account_bill_gives_the_payouts(ali: AlipayProvider, gateway: FakeGateway) -> None:
+    # Given Alipay's account bill (账务明细) for 4 December: a payment in, a transfer out
+    data = gbk_zip(
+        {
+            "20881234567890120156_20261204_账务明细.csv": ACCOUNT_DETAILS,
+            "20881234567890120156_20261204_账务明细(汇总).csv": "#汇总\n业务类型,收入\n",
+        }
+    )
+    url = "https://dwbillcenter.alipay.com/downloadBillFile.resource?bizType=signcustomer&bizDates=20261204"
+    gateway.answer(
+        "alipay.data.dataservice.bill.downloadurl.query",
+        {"code": "10000", "msg": "Success", "bill_download_url": url},
+    )
+    gateway.file(data)
+    # When the day's payout bill is downloaded and read
+    lines = ali.parse_bill(ali.download_payout_bill(dt.date(2026, 12, 4)))
+    # Then the account bill was asked for, and the transfer is the one payout line
+    assert json.loads(gateway.request(0)["biz_content"]) == {
+        "bill_type": "signcustomer",
+        "bill_date": "2026-12-04",
+    }
+    assert [(x.kind, x.merchant_ref, x.amount_fen, x.status) for x in lines] == [
+        ("payout", "AXPO0123456789ABCDEF0123", 8000, "succeeded")
+    ]
+    assert lines[0].occurred_at == dt.datetime(2026, 12, 4, 15, 20, tzinfo=CST)
 
 
 def test_a_day_without_a_bill_is_an_empty_bill(ali: AlipayProvider, gateway: FakeGateway) -> None:

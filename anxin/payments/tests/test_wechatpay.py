@@ -815,6 +815,62 @@ def test_a_bill_that_does_not_match_its_digest_is_refused(
     assert e.value.code == "bill_digest_mismatch"
 
 
+FUND_BILL = (
+    "记账时间,微信支付业务单号,资金流水单号,业务名称,业务类型,收支类型,收支金额(元),账户结余(元),"
+    "资金变更提交申请人,备注,业务凭证号\r\n"
+    "`2026-12-04 10:00:03,`4200000001202612041234567890,`4200000001202612041234567890,"
+    "`交易,`交易,`收入,`12.34,`12.34,`system,`,`AX20261204ABCD1234_1\r\n"
+    "`2026-12-04 15:20:00,`1330000114850082306132000012345678,`1900000109202612040000000001,"
+    "`商家转账,`商家转账,`支出,`80.00,`-67.66,`1900000109,`,`AXPO0123456789ABCDEF0123\r\n"
+    "`2026-12-04 18:00:00,`1330000114850082306132000012345678,`1900000109202612040000000002,"
+    "`商家转账,`商家转账退回,`收入,`80.00,`12.34,`system,`,`AXPO0123456789ABCDEF0123\r\n"
+    "资金流水总笔数,收入笔数,收入金额,支出笔数,支出金额\r\n"
+    "`3,`2,`92.34,`1,`80.00\r\n"
+)
+
+
+def test_the_fund_bill_gives_the_payouts_paid_and_sent_back(
+    wx: WeChatPayProvider, http: FakeRequests
+) -> None:
+    # Given WeChat's fund-flow bill of the basic account for 4 December: a payment, a
+    # transfer to a seller, and the transfer sent back
+    raw = FUND_BILL.encode()
+    http.answer(
+        200,
+        {
+            "hash_type": "SHA1",
+            "hash_value": hashlib.sha1(raw).hexdigest(),  # noqa: S324
+            "download_url": f"{GATEWAY}/v3/billdownload/file?token=fund",
+        },
+    )
+    http.answer(200, gzip.compress(raw))
+    # When the day's payout bill is downloaded and read
+    data = wx.download_payout_bill(dt.date(2026, 12, 4))
+    lines = wx.parse_bill(data)
+    # Then the basic account's fund-flow bill was asked for, and its transfers are the lines
+    assert http.sent[0].url == (
+        f"{GATEWAY}/v3/bill/fundflowbill?bill_date=2026-12-04&account_type=BASIC&tar_type=GZIP"
+    )
+    cst = dt.timezone(dt.timedelta(hours=8))
+    assert [(x.kind, x.merchant_ref, x.amount_fen, x.status, x.occurred_at) for x in lines] == [
+        (
+            "payout",
+            "AXPO0123456789ABCDEF0123",
+            8000,
+            "succeeded",
+            dt.datetime(2026, 12, 4, 15, 20, tzinfo=cst),
+        ),
+        (
+            "payout",
+            "AXPO0123456789ABCDEF0123",
+            8000,
+            "returned",
+            dt.datetime(2026, 12, 4, 18, 0, tzinfo=cst),
+        ),
+    ]
+    assert lines[0].provider_id == "1330000114850082306132000012345678"
+
+
 def test_a_day_without_a_bill_is_an_empty_bill(wx: WeChatPayProvider, http: FakeRequests) -> None:
     # Given WeChat saying there is no bill for the day
     http.answer(400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"})

@@ -273,12 +273,16 @@ def _payout_line() -> BillLine:
 
 
 def test_payout_lines_go_to_the_matcher_registered_for_them(clock, monkeypatch) -> None:
-    # Given a bill with a payout line
+    # Given a fund bill with a payout line
     parse = SandboxProvider.parse_bill
+    monkeypatch.setattr(SandboxProvider, "download_payout_bill", lambda self, day: b"fund")
     monkeypatch.setattr(
-        SandboxProvider, "parse_bill", lambda self, data: [*parse(self, data), _payout_line()]
+        SandboxProvider,
+        "parse_bill",
+        lambda self, data: [_payout_line()] if data == b"fund" else parse(self, data),
     )
     # When no app matches payouts
+    monkeypatch.delitem(reconcile.MATCHERS, "payout")
     run = reconcile_day(DAY)
     # Then the line is an alert: nobody knows it
     alert = ReconciliationAlert.objects.get()
