@@ -199,6 +199,9 @@ class Api:
     def patch(self, path: str, body: Any, **h: str):
         return self._call("patch", path, body, **h)
 
+    def delete(self, path: str, **h: str):
+        return self._call("delete", path, **h)
+
 
 @pytest.fixture
 def api() -> type[Api]:

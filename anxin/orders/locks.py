@@ -16,6 +16,7 @@ it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ from anxin.core.sql import fetch_instance
 from anxin.orders.models import Hold, Order
 from anxin.orders.selectors import can_see
 from anxin.payments.models import Payment, PaymentStatus
-from anxin.sellers.models import Verification
+from anxin.sellers.models import ShopClosure, Verification
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,8 @@ class CheckoutRead:
     replay: bool
     # The seller's verification status; None if the seller was never verified.
     seller_verification: str | None
+    # When the seller's shop closes (a closure announced and not called off); None if not.
+    seller_closes_at: dt.datetime | None = None
 
 
 def _checkout(buyer_id: int, key: str, listing_code: str) -> models.QuerySet[ListingSnapshot]:
@@ -285,6 +288,11 @@ def _checkout(buyer_id: int, key: str, listing_code: str) -> models.QuerySet[Lis
                 Verification.objects.filter(seller_id=OuterRef("listing__seller_id")).values(
                     "status"
                 )[:1]
+            ),
+            seller_closes_at=Subquery(
+                ShopClosure.objects.filter(
+                    seller_id=OuterRef("listing__seller_id"), cancelled_at__isnull=True
+                ).values("closes_at")[:1]
             ),
         )
         .order_by()
@@ -304,4 +312,15 @@ def checkout_read(buyer_id: int, key: str, listing_code: str) -> CheckoutRead | 
         listing_active=bool(snap.listing_active),
         replay=bool(snap.replay),
         seller_verification=snap.seller_verification,
+        seller_closes_at=_aware(snap.seller_closes_at),
     )
+
+
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A computed datetime column as fetch_instance leaves it (no field converts it): aware
+    from PostgreSQL; from SQLite, the UTC text or naive value Django stored."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)

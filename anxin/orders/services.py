@@ -61,7 +61,7 @@ from anxin.orders.models import TRANSITIONS, Hold, HoldKind, Order, OrderStatus
 from anxin.orders.notify import order_notice
 from anxin.payments import services as payments
 from anxin.payments.models import NotificationStatus, Payment, PaymentStatus, Refund, RefundStatus
-from anxin.sellers.services import seller_refuse_orders
+from anxin.sellers.services import seller_refuse_if_closed, seller_refuse_orders
 
 _TRACKING = re.compile(r"^[A-Za-z0-9-]{6,40}$")
 
@@ -180,6 +180,7 @@ def order_create(
     snap, seller_id = read.snapshot, read.seller_id
     if seller_id == buyer.pk:
         raise Forbidden("you cannot buy your own listing", code="own_listing")
+    seller_refuse_if_closed(read.seller_closes_at)
     if settings.ANXIN_SELLER_VERIFICATION_REQUIRED:
         seller_refuse_orders(read.seller_verification)
     if snap.pk != snapshot_id:

@@ -18,10 +18,13 @@ from anxin.ledger.services import seller_account
 from anxin.orders.models import Order, OrderStatus
 from anxin.payouts.models import Payout, PayoutStatus, SellerPayoutAccount
 from anxin.reputation.models import BlacklistEntry, EntryStatus
+from anxin.sellers.services import shop_closure_of
 
 # Blacklisting notices that stop withdrawals: from the notice until it is dismissed, expires
 # or is lifted (a listed seller's money stays with us for what buyers may still claim).
 _BLOCKING = (EntryStatus.NOTICED, EntryStatus.APPEALED, EntryStatus.LISTED)
+# Orders still running: the buyer's money is in escrow and the order may yet be refunded.
+_RUNNING = (OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED)
 # Completed orders older than this cannot still be inside an after-sales window (the longest
 # window, with holidays moving its end): only younger ones are read.
 _LOOKBACK = dt.timedelta(days=60)
@@ -72,9 +75,27 @@ def held_orders(seller_id: int, *, now: dt.datetime | None = None) -> list[Order
     return [o for o in candidates if o.pk in claimed or after_sales_window_end(o) > now]
 
 
-def blocked_reason(seller_id: int) -> str:
+def blocked_reason(
+    seller_id: int, *, held_fen: int | None = None, now: dt.datetime | None = None
+) -> str:
+    """Why the seller may withdraw nothing now ('' if it may): 'blacklist' while a
+    blacklisting notice is open; 'closure' while its shop's closure is under way (ECL 16:
+    until the shop has closed, no order of it is still running and no money is held for
+    an after-sales window or a claim; then the rest may be withdrawn). `held_fen`, when the
+    caller has it, is the money held now (held_orders)."""
     if BlacklistEntry.objects.filter(seller_id=seller_id, status__in=_BLOCKING).exists():
         return "blacklist"
+    closure = shop_closure_of(seller_id)
+    if closure is not None:
+        now = now or timezone.now()
+        if held_fen is None:
+            held_fen = sum(o.seller_share_fen for o in held_orders(seller_id, now=now))
+        if (
+            closure.closes_at > now
+            or held_fen > 0
+            or Order.objects.filter(seller_id=seller_id, status__in=_RUNNING).exists()
+        ):
+            return "closure"
     return ""
 
 
@@ -92,7 +113,7 @@ def payout_balance(seller_id: int, *, now: dt.datetime | None = None) -> Balance
         balance_fen=balance,
         held_fen=min(held, balance),
         processing_fen=processing,
-        blocked=blocked_reason(seller_id),
+        blocked=blocked_reason(seller_id, held_fen=held, now=now),
     )
 
 

@@ -115,10 +115,15 @@ def payout_request(*, actor: User, amount_fen: Any, account_id: int, key: str) -
         if account is None:
             raise NotFound(msg("payout account {account_id}: not found", account_id=account_id))
         bal = payout_balance(actor.pk)
-        if bal.blocked:
+        if bal.blocked == "blacklist":
             raise Conflict(
                 "withdrawals are stopped while a blacklisting notice is open",
                 code="payouts_blocked",
+            )
+        if bal.blocked:
+            raise Conflict(
+                "withdrawals are stopped while your shop's closure is under way",
+                code="payouts_blocked_closure",
             )
         if amount > bal.withdrawable_fen:
             raise ValidationFailed(

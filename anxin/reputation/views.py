@@ -128,6 +128,7 @@ def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
             "credit": credit.explain(seller.pk),
             "min_orders": settings.ANXIN_CREDIT_MIN_ORDERS,
             "standing": blacklist.standing(seller.pk),
+            "closure": sellers.shop_closure_of(seller.pk),
             "now": timezone.now(),
             "may_adjust": request.user.is_authenticated
             and getattr(request.user, "role", "") == Role.OPERATOR,

@@ -119,3 +119,43 @@ def identity(request: AuthedRequest, seller_id: Id, q: Query[IdentityIn]) -> dic
     return services.seller_identity_disclose(
         actor=request.auth, seller_id=seller_id, reference=q.reference
     )
+
+
+class ClosureIn(Schema):
+    reason: str = ""
+
+
+def _closure(c: Any) -> dict[str, Any]:
+    return {
+        "announced_at": c.announced_at,
+        "closes_at": c.closes_at,
+        "reason": c.reason,
+        "cancelled_at": c.cancelled_at,
+    }
+
+
+@router.get("/seller/closure", response=dict[str, Any])
+def closure(request: AuthedRequest) -> dict[str, Any]:
+    """The seller's closure under way (null fields when there is none), and the notice the
+    law asks for, in days."""
+    if request.auth.role != "seller":
+        raise Forbidden("only sellers close shops", code="not_a_seller")
+    c = services.shop_closure_of(request.auth.pk)
+    return {
+        "closure": _closure(c) if c is not None else None,
+        "notice_days": services.shop_closure_notice_days(),
+    }
+
+
+@router.post("/seller/closure", response={201: dict[str, Any]})
+def closure_announce(request: AuthedRequest, payload: ClosureIn) -> Status[dict[str, Any]]:
+    """Announce that the shop stops trading (ECL 16): it closes after the notice days, and
+    withdrawals stop until the closure is over."""
+    c = services.shop_closure_announce(actor=request.auth, reason=payload.reason)
+    return Status(201, _closure(c))
+
+
+@router.delete("/seller/closure", response=dict[str, Any])
+def closure_cancel(request: AuthedRequest) -> dict[str, Any]:
+    """Call the closure off, before the shop has closed."""
+    return _closure(services.shop_closure_cancel(actor=request.auth))

@@ -3,10 +3,14 @@ its licences for regulated goods, and every disclosure of its identity."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from anxin.law.days import BEIJING
 
 
 class Kind(models.TextChoices):
@@ -131,3 +135,35 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return f"badge {self.serial} of {self.seller_id}"
+
+
+class ShopClosure(models.Model):
+    """A seller's announcement that its shop stops trading. The E-Commerce Law (Art. 16) asks
+    for it on the shop's page, continuously, `shop_closure.notice_days` (30) days before the
+    shop stops: the shop trades until `closes_at`, then takes no new orders. Until the
+    closure is over (the shop closed, its orders finished and their after-sales windows
+    passed), the seller withdraws nothing: what buyers may still claim stays in escrow. A
+    closure may be called off before `closes_at` (`cancelled_at`)."""
+
+    seller = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    announced_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="sellers_one_closure_under_way",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"closure of {self.seller_id} after {self.last_day}"
+
+    @property
+    def last_day(self) -> dt.date:
+        """The shop's last day of trade (Beijing time): it closes at its 24:00."""
+        return (self.closes_at.astimezone(BEIJING) - dt.timedelta(microseconds=1)).date()

@@ -17,8 +17,8 @@ from anxin.core import hooks, uploads
 from anxin.core.errors import Conflict, Forbidden, NotFound, ValidationFailed, msg
 from anxin.core.text import clean_phone, clean_text
 from anxin.evidence import services as evidence
-from anxin.law import engine
-from anxin.law.days import end_of_day, months_after
+from anxin.law import engine, params
+from anxin.law.days import BEIJING, end_of_day, months_after
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.notices.services import notice_send
 from anxin.sellers import crypto, identity
@@ -29,6 +29,7 @@ from anxin.sellers.models import (
     Licence,
     LicenceKind,
     LicenceStatus,
+    ShopClosure,
     Status,
     Verification,
 )
@@ -321,9 +322,94 @@ def seller_check_can_list(seller: User, category: str) -> None:
 
 
 def seller_check_can_take_orders(seller_id: int) -> None:
+    closure = shop_closure_of(seller_id)
+    seller_refuse_if_closed(closure.closes_at if closure is not None else None)
     seller_refuse_orders(
         Verification.objects.filter(seller_id=seller_id).values_list("status", flat=True).first()
     )
+
+
+# --- closing a shop (ECL 16) -------------------------------------------------------------------
+
+
+def _closer(actor: User) -> None:
+    if actor.role != Role.SELLER:
+        raise Forbidden("only sellers close shops", code="not_a_seller")
+
+
+def shop_closure_of(seller_id: int) -> ShopClosure | None:
+    """The seller's closure under way (announced, not called off), if any."""
+    return ShopClosure.objects.filter(seller_id=seller_id, cancelled_at__isnull=True).first()
+
+
+def shop_closure_notice_days(on: dt.date | None = None) -> int:
+    """How many days ahead a closure is announced (ECL 16), on `on` (today)."""
+    return int(params.value("shop_closure.notice_days", on or timezone.now().date()))
+
+
+@transaction.atomic
+def shop_closure_announce(*, actor: User, reason: str = "") -> ShopClosure:
+    """The seller announces that its shop stops trading: it closes `shop_closure.notice_days`
+    days from now (ECL 16), the notice is shown on its public page until then, and its
+    withdrawals stop until the closure is over. Recorded on the seller's evidence chain."""
+    _closer(actor)
+    reason = clean_text(reason, "reason", 300, required=False, multiline=True)
+    User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+    if shop_closure_of(actor.pk) is not None:
+        raise Conflict("your shop's closure is already announced", code="closure_under_way")
+    now = timezone.now()
+    days = shop_closure_notice_days(now.date())
+    closure = ShopClosure.objects.create(
+        seller=actor,
+        reason=reason,
+        announced_at=now,
+        # A full `days` days of notice: the shop stops at the end of the last one.
+        closes_at=end_of_day(now.astimezone(BEIJING).date() + dt.timedelta(days=days)),
+    )
+    evidence.append(
+        chain=f"seller:{actor.pk}",
+        kind="seller.closure_announced",
+        body={
+            "seller": actor.pk,
+            "closes_at": evidence.iso(closure.closes_at),
+            "notice_days": days,
+            "reason": reason,
+        },
+    )
+    return closure
+
+
+@transaction.atomic
+def shop_closure_cancel(*, actor: User) -> ShopClosure:
+    """The seller calls its closure off, while the shop still trades (before it closes)."""
+    _closer(actor)
+    closure = (
+        ShopClosure.objects.select_for_update()
+        .filter(seller_id=actor.pk, cancelled_at__isnull=True)
+        .first()
+    )
+    if closure is None:
+        raise NotFound("your shop has no closure under way")
+    now = timezone.now()
+    if closure.closes_at <= now:
+        raise Conflict(
+            "your shop has closed: a closed shop cannot be reopened this way", code="shop_closed"
+        )
+    closure.cancelled_at = now
+    closure.save(update_fields=["cancelled_at"])
+    evidence.append(
+        chain=f"seller:{actor.pk}",
+        kind="seller.closure_cancelled",
+        body={"seller": actor.pk, "closure_announced_at": evidence.iso(closure.announced_at)},
+    )
+    return closure
+
+
+def seller_refuse_if_closed(closes_at: dt.datetime | None) -> None:
+    """Forbidden if the seller's shop, closing at `closes_at` (None: no closure under way),
+    has closed. The checkout reads `closes_at` with the listing and calls this."""
+    if closes_at is not None and closes_at <= timezone.now():
+        raise Forbidden("this shop has closed and takes no new orders", code="shop_closed")
 
 
 def seller_refuse_orders(status: str | None) -> None:

@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from anxin.accounts import services as accounts
@@ -47,7 +49,29 @@ def _date(value: str, field: str) -> dt.date:
 def seller_profile(request: UserRequest) -> HttpResponse:
     profile = getattr(request.user, "seller_profile", None)
     error = None
-    if request.method == "POST":
+    form = request.POST.get("form", "") if request.method == "POST" else ""
+    if form in ("closure", "closure_cancel"):
+        try:
+            if form == "closure":
+                c = services.shop_closure_announce(
+                    actor=request.user, reason=request.POST.get("reason", "")
+                )
+                messages.success(
+                    request,
+                    _(
+                        "Closure announced. Your shop page shows it; the shop closes at the end "
+                        "of %(day)s."
+                    )
+                    % {"day": date_format(c.last_day, "DATE_FORMAT")},
+                )
+            else:
+                services.shop_closure_cancel(actor=request.user)
+                messages.success(request, _("The closure is called off. Your shop trades on."))
+        except DomainError as e:
+            error = user_message(e)
+        else:
+            return redirect("web:seller_profile")
+    elif request.method == "POST":
         try:
             accounts.seller_profile_update(
                 user=request.user,
@@ -61,7 +85,18 @@ def seller_profile(request: UserRequest) -> HttpResponse:
         else:
             messages.success(request, _("Profile saved."))
             return redirect("web:seller_home")
-    return render(request, "sellers/seller_profile.html", {"profile": profile, "error": error})
+    closure = services.shop_closure_of(request.user.pk)
+    return render(
+        request,
+        "sellers/seller_profile.html",
+        {
+            "profile": profile,
+            "error": error,
+            "closure": closure,
+            "closed": closure is not None and closure.closes_at <= timezone.now(),
+            "notice_days": services.shop_closure_notice_days(),
+        },
+    )
 
 
 @role_required(Role.SELLER)

@@ -323,3 +323,43 @@ def test_a_submission_that_failed_is_made_again_by_the_deadlines_run(
     assert p.status == PayoutStatus.SUCCEEDED
     assert SandboxPayout.objects.filter(payout_key=p.payout_key).count() == 1
     _clean()
+
+
+def test_a_closing_shop_withdraws_nothing_until_the_closure_is_over(
+    clock, buyer, seller, listing
+) -> None:
+    from anxin.sellers.services import shop_closure_announce
+
+    # Given withdrawable money and a card, and the seller announces its shop's closure
+    order = settled_order(buyer, seller, listing, "SF1000000099")
+    clock.shift(PAST_WINDOW)
+    account = card(seller)
+    assert payout_balance(seller.pk).withdrawable_fen == order.seller_share_fen
+    shop_closure_announce(actor=seller)
+    # When it asks to withdraw
+    # Then withdrawals are stopped while the closure is under way
+    assert payout_balance(seller.pk).blocked == "closure"
+    assert payout_balance(seller.pk).withdrawable_fen == 0
+    with pytest.raises(Conflict) as e:
+        payout_request(actor=seller, amount_fen=100, account_id=account.pk, key="c1")
+    assert e.value.code == "payouts_blocked_closure"
+    # When the shop has closed, but an order placed while it traded is still running
+    from anxin.conftest import place_order
+
+    running = place_order(buyer, listing)
+    clock.shift(__import__("datetime").timedelta(days=31))
+    # Then withdrawals stay stopped
+    assert payout_balance(seller.pk).blocked == "closure"
+    # When that order ends (cancelled unpaid) and nothing is held any more
+    from anxin.orders.services import order_cancel
+
+    order_cancel(actor=buyer, number=running.number, reason="不要了")
+    # Then the rest of the balance may be withdrawn
+    bal = payout_balance(seller.pk)
+    assert bal.blocked == ""
+    assert bal.withdrawable_fen == order.seller_share_fen
+    p = payout_request(
+        actor=seller, amount_fen=order.seller_share_fen, account_id=account.pk, key="c2"
+    )
+    assert p.status == PayoutStatus.PROCESSING
+    _clean()
