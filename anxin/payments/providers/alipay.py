@@ -44,6 +44,7 @@ from alipay import AliPay, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import timezone
 
 from anxin.law.days import BEIJING
@@ -127,7 +128,10 @@ class AlipayConfig:
             alipay_cert=read("ANXIN_ALIPAY_CERT_PATH") if cert_mode else "",
             alipay_root_cert=read("ANXIN_ALIPAY_ROOT_CERT_PATH") if cert_mode else "",
             notify_url=need("ANXIN_ALIPAY_NOTIFY_URL"),
-            return_url=settings.ANXIN_ALIPAY_RETURN_URL,
+            # Back to Anxin's return page (to the order) unless the operator names another.
+            return_url=settings.ANXIN_ALIPAY_RETURN_URL
+            or settings.ANXIN_SITE_URL.rstrip("/")
+            + reverse("payments:provider_return", args=["alipay"]),
             pay_kind=settings.ANXIN_ALIPAY_PAY_KIND,
             sandbox_gateway=settings.ANXIN_ALIPAY_SANDBOX_GATEWAY,
             timeout_minutes=settings.ANXIN_PAYMENT_TIMEOUT_MINUTES,

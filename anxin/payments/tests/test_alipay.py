@@ -864,3 +864,50 @@ def test_alipays_notification_is_answered_with_the_word_it_waits_for(
     assert good.content == b"success"
     assert good["Content-Type"].startswith("text/plain")
     assert forged.status_code == 401
+
+
+def test_alipay_sends_the_buyer_back_to_her_order_and_no_one_else_to_it(
+    settings: Any, tmp_path: Any, keys: Keys, buyer: Any, other_buyer: Any, listing: Any
+) -> None:
+    from django.test import Client
+
+    from anxin.conftest import place_order
+    from anxin.orders import services
+    from anxin.orders.models import Order, OrderStatus
+    from anxin.payments.providers import get_provider
+
+    # Given Anxin configured for Alipay with no return URL of the operator's own, and a
+    # payment started for a buyer's order
+    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
+    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
+    settings.ANXIN_PAYMENT_PROVIDER = "alipay"
+    settings.ANXIN_ALIPAY_APPID = APPID
+    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
+    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
+    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
+    settings.ANXIN_ALIPAY_RETURN_URL = ""
+    settings.ANXIN_SITE_URL = "https://anxin.example"
+    get_provider.cache_clear()
+    try:
+        order = place_order(buyer, listing)
+        payment = services.order_payment_start(actor=buyer, number=order.number)
+    finally:
+        get_provider.cache_clear()
+    # Then the cashier URL sends the buyer back to Anxin's return page
+    params = dict(parse_qsl(urlsplit(payment.pay_url).query))
+    assert params["return_url"] == "https://anxin.example/pay/return/alipay"
+    back = f"/pay/return/alipay?out_trade_no={payment.provider_payment_id}&trade_no=2026"
+    # When Alipay sends the buyer back there
+    c = Client()
+    c.force_login(buyer)
+    r = c.get(back)
+    # Then she lands on her order, which says the payment is being confirmed; the parameters
+    # did not make it paid (only the notification does)
+    assert r["Location"] == f"/orders/{order.number}?paid=1"
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.AWAITING_PAYMENT
+    # When another buyer follows the same link, or one naming no payment
+    other = Client()
+    other.force_login(other_buyer)
+    # Then both land on their own orders list, learning nothing of the order
+    assert other.get(back)["Location"] == "/orders/"
+    assert other.get("/pay/return/alipay?out_trade_no=nothing")["Location"] == "/orders/"
