@@ -315,6 +315,8 @@ def _order_context(request: UserRequest, order: Order) -> dict[str, Any]:
         if order.tracking_number
         else [],
         "payment": payment,
+        # Which provider the pay button pays with: the page says where it takes the buyer.
+        "pay_with": settings.ANXIN_PAYMENT_PROVIDER,
         "S": OrderStatus,
         "messages_list": chat.messages_of(order),
         "can_chat": is_buyer or is_seller,

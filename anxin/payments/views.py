@@ -80,23 +80,33 @@ def sandbox_cashier(request: HttpRequest, payment_id: str) -> HttpResponse:
 @login_required
 def wallet_cashier(request: HttpRequest, payment_pk: int) -> HttpResponse:
     """Where a buyer pays a payment whose provider answered with something a browser cannot
-    simply open: WeChat Pay's native code (a `weixin://` link, shown as a QR code to scan with
-    WeChat on another phone, or long-pressed) or its JSAPI prepay id (paid inside WeChat through
-    its bridge). Only the order's buyer sees it; anyone else gets the 404 of no such payment.
-    The order page, which polls, says when the provider's notification has landed."""
+    simply open: WeChat Pay's native code (a `weixin://` link, shown as a QR code image to scan
+    with WeChat, or to save and pick from the album when this is the phone that pays) or its
+    JSAPI prepay id (paid inside WeChat through its bridge). Only the order's buyer sees it;
+    anyone else gets the 404 of no such payment. The page asks again every few seconds (htmx,
+    HX-Request): once the provider's notification has landed it moves on to the order."""
     import segno
 
     from anxin.payments.providers import get_provider
 
-    ours = Payment.objects.filter(pk=payment_pk).select_related("order").first()
+    ours = Payment.objects.filter(pk=payment_pk).select_related("order", "order__snapshot").first()
     if ours is None or ours.order.buyer_id != request.user.pk:
         return render(request, "web/error.html", {"message": _("Not found.")}, status=404)
     order_url = reverse("web:order", args=[ours.order.number])
+    done_url = f"{order_url}?paid=1" if ours.status == "succeeded" else order_url
+    if request.headers.get("HX-Request"):
+        # The page's own poll: nothing to change while unpaid; htmx follows HX-Redirect.
+        answer = HttpResponse(status=204)
+        if ours.status != "created":
+            answer["HX-Redirect"] = done_url
+        return answer
     if ours.status != "created":
-        return redirect(f"{order_url}?paid=1" if ours.status == "succeeded" else order_url)
-    context: dict[str, object] = {"payment": ours, "order_url": order_url}
+        return redirect(done_url)
+    context: dict[str, object] = {"payment": ours, "order": ours.order, "order_url": order_url}
     if ours.pay_url.startswith("weixin://"):
-        context["qr"] = segno.make(ours.pay_url, error="m").svg_inline(scale=5, border=2)
+        # A PNG rather than inline SVG: an image can be pressed and held, to save it to the
+        # album or (inside WeChat) to recognise it. img-src allows data: URIs.
+        context["qr"] = segno.make(ours.pay_url, error="m").png_data_uri(scale=7, border=2)
     elif ours.pay_url.startswith("wechatpay-jsapi:prepay_id="):
         provider = get_provider(ours.provider)
         prepay = ours.pay_url.removeprefix("wechatpay-jsapi:prepay_id=")
@@ -106,3 +116,23 @@ def wallet_cashier(request: HttpRequest, payment_pk: int) -> HttpResponse:
     else:
         return redirect(order_url)
     return render(request, "payments/wallet_cashier.html", context)
+
+
+@login_required
+def provider_return(request: HttpRequest, provider: str) -> HttpResponse:
+    """Where a provider's cashier sends the buyer back once she paid (Alipay's return_url,
+    ANXIN_ALIPAY_RETURN_URL = https://<host>/pay/return/alipay): to her order, which says the
+    payment is being confirmed until the provider's notification lands. Only which payment it
+    was is read from the parameters, never that it was paid: they prove nothing until the
+    notification does. Someone else's payment, or none, leads to her orders."""
+    ref = request.GET.get("out_trade_no", "")
+    ours = (
+        Payment.objects.filter(provider=provider, provider_payment_id=ref)
+        .select_related("order")
+        .first()
+        if ref
+        else None
+    )
+    if ours is None or ours.order.buyer_id != request.user.pk:
+        return redirect("web:orders")
+    return redirect(f"{reverse('web:order', args=[ours.order.number])}?paid=1")

@@ -102,6 +102,14 @@ def account_add(request: AuthedRequest, payload: AccountIn):
     return Status(201, _account(a))
 
 
+@router.delete("/payouts/accounts/{account_id}", response={204: None})
+def account_remove(request: AuthedRequest, account_id: Id):
+    """Remove a card or wallet you no longer use (your past withdrawals keep naming it).
+    Refused (409) while a withdrawal to it is on its way; removing it again changes nothing."""
+    services.payout_account_remove(actor=request.auth, account_id=account_id)
+    return Status(204, None)
+
+
 @router.get("/payouts", response=list[PayoutOut])
 def payouts(request: AuthedRequest) -> list[PayoutOut]:
     _seller(request)

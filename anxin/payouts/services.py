@@ -75,6 +75,36 @@ def payout_account_add(
     )
 
 
+def payout_account_remove(*, actor: User, account_id: int) -> SellerPayoutAccount:
+    """Remove a card or wallet the seller no longer uses: it is no longer offered and no
+    withdrawal can go to it; its past withdrawals keep naming it. Refused while a withdrawal
+    to it is still on its way (its answer may yet send the money back to the balance, and the
+    seller must still recognise where it went). Another seller's account is not found, as one
+    that does not exist. Idempotent: removing a removed account returns it unchanged."""
+    _seller(actor)
+    with transaction.atomic():
+        # The seller's row, as payout_request takes it: a withdrawal to this account is either
+        # recorded before (and refuses the removal) or finds the account removed.
+        User.objects.select_for_update().filter(pk=actor.pk).values_list("pk").first()
+        account = (
+            SellerPayoutAccount.objects.select_for_update()
+            .filter(pk=account_id, seller=actor)
+            .first()
+        )
+        if account is None:
+            raise NotFound(msg("payout account {account_id}: not found", account_id=account_id))
+        if account.removed_at is not None:
+            return account
+        if Payout.objects.filter(account=account, status=PayoutStatus.PROCESSING).exists():
+            raise Conflict(
+                "a withdrawal to this account is on its way: remove it once that is settled",
+                code="payout_account_in_use",
+            )
+        account.removed_at = timezone.now()
+        account.save(update_fields=["removed_at"])
+    return account
+
+
 def payout_account_open(account: SellerPayoutAccount) -> PayoutAccount:
     """The account as the provider needs it, unsealed (only to send it to the provider)."""
     return PayoutAccount(

@@ -1,6 +1,6 @@
-"""A seller's payouts page: its balance (held, withdrawable), its cards and wallets, a
-withdrawal (asked, then confirmed with its amount shown), its withdrawals, and a month's
-statement of its balance as CSV."""
+"""A seller's payouts page: its balance (held, withdrawable), its cards and wallets (added,
+or removed after a confirmation), a withdrawal (asked, then confirmed with its amount shown),
+its withdrawals, and a month's statement of its balance as CSV."""
 
 from __future__ import annotations
 
@@ -54,6 +54,13 @@ def payouts_page(request: UserRequest) -> HttpResponse:
                     bank=p.get("bank", ""),
                 )
                 messages.success(request, _("Account added."))
+                return redirect("web:seller_payouts")
+            if p.get("form") == "remove":
+                services.payout_account_remove(
+                    actor=request.user,
+                    account_id=parse_int(p.get("account_id"), "account_id", minimum=1),
+                )
+                messages.success(request, _("Account removed."))
                 return redirect("web:seller_payouts")
             amount = parse_yuan(p.get("amount", ""), field="amount_fen")
             if amount <= 0:

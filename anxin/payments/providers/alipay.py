@@ -44,6 +44,7 @@ from alipay import AliPay, DCAliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils import timezone
 
 from anxin.law.days import BEIJING
@@ -76,6 +77,9 @@ _TRADE_STATUS = {
     "TRADE_FINISHED": "succeeded",
     "TRADE_CLOSED": "closed",
 }
+# alipay.fund.trans.uni.transfer's products: to an Alipay account, to a bank card.
+_ACCOUNT = "TRANS_ACCOUNT_NO_PWD"
+_BANKCARD = "TRANS_BANKCARD_NO_PWD"
 _TRANSFER_STATUS = {
     "SUCCESS": "succeeded",
     "FAIL": "failed",
@@ -125,7 +129,10 @@ class AlipayConfig:
             alipay_cert=read("ANXIN_ALIPAY_CERT_PATH") if cert_mode else "",
             alipay_root_cert=read("ANXIN_ALIPAY_ROOT_CERT_PATH") if cert_mode else "",
             notify_url=need("ANXIN_ALIPAY_NOTIFY_URL"),
-            return_url=settings.ANXIN_ALIPAY_RETURN_URL,
+            # Back to Anxin's return page (to the order) unless the operator names another.
+            return_url=settings.ANXIN_ALIPAY_RETURN_URL
+            or settings.ANXIN_SITE_URL.rstrip("/")
+            + reverse("payments:provider_return", args=["alipay"]),
             pay_kind=settings.ANXIN_ALIPAY_PAY_KIND,
             sandbox_gateway=settings.ANXIN_ALIPAY_SANDBOX_GATEWAY,
             timeout_minutes=settings.ANXIN_PAYMENT_TIMEOUT_MINUTES,
@@ -338,24 +345,51 @@ class AlipayProvider:
         self, *, payout_key: str, amount_fen: int, account: PayoutAccount, description: str
     ) -> ProviderPayout:
         """Transfer to an Alipay account (its login id, or its 2088 user id), checked against
-        the holder's real name by Alipay."""
-        if account.kind != "alipay":
-            raise ProviderError("unsupported_account", "Alipay payouts go to Alipay accounts")
+        the holder's real name by Alipay; or to a personal bank card (单笔无密转账到银行卡).
+
+        The bank card request follows Alipay's published model of the call
+        (alipay/alipay-sdk-java-all: AlipayFundTransUniTransferModel, Participant and
+        BankcardExtInfo; its v3 docs/AlipayFundTransCommonApi.md for the query): product_code
+        TRANS_BANKCARD_NO_PWD with biz_scene DIRECT_TRANSFER, payee_info with identity_type
+        BANKCARD_ACCOUNT, the card number as identity and the name on the card (required), and
+        bankcard_ext_info with account_type "2" (对私, a personal account; "1", 对公, would need
+        the branch or its bank_code, which we never pay) and inst_name, the bank's name. A card
+        transfer answers status DEALING while the bank handles it, SUCCESS once paid; a paid
+        one may come back later as REFUND (退票), read here as returned."""
+        if account.kind not in ("alipay", "bank_card"):
+            raise ProviderError(
+                "unsupported_account", "Alipay payouts go to Alipay accounts and bank cards"
+            )
         if not _PAYOUT_NO.match(payout_key):
             raise ProviderError("invalid_reference", f"{payout_key!r}: 5-32 letters and digits")
-        user_id = account.number.startswith("2088") and account.number.isdigit()
-        payee = {
-            "identity": account.number,
-            "identity_type": "ALIPAY_USER_ID" if user_id else "ALIPAY_LOGON_ID",
-        }
-        if account.holder_name:
-            payee["name"] = account.holder_name
+        if account.kind == "bank_card":
+            if not account.holder_name or not account.bank:
+                # Refused, not retried: the payout fails and its money is back in the balance.
+                raise ProviderError(
+                    "invalid_account", "a card transfer needs the name on the card and its bank"
+                )
+            product = _BANKCARD
+            payee: dict[str, Any] = {
+                "identity": account.number,
+                "identity_type": "BANKCARD_ACCOUNT",
+                "name": account.holder_name,
+                "bankcard_ext_info": {"account_type": "2", "inst_name": account.bank},
+            }
+        else:
+            product = _ACCOUNT
+            user_id = account.number.startswith("2088") and account.number.isdigit()
+            payee = {
+                "identity": account.number,
+                "identity_type": "ALIPAY_USER_ID" if user_id else "ALIPAY_LOGON_ID",
+            }
+            if account.holder_name:
+                payee["name"] = account.holder_name
         r = self._call(
             "alipay.fund.trans.uni.transfer",
             {
                 "out_biz_no": payout_key,
                 "trans_amount": yuan(amount_fen),
-                "product_code": "TRANS_ACCOUNT_NO_PWD",
+                "product_code": product,
                 "biz_scene": "DIRECT_TRANSFER",
                 "order_title": description[:64],
                 "payee_info": payee,
@@ -364,15 +398,23 @@ class AlipayProvider:
         return self._payout(payout_key, amount_fen, r)
 
     def query_payout(self, payout_key: str) -> ProviderPayout:
-        r = self._call(
-            "alipay.fund.trans.common.query",
-            {
-                "out_biz_no": payout_key,
-                "product_code": "TRANS_ACCOUNT_NO_PWD",
-                "biz_scene": "DIRECT_TRANSFER",
-            },
-        )
+        """The transfer's state by our key. Alipay finds a transfer by its key only together
+        with its product, which the key alone does not say: a transfer to an Alipay account is
+        asked first, and a key Alipay knows no such transfer by is asked again as a transfer
+        to a bank card."""
+        try:
+            r = self._query_transfer(payout_key, _ACCOUNT)
+        except ProviderError as e:
+            if e.code != "ORDER_NOT_EXIST":
+                raise
+            r = self._query_transfer(payout_key, _BANKCARD)
         return self._payout(payout_key, fen(str(r.get("trans_amount", "0"))), r)
+
+    def _query_transfer(self, payout_key: str, product: str) -> dict[str, Any]:
+        return self._call(
+            "alipay.fund.trans.common.query",
+            {"out_biz_no": payout_key, "product_code": product, "biz_scene": "DIRECT_TRANSFER"},
+        )
 
     @staticmethod
     def _payout(payout_key: str, amount_fen: int, r: dict[str, Any]) -> ProviderPayout:

@@ -529,6 +529,119 @@ def test_a_payout_elsewhere_than_alipay_is_refused(
     assert gateway.urls == []
 
 
+# Alipay's published shape of a transfer to a personal bank card (alipay-sdk-java-all's
+# AlipayFundTransUniTransferModel, Participant and BankcardExtInfo): product TRANS_BANKCARD_NO_PWD,
+# scene DIRECT_TRANSFER, the payee as BANKCARD_ACCOUNT with the name on the card, and the card's
+# bankcard_ext_info (account_type "2", 对私; inst_name, the bank). Its answer is the one the
+# reference gives for the call (order_id, pay_fund_order_id, status, trans_date), with status
+# DEALING, as a card transfer answers while the bank handles it.
+CARD = PayoutAccount(
+    kind="bank_card", holder_name="张三", number="6222020200112233445", bank="中国工商银行"
+)
+
+
+def test_a_payout_transfers_to_the_sellers_bank_card(
+    ali: AlipayProvider, gateway: FakeGateway, keys: Keys
+) -> None:
+    # Given Alipay accepting a transfer to a card, the bank still to pay it
+    gateway.answer(
+        "alipay.fund.trans.uni.transfer",
+        {
+            "code": "10000",
+            "msg": "Success",
+            "out_biz_no": "PO20261204000002",
+            "order_id": "20261204110070000006210012345679",
+            "pay_fund_order_id": "20261204110070001506210012345679",
+            "status": "DEALING",
+            "trans_date": "2026-12-04 10:00:00",
+        },
+    )
+    # When 500.00 yuan is paid out to the seller's card
+    out = ali.payout(
+        payout_key="PO20261204000002", amount_fen=50_000, account=CARD, description="货款结算"
+    )
+    # Then alipay.fund.trans.uni.transfer got the card as Alipay's model names it, signed
+    r = gateway.request()
+    assert r["method"] == "alipay.fund.trans.uni.transfer"
+    assert json.loads(r["biz_content"]) == {
+        "out_biz_no": "PO20261204000002",
+        "trans_amount": "500.00",
+        "product_code": "TRANS_BANKCARD_NO_PWD",
+        "biz_scene": "DIRECT_TRANSFER",
+        "order_title": "货款结算",
+        "payee_info": {
+            "identity": "6222020200112233445",
+            "identity_type": "BANKCARD_ACCOUNT",
+            "name": "张三",
+            "bankcard_ext_info": {"account_type": "2", "inst_name": "中国工商银行"},
+        },
+    }
+    assert app_signature_verifies(r, keys.app)
+    # And the payout is on its way, under Alipay's transfer order id
+    assert (out.status, out.provider_payout_id) == (
+        "processing",
+        "20261204110070000006210012345679",
+    )
+
+
+def test_a_card_payout_is_queried_as_a_card_transfer(
+    ali: AlipayProvider, gateway: FakeGateway
+) -> None:
+    # Given a card transfer Alipay knows only under the card product: asked as a transfer to
+    # an Alipay account it answers that there is no such order
+    gateway.answer(
+        "alipay.fund.trans.common.query",
+        {
+            "code": "40004",
+            "msg": "Business Failed",
+            "sub_code": "ORDER_NOT_EXIST",
+            "sub_msg": "转账订单不存在",
+        },
+    )
+    gateway.answer(
+        "alipay.fund.trans.common.query",
+        {
+            "code": "10000",
+            "msg": "Success",
+            "order_id": "20261204110070000006210012345679",
+            "out_biz_no": "PO20261204000002",
+            "status": "SUCCESS",
+            "trans_amount": "500.00",
+            "pay_date": "2026-12-05 10:00:00",
+        },
+    )
+    # When the payout is queried by our key
+    got = ali.query_payout("PO20261204000002")
+    # Then the second question named the card product, and the payout is paid
+    first, second = (
+        json.loads(gateway.request(0)["biz_content"]),
+        json.loads(gateway.request(1)["biz_content"]),
+    )
+    assert first["product_code"] == "TRANS_ACCOUNT_NO_PWD"
+    assert second == {
+        "out_biz_no": "PO20261204000002",
+        "product_code": "TRANS_BANKCARD_NO_PWD",
+        "biz_scene": "DIRECT_TRANSFER",
+    }
+    assert (got.status, got.amount_fen) == ("succeeded", 50_000)
+
+
+def test_a_card_without_its_name_or_bank_is_refused_before_sending(
+    ali: AlipayProvider, gateway: FakeGateway
+) -> None:
+    # Given cards missing the name on the card, or the bank
+    for card in (
+        PayoutAccount(kind="bank_card", holder_name="", number=CARD.number, bank=CARD.bank),
+        PayoutAccount(kind="bank_card", holder_name="张三", number=CARD.number, bank=""),
+    ):
+        # When a payout to it is asked of Alipay
+        # Then it is refused as an invalid account (the payout fails, nothing retried), unsent
+        with pytest.raises(ProviderError) as e:
+            ali.payout(payout_key="PO1234567", amount_fen=100, account=card, description="货款")
+        assert e.value.code == "invalid_account"
+    assert gateway.urls == []
+
+
 # --- the daily bill --------------------------------------------------------------------------
 DETAILS = """#支付宝业务明细查询
 #账号：[20881234567890120156]
@@ -800,3 +913,50 @@ def test_alipays_notification_is_answered_with_the_word_it_waits_for(
     assert good.content == b"success"
     assert good["Content-Type"].startswith("text/plain")
     assert forged.status_code == 401
+
+
+def test_alipay_sends_the_buyer_back_to_her_order_and_no_one_else_to_it(
+    settings: Any, tmp_path: Any, keys: Keys, buyer: Any, other_buyer: Any, listing: Any
+) -> None:
+    from django.test import Client
+
+    from anxin.conftest import place_order
+    from anxin.orders import services
+    from anxin.orders.models import Order, OrderStatus
+    from anxin.payments.providers import get_provider
+
+    # Given Anxin configured for Alipay with no return URL of the operator's own, and a
+    # payment started for a buyer's order
+    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
+    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
+    settings.ANXIN_PAYMENT_PROVIDER = "alipay"
+    settings.ANXIN_ALIPAY_APPID = APPID
+    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
+    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
+    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
+    settings.ANXIN_ALIPAY_RETURN_URL = ""
+    settings.ANXIN_SITE_URL = "https://anxin.example"
+    get_provider.cache_clear()
+    try:
+        order = place_order(buyer, listing)
+        payment = services.order_payment_start(actor=buyer, number=order.number)
+    finally:
+        get_provider.cache_clear()
+    # Then the cashier URL sends the buyer back to Anxin's return page
+    params = dict(parse_qsl(urlsplit(payment.pay_url).query))
+    assert params["return_url"] == "https://anxin.example/pay/return/alipay"
+    back = f"/pay/return/alipay?out_trade_no={payment.provider_payment_id}&trade_no=2026"
+    # When Alipay sends the buyer back there
+    c = Client()
+    c.force_login(buyer)
+    r = c.get(back)
+    # Then she lands on her order, which says the payment is being confirmed; the parameters
+    # did not make it paid (only the notification does)
+    assert r["Location"] == f"/orders/{order.number}?paid=1"
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.AWAITING_PAYMENT
+    # When another buyer follows the same link, or one naming no payment
+    other = Client()
+    other.force_login(other_buyer)
+    # Then both land on their own orders list, learning nothing of the order
+    assert other.get(back)["Location"] == "/orders/"
+    assert other.get("/pay/return/alipay?out_trade_no=nothing")["Location"] == "/orders/"

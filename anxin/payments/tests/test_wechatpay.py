@@ -1013,16 +1013,58 @@ def test_the_pay_button_shows_wechats_code_to_scan_and_only_to_the_buyer(
     # When the buyer taps the pay button on the order page
     r = c.post(f"/orders/{order.number}/pay")
     # Then she is taken to a page of Anxin's own (a browser cannot open weixin://), which shows
-    # the code as a QR code to scan with WeChat, and the amount
+    # the code as a QR code image to scan with WeChat (or to save), and the amount
     assert r.status_code == 302
     assert r["Location"].startswith("/pay/")
     page = c.get(r["Location"])
     html = page.content.decode()
     assert page.status_code == 200
-    assert 'data-testid="wallet-qr"><svg' in html
+    assert 'data-testid="wallet-qr" src="data:image/png;base64,' in html
     assert "¥128.00" in html
     assert "扫一扫" in html
     # And another buyer holding the link finds nothing
     other = Client()
     other.force_login(other_buyer)
     assert other.get(r["Location"]).status_code == 404
+
+
+def test_the_cashier_page_moves_on_once_the_payment_is_notified(
+    configured: Any, http: FakeRequests, keys: Keys, buyer: Any, listing: Any
+) -> None:
+    from django.test import Client
+
+    from anxin.conftest import place_order
+    from anxin.payments.models import Payment
+    from anxin.payments.services import notification_receive
+
+    # Given a buyer on WeChat Pay's cashier page for her order
+    configured.ANXIN_PAYMENT_PROVIDER = "wechatpay"
+    order = place_order(buyer, listing)
+    http.answer(200, {"code_url": "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"})
+    c = Client()
+    c.force_login(buyer)
+    cashier = c.post(f"/orders/{order.number}/pay")["Location"]
+    assert 'hx-trigger="every 2s"' in c.get(cashier).content.decode()
+    # When the page asks again (its poll) before she has paid
+    waiting = c.get(cashier, headers={"HX-Request": "true"})
+    # Then there is nothing to change and nowhere to go
+    assert waiting.status_code == 204
+    assert "HX-Redirect" not in waiting
+    # When WeChat Pay's notification of her payment has landed, and the page asks again
+    payment = Payment.objects.get(order=order)
+    resource = {
+        **PAID,
+        "out_trade_no": payment.provider_payment_id,
+        "attach": order.number,
+        "amount": {**PAID["amount"], "total": order.amount_fen},
+    }
+    body, headers = notification(keys, "TRANSACTION.SUCCESS", resource)
+    assert notification_receive(provider_name="wechatpay", body=body, headers=headers) == (
+        "applied"
+    )
+    paid = c.get(cashier, headers={"HX-Request": "true"})
+    # Then the page is sent on to her order, which shows the payment
+    assert paid.status_code == 204
+    assert paid["HX-Redirect"] == f"/orders/{order.number}?paid=1"
+    # And opened again (the back button), the cashier sends her to the order too
+    assert c.get(cashier)["Location"] == f"/orders/{order.number}?paid=1"
