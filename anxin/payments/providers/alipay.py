@@ -27,7 +27,6 @@ Keys and certificates are files (settings: ANXIN_ALIPAY_*; README "Payment provi
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import io
 import json
@@ -521,37 +520,32 @@ class AlipayProvider:
 
 
 def _bill_lines(text: str) -> list[BillLine]:
+    """A trade bill's detail file (bills.alipay_rows reads its layout): a payment is a 交易
+    row, a refund a 退款 row; our payment id is its 商户订单号 (out_trade_no), the key we gave a
+    refund its 退款批次号/请求号 (Alipay gives a refund no id of its own)."""
     out: list[BillLine] = []
-    header: list[str] | None = None
-    for row in csv.reader(io.StringIO(text)):
-        cells = [c.strip() for c in row]
-        if not cells or not any(cells) or cells[0].startswith("#"):
-            continue
-        if header is None:
-            header = cells
-            continue
-        r = dict(zip(header, cells, strict=False))
-        amount = next(v for k, v in r.items() if k.startswith("订单金额"))
-        when = _cst(r.get("完成时间") or r["创建时间"])
-        if r.get("业务类型") == "交易":
+    for r in bills.alipay_rows(text, first="支付宝交易号", what="trade bill"):
+        amount = abs(fen(r.starting("订单金额")))
+        when = _cst(r["完成时间"] or r["创建时间"])
+        if r["业务类型"] == "交易":
             out.append(
                 BillLine(
                     kind="payment",
                     provider_id=r["商户订单号"],
-                    merchant_ref=r.get("备注") or r["商户订单号"],
-                    amount_fen=abs(fen(amount)),
+                    merchant_ref=r["备注"] or r["商户订单号"],
+                    amount_fen=amount,
                     status="succeeded",
                     occurred_at=when,
                 )
             )
-        elif r.get("业务类型") == "退款":
-            request_no = next(v for k, v in r.items() if k.startswith("退款批次号"))
+        elif r["业务类型"] == "退款":
+            request_no = r.starting("退款批次号")
             out.append(
                 BillLine(
                     kind="refund",
                     provider_id=request_no,
                     merchant_ref=request_no,
-                    amount_fen=abs(fen(amount)),
+                    amount_fen=amount,
                     status="succeeded",
                     occurred_at=when,
                     provider_payment_id=r["商户订单号"],

@@ -133,6 +133,63 @@ def _parse_local(text: str) -> dt.datetime:
     return dt.datetime.strptime(text.strip(), _TIME).replace(tzinfo=BEIJING)
 
 
+class Row(dict[str, str]):
+    """One data row of a bill: its cells by column name (names and cells stripped; a missing
+    cell reads as '')."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+    def starting(self, prefix: str) -> str:
+        """The cell of the first column whose name starts with `prefix` (Alipay writes some
+        amounts' units into the name: 订单金额（元）)."""
+        return next((v for k, v in self.items() if k.startswith(prefix)), "")
+
+
+def wechat_rows(data: bytes, *, first: str, summary: str, what: str) -> list[Row]:
+    """The data rows of a WeChat Pay bill, trade or fund flow: UTF-8 CSV, a header row whose
+    first column is `first`, every field of a data row prefixed with a backtick (so that a
+    spreadsheet keeps long numbers whole), then a summary whose header row starts with
+    `summary`. Column names are read with ASCII parentheses (WeChat writes both kinds)."""
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header = [c.strip().replace("（", "(").replace("）", ")") for c in rows[0]] if rows else []
+    if not header or header[0] != first:
+        raise BillFormatError(f"not a WeChat Pay {what}: no header row")
+    out: list[Row] = []
+    for raw in rows[1:]:
+        if not raw or not any(c.strip() for c in raw):
+            continue
+        if raw[0].strip() == summary:
+            break  # the summary's header: the details are over
+        cells = [c.strip().removeprefix("`").strip() for c in raw]
+        out.append(Row(zip(header, cells, strict=False)))
+    return out
+
+
+def alipay_rows(text: str, *, first: str, what: str) -> list[Row]:
+    """The data rows of an Alipay bill's detail file (GBK text already decoded): '#' lines
+    around a header row whose first column is `first`; fields padded with spaces and tabs."""
+    body = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    rows = list(csv.reader(body))
+    header = [c.strip() for c in rows[0]] if rows else []
+    if not header or header[0] != first:
+        raise BillFormatError(f"not an Alipay {what}: no header row")
+    return [Row(zip(header, [c.strip() for c in raw], strict=False)) for raw in rows[1:]]
+
+
+def alipay_detail(data: bytes, suffix: str, what: str) -> str:
+    """The text of the archive's detail file whose name ends with `suffix` (业务明细.csv,
+    账务明细.csv): Alipay's bills are zips of GBK CSV files named in GBK."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise BillFormatError(f"not an Alipay {what}: not a zip archive") from None
+    for info in z.infolist():
+        if _zip_member_name(info).endswith(suffix):
+            return z.read(info).decode("gbk")
+    raise BillFormatError(f"not an Alipay {what}: no {suffix} file in the archive")
+
+
 # --- WeChat Pay ----------------------------------------------------------------------------------
 
 
@@ -196,42 +253,30 @@ def wechat_bill_write(lines: Iterable[BillLine]) -> bytes:
 
 
 def wechat_bill_parse(data: bytes) -> list[BillLine]:
-    """The payments and refunds of a WeChat Pay trade bill (ALL, SUCCESS or REFUND)."""
-    text = data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or "交易时间" not in rows[0]:
-        raise BillFormatError("not a WeChat Pay trade bill: no header row")
-    col = {name.strip(): i for i, name in enumerate(rows[0])}
+    """The payments and refunds of the sandbox's WeChat Pay trade bill (ALL, SUCCESS or
+    REFUND): the sandbox's payment id is the bill's 微信订单号, ours its 商户订单号."""
     out: list[BillLine] = []
-    for raw in rows[1:]:
-        if not raw or raw[0].strip() == "总交易单数":
-            break  # the summary's header: the details are over
-        v = [cell[1:] if cell.startswith("`") else cell for cell in raw]
-
-        def get(name: str, v: list[str] = v) -> str:
-            i = col.get(name)
-            return v[i].strip() if i is not None and i < len(v) else ""
-
-        at = _parse_local(get("交易时间"))
-        if get("交易状态") == "REFUND":
+    for r in wechat_rows(data, first="交易时间", summary="总交易单数", what="trade bill"):
+        at = _parse_local(r["交易时间"])
+        if r["交易状态"] == "REFUND":
             out.append(
                 BillLine(
                     kind="refund",
-                    provider_id=get("微信退款单号"),
-                    merchant_ref=get("商户退款单号"),
-                    amount_fen=_fen(get("退款金额") or get("申请退款金额")),
-                    status=_WECHAT_REFUND_STATUS.get(get("退款状态"), "processing"),
+                    provider_id=r["微信退款单号"],
+                    merchant_ref=r["商户退款单号"],
+                    amount_fen=_fen(r["退款金额"] or r["申请退款金额"]),
+                    status=_WECHAT_REFUND_STATUS.get(r["退款状态"], "processing"),
                     occurred_at=at,
-                    provider_payment_id=get("微信订单号"),
+                    provider_payment_id=r["微信订单号"],
                 )
             )
         else:
             out.append(
                 BillLine(
                     kind="payment",
-                    provider_id=get("微信订单号"),
-                    merchant_ref=get("商户订单号"),
-                    amount_fen=_fen(get("订单金额") or get("应结订单金额")),
+                    provider_id=r["微信订单号"],
+                    merchant_ref=r["商户订单号"],
+                    amount_fen=_fen(r["订单金额"] or r["应结订单金额"]),
                     status="succeeded",
                     occurred_at=at,
                 )
@@ -324,47 +369,31 @@ def alipay_bill_write(day: dt.date, lines: Iterable[BillLine]) -> bytes:
 
 
 def alipay_bill_parse(data: bytes) -> list[BillLine]:
-    """The trades and refunds of an Alipay `trade` bill archive (its 业务明细 file)."""
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise BillFormatError("not an Alipay bill: not a zip archive") from None
-    found = [info for info in z.infolist() if _zip_member_name(info).endswith("业务明细.csv")]
-    if not found:
-        raise BillFormatError("not an Alipay bill: no 业务明细 file in the archive")
-    text = z.read(found[0]).decode("gbk")
-    body = [line for line in text.splitlines() if line and not line.startswith("#")]
-    rows = list(csv.reader(body))
-    if not rows or "支付宝交易号" not in rows[0]:
-        raise BillFormatError("not an Alipay bill: no header row")
-    col = {name.strip(): i for i, name in enumerate(rows[0])}
+    """The trades and refunds of the sandbox's Alipay `trade` bill archive (its 业务明细 file):
+    the sandbox's payment id is the bill's 支付宝交易号, ours its 商户订单号."""
+    text = alipay_detail(data, "业务明细.csv", "trade bill")
     out: list[BillLine] = []
-    for raw in rows[1:]:
-
-        def get(name: str, raw: list[str] = raw) -> str:
-            i = col.get(name)
-            return raw[i].strip() if i is not None and i < len(raw) else ""
-
-        at = _parse_local(get("完成时间") or get("创建时间"))
-        amount = abs(_fen(get("订单金额（元）")))
-        if get("业务类型") == "退款":
+    for r in alipay_rows(text, first="支付宝交易号", what="trade bill"):
+        at = _parse_local(r["完成时间"] or r["创建时间"])
+        amount = abs(_fen(r.starting("订单金额")))
+        if r["业务类型"] == "退款":
             out.append(
                 BillLine(
                     kind="refund",
                     provider_id="",
-                    merchant_ref=get("退款批次号/请求号"),
+                    merchant_ref=r.starting("退款批次号"),
                     amount_fen=amount,
                     status="succeeded",
                     occurred_at=at,
-                    provider_payment_id=get("支付宝交易号"),
+                    provider_payment_id=r["支付宝交易号"],
                 )
             )
         else:
             out.append(
                 BillLine(
                     kind="payment",
-                    provider_id=get("支付宝交易号"),
-                    merchant_ref=get("商户订单号"),
+                    provider_id=r["支付宝交易号"],
+                    merchant_ref=r["商户订单号"],
                     amount_fen=amount,
                     status="succeeded",
                     occurred_at=at,
@@ -465,33 +494,20 @@ def wechat_fund_bill_write(lines: Iterable[BillLine]) -> bytes:
 
 def wechat_fund_bill_parse(data: bytes) -> list[BillLine]:
     """The payouts (and payouts sent back) of a WeChat Pay fund-flow bill."""
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    if not rows or "记账时间" not in [c.strip() for c in rows[0]]:
-        raise BillFormatError("not a WeChat Pay fund-flow bill: no header row")
-    col = {name.strip().replace("（", "(").replace("）", ")"): i for i, name in enumerate(rows[0])}
-    out: list[BillLine] = []
-    for raw in rows[1:]:
-        if not raw or raw[0].strip() == "资金流水总笔数":
-            break
-        v = [cell[1:] if cell.startswith("`") else cell for cell in raw]
-
-        def get(name: str, v: list[str] = v) -> str:
-            i = col.get(name)
-            return v[i].strip() if i is not None and i < len(v) else ""
-
-        if get("业务类型") not in WECHAT_PAYOUT_TYPES:
-            continue
-        out.append(
-            BillLine(
-                kind="payout",
-                provider_id=get("微信支付业务单号"),
-                merchant_ref=get("业务凭证号"),
-                amount_fen=abs(_fen(get("收支金额(元)"))),
-                status="returned" if get("收支类型") == "收入" else "succeeded",
-                occurred_at=_parse_local(get("记账时间")),
-            )
+    return [
+        BillLine(
+            kind="payout",
+            provider_id=r["微信支付业务单号"],
+            merchant_ref=r["业务凭证号"],
+            amount_fen=abs(_fen(r["收支金额(元)"])),
+            status="returned" if r["收支类型"] == "收入" else "succeeded",
+            occurred_at=_parse_local(r["记账时间"]),
         )
-    return out
+        for r in wechat_rows(
+            data, first="记账时间", summary="资金流水总笔数", what="fund-flow bill"
+        )
+        if r["业务类型"] in WECHAT_PAYOUT_TYPES
+    ]
 
 
 def _alipay_fund_names(day: dt.date) -> tuple[str, str]:
@@ -553,29 +569,19 @@ def alipay_fund_bill_write(day: dt.date, lines: Iterable[BillLine]) -> bytes:
 
 def alipay_fund_rows(text: str) -> list[BillLine]:
     """The payouts (and payouts sent back) of an Alipay account bill's detail file."""
-    body = [line for line in text.splitlines() if line and not line.startswith("#")]
-    rows = list(csv.reader(body))
-    if not rows or "账务流水号" not in [c.strip() for c in rows[0]]:
-        raise BillFormatError("not an Alipay account bill: no header row")
-    col = {name.strip(): i for i, name in enumerate(rows[0])}
     out: list[BillLine] = []
-    for raw in rows[1:]:
-
-        def get(name: str, raw: list[str] = raw) -> str:
-            i = col.get(name)
-            return raw[i].strip() if i is not None and i < len(raw) else ""
-
-        if get("业务类型") not in ALIPAY_PAYOUT_TYPES:
+    for r in alipay_rows(text, first="账务流水号", what="account bill"):
+        if r["业务类型"] not in ALIPAY_PAYOUT_TYPES:
             continue
-        income = _fen(get("收入金额（+元）"))
+        income = _fen(r.starting("收入金额"))
         out.append(
             BillLine(
                 kind="payout",
-                provider_id=get("业务流水号"),
-                merchant_ref=get("商户订单号"),
-                amount_fen=abs(income) if income else abs(_fen(get("支出金额（-元）"))),
+                provider_id=r["业务流水号"],
+                merchant_ref=r["商户订单号"],
+                amount_fen=abs(income) if income else abs(_fen(r.starting("支出金额"))),
                 status="returned" if income > 0 else "succeeded",
-                occurred_at=_parse_local(get("发生时间")),
+                occurred_at=_parse_local(r["发生时间"]),
             )
         )
     return out
@@ -592,22 +598,17 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
 
 
 def bill_parse(data: bytes) -> list[BillLine]:
-    """A bill in either provider's format, trade or fund: Alipay's is a zip archive (its detail
-    file named 业务明细 for trades, 账务明细 for the account's money), WeChat Pay's plain CSV
-    (its first column 交易时间 for trades, 记账时间 for the fund flow). b'' is an empty bill."""
+    """A bill of the sandbox in either provider's format, trade or fund: Alipay's is a zip
+    archive (its detail file named 业务明细 for trades, 账务明细 for the account's money),
+    WeChat Pay's plain CSV (its first column 交易时间 for trades, 记账时间 for the fund flow).
+    b'' is an empty bill."""
     if not data:
         return []
     if data[:2] == b"PK":
         try:
-            z = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile:
-            raise BillFormatError("not an Alipay bill: not a zip archive") from None
-        for info in z.infolist():
-            name = _zip_member_name(info)
-            if name.endswith("账务明细.csv"):
-                return alipay_fund_rows(z.read(info).decode("gbk"))
-        return alipay_bill_parse(data)
-    head = data[:200].decode("utf-8-sig", errors="replace")
-    if head.lstrip().startswith("记账时间"):
+            return alipay_fund_rows(alipay_detail(data, "账务明细.csv", "account bill"))
+        except BillFormatError:
+            return alipay_bill_parse(data)
+    if data[:200].decode("utf-8-sig", errors="replace").lstrip().startswith("记账时间"):
         return wechat_fund_bill_parse(data)
     return wechat_bill_parse(data)

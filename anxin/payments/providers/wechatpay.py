@@ -23,11 +23,9 @@ Keys and certificates are files (settings: ANXIN_WECHATPAY_*; README "Payment pr
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gzip
 import hashlib
-import io
 import json
 import re
 import secrets
@@ -441,46 +439,37 @@ class WeChatPayProvider:
         return data
 
     def parse_bill(self, data: bytes) -> list[BillLine]:
-        """WeChat's trade bill: a header row, one row a payment or refund (fields prefixed with
-        '`'), then the totals after a second header ('总交易单数'). Amounts in yuan. A fund-flow
-        bill (its first column 记账时间) gives the payout lines (bills.wechat_fund_bill_parse)."""
-        text = data.decode("utf-8-sig") if data else ""
-        if text.lstrip().startswith("记账时间"):
+        """WeChat's trade bill (bills.wechat_rows reads its layout): a payment is a SUCCESS
+        row, a refund a REFUND row; our payment id is its 商户订单号 (out_trade_no), the key we
+        gave a refund its 商户退款单号. A fund-flow bill (its first column 记账时间) gives the
+        payout lines (bills.wechat_fund_bill_parse)."""
+        if not data:
+            return []
+        if data[:200].decode("utf-8-sig", errors="replace").lstrip().startswith("记账时间"):
             return bills.wechat_fund_bill_parse(data)
         lines: list[BillLine] = []
-        header: list[str] | None = None
-        for row in csv.reader(io.StringIO(text)):
-            cells = [c.strip().lstrip("`") for c in row]
-            if not cells or not any(cells):
-                continue
-            if header is None:
-                header = cells
-                continue
-            if cells[0].startswith("总交易单数"):
-                break
-            r = dict(zip(header, cells, strict=False))
+        for r in bills.wechat_rows(data, first="交易时间", summary="总交易单数", what="trade bill"):
             occurred = dt.datetime.strptime(r["交易时间"], "%Y-%m-%d %H:%M:%S").replace(
                 tzinfo=BEIJING
             )
-            if r.get("交易状态") == "REFUND":
-                refund_state = r.get("退款状态", "SUCCESS")
+            if r["交易状态"] == "REFUND":
                 lines.append(
                     BillLine(
                         kind="refund",
                         provider_id=r["微信退款单号"],
                         merchant_ref=our_key(r["商户退款单号"]),
                         amount_fen=fen(r["退款金额"]),
-                        status="succeeded" if refund_state in ("SUCCESS", "") else "failed",
+                        status="succeeded" if r["退款状态"] in ("SUCCESS", "") else "failed",
                         occurred_at=occurred,
                         provider_payment_id=r["商户订单号"],
                     )
                 )
-            elif r.get("交易状态") == "SUCCESS":
+            elif r["交易状态"] == "SUCCESS":
                 lines.append(
                     BillLine(
                         kind="payment",
                         provider_id=r["商户订单号"],
-                        merchant_ref=r.get("商户数据包") or r["商户订单号"],
+                        merchant_ref=r["商户数据包"] or r["商户订单号"],
                         amount_fen=fen(r["应结订单金额"]),
                         status="succeeded",
                         occurred_at=occurred,
