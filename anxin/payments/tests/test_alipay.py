@@ -657,6 +657,16 @@ DETAILS = """#支付宝业务明细查询
 """
 
 
+def configure(settings: Any, directory: Any, keys: Keys, notify_url: str = NOTIFY) -> None:
+    """Alipay configured from key files in `directory`, as an operator does (README)."""
+    (directory / "app_private_key.pem").write_text(private_pem(keys.app))
+    (directory / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
+    settings.ANXIN_ALIPAY_APPID = APPID
+    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(directory / "app_private_key.pem")
+    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(directory / "alipay_public_key.pem")
+    settings.ANXIN_ALIPAY_NOTIFY_URL = notify_url
+
+
 class _GbkName(zipfile.ZipInfo):
     """A member named in GBK bytes without the UTF-8 flag, as Alipay's archives are (Python's
     zipfile would write a non-ASCII name as flagged UTF-8)."""
@@ -778,13 +788,8 @@ def test_a_buyer_starting_an_alipay_payment_gets_the_whole_cashier_url(
     from anxin.payments.providers import get_provider
 
     # Given Anxin configured for Alipay from key files, as an operator does (README)
-    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
-    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
+    configure(settings, tmp_path, keys)
     settings.ANXIN_PAYMENT_PROVIDER = "alipay"
-    settings.ANXIN_ALIPAY_APPID = APPID
-    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
-    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
-    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
     get_provider.cache_clear()
     try:
         order = place_order(buyer, listing)
@@ -891,12 +896,7 @@ def test_alipays_notification_is_answered_with_the_word_it_waits_for(
     from anxin.payments.providers import get_provider
 
     # Given Anxin configured for Alipay from key files
-    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
-    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
-    settings.ANXIN_ALIPAY_APPID = APPID
-    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
-    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
-    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
+    configure(settings, tmp_path, keys)
     get_provider.cache_clear()
     try:
         # When Alipay posts a genuine notification (for a payment Anxin does not know), and a
@@ -927,13 +927,8 @@ def test_alipay_sends_the_buyer_back_to_her_order_and_no_one_else_to_it(
 
     # Given Anxin configured for Alipay with no return URL of the operator's own, and a
     # payment started for a buyer's order
-    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
-    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
+    configure(settings, tmp_path, keys)
     settings.ANXIN_PAYMENT_PROVIDER = "alipay"
-    settings.ANXIN_ALIPAY_APPID = APPID
-    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
-    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
-    settings.ANXIN_ALIPAY_NOTIFY_URL = NOTIFY
     settings.ANXIN_ALIPAY_RETURN_URL = ""
     settings.ANXIN_SITE_URL = "https://anxin.example"
     get_provider.cache_clear()

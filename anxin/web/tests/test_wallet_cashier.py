@@ -34,6 +34,7 @@ import segno
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from anxin.conftest import PASSWORD, make_listing, make_user
+from anxin.web.tests.conftest import CHROMIUM, CHROMIUM_ARGS
 from anxin.web.tests.phone import Phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -41,7 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 CODE_URL = "weixin://wxpay/bizpayurl?pr=p4lpSuKzz"
 ALIPAY_GATEWAY = "https://openapi.alipay.com/gateway.do"
 GATEWAY_HOST = "openapi.alipay.com"
-CHROMIUM = "/usr/bin/chromium"
+
 # Per language: the Accept-Language, the order status once paid, and what the cashier says.
 LANGS = {
     "zh": ("zh-CN", "已付款，资金托管中", "扫一扫", "订单"),
@@ -177,17 +178,11 @@ def alipay(settings: Any, tmp_path: Any, live_server: Any) -> Iterator[Any]:
     """Anxin configured for Alipay (wap) from key files made here, sending the buyer back to
     its return page."""
     from anxin.payments.providers import get_provider
-    from anxin.payments.tests.pem import private_pem, public_pem
-    from anxin.payments.tests.test_alipay import APPID, Keys
+    from anxin.payments.tests.test_alipay import Keys, configure
 
     keys = Keys(app=_key(), alipay=_key())
-    (tmp_path / "app_private_key.pem").write_text(private_pem(keys.app))
-    (tmp_path / "alipay_public_key.pem").write_text(public_pem(keys.alipay))
+    configure(settings, tmp_path, keys, f"{live_server.url}/api/v1/payments/notify/alipay")
     settings.ANXIN_PAYMENT_PROVIDER = "alipay"
-    settings.ANXIN_ALIPAY_APPID = APPID
-    settings.ANXIN_ALIPAY_APP_PRIVATE_KEY_PATH = str(tmp_path / "app_private_key.pem")
-    settings.ANXIN_ALIPAY_PUBLIC_KEY_PATH = str(tmp_path / "alipay_public_key.pem")
-    settings.ANXIN_ALIPAY_NOTIFY_URL = f"{live_server.url}/api/v1/payments/notify/alipay"
     settings.ANXIN_ALIPAY_RETURN_URL = f"{live_server.url}/pay/return/alipay"
     settings.ANXIN_ALIPAY_PAY_KIND = "wap"
     get_provider.cache_clear()
@@ -308,13 +303,7 @@ def browser(alipay_gateway: AlipayStandIn) -> Iterator[Any]:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
             args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
+                *CHROMIUM_ARGS,
                 f"--host-resolver-rules=MAP {GATEWAY_HOST} 127.0.0.1:{alipay_gateway.port}",
                 "--ignore-certificate-errors",
             ],
