@@ -752,20 +752,26 @@ BILL = (
 )
 
 
-def test_the_trade_bill_is_downloaded_checked_and_read(
-    wx: WeChatPayProvider, http: FakeRequests, keys: Keys
-) -> None:
-    # Given WeChat's bill for 4 December: its download URL and digest, then the gzip file
-    raw = BILL.encode()
+def serve_bill(http: FakeRequests, raw: bytes, token: str) -> None:
+    """WeChat's two answers for a bill: its download URL with the bill's SHA1, then the
+    gzipped file."""
     http.answer(
         200,
         {
             "hash_type": "SHA1",
             "hash_value": hashlib.sha1(raw).hexdigest(),  # noqa: S324
-            "download_url": f"{GATEWAY}/v3/billdownload/file?token=6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO",
+            "download_url": f"{GATEWAY}/v3/billdownload/file?token={token}",
         },
     )
     http.answer(200, gzip.compress(raw))
+
+
+def test_the_trade_bill_is_downloaded_checked_and_read(
+    wx: WeChatPayProvider, http: FakeRequests, keys: Keys
+) -> None:
+    # Given WeChat's bill for 4 December: its download URL and digest, then the gzip file
+    raw = BILL.encode()
+    serve_bill(http, raw, "6XIv5TUPto7pByrTQKhd6kwvyKLG2uY2wMMR8cNXqaA_Cv_isgaUtBzp4QtiozLO")
     # When the day's bill is downloaded
     data = wx.download_bill(dt.date(2026, 12, 4))
     # Then the bill was asked for that day, fetched from its URL, and checked
@@ -835,15 +841,7 @@ def test_the_fund_bill_gives_the_payouts_paid_and_sent_back(
     # Given WeChat's fund-flow bill of the basic account for 4 December: a payment, a
     # transfer to a seller, and the transfer sent back
     raw = FUND_BILL.encode()
-    http.answer(
-        200,
-        {
-            "hash_type": "SHA1",
-            "hash_value": hashlib.sha1(raw).hexdigest(),  # noqa: S324
-            "download_url": f"{GATEWAY}/v3/billdownload/file?token=fund",
-        },
-    )
-    http.answer(200, gzip.compress(raw))
+    serve_bill(http, raw, "fund")
     # When the day's payout bill is downloaded and read
     data = wx.download_payout_bill(dt.date(2026, 12, 4))
     lines = wx.parse_bill(data)
