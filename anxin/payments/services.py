@@ -35,6 +35,7 @@ from anxin.payments.models import (
     ProviderCall,
     ProviderCallKind,
     Refund,
+    RefundStatus,
 )
 from anxin.payments.providers import get_provider
 from anxin.payments.providers.base import BillLine, Notification, NotificationRejected
@@ -382,9 +383,11 @@ def provider_call_deliver(*, call_id: int) -> str:
 
 
 def _call_deliver(call: ProviderCall) -> tuple[str, str]:
-    """provider_call_deliver for a loaded call; returns the provider's answer."""
+    """provider_call_deliver for a loaded call; returns the provider's answer (its id, the
+    pay URL)."""
     try:
-        answer = _call_make(call)
+        provider_id, pay_url, done = _call_make(call)
+        answer = (provider_id, pay_url)
     except Exception as e:
         delay = CALL_RETRY_SECONDS[min(call.attempts, len(CALL_RETRY_SECONDS) - 1)]
         ProviderCall.objects.filter(pk=call.pk, delivered_at__isnull=True).update(
@@ -414,7 +417,31 @@ def _call_deliver(call: ProviderCall) -> tuple[str, str]:
         ProviderCall.objects.filter(pk=call.pk, delivered_at__isnull=True).update(
             attempts=F("attempts") + 1, delivered_at=timezone.now(), last_error=""
         )
+    if done and call.refund is not None:
+        _refund_made(call, provider_id)
     return answer
+
+
+def _refund_made(call: ProviderCall, provider_refund_id: str) -> None:
+    """The provider's answer says the refund is made already (Alipay refunds at once, and
+    notifies a refund only when it closes the whole trade): applied as its notification would
+    be, through the same path (recorded as `answer:refund:<key>`, applied once; the real
+    notification or the bill's line, if either comes, changes nothing more)."""
+    refund, payment = call.refund, call.payment
+    assert refund is not None
+    notification_from_bill(
+        provider_name=payment.provider,
+        line=BillLine(
+            kind="refund",
+            provider_id=provider_refund_id,
+            merchant_ref=refund.key,
+            amount_fen=refund.amount_fen,
+            status=RefundStatus.SUCCEEDED,
+            occurred_at=timezone.now(),
+            provider_payment_id=payment.provider_payment_id,
+        ),
+        source="answer",
+    )
 
 
 # The provider's answer to PAYMENT_START recorded on PostgreSQL in one autocommit statement
@@ -435,8 +462,9 @@ _PAYMENT_ANSWERED = (
 )
 
 
-def _call_make(call: ProviderCall) -> tuple[str, str]:
-    """The network call itself: the provider's answer, as (its id, the pay URL)."""
+def _call_make(call: ProviderCall) -> tuple[str, str, bool]:
+    """The network call itself: the provider's answer, as (its id, the pay URL, whether it
+    says the work is already done: a refund made at once)."""
     payment = call.payment
     provider = get_provider(payment.provider)
     if call.kind == ProviderCallKind.PAYMENT_START:
@@ -446,7 +474,7 @@ def _call_make(call: ProviderCall) -> tuple[str, str]:
             description=call.description,
             idempotency_key=call.idempotency_key,
         )
-        return created.provider_payment_id, created.pay_url
+        return created.provider_payment_id, created.pay_url, False
     if not payment.provider_payment_id:
         # Closing a payment whose creation is still undelivered: create it first (the same
         # idempotency key: the payment the buyer may already hold), so that the close reaches
@@ -457,15 +485,15 @@ def _call_make(call: ProviderCall) -> tuple[str, str]:
     if call.kind == ProviderCallKind.REFUND:
         assert call.refund is not None
         if call.refund.provider_refund_id:
-            return call.refund.provider_refund_id, ""
+            return call.refund.provider_refund_id, "", False
         refunded = provider.refund(
             provider_payment_id=payment.provider_payment_id,
             amount_fen=call.refund.amount_fen,
             idempotency_key=call.idempotency_key,
         )
-        return refunded.provider_refund_id, ""
+        return refunded.provider_refund_id, "", refunded.status == RefundStatus.SUCCEEDED
     closed = provider.close_payment(payment.provider_payment_id)
-    return closed.provider_payment_id, ""
+    return closed.provider_payment_id, "", False
 
 
 def provider_calls_requeue(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
@@ -491,27 +519,29 @@ def provider_calls_requeue(*, now: dt.datetime | None = None, limit: int = 1000)
     return len(ids)
 
 
-def _bill_notification_id(kind: str, ref: str) -> str:
-    """The id a bill line's notification is recorded under: `bill:<kind>:<ref>`, the reference
-    hashed when the whole would not fit the column (a refund's key may have 80 characters)."""
-    nid = f"bill:{kind}:{ref}"
+def _bill_notification_id(kind: str, ref: str, source: str = "bill") -> str:
+    """The id a bill line's notification is recorded under: `<source>:<kind>:<ref>`, the
+    reference hashed when the whole would not fit the column (a refund's key may have 80
+    characters)."""
+    nid = f"{source}:{kind}:{ref}"
     limit = PaymentNotification._meta.get_field("notification_id").max_length or 64
     if len(nid) <= limit:
         return nid
-    return f"bill:{kind}:sha256:{hashlib.sha256(ref.encode()).hexdigest()[:40]}"
+    return f"{source}:{kind}:sha256:{hashlib.sha256(ref.encode()).hexdigest()[:40]}"
 
 
-def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
+def notification_from_bill(*, provider_name: str, line: BillLine, source: str = "bill") -> str:
     """Apply a payment, refund or payout the provider's daily bill shows and whose
     notification never reached us (reconciliation), through the path a notification takes:
     recorded as a notification with an id of its own (`bill:<kind>:<id>`), de-duplicated by
     the same unique index, applied by the same hooks. So applying the same line twice, or a
     line whose real notification arrives afterwards, changes nothing more (the order ignores a
     payment or a refund already recorded; a payout, an outcome it already has). Returns
-    'applied', 'ignored' or 'duplicate'."""
+    'applied', 'ignored' or 'duplicate'. `source` names where the line comes from: the bill,
+    or the provider's answer to a request ('answer')."""
     if line.kind == "payment":
         n = Notification(
-            id=_bill_notification_id("payment", line.provider_id),
+            id=_bill_notification_id("payment", line.provider_id, source),
             event_type=f"payment.{line.status}",
             occurred_at=line.occurred_at,
             provider_payment_id=line.provider_id,
@@ -519,7 +549,7 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
         )
     elif line.kind == "refund":
         n = Notification(
-            id=_bill_notification_id("refund", line.provider_id or line.merchant_ref),
+            id=_bill_notification_id("refund", line.provider_id or line.merchant_ref, source),
             event_type=f"refund.{line.status}",
             occurred_at=line.occurred_at,
             provider_payment_id=line.provider_payment_id,
@@ -530,7 +560,7 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
     elif line.kind == "payout":
         # A payout paid out and one sent back are two lines, and two notifications.
         n = Notification(
-            id=_bill_notification_id(f"payout-{line.status}", line.merchant_ref),
+            id=_bill_notification_id(f"payout-{line.status}", line.merchant_ref, source),
             event_type=f"payout.{line.status}",
             occurred_at=line.occurred_at,
             provider_payment_id="",
@@ -542,7 +572,7 @@ def notification_from_bill(*, provider_name: str, line: BillLine) -> str:
     else:
         raise ValueError(f"a {line.kind} line is not a provider's notification")
     body = json.dumps(
-        {"source": "bill", **dataclasses.asdict(line), "occurred_at": line.occurred_at.isoformat()},
+        {"source": source, **dataclasses.asdict(line), "occurred_at": line.occurred_at.isoformat()},
         sort_keys=True,
     ).encode()
     with transaction.atomic():

@@ -955,3 +955,69 @@ def test_alipay_sends_the_buyer_back_to_her_order_and_no_one_else_to_it(
     # Then both land on their own orders list, learning nothing of the order
     assert other.get(back)["Location"] == "/orders/"
     assert other.get("/pay/return/alipay?out_trade_no=nothing")["Location"] == "/orders/"
+
+
+def test_a_refund_alipay_makes_at_once_is_recorded_without_waiting_for_a_notification(
+    settings: Any, tmp_path: Any, keys: Keys, gateway: FakeGateway, buyer: Any, listing: Any
+) -> None:
+    from django.test import Client
+
+    from anxin.conftest import deliver_all, place_order
+    from anxin.orders import services
+    from anxin.orders.models import OrderStatus
+    from anxin.payments.models import PaymentNotification, Refund, RefundStatus
+    from anxin.payments.providers import get_provider
+    from anxin.payments.providers.alipay import yuan
+
+    # Given an order paid with Alipay (its notification received)
+    configure(settings, tmp_path, keys)
+    settings.ANXIN_PAYMENT_PROVIDER = "alipay"
+    get_provider.cache_clear()
+    try:
+        order = place_order(buyer, listing)
+        services.order_payment_start(actor=buyer, number=order.number)
+        paid = Client().post(
+            "/api/v1/payments/notify/alipay",
+            notification(
+                keys,
+                out_trade_no=f"{order.number}_1",
+                total_amount=yuan(order.amount_fen),
+                receipt_amount=yuan(order.amount_fen),
+                body=order.number,
+            ),
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert paid.content == b"success"
+        order.refresh_from_db()
+        assert order.status == OrderStatus.PAID
+        # When the buyer cancels it and Alipay answers the refund request with the money moved
+        # (fund_change Y): Alipay notifies no refund that leaves the trade open
+        gateway.answer(
+            "alipay.trade.refund",
+            {
+                "code": "10000",
+                "msg": "Success",
+                "trade_no": "2026120422001404070500001234",
+                "out_trade_no": f"{order.number}_1",
+                "fund_change": "Y",
+                "refund_fee": yuan(order.amount_fen),
+            },
+        )
+        services.order_cancel(actor=buyer, number=order.number, reason="买错了")
+        deliver_all()
+    finally:
+        get_provider.cache_clear()
+    # Then the refund is recorded as made, from Alipay's answer, and the order refunded
+    refund = Refund.objects.get(order=order)
+    assert refund.status == RefundStatus.SUCCEEDED
+    order.refresh_from_db()
+    assert order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
+    assert (
+        PaymentNotification.objects.filter(notification_id__startswith="answer:refund:").count()
+        == 1
+    )
+    # And the refund request went to Alipay once
+    assert [
+        json.loads(gateway.request(i)["biz_content"])["out_request_no"]
+        for i in range(len(gateway.urls))
+    ] == [refund.key]
