@@ -630,7 +630,10 @@ def test_a_seller_announces_and_calls_off_its_closure_on_a_phone(
             assert f"营业至{last_day}24时" in day
         else:
             assert f"until the end of {last_day} (Beijing time)" in day
-        assert "茶园转让，本店停止经营。" in text
+        # (the seller's own words, which a browser should not translate)
+        reason = notice.get_by_test_id("closure-reason")
+        assert reason.inner_text() == "茶园转让，本店停止经营。"
+        assert reason.get_attribute("translate") == "no"
         assert ("即将停止经营" in text) == lang.startswith("zh")
         assert ("closing" in text) == (not lang.startswith("zh"))
     buyer.close()
@@ -695,3 +698,54 @@ def test_the_operator_reads_a_payout_alert_on_a_phone(browser, live_server, demo
     assert format_fen(paid.amount_fen - 100) in bill
     assert format_fen(paid.amount_fen) in anxin
     _assert_clean(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_closed_shop_on_a_phone(browser, live_server, demo, lang) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from anxin.accounts.models import User
+    from anxin.sellers.services import shop_closure_announce
+
+    # Given the demo world, where the beauty shop announced its closure 31 days ago: its last
+    # day of trade has passed
+    beauty = User.objects.get(username="seller-beauty")
+    with time_machine.travel(timezone.now() - dt.timedelta(days=31), tick=False):
+        closure = shop_closure_announce(actor=beauty, reason="")
+    last_day = _day(closure.last_day, lang)
+    # When a visitor opens the shop's page
+    visitor = Phone.open(browser, live_server.url, "visitor-closed", lang=lang)
+    visitor.visit(reverse("web:seller_public", args=[beauty.pk]), "seller-closed")
+    notice = visitor.page.get_by_test_id("closure-notice")
+    # Then it says the shop has closed, at the end of its last day (Beijing time), and takes
+    # no new orders; no words of the seller's, who gave none
+    day = notice.get_by_test_id("closure-day").inner_text()
+    if lang.startswith("zh"):
+        assert "该店已停止经营" in notice.inner_text()
+        assert f"已于{last_day}24时停止经营" in day
+    else:
+        assert "This shop has closed" in notice.inner_text()
+        assert f"at the end of {last_day} (Beijing time)" in day
+    assert notice.get_by_test_id("closure-reason").count() == 0
+    visitor.close()
+    # When the seller opens its profile and its payouts
+    seller = Phone.open(browser, live_server.url, "seller-closed", lang=lang)
+    seller.login("seller-beauty", PASSWORD)
+    seller.visit(reverse("web:seller_profile") + "#closure", "profile-closed")
+    # Then the profile says the shop closed that day, with nothing to call off
+    section = seller.page.locator("#closure")
+    assert last_day in section.get_by_test_id("closure").inner_text()
+    assert section.locator("form").count() == 0
+    # And withdrawals are still stopped while its orders run (a paid order waits to ship)
+    seller.visit(reverse("web:seller_payouts"), "payouts-closed")
+    blocked = seller.page.get_by_test_id("blocked")
+    assert blocked.is_visible()
+    # (saying the shop has closed, not that it is closing)
+    assert (
+        "已停止经营" if lang.startswith("zh") else "Your shop has closed"
+    ) in blocked.inner_text()
+    seller.close()
+    _assert_clean(visitor.problems + seller.problems)
