@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from anxin.accounts.models import Role
@@ -25,6 +26,7 @@ from anxin.ledger.models import Account, Transfer
 from anxin.ledger.services import seller_account
 from anxin.payouts import selectors, services
 from anxin.payouts.models import AccountKind
+from anxin.sellers.services import shop_closure_of
 
 
 def _movements() -> dict[str, str]:
@@ -89,6 +91,7 @@ def payouts_page(request: UserRequest) -> HttpResponse:
         except DomainError as e:
             error = user_message(e)
     today = dt.datetime.now(BEIJING).date()
+    closure = shop_closure_of(request.user.pk)
     return render(
         request,
         "payouts/payouts.html",
@@ -101,6 +104,8 @@ def payouts_page(request: UserRequest) -> HttpResponse:
             "error": error,
             "confirm": confirm,
             "month": today.strftime("%Y-%m"),
+            # The closure's stage, for why withdrawals are stopped: closing, or closed.
+            "shop_closed": closure is not None and closure.closes_at <= timezone.now(),
         },
     )
 

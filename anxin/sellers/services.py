@@ -347,6 +347,14 @@ def shop_closure_notice_days(on: dt.date | None = None) -> int:
     return int(params.value("shop_closure.notice_days", on or timezone.now().date()))
 
 
+def shop_closure_last_day(now: dt.datetime | None = None) -> dt.date:
+    """The last day of trade (Beijing time) of a shop whose closure is announced at `now`: a
+    full `shop_closure.notice_days` days of notice; the shop closes at that day's end."""
+    now = now or timezone.now()
+    today = now.astimezone(BEIJING).date()
+    return today + dt.timedelta(days=shop_closure_notice_days(today))
+
+
 @transaction.atomic
 def shop_closure_announce(*, actor: User, reason: str = "") -> ShopClosure:
     """The seller announces that its shop stops trading: it closes `shop_closure.notice_days`
@@ -358,13 +366,13 @@ def shop_closure_announce(*, actor: User, reason: str = "") -> ShopClosure:
     if shop_closure_of(actor.pk) is not None:
         raise Conflict("your shop's closure is already announced", code="closure_under_way")
     now = timezone.now()
-    days = shop_closure_notice_days(now.date())
+    days = shop_closure_notice_days(now.astimezone(BEIJING).date())
     closure = ShopClosure.objects.create(
         seller=actor,
         reason=reason,
         announced_at=now,
         # A full `days` days of notice: the shop stops at the end of the last one.
-        closes_at=end_of_day(now.astimezone(BEIJING).date() + dt.timedelta(days=days)),
+        closes_at=end_of_day(shop_closure_last_day(now)),
     )
     evidence.append(
         chain=f"seller:{actor.pk}",

@@ -95,6 +95,7 @@ def seller_profile(request: UserRequest) -> HttpResponse:
             "closure": closure,
             "closed": closure is not None and closure.closes_at <= timezone.now(),
             "notice_days": services.shop_closure_notice_days(),
+            "last_day_if_today": services.shop_closure_last_day(),
         },
     )
 

@@ -69,6 +69,19 @@ def test_the_demo_builds_audits_clean_and_is_idempotent(tmp_path, settings) -> N
     statuses = sorted(Payout.objects.filter(seller=tea).values_list("status", flat=True))
     assert statuses == ["returned", "succeeded"]
     assert payouts_audit() == []
+    # And the formula shop has announced its closure: it trades for the days the law asks,
+    # its page shows the notice, and its withdrawals are stopped
+    from anxin.law.days import BEIJING
+    from anxin.sellers.models import ShopClosure
+    from anxin.sellers.services import shop_closure_notice_days, shop_closure_of
+
+    closing = SellerProfile.objects.get(user__username="seller-formula").user
+    closure = shop_closure_of(closing.pk)
+    assert closure is not None
+    today = closure.announced_at.astimezone(BEIJING).date()
+    assert (closure.last_day - today).days == shop_closure_notice_days(today)
+    assert ShopClosure.objects.count() == 1
+    assert payout_balance(closing.pk).blocked == "closure"
     # When the demo is built again
     call_command("demo", verbosity=0)
     # Then there are no more orders or reviews than before

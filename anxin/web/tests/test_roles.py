@@ -65,6 +65,7 @@ def _buyer_pages() -> list[tuple[str, str]]:
 
     listing = Listing.objects.filter(seller__username="seller-tea").order_by("id").first()
     assert listing is not None
+    closing = User.objects.get(username="seller-formula").pk  # its closure announced
     # Her address book: home (the default, which the checkout fills in) and her office.
     buyer = User.objects.get(username="zhangwei")
     address_save(
@@ -86,6 +87,7 @@ def _buyer_pages() -> list[tuple[str, str]]:
         (_order(buyer__username="zhangwei", review__isnull=False), "order-reviewed"),
         (_order(buyer__username="zhangwei", status="completed", review=None), "order-to-review"),
         (reverse("web:seller_public", args=[listing.seller_id]), "seller-reviews"),
+        (reverse("web:seller_public", args=[closing]), "seller-closing"),
         (reverse("web:checkout", args=[listing.code]), "checkout"),
         (reverse("web:disputes"), "cases"),
         (_case(buyer__username="zhangwei", step="parties_accept"), "case-proposal"),
@@ -547,3 +549,203 @@ def test_a_seller_answers_a_return_on_a_phone(browser, live_server, demo, lang) 
     phone.close()
     assert AfterSale.objects.get(order=order).status == "approved"
     _assert_clean(phone.problems)
+
+
+# --- A shop closes (ECL 16) -------------------------------------------------------------------
+
+
+def _day(day: Any, lang: str) -> str:
+    """`day` written as the page writes a date in `lang`."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    with translation.override("zh-hans" if lang.startswith("zh") else "en"):
+        return date_format(day, "DATE_FORMAT")
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_seller_announces_and_calls_off_its_closure_on_a_phone(
+    browser, live_server, demo, lang
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from anxin.accounts.models import User
+    from anxin.law.days import BEIJING
+    from anxin.sellers.services import shop_closure_notice_days, shop_closure_of
+
+    # Given the demo world, where the tea shop trades with money to withdraw
+    tea = User.objects.get(username="seller-tea")
+    days = shop_closure_notice_days()
+    # (its last day: that many days from today in Beijing; it closes at that day's end)
+    last_day = _day(timezone.now().astimezone(BEIJING).date() + dt.timedelta(days=days), lang)
+    seller = Phone.open(browser, live_server.url, "seller-closure", lang=lang)
+    seller.login("seller-tea", PASSWORD)
+    seller.visit(reverse("web:seller_profile") + "#closure", "profile-closure")
+    # (the section says which day would be the last, were it announced today)
+    assert last_day in seller.page.get_by_test_id("closure-if-today").inner_text()
+    # When the seller writes what buyers should know, announces the closure and says yes
+    form = seller.page.locator("#closure form")
+    form.locator("textarea[name=reason]").fill("茶园转让，本店停止经营。")
+    asked = _act(seller, form, "closure-announced")
+    # Then it asked first, naming the days of notice, and says when the shop closes
+    assert len(asked) == 1
+    assert str(days) in asked[0]
+    assert last_day in _success(seller)
+    # And the closure section says the shop closes at the end of that day, and offers to
+    # call it off
+    section = seller.page.locator("#closure")
+    assert last_day in section.get_by_test_id("closure").inner_text()
+    assert section.locator("textarea[name=reason]").count() == 0
+    assert section.locator("form button[type=submit]").count() == 1
+    closure = shop_closure_of(tea.pk)
+    assert closure is not None
+    assert closure.reason == "茶园转让，本店停止经营。"
+    # When the seller opens its payouts
+    seller.visit(reverse("web:seller_payouts"), "payouts-closing")
+    # Then withdrawals are stopped, with the reason and a way back to the closure
+    blocked = seller.page.get_by_test_id("blocked")
+    assert blocked.is_visible()
+    back = blocked.locator("a")
+    assert back.get_attribute("href") == reverse("web:seller_profile") + "#closure"
+    assert seller.page.get_by_test_id("withdrawable").inner_text().strip() == "¥0.00"
+    # (and offers no withdrawal form it would refuse)
+    assert seller.page.get_by_test_id("withdraw").count() == 0
+    # When a buyer and a visitor who is not logged in open the shop's page
+    public = reverse("web:seller_public", args=[tea.pk])
+    buyer = Phone.open(browser, live_server.url, "buyer-closing", lang=lang)
+    buyer.login("zhangwei", PASSWORD)
+    buyer.visit(public, "seller-closing")
+    visitor = Phone.open(browser, live_server.url, "visitor-closing", lang=lang)
+    visitor.visit(public, "seller-closing")
+    # Then each sees the notice in their language: the shop's last day, as the hour it
+    # closes in Beijing time, and the seller's words
+    for phone in (buyer, visitor):
+        notice = phone.page.get_by_test_id("closure-notice")
+        assert notice.is_visible()
+        text = notice.inner_text()
+        day = notice.get_by_test_id("closure-day").inner_text()
+        if lang.startswith("zh"):
+            assert f"营业至{last_day}24时" in day
+        else:
+            assert f"until the end of {last_day} (Beijing time)" in day
+        # (the seller's own words, which a browser should not translate)
+        reason = notice.get_by_test_id("closure-reason")
+        assert reason.inner_text() == "茶园转让，本店停止经营。"
+        assert reason.get_attribute("translate") == "no"
+        assert ("即将停止经营" in text) == lang.startswith("zh")
+        assert ("closing" in text) == (not lang.startswith("zh"))
+    buyer.close()
+    # When the seller calls the closure off, and says yes when asked
+    seller.visit(reverse("web:seller_profile") + "#closure", "profile-closing")
+    asked = _act(seller, seller.page.locator("#closure form"), "closure-called-off")
+    # Then it asked first, says it is done, and offers to announce a closure again
+    assert len(asked) == 1
+    assert _success(seller)
+    assert seller.page.get_by_test_id("announce-closure").is_visible()
+    seller.close()
+    assert shop_closure_of(tea.pk) is None
+    # And the shop's page no longer shows the notice
+    visitor.visit(public, "seller-trades-on")
+    assert visitor.page.get_by_test_id("closure-notice").count() == 0
+    visitor.close()
+    _assert_clean(seller.problems + buyer.problems + visitor.problems)
+
+
+# --- Reconciliation of payouts ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_the_operator_reads_a_payout_alert_on_a_phone(browser, live_server, demo, lang) -> None:
+    from anxin.core.money import format_fen
+    from anxin.law.days import BEIJING
+    from anxin.payments.models import SandboxPayout
+    from anxin.payouts.models import Payout, PayoutStatus
+    from anxin.reconcile.models import ReconciliationAlert
+    from anxin.reconcile.services import reconcile_day
+
+    # Given the demo world, where the tea shop's withdrawal to its card was paid, and the
+    # provider's fund bill shows it paid with another amount
+    paid = Payout.objects.get(seller__username="seller-tea", status=PayoutStatus.SUCCEEDED)
+    assert paid.completed_at is not None
+    SandboxPayout.objects.filter(payout_key=paid.payout_key).update(
+        amount_fen=paid.amount_fen - 100
+    )
+    # When that day is reconciled
+    reconcile_day(paid.completed_at.astimezone(BEIJING).date())
+    alert = ReconciliationAlert.objects.get(kind="payout")
+    # And the operator opens the reconciliation desk
+    phone = Phone.open(browser, live_server.url, "operator-reconcile", lang=lang)
+    phone.login("operator", PASSWORD)
+    phone.visit(reverse("web:reconcile_desk") + f"#alert-{alert.pk}", "reconcile-payout")
+    # Then the alert names a withdrawal whose amounts differ, with both sides' amounts and
+    # outcomes in the page's language
+    card = phone.page.locator(f"#alert-{alert.pk}")
+    head = card.locator("p").first.inner_text()
+    bill = card.get_by_test_id("bill-side").inner_text()
+    anxin = card.get_by_test_id("anxin-side").inner_text()
+    intro = phone.page.get_by_test_id("desk-intro").inner_text()
+    phone.close()
+    if lang.startswith("zh"):
+        assert "提现" in head
+        assert "金额不一致" in head
+        assert "提现" in intro  # the page says withdrawals are reconciled too
+    else:
+        assert "Payout" in head
+        assert "amounts differ" in head
+        assert "withdrawals" in intro
+    assert format_fen(paid.amount_fen - 100) in bill
+    assert format_fen(paid.amount_fen) in anxin
+    _assert_clean(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_closed_shop_on_a_phone(browser, live_server, demo, lang) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from anxin.accounts.models import User
+    from anxin.sellers.services import shop_closure_announce
+
+    # Given the demo world, where the beauty shop announced its closure 31 days ago: its last
+    # day of trade has passed
+    beauty = User.objects.get(username="seller-beauty")
+    with time_machine.travel(timezone.now() - dt.timedelta(days=31), tick=False):
+        closure = shop_closure_announce(actor=beauty, reason="")
+    last_day = _day(closure.last_day, lang)
+    # When a visitor opens the shop's page
+    visitor = Phone.open(browser, live_server.url, "visitor-closed", lang=lang)
+    visitor.visit(reverse("web:seller_public", args=[beauty.pk]), "seller-closed")
+    notice = visitor.page.get_by_test_id("closure-notice")
+    # Then it says the shop has closed, at the end of its last day (Beijing time), and takes
+    # no new orders; no words of the seller's, who gave none
+    day = notice.get_by_test_id("closure-day").inner_text()
+    if lang.startswith("zh"):
+        assert "该店已停止经营" in notice.inner_text()
+        assert f"已于{last_day}24时停止经营" in day
+    else:
+        assert "This shop has closed" in notice.inner_text()
+        assert f"at the end of {last_day} (Beijing time)" in day
+    assert notice.get_by_test_id("closure-reason").count() == 0
+    visitor.close()
+    # When the seller opens its profile and its payouts
+    seller = Phone.open(browser, live_server.url, "seller-closed", lang=lang)
+    seller.login("seller-beauty", PASSWORD)
+    seller.visit(reverse("web:seller_profile") + "#closure", "profile-closed")
+    # Then the profile says the shop closed that day, with nothing to call off
+    section = seller.page.locator("#closure")
+    assert last_day in section.get_by_test_id("closure").inner_text()
+    assert section.locator("form").count() == 0
+    # And withdrawals are still stopped while its orders run (a paid order waits to ship)
+    seller.visit(reverse("web:seller_payouts"), "payouts-closed")
+    blocked = seller.page.get_by_test_id("blocked")
+    assert blocked.is_visible()
+    # (saying the shop has closed, not that it is closing)
+    assert (
+        "已停止经营" if lang.startswith("zh") else "Your shop has closed"
+    ) in blocked.inner_text()
+    seller.close()
+    _assert_clean(visitor.problems + seller.problems)

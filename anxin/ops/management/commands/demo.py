@@ -1,7 +1,7 @@
-"""anxin demo — a believable small world: five sellers (graded A to E, one blacklisted), three
-buyers, staff, orders in every state, complaints at every step of the desk. Runs through the
-real services and the sandbox provider, so the demo's money passes the ledger audit like any
-other. Running it twice changes nothing."""
+"""anxin demo — a believable small world: five sellers (graded A to E, one blacklisted, one
+closing), three buyers, staff, orders in every state, complaints at every step of the desk.
+Runs through the real services and the sandbox provider, so the demo's money passes the ledger
+audit like any other. Running it twice changes nothing."""
 
 from __future__ import annotations
 
@@ -221,6 +221,7 @@ class Command(BaseCommand):
             # The tea seller edits the Longjing listing after the first sale: the first order
             # keeps the old snapshot, which the buyer can still see.
             self._orders(buyers, listings)
+            self._closure(listings["formula"][0].seller)
 
         # Deliver what the sandbox sent and run the refunds the cancellations queued, as the
         # worker beside the server would.
@@ -236,6 +237,16 @@ class Command(BaseCommand):
 
         credit.refresh()  # every seller's grade, as the nightly batch leaves it
         self._reconciliation(provider)
+
+    def _closure(self, seller: Any) -> None:
+        """The formula shop announces that it closes (ECL 16): its page shows the notice for
+        the days the law asks, it trades until then, and its withdrawals stop."""
+        from anxin.sellers.services import shop_closure_announce
+
+        shop_closure_announce(
+            actor=seller,
+            reason="代购渠道调整，本店停止经营。已付款的订单会照常发货，售后不受影响。",
+        )
 
     def _reconciliation(self, provider: Any) -> None:
         """Yesterday reconciled with the sandbox's bill, which has one payment that is no
