@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from anxin.aftersales.models import OPEN as AFTERSALE_OPEN
 from anxin.core.errors import NotFound, msg
 from anxin.disputes.models import Stage
 from anxin.law import params
-from anxin.law.days import due_at
+from anxin.law.days import BEIJING, due_at, longest_shift
 from anxin.ledger.models import Account
 from anxin.ledger.services import seller_account
 from anxin.orders.models import Order, OrderStatus
@@ -25,6 +27,8 @@ _BLOCKING = (EntryStatus.NOTICED, EntryStatus.APPEALED, EntryStatus.LISTED)
 # Completed orders older than this cannot still be inside an after-sales window (the longest
 # window, with holidays moving its end): only younger ones are read.
 _LOOKBACK = dt.timedelta(days=60)
+# The parameters whose longest is an order's after-sales window (after_sales_window_end).
+_WINDOWS = ("no_reason_return.window_days", "quality.return_window_days")
 
 
 @dataclass(frozen=True)
@@ -43,33 +47,81 @@ def after_sales_window_end(order: Order) -> dt.datetime:
     """When the buyer's after-sales windows (the no-reason return, the return for a defect)
     close: counted from delivery as the law counts them, or from completion if the order has
     no delivery time."""
-    start = order.delivered_at or order.completed_at or timezone.now()
-    day = start.date()
-    days = max(
-        params.value("no_reason_return.window_days", day),
-        params.value("quality.return_window_days", day),
-    )
+    return _window_end(order.delivered_at or order.completed_at or timezone.now())
+
+
+def _window_end(start: dt.datetime) -> dt.datetime:
+    days = max(params.value(name, start.date()) for name in _WINDOWS)
     return due_at(start, int(days))
 
 
-def held_orders(seller_id: int, *, now: dt.datetime | None = None) -> list[Order]:
-    """The seller's completed orders whose money is not yet withdrawable: inside their
-    after-sales window, or with a complaint or an after-sales request open."""
-    now = now or timezone.now()
-    open_claim = Q(after_sales__status__in=AFTERSALE_OPEN) | (
+@cache
+def window_days_bounds() -> tuple[int, int]:
+    """The shortest and the longest after-sales window, in days, that the law's dated
+    parameters give on any day (the window in force changes only on a day one of them
+    changes)."""
+    changes = sorted({v.since for name in _WINDOWS for v in params.table()[name]})
+    windows = []
+    for day in changes:
+        try:
+            windows.append(int(max(params.value(name, day) for name in _WINDOWS)))
+        except params.NotInForce:
+            continue  # before one of them was in force: no window is counted on that day
+    return min(windows), max(windows)
+
+
+def _open_claim() -> Q:
+    return Q(after_sales__status__in=AFTERSALE_OPEN) | (
         Q(disputes__isnull=False) & ~Q(disputes__stage=Stage.CLOSED)
     )
-    candidates = (
-        Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
-        .filter(Q(completed_at__gte=now - _LOOKBACK) | open_claim)
-        .distinct()
+
+
+def held_fen(seller_id: int, *, now: dt.datetime | None = None) -> int:
+    """What the seller's completed orders hold of its balance: the seller's share of every
+    order with a complaint or an after-sales request open, or completed in the last 60 days
+    and still inside its after-sales window (`after_sales_window_end`).
+
+    A window runs from the order's start (delivery, else completion) to the end (24:00 Beijing
+    time) of its last day, at least the shortest window's days after the start (the start's
+    day counts as day 0 and ends after the start; Art. 203 only moves a last day later), and at
+    most the longest window plus the longest holiday move the calendar holds
+    (`law.days.longest_shift`) after the start's day. So, without counting any window, an
+    order that started less than the shortest window ago is held, one whose latest possible
+    last day ended before today (Beijing time) is not: both are summed or left in SQL, and
+    only the orders between, a few days' worth, are read and counted one by one."""
+    now = now or timezone.now()
+    shortest, longest = window_days_bounds()
+    today = now.astimezone(BEIJING).date()
+    # Started on a Beijing day before this one: its window's last day is at most
+    # longest + longest_shift() days later, so it ended by 00:00 of today.
+    ended_before = dt.datetime.combine(
+        today - dt.timedelta(days=longest) - longest_shift(), dt.time(), tzinfo=BEIJING
     )
-    claimed = set(
-        Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
-        .filter(open_claim)
-        .values_list("pk", flat=True)
+    young = now - dt.timedelta(days=shortest)
+    completed = Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
+    claimed = Q(pk__in=completed.filter(_open_claim()).values("pk"))
+    recent = ~claimed & Q(completed_at__gte=now - _LOOKBACK)
+    orders = completed.filter(claimed | Q(completed_at__gte=now - _LOOKBACK)).annotate(
+        start=Coalesce("delivered_at", "completed_at")
     )
-    return [o for o in candidates if o.pk in claimed or after_sales_window_end(o) > now]
+    share = F("amount_fen") - F("fee_fen")
+    sums = orders.aggregate(
+        claimed=Sum(share, filter=claimed), young=Sum(share, filter=recent & Q(start__gte=young))
+    )
+    between = orders.filter(recent, start__lt=young, start__gte=ended_before).values_list(
+        "amount_fen", "fee_fen", "start"
+    )
+    counted = 0
+    ends: dict[tuple[dt.date, dt.date], dt.datetime] = {}
+    for amount, fee, start in between:
+        # A window's end depends only on the start's Beijing day and (for the law in force)
+        # its date: counted once for each.
+        key = (start.astimezone(BEIJING).date(), start.date())
+        if key not in ends:
+            ends[key] = _window_end(start)
+        if ends[key] > now:
+            counted += amount - fee
+    return (sums["claimed"] or 0) + (sums["young"] or 0) + counted
 
 
 def blocked_reason(seller_id: int) -> str:
@@ -81,7 +133,7 @@ def blocked_reason(seller_id: int) -> str:
 def payout_balance(seller_id: int, *, now: dt.datetime | None = None) -> Balance:
     acc = Account.objects.filter(code=seller_account(seller_id)).first()
     balance = acc.available if acc is not None else 0
-    held = sum(o.seller_share_fen for o in held_orders(seller_id, now=now))
+    held = held_fen(seller_id, now=now)
     processing = (
         Payout.objects.filter(seller_id=seller_id, status=PayoutStatus.PROCESSING).aggregate(
             s=Sum("amount_fen")
