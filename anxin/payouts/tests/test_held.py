@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from anxin.aftersales.models import OPEN as AFTERSALE_OPEN
-from anxin.disputes.models import Stage
+from anxin.disputes.models import Dispute, Stage
+from anxin.disputes.tests.helpers import file_quality
 from anxin.law.days import BEIJING, longest_shift
 from anxin.orders.models import Order, OrderStatus
 from anxin.payouts.selectors import (
@@ -103,8 +104,16 @@ def test_held_money_is_what_counting_every_orders_window_gives(
     # Given a seller's completed order whose window has passed, with a repair asked for (an
     # open claim, held whatever its age)
     claimed = settled_order(buyer, seller, listing, "SF2000000001")
+    # And two more, one with a complaint open, the other with one closed
+    disputed = settled_order(buyer, seller, listing, "SF2000000004")
+    settled = settled_order(buyer, seller, listing, "SF2000000005")
     clock.shift(PAST_WINDOW)
     aftersale_request(actor=buyer, number=claimed.number, kind="repair", reason="坏了")
+    file_quality(buyer, disputed)
+    Dispute.objects.filter(pk=file_quality(buyer, settled).pk).update(stage=Stage.CLOSED)
+    # (past their windows, the repair's and the open complaint's orders are held, not the
+    # closed complaint's)
+    assert held_fen(seller.pk) == claimed.seller_share_fen + disputed.seller_share_fen
     # And copies of a completed order started around the holidays' first days and an
     # ordinary day, delivered or not, at the Beijing day's edges
     orders: list[Order] = []
