@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from anxin.aftersales.models import OPEN as AFTERSALE_OPEN
@@ -48,12 +48,15 @@ def after_sales_window_end(order: Order) -> dt.datetime:
     """When the buyer's after-sales windows (the no-reason return, the return for a defect)
     close: counted from delivery as the law counts them, or from completion if the order has
     no delivery time."""
-    return _window_end(order.delivered_at or order.completed_at or timezone.now())
+    start = order.delivered_at or order.completed_at or timezone.now()
+    return _window_end(start.astimezone(BEIJING).date(), start.date())
 
 
-def _window_end(start: dt.datetime) -> dt.datetime:
-    days = max(params.value(name, start.date()) for name in _WINDOWS)
-    return due_at(start, int(days))
+def _window_end(day: dt.date, on: dt.date) -> dt.datetime:
+    """The windows' end for an order that started on the Beijing day `day`, by the law in
+    force on `on` (the start's date): due_at reads only the start's Beijing day."""
+    days = max(params.value(name, on) for name in _WINDOWS)
+    return due_at(dt.datetime.combine(day, dt.time(), tzinfo=BEIJING), int(days))
 
 
 @cache
@@ -97,7 +100,8 @@ def held_fen(seller_id: int, *, now: dt.datetime | None = None) -> int:
     (`law.days.longest_shift`) after the start's day. So, without counting any window, an
     order that started less than the shortest window ago is held, one whose latest possible
     last day ended before today (Beijing time) is not: both are summed or left in SQL, and
-    only the orders between, a few days' worth, are read and counted one by one."""
+    only the orders between, a few days' worth, are counted: summed by the day they started,
+    one window counted for each day."""
     now = now or timezone.now()
     shortest, longest = window_days_bounds()
     today = now.astimezone(BEIJING).date()
@@ -117,19 +121,16 @@ def held_fen(seller_id: int, *, now: dt.datetime | None = None) -> int:
     sums = orders.aggregate(
         claimed=Sum(share, filter=claimed), young=Sum(share, filter=recent & Q(start__gte=young))
     )
-    between = orders.filter(recent, start__lt=young, start__gte=ended_before).values_list(
-        "amount_fen", "fee_fen", "start"
+    # The band between, summed by the start's Beijing day and date (all a window's end
+    # depends on): one window counted for each.
+    between = (
+        orders.filter(recent, start__lt=young, start__gte=ended_before)
+        .annotate(day=TruncDate("start", tzinfo=BEIJING), on=TruncDate("start", tzinfo=dt.UTC))
+        .values("day", "on")
+        .annotate(share=Sum(share))
+        .order_by()
     )
-    counted = 0
-    ends: dict[tuple[dt.date, dt.date], dt.datetime] = {}
-    for amount, fee, start in between:
-        # A window's end depends only on the start's Beijing day and (for the law in force)
-        # its date: counted once for each.
-        key = (start.astimezone(BEIJING).date(), start.date())
-        if key not in ends:
-            ends[key] = _window_end(start)
-        if ends[key] > now:
-            counted += amount - fee
+    counted = sum(g["share"] for g in between if _window_end(g["day"], g["on"]) > now)
     return (sums["claimed"] or 0) + (sums["young"] or 0) + counted
 
 

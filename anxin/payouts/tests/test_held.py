@@ -15,7 +15,8 @@ from django.utils import timezone
 from anxin.aftersales.models import OPEN as AFTERSALE_OPEN
 from anxin.disputes.models import Dispute, Stage
 from anxin.disputes.tests.helpers import file_quality
-from anxin.law.days import BEIJING, longest_shift
+from anxin.law import params
+from anxin.law.days import BEIJING, due_at, longest_shift
 from anxin.orders.models import Order, OrderStatus
 from anxin.payouts.selectors import (
     after_sales_window_end,
@@ -26,6 +27,17 @@ from anxin.payouts.selectors import (
 from anxin.payouts.tests.helpers import PAST_WINDOW, settled_order
 
 pytestmark = pytest.mark.django_db
+
+
+def window_end(order: Order) -> dt.datetime:
+    """An order's after-sales windows' end, counted as the law counts it (due_at)."""
+    start = order.delivered_at or order.completed_at or timezone.now()
+    day = start.date()
+    days = max(
+        params.value("no_reason_return.window_days", day),
+        params.value("quality.return_window_days", day),
+    )
+    return due_at(start, int(days))
 
 
 def straightforward_held(seller_id: int, now: dt.datetime) -> int:
@@ -44,9 +56,7 @@ def straightforward_held(seller_id: int, now: dt.datetime) -> int:
         .filter(open_claim)
         .values_list("pk", flat=True)
     )
-    return sum(
-        o.seller_share_fen for o in candidates if o.pk in claimed or after_sales_window_end(o) > now
-    )
+    return sum(o.seller_share_fen for o in candidates if o.pk in claimed or window_end(o) > now)
 
 
 def bj(y: int, m: int, d: int, hour: int = 0, minute: int = 0, second: int = 0) -> dt.datetime:
@@ -141,9 +151,11 @@ def test_held_money_is_what_counting_every_orders_window_gives(
                     <= (o.delivered_at or o.completed_at)
                     < now - dt.timedelta(days=shortest)
                 ]
-                held_in_band = [o for o in band if after_sales_window_end(o) > now]
+                held_in_band = [o for o in band if window_end(o) > now]
                 banded += 0 < len(held_in_band) < len(band)
     assert checked == len(ANCHORS) * 25 * 3
+    # And each order's window ends, as the selectors count it, where the law's due_at says
+    assert all(after_sales_window_end(o) == window_end(o) for o in orders)
     # And the band between was really counted: windows inside it ended and did not
     assert banded > checked // 2
 
