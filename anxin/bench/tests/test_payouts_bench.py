@@ -55,9 +55,11 @@ def test_bench_payouts_pays_audits_and_ends_with_one_json_line() -> None:
     assert "payouts/s end to end (target: at least" in out.stderr
     if connection.vendor == "postgresql":
         # And on PostgreSQL the day's reconciliation ran through bench recon, its time
-        # printed beside its 60 s target
-        assert f["recon"]["all_lines_read"] is True
+        # printed beside its 60 s target: every order's payment on the bill was read (the
+        # bill may hold the day's payouts too) and the lost ones applied
+        assert f["recon"]["lines_read"] >= 300 + 2
         assert f["recon"]["applied"] == 2
+        assert f["recon_seconds"] == f["recon"]["seconds"]
         assert result["targets"]["recon_seconds"] == "<= 60"
         assert "(target: at most 60 s)" in out.stderr
     else:
