@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 
-from django.db.models import F, Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -111,27 +111,30 @@ def held_fen(seller_id: int, *, now: dt.datetime | None = None) -> int:
         today - dt.timedelta(days=longest) - longest_shift(), dt.time(), tzinfo=BEIJING
     )
     young = now - dt.timedelta(days=shortest)
-    completed = Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
     claimed = _open_claim(seller_id)
-    recent = ~claimed & Q(completed_at__gte=now - _LOOKBACK)
-    orders = completed.filter(claimed | Q(completed_at__gte=now - _LOOKBACK)).annotate(
-        start=Coalesce("delivered_at", "completed_at")
-    )
-    share = F("amount_fen") - F("fee_fen")
-    sums = orders.aggregate(
-        claimed=Sum(share, filter=claimed), young=Sum(share, filter=recent & Q(start__gte=young))
-    )
-    # The band between, summed by the start's Beijing day and date (all a window's end
-    # depends on): one window counted for each.
-    between = (
-        orders.filter(recent, start__lt=young, start__gte=ended_before)
-        .annotate(day=TruncDate("start", tzinfo=BEIJING), on=TruncDate("start", tzinfo=dt.UTC))
-        .values("day", "on")
-        .annotate(share=Sum(share))
+    band = Q(start__lt=young)
+    # One row for the claimed orders, one for the young ones, one for each day the band's
+    # orders started on (its Beijing day and date: all a window's end depends on).
+    rows = (
+        Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
+        .annotate(start=Coalesce("delivered_at", "completed_at"))
+        .filter(claimed | Q(completed_at__gte=now - _LOOKBACK, start__gte=ended_before))
+        .annotate(
+            kind=Case(
+                When(claimed, then=Value("claimed")),
+                When(band, then=Value("band")),
+                default=Value("young"),
+            ),
+            day=Case(When(~claimed & band, then=TruncDate("start", tzinfo=BEIJING))),
+            on=Case(When(~claimed & band, then=TruncDate("start", tzinfo=dt.UTC))),
+        )
+        .values("kind", "day", "on")
+        .annotate(share=Sum(F("amount_fen") - F("fee_fen")))
         .order_by()
     )
-    counted = sum(g["share"] for g in between if _window_end(g["day"], g["on"]) > now)
-    return (sums["claimed"] or 0) + (sums["young"] or 0) + counted
+    return sum(
+        r["share"] for r in rows if r["kind"] != "band" or _window_end(r["day"], r["on"]) > now
+    )
 
 
 def blocked_reason(seller_id: int) -> str:
