@@ -84,6 +84,17 @@ def last_day(day: dt.date) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=1)
+def longest_shift() -> dt.timedelta:
+    """The most Art. 203 can move a period's last day, over the installed calendar: only a day
+    of an announced holiday is moved (to the first working day after it), so the longest move
+    is the longest, over the calendar's holiday days, from one of them to the working day
+    after it (ten days from 2020-01-24, the Spring Festival holiday extended that year). A
+    day outside every announced holiday, or in a year the calendar does not cover, is not
+    moved at all."""
+    return max((last_day(day) - day for day in chinese_calendar.holidays), default=dt.timedelta(0))
+
+
 def days_after(event: dt.date, days: int) -> dt.date:
     """The last day of a period of `days` days after `event` (Arts. 201, 203): counting starts
     the next day, so a 7-day period after a delivery on the 3rd ends on the 10th."""

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 
-from django.db.models import Q, Sum
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from anxin.aftersales.models import OPEN as AFTERSALE_OPEN
+from anxin.aftersales.models import AfterSale
 from anxin.core.errors import NotFound, msg
-from anxin.disputes.models import Stage
+from anxin.disputes.models import Dispute, Stage
 from anxin.law import params
-from anxin.law.days import due_at
+from anxin.law.days import BEIJING, due_at, longest_shift
 from anxin.ledger.models import Account
 from anxin.ledger.services import seller_account
 from anxin.orders.models import Order, OrderStatus
@@ -28,6 +31,8 @@ _RUNNING = (OrderStatus.AWAITING_PAYMENT, OrderStatus.PAID, OrderStatus.SHIPPED)
 # Completed orders older than this cannot still be inside an after-sales window (the longest
 # window, with holidays moving its end): only younger ones are read.
 _LOOKBACK = dt.timedelta(days=60)
+# The parameters whose longest is an order's after-sales window (after_sales_window_end).
+_WINDOWS = ("no_reason_return.window_days", "quality.return_window_days")
 
 
 @dataclass(frozen=True)
@@ -47,32 +52,92 @@ def after_sales_window_end(order: Order) -> dt.datetime:
     close: counted from delivery as the law counts them, or from completion if the order has
     no delivery time."""
     start = order.delivered_at or order.completed_at or timezone.now()
-    day = start.date()
-    days = max(
-        params.value("no_reason_return.window_days", day),
-        params.value("quality.return_window_days", day),
+    return _window_end(start.astimezone(BEIJING).date(), start.date())
+
+
+def _window_end(day: dt.date, on: dt.date) -> dt.datetime:
+    """The windows' end for an order that started on the Beijing day `day`, by the law in
+    force on `on` (the start's date): due_at reads only the start's Beijing day."""
+    days = max(params.value(name, on) for name in _WINDOWS)
+    return due_at(dt.datetime.combine(day, dt.time(), tzinfo=BEIJING), int(days))
+
+
+@cache
+def window_days_bounds() -> tuple[int, int]:
+    """The shortest and the longest after-sales window, in days, that the law's dated
+    parameters give on any day (the window in force changes only on a day one of them
+    changes)."""
+    changes = sorted({v.since for name in _WINDOWS for v in params.table()[name]})
+    windows = []
+    for day in changes:
+        try:
+            windows.append(int(max(params.value(name, day) for name in _WINDOWS)))
+        except params.NotInForce:
+            continue  # before one of them was in force: no window is counted on that day
+    return min(windows), max(windows)
+
+
+def _open_claim(seller_id: int) -> Q:
+    """The seller's orders with an after-sales request open or a complaint not closed,
+    found from the requests and complaints (few) rather than order by order."""
+    return Q(
+        pk__in=AfterSale.objects.filter(
+            order__seller_id=seller_id, status__in=AFTERSALE_OPEN
+        ).values("order_id")
+    ) | Q(
+        pk__in=Dispute.objects.filter(order__seller_id=seller_id)
+        .exclude(stage=Stage.CLOSED)
+        .values("order_id")
     )
-    return due_at(start, int(days))
 
 
-def held_orders(seller_id: int, *, now: dt.datetime | None = None) -> list[Order]:
-    """The seller's completed orders whose money is not yet withdrawable: inside their
-    after-sales window, or with a complaint or an after-sales request open."""
+def held_fen(seller_id: int, *, now: dt.datetime | None = None) -> int:
+    """What the seller's completed orders hold of its balance: the seller's share of every
+    order with a complaint or an after-sales request open, or completed in the last 60 days
+    and still inside its after-sales window (`after_sales_window_end`).
+
+    A window runs from the order's start (delivery, else completion) to the end (24:00 Beijing
+    time) of its last day, at least the shortest window's days after the start (the start's
+    day counts as day 0 and ends after the start; Art. 203 only moves a last day later), and at
+    most the longest window plus the longest holiday move the calendar holds
+    (`law.days.longest_shift`) after the start's day. So, without counting any window, an
+    order that started less than the shortest window ago is held, one whose latest possible
+    last day ended before today (Beijing time) is not: both are summed or left in SQL, and
+    only the orders between, a few days' worth, are counted: summed by the day they started,
+    one window counted for each day."""
     now = now or timezone.now()
-    open_claim = Q(after_sales__status__in=AFTERSALE_OPEN) | (
-        Q(disputes__isnull=False) & ~Q(disputes__stage=Stage.CLOSED)
+    shortest, longest = window_days_bounds()
+    today = now.astimezone(BEIJING).date()
+    # Started on a Beijing day before this one: its window's last day is at most
+    # longest + longest_shift() days later, so it ended by 00:00 of today.
+    ended_before = dt.datetime.combine(
+        today - dt.timedelta(days=longest) - longest_shift(), dt.time(), tzinfo=BEIJING
     )
-    candidates = (
+    young = now - dt.timedelta(days=shortest)
+    claimed = _open_claim(seller_id)
+    band = Q(start__lt=young)
+    # One row for the claimed orders, one for the young ones, one for each day the band's
+    # orders started on (its Beijing day and date: all a window's end depends on).
+    rows = (
         Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
-        .filter(Q(completed_at__gte=now - _LOOKBACK) | open_claim)
-        .distinct()
+        .annotate(start=Coalesce("delivered_at", "completed_at"))
+        .filter(claimed | Q(completed_at__gte=now - _LOOKBACK, start__gte=ended_before))
+        .annotate(
+            kind=Case(
+                When(claimed, then=Value("claimed")),
+                When(band, then=Value("band")),
+                default=Value("young"),
+            ),
+            day=Case(When(~claimed & band, then=TruncDate("start", tzinfo=BEIJING))),
+            on=Case(When(~claimed & band, then=TruncDate("start", tzinfo=dt.UTC))),
+        )
+        .values("kind", "day", "on")
+        .annotate(share=Sum(F("amount_fen") - F("fee_fen")))
+        .order_by()
     )
-    claimed = set(
-        Order.objects.filter(seller_id=seller_id, status=OrderStatus.COMPLETED)
-        .filter(open_claim)
-        .values_list("pk", flat=True)
+    return sum(
+        r["share"] for r in rows if r["kind"] != "band" or _window_end(r["day"], r["on"]) > now
     )
-    return [o for o in candidates if o.pk in claimed or after_sales_window_end(o) > now]
 
 
 def blocked_reason(
@@ -102,7 +167,7 @@ def blocked_reason(
 def payout_balance(seller_id: int, *, now: dt.datetime | None = None) -> Balance:
     acc = Account.objects.filter(code=seller_account(seller_id)).first()
     balance = acc.available if acc is not None else 0
-    held = sum(o.seller_share_fen for o in held_orders(seller_id, now=now))
+    held = held_fen(seller_id, now=now)
     processing = (
         Payout.objects.filter(seller_id=seller_id, status=PayoutStatus.PROCESSING).aggregate(
             s=Sum("amount_fen")

@@ -122,3 +122,18 @@ def test_a_negative_period_is_refused() -> None:
     # Then it is refused
     with pytest.raises(ValueError, match="negative"):
         days.working_days_after(D(2026, 5, 3), -1)
+
+
+def test_the_longest_holiday_shift_is_the_longest_over_every_day_the_calendar_covers() -> None:
+    # Given every day of every year the installed calendar covers
+    first = D(min(d.year for d in days.chinese_calendar.holidays), 1, 1)
+    end = D(max(d.year for d in days.chinese_calendar.holidays), 12, 31)
+    every = [first + dt.timedelta(days=i) for i in range((end - first).days + 1)]
+    # When each is taken as a period's last day and moved off its holiday (Art. 203)
+    moves = [days.last_day(day) - day for day in every]
+    # Then no day moves back, and the longest move is the one longest_shift() reports
+    assert min(moves) == dt.timedelta(0)
+    assert days.longest_shift() == max(moves)
+    # And it is the 2020 Spring Festival's, extended to 2 February: 24 January moves ten days
+    assert days.longest_shift() == dt.timedelta(days=10)
+    assert days.last_day(D(2020, 1, 24)) == D(2020, 2, 3)

@@ -12,12 +12,23 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages, recon."
+    help = (
+        "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages, payouts, recon."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "name",
-            choices=["checkout", "credit", "disputes", "evidence", "law", "pages", "recon"],
+            choices=[
+                "checkout",
+                "credit",
+                "disputes",
+                "evidence",
+                "law",
+                "pages",
+                "payouts",
+                "recon",
+            ],
         )
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
@@ -46,13 +57,20 @@ class Command(BaseCommand):
         recon.add_argument("--day-orders", type=int, default=100_000, help="the day's orders")
         recon.add_argument("--lost", type=int, default=100, help="notifications lost")
 
+        payouts = parser.add_argument_group("payouts (and recon's options for its day)")
+        payouts.add_argument("--payout-sellers", type=int, default=20, help="sellers")
+        payouts.add_argument(
+            "--payout-orders", type=int, default=50, help="each seller's settled orders"
+        )
+        payouts.add_argument("--payouts", type=int, default=1000, help="payouts in all")
+
         pages = parser.add_argument_group("pages")
         pages.add_argument("--requests", type=int, default=50, help="timed requests a page")
         pages.add_argument("--buyer", default="zhangwei", help="whose order and checkout")
         pages.add_argument("--seller", default="seller-tea", help="whose home and listing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, credit, disputes, evidence, law, pages, recon
+        from anxin.bench import checkout, credit, disputes, evidence, law, pages, payouts, recon
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -72,6 +90,21 @@ class Command(BaseCommand):
                 if options["day_orders"] < 1 or options["lost"] < 0:
                     raise CommandError("--day-orders must be at least 1, --lost at least 0")
                 result = recon.run(orders=options["day_orders"], lost=options["lost"], log=log)
+            elif options["name"] == "payouts":
+                if min(options["payout_sellers"], options["payout_orders"], options["payouts"]) < 1:
+                    raise CommandError(
+                        "--payout-sellers, --payout-orders and --payouts must be at least 1"
+                    )
+                if options["day_orders"] < 1 or options["lost"] < 0:
+                    raise CommandError("--day-orders must be at least 1, --lost at least 0")
+                result = payouts.run(
+                    sellers=options["payout_sellers"],
+                    orders=options["payout_orders"],
+                    payouts=options["payouts"],
+                    day_orders=options["day_orders"],
+                    lost=options["lost"],
+                    log=log,
+                )
             elif options["name"] == "law":
                 if options["cases"] < 1:
                     raise CommandError("--cases must be at least 1")
