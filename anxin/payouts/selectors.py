@@ -141,23 +141,23 @@ def held_fen(seller_id: int, *, now: dt.datetime | None = None) -> int:
 
 
 def blocked_reason(
-    seller_id: int, *, held_fen: int | None = None, now: dt.datetime | None = None
+    seller_id: int, *, held: int | None = None, now: dt.datetime | None = None
 ) -> str:
     """Why the seller may withdraw nothing now ('' if it may): 'blacklist' while a
     blacklisting notice is open; 'closure' while its shop's closure is under way (ECL 16:
     until the shop has closed, no order of it is still running and no money is held for
-    an after-sales window or a claim; then the rest may be withdrawn). `held_fen`, when the
-    caller has it, is the money held now (held_orders)."""
+    an after-sales window or a claim; then the rest may be withdrawn). `held`, when the
+    caller has it, is the money held now (held_fen)."""
     if BlacklistEntry.objects.filter(seller_id=seller_id, status__in=_BLOCKING).exists():
         return "blacklist"
     closure = shop_closure_of(seller_id)
     if closure is not None:
         now = now or timezone.now()
-        if held_fen is None:
-            held_fen = sum(o.seller_share_fen for o in held_orders(seller_id, now=now))
+        if held is None:
+            held = held_fen(seller_id, now=now)
         if (
             closure.closes_at > now
-            or held_fen > 0
+            or held > 0
             or Order.objects.filter(seller_id=seller_id, status__in=_RUNNING).exists()
         ):
             return "closure"
@@ -178,7 +178,7 @@ def payout_balance(seller_id: int, *, now: dt.datetime | None = None) -> Balance
         balance_fen=balance,
         held_fen=min(held, balance),
         processing_fen=processing,
-        blocked=blocked_reason(seller_id, held_fen=held, now=now),
+        blocked=blocked_reason(seller_id, held=held, now=now),
     )
 
 

@@ -52,7 +52,7 @@ def test_bench_payouts_pays_audits_and_ends_with_one_json_line() -> None:
     assert f["payouts_per_s"] > 0
     assert f["requests_per_s"] > f["payouts_per_s"]
     assert set(f["seconds_by_step"]) == {"request", "submit", "settle", "notify"}
-    assert "payouts/s end to end (target: at least" in out.stderr
+    assert "payouts/s end to end (" in out.stderr
     if connection.vendor == "postgresql":
         # And on PostgreSQL the day's reconciliation ran through bench recon, its time
         # printed beside its 60 s target: every order's payment on the bill was read (the
