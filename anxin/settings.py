@@ -406,6 +406,9 @@ if ANXIN_SANDBOX_BILL_FORMAT not in ("wechat", "alipay"):
 ANXIN_RECONCILE_DAILY = env_bool("ANXIN_RECONCILE_DAILY", True)
 ANXIN_RECONCILE_HOUR = env_int("ANXIN_RECONCILE_HOUR", 10, minimum=0, maximum=23)
 ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))
+# Where PostgreSQL's client programs are (pg_dump and pg_restore for `anxin backup` and
+# `anxin restore`), when not the ones on the PATH: they should be the server's version or newer.
+ANXIN_PG_BINDIR = env_str("ANXIN_PG_BINDIR", "")
 # Real payment providers (ANXIN_PAYMENT_PROVIDER = wechatpay | alipay; README, "Payment
 # providers"). Identifiers come from the environment; keys and certificates are FILES whose paths
 # come from the environment, read when the provider is first used, never stored in the database.
