@@ -107,11 +107,12 @@ STEPS: dict[str, StepRule] = {
         PARTIES,
         "ANXIN_DISPUTE_APPEAL_DAYS",
         "decision_final",
+        # The decision is made on the file: nobody adds to it now (an appeal is heard on the
+        # file as the adjudicator decided it).
         actions={
             "buyer": ("accept_decision", "appeal", "transfer"),
             "seller": ("accept_decision", "appeal"),
-            "mediator": ("evidence", "admit", "refuse", "transfer"),
-            "adjudicator": ("evidence", "admit", "refuse"),
+            "mediator": ("transfer",),
         },
     ),
     # The appeal is heard on the file as it stands.

@@ -180,3 +180,35 @@ def test_forms_that_move_money_or_give_up_a_right_ask_first(action) -> None:
     # Then the first of them (the one that accepts, where there are two) asks first
     assert forms, action
     assert "data-confirm=" in forms[0]
+
+
+def test_the_adjudicator_is_asked_nothing_once_it_has_decided(
+    clock, buyer, seller, listing
+) -> None:
+    from anxin.disputes.tests.helpers import decided
+
+    # Given a case its adjudicator has just decided
+    d, _order, people = decided(clock, buyer, seller, listing)
+    # When the adjudicator opens the case page, in English
+    page = client_for(people["adj1"], "en").get(f"/disputes/{d.number}/").content.decode()
+    # Then it asks for nothing: no "your turn", no evidence form
+    assert "Your turn" not in page
+    assert 'data-testid="evidence-text"' not in page
+    # And the buyer is asked to accept or appeal
+    buyer_page = client_for(buyer, "en").get(f"/disputes/{d.number}/").content.decode()
+    assert "Your turn" in buyer_page
+    assert "Accept the decision" in buyer_page
+
+
+def test_a_party_waiting_for_the_other_is_offered_the_file_not_a_turn(
+    buyer, seller, listing
+) -> None:
+    # Given a complaint the seller has answered: the buyer's turn to reply
+    d = filed(buyer, seller, listing)
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=1000, text="补偿10元")
+    # When the seller opens the case page
+    page = client_for(seller, "en").get(f"/disputes/{d.number}/").content.decode()
+    # Then it may still add evidence, under a heading that does not say it is its turn
+    assert 'data-testid="evidence-text"' in page
+    assert "Your turn" not in page
+    assert "Add to the file" in page

@@ -42,3 +42,12 @@ def test_every_action_offered_is_one_the_page_knows() -> None:
     # When it is compared with the actions the page orders
     # Then the page knows each of them
     assert offered <= set(ACTION_ORDER)
+
+
+def test_nobody_adds_to_the_file_once_the_case_is_decided() -> None:
+    # Given a decided case in its appeal window (the appeal is heard on the file as decided)
+    rule = STEPS[Step.APPEAL_WINDOW]
+    # When the table is asked who may add evidence there
+    # Then nobody may: the adjudicator who decided is no longer asked for anything
+    assert not any("evidence" in actions for actions in rule.actions.values())
+    assert "adjudicator" not in rule.actions
