@@ -233,8 +233,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# Where collectstatic puts the files and WhiteNoise serves them from: the image builds them
+# into a folder of its own (Dockerfile), apart from the data volume.
+STATIC_ROOT = Path(env_str("ANXIN_STATIC_ROOT", str(DATA_DIR / "static"))).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Static files are served by WhiteNoise under hashed names (anxin.1f2e3d4c5b6a.css) with
