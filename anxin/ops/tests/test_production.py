@@ -7,11 +7,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import subprocess
+import sys
 
-from django.db import transaction
+import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
+from anxin.conftest import child_env
 from anxin.core.logs import JsonFormatter, RequestIdFilter
 from anxin.evidence import sequencer
 from anxin.evidence.models import Record
@@ -244,3 +248,64 @@ def test_the_json_formatter_writes_one_object_a_line_with_the_traceback() -> Non
     assert got["order"] == 42
     assert "ValueError: bad 值" in got["exc_info"]
     assert got["time"].endswith("+00:00")
+
+
+# --- anxin serve, database metrics (child processes) -----------------------------------------
+
+
+def _child(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = child_env() | {"ANXIN_SECRET_KEY": "k" * 60, "ANXIN_DEBUG": "0"} | env_extra
+    env = {k: v for k, v in env.items() if v is not None}
+    return subprocess.run(
+        [sys.executable, "-m", "anxin", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    ("env_extra", "reason"),
+    [
+        ({"ANXIN_DEBUG": "1"}, "ANXIN_DEBUG is on"),
+        ({"ANXIN_SECRET_KEY": ""}, "ANXIN_SECRET_KEY is not set"),
+        ({"ANXIN_STATIC_MANIFEST": "1"}, "static files not collected"),
+    ],
+)
+def test_serve_refuses_a_state_that_is_not_production(db, tmp_path, env_extra, reason) -> None:
+    # Given debug on, or no secret key of its own, or static files never collected
+    env_extra = {"ANXIN_STATIC_ROOT": str(tmp_path / "static"), **env_extra}
+    # When the production server is started
+    out = _child(env_extra, "serve")
+    # Then it refuses, saying why, and no server starts
+    assert out.returncode != 0
+    assert reason in out.stderr
+    assert "gunicorn" not in out.stderr.lower()
+
+
+DB_METRICS_SCRIPT = """
+import django
+django.setup()
+from django.db import connections
+from django.test import Client
+wrapper = type(connections["default"])
+assert wrapper.__module__.startswith("django_prometheus.db.backends."), wrapper
+client = Client(HTTP_HOST="localhost", REMOTE_ADDR="127.0.0.1")
+assert client.get("/health/").status_code == 200
+print(client.get("/metrics").content.decode())
+"""
+
+
+def test_database_metrics_count_the_queries_when_asked(db) -> None:
+    # Given database metrics on and a scraper allowed from the machine itself
+    env = {"ANXIN_METRICS_DB": "1", "ANXIN_METRICS_ALLOWED_IPS": "127.0.0.1"}
+    # When a process answers a health probe (which queries the database) and is scraped
+    out = subprocess.run(
+        [sys.executable, "-c", DB_METRICS_SCRIPT],
+        env=child_env() | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Then the metrics count the queries and time them, by database vendor
+    assert out.returncode == 0, out.stderr
+    vendor = connection.vendor
+    assert f'django_db_execute_total{{alias="default",vendor="{vendor}"}}' in out.stdout
+    assert "django_db_query_duration_seconds_bucket{" in out.stdout
