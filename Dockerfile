@@ -12,12 +12,14 @@ WORKDIR /src
 COPY pyproject.toml constraints.txt README.md ./
 COPY anxin ./anxin
 RUN python -m venv /venv \
- && /venv/bin/pip install -c constraints.txt . \
- && /venv/bin/python -m anxin.i18n
-# The .mo catalogues sit beside the .po ones in the installed package (compiled above, in
-# the virtualenv's copy). The static files under hashed names, compressed, into a folder of
-# their own; the throwaway key and data folder are the build's only.
-RUN ANXIN_DATA_DIR=/tmp/build-data ANXIN_SECRET_KEY=build-only ANXIN_STATIC_ROOT=/static \
+ && /venv/bin/pip install -c constraints.txt .
+# The .mo catalogues beside the .po ones in the installed package: compiled from outside /src,
+# so that `anxin` is the virtualenv's copy and not the source folder's. Then the static files
+# under hashed names, compressed, into a folder of their own; the throwaway key and data
+# folder are the build's only.
+WORKDIR /
+RUN /venv/bin/python -m anxin.i18n \
+ && ANXIN_DATA_DIR=/tmp/build-data ANXIN_SECRET_KEY=build-only ANXIN_STATIC_ROOT=/static \
     /venv/bin/anxin collectstatic --noinput -v0 \
  && rm -rf /tmp/build-data
 

@@ -61,6 +61,8 @@ def test_the_dockerfile_builds_static_files_and_messages_and_runs_as_a_user() ->
     assert text.count("FROM python:3.11-slim") == 2
     assert "collectstatic" in text
     assert "anxin.i18n" in text
+    # (compiled from outside the source folder, so into the installed package, not /src)
+    assert text.index("\nWORKDIR /\n") < text.index("python -m anxin.i18n")
     assert "[dev]" not in text
     assert "\nUSER anxin" in text
 
