@@ -48,17 +48,18 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("ANXIN_LOG_LEVEL", "info").lower()
 
-# prometheus_client's multiprocess mode: each worker writes its counters to files in this
-# folder and /metrics adds them up. A fresh folder at each start; a dead worker's gauges
-# dropped (child_exit).
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="anxin-prometheus-")
-
 
 def on_starting(server: Any) -> None:
-    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    """prometheus_client's multiprocess mode: each worker writes its counters to files in
+    PROMETHEUS_MULTIPROC_DIR and /metrics adds them up. Set in the master before any worker
+    is forked (the workers inherit it, and import the application after): the folder given,
+    emptied, or a fresh temporary one. A dead worker's files are marked in child_exit."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(
+        prefix="anxin-prometheus-"
+    )
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
 
 
 def child_exit(server: Any, worker: Any) -> None:

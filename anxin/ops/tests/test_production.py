@@ -309,3 +309,46 @@ def test_database_metrics_count_the_queries_when_asked(db) -> None:
     vendor = connection.vendor
     assert f'django_db_execute_total{{alias="default",vendor="{vendor}"}}' in out.stdout
     assert "django_db_query_duration_seconds_bucket{" in out.stdout
+
+
+def test_gunicorns_access_log_is_a_json_line_with_the_request_id() -> None:
+    # Given gunicorn's logger as anxin.ops.gunicorn_conf configures it, writing to a buffer
+    import datetime as dt_
+    import io
+
+    from gunicorn.config import Config
+
+    from anxin.ops import gunicorn_conf
+
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    logger = gunicorn_conf.JsonLogger(cfg)
+    buffer = io.StringIO()
+    for handler in logger.access_log.handlers:
+        handler.stream = buffer  # type: ignore[attr-defined]
+
+    class Resp:
+        status = "200 OK"
+        sent = 1234
+        headers = [("Content-Type", "text/html"), ("X-Request-ID", "req-9")]
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/law/?q=1",
+        "PATH_INFO": "/law/",
+        "QUERY_STRING": "q=1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": "probe",
+    }
+    # When it logs a request
+    logger.access(Resp(), None, environ, dt_.timedelta(milliseconds=12))
+    # Then the line is JSON with the request's id, status, size and duration
+    line = json.loads(buffer.getvalue().strip().splitlines()[-1])
+    assert line["logger"] == "gunicorn.access"
+    assert line["message"] == "GET /law/?q=1 200"
+    assert line["request_id"] == "req-9"
+    assert line["status"] == 200
+    assert line["bytes"] == 1234
+    assert line["duration_ms"] == 12.0
+    assert line["path"] == "/law/"
+    assert line["user_agent"] == "probe"
