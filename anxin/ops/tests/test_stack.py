@@ -171,6 +171,14 @@ def test_the_compose_commands_serve_a_healthy_site(database, tmp_path) -> None:
             if line.startswith("{") and '"gunicorn.access"' in line
         ]
         assert any(a["request_id"] == "proxy-req-1" and a["status"] == 200 for a in access)
+        # When the server is told to reload (SIGHUP: new workers replace the old gracefully)
+        os.kill(procs["web"].pid, signal.SIGHUP)
+        until = time.monotonic() + 60
+        while "Handling signal: hup" not in log("web") and time.monotonic() < until:
+            time.sleep(0.2)
+        # Then it keeps answering
+        assert "Handling signal: hup" in log("web"), log("web")
+        assert _get(port, "/health/")[0] == 200
         # And the deadlines loop has fired the deadlines once (then it sleeps a minute)
         until = time.monotonic() + 60
         while "tasks_reclaimed: 0" not in log("deadlines") and time.monotonic() < until:
