@@ -334,12 +334,17 @@ ANXIN_METRICS_ALLOWED_IPS = [
 # it wraps every cursor on the hot paths; on in the compose file.
 ANXIN_METRICS_DB = env_bool("ANXIN_METRICS_DB", False)
 INSTALLED_APPS += ["health_check", "django_prometheus"]
+# Metrics around everything (the "before" first, the "after" just inside django-axes, which
+# stays last); the request id before anything that may log.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "anxin.core.logs.RequestIdMiddleware",
     *MIDDLEWARE,
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+)
 if ANXIN_METRICS_DB:
     DATABASES["default"]["ENGINE"] = {
         "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
