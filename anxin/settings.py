@@ -233,8 +233,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# Where collectstatic puts the files and WhiteNoise serves them from: the image builds them
+# into a folder of its own (Dockerfile), apart from the data volume.
+STATIC_ROOT = Path(env_str("ANXIN_STATIC_ROOT", str(DATA_DIR / "static"))).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Static files are served by WhiteNoise under hashed names (anxin.1f2e3d4c5b6a.css) with
@@ -286,12 +288,79 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Production server (README, "Production"): logs, request ids, health, metrics ----------
+# Kept together (and the lists above extended here, not edited) so this block merges alone.
+# Logs: one JSON object a line on standard error (anxin.core.logs), or `text`; each line of a
+# request names its id, which the response's X-Request-ID header gives back.
+ANXIN_LOG_FORMAT = env_str("ANXIN_LOG_FORMAT", "json")
+if ANXIN_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("ANXIN_LOG_FORMAT: json or text")
+ANXIN_LOG_LEVEL = env_str("ANXIN_LOG_LEVEL", "WARNING").upper()
+if ANXIN_LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured("ANXIN_LOG_LEVEL: DEBUG, INFO, WARNING, ERROR or CRITICAL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("ANXIN_LOG_LEVEL", "WARNING")},
+    "filters": {"request_id": {"()": "anxin.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "anxin.core.logs.JsonFormatter"},
+        "text": {"()": "anxin.core.logs.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": ANXIN_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": ANXIN_LOG_LEVEL},
 }
+# Take the proxy's X-Request-ID as the request's id (only when a proxy in front sets it and
+# drops what clients send); otherwise Anxin makes one for each request.
+ANXIN_TRUST_REQUEST_ID = env_bool("ANXIN_TRUST_REQUEST_ID", False)
+# The health endpoint (/health/, anxin.ops.health): unhealthy (503) when a queued task has
+# been due longer than this without a worker taking it, or when evidence records have waited
+# for the sequencer longer than this.
+ANXIN_HEALTH_TASK_DELAY_SECONDS = env_int("ANXIN_HEALTH_TASK_DELAY_SECONDS", 300, minimum=1)
+ANXIN_HEALTH_SEQUENCER_LAG_SECONDS = env_int("ANXIN_HEALTH_SEQUENCER_LAG_SECONDS", 60, minimum=1)
+# Prometheus metrics (/metrics, anxin.ops.metrics): served only to a request bearing this
+# token (Authorization: Bearer …) or coming straight from one of these addresses or networks
+# (the connection's own address, never a forwarded one). Neither set: /metrics is a 404.
+ANXIN_METRICS_TOKEN = env_str("ANXIN_METRICS_TOKEN", "")
+ANXIN_METRICS_ALLOWED_IPS = [
+    a.strip() for a in env_str("ANXIN_METRICS_ALLOWED_IPS", "").split(",") if a.strip()
+]
+# Count and time every database query (django-prometheus' database wrappers). Off by default:
+# it wraps every cursor on the hot paths; on in the compose file.
+ANXIN_METRICS_DB = env_bool("ANXIN_METRICS_DB", False)
+INSTALLED_APPS += ["health_check", "django_prometheus"]
+# Metrics around everything (the "before" first, the "after" just inside django-axes, which
+# stays last); the request id before anything that may log.
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "anxin.core.logs.RequestIdMiddleware",
+    *MIDDLEWARE,
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("axes.middleware.AxesMiddleware"),
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+)
+if ANXIN_METRICS_DB:
+    DATABASES["default"]["ENGINE"] = {
+        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+        "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    }[DATABASES["default"]["ENGINE"]]
+PROMETHEUS_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+PROMETHEUS_METRIC_NAMESPACE = ""
+# Behind TLS the health probe and the metrics scraper may speak plain HTTP to the server
+# itself (the compose healthcheck, a scraper beside it): they are not redirected.
+SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^metrics$"]
+# Headers every response carries (Django's defaults, said here so they are seen and tested):
+# no MIME sniffing, the referrer only to Anxin itself, no framing, a window of its own.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Anxin's own settings -------------------------------------------------------------------
 ANXIN_SITE_URL = env_str("ANXIN_SITE_URL", "http://127.0.0.1:8000")
