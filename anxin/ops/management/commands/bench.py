@@ -12,12 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages, recon."
+    help = "Run a benchmark. Names: checkout, credit, disputes, evidence, http, law, pages, recon."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "name",
-            choices=["checkout", "credit", "disputes", "evidence", "law", "pages", "recon"],
+            choices=["checkout", "credit", "disputes", "evidence", "http", "law", "pages", "recon"],
         )
         parser.add_argument("--lifecycles", type=int, default=2000)
         parser.add_argument("--clients", type=int, default=2)
@@ -46,13 +46,26 @@ class Command(BaseCommand):
         recon.add_argument("--day-orders", type=int, default=100_000, help="the day's orders")
         recon.add_argument("--lost", type=int, default=100, help="notifications lost")
 
+        http = parser.add_argument_group(
+            "http (also --lifecycles and --clients: the service layer)"
+        )
+        http.add_argument("--start-users", type=int, default=2, help="users at the first step")
+        http.add_argument("--max-users", type=int, default=128, help="users at the last step")
+        http.add_argument("--step-seconds", type=int, default=30, help="each step's length")
+        http.add_argument("--spawn-rate", type=float, default=4.0, help="users started a second")
+        http.add_argument("--shops", type=int, default=4, help="sellers, one listing each")
+        http.add_argument("--p95-ms", type=float, default=150.0, help="each page's p95 limit")
+        http.add_argument(
+            "--web-workers", type=int, default=0, help="gunicorn workers (0: its own rule)"
+        )
+
         pages = parser.add_argument_group("pages")
         pages.add_argument("--requests", type=int, default=50, help="timed requests a page")
         pages.add_argument("--buyer", default="zhangwei", help="whose order and checkout")
         pages.add_argument("--seller", default="seller-tea", help="whose home and listing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, credit, disputes, evidence, law, pages, recon
+        from anxin.bench import checkout, credit, disputes, evidence, http, law, pages, recon
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -66,6 +79,29 @@ class Command(BaseCommand):
                     buyer=options["buyer"],
                     seller=options["seller"],
                     requests=options["requests"],
+                    log=log,
+                )
+            elif options["name"] == "http":
+                if min(options["start_users"], options["step_seconds"], options["shops"]) < 1:
+                    raise CommandError(
+                        "--start-users, --step-seconds and --shops must be at least 1"
+                    )
+                if options["max_users"] < options["start_users"] or options["spawn_rate"] <= 0:
+                    raise CommandError(
+                        "--max-users below --start-users, or --spawn-rate not positive"
+                    )
+                if options["lifecycles"] < 1 or options["clients"] < 1:
+                    raise CommandError("--lifecycles and --clients must be at least 1")
+                result = http.run(
+                    start_users=options["start_users"],
+                    max_users=options["max_users"],
+                    step_seconds=options["step_seconds"],
+                    spawn_rate=options["spawn_rate"],
+                    sellers=options["shops"],
+                    lifecycles=options["lifecycles"],
+                    clients=options["clients"],
+                    p95_ms=options["p95_ms"],
+                    web_workers=options["web_workers"],
                     log=log,
                 )
             elif options["name"] == "recon":
