@@ -318,6 +318,7 @@ def run(
     clients: int,
     p95_ms: float,
     web_workers: int,
+    warmup_seconds: int,
     log: Log,
 ) -> dict[str, Any]:
     from django.core.management import call_command
@@ -348,6 +349,19 @@ def run(
         folder = Path(tmp)
         (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
         with production(folder, log, web_workers, secret_key) as url:
+            if warmup_seconds:
+                # Each gunicorn worker's first requests load templates, translations and the
+                # URL patterns: not what the steps measure.
+                log(f"warming up: {plan[0]} users, {warmup_seconds} s (not reported)")
+                (folder / "warmup").mkdir()
+                load_step(
+                    url,
+                    folder / "config.json",
+                    folder / "warmup",
+                    users=plan[0],
+                    seconds=warmup_seconds,
+                    spawn_rate=spawn_rate,
+                )
             for users in plan:
                 log(f"step: {users} users, {step_seconds} s after all have started")
                 step = load_step(

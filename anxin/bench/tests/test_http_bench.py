@@ -13,12 +13,13 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_bench_http_runs_a_step_and_ends_with_one_json_line() -> None:
-    # Given PostgreSQL (skipped on SQLite) and the load in one step of 2 users for 12 s
+    # Given PostgreSQL (skipped on SQLite), a 2 s warm-up and one step of 2 users for 12 s
     # When bench http runs, with the service layer's reference at 6 lifecycles
     result = bench(
         "http",
         *["--start-users", "2", "--max-users", "2", "--step-seconds", "12"],
         *["--spawn-rate", "2", "--shops", "1", "--lifecycles", "6", "--p95-ms", "60000"],
+        *["--warmup-seconds", "2"],
         progress="waiting for /health/",
     )
     # Then it ends with one JSON line in the agreed shape, reporting that step

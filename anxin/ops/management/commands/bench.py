@@ -54,6 +54,9 @@ class Command(BaseCommand):
         http.add_argument("--step-seconds", type=int, default=30, help="each step's length")
         http.add_argument("--spawn-rate", type=float, default=4.0, help="users started a second")
         http.add_argument("--shops", type=int, default=4, help="sellers, one listing each")
+        http.add_argument(
+            "--warmup-seconds", type=int, default=10, help="unreported load before the steps"
+        )
         http.add_argument("--p95-ms", type=float, default=150.0, help="each page's p95 limit")
         http.add_argument(
             "--web-workers", type=int, default=0, help="gunicorn workers (0: its own rule)"
@@ -102,6 +105,7 @@ class Command(BaseCommand):
                     clients=options["clients"],
                     p95_ms=options["p95_ms"],
                     web_workers=options["web_workers"],
+                    warmup_seconds=max(0, options["warmup_seconds"]),
                     log=log,
                 )
             elif options["name"] == "recon":
