@@ -55,7 +55,8 @@ def _field(html: str, name: str) -> str:
 
 
 class _Failed(Exception):
-    """A step of a lifecycle failed (already recorded as a failed request): start anew."""
+    """A request failed (already recorded as a failed request): start anew. Anything else
+    that goes wrong is recorded as a failed "lifecycle error" or "queues error"."""
 
 
 class _Phone(HttpUser):
@@ -171,13 +172,13 @@ class Buyer(_Phone):
         order = r.headers["Location"]
         number = _ORDER.search(order)
         if not number:
-            raise _Failed
+            raise ValueError(f"checkout went to {order}, not an order")
         self.get(c, order, "order page")
         self.think()
         r = self.post(c, f"{order}/pay", "pay", {})
         cashier = _CASHIER.search(r.headers["Location"])
         if not cashier:
-            raise _Failed
+            raise ValueError(f"pay went to {r.headers['Location']}, not the sandbox cashier")
         cashier_url = f"/sandbox/pay/{cashier.group(1)}"
         self.get(c, cashier_url, "cashier")
         self.think()
@@ -191,7 +192,7 @@ class Buyer(_Phone):
             if r.headers.get("HX-Refresh") == "true":
                 break
             if time.monotonic() > deadline:
-                raise _Failed
+                raise ValueError(f"the payment had not landed after {POLL_LIMIT:g} s")
         self.get(c, order, "order page")
         self.think()
         self.post(
@@ -206,7 +207,7 @@ class Buyer(_Phone):
         s = self.seller
         todo = self.get(s, "/seller/", "seller to-do").text
         if f"/orders/{number.group(1)}" not in todo:
-            raise _Failed
+            raise ValueError("the paid order is not on the seller's to-do list")
         self.get(s, order, "order page (seller)")
         self.post(
             s,
