@@ -429,6 +429,16 @@ def run(
                 for name, r in (best["pages"].items() if best else [])
             },
             "worst_page": worst,
+            # The step that ended the climb, to see why (None: every step passed).
+            "stopped_at": (
+                {
+                    "users": done[-1]["users"],
+                    "pages": done[-1]["pages"],
+                    "errors": done[-1]["errors"],
+                }
+                if done and not passes(done[-1], p95_ms)
+                else None
+            ),
             "failed_requests": best["failures"] if best else None,
             "http_lifecycles_per_s": r2(http_rate),
             "service_lifecycles_per_s": r2(service["lifecycles_per_s"]),

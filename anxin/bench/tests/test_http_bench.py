@@ -41,6 +41,8 @@ def test_bench_http_runs_a_step_and_ends_with_one_json_line() -> None:
     assert figures["service_failed_lifecycles"] == 0
     assert figures["http_lifecycles_per_s"] >= 0
     assert figures["worst_page"] in pages
+    # And, every step having passed, no step is named as the one that ended the climb
+    assert figures["stopped_at"] is None
     assert set(result["targets"]) == {"passing_step", "ratio"}
 
 
