@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark. Names: checkout, credit, disputes, evidence, law, pages, payouts, recon."
+        "Run a benchmark. Names: checkout, credit, disputes, evidence, http, law, pages, "
+        "payouts, recon."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -24,6 +25,7 @@ class Command(BaseCommand):
                 "credit",
                 "disputes",
                 "evidence",
+                "http",
                 "law",
                 "pages",
                 "payouts",
@@ -64,13 +66,39 @@ class Command(BaseCommand):
         )
         payouts.add_argument("--payouts", type=int, default=1000, help="payouts in all")
 
+        http = parser.add_argument_group(
+            "http (also --lifecycles and --clients: the service layer)"
+        )
+        http.add_argument("--start-users", type=int, default=2, help="users at the first step")
+        http.add_argument("--max-users", type=int, default=128, help="users at the last step")
+        http.add_argument("--step-seconds", type=int, default=30, help="each step's length")
+        http.add_argument("--spawn-rate", type=float, default=4.0, help="users started a second")
+        http.add_argument("--shops", type=int, default=4, help="sellers, one listing each")
+        http.add_argument(
+            "--warmup-seconds", type=int, default=10, help="unreported load before the steps"
+        )
+        http.add_argument("--p95-ms", type=float, default=150.0, help="each page's p95 limit")
+        http.add_argument(
+            "--web-workers", type=int, default=0, help="gunicorn workers (0: its own rule)"
+        )
+
         pages = parser.add_argument_group("pages")
         pages.add_argument("--requests", type=int, default=50, help="timed requests a page")
         pages.add_argument("--buyer", default="zhangwei", help="whose order and checkout")
         pages.add_argument("--seller", default="seller-tea", help="whose home and listing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.bench import checkout, credit, disputes, evidence, law, pages, payouts, recon
+        from anxin.bench import (
+            checkout,
+            credit,
+            disputes,
+            evidence,
+            http,
+            law,
+            pages,
+            payouts,
+            recon,
+        )
 
         def log(line: str) -> None:
             print(line, file=sys.stderr, flush=True)
@@ -84,6 +112,30 @@ class Command(BaseCommand):
                     buyer=options["buyer"],
                     seller=options["seller"],
                     requests=options["requests"],
+                    log=log,
+                )
+            elif options["name"] == "http":
+                if min(options["start_users"], options["step_seconds"], options["shops"]) < 1:
+                    raise CommandError(
+                        "--start-users, --step-seconds and --shops must be at least 1"
+                    )
+                if options["max_users"] < options["start_users"] or options["spawn_rate"] <= 0:
+                    raise CommandError(
+                        "--max-users below --start-users, or --spawn-rate not positive"
+                    )
+                if options["lifecycles"] < 1 or options["clients"] < 1:
+                    raise CommandError("--lifecycles and --clients must be at least 1")
+                result = http.run(
+                    start_users=options["start_users"],
+                    max_users=options["max_users"],
+                    step_seconds=options["step_seconds"],
+                    spawn_rate=options["spawn_rate"],
+                    sellers=options["shops"],
+                    lifecycles=options["lifecycles"],
+                    clients=options["clients"],
+                    p95_ms=options["p95_ms"],
+                    web_workers=options["web_workers"],
+                    warmup_seconds=max(0, options["warmup_seconds"]),
                     log=log,
                 )
             elif options["name"] == "recon":
