@@ -474,6 +474,9 @@ if ANXIN_SANDBOX_BILL_FORMAT not in ("wechat", "alipay"):
 # `anxin deadlines` queues yesterday's reconciliation (off: run `anxin reconcile` from cron).
 ANXIN_RECONCILE_DAILY = env_bool("ANXIN_RECONCILE_DAILY", True)
 ANXIN_RECONCILE_HOUR = env_int("ANXIN_RECONCILE_HOUR", 10, minimum=0, maximum=23)
+# `anxin deadlines` queues the whole books' audit this often (minutes; 0: never, run `anxin
+# ledger audit` from cron instead); the operator's desk shows the last one.
+ANXIN_AUDIT_EVERY_MINUTES = env_int("ANXIN_AUDIT_EVERY_MINUTES", 60, minimum=0)
 ANXIN_KEYS_DIR = Path(env_str("ANXIN_KEYS_DIR", str(DATA_DIR / "keys")))
 # Where PostgreSQL's client programs are (pg_dump and pg_restore for `anxin backup` and
 # `anxin restore`), when not the ones on the PATH: they should be the server's version or newer.

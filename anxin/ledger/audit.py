@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from django.db.models import Sum
 
 from anxin.ledger import posting
-from anxin.ledger.models import Account, Transfer
+from anxin.ledger.models import Account, AuditRun, Transfer
 from anxin.ledger.posting import Kind, LedgerError, PendingState, PendingView
 
 
@@ -88,3 +88,8 @@ def ledger_audit() -> list[str]:
         if len(sizes) != sizes[0] or len(set(sizes)) != 1:
             problems.append(f"linked chain {chain}: {len(sizes)} of {sizes[0]} transfers stored")
     return problems
+
+
+def audit_latest() -> AuditRun | None:
+    """The last finished run of the whole books' audit (ops.audits), as pages show it."""
+    return AuditRun.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()

@@ -142,3 +142,23 @@ class Transfer(models.Model):
 
 
 __all__ = ["Account", "AccountKind", "Flag", "Transfer"]
+
+
+class AuditRun(models.Model):
+    """One run of the whole books' audit (`anxin ledger audit`, or the hourly one `anxin
+    deadlines` queues): when, how long, and what it found. Pages show the last run instead of
+    auditing the whole history on every view."""
+
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    violations = models.PositiveIntegerField(default=0)
+    # The first violations found, as the audit words them (all of them are in the count).
+    problems = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["-queued_at"], name="ledger_auditrun_latest")]
+
+    def __str__(self) -> str:
+        return f"audit {self.queued_at:%Y-%m-%d %H:%M} ({self.violations})"

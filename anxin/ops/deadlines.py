@@ -11,6 +11,7 @@ from anxin.accounts.services import accounts_purge
 from anxin.aftersales.services import aftersale_deadlines_run
 from anxin.core.worker import reclaim_stale
 from anxin.disputes.deadlines import dispute_deadlines_run as disputes_deadlines_run
+from anxin.ops.audits import audit_schedule
 from anxin.orders.services import order_deadlines_run
 from anxin.payments.services import provider_calls_requeue, rejected_purge
 from anxin.payouts.services import payouts_requeue
@@ -34,6 +35,8 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     counts["rejected_notifications_purged"] = rejected_purge(now=now)
     # Yesterday's bill, once the provider has it out: queued once, run by a worker.
     counts["reconciliations_queued"] = reconcile_schedule(now=now)
+    # The whole books' audit, every ANXIN_AUDIT_EVERY_MINUTES, run by a worker.
+    counts["audits_queued"] = audit_schedule(now=now)
     counts["blacklistings_expired"] = blacklist_expire()
     counts |= aftersale_deadlines_run(limit=limit)
     counts |= disputes_deadlines_run(limit=limit)

@@ -15,19 +15,19 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["audit"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from anxin.disputes.audit import returns_audit
-        from anxin.ledger.audit import ledger_audit
         from anxin.ledger.models import Account, Transfer
-        from anxin.orders.audit import orders_audit
-        from anxin.payouts.audit import payouts_audit
+        from anxin.ops.audits import audit_recorded
 
-        problems = ledger_audit() + orders_audit() + returns_audit() + payouts_audit()
+        run = audit_recorded()
+        problems = run.problems
         accounts, transfers = Account.objects.count(), Transfer.objects.count()
         if problems:
             for p in problems:
                 self.stderr.write(f"VIOLATION {p}")
+            if run.violations > len(problems):
+                self.stderr.write(f"… and {run.violations - len(problems)} more")
             self.stderr.write(
-                f"ledger audit: {len(problems)} violation(s) in {accounts} "
+                f"ledger audit: {run.violations} violation(s) in {accounts} "
                 f"accounts and {transfers} transfers"
             )
             sys.exit(1)
