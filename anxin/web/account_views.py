@@ -168,6 +168,8 @@ def phone_login(request: HttpRequest) -> HttpResponse:
             "error": error,
             "step": step,
             "number": number,
+            # As people read a mobile number: 139 1234 5678.
+            "number_shown": f"{number[:3]} {number[3:7]} {number[7:]}" if number else "",
             "phone": form.get("phone", ""),
             "minutes": settings.ANXIN_SMS_CODE_MINUTES,
             "next": _next(form) or _next(request.GET),
@@ -259,6 +261,7 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         {
             "error": error,
             "qr": twofactor.qr_data_uri(device),
+            "otpauth": device.config_url,
             "secret": twofactor.secret_text(device),
         },
         status=status,

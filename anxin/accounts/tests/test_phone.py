@@ -295,7 +295,7 @@ def test_the_page_signs_a_new_buyer_up_by_number_and_code(clock) -> None:
     html = r.content.decode()
     # Then the page says the code is on its way, and asks for it
     assert r.status_code == 200
-    assert "6 位验证码已通过短信发送至 13912345678" in html
+    assert "6 位验证码已通过短信发送至 139 1234 5678" in html
     assert 'autocomplete="one-time-code"' in html
     assert 'inputmode="numeric"' in html
     # When the code is entered
