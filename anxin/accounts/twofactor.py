@@ -19,6 +19,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -113,7 +114,14 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Lazy, as Django's own request.user: a request that never looks at its user (a
+        # bearer-token API call, a static file) costs no query here either.
         user = request.user
-        if required(user) and not user.is_verified():  # type: ignore[union-attr]
-            request.user = AnonymousUser()
+        request.user = SimpleLazyObject(lambda: _gate(user))  # type: ignore[assignment]
         return self.get_response(request)
+
+
+def _gate(user: Any) -> Any:
+    if required(user) and not user.is_verified():
+        return AnonymousUser()
+    return user
