@@ -543,8 +543,12 @@ ANXIN_TENCENT_SMS_TEMPLATE_ID = env_str("ANXIN_TENCENT_SMS_TEMPLATE_ID", "")
 ANXIN_TENCENT_SMS_REGION = env_str("ANXIN_TENCENT_SMS_REGION", "ap-guangzhou")
 # Roles that sign in with a password AND a second factor (a TOTP app, or a backup code).
 ANXIN_2FA_ROLES = frozenset(
-    r for r in env_str("ANXIN_2FA_ROLES", "operator,regulator").split(",") if r.strip()
+    r.strip() for r in env_str("ANXIN_2FA_ROLES", "operator,regulator").split(",") if r.strip()
 )
+if ANXIN_2FA_ROLES - {"buyer", "seller", "mediator", "adjudicator", "regulator", "operator"}:
+    raise ImproperlyConfigured(
+        "ANXIN_2FA_ROLES: roles among buyer, seller, mediator, adjudicator, regulator, operator"
+    )
 # The name authenticator apps show beside the account.
 OTP_TOTP_ISSUER = env_str("ANXIN_2FA_ISSUER", "Anxin")
 # Minutes between the password and the second factor before the password is asked again.

@@ -258,6 +258,10 @@ def phone_sign_in(*, phone: str, code: str) -> tuple[User, bool]:
 
 
 def codes_purge(now: dt.datetime) -> int:
-    """Codes older than the longest sending window (a day) count for nothing any more."""
+    """Codes older than the longest sending window (a day) count for nothing any more; nor
+    do the sandbox's copies of the texts."""
+    from anxin.sms.providers.sandbox import sandbox_purge
+
     n, _ = PhoneCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
+    sandbox_purge(now)
     return n

@@ -271,8 +271,9 @@ def test_old_codes_are_purged_after_a_day(clock) -> None:
     clock.shift(dt.timedelta(days=1, minutes=1))
     # When the daily purge runs
     accounts_purge()
-    # Then the code is gone
+    # Then the code is gone, and so is the sandbox's copy of the text
     assert not PhoneCode.objects.exists()
+    assert not SandboxSms.objects.exists()
 
 
 # --- the page ---------------------------------------------------------------------------------

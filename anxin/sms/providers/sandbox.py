@@ -3,9 +3,13 @@ the demo's codes page shows what the phone would have received."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from anxin.sms.models import SandboxSms
+
+# What the demo's codes page may still show: a day of texts is more than anyone scrolls.
+KEEP = dt.timedelta(days=1)
 
 # The text of the template a real provider would have approved (the sandbox renders it).
 TEMPLATE = "【安心】您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
@@ -23,3 +27,10 @@ class SandboxSmsProvider:
             message_id=message_id,
         )
         return message_id
+
+
+def sandbox_purge(now: dt.datetime) -> int:
+    """Texts the sandbox 'sent' more than a day ago (`anxin deadlines`, via accounts_purge):
+    their codes have long expired."""
+    n, _ = SandboxSms.objects.filter(sent_at__lt=now - KEEP).delete()
+    return n

@@ -46,3 +46,12 @@ def test_an_unknown_sms_provider_is_refused() -> None:
     # Then it refuses to start, naming the setting
     assert refused.returncode != 0
     assert "ANXIN_SMS_PROVIDER" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_an_unknown_role_for_two_step_sign_in_is_refused() -> None:
+    # When a site starts with a misspelt role among those that need a second factor
+    refused = start(ANXIN_2FA_ROLES="operator,regulater")
+    # Then it refuses to start, naming the setting, instead of leaving the role unprotected
+    assert refused.returncode != 0
+    assert "ANXIN_2FA_ROLES" in refused.stderr
