@@ -206,3 +206,13 @@ def test_the_demo_enrols_its_staff_and_prints_their_codes(operator, capsys) -> N
     # And --logins names the key of the app
     call_command("demo", logins=True)
     assert "anxin demo --code" in capsys.readouterr().out
+
+
+def test_the_account_page_warns_when_no_backup_code_is_left(operator) -> None:
+    # Given an operator signed in with both factors, with no backup codes
+    c = Client(headers={"accept-language": "en"})
+    c.force_login(operator)
+    # When she opens her account page
+    page = c.get("/account/").content.decode()
+    # Then it warns her to make some
+    assert "You have no backup codes left." in page
