@@ -31,6 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from anxin.accounts.models import SELF_SERVICE_ROLES, PhoneCode, RateWindow, Role, User
@@ -103,9 +104,9 @@ def _wait(times: list[dt.datetime], limit: int, window: dt.timedelta, now: dt.da
     return max(1, math.ceil((times[limit - 1] + window - now).total_seconds()))
 
 
-def _recent(rows: object, since: dt.datetime, limit: int) -> list[dt.datetime]:
+def _recent(rows: QuerySet[PhoneCode], since: dt.datetime, limit: int) -> list[dt.datetime]:
     return list(
-        rows.filter(created_at__gt=since)  # type: ignore[attr-defined]
+        rows.filter(created_at__gt=since)
         .order_by("-created_at")
         .values_list("created_at", flat=True)[:limit]
     )
