@@ -68,7 +68,8 @@ def test_other_numbers_are_refused_with_a_clear_message(typed: str) -> None:
 
 
 def test_a_code_is_six_digits_kept_only_as_a_keyed_hash(clock) -> None:
-    # Given a code sent to a number
+    # Given a number
+    # When a code is sent to it
     sent = send()
     code = last_code()
     # Then it is six digits, expiring in five minutes, and the database holds no copy of it
@@ -312,7 +313,8 @@ def test_the_page_refuses_a_wrong_code_and_a_foreign_number_in_the_readers_langu
     clock,
 ) -> None:
     c = page(lang="en")
-    # Given a foreign number typed on the English page
+    # Given the English page
+    # When a foreign number is typed
     r = c.post("/login/phone", {"action": "send", "phone": "+1 415 555 0100"})
     # Then it is refused in English
     assert r.status_code == 422
@@ -346,11 +348,13 @@ def test_the_sign_in_page_links_the_sandbox_codes_only_when_the_sandbox_shows_th
     # Given the sandbox as the provider, with its page on
     settings.ANXIN_SMS_PROVIDER = "sandbox"
     settings.ANXIN_SMS_SANDBOX_PAGE = True
+    # When the sign-in page is opened
     # Then the sign-in page links to the codes page, which answers
     assert "/sandbox/sms" in page().get("/login/").content.decode()
     assert page().get("/sandbox/sms").status_code == 200
     # Given the page off (a site behind TLS)
     settings.ANXIN_SMS_SANDBOX_PAGE = False
+    # When the sign-in page and the codes page are opened
     # Then there is no link, and the page is not there
     assert "/sandbox/sms" not in page().get("/login/").content.decode()
     assert page().get("/sandbox/sms").status_code == 404

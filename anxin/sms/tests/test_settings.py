@@ -25,7 +25,8 @@ def start(**extra: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.django_db
 def test_a_site_behind_tls_refuses_the_sms_sandbox_unless_allowed() -> None:
-    # When a site behind TLS starts with the sandbox as its SMS provider
+    # Given a site behind TLS (ANXIN_HTTPS), taken for production
+    # When it starts with the sandbox as its SMS provider
     refused = start(ANXIN_HTTPS="1")
     # Then it refuses to start, naming the setting that allows it
     assert refused.returncode != 0
@@ -41,7 +42,8 @@ def test_a_site_behind_tls_refuses_the_sms_sandbox_unless_allowed() -> None:
 
 @pytest.mark.django_db
 def test_an_unknown_sms_provider_is_refused() -> None:
-    # When a site starts with a provider Anxin has no adapter for
+    # Given a provider Anxin has no adapter for
+    # When a site starts with it
     refused = start(ANXIN_SMS_PROVIDER="twilio")
     # Then it refuses to start, naming the setting
     assert refused.returncode != 0
@@ -50,7 +52,8 @@ def test_an_unknown_sms_provider_is_refused() -> None:
 
 @pytest.mark.django_db
 def test_an_unknown_role_for_two_step_sign_in_is_refused() -> None:
-    # When a site starts with a misspelt role among those that need a second factor
+    # Given a misspelt role among those that need a second factor
+    # When a site starts with it
     refused = start(ANXIN_2FA_ROLES="operator,regulater")
     # Then it refuses to start, naming the setting, instead of leaving the role unprotected
     assert refused.returncode != 0
