@@ -39,6 +39,33 @@ def _anxin_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": PLAIN_STATIC}}
 
 
+_client_login = Client._login
+
+
+def _login_with_both_factors(self: Client, user: Any, backend: str | None = None) -> None:
+    """The test client's login() and force_login() skip the sign-in page, its password and its
+    throttle; for an operator or a regulator they skip the second factor too, as if it had
+    been given with a confirmed app. Tests of two-step sign-in itself sign in through the
+    pages (accounts/tests/test_two_factor.py), which this does not touch."""
+    from django.conf import settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _client_login(self, user, backend)
+    if user.role in settings.ANXIN_2FA_ROLES:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _client_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Client, "_login", _login_with_both_factors)
+
+
 @pytest.fixture
 def clock() -> Iterator[time_machine.Coordinates]:
     """The clock, stopped at START; tests move it with clock.shift() and never sleep."""
@@ -227,6 +254,8 @@ def child_env() -> dict[str, str]:
     env["ANXIN_KEYS_DIR"] = str(settings.ANXIN_KEYS_DIR)
     env["ANXIN_SANDBOX_DUPLICATE_RATE"] = "0"
     env["ANXIN_SANDBOX_MAX_DELAY_SECONDS"] = "0"
+    # A child behind TLS (ANXIN_HTTPS) is a production site: the SMS sandbox, allowed.
+    env.setdefault("ANXIN_SMS_SANDBOX_ALLOWED", "1")
     env["DJANGO_SETTINGS_MODULE"] = "anxin.settings"
     env.pop("ANXIN_CRASH_AT", None)
     return env

@@ -114,6 +114,11 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "anxin.core",
     "anxin.accounts",
+    "anxin.sms",
+    # Two-factor sign-in for operators and regulators (accounts.twofactor): TOTP and backup codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "anxin.ledger",
     "anxin.evidence",
     "anxin.catalog",
@@ -143,6 +148,9 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); a staff session without its second factor is no session.
+    "django_otp.middleware.OTPMiddleware",
+    "anxin.accounts.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Refuses unstorable characters and unreadable bodies; API errors as problem+json.
     "anxin.api.middleware.InputGuardMiddleware",
@@ -570,6 +578,56 @@ PASSWORD_RESET_TIMEOUT = ANXIN_PASSWORD_RESET_MINUTES * 60
 # ANXIN_API_TOKENS_PER_USER live ones (making one more revokes the oldest).
 ANXIN_API_TOKEN_DAYS = env_int("ANXIN_API_TOKEN_DAYS", 30, minimum=1, maximum=365)
 ANXIN_API_TOKENS_PER_USER = env_int("ANXIN_API_TOKENS_PER_USER", 10, minimum=1, maximum=1000)
+
+# --- Phone sign-in (one-time SMS codes) and staff two-factor sign-in ------------------------
+# Buyers sign up and sign in with a mainland mobile number and a six-digit code sent by SMS
+# (accounts.phone). The provider: `sandbox` (sends nothing; each message is kept and, where
+# ANXIN_SMS_SANDBOX_PAGE allows, listed on the demo's codes page) or `tencent` (Tencent Cloud SMS).
+ANXIN_SMS_PROVIDER = env_str("ANXIN_SMS_PROVIDER", "sandbox")
+if ANXIN_SMS_PROVIDER not in ("sandbox", "tencent"):
+    raise ImproperlyConfigured("ANXIN_SMS_PROVIDER: sandbox or tencent")
+# A site behind TLS (ANXIN_HTTPS) is taken for production: it refuses to start with the sandbox,
+# where no code ever reaches a phone, unless this says it is a trial that may.
+ANXIN_SMS_SANDBOX_ALLOWED = env_bool("ANXIN_SMS_SANDBOX_ALLOWED", False)
+if ANXIN_SMS_PROVIDER == "sandbox" and ANXIN_HTTPS and not ANXIN_SMS_SANDBOX_ALLOWED:
+    raise ImproperlyConfigured(
+        "ANXIN_SMS_PROVIDER is the sandbox on a production site (ANXIN_HTTPS): configure a real "
+        "SMS provider, or set ANXIN_SMS_SANDBOX_ALLOWED=1 for a trial (README: Phone sign-in)"
+    )
+# Whether the sandbox's codes page (/sandbox/sms) shows the codes it "sent", and the sign-in
+# pages link to it: on for the demo and development, off by default behind TLS, where anyone
+# could read anyone's code there.
+ANXIN_SMS_SANDBOX_PAGE = env_bool("ANXIN_SMS_SANDBOX_PAGE", DEBUG or not ANXIN_HTTPS)
+# A code works once, for this many minutes; this many wrong tries burn it.
+ANXIN_SMS_CODE_MINUTES = env_int("ANXIN_SMS_CODE_MINUTES", 5, minimum=1, maximum=30)
+ANXIN_SMS_CODE_TRIES = env_int("ANXIN_SMS_CODE_TRIES", 5, minimum=1, maximum=10)
+# Codes sent to one number: at most one a minute, this many an hour and a day.
+ANXIN_SMS_PER_NUMBER_HOUR = env_int("ANXIN_SMS_PER_NUMBER_HOUR", 5, minimum=1, maximum=100)
+ANXIN_SMS_PER_NUMBER_DAY = env_int("ANXIN_SMS_PER_NUMBER_DAY", 10, minimum=1, maximum=1000)
+# Codes asked for from one client address (ANXIN_PROXY_COUNT says which), to any numbers.
+ANXIN_SMS_PER_ADDRESS_HOUR = env_int("ANXIN_SMS_PER_ADDRESS_HOUR", 20, minimum=1, maximum=10_000)
+ANXIN_SMS_PER_ADDRESS_DAY = env_int("ANXIN_SMS_PER_ADDRESS_DAY", 50, minimum=1, maximum=100_000)
+# Tencent Cloud SMS (ANXIN_SMS_PROVIDER=tencent): the API key's SecretId, a FILE holding its
+# SecretKey, the SMS application's SdkAppId, the approved signature (签名) and the approved
+# template's id (two parameters: the code, its minutes), and the API region.
+ANXIN_TENCENT_SMS_SECRET_ID = env_str("ANXIN_TENCENT_SMS_SECRET_ID", "")
+ANXIN_TENCENT_SMS_SECRET_KEY_PATH = env_str("ANXIN_TENCENT_SMS_SECRET_KEY_PATH", "")
+ANXIN_TENCENT_SMS_APP_ID = env_str("ANXIN_TENCENT_SMS_APP_ID", "")
+ANXIN_TENCENT_SMS_SIGN_NAME = env_str("ANXIN_TENCENT_SMS_SIGN_NAME", "")
+ANXIN_TENCENT_SMS_TEMPLATE_ID = env_str("ANXIN_TENCENT_SMS_TEMPLATE_ID", "")
+ANXIN_TENCENT_SMS_REGION = env_str("ANXIN_TENCENT_SMS_REGION", "ap-guangzhou")
+# Roles that sign in with a password AND a second factor (a TOTP app, or a backup code).
+ANXIN_2FA_ROLES = frozenset(
+    r.strip() for r in env_str("ANXIN_2FA_ROLES", "operator,regulator").split(",") if r.strip()
+)
+if ANXIN_2FA_ROLES - {"buyer", "seller", "mediator", "adjudicator", "regulator", "operator"}:
+    raise ImproperlyConfigured(
+        "ANXIN_2FA_ROLES: roles among buyer, seller, mediator, adjudicator, regulator, operator"
+    )
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env_str("ANXIN_2FA_ISSUER", "Anxin")
+# Minutes between the password and the second factor before the password is asked again.
+ANXIN_2FA_PENDING_MINUTES = 10
 
 AUTHENTICATION_BACKENDS = [
     "anxin.accounts.throttle.SignInBackend",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import logout as session_logout
 from ninja import Router, Status
 
-from anxin.accounts import selectors, services
+from anxin.accounts import phone, selectors, services, twofactor
 from anxin.accounts.models import SavedAddress, User
 from anxin.accounts.schemas import (
     AddressIn,
@@ -13,6 +13,10 @@ from anxin.accounts.schemas import (
     PasswordResetConfirmIn,
     PasswordResetIn,
     PasswordResetOut,
+    PhoneCodeIn,
+    PhoneCodeOut,
+    PhoneTokenIn,
+    PhoneTokenOut,
     SellerProfileOut,
     SignupIn,
     TokenIn,
@@ -23,6 +27,7 @@ from anxin.accounts.schemas import (
 from anxin.accounts.throttle import client_address
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import Id
+from anxin.core.errors import Unauthorized
 
 router = Router(tags=["accounts"])
 
@@ -58,12 +63,60 @@ def signup(request: AuthedRequest, payload: SignupIn):
 @router.post("/auth/token", response={201: TokenOut}, auth=None)
 def token(request: AuthedRequest, payload: TokenIn):
     """Throttled per user name and per address (429 `too_many_attempts`, with `retry_after`
-    in seconds); a wrong password and an unknown name get the same 401."""
+    in seconds); a wrong password and an unknown name get the same 401. Operators and
+    regulators also give `otp`, a code of their authenticator app (or a backup code): without
+    it 401 `second_factor_required`, wrong 401 `second_factor_wrong`. Accounts that have no
+    app yet enrol one on the web sign-in page first."""
     user = services.user_authenticate(
         request=request, username=payload.username, password=payload.password
     )
+    if twofactor.required(user):
+        if not payload.otp:
+            raise Unauthorized(
+                "otp: this account signs in with a second factor; give the code of its "
+                "authenticator app",
+                code="second_factor_required",
+                field="otp",
+            )
+        if twofactor.verify(user, payload.otp) is None:
+            raise Unauthorized(
+                "otp: this code is wrong or already used", code="second_factor_wrong", field="otp"
+            )
     row, raw = services.api_token_create(user=user, name=payload.name)
     return Status(201, TokenOut(token=raw, prefix=row.prefix, expires_at=row.expires_at))
+
+
+PHONE_CODE_ANSWER = "a code is on its way to this number by text message"
+
+
+@router.post("/auth/phone/code", response={202: PhoneCodeOut}, auth=None)
+def phone_code(request: AuthedRequest, payload: PhoneCodeIn):
+    """Texts a 6-digit sign-in code to a mainland mobile number, whether or not it has an
+    account (the answer is the same). At most one a minute, and a few an hour and a day, per
+    number and per address: 429 `too_many_codes` with `retry_after` in seconds. 422
+    `phone_invalid` for a number that is not a mainland mobile; 503 `sms_unavailable` if the
+    SMS provider did not take the message."""
+    sent = phone.code_send(phone=payload.phone, address=client_address(request))
+    return Status(
+        202,
+        PhoneCodeOut(
+            detail=PHONE_CODE_ANSWER, expires_in=sent.expires_in, resend_after=sent.resend_after
+        ),
+    )
+
+
+@router.post("/auth/phone/token", response={201: PhoneTokenOut}, auth=None)
+def phone_token(request: AuthedRequest, payload: PhoneTokenIn):
+    """Signs in with the number and its code: a token for the account with this number, or
+    for a new buyer account made for it (`new_account`). A code works once, for a few
+    minutes; wrong, used and expired codes get the same 422 `code_wrong`, and a few wrong
+    tries burn the code. Staff accounts are refused (403 `phone_staff`)."""
+    user, created = phone.phone_sign_in(phone=payload.phone, code=payload.code)
+    row, raw = services.api_token_create(user=user, name=payload.name)
+    return Status(
+        201,
+        PhoneTokenOut(token=raw, prefix=row.prefix, expires_at=row.expires_at, new_account=created),
+    )
 
 
 @router.get("/auth/tokens", response=list[ApiTokenOut])

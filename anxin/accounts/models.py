@@ -27,6 +27,9 @@ class User(AbstractUser):
     # Raised by "sign out everywhere" (and every password change or reset): each signed-in
     # session carries a hash of it, so raising it ends every session on every device at once.
     session_epoch = models.PositiveIntegerField(default=0)
+    # A mainland mobile number (11 digits) proven by a one-time SMS code: the account signs in
+    # with it (accounts.phone). None for accounts that never did.
+    phone = models.CharField(max_length=11, null=True, blank=True, unique=True, default=None)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -148,3 +151,29 @@ class SavedAddress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_name} {self.shipping_address[:20]}"
+
+
+class PhoneCode(models.Model):
+    """A one-time sign-in code sent by SMS. Only its HMAC is kept (the key is a file in
+    ANXIN_KEYS_DIR): a copy of the database holds no code. It works once, until `expires_at`,
+    and `tries` wrong guesses burn it. The rows are also the count the sending limits read
+    (per number and per address), so they are kept a day (accounts_purge)."""
+
+    number = models.CharField(max_length=11)
+    digest = models.CharField(max_length=64)
+    address = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    # When it was used, burnt by wrong tries, replaced by a newer code or not sent.
+    spent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["number", "created_at"], name="phonecode_number"),
+            models.Index(fields=["address", "created_at"], name="phonecode_address"),
+            models.Index(fields=["created_at"], name="phonecode_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number[:3]}****{self.number[-4:]} {self.created_at:%Y-%m-%d %H:%M}"

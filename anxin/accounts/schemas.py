@@ -21,12 +21,38 @@ class TokenIn(Schema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=128)
     name: str = Field("api", max_length=64)
+    otp: str = Field(
+        "",
+        max_length=16,
+        description="operators and regulators: the current code of their authenticator app, "
+        "or a backup code",
+    )
+
+
+class PhoneCodeIn(Schema):
+    phone: str = Field(max_length=20, description="a mainland China mobile number")
+
+
+class PhoneCodeOut(Schema):
+    detail: str
+    expires_in: int = Field(description="seconds the code works")
+    resend_after: int = Field(description="seconds before another code can be asked for")
+
+
+class PhoneTokenIn(Schema):
+    phone: str = Field(max_length=20)
+    code: str = Field(max_length=16, description="the 6-digit code sent by text message")
+    name: str = Field("api", max_length=64)
 
 
 class TokenOut(Schema):
     token: str
     prefix: str
     expires_at: dt.datetime
+
+
+class PhoneTokenOut(TokenOut):
+    new_account: bool = Field(description="the number had no account: a buyer account was made")
 
 
 class ApiTokenOut(Schema):

@@ -384,9 +384,9 @@ def api_tokens_revoke_all(*, user: User) -> int:
 
 
 def accounts_purge() -> dict[str, int]:
-    """For `anxin deadlines`: deletes expired and revoked API tokens, quota counts older than
-    a day, and sign-in failures past the throttle's memory (which axes otherwise clears only
-    when someone next signs in)."""
+    """For `anxin deadlines`: deletes expired and revoked API tokens, quota counts and SMS
+    codes older than a day, and sign-in failures past the throttle's memory (which axes
+    otherwise clears only when someone next signs in)."""
     from axes.models import AccessAttempt
 
     now = timezone.now()
@@ -397,6 +397,9 @@ def accounts_purge() -> dict[str, int]:
     AccessAttempt.objects.filter(
         attempt_time__lt=now - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
     ).delete()
+    from anxin.accounts.phone import codes_purge
+
+    codes_purge(now)
     return {"api_tokens_purged": tokens}
 
 

@@ -4,6 +4,7 @@ urls.py. The after-sales and review patterns come before the order's, whose last
 
 from django.urls import include, path
 
+from anxin.sms import views as sms_views
 from anxin.web import account_views, law_views, media, views
 
 app_name = "web"
@@ -11,10 +12,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("check/<str:what>", views.check, name="check"),
     path("login/", account_views.login_view, name="login"),
+    path("login/phone", account_views.phone_login, name="phone_login"),
+    path("login/verify", account_views.login_2fa, name="login_2fa"),
+    path("login/enrol", account_views.login_enrol, name="login_enrol"),
+    path("sandbox/sms", sms_views.sandbox_codes, name="sandbox_sms"),
     path("logout/", account_views.logout_view, name="logout"),
     path("signup/", account_views.signup, name="signup"),
     path("account/", account_views.account, name="account"),
     path("account/password", account_views.password_change, name="password_change"),
+    path("account/backup-codes", account_views.backup_codes_renew, name="backup_codes"),
     path("account/addresses", account_views.address_add, name="address_add"),
     path(
         "account/addresses/<id:address_id>/default",

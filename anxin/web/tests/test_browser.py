@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from anxin.conftest import PASSWORD, make_listing, make_user
-from anxin.web.tests.phone import Phone
+from anxin.web.tests.phone import Phone, second_step
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +74,8 @@ def _login(page, username: str) -> None:
     # it (and the page checks would see an aborted request).
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+    # An operator or a regulator then gives the second factor (enrolling an app first).
+    second_step(page, username)
 
 
 def test_buyer_pays_into_escrow_seller_ships_buyer_confirms(browser, live_server) -> None:

@@ -50,7 +50,8 @@ def _listing(seller: str) -> str:
 
 
 def _walk(phone: Phone, username: str, pages: list[tuple[str, str]]) -> list[str]:
-    phone.login(username, PASSWORD)
+    # Operators and regulators pass the two-step page on the way in: it is looked at too.
+    phone.login(username, PASSWORD, look=True)
     phone.look("home")
     for path, name in pages:
         phone.visit(path, name)
@@ -227,10 +228,77 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:seller_public", args=[shoes]), "seller-blacklisted"),
             (reverse("web:guarantee"), "guarantee-fund"),
             (reverse("web:staff_dashboard"), "dashboard"),
+            (reverse("web:account") + "#two-factor", "account-two-step"),
         ],
     )
     # Then no page has anything a person would see as broken
     _assert_clean(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_new_operator_sets_up_two_step_sign_in_on_a_phone(
+    browser, live_server, demo, lang
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anxin.accounts.models import User
+
+    # Given a new operator, with a password and no authenticator app yet
+    new = User(username=f"operator-new-{lang[:2]}", role="operator", display_name="新运营")
+    new.set_password(PASSWORD)
+    new.save()
+    phone = Phone.open(browser, live_server.url, "operator-enrol", lang=lang)
+    # When she signs in with her password, is sent to set up an app, adds its key to one,
+    # confirms with its code, and moves on from her backup codes
+    phone.login(new.username, PASSWORD, look=True)
+    # Then she is at the desk, her app confirmed
+    assert phone.page.url.rstrip("/").endswith("/desk")
+    phone.look("desk")
+    assert TOTPDevice.objects.filter(user=new, confirmed=True).exists()
+    phone.close()
+    _assert_clean(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_new_buyer_signs_up_with_a_phone_number_and_its_code(
+    browser, live_server, demo, lang
+) -> None:
+    import secrets
+
+    from anxin.accounts.models import User
+
+    number = "139" + "".join(secrets.choice("0123456789") for _ in range(8))
+    assert not User.objects.filter(phone=number).exists()
+    # Given a person new to Anxin on the sign-in page of the demo
+    phone = Phone.open(browser, live_server.url, "buyer-phone-signup", lang=lang)
+    phone.visit(reverse("web:login"), "login")
+    # When she chooses to sign in with her phone number, and asks for a code
+    with phone.page.expect_navigation():
+        phone.page.locator("main a[href^='/login/phone']").click()
+    phone.look("phone-number")
+    phone.page.fill("input[name=phone]", f"{number[:3]} {number[3:7]} {number[7:]}")
+    with phone.page.expect_navigation():
+        phone.page.click("main form button[type=submit]")
+    phone.look("phone-code")
+    # And reads the code where the demo shows what it texted (the page linked from sign-in)
+    inbox = Phone.open(browser, live_server.url, "buyer-phone-inbox", lang=lang)
+    inbox.visit(reverse("web:sandbox_sms"), "sandbox-codes")
+    card = inbox.page.get_by_test_id("sandbox-sms").filter(has_text=number).first
+    code = card.get_by_test_id("sms-code").inner_text().strip()
+    inbox.close()
+    # And types it in
+    phone.page.fill("input[name=code]", code)
+    with phone.page.expect_navigation():
+        phone.page.click("main form >> nth=0 >> button[type=submit]")
+    # Then she is signed up as a buyer with that number, signed in, and welcomed
+    assert _success(phone)
+    phone.look("welcome")
+    user = User.objects.get(phone=number)
+    assert user.role == "buyer"
+    phone.visit(reverse("web:account"), "account")
+    assert f"{number[:3]}****{number[7:]}" in phone.page.content()
+    phone.close()
+    _assert_clean(phone.problems + inbox.problems)
 
 
 def test_the_dashboard_on_a_phone_in_english(browser, live_server, demo) -> None:

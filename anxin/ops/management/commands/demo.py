@@ -5,6 +5,7 @@ audit like any other. Running it twice changes nothing."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 from typing import Any
@@ -102,6 +103,35 @@ STAFF = [
     ("regulator", "regulator", "市场监管局 赵敏"),
     ("operator", "operator", "平台运营 孙磊"),
 ]
+
+
+def demo_totp_key(username: str) -> str:
+    """The demo's TOTP secret of a staff account (hex, 20 bytes): fixed, so that a demo
+    rebuilt anywhere gives the same codes, and printed by `anxin demo --logins`. A real
+    operator enrols their own app at their first sign-in."""
+    import hashlib
+
+    return hashlib.sha1(f"anxin-demo-totp:{username}".encode(), usedforsecurity=False).hexdigest()
+
+
+def enrol_demo_staff() -> None:
+    """Operators and regulators sign in with a second factor: the demo enrols an app for each
+    (idempotent), with the secret `--logins` prints and `--code NAME` turns into a code."""
+    from django.conf import settings
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from anxin.accounts.models import User
+
+    for user in User.objects.filter(
+        role__in=settings.ANXIN_2FA_ROLES, username__in=[s[0] for s in STAFF]
+    ):
+        TOTPDevice.objects.get_or_create(
+            user=user,
+            name="demo app",
+            defaults={"key": demo_totp_key(user.username), "confirmed": True},
+        )
+
+
 ADDRESSES = [
     "浙江省杭州市西湖区文三路 100 号",
     "上海市浦东新区世纪大道 200 号",
@@ -126,17 +156,28 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--logins", action="store_true", help="only print the demo logins")
+        parser.add_argument(
+            "--code",
+            metavar="USERNAME",
+            help="only print the current two-step sign-in code of a demo operator or regulator",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["logins"]:
             self._print_logins()
             return
+        if options["code"]:
+            self._print_code(options["code"])
+            return
         from anxin.accounts.models import User
 
         if User.objects.filter(username="operator").exists():
+            # A demo built before staff signed in with two steps gets their apps now.
+            enrol_demo_staff()
             self.stdout.write("demo data already present")
             return
         self._build()
+        enrol_demo_staff()
         self.stdout.write("demo data created")
 
     def _print_logins(self) -> None:
@@ -146,7 +187,36 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
         for username, role, name in rows:
             self.stdout.write(f"  {username:<16} {role:<12} {name}")
+        from django.conf import settings
+
+        two_step = [s for s in STAFF if s[1] in settings.ANXIN_2FA_ROLES]
+        if two_step:
+            self.stdout.write(
+                "Operators and regulators also give a code of their authenticator app. Add the "
+                "key to an app (TOTP, 6 digits, 30 s), or print the current code with "
+                "`anxin demo --code USERNAME`:"
+            )
+            for username, role, _name in two_step:
+                key = base64.b32encode(bytes.fromhex(demo_totp_key(username))).decode()
+                self.stdout.write(f"  {username:<16} {role:<12} key {key}")
+        self.stdout.write(
+            "Buyers can also sign up with a mobile number: the demo sends no text messages, "
+            "it shows the codes at http://127.0.0.1:8000/sandbox/sms"
+        )
         self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
+
+    def _print_code(self, username: str) -> None:
+        from django.core.management.base import CommandError
+        from django_otp.oath import TOTP
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(
+            user__username=username, name="demo app", confirmed=True
+        ).first()
+        if device is None:
+            raise CommandError(f"{username}: not a demo account with an authenticator app")
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        self.stdout.write(f"{totp.token():0{device.digits}d}")
 
     def _build(self) -> None:
         from anxin.accounts import services as accounts
