@@ -16,13 +16,11 @@ import urllib.error
 import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from anxin.ops.tests.test_compose import ROOT, env_example
-from anxin.ops.tests.test_stack import _free_port, _get, database  # noqa: F401 (a fixture)
+from anxin.ops.tests.test_stack import _free_port, _get, database, stack_env  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -78,20 +76,7 @@ def _call(port: int, method: str, path: str, token: str, body: Any = None, **hea
 
 def test_two_servers_and_two_workers_share_one_database(database, tmp_path) -> None:  # noqa: F811
     # Given one PostgreSQL database, migrated, with a seller, a listing and buyers
-    example = env_example()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ANXIN_", "DATABASE_URL", "PROMETHEUS_"))
-    }
-    env |= example | {
-        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": database,
-        "ANXIN_DATA_DIR": str(tmp_path / "data"),
-        "ANXIN_STATIC_ROOT": str(tmp_path / "static"),
-        "ANXIN_KEYS_DIR": str(tmp_path / "keys"),
-        "ANXIN_WEB_WORKERS": "2",
+    env = stack_env(database, tmp_path) | {
         "ANXIN_SANDBOX_DUPLICATE_RATE": "0",
         "ANXIN_SANDBOX_MAX_DELAY_SECONDS": "0",
     }

@@ -46,6 +46,30 @@ def _get(port: int, path: str, headers: dict[str, str] | None = None):
         conn.close()
 
 
+def stack_env(database: str, tmp_path: Path) -> dict[str, str]:
+    """The example production environment (deploy/anxin.env.example) on this machine: its
+    database `database`, folders under `tmp_path`, two web workers; nothing of this
+    process's own Anxin settings."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ANXIN_", "DATABASE_URL", "PROMETHEUS_"))
+    }
+    return (
+        env
+        | env_example()
+        | {
+            "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": database,
+            "ANXIN_DATA_DIR": str(tmp_path / "data"),
+            "ANXIN_STATIC_ROOT": str(tmp_path / "static"),
+            "ANXIN_KEYS_DIR": str(tmp_path / "keys"),
+            "ANXIN_WEB_WORKERS": "2",
+        }
+    )
+
+
 @pytest.fixture
 def database():
     """A database of its own on the PostgreSQL the tests run against, dropped afterwards."""
@@ -70,21 +94,7 @@ def test_the_compose_commands_serve_a_healthy_site(database, tmp_path) -> None:
     assert build is not None
     port = _free_port()
     example = env_example()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("ANXIN_", "DATABASE_URL", "PROMETHEUS_"))
-    }
-    env |= example | {
-        "PATH": f"{Path(sys.executable).parent}:{env.get('PATH', '/usr/bin:/bin')}",
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": database,
-        "ANXIN_DATA_DIR": str(tmp_path / "data"),
-        "ANXIN_STATIC_ROOT": str(tmp_path / "static"),
-        "ANXIN_KEYS_DIR": str(tmp_path / "keys"),
-        "ANXIN_BIND": f"127.0.0.1:{port}",
-        "ANXIN_WEB_WORKERS": "2",
-    }
+    env = stack_env(database, tmp_path) | {"ANXIN_BIND": f"127.0.0.1:{port}"}
     logs = tmp_path / "logs"
     logs.mkdir()
 
