@@ -31,6 +31,8 @@ def _anxin_settings(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> 
     settings.ANXIN_AUTO_CONFIRM_DAYS = 10
     # No reconciliation queued by the deadline runs of tests that are not about it.
     settings.ANXIN_RECONCILE_DAILY = False
+    # Nor the hourly audit of the books (ops/tests/test_audits.py turns it on).
+    settings.ANXIN_AUDIT_EVERY_MINUTES = 0
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     # Tests make many users; a fast hasher keeps the suite fast (production keeps PBKDF2).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -36,6 +36,7 @@ def test_the_desk_shows_the_last_recorded_audit_and_audits_nothing_itself(
     page = _desk(operator)
     # Then it says no audit has run yet, and how to run one
     assert "No audit has run yet" in page
+    assert '<code translate="no">anxin ledger audit</code>' in page
     # When the deadlines run queues the hourly audit and a worker runs it
     counts = deadlines_run()
     assert counts["audits_queued"] == 1

@@ -176,6 +176,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "tasks_reclaimed": 0,
         "rejected_notifications_purged": 0,
         "reconciliations_queued": 0,
+        "audits_queued": 0,
         "blacklistings_expired": 0,
         "blacklistings_opened": 0,
         "scores_refreshed": 1,  # the seller's order had events: its score follows them
