@@ -74,6 +74,16 @@ def _session(user: Any) -> str:
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if user.role in settings.ANXIN_2FA_ROLES:
+        # Staff who sign in in two steps: the session has passed the second as well (an
+        # authenticator app of theirs, confirmed), as the two-step page leaves it.
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="bench", defaults={"confirmed": True}
+        )
+        store[DEVICE_ID_SESSION_KEY] = device.persistent_id
     store.save()
     return str(store.session_key)
 
@@ -169,8 +179,11 @@ def production(folder: Path, log: Log, web_workers: int, secret_key: str) -> Ite
     """The production server, two task workers and the sequencer on this database; yields the
     server's address and stops them all on the way out (an error, Ctrl-C)."""
     port = _free_port()
+    # Nothing of a development process's own: Django's async-safety switch (which a test
+    # session's browser sets) is refused by the deploy checks `anxin serve` runs.
+    own = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **own,
         "ANXIN_DEBUG": "0",
         "ANXIN_SECRET_KEY": secret_key,
         "ANXIN_BIND": f"127.0.0.1:{port}",
