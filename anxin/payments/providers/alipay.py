@@ -464,9 +464,7 @@ class AlipayProvider:
         lines: list[BillLine] = []
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             for info in z.infolist():
-                name = info.filename
-                if not info.flag_bits & 0x800:  # a name not flagged UTF-8 is GBK, as Alipay's
-                    name = name.encode("cp437").decode("gbk", errors="replace")
+                name = bills.zip_member_name(info)
                 if not name.endswith(".csv") or "汇总" in name:
                     continue
                 text = z.read(info).decode("gbk")

@@ -185,7 +185,7 @@ def alipay_detail(data: bytes, suffix: str, what: str) -> str:
     except zipfile.BadZipFile:
         raise BillFormatError(f"not an Alipay {what}: not a zip archive") from None
     for info in z.infolist():
-        if _zip_member_name(info).endswith(suffix):
+        if zip_member_name(info).endswith(suffix):
             return z.read(info).decode("gbk")
     raise BillFormatError(f"not an Alipay {what}: no {suffix} file in the archive")
 
@@ -587,7 +587,7 @@ def alipay_fund_rows(text: str) -> list[BillLine]:
     return out
 
 
-def _zip_member_name(info: zipfile.ZipInfo) -> str:
+def zip_member_name(info: zipfile.ZipInfo) -> str:
     """A member's name as Alipay meant it: GBK unless the archive flags it UTF-8."""
     if info.flag_bits & 0x800:
         return info.filename
