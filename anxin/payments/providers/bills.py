@@ -597,6 +597,12 @@ def zip_member_name(info: zipfile.ZipInfo) -> str:
         return info.filename
 
 
+def is_wechat_fund_bill(data: bytes) -> bool:
+    """Whether a WeChat Pay bill is the fund-flow bill (its first column 记账时间), not the
+    trade bill (交易时间)."""
+    return data[:200].decode("utf-8-sig", errors="replace").lstrip().startswith("记账时间")
+
+
 def bill_parse(data: bytes) -> list[BillLine]:
     """A bill of the sandbox in either provider's format, trade or fund: Alipay's is a zip
     archive (its detail file named 业务明细 for trades, 账务明细 for the account's money),
@@ -609,6 +615,6 @@ def bill_parse(data: bytes) -> list[BillLine]:
             return alipay_fund_rows(alipay_detail(data, "账务明细.csv", "account bill"))
         except BillFormatError:
             return alipay_bill_parse(data)
-    if data[:200].decode("utf-8-sig", errors="replace").lstrip().startswith("记账时间"):
+    if is_wechat_fund_bill(data):
         return wechat_fund_bill_parse(data)
     return wechat_bill_parse(data)

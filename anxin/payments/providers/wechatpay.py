@@ -445,7 +445,7 @@ class WeChatPayProvider:
         payout lines (bills.wechat_fund_bill_parse)."""
         if not data:
             return []
-        if data[:200].decode("utf-8-sig", errors="replace").lstrip().startswith("记账时间"):
+        if bills.is_wechat_fund_bill(data):
             return bills.wechat_fund_bill_parse(data)
         lines: list[BillLine] = []
         for r in bills.wechat_rows(data, first="交易时间", summary="总交易单数", what="trade bill"):
