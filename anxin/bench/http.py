@@ -143,6 +143,9 @@ def _world(*, sellers: int, buyers: int, stock: int) -> dict[str, Any]:
         "shops": shops,
         "buyers": people,
         "staff": [_session(operator)],
+        # A person files at most this many complaints a day (the product's own limit): a
+        # session past it files none, as a person told "try again tomorrow" would.
+        "complaints_per_day": settings.ANXIN_DISPUTE_MAX_PER_DAY,
     }
 
 

@@ -127,6 +127,7 @@ class Buyer(_Phone):
         self.seller = HttpSession(self.host, self.environment.events.request, self)
         self._sign_in(self.seller, self.shop["session"])
         self.lifecycles = 0
+        self.complaints = 0
 
     @task
     def lifecycle(self) -> None:
@@ -228,7 +229,8 @@ class Buyer(_Phone):
                 {"kind": "no_reason_return", "reason": "不合适", "item_condition": "intact"},
             )
             self.get(c, order, "order page")
-        elif n % COMPLAINT_EVERY == 3:
+        elif n % COMPLAINT_EVERY == 3 and self.complaints < CONFIG["complaints_per_day"]:
+            self.complaints += 1
             self.think()
             new = f"/disputes/new/?order={number.group(1)}"
             self.get(c, new, "complaint form")

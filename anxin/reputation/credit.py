@@ -444,7 +444,7 @@ def explain(seller_id: int) -> dict[str, Any]:
     from anxin.reputation.models import Adjustment
 
     now = timezone.now()
-    c = counts([seller_id], now=now).get(seller_id, Counts())
+    c = counts_one(seller_id, now=now)
     f = factors(c)
     computed, _ = score_of(f)
     in_force = list(

@@ -64,3 +64,17 @@ def test_a_step_passes_only_without_failures_and_with_every_p95_under_the_limit(
     assert passes(step, 150)
     assert not passes({**step, "failures": 1}, 150)
     assert not passes({**step, "pages": {"order page": {**page, "p95_ms": 150}}}, 150)
+
+
+@pytest.mark.django_db
+def test_the_sessions_know_the_complaint_limit_of_the_server_they_load() -> None:
+    # Given the product's limit on complaints a person files a day
+    from django.conf import settings
+
+    from anxin.bench.http import world
+
+    # When bench http builds its world
+    config = world(sellers=1, buyers=1, stock=10, secret_key="k" * 50)
+    # Then the sessions are told the limit, so that none files past it (a refused complaint
+    # would count as a failed request and end the climb)
+    assert config["complaints_per_day"] == settings.ANXIN_DISPUTE_MAX_PER_DAY
