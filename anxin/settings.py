@@ -196,6 +196,16 @@ if os.environ.get("DATABASE_URL"):
         # passes None, never, unless told); 0 turns preparing off.
         "prepare_threshold": env_int("ANXIN_PG_PREPARE_THRESHOLD", 5, minimum=0) or None,
     }
+    # A streaming replica for the public pages that only read (anxin.core.replica,
+    # docs/SCALING.md); the same options as the primary.
+    if os.environ.get("ANXIN_REPLICA_DATABASE_URL"):
+        DATABASES["replica"] = dj_database_url.parse(
+            os.environ["ANXIN_REPLICA_DATABASE_URL"], conn_max_age=0
+        )
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+        # Tests without a replica of their own read the test database through it.
+        DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+        DATABASE_ROUTERS = ["anxin.core.replica.ReplicaRouter"]
 else:
     DATABASES = {
         "default": {
@@ -214,6 +224,10 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
         }
     }
+    if os.environ.get("ANXIN_REPLICA_DATABASE_URL"):
+        raise ImproperlyConfigured(
+            "ANXIN_REPLICA_DATABASE_URL: a replica needs PostgreSQL (set DATABASE_URL too)"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "anxin.core.tasks_backend.CompiledDatabaseBackend"}}
@@ -354,10 +368,11 @@ MIDDLEWARE.insert(
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 )
 if ANXIN_METRICS_DB:
-    DATABASES["default"]["ENGINE"] = {
-        "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
-        "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
-    }[DATABASES["default"]["ENGINE"]]
+    for _alias in DATABASES.values():
+        _alias["ENGINE"] = {
+            "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+            "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+        }[_alias["ENGINE"]]
 PROMETHEUS_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PROMETHEUS_METRIC_NAMESPACE = ""
 # Behind TLS the health probe and the metrics scraper may speak plain HTTP to the server

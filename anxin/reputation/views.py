@@ -26,6 +26,7 @@ from anxin.catalog import services as catalog
 from anxin.catalog.models import ListingImage
 from anxin.core.errors import DomainError, ValidationFailed, msg
 from anxin.core.pages import user_message
+from anxin.core.replica import replica_reads
 from anxin.core.text import parse_int
 from anxin.orders.models import OrderStatus
 from anxin.orders.views import order_action_run
@@ -90,6 +91,14 @@ def _review_rows(rows: list[Review], viewer: User | None) -> list[dict[str, Any]
     return out
 
 
+def _public_reader(request: HttpRequest) -> bool:
+    """A reader who only looks (no account, or a buyer) may be served from a replica; the
+    seller itself and staff, who act on what they see, read the primary."""
+    user = request.user
+    return not user.is_authenticated or getattr(user, "role", "") == Role.BUYER
+
+
+@replica_reads(when=_public_reader)
 def seller_public(request: HttpRequest, seller_id: int) -> HttpResponse:
     """The seller's live page: who it is, how it is verified, its licences; with a scanned
     badge (?badge=), whether that badge is genuine, current or revoked."""
@@ -175,6 +184,7 @@ def review_report(request: UserRequest, seller_id: int) -> HttpResponse:
     return redirect("web:seller_public", seller_id)
 
 
+@replica_reads(when=_public_reader)
 def blacklist_page(request: HttpRequest) -> HttpResponse:
     """The public blacklist; a seller with a notice sees it here and appeals."""
     if request.method == "POST" and request.user.is_authenticated:
