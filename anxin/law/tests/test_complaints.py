@@ -134,3 +134,16 @@ def test_the_decision_is_due_on_the_7th_working_day_after_receipt(
         next(x["date"] for x in d["deadlines"] if x["what"] == "limitation_ends")
     )
     assert d["outcome"] == ("admissible" if received <= ends else "inadmissible")
+
+
+def test_a_deadline_in_a_year_without_an_announced_schedule_says_so() -> None:
+    # Given a complaint whose 7 working days run into 2027, a year the installed calendar
+    # does not yet cover
+    assert not calendar_covers(dt.date(2027, 1, 4))
+    d = _decision(_facts(dt.date(2026, 12, 28), dt.date(2026, 12, 1)))
+    # Then the reasons say that the schedule is not announced and the deadline may move
+    assert "2027年的节假日安排尚未公布" in d["reasons"]["zh"]
+    assert "holiday schedule for 2027 has not been announced" in d["reasons"]["en"]
+    # And a deadline inside an announced year says nothing of the kind
+    d = _decision(_facts(dt.date(2026, 12, 1), dt.date(2026, 11, 1)))
+    assert "尚未公布" not in d["reasons"]["zh"]
