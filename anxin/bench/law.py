@@ -36,7 +36,7 @@ def case(rng: random.Random) -> dict[str, Any]:
     received = requested + dt.timedelta(days=rng.randrange(0, 6))
     price = rng.choice([9999, 10000, 10001, 16666, 16667, rng.randrange(100, 500000)])
     kind = rng.choice(KINDS)
-    return {
+    doc: dict[str, Any] = {
         "as_of": (received + dt.timedelta(days=rng.randrange(0, 30))).isoformat(),
         "purchase": {
             "channel": rng.choice(["online", "live_stream", "mini_program", "in_store"]),
@@ -80,6 +80,15 @@ def case(rng: random.Random) -> dict[str, Any]:
             "label_defect_only": rng.random() < 0.1,
         },
     }
+    if kind == "complaint_admissibility":
+        # Received on the request's day, known of up to four years before: both sides of
+        # the three years and of each version's first day.
+        doc["complaint"] = {
+            "received_at": requested.isoformat(),
+            "consumer_knew_at": (requested - dt.timedelta(days=rng.randrange(0, 1500))).isoformat(),
+            "handled_elsewhere": rng.random() < 0.2,
+        }
+    return doc
 
 
 def run(*, cases: int, seed: int, log: Callable[[str], None]) -> dict[str, Any]:

@@ -96,6 +96,20 @@ FILES: list[tuple[str, str, str]] = [
     # The 2023 amendment; the text does not state its start (2024-01-01, from secondary sources).
     ("CPL", "2024-01-01", "civil-procedure-law-2023.md"),
     ("LFM", "2007-04-01", "litigation-fees-measures.md"),
+    # Added with the second wave of claim kinds (docs/spec/case-facts.md).
+    ("PRICE-LAW", "1998-05-01", "price-law.md"),
+    # The text says only 自公布之日起施行; the version date is the source file's.
+    ("PRICE-PENALTY", "2010-12-04", "price-violation-penalty-rules.md"),
+    ("ADL", "2015-09-01", "advertising-law.md"),
+    ("DSR", "2005-12-01", "direct-selling-regulation.md"),
+    ("CC-GI", "2023-12-05", "contract-general-interpretation-2023.md"),
+    # The interim measures (in force from 2020-01-01, text as amended 2022-03-24), replaced on
+    # 2026-04-15 by the measures, which number their articles differently.
+    ("CRM", "2020-01-01", "complaint-handling-measures-2022.md"),
+    ("CRM", "2026-04-15", "complaint-handling-measures-2026.md"),
+    ("PDR", "2021-09-01", "penalty-disclosure-rules-2021.md"),
+    ("CPL-I", "2022-04-10", "civil-procedure-interpretation-excerpts.md"),
+    ("PML", "2011-01-01", "people-mediation-law.md"),
 ]
 
 
@@ -116,6 +130,16 @@ NAMES_EN = {
     "PROMO": "Interim Provisions on Regulating Promotional Conduct",
     "CPL": "Civil Procedure Law",
     "LFM": "Measures on the Payment of Litigation Costs",
+    "PRICE-LAW": "Price Law",
+    "PRICE-PENALTY": "Provisions on Administrative Penalties for Price Violations",
+    "ADL": "Advertising Law",
+    "DSR": "Regulation on the Administration of Direct Selling",
+    "CC-GI": "Supreme People's Court Interpretation on the General Part of the Civil Code's "
+    "Contract Book",
+    "CRM": "Measures for Handling Complaints and Reports to Market Regulators",
+    "PDR": "Provisions on Publishing Market Regulators' Administrative Penalty Information",
+    "CPL-I": "Supreme People's Court Interpretation of the Civil Procedure Law (excerpts)",
+    "PML": "People's Mediation Law",
 }
 
 
@@ -185,10 +209,19 @@ def statute(statute_id: str, on: dt.date | None = None) -> Statute:
 
 @cache
 def glosses() -> dict[tuple[str, int], str]:
-    """English glosses of the articles the rules cite, by (statute id, article)."""
+    """English glosses of the articles the rules cite, by (statute id, article). A statute
+    whose versions number their articles differently (CRM) is glossed per version, keyed
+    "CRM@2026-04-15 15": its id here is then `CRM@2026-04-15`."""
     raw = yaml.safe_load((TEXTS.parent / "data" / "glosses.yaml").read_text(encoding="utf-8"))
     out = {}
     for key, text in raw.items():
         sid, number = key.rsplit(" ", 1)
         out[(sid, int(number))] = " ".join(text.split())
     return out
+
+
+def gloss(statute_id: str, version: str, number: int) -> str | None:
+    """The English gloss of an article of one version of a statute: the gloss written for
+    that version, else the statute's own (for a statute whose numbering never changed)."""
+    found = glosses()
+    return found.get((f"{statute_id}@{version}", number)) or found.get((statute_id, number))

@@ -15,6 +15,9 @@ OUTCOMES = frozenset(
         "no_violation",
         "registration_required",
         "registration_exempt",
+        # A complaint to a market regulator (complaint_admissibility).
+        "admissible",
+        "inadmissible",
     }
 )
 REMEDIES = frozenset(

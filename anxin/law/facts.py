@@ -72,6 +72,8 @@ ClaimKind = Literal[
     "platform_liability",
     # Added: prepaid goods not supplied (CRPL 53), the commonest social-commerce complaint.
     "not_supplied",
+    # Second wave: may a market regulator refuse a complaint (CRM), and by when it decides.
+    "complaint_admissibility",
 ]
 
 
@@ -150,10 +152,21 @@ class Claim(_Facts, frozen=True):
     evidence_fabricated: bool = False
 
 
-class CaseFacts(_Facts, frozen=True):
+class Complaint(_Facts, frozen=True):
+    """A complaint to a market regulator (the second wave's `complaint` block): every field
+    is required when the block is given."""
+
+    received_at: dt.date  # the day the regulator received the complaint
+    consumer_knew_at: dt.date  # the day the consumer knew or should have known of the harm
+    handled_elsewhere: bool  # accepted or handled by another body, a court or an arbitrator
+
+
+class CaseFacts(_Facts, frozen=True, kw_only=True):
     as_of: dt.date
-    purchase: Purchase
+    # Every claim kind but complaint_admissibility needs some of the purchase (REQUIRED).
+    purchase: Purchase = Purchase()
     claim: Claim
+    complaint: Complaint | None = None
 
 
 # What each claim kind needs besides as_of and claim.kind. A "?" suffix: the field must be
@@ -179,6 +192,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "seller_registration": ("purchase.seller.kind", "purchase.seller.annual_sales_fen"),
     "platform_liability": _COMMON + _LINE + ("purchase.platform_identified_seller",),
     "not_supplied": (*_COMMON, *_LINE, "purchase.delivered_at?"),
+    "complaint_admissibility": ("complaint",),
 }
 
 
@@ -488,6 +502,7 @@ def check(facts: CaseFacts) -> list[str]:
     first, last = _EARLIEST, _LATEST
     paid_or_first, received_or_last = paid or first, received or last
     presale = p.presale
+    complaint = facts.complaint
     if (
         paid_or_first <= (delivered or last)
         and paid_or_first <= (requested or last)
@@ -501,6 +516,7 @@ def check(facts: CaseFacts) -> list[str]:
         and (received or first) <= as_of
         and (refunded or first) <= as_of
         and (presale is None or presale.deposit_fen <= presale.total_price_fen)
+        and (complaint is None or complaint.consumer_knew_at <= complaint.received_at <= as_of)
     ):
         return []
     return _problems(facts)
@@ -544,4 +560,13 @@ def _problems(facts: CaseFacts) -> list[str]:
             problems.append(f"{name}: {d} is after as_of ({as_of})")
     if p.presale is not None and p.presale.deposit_fen > p.presale.total_price_fen:
         problems.append("purchase.presale.deposit_fen: more than purchase.presale.total_price_fen")
+    complaint = facts.complaint
+    if complaint is not None:
+        knew, received = complaint.consumer_knew_at, complaint.received_at
+        if knew > received:
+            problems.append(
+                f"complaint.consumer_knew_at: {knew} is after complaint.received_at ({received})"
+            )
+        if received > as_of:
+            problems.append(f"complaint.received_at: {received} is after as_of ({as_of})")
     return problems

@@ -30,9 +30,8 @@ def law_statute(request: HttpRequest, statute_id: str, version: str = "") -> Htt
         raise Http404(f"no statute {statute_id} {version}".strip()) from None
     others = sorted(v for (sid, v) in catalogue.catalogue() if sid == statute_id)
     english = (get_language() or "").startswith("en")
-    glosses = catalogue.glosses()
     articles = [
-        (a, glosses.get((s.id, a.number)) if english else None)
+        (a, catalogue.gloss(s.id, s.version, a.number) if english else None)
         for a in sorted(s.articles.values(), key=lambda a: a.number)
     ]
     return render(

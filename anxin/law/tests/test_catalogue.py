@@ -52,6 +52,20 @@ COUNTS = {
     "promotion-conduct-rules.md": 31,
     "civil-procedure-law-2023.md": 306,
     "litigation-fees-measures.md": 56,
+    "price-law.md": 48,
+    "price-violation-penalty-rules.md": 25,
+    "advertising-law.md": 74,
+    "direct-selling-regulation.md": 55,
+    "contract-general-interpretation-2023.md": 69,
+    "complaint-handling-measures-2022.md": 40,
+    "complaint-handling-measures-2026.md": 46,
+    "penalty-disclosure-rules-2021.md": 19,
+    "people-mediation-law.md": 35,
+}
+# The excerpt files and the articles each holds.
+EXCERPTS = {
+    "civil-code-excerpts.md": [200, 201, 202, 203, 204, 586, 587, 588, 1259],
+    "civil-procedure-interpretation-excerpts.md": [20, *range(271, 284)],
 }
 
 
@@ -60,15 +74,15 @@ def test_every_text_has_its_articles_numbered_from_one() -> None:
     seen = set()
     for s in catalogue().values():
         seen.add(s.file)
-        # Then the Civil Code excerpts hold exactly their articles
-        if s.file == "civil-code-excerpts.md":
-            assert sorted(s.articles) == [200, 201, 202, 203, 204, 586, 587, 588, 1259]
+        # Then the excerpts hold exactly their articles
+        if s.file in EXCERPTS:
+            assert sorted(s.articles) == EXCERPTS[s.file], s.file
             continue
         # And every other text holds articles 1 to its README count, each with words
         assert sorted(s.articles) == list(range(1, COUNTS[s.file] + 1)), s.file
         assert all(a.text for a in s.articles.values()), s.file
     # And no text file is missing or extra
-    assert seen == {*COUNTS, "civil-code-excerpts.md"}
+    assert seen == {*COUNTS, *EXCERPTS}
 
 
 def test_articles_read_as_the_law_does() -> None:

@@ -817,3 +817,22 @@ def test_a_closed_shop_on_a_phone(browser, live_server, demo, lang) -> None:
     ) in blocked.inner_text()
     seller.close()
     _assert_clean(visitor.problems + seller.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_anyone_reads_both_versions_of_the_complaint_measures_on_a_phone(
+    browser, live_server, lang
+) -> None:
+    # Given a visitor's phone, not signed in
+    phone = Phone.open(browser, live_server.url, "visitor-law", lang=lang)
+    # When they open the statutes and both versions of the complaint-handling measures
+    phone.visit("/law/", "law-index")
+    phone.visit("/law/CRM/2020-01-01/", "law-crm-2020")
+    phone.page.locator("#art-14").get_by_text("七个工作日内").wait_for()
+    phone.visit("/law/CRM/2026-04-15/", "law-crm-2026")
+    art15 = phone.page.locator("#art-15").inner_text()
+    phone.close()
+    # Then nothing on them is broken, and in English the article carries the gloss of its
+    # own version (the 2026 measures' Art. 15 adds the refusal's reasons and routes)
+    _assert_clean(phone.problems)
+    assert ("other routes" in art15) == lang.startswith("en")
