@@ -68,7 +68,7 @@ def s3_options(*, bucket: str, prefix: str) -> dict[str, Any]:
     }
 
 
-class MediaS3Storage(S3Storage):  # type: ignore[misc]
+class MediaS3Storage(S3Storage):
     """Media in a private bucket (ANXIN_MEDIA_STORAGE=s3). Names never collide silently: as on
     local disk, a name taken gets a suffix (content-addressed files check first anyway)."""
 
@@ -93,7 +93,7 @@ class MediaS3Storage(S3Storage):  # type: ignore[misc]
         return urljoin(str(settings.MEDIA_URL), filepath_to_uri(name).lstrip("/"))
 
 
-class PublishS3Storage(S3Storage):  # type: ignore[misc]
+class PublishS3Storage(S3Storage):
     """The evidence log's mirror in a bucket (ANXIN_TILES_STORAGE=s3): ANXIN_TILES_S3_BUCKET
     (the media bucket by default) under ANXIN_TILES_S3_PREFIX. Meant to be read by anyone:
     give its prefix a public-read policy, or put a CDN in front."""
@@ -154,7 +154,7 @@ class PublishFolderStorage(FileSystemStorage):
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.chmod(tmp, 0o644)  # noqa: S103 (published: meant to be read by anyone)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

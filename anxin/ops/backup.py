@@ -21,9 +21,10 @@ archive without a row that names it (harmless), never the other way round.
 Restoring checks every checksum before it changes anything, goes only into an empty
 database, never overwrites a key file or a media file that differs from the archive's, and
 then migrates (the code may be newer than the backup). Media go back through the storage API
-too, so an archive made on local disk restores into a bucket and the other way round. The payment providers' own key files
-(ANXIN_WECHATPAY_*_PATH, ANXIN_ALIPAY_*_PATH) live where the operator put them and are not in
-the archive: back them up with the rest of the machine's secrets.
+too, so an archive made on local disk restores into a bucket and the other way round. The
+payment providers' own key files (ANXIN_WECHATPAY_*_PATH, ANXIN_ALIPAY_*_PATH) live where the
+operator put them and are not in the archive: back them up with the rest of the machine's
+secrets.
 """
 
 from __future__ import annotations

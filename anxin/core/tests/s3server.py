@@ -59,8 +59,8 @@ class S3Bucket:
         return self.server.client()
 
     def keys(self, prefix: str = "") -> list[str]:
-        pages = self.client().get_paginator("list_objects_v2").paginate(
-            Bucket=self.name, Prefix=prefix
+        pages = (
+            self.client().get_paginator("list_objects_v2").paginate(Bucket=self.name, Prefix=prefix)
         )
         return sorted(o["Key"] for page in pages for o in page.get("Contents", ()))
 
@@ -120,7 +120,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
             endpoint_url=endpoint,
             region_name=REGION,
             aws_access_key_id="bootstrap",
-            aws_secret_access_key="bootstrap",  # noqa: S106 (before authentication is on)
+            aws_secret_access_key="bootstrap",
         )
         iam.create_user(UserName="anxin")
         policy = {

@@ -176,7 +176,11 @@ def test_the_checks_refuse_s3_without_a_bucket_or_with_half_a_key(settings, tmp_
 
 def _settings_of(env: dict[str, str], code: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings; {code}"],
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; {code}",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -220,4 +224,3 @@ def test_the_environment_chooses_the_storages_and_local_disk_stays_the_default()
     # Then the process refuses to start, naming the setting
     assert bad.returncode != 0
     assert "ANXIN_MEDIA_STORAGE: local or s3" in bad.stderr
-
