@@ -109,7 +109,7 @@ def test_the_bucket_holds_what_the_views_serve_and_a_verifier_reads_the_log_ther
     assert mirror.publish() == 0
 
 
-def test_a_local_folder_mirror_is_written_by_sequence_once(settings, tmp_path) -> None:
+def test_a_local_folder_mirror_is_written_by_sequence_once(settings, tmp_path, capsys) -> None:
     # Given a log mirrored to a local folder
     folder = tmp_path / "tiles"
     _mirror_to(settings, TILES_LOCAL, ANXIN_TILES_DIR=folder)
@@ -121,6 +121,19 @@ def test_a_local_folder_mirror_is_written_by_sequence_once(settings, tmp_path) -
     assert written == _paths(40)
     for path in written:
         assert (folder / path).read_bytes() == _served(path), path
+    # When the log grows and is sequenced again
+    old = tmp_path / "old.checkpoint"
+    old.write_bytes((folder / "checkpoint").read_bytes())
+    _records(300, start=40)
+    call_command("evidence", "sequence", "--once")
+    new = tmp_path / "new.checkpoint"
+    new.write_bytes((folder / "checkpoint").read_bytes())
+    # Then `anxin verify --consistency`, reading the tiles from the folder alone, finds that
+    # the log of 340 extends the log of 40
+    capsys.readouterr()
+    vkey = keys.log_verifier().vkey()
+    call_command("verify", str(old), str(new), "--consistency", "--key", vkey, "--log", str(folder))
+    assert "consistent: 40 -> 340" in capsys.readouterr().out
 
 
 def test_publish_puts_back_what_is_missing_from_the_bucket(s3_bucket, settings, capsys) -> None:
