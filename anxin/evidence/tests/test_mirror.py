@@ -190,6 +190,23 @@ def test_a_failing_bucket_never_stops_the_log_and_the_mirror_catches_up(
     assert {k.removeprefix("log/") for k in s3_bucket.keys("log/")} == _paths(30)
 
 
+def test_sequence_once_keeps_the_batch_when_the_bucket_refuses(s3_bucket, settings, capsys) -> None:
+    # Given a log mirrored to a bucket whose credentials are wrong
+    settings.ANXIN_S3_SECRET_ACCESS_KEY = "not-the-secret"
+    _mirror_to(settings, TILES_S3)
+    _records(5)
+    # When `anxin evidence sequence --once` runs
+    with pytest.raises(SystemExit) as exited:
+        call_command("evidence", "sequence", "--once")
+    # Then it exits 1 saying the mirror is behind and how to fill it
+    assert exited.value.code == 1
+    out = capsys.readouterr()
+    assert "integrated 5 records" in out.out
+    assert "run `anxin evidence publish`" in out.err
+    # And the records are in the log all the same
+    assert store.head().size == 5
+
+
 def test_the_mirror_is_off_by_default(settings, tmp_path: Path) -> None:
     # Given the default settings (no mirror)
     assert settings.ANXIN_TILES_STORAGE == "none"
