@@ -17,6 +17,9 @@ from anxin.accounts.services import api_token_create, user_signup
 from anxin.catalog.models import Listing
 from anxin.catalog.services import ListingContent, listing_create
 
+# The S3-compatible server and a fresh bucket per test (anxin/core/tests/s3server.py).
+from anxin.core.tests.s3server import s3_bucket, s3_media, s3_server  # noqa: F401
+
 PASSWORD = "correct-horse-battery"
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 START = dt.datetime(2026, 5, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -664,3 +664,43 @@ AXES_LOCKOUT_CALLABLE = "anxin.accounts.throttle.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "current_password", "new_password"]
 AXES_VERBOSE = False
+
+# --- Object storage: media and the evidence log's tiles (README, "Object storage") ----------
+# Media (evidence photos, licences, review photos): `local` (MEDIA_ROOT, the default) or `s3`,
+# a private bucket of an S3-compatible service (anxin.core.storage.MediaS3Storage). Either way
+# every file is read and written through Django's storage API and served only by Anxin's own
+# permission-checked views: the bucket stays private and no presigned URL is handed out.
+ANXIN_MEDIA_STORAGE = env_str("ANXIN_MEDIA_STORAGE", "local")
+if ANXIN_MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("ANXIN_MEDIA_STORAGE: local or s3")
+# The S3-compatible service: bucket, endpoint (empty: AWS's), region, the access key's id and
+# its secret (or a FILE holding the secret; neither: boto3's own chain, e.g. an instance role),
+# the addressing style (auto, path or virtual) and a key prefix for media inside the bucket.
+ANXIN_S3_BUCKET = env_str("ANXIN_S3_BUCKET", "")
+ANXIN_S3_ENDPOINT_URL = env_str("ANXIN_S3_ENDPOINT_URL", "")
+ANXIN_S3_REGION = env_str("ANXIN_S3_REGION", "")
+ANXIN_S3_ACCESS_KEY_ID = env_str("ANXIN_S3_ACCESS_KEY_ID", "")
+ANXIN_S3_SECRET_ACCESS_KEY = env_str("ANXIN_S3_SECRET_ACCESS_KEY", "")
+ANXIN_S3_SECRET_ACCESS_KEY_PATH = env_str("ANXIN_S3_SECRET_ACCESS_KEY_PATH", "")
+ANXIN_S3_ADDRESSING_STYLE = env_str("ANXIN_S3_ADDRESSING_STYLE", "auto")
+if ANXIN_S3_ADDRESSING_STYLE not in ("auto", "path", "virtual"):
+    raise ImproperlyConfigured("ANXIN_S3_ADDRESSING_STYLE: auto, path or virtual")
+ANXIN_S3_PREFIX = env_str("ANXIN_S3_PREFIX", "").strip("/")
+# A mirror of the evidence log as static files (C2SP tlog-tiles: checkpoint, tile/…), which
+# the sequencer publishes after its batches (anxin.evidence.mirror) for verifiers and a CDN:
+# `none` (the default), `local` (the folder ANXIN_TILES_DIR) or `s3` (ANXIN_TILES_S3_BUCKET,
+# the media bucket unless set, under ANXIN_TILES_S3_PREFIX). The database stays the source.
+ANXIN_TILES_STORAGE = env_str("ANXIN_TILES_STORAGE", "none")
+if ANXIN_TILES_STORAGE not in ("none", "local", "s3"):
+    raise ImproperlyConfigured("ANXIN_TILES_STORAGE: none, local or s3")
+ANXIN_TILES_DIR = Path(env_str("ANXIN_TILES_DIR", str(DATA_DIR / "tiles"))).resolve()
+ANXIN_TILES_S3_BUCKET = env_str("ANXIN_TILES_S3_BUCKET", "") or ANXIN_S3_BUCKET
+ANXIN_TILES_S3_PREFIX = env_str("ANXIN_TILES_S3_PREFIX", "log").strip("/")
+if ANXIN_MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {"BACKEND": "anxin.core.storage.MediaS3Storage"}
+if ANXIN_TILES_STORAGE != "none":
+    STORAGES["tiles"] = {
+        "BACKEND": "anxin.core.storage.PublishS3Storage"
+        if ANXIN_TILES_STORAGE == "s3"
+        else "anxin.core.storage.PublishFolderStorage"
+    }

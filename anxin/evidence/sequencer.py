@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from anxin.core import faults
 from anxin.core.sql import insert_row_unless_duplicate
-from anxin.evidence import keys, merkle, spans
+from anxin.evidence import keys, merkle, mirror, spans
 from anxin.evidence.checkpoint import Checkpoint
 from anxin.evidence.edge import RightEdge
 from anxin.evidence.models import Checkpoint as CheckpointRow
@@ -182,9 +182,13 @@ def run_forever(
     *, interval: float = 0.5, stop: Callable[[], bool] = lambda: False, batch: int | None = None
 ) -> None:
     """The sequencer process: while there is new evidence, a new checkpoint at least every
-    second (every `interval` seconds plus the time a batch takes)."""
+    second (every `interval` seconds plus the time a batch takes). With a mirror of the log
+    (ANXIN_TILES_STORAGE), what the batches committed is published by a thread of this process
+    meanwhile (mirror.publisher): the next batch never waits for the bucket."""
     while not stop():
         close_old_connections()
         n = integrate_all(batch)
+        if n or mirror.publisher.pending:
+            mirror.publisher.kick()
         if not n:
             time.sleep(interval)

@@ -18,17 +18,15 @@ from django.views.decorators.http import require_GET
 from anxin.core import hooks
 from anxin.core.errors import NotFound
 from anxin.evidence import keys, merkle, spans, store
+from anxin.evidence.mirror import BINARY, FINAL, FRESH, PARTIAL, TEXT
 from anxin.evidence.models import Record
 from anxin.evidence.tiles import WIDTH, parse_tile_path
-
-TEXT = "text/plain; charset=utf-8"
-FINAL = "public, max-age=31536000, immutable"
 
 
 @require_GET
 def checkpoint(request: HttpRequest) -> HttpResponse:
     resp = HttpResponse(store.head().note, content_type=TEXT)
-    resp["Cache-Control"] = "no-cache"
+    resp["Cache-Control"] = FRESH
     return resp
 
 
@@ -49,9 +47,9 @@ def tile(request: HttpRequest, path: str) -> HttpResponse:
         data = store.entries(index, width) if level is None else store.tile(level, index, width)
     except NotFound as e:
         raise Http404(e.detail) from None
-    resp = HttpResponse(data, content_type="application/octet-stream")
-    # A full tile, and any prefix of a tile, never changes once published.
-    resp["Cache-Control"] = FINAL if width == WIDTH else "public, max-age=60"
+    resp = HttpResponse(data, content_type=BINARY)
+    # A full tile, and any prefix of a tile, never changes once published (as in the mirror).
+    resp["Cache-Control"] = FINAL if width == WIDTH else PARTIAL
     return resp
 
 

@@ -10,16 +10,21 @@ An archive is a gzipped tar with:
                            signing keys, the identity keys: without them the log cannot sign on,
                            and sealed identity data cannot be opened)
     secret/secret_key      the site's secret key file, when it is a file (DATA_DIR/secret_key)
-    media/...              every file of MEDIA_ROOT (evidence photos, licences)
+    media/...              every media file (evidence photos, licences, review photos), read
+                           through Django's storage API: from MEDIA_ROOT, or from the bucket
+                           when ANXIN_MEDIA_STORAGE=s3 (copied into the backup's temporary
+                           folder first, so that it needs room for them)
 
 The database is dumped first and the files copied after: a file uploaded meanwhile is in the
 archive without a row that names it (harmless), never the other way round.
 
 Restoring checks every checksum before it changes anything, goes only into an empty
 database, never overwrites a key file or a media file that differs from the archive's, and
-then migrates (the code may be newer than the backup). The payment providers' own key files
-(ANXIN_WECHATPAY_*_PATH, ANXIN_ALIPAY_*_PATH) live where the operator put them and are not in
-the archive: back them up with the rest of the machine's secrets.
+then migrates (the code may be newer than the backup). Media go back through the storage API
+too, so an archive made on local disk restores into a bucket and the other way round. The
+payment providers' own key files (ANXIN_WECHATPAY_*_PATH, ANXIN_ALIPAY_*_PATH) live where the
+operator put them and are not in the archive: back them up with the rest of the machine's
+secrets.
 """
 
 from __future__ import annotations
@@ -40,6 +45,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -145,6 +152,35 @@ def _tree(root: Path, under: str) -> Iterator[tuple[Path, str]]:
             yield path, f"{under}/{path.relative_to(root).as_posix()}"
 
 
+def _media_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in the media storage, folder by folder (listdir works the same on
+    disk and in a bucket)."""
+    try:
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:  # no media folder yet
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for name in sorted(dirs):
+        yield from _media_names(storage, f"{folder}/{name}" if folder else name)
+
+
+def _media(into: Path) -> list[tuple[Path, str]]:
+    """Copies of every media file in `into`, read through the storage API, with their names in
+    the archive."""
+    out = []
+    for name in _media_names(default_storage):
+        copy = into / _safe_name(name)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with default_storage.open(name, "rb") as src, copy.open("wb") as dst:
+                shutil.copyfileobj(src, dst, _CHUNK)
+        except FileNotFoundError:  # erased since it was listed
+            continue
+        out.append((copy, f"media/{name}"))
+    return out
+
+
 def backup(output: Path, *, now: dt.datetime | None = None) -> Summary:
     """Write a backup archive of this installation to `output` (refused if it exists)."""
     output = Path(output)
@@ -157,7 +193,7 @@ def backup(output: Path, *, now: dt.datetime | None = None) -> Summary:
         members += list(_tree(Path(settings.ANXIN_KEYS_DIR), "keys"))
         if (secret := _secret_key_file()) is not None:
             members.append((secret, "secret/secret_key"))
-        members += list(_tree(Path(settings.MEDIA_ROOT), "media"))
+        members += _media(Path(tmp) / "media")
         files = [
             {"path": name, "size": p.stat().st_size, "sha256": _sha256(p)} for p, name in members
         ]
@@ -247,6 +283,33 @@ def _placed(files: list[dict[str, Any]], prefix: str, root: Path) -> list[tuple[
     return out
 
 
+def _storage_sha256(storage: Storage, name: str) -> str:
+    h = hashlib.sha256()
+    with storage.open(name, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _media_placed(files: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(member, name in the media storage) of the archive's media files that are not there
+    yet, refusing one that is there with other content (one equal to it is left as it is)."""
+    out = []
+    for f in files:
+        if not f["path"].startswith("media/"):
+            continue
+        name = PurePosixPath(f["path"]).relative_to("media").as_posix()
+        if default_storage.exists(name):
+            if _storage_sha256(default_storage, name) != f["sha256"]:
+                raise BackupError(
+                    f"media file {name} exists and differs from the backup's: restore into a "
+                    "new installation (an empty media folder or bucket), or move it away first"
+                )
+            continue
+        out.append((f["path"], name))
+    return out
+
+
 def _database_is_empty() -> bool:
     return not connection.introspection.table_names()
 
@@ -299,7 +362,7 @@ def restore(archive: Path) -> dict[str, Any]:
             )
         files = manifest["files"]
         keys = _placed(files, "keys", Path(settings.ANXIN_KEYS_DIR))
-        media = _placed(files, "media", Path(settings.MEDIA_ROOT))
+        media = _media_placed(files)
         # The secret key file a new installation made for itself when it first started is
         # replaced: its database is empty, so nothing was signed with it that matters.
         secret = [
@@ -309,9 +372,13 @@ def restore(archive: Path) -> dict[str, Any]:
         ]
         # Every check is done: from here on, the restore changes things.
         _load_database(root / manifest["database"]["file"], manifest["database"]["vendor"])
-        for name, target in [*keys, *secret, *media]:
+        for name, target in [*keys, *secret]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(root / name, target)
-            if not name.startswith("media/"):
-                target.chmod(0o600)
+            target.chmod(0o600)
+        for member, name in media:
+            with (root / member).open("rb") as f:
+                saved = default_storage.save(name, File(f, name=name))
+            if saved != name:
+                raise BackupError(f"media file {name} was stored as {saved}: restore it by hand")
     return manifest

@@ -16,7 +16,8 @@ from anxin.ops import backup
 class Command(BaseCommand):
     help = (
         "Back up this installation: the database (pg_dump, or SQLite's online backup), "
-        "ANXIN_KEYS_DIR, the secret key file and MEDIA_ROOT, in one .tar.gz with a manifest."
+        "ANXIN_KEYS_DIR, the secret key file and the media (MEDIA_ROOT, or its bucket), in one "
+        ".tar.gz with a manifest."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,5 +1,6 @@
-"""anxin evidence sequence|audit|erase — run the log's sequencer, audit the whole log, or
-erase a person's data from their evidence once the retention period is over."""
+"""anxin evidence sequence|audit|publish|erase — run the log's sequencer, audit the whole log,
+publish it to its mirror (ANXIN_TILES_STORAGE), or erase a person's data from their evidence
+once the retention period is over."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import signal
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 
@@ -19,6 +21,11 @@ class Command(BaseCommand):
         seq.add_argument("--once", action="store_true", help="integrate what is pending and stop")
         seq.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
         sub.add_parser("audit", help="recompute the tree and check tiles, checkpoints, records")
+        sub.add_parser(
+            "publish",
+            help="write every tile, entry bundle and the checkpoint missing from the log's "
+            "mirror (ANXIN_TILES_STORAGE)",
+        )
         erase = sub.add_parser("erase", help="erase a buyer's personal data (PIPL Art. 47)")
         erase.add_argument("username")
 
@@ -26,11 +33,22 @@ class Command(BaseCommand):
         getattr(self, f"_{options['action']}")(options)
 
     def _sequence(self, options: dict[str, Any]) -> None:
-        from anxin.evidence import sequencer
+        from anxin.evidence import mirror, sequencer
 
         if options["once"]:
             n = sequencer.integrate_all()
             self.stdout.write(f"integrated {n} records")
+            if settings.ANXIN_TILES_STORAGE != "none":
+                try:
+                    written = mirror.publish()
+                except Exception as e:
+                    # The records are in the log all the same: only the mirror is behind.
+                    self.stderr.write(
+                        f"publishing to the log's mirror failed ({e}); "
+                        "run `anxin evidence publish` once it is reachable"
+                    )
+                    sys.exit(1)
+                self.stdout.write(f"published {written} objects to the log's mirror")
             return
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
@@ -39,6 +57,17 @@ class Command(BaseCommand):
             sequencer.run_forever(interval=options["interval"], stop=lambda: bool(stopping))
         except KeyboardInterrupt:
             pass
+        mirror.publisher.wait(timeout=30)
+
+    def _publish(self, options: dict[str, Any]) -> None:
+        from anxin.evidence import mirror
+
+        out = mirror.target()
+        if out is None:
+            raise CommandError("the log has no mirror: set ANXIN_TILES_STORAGE (local or s3)")
+        n = mirror.publish(repair=True)
+        size = mirror.published_size(out)
+        self.stdout.write(f"published {n} objects; the mirror holds the log of {size} entries")
 
     def _audit(self, options: dict[str, Any]) -> None:
         from anxin.evidence import keys

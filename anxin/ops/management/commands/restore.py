@@ -1,5 +1,6 @@
 """anxin restore ARCHIVE — restore an `anxin backup` archive into this installation: an empty
-database, key and media folders without conflicting files; then migrate (anxin/ops/backup.py)."""
+database, a key folder and media (a folder or a bucket) without conflicting files; then migrate
+(anxin/ops/backup.py)."""
 
 from __future__ import annotations
 
