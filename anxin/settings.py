@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "anxin.sellers",
     "anxin.reputation",
     "anxin.payouts",
+    "anxin.supervision",
     "anxin.web",
     "anxin.ops",
 ]
@@ -429,6 +430,9 @@ if ANXIN_DISPUTE_JURY_SIZE % 2 == 0:
 # per listing category ("default" for the rest), as JSON.
 # Complaints one account may file: a day in all, and about sales outside Anxin against one
 # seller in 30 days (such a claim names a seller with nothing on Anxin to show the sale).
+# The county (administrative division code) of the platform's own domicile: complaints about a
+# seller that shows no address go to its market regulator (anxin.supervision.routing).
+ANXIN_PLATFORM_REGION = env_str("ANXIN_PLATFORM_REGION", "")
 ANXIN_DISPUTE_MAX_PER_DAY = env_int("ANXIN_DISPUTE_MAX_PER_DAY", 5, minimum=1, maximum=1000)
 ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER = env_int(
     "ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER", 2, minimum=1, maximum=100

@@ -76,6 +76,9 @@ class SellerProfile(models.Model):
     wechat_id = models.CharField(max_length=64, blank=True)
     # Where buyers send goods back once a return, repair or replacement is approved.
     return_address = models.CharField(max_length=300, blank=True, default="", db_default="")
+    # The county (administrative division code) of the business address the shop shows on its
+    # page: complaints about it go to that county's regulator (anxin.supervision.routing).
+    address_region = models.CharField(max_length=6, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

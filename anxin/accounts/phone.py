@@ -36,7 +36,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import SELF_SERVICE_ROLES, PhoneCode, RateWindow, Role, User
 from anxin.accounts.throttle import TooManyAttempts
-from anxin.core.errors import DomainError, Forbidden, ValidationFailed, msg
+from anxin.core.errors import Conflict, DomainError, Forbidden, ValidationFailed, msg
 from anxin.core.keyfile import load_or_create
 from anxin.sms.providers import SmsNotSent, get_provider
 
@@ -266,3 +266,27 @@ def codes_purge(now: dt.datetime) -> int:
     n, _ = PhoneCode.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
     sandbox_purge(now)
     return n
+
+
+def phone_attach(*, user: User, phone: str, code: str) -> User:
+    """Add a mobile number, proven by the code texted to it, to an account that has none (or
+    change it): a password account that wants to complain to a regulator, for one. A number
+    another account signs in with is refused."""
+    number = code_check(phone=phone, code=code)
+    if User.objects.filter(phone=number).exclude(pk=user.pk).exists():
+        raise Conflict(
+            "phone: this number belongs to another account; sign in with it instead",
+            code="phone_taken",
+            field="phone",
+        )
+    try:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(phone=number)
+    except IntegrityError:  # the number signed up a moment ago, from elsewhere
+        raise Conflict(
+            "phone: this number belongs to another account; sign in with it instead",
+            code="phone_taken",
+            field="phone",
+        ) from None
+    user.phone = number
+    return user

@@ -32,6 +32,7 @@ from anxin.accounts.models import (
     User,
 )
 from anxin.accounts.throttle import TooManyAttempts, quota_take, signin_refused
+from anxin.core.divisions import division_clean
 from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, msg
 from anxin.core.text import clean_phone, clean_recipient_phone, clean_text
 
@@ -134,8 +135,10 @@ def seller_profile_update(
     contact_phone: str,
     wechat_id: str,
     return_address: str | None = None,
+    address_region: str | None = None,
 ) -> SellerProfile:
-    """Saves the shop profile; `return_address` None keeps the one on file."""
+    """Saves the shop profile; `return_address` or `address_region` None keeps the one on
+    file ("" clears the region)."""
     if user.role != Role.SELLER:
         raise ValidationFailed("only sellers have a seller profile")
     shop_name = clean_text(shop_name, "shop_name", 80)
@@ -145,6 +148,10 @@ def seller_profile_update(
     if return_address is not None:
         defaults["return_address"] = clean_text(
             return_address, "return_address", 300, required=False, multiline=True
+        )
+    if address_region is not None:
+        defaults["address_region"] = (
+            division_clean(address_region, "address_region") if address_region else ""
         )
     profile, _ = SellerProfile.objects.update_or_create(user=user, defaults=defaults)
     return profile

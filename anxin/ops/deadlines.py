@@ -20,6 +20,7 @@ from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
 from anxin.reputation.credit import refresh_changed
 from anxin.sellers.services import seller_deadlines_run
+from anxin.supervision.services import complaints_overdue
 
 
 def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
@@ -42,6 +43,7 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     counts |= disputes_deadlines_run(limit=limit)
     counts |= seller_deadlines_run(limit=limit)
     counts |= accounts_purge()
+    counts["complaints_overdue"] = complaints_overdue(now)
     # Last, so that what the deadlines above decided is judged and scored in this same run.
     counts["blacklistings_opened"] = blacklist_monitor()
     counts["scores_refreshed"] = refresh_changed(limit=50_000)

@@ -34,6 +34,7 @@ from anxin.sellers.models import (
     LicenceStatus,
     Verification,
 )
+from anxin.web.regions import region_from
 
 
 def _date(value: str, field: str) -> dt.date:
@@ -79,6 +80,7 @@ def seller_profile(request: UserRequest) -> HttpResponse:
                 contact_phone=request.POST.get("contact_phone", ""),
                 wechat_id=request.POST.get("wechat_id", ""),
                 return_address=request.POST.get("return_address"),
+                address_region=region_from(request.POST, "address_region"),
             )
         except DomainError as e:
             error = user_message(e)

@@ -179,6 +179,44 @@ def phone_login(request: HttpRequest) -> HttpResponse:
     )
 
 
+@login_required
+def phone_add(request: Any) -> HttpResponse:
+    """Add (or change) the account's mobile number with a code texted to it: what a complaint
+    to a regulator asks of a complainant. Step one sends the code, step two takes it."""
+    form = request.POST if request.method == "POST" else {}
+    error, status, number = None, 200, ""
+    if request.method == "POST":
+        try:
+            if form.get("action") == "verify":
+                phone.phone_attach(
+                    user=request.user, phone=form.get("phone", ""), code=form.get("code", "")
+                )
+                messages.success(request, _("Your mobile number is verified and saved."))
+                return redirect(_next(form) or "web:account")
+            number = phone.code_send(
+                phone=form.get("phone", ""), address=client_address(request)
+            ).number
+        except DomainError as e:
+            error, status = form_error(e), e.status
+            number = form.get("phone", "") if form.get("action") == "verify" else ""
+    return render(
+        request,
+        "web/phone_add.html",
+        {
+            "error": error,
+            "step": "code" if number else "phone",
+            "number": number,
+            "number_shown": f"{number[:3]} {number[3:7]} {number[7:]}" if number else "",
+            "current": request.user.phone or "",
+            "phone": form.get("phone", ""),
+            "minutes": settings.ANXIN_SMS_CODE_MINUTES,
+            "next": _next(form) or _next(request.GET),
+            "sms_sandbox": sandbox_active(),
+        },
+        status=status,
+    )
+
+
 # --- the second factor of operators and regulators ------------------------------------------
 
 # Between the password and the second factor the account is pending: named in the session,

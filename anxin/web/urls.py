@@ -5,12 +5,13 @@ urls.py. The after-sales and review patterns come before the order's, whose last
 from django.urls import include, path
 
 from anxin.sms import views as sms_views
-from anxin.web import account_views, law_views, media, views
+from anxin.web import account_views, law_views, media, regions, views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("check/<str:what>", views.check, name="check"),
+    path("regions/picker", regions.region_picker, name="region_picker"),
     path("login/", account_views.login_view, name="login"),
     path("login/phone", account_views.phone_login, name="phone_login"),
     path("login/verify", account_views.login_2fa, name="login_2fa"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("signup/", account_views.signup, name="signup"),
     path("account/", account_views.account, name="account"),
     path("account/password", account_views.password_change, name="password_change"),
+    path("account/phone", account_views.phone_add, name="phone_add"),
     path("account/backup-codes", account_views.backup_codes_renew, name="backup_codes"),
     path("account/addresses", account_views.address_add, name="address_add"),
     path(
@@ -80,4 +82,5 @@ urlpatterns = [
     path("", include("anxin.disputes.urls")),
     path("", include("anxin.reconcile.urls")),
     path("", include("anxin.payouts.urls")),
+    path("", include("anxin.supervision.urls")),
 ]

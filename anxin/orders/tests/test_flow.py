@@ -178,6 +178,7 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "reconciliations_queued": 0,
         "audits_queued": 0,
         "blacklistings_expired": 0,
+        "complaints_overdue": 0,
         "blacklistings_opened": 0,
         "scores_refreshed": 1,  # the seller's order had events: its score follows them
     }

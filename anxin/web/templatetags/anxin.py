@@ -288,3 +288,11 @@ def parcel_status(status: str) -> str:
     from anxin.carriers.selectors import status_label
 
     return status_label(status)
+
+
+@register.inclusion_tag("web/_region_picker.html")
+def region_picker(name: str, code: str = "", label: str = "") -> dict[str, object]:
+    """The province / city / county picker for the form field `name`, standing at `code`."""
+    from anxin.web.regions import picker_context
+
+    return picker_context(name, code or "", label)

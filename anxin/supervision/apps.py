@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "anxin.supervision"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from anxin.notices.texts import SUBJECT_URLS, TEXTS
+        from anxin.supervision.texts import NOTICE_TEXTS
+
+        # Notices, below us, say what ours say and link to the complaint.
+        TEXTS.update(NOTICE_TEXTS)
+        SUBJECT_URLS["complaint"] = "/complaints/{number}"
