@@ -28,9 +28,7 @@ def test_a_number_proven_by_its_code_is_added(buyer: User) -> None:
     assert User.objects.get(pk=buyer.pk).phone == "13900002222"
 
 
-def test_a_number_another_account_signs_in_with_is_refused(
-    buyer: User, other_buyer: User
-) -> None:
+def test_a_number_another_account_signs_in_with_is_refused(buyer: User, other_buyer: User) -> None:
     # Given another account with the number
     User.objects.filter(pk=other_buyer.pk).update(phone="13900003333")
     phone.code_send(phone="13900003333", address="127.0.0.1")
