@@ -457,6 +457,9 @@ class Command(BaseCommand):
         demo_desk.blacklist(
             seller=shoes.seller, listing=shoes, place=place, pay=pay, ship=ship, buyers=buyers
         )
+        from anxin.ops import demo_supervision
+
+        demo_supervision.build()
 
     def _history(self, place, pay, ship, buyers: list, listings: dict) -> None:
         """Records long enough for a credit grade (ANXIN_CREDIT_MIN_ORDERS paid orders in a

@@ -1,0 +1,131 @@
+"""The demo's supervision: a consumer association and a market regulator for Hangzhou's Xihu
+district (the platform's domicile in the demo), the demo's mediator and regulator as their
+staff, shops that show their addresses, buyers with verified phone numbers, and complaints
+to the regulator in every state a person waits at."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from anxin.accounts.models import SellerProfile, User
+from anxin.law.days import BEIJING
+from anxin.ops.demo_desk import days_ago
+from anxin.supervision import services
+from anxin.supervision.models import Organisation, OrgKind, OrgStaff
+
+XIHU, SHANGCHENG = "330106", "330102"
+PHONES = {"zhangwei": "13900001111", "lina": "13900002222", "wangfang": "13900003333"}
+# Where each demo shop says it is (most in Xihu; the orchard in Ganzhou's Xinfeng county, whose
+# complaints go up to the province's office when the county has none in Anxin).
+SHOP_REGIONS = {
+    "seller-tea": XIHU,
+    "seller-beauty": SHANGCHENG,
+    "seller-fruit": "360722",
+    "seller-formula": XIHU,
+}
+
+
+def _who(name: str) -> User:
+    return User.objects.get(username=name)
+
+
+def _materials(name: str, knew_days: int, request: str, facts: str, paid: int):
+    today = timezone.localtime(timezone.now(), BEIJING).date()
+    return services.Materials(
+        name=name,
+        address="浙江省杭州市西湖区文三路 90 号",
+        request=request,
+        facts=facts,
+        knew_at=today - dt.timedelta(days=knew_days),
+        paid_fen=paid,
+    )
+
+
+def build() -> dict[str, Organisation]:
+    regulator = Organisation.objects.create(
+        kind=OrgKind.REGULATOR, region=XIHU, name="杭州市西湖区市场监督管理局"
+    )
+    association = Organisation.objects.create(
+        kind=OrgKind.ASSOCIATION, region=XIHU, name="杭州市西湖区消费者权益保护委员会"
+    )
+    OrgStaff.objects.create(user=_who("regulator"), organisation=regulator)
+    OrgStaff.objects.create(user=_who("mediator"), organisation=association)
+    for username, phone in PHONES.items():
+        User.objects.filter(username=username).update(phone=phone)
+    for username, region in SHOP_REGIONS.items():
+        SellerProfile.objects.filter(user__username=username).update(address_region=region)
+    zhang, li, wang = _who("zhangwei"), _who("lina"), _who("wangfang")
+    outside = services.SellerNamed(
+        name="阿芳代购", wechat="wx_afang_daigou", platform="微信朋友圈", region=XIHU
+    )
+    # Received eight working days ago and still undecided: overdue on the regulator's queue.
+    with days_ago(12):
+        services.complaint_file(
+            actor=zhang,
+            seller=outside,
+            materials=_materials(
+                "张伟",
+                15,
+                "退还定金 500 元",
+                "在朋友圈交了定金预订奶粉，一个月没发货，也不退款。",
+                50000,
+            ),
+        )
+    # Received today: waiting for the regulator's decision.
+    services.complaint_file(
+        actor=li,
+        seller=services.SellerNamed(
+            name="潮流鞋铺", wechat="wx_chaoliu", platform="抖音直播间", region=XIHU
+        ),
+        materials=_materials(
+            "李娜", 3, "退货退款 399 元", "直播间说是正品，收到后鞋底开胶，商家拉黑了我。", 39900
+        ),
+    )
+    # Accepted: a complaint about an Anxin shop, routed by the address it shows.
+    with days_ago(5):
+        accepted = services.complaint_file(
+            actor=wang,
+            seller=services.SellerNamed(seller_id=_who("seller-formula").pk),
+            materials=_materials(
+                "王芳", 6, "退还差价 120 元", "下单后商家以缺货为由要求加价才发货。", 12000
+            ),
+        )
+        services.complaint_admit(actor=_who("regulator"), number=accepted.number)
+    # Refused by the regulator: bought for resale.
+    with days_ago(4):
+        refused = services.complaint_file(
+            actor=zhang,
+            seller=outside,
+            materials=_materials(
+                "张伟",
+                9,
+                "赔偿损失 3000 元",
+                "批发了 50 盒面膜准备转卖，质量不好卖不出去。",
+                300000,
+            ),
+        )
+        services.complaint_refuse(
+            actor=_who("regulator"),
+            number=refused.number,
+            ground="not_consumer",
+            note="所购商品为批发转售，不属于为生活消费需要购买，建议通过民事诉讼解决。",
+        )
+    # Refused by the law at once: more than three years after the buyer knew.
+    services.complaint_file(
+        actor=li,
+        seller=outside,
+        materials=_materials(
+            "李娜", 3 * 365 + 40, "退款 88 元", "三年多前买的护手霜过敏，当时没有处理。", 8800
+        ),
+    )
+    # Withdrawn by the complainant once the seller refunded.
+    with days_ago(2):
+        withdrawn = services.complaint_file(
+            actor=wang,
+            seller=outside,
+            materials=_materials("王芳", 4, "退款 59 元", "买的水果有一半烂了。", 5900),
+        )
+        services.complaint_withdraw(actor=wang, number=withdrawn.number)
+    return {"regulator": regulator, "association": association}
