@@ -16,9 +16,9 @@ from anxin.ledger.api import router as ledger_router
 from anxin.orders.api import router as orders_router
 from anxin.payments.api import router as payments_router
 from anxin.payouts.api import router as payouts_router
-from anxin.supervision.api import router as supervision_router
 from anxin.reputation.api import router as reputation_router
 from anxin.sellers.api import router as sellers_router
+from anxin.supervision.api import router as supervision_router
 
 
 class AnxinAPI(NinjaAPI):
