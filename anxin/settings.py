@@ -433,6 +433,11 @@ if ANXIN_DISPUTE_JURY_SIZE % 2 == 0:
 # The county (administrative division code) of the platform's own domicile: complaints about a
 # seller that shows no address go to its market regulator (anxin.supervision.routing).
 ANXIN_PLATFORM_REGION = env_str("ANXIN_PLATFORM_REGION", "")
+# How many working days a regulator has to answer a consumer association's referral. The law
+# says "in time" (CRPL-IR Art. 36) and gives no number: this is the deployment's own rule.
+ANXIN_REFERRAL_ANSWER_WORKING_DAYS = env_int(
+    "ANXIN_REFERRAL_ANSWER_WORKING_DAYS", 15, minimum=1, maximum=90
+)
 ANXIN_DISPUTE_MAX_PER_DAY = env_int("ANXIN_DISPUTE_MAX_PER_DAY", 5, minimum=1, maximum=1000)
 ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER = env_int(
     "ANXIN_DISPUTE_MAX_OUTSIDE_PER_SELLER", 2, minimum=1, maximum=100

@@ -17,10 +17,30 @@ import zipfile
 from typing import Any
 
 from anxin.core import media
+from anxin.evidence.keys import log_signer
+from anxin.evidence.note import sign
 
 # What a bundle may hold: Anxin's own records and pages, and uploads under member() names.
-_EXTENSIONS = {"json", "html", "txt", "vkey", "tlog-proof", *media.EXTENSIONS.values(), "bin"}
+_EXTENSIONS = {
+    "json",
+    "html",
+    "txt",
+    "vkey",
+    "tlog-proof",
+    *media.EXTENSIONS.values(),
+    "bin",
+    # a bundle Anxin made, inside the package of the next route
+    "zip",
+}
 _NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+
+
+def manifest_signature(root: str, manifest: bytes) -> str:
+    """A signed note (C2SP, the evidence log's key) over the manifest's SHA-256: whoever holds
+    the log's public key can check that Anxin made this bundle and that no file in it has
+    changed (each file's SHA-256 is in the manifest)."""
+    text = f"anxin bundle\n{root}\nmanifest.json sha256 {hashlib.sha256(manifest).hexdigest()}\n"
+    return sign(text, log_signer())
 
 
 def member(folder: str, sha256: str, content_type: str, *, n: int | None = None) -> str:
@@ -42,6 +62,7 @@ def pack(
     manifest: dict[str, Any],
     *,
     original_names: dict[str, str] | None = None,
+    signed: bool = False,
 ) -> bytes:
     """The ZIP of `files` under `root/`, with `manifest.json`: `manifest`, the files'
     SHA-256s and, escaped, the names uploaders gave to the files in `original_names`.
@@ -59,6 +80,8 @@ def pack(
             name: escaped(given) for name, given in sorted(original_names.items())
         }
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+    if signed:
+        files["manifest.sig"] = manifest_signature(root, files["manifest.json"]).encode()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in sorted(files.items()):

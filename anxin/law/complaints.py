@@ -219,3 +219,36 @@ VERSIONS: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
         ],
     ),
 }
+
+
+# --- how long mediation of an accepted complaint may run -------------------------------------
+
+_CRPL_IR_60 = dt.date(2024, 7, 1)
+
+
+def mediation_ends(
+    accepted: dt.datetime, paused_days: int = 0
+) -> tuple[dt.datetime, tuple[Citation, ...]]:
+    """When mediation of a complaint accepted at `accepted` ends without an agreement, and the
+    articles that say so; `paused_days` of appraisal or testing are not counted and push the
+    end back by as many days of the period's kind.
+
+    - Accepted before 2024-07-01: 45 working days (the interim measures, CRM 21).
+    - From 2024-07-01: 60 days (CRPL-IR 46(3)). The State Council's regulation ranks above the
+      SAMR's interim measures and is later, so its 60 days govern complaints accepted while
+      the interim measures were still in force (until 2026-04-14); the measures from
+      2026-04-15 give the same 60 days (CRM 23), counted by their Art. 45."""
+    on = accepted.astimezone(BEIJING).date()
+    if on < _CRPL_IR_60:
+        limit = params.get("complaint.crm.mediation_limit", on)
+        days, kind = int(limit.value["days"]), DayKind(limit.value["kind"])
+        cites: tuple[Citation, ...] = (limit.cite, C("CRM", 20))
+    elif on < MEASURES_2026:
+        ir = params.get("complaint.mediation_days", on)
+        days, kind = int(ir.value), DayKind.CALENDAR
+        cites = (ir.cite, C("CC", 201))
+    else:
+        limit = params.get("complaint.crm.mediation_limit", on)
+        days, kind = int(limit.value["days"]), DayKind(limit.value["kind"])
+        cites = (limit.cite, C("CRM", 22), C("CRM", 45))
+    return due_at(accepted, days + max(0, paused_days), kind), cites

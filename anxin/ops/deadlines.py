@@ -20,6 +20,7 @@ from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
 from anxin.reputation.credit import refresh_changed
 from anxin.sellers.services import seller_deadlines_run
+from anxin.supervision.mediation import mediations_due, referrals_overdue
 from anxin.supervision.services import complaints_overdue
 
 
@@ -44,6 +45,8 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     counts |= seller_deadlines_run(limit=limit)
     counts |= accounts_purge()
     counts["complaints_overdue"] = complaints_overdue(now)
+    counts["mediations_ended"] = mediations_due(now)
+    counts["referrals_overdue"] = referrals_overdue(now)
     # Last, so that what the deadlines above decided is judged and scored in this same run.
     counts["blacklistings_opened"] = blacklist_monitor()
     counts["scores_refreshed"] = refresh_changed(limit=50_000)

@@ -12,3 +12,5 @@ class SupervisionConfig(AppConfig):
         # Notices, below us, say what ours say and link to the complaint.
         TEXTS.update(NOTICE_TEXTS)
         SUBJECT_URLS["complaint"] = "/complaints/{number}"
+        SUBJECT_URLS["mediation"] = "/mediations/{number}"
+        SUBJECT_URLS["referral"] = "/referrals/{number}"

@@ -151,3 +151,7 @@ class ComplaintFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The association's models, in a module of their own (registered with this app on import).
+from anxin.supervision import models_association  # noqa: E402, F401

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from anxin.law import engine
 from anxin.law.catalogue import gloss, statute
-from anxin.law.days import _workday, calendar_covers
+from anxin.law.days import BEIJING, _workday, calendar_covers
 from anxin.law.facts import FactsError
 
 
@@ -147,3 +147,32 @@ def test_a_deadline_in_a_year_without_an_announced_schedule_says_so() -> None:
     # And a deadline inside an announced year says nothing of the kind
     d = _decision(_facts(dt.date(2026, 12, 1), dt.date(2026, 11, 1)))
     assert "尚未公布" not in d["reasons"]["zh"]
+
+
+def test_mediation_ends_by_the_law_of_the_day_the_complaint_was_accepted() -> None:
+    from anxin.law.complaints import mediation_ends
+
+    def at(day: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(day).replace(hour=10, tzinfo=BEIJING)
+
+    def last_day(end: dt.datetime) -> str:
+        return (end.astimezone(BEIJING) - dt.timedelta(days=1)).date().isoformat()
+
+    # Given a complaint accepted on Monday 2024-06-03, under the interim measures alone
+    end, cites = mediation_ends(at("2024-06-03"))
+    # Then mediation runs 45 working days (the Dragon Boat holiday 06-10 not counted)
+    assert last_day(end) == "2024-08-06"
+    assert str(cites[0]) == "CRM 21"
+    # Given one accepted on 2025-03-03, after the implementing regulation's 60 days
+    end, cites = mediation_ends(at("2025-03-03"))
+    # Then it runs 60 calendar days from the next day, to 05-02, inside the May Day holiday
+    # (05-01 to 05-05), so its last day moves to the first day after it (CC 203)
+    assert last_day(end) == "2025-05-06"
+    assert str(cites[0]) == "CRPL-IR 46(3)"
+    # Given one accepted under the 2026 measures, with 5 days of testing
+    plain, cites = mediation_ends(at("2026-05-11"))
+    tested, _ = mediation_ends(at("2026-05-11"), paused_days=5)
+    # Then it runs 60 days by CRM 23, and the testing days are added on
+    assert last_day(plain) == "2026-07-10"
+    assert str(cites[0]) == "CRM 23"
+    assert tested - plain == dt.timedelta(days=5)

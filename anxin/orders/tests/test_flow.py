@@ -179,6 +179,8 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "audits_queued": 0,
         "blacklistings_expired": 0,
         "complaints_overdue": 0,
+        "mediations_ended": 0,
+        "referrals_overdue": 0,
         "blacklistings_opened": 0,
         "scores_refreshed": 1,  # the seller's order had events: its score follows them
     }
