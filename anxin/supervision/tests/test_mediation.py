@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 def world(buyer: User) -> dict[str, object]:
     buyer.phone = "13900001111"
     buyer.save(update_fields=["phone"])
-    regulator, regulator_staff = office(OrgKind.REGULATOR, XIHU, "西湖区市场监督管理局")
+    _, regulator_staff = office(OrgKind.REGULATOR, XIHU, "西湖区市场监督管理局")
     association, association_staff = office(OrgKind.ASSOCIATION, XIHU, "西湖区消保委")
     return {
         "buyer": buyer,
