@@ -128,4 +128,78 @@ def build() -> dict[str, Organisation]:
             materials=_materials("王芳", 4, "退款 59 元", "买的水果有一半烂了。", 5900),
         )
         services.complaint_withdraw(actor=wang, number=withdrawn.number)
+    _association_work(accepted_number=accepted.number, refused_number=refused.number)
     return {"regulator": regulator, "association": association}
+
+
+def _association_work(*, accepted_number: str, refused_number: str) -> None:
+    """The association's mediations in every state, a referral answered and one waiting, and a
+    typical case on the public page."""
+    from anxin.disputes.models import Dispute
+    from anxin.supervision import mediation
+
+    staff, regulator = _who("mediator"), _who("regulator")
+    zhang, li = _who("zhangwei"), _who("lina")
+    # Entrusted by the regulator, both parties agreeing: mediating now.
+    mediation.mediation_entrust(
+        actor=regulator, complaint_number=accepted_number, parties_agree=True
+    )
+    # Asked by the complainant after the regulator refused: the face cream sent for testing.
+    testing = mediation.mediation_ask(actor=zhang, complaint_number=refused_number)
+    mediation.mediation_testing(
+        actor=staff, number=testing.number, start=True, note="面膜送检，检测成分是否合格"
+    )
+    # A desk case handed over with its whole file, settled by agreement and published.
+    in_xihu = Dispute.objects.filter(
+        order__isnull=False, seller__seller_profile__address_region=XIHU
+    ).order_by("id")
+    case = in_xihu.filter(buyer=li).first() or in_xihu.first()
+    if case is not None:
+        with days_ago(2):
+            settled = mediation.mediation_from_case(
+                actor=User.objects.get(pk=case.buyer_id), case_number=case.number
+            )
+            mediation.mediation_end(
+                actor=staff,
+                number=settled.number,
+                agreed=True,
+                text="商家同意退还全部货款，并承担退货运费。",
+                settled_fen=settled.claimed_fen,
+            )
+        mediation.typical_case_publish(
+            actor=staff,
+            mediation_number=settled.number,
+            title="水果迟迟不发货，调解后全额退款",
+            summary="一位消费者付款一周后物流仍未更新，商家以缺货为由拖延。经调解，商家退还全部货款并承担运费。",
+            lesson="付款后久不发货的，可以要求经营者退款；保留付款和聊天记录。",
+        )
+    # Handed over by a buyer, the seller refusing to mediate: ended without agreement, so
+    # the next routes' packages (the regulator, a court) are open to the buyer.
+    other = (in_xihu.exclude(pk=case.pk) if case is not None else in_xihu).first()
+    if other is not None:
+        lapsed = mediation.mediation_from_case(
+            actor=User.objects.get(pk=other.buyer_id), case_number=other.number
+        )
+        mediation.mediation_end(
+            actor=staff,
+            number=lapsed.number,
+            agreed=False,
+            text="经营者拒绝参加调解，调解终止。",
+        )
+    # A referral answered, and one waiting for the regulator.
+    with days_ago(10):
+        answered = mediation.referral_make(
+            actor=staff,
+            seller_name="阿芳代购",
+            text="近一个月收到多起同一代购的投诉：收取定金后不发货、不退款。",
+            cases=[],
+        )
+    mediation.referral_answer(
+        actor=regulator, number=answered.number, answer="已约谈经营者，责令十日内退还定金。"
+    )
+    mediation.referral_make(
+        actor=staff,
+        seller_name="潮流鞋铺",
+        text="直播间宣称正品，消费者反映收到的鞋存在质量问题，商家拒绝退货。",
+        cases=[],
+    )

@@ -63,7 +63,7 @@ class ComplaintOut(Schema):
 
 
 def _out(c: Complaint, role: str) -> ComplaintOut:
-    private = role in ("complainant", "staff")
+    private = role in ("complainant", "staff", "mediator")
     return ComplaintOut(
         number=c.number,
         status=c.status,
@@ -80,8 +80,8 @@ def _out(c: Complaint, role: str) -> ComplaintOut:
         refusal_ground=c.refusal_ground,
         refusal_note=c.refusal_note,
         complainant_name=c.complainant_name if private else None,
-        complainant_phone=c.complainant_phone if role == "staff" else None,
-        complainant_address=c.complainant_address if role == "staff" else None,
+        complainant_phone=c.complainant_phone if role in ("staff", "mediator") else None,
+        complainant_address=c.complainant_address if role in ("staff", "mediator") else None,
     )
 
 

@@ -16,12 +16,16 @@ def organisation_of(user: User) -> Organisation | None:
 
 
 def complaint_role(user: User, c: Complaint) -> str | None:
-    """complainant | staff | seller, or None: not theirs to see."""
+    """complainant | staff | mediator | seller, or None: not theirs to see."""
     if c.complainant_id == user.pk:
         return "complainant"
     org = organisation_of(user)
     if org is not None and org.pk == c.regulator_id:
         return "staff"
+    if org is not None and c.mediations.filter(association=org).exists():
+        # The association mediating it (at the complainant's request or entrusted): it
+        # contacts both parties, so it reads the file as the regulator does.
+        return "mediator"
     if c.seller_id == user.pk and c.status == ComplaintStatus.ADMITTED:
         return "seller"
     return None

@@ -28,7 +28,7 @@ from anxin.core.money import parse_yuan
 from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
 from anxin.supervision import selectors, services
-from anxin.supervision.models import Complaint, ComplaintStatus, RegionBasis
+from anxin.supervision.models import Complaint, ComplaintStatus, OrgKind, RegionBasis
 from anxin.web.regions import region_from
 
 REFUSAL_GROUNDS = {
@@ -139,6 +139,8 @@ def complaint_list(request: UserRequest) -> HttpResponse:
     """The reader's complaints: those one made; for a regulator's staff, its office's queue
     (waiting ones first, nearest due first); for a seller, those accepted against it."""
     org = selectors.organisation_of(request.user)
+    if org is not None and org.kind != OrgKind.REGULATOR:
+        org = None  # an association's work is on its mediation page
     queue = None
     if org is not None:
         queue = selectors.complaints_for(org).order_by(

@@ -42,4 +42,5 @@ def staff_menu(request: HttpRequest) -> dict[str, Any]:
     if getattr(user, "role", "") in ("regulator", "mediator"):
         # The complaints to their organisation (supervision); staff of none see only a note.
         links.append(("web:complaints", _("Complaints")))
+        links.append(("web:mediations", _("Mediation")))
     return {"staff_links": links, "staff_desk": user.role in STAFF_ROLES}

@@ -923,3 +923,36 @@ def test_a_buyer_complains_to_the_regulator_who_accepts_it_on_a_phone(
     assert Complaint.objects.get(pk=new.pk).status == ComplaintStatus.ADMITTED
     regulator.close()
     _assert_clean(buyer.problems + regulator.problems)
+
+
+def test_the_consumer_association_on_a_phone(browser, live_server, demo) -> None:
+    from anxin.supervision.models_association import Mediation, Referral
+
+    # Given the demo world, where the association has mediations in every state and
+    # referrals answered and waiting
+    pages = [(reverse("web:mediations"), "mediations")]
+    for status in ("open", "testing", "agreed", "failed"):
+        m = Mediation.objects.filter(status=status).order_by("id").first()
+        assert m is not None, status
+        pages.append((reverse("web:mediation", args=[m.number]), f"mediation-{status}"))
+    for r in Referral.objects.order_by("id"):
+        pages.append((reverse("web:referral", args=[r.number]), f"referral-{r.pk}"))
+    pages += [
+        (reverse("web:referral_new"), "referral-form"),
+        (reverse("web:typical_cases"), "typical-cases"),
+    ]
+    # When its staff member goes through them, in Chinese and in English
+    problems = _walk(Phone.open(browser, live_server.url, "association"), "mediator", pages)
+    problems += _walk(
+        Phone.open(browser, live_server.url, "association", lang="en-US"), "mediator", pages
+    )
+    # And the buyer whose mediation failed opens it, with the next routes' packages
+    failed = Mediation.objects.get(status="failed")
+    buyer = Phone.open(browser, live_server.url, "buyer-mediation")
+    problems += _walk(
+        buyer,
+        failed.consumer.username,
+        [(reverse("web:mediation", args=[failed.number]), "mediation-failed")],
+    )
+    # Then nothing on them looks broken
+    _assert_clean(problems)
