@@ -19,7 +19,7 @@ from anxin.reconcile.tasks import reconcile_schedule
 from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
 from anxin.reputation.credit import refresh_changed
-from anxin.sellers.services import seller_deadlines_run
+from anxin.sellers.reverification import seller_deadlines_run
 
 
 def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
