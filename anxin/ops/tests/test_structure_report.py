@@ -190,3 +190,17 @@ def test_check_exits_non_zero_on_any_problem_and_zero_on_none(
     monkeypatch.setattr(report, "survey", lambda: report.Findings())
     # Then it exits 0
     assert report.main(["--check"]) == 0
+
+
+def test_a_module_is_on_the_layer_with_the_longest_name_it_starts_with(
+    report: ModuleType,
+) -> None:
+    # Given a layer inside another (a package and one of its subpackages)
+    layered = report.Layers(ranks={"shop.app": 1, "shop.app.core": 0})
+    # When the layers of modules in each are asked
+    inner = layered.layer_of("shop.app.core.money")
+    outer = layered.layer_of("shop.app.views")
+    # Then each is on the most specific one, and a module on none is on none
+    assert inner == "shop.app.core"
+    assert outer == "shop.app"
+    assert layered.layer_of("shop.settings") is None
