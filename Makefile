@@ -44,6 +44,7 @@ check: $(STAMP)
 	$(BIN)/ruff check anxin
 	$(BIN)/ruff format --check anxin
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/structure-report --check
 	$(BIN)/anxin makemigrations --check --dry-run
 	$(BIN)/mypy anxin
 

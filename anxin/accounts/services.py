@@ -11,16 +11,13 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
 from anxin.accounts.models import (
     SELF_SERVICE_ROLES,
@@ -31,6 +28,7 @@ from anxin.accounts.models import (
     SellerProfile,
     User,
 )
+from anxin.accounts.tasks import password_reset_mail_task
 from anxin.accounts.throttle import TooManyAttempts, quota_take, signin_refused
 from anxin.core.divisions import division_clean
 from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, msg
@@ -235,8 +233,6 @@ def password_reset_request(*, login: str, address: str | None) -> None:
     """Mails a reset link to the account with this user name or e-mail address, if there is
     one with an address. The caller answers the same whatever happened: nothing here tells
     whether the account exists."""
-    from anxin.accounts.tasks import password_reset_mail_task
-
     login = (login or "").replace("\x00", "").strip()[:254]
     if not login:
         raise ValidationFailed("username: required", field="username")
@@ -257,30 +253,6 @@ def password_reset_request(*, login: str, address: str | None) -> None:
         if quota_take(scope="reset-mail", key=str(user.pk), limit=RESET_MAILS_PER_HOUR):
             continue
         password_reset_mail_task.enqueue(user.pk)
-
-
-def password_reset_link(user: User) -> str:
-    # The token is made when the mail is sent, never stored: it is an HMAC of the password
-    # hash, the last sign-in and the time, so it dies with its first use and with age.
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.ANXIN_SITE_URL + reverse("web:password_reset_link", args=[uid, token])
-
-
-def password_reset_mail(*, user_id: int) -> str:
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.email:
-        return "no address"
-    with translation.override(user.preferred_language or "zh-hans"):
-        subject = "[Anxin] " + _("Reset your password")
-        body = _(
-            "Someone asked to reset the password of your Anxin account %(username)s. If it "
-            "was you, open this link within %(minutes)s minutes to choose a new password:"
-        ) % {"username": user.username, "minutes": settings.ANXIN_PASSWORD_RESET_MINUTES}
-        body += "\n\n" + password_reset_link(user) + "\n\n"
-        body += _("If it was not you, ignore this mail: your password stays as it is.") + "\n"
-    send_mail(subject, body, settings.ANXIN_EMAIL_FROM, [user.email])
-    return "sent"
 
 
 def password_reset_user(*, uid: str, token: str) -> User | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from anxin.accounts import services
+from anxin.accounts.reset_mail import password_reset_mail
 
 
 @task()
 def password_reset_mail_task(user_id: int) -> str:
-    return services.password_reset_mail(user_id=user_id)
+    return password_reset_mail(user_id=user_id)

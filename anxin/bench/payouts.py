@@ -180,7 +180,8 @@ def run(
     from anxin.payouts.audit import payouts_audit
     from anxin.payouts.models import Payout, PayoutStatus
     from anxin.payouts.selectors import payout_balance
-    from anxin.payouts.services import payout_request, payout_submit
+    from anxin.payouts.services import payout_request
+    from anxin.payouts.submission import payout_submit
 
     call_command("migrate", verbosity=0)
     if get_provider().name != "sandbox":

@@ -1,16 +1,13 @@
 """The whole books' audit: the ledger's invariants, then what each app above it checks of its
 money (orders, returns, payouts). `anxin ledger audit` runs it and exits 1 on a violation;
-`anxin deadlines` queues it every ANXIN_AUDIT_EVERY_MINUTES for a worker; each run is recorded
-(ledger.models.AuditRun) and the operator's desk shows the last one instead of auditing the
-whole history on every view."""
+`anxin deadlines` queues it every ANXIN_AUDIT_EVERY_MINUTES for a worker (ops.tasks); each run
+is recorded (ledger.models.AuditRun) and the operator's desk shows the last one instead of
+auditing the whole history on every view."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from anxin.disputes.audit import returns_audit
@@ -41,23 +38,3 @@ def audit_recorded(run_id: int | None = None) -> AuditRun:
     run.violations, run.problems = len(problems), problems[:KEPT]
     run.save()
     return run
-
-
-def audit_schedule(*, now: dt.datetime | None = None) -> int:
-    """Queue the whole audit for a worker when the last one was queued longer ago than
-    ANXIN_AUDIT_EVERY_MINUTES (0: never; run `anxin ledger audit` from cron instead).
-    Returns 1 if it queued one, else 0."""
-    from anxin.ops.tasks import audit_task
-
-    every = settings.ANXIN_AUDIT_EVERY_MINUTES
-    if not every:
-        return 0
-    now = now or timezone.now()
-    with transaction.atomic():
-        # Two deadline runs at once may both queue one: the second audit is only redundant.
-        last = AuditRun.objects.order_by("-queued_at").values("queued_at").first()
-        if last is not None and last["queued_at"] > now - dt.timedelta(minutes=every):
-            return 0
-        run = AuditRun.objects.create(queued_at=now)
-        audit_task.enqueue(run.pk)
-    return 1

@@ -11,15 +11,15 @@ from anxin.accounts.services import accounts_purge
 from anxin.aftersales.services import aftersale_deadlines_run
 from anxin.core.worker import reclaim_stale
 from anxin.disputes.deadlines import dispute_deadlines_run as disputes_deadlines_run
-from anxin.ops.audits import audit_schedule
+from anxin.ops.tasks import audit_schedule
 from anxin.orders.services import order_deadlines_run
 from anxin.payments.services import provider_calls_requeue, rejected_purge
 from anxin.payouts.services import payouts_requeue
-from anxin.reconcile.services import reconcile_schedule
+from anxin.reconcile.tasks import reconcile_schedule
 from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
 from anxin.reputation.credit import refresh_changed
-from anxin.sellers.services import seller_deadlines_run
+from anxin.sellers.reverification import seller_deadlines_run
 from anxin.supervision.mediation import mediations_due, referrals_overdue
 from anxin.supervision.services import complaints_overdue
 

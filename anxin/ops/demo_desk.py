@@ -242,7 +242,8 @@ def payouts(*, seller: User) -> None:
     inside their after-sales window), withdrawn to its bank card (paid), and a withdrawal to
     a closed card that the bank paid and then sent back (returned to its balance)."""
     from anxin.payouts.selectors import payout_balance
-    from anxin.payouts.services import payout_account_add, payout_request, payout_submit
+    from anxin.payouts.services import payout_account_add, payout_request
+    from anxin.payouts.submission import payout_submit
 
     with days_ago(6):
         card = payout_account_add(

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from anxin.payments.models import Payment, SandboxPayment
-from anxin.payments.providers.sandbox import ProviderError, SandboxProvider
+from anxin.payments.providers.base import ProviderError
+from anxin.payments.providers.sandbox import SandboxProvider
 
 # A sandbox payment's status as the buyer reads it (the provider's own names are internal).
 _STATUS = {

@@ -10,7 +10,7 @@ class RemediesConfig(AppConfig):
 
         from anxin.core import hooks
         from anxin.orders import locks
-        from anxin.remedies import services
+        from anxin.remedies import tasks
         from anxin.remedies.models import SellerDebt
 
         # Every order lock reads whether the order's seller owes a debt: releasing money to
@@ -19,4 +19,4 @@ class RemediesConfig(AppConfig):
             locks.SELLER_IN_DEBT,
             Exists(SellerDebt.objects.filter(seller_id=OuterRef("seller_id"), settled_at=None)),
         )
-        hooks.register(hooks.SELLER_PAID_OUT, services.on_seller_paid_out)
+        hooks.register(hooks.SELLER_PAID_OUT, tasks.on_seller_paid_out)

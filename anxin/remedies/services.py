@@ -369,12 +369,3 @@ def fund_allocate(*, actor: User, amount_fen: Any, reason: str) -> int:
         ]
     )
     return account_available(fund_account())
-
-
-def on_seller_paid_out(*, order: Order, seller_in_debt: bool) -> None:
-    """Money was released to a seller in debt (hook SELLER_PAID_OUT): collect it. Queued with
-    this transaction, run in its own: the debt's order is locked there."""
-    if seller_in_debt:
-        from anxin.remedies.tasks import debts_collect_task  # the tasks import this module
-
-        debts_collect_task.enqueue(order.seller_id)

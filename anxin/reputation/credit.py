@@ -479,7 +479,7 @@ def adjust(*, actor: Any, seller_id: int, points: int, reason: str, days: int) -
     from anxin.core.text import clean_text, is_whole
     from anxin.evidence import services as evidence
     from anxin.reputation.models import Adjustment
-    from anxin.sellers.services import seller_lock
+    from anxin.sellers.record import seller_lock
 
     if actor.role != Role.OPERATOR:
         raise Forbidden("only the operator adjusts a credit score")

@@ -20,7 +20,6 @@ from anxin.evidence import services as evidence
 from anxin.law import engine, params
 from anxin.law.days import BEIJING, end_of_day, months_after
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
-from anxin.notices.services import notice_send
 from anxin.sellers import crypto, identity
 from anxin.sellers.models import (
     Disclosure,
@@ -33,6 +32,8 @@ from anxin.sellers.models import (
     Status,
     Verification,
 )
+from anxin.sellers.record import seller_lock, seller_rescore
+from anxin.sellers.tasks import lapse_task, remind_task
 
 # Listing categories that need a licence before they can be listed (ECL 12, 15).
 LICENCE_FOR: dict[str, str] = {
@@ -130,77 +131,15 @@ def seller_verify(
         },
     )
     _schedule(v)
-    _rescore(actor.pk)
+    seller_rescore(actor.pk)
     return v
 
 
 def _schedule(v: Verification) -> None:
-    from anxin.sellers.tasks import lapse_task, remind_task
-
     remind_at = v.reverify_by - dt.timedelta(days=settings.ANXIN_SELLER_REMIND_DAYS)
     if remind_at > timezone.now():
         remind_task.using(run_after=remind_at).enqueue(v.seller_id)
     lapse_task.using(run_after=v.reverify_by).enqueue(v.seller_id)
-
-
-def _rescore(seller_id: int) -> None:
-    """The verification level is a credit factor: whoever scores sellers rescores this one."""
-    hooks.call(hooks.SELLER_RECORD_CHANGED, seller_id=seller_id)
-
-
-def seller_lock(seller_id: int) -> bool:
-    """Lock the seller's account row: what orders the seller's evidence chain ("seller:N")
-    and its verification, so two first verifications (or a verification and a lapse) never
-    both append after the same record. Taken first, before any other row of the seller's.
-    False if there is no such account."""
-    return (
-        User.objects.select_for_update().filter(pk=seller_id).values_list("pk").first() is not None
-    )
-
-
-@transaction.atomic
-def seller_verification_lapse(*, seller_id: int) -> str:
-    """Re-verification is overdue: the seller takes no new orders until re-verified. Reads
-    the stored time, so firing early, late or twice is harmless."""
-    seller_lock(seller_id)
-    v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
-    if v is None:
-        return "not verified"
-    if v.status == Status.LAPSED:
-        return "already lapsed"
-    if timezone.now() < v.reverify_by:
-        return "not due"
-    v.status = Status.LAPSED
-    v.save(update_fields=["status"])
-    evidence.append(chain=f"seller:{seller_id}", kind="seller.lapsed", body={"seller": seller_id})
-    notice_send([seller_id], "reverify_lapsed")
-    _rescore(seller_id)
-    return "lapsed"
-
-
-@transaction.atomic
-def seller_reverify_remind(*, seller_id: int) -> str:
-    v = Verification.objects.select_for_update().filter(seller_id=seller_id).first()
-    if v is None or v.status != Status.VERIFIED:
-        return "nothing to remind"
-    if v.reminded_at is not None and v.reminded_at >= v.verified_at:
-        return "already reminded"
-    if timezone.now() < v.reverify_by - dt.timedelta(days=settings.ANXIN_SELLER_REMIND_DAYS):
-        return "not yet"
-    notice_send([seller_id], "reverify", due_at=v.reverify_by.isoformat())
-    v.reminded_at = timezone.now()
-    v.save(update_fields=["reminded_at"])
-    return "reminded"
-
-
-def seller_deadlines_run(*, limit: int = 1000) -> dict[str, int]:
-    now = timezone.now()
-    due = Verification.objects.filter(status=Status.VERIFIED, reverify_by__lte=now)
-    lapsed = sum(
-        seller_verification_lapse(seller_id=s) == "lapsed"
-        for s in due.values_list("seller_id", flat=True)[:limit]
-    )
-    return {"sellers_lapsed": lapsed}
 
 
 # --- licences ------------------------------------------------------------------------------
@@ -271,7 +210,7 @@ def licence_review(*, actor: User, licence_id: int, approve: bool, reason: str =
             "sha256": lic.document_sha256,
         },
     )
-    _rescore(lic.seller_id)
+    seller_rescore(lic.seller_id)
     return lic
 
 

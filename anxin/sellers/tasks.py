@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from anxin.sellers import services
+from anxin.sellers import reverification
 
 
 @task()
 def remind_task(seller_id: int) -> str:
-    return services.seller_reverify_remind(seller_id=seller_id)
+    return reverification.seller_reverify_remind(seller_id=seller_id)
 
 
 @task()
 def lapse_task(seller_id: int) -> str:
-    return services.seller_verification_lapse(seller_id=seller_id)
+    return reverification.seller_verification_lapse(seller_id=seller_id)

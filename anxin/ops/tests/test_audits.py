@@ -13,8 +13,8 @@ from django.test import Client
 
 from anxin.conftest import deliver_all, make_user, shipped
 from anxin.ledger.models import Account, AuditRun
-from anxin.ops.audits import audit_schedule
 from anxin.ops.deadlines import deadlines_run
+from anxin.ops.tasks import audit_schedule
 
 pytestmark = pytest.mark.django_db
 

@@ -208,7 +208,8 @@ class OrderBooks(RuleBasedStateMachine):
         the provider's answer comes as time passes (and its notifications are redelivered
         by deliver_any_notification)."""
         from anxin.payouts.selectors import payout_balance
-        from anxin.payouts.services import payout_request, payout_submit
+        from anxin.payouts.services import payout_request
+        from anxin.payouts.submission import payout_submit
 
         if wait:
             # The after-sales windows pass first (and every timer due by then fires), so that

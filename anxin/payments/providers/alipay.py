@@ -53,16 +53,16 @@ from anxin.payments.providers.base import (
     Notification,
     NotificationRejected,
     PayoutAccount,
+    ProviderError,
     ProviderPayment,
     ProviderPaymentState,
     ProviderPayout,
     ProviderRefund,
+    fen,
 )
 from anxin.payments.providers.configured import need, read
 from anxin.payments.providers.replay import KEEP as REPLAY_KEEP
 from anxin.payments.providers.replay import nonce_once
-from anxin.payments.providers.sandbox import ProviderError
-from anxin.payments.providers.wechatpay import fen
 
 GATEWAY = "https://openapi.alipay.com/gateway.do"
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"

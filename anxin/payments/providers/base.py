@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
 
@@ -31,6 +32,25 @@ class NotificationRejected(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class ProviderError(Exception):
+    """The provider refused a request (like an HTTP 4xx from a real one)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fen(yuan: str) -> int:
+    """'12.34' (yuan, as bills write amounts) -> 1234 fen, exactly."""
+    try:
+        value = Decimal(yuan.strip()) * 100
+    except InvalidOperation:
+        raise ValueError(f"not an amount: {yuan!r}") from None
+    if value != value.to_integral_value():
+        raise ValueError(f"not a whole number of fen: {yuan!r}")
+    return int(value)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from anxin.payments.providers.base import (
     Notification,
     NotificationRejected,
     PayoutAccount,
+    ProviderError,
     ProviderPayment,
     ProviderPaymentState,
     ProviderPayout,
@@ -85,14 +86,6 @@ _PAYMENT_COLUMNS = (
     "created_at",
     "completed_at",
 )
-
-
-class ProviderError(Exception):
-    """The provider refused a request (like an HTTP 4xx from a real one)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @cache

@@ -32,7 +32,6 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +51,15 @@ from anxin.payments.providers.base import (
     Notification,
     NotificationRejected,
     PayoutAccount,
+    ProviderError,
     ProviderPayment,
     ProviderPaymentState,
     ProviderPayout,
     ProviderRefund,
+    fen,
 )
 from anxin.payments.providers.configured import need, read
 from anxin.payments.providers.replay import nonce_once
-from anxin.payments.providers.sandbox import ProviderError
 
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 PAY_KINDS = {"native": WeChatPayType.NATIVE, "h5": WeChatPayType.H5, "jsapi": WeChatPayType.JSAPI}
@@ -160,17 +160,6 @@ def out_no(key: str) -> str:
 
 def our_key(ref: str) -> str:
     return ref.replace("|", ":")
-
-
-def fen(yuan: str) -> int:
-    """'12.34' (yuan, as bills write amounts) -> 1234 fen, exactly."""
-    try:
-        value = Decimal(yuan.strip()) * 100
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {yuan!r}") from None
-    if value != value.to_integral_value():
-        raise ValueError(f"not a whole number of fen: {yuan!r}")
-    return int(value)
 
 
 def _lower_headers(headers: Mapping[str, str]) -> dict[str, str]:

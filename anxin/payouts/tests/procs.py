@@ -49,7 +49,8 @@ def drive(username: str, account_id: str, amount: str, keys: list[str]) -> None:
     from anxin.payments.models import SandboxNotification, SandboxPayout
     from anxin.payments.providers.sandbox import SandboxProvider
     from anxin.payouts.models import Payout
-    from anxin.payouts.services import payout_request, payout_submit
+    from anxin.payouts.services import payout_request
+    from anxin.payouts.submission import payout_submit
 
     actor = User.objects.get(username=username)
     provider = SandboxProvider()

@@ -14,7 +14,8 @@ from anxin.payments.models import SandboxPayout
 from anxin.payouts.audit import payouts_audit
 from anxin.payouts.models import Payout, PayoutStatus
 from anxin.payouts.selectors import payout_balance
-from anxin.payouts.services import payout_account_open, payout_request
+from anxin.payouts.services import payout_request
+from anxin.payouts.submission import payout_account_open
 from anxin.payouts.tests.helpers import (
     PAST_WINDOW,
     REFUSED_CARD,
@@ -292,7 +293,7 @@ def test_a_submission_that_failed_is_made_again_by_the_deadlines_run(
     from anxin.core.worker import TaskFailed
     from anxin.ops.deadlines import deadlines_run
     from anxin.payments.providers.sandbox import SandboxProvider
-    from anxin.payouts import services
+    from anxin.payouts import submission
 
     class Down(SandboxProvider):
         def payout(self, **kwargs):  # type: ignore[no-untyped-def]
@@ -305,15 +306,15 @@ def test_a_submission_that_failed_is_made_again_by_the_deadlines_run(
     p = payout_request(
         actor=seller, amount_fen=order.seller_share_fen, account_id=account.pk, key="w"
     )
-    monkeypatch.setattr(services, "get_provider", lambda name=None: Down())
+    monkeypatch.setattr(submission, "get_provider", lambda name=None: Down())
     with pytest.raises(TaskFailed):
         deliver_all()
     p.refresh_from_db()
     assert p.submitted_at is None
     assert p.attempts == 1
     # When the provider is back, and the deadlines run after the retry's wait
-    monkeypatch.setattr(services, "get_provider", lambda name=None: SandboxProvider())
-    clock.shift(dt.timedelta(seconds=services.SUBMIT_RETRY_SECONDS[0] + 1))
+    monkeypatch.setattr(submission, "get_provider", lambda name=None: SandboxProvider())
+    clock.shift(dt.timedelta(seconds=submission.SUBMIT_RETRY_SECONDS[0] + 1))
     assert deadlines_run()["tasks_reclaimed"] >= 1
     deliver_all()
     # Then the payout is submitted once and paid

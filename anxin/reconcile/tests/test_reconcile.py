@@ -26,7 +26,8 @@ from anxin.payments.providers.base import BillLine
 from anxin.payments.providers.sandbox import SandboxProvider
 from anxin.reconcile import services as reconcile
 from anxin.reconcile.models import AlertStatus, Problem, ReconciliationAlert, ReconciliationRun
-from anxin.reconcile.services import reconcile_day, reconcile_schedule
+from anxin.reconcile.services import reconcile_day
+from anxin.reconcile.tasks import reconcile_schedule
 
 pytestmark = pytest.mark.django_db
 

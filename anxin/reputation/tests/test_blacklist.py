@@ -406,11 +406,11 @@ def test_the_seller_page_gives_the_ground_and_reasons_in_chinese_punctuation(
 def test_a_lapsed_sellers_page_says_when_it_was_last_verified(clock, seller) -> None:
     from django.test import Client
 
-    from anxin.sellers import services as sellers
+    from anxin.sellers.reverification import seller_verification_lapse
 
     # Given a seller whose re-verification is overdue
     clock.move_to(seller.verification.reverify_by)
-    sellers.seller_verification_lapse(seller_id=seller.pk)
+    seller_verification_lapse(seller_id=seller.pk)
     # When a buyer reads its page in Chinese
     html = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(f"/s/{seller.pk}").content.decode()
     shown = html.split('data-testid="seller-status">', 1)[1].split("</dl>", 1)[0]

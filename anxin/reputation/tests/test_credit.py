@@ -164,6 +164,7 @@ def test_levels_in_bulk_agree_with_the_sellers_own_rule(clock, seller, other_sel
 
     from anxin.conftest import make_user, verify_seller
     from anxin.sellers import services as sellers
+    from anxin.sellers.reverification import seller_verification_lapse
 
     # Given verified, licensed, unverified and lapsed sellers
     licensed = make_user("licensed", "seller")
@@ -172,7 +173,7 @@ def test_levels_in_bulk_agree_with_the_sellers_own_rule(clock, seller, other_sel
     lapsed = make_user("lapsedshop", "seller")
     v = lapsed.verification
     clock.move_to(v.reverify_by)
-    sellers.seller_verification_lapse(seller_id=lapsed.pk)
+    seller_verification_lapse(seller_id=lapsed.pk)
     people = [seller, other_seller, licensed, unverified, lapsed]
     # When their levels are counted in bulk
     found = credit.counts([u.pk for u in people], now=timezone.now())

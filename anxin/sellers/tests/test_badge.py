@@ -13,8 +13,8 @@ from anxin.conftest import child_env
 from anxin.core.errors import Forbidden
 from anxin.evidence.note import NoteError
 from anxin.sellers import badge
-from anxin.sellers import services as sellers
 from anxin.sellers.models import Badge
+from anxin.sellers.reverification import seller_verification_lapse
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +74,7 @@ def test_no_badge_without_a_current_verification(clock, seller) -> None:
     # Given a seller whose verification lapsed at its re-verification date
     v = seller.verification
     clock.move_to(v.reverify_by)
-    sellers.seller_verification_lapse(seller_id=seller.pk)
+    seller_verification_lapse(seller_id=seller.pk)
     # When she asks for a badge
     # Then she is refused
     with pytest.raises(Forbidden):

@@ -14,7 +14,7 @@ from anxin.accounts.models import Role
 from anxin.conftest import make_user
 from anxin.core.errors import Conflict, Forbidden, ValidationFailed
 from anxin.evidence.models import Record
-from anxin.sellers import identity, services
+from anxin.sellers import identity, reverification, services
 from anxin.sellers.models import Disclosure, Level, Status, Verification
 
 pytestmark = pytest.mark.django_db
@@ -143,18 +143,18 @@ def test_reverification_is_reminded_then_lapses_and_blocks_orders(clock, seller)
     v = verify_individual(seller)
     # When the reminder runs before it is due
     # Then it says not yet
-    assert services.seller_reverify_remind(seller_id=seller.pk) == "not yet"
+    assert reverification.seller_reverify_remind(seller_id=seller.pk) == "not yet"
     # When it runs three days before re-verification is due
     clock.move_to(v.reverify_by - dt.timedelta(days=3))
     # Then it reminds her once; her verification does not lapse yet, and she still takes orders
-    assert services.seller_reverify_remind(seller_id=seller.pk) == "reminded"
-    assert services.seller_reverify_remind(seller_id=seller.pk) == "already reminded"
-    assert services.seller_verification_lapse(seller_id=seller.pk) == "not due"
+    assert reverification.seller_reverify_remind(seller_id=seller.pk) == "reminded"
+    assert reverification.seller_reverify_remind(seller_id=seller.pk) == "already reminded"
+    assert reverification.seller_verification_lapse(seller_id=seller.pk) == "not due"
     services.seller_check_can_take_orders(seller.pk)  # still fine
     # When the re-verification date comes and the deadlines run
     clock.move_to(v.reverify_by)
     # Then her verification lapses: she may neither take orders nor list, and has no level
-    assert services.seller_deadlines_run() == {"sellers_lapsed": 1}
+    assert reverification.seller_deadlines_run() == {"sellers_lapsed": 1}
     assert Verification.objects.get(seller=seller).status == Status.LAPSED
     with pytest.raises(Forbidden, match="overdue"):
         services.seller_check_can_take_orders(seller.pk)
@@ -308,7 +308,7 @@ def test_unverified_or_lapsed_sellers_neither_list_nor_take_orders(clock, seller
     place_order(buyer, listing)  # verified: takes orders
     # When her verification lapses
     clock.move_to(v.reverify_by)
-    services.seller_verification_lapse(seller_id=seller.pk)
+    reverification.seller_verification_lapse(seller_id=seller.pk)
     # Then a buyer may not order and she may not list, each refusal saying why
     with pytest.raises(Forbidden) as e:
         place_order(buyer, listing)

@@ -90,10 +90,10 @@ def wechatpay(settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> 
     import wechatpayv3.core
 
     from anxin.payments.providers import get_provider
-    from anxin.payments.tests.test_wechatpay import FakeRequests, Keys, _configure
+    from anxin.payments.tests.wechatpay.helpers import FakeRequests, Keys, configure
 
     keys = Keys(merchant=_key(), platform=_key(), apiv3=secrets.token_hex(16))
-    _configure(settings, tmp_path, keys)
+    configure(settings, tmp_path, keys)
     settings.ANXIN_PAYMENT_PROVIDER = "wechatpay"
     fake = FakeRequests(keys.platform)
     monkeypatch.setattr(wechatpayv3.core, "requests", fake)
@@ -110,7 +110,7 @@ def test_a_buyer_pays_by_scanning_wechats_code_and_the_page_moves_on(
 
     from anxin.orders.models import Order
     from anxin.payments.models import Payment
-    from anxin.payments.tests.test_wechatpay import PAID, notification
+    from anxin.payments.tests.wechatpay.helpers import PAID, notification
 
     keys, wechat = wechatpay
     accept, paid_status, scan_word, order_word = LANGS[lang]
@@ -178,7 +178,7 @@ def alipay(settings: Any, tmp_path: Any, live_server: Any) -> Iterator[Any]:
     """Anxin configured for Alipay (wap) from key files made here, sending the buyer back to
     its return page."""
     from anxin.payments.providers import get_provider
-    from anxin.payments.tests.test_alipay import Keys, configure
+    from anxin.payments.tests.alipay.helpers import Keys, configure
 
     keys = Keys(app=_key(), alipay=_key())
     configure(settings, tmp_path, keys, f"{live_server.url}/api/v1/payments/notify/alipay")
@@ -239,7 +239,7 @@ def _certificate(tmp: Path) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def alipay_gateway(tmp_path_factory: Any) -> Iterator[AlipayStandIn]:
-    from anxin.payments.tests.test_alipay import app_signature_verifies
+    from anxin.payments.tests.alipay.helpers import app_signature_verifies
 
     stand_in = AlipayStandIn()
 
@@ -319,7 +319,7 @@ def test_a_buyer_pays_at_alipays_cashier_and_comes_back_to_the_paid_order(
     from playwright.sync_api import expect
 
     from anxin.orders.models import Order
-    from anxin.payments.tests.test_alipay import notification
+    from anxin.payments.tests.alipay.helpers import notification
 
     keys = alipay
     accept, paid_status, _, _ = LANGS[lang]
