@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 CHROMIUM = "/usr/bin/chromium"
 # Chromium as the page tests launch it: headless on a machine with no display, GPU or network.
@@ -34,3 +35,10 @@ def browser() -> Iterator:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    """The demo world (`anxin demo`), its media in this test's folder."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    call_command("demo", verbosity=0)
