@@ -185,7 +185,17 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0)}
+    # Each web worker keeps its connection between requests (checked before reuse): opening a
+    # PostgreSQL connection costs more than most requests do (13 ms against 0.3 ms for a
+    # query on an open one, measured on the project's two-core machine), and a statement is
+    # prepared once per connection (below). 0 closes it after every request (behind a pooler
+    # in transaction mode, with the other two settings below).
+    _conn_age = env_int("ANXIN_PG_CONN_MAX_AGE", 60, minimum=0, maximum=3600)
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=_conn_age, conn_health_checks=True
+        )
+    }
     # Parameters sent apart from the statement, and statements a connection runs often
     # prepared once on the server (psycopg's prepare_threshold): the order path runs the same
     # few dozen statements for every order, and planning them anew was a large share of the
@@ -201,7 +211,9 @@ if os.environ.get("DATABASE_URL"):
     # docs/SCALING.md); the same options as the primary.
     if os.environ.get("ANXIN_REPLICA_DATABASE_URL"):
         DATABASES["replica"] = dj_database_url.parse(
-            os.environ["ANXIN_REPLICA_DATABASE_URL"], conn_max_age=0
+            os.environ["ANXIN_REPLICA_DATABASE_URL"],
+            conn_max_age=_conn_age,
+            conn_health_checks=True,
         )
         DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
         # Tests without a replica of their own read the test database through it.
