@@ -33,6 +33,7 @@ from anxin.supervision.models import (
     Complaint,
     ComplaintFile,
     ComplaintStatus,
+    Organisation,
     OrgKind,
     OrgStaff,
     RegionBasis,
@@ -367,3 +368,68 @@ def complaints_overdue(now: dt.datetime) -> int:
         notice_send(staff_of(c.regulator_id), "complaint_overdue", subject=c)
     Complaint.objects.filter(pk__in=[c.pk for c in due]).update(overdue_noticed_at=now)
     return len(due)
+
+
+# --- organisations and their staff (the platform operator) ------------------------------------
+
+
+def _operator(actor: User) -> None:
+    if actor.role != Role.OPERATOR:
+        raise Forbidden("only the platform operator manages organisations", code="not_operator")
+
+
+@transaction.atomic
+def organisation_create(*, actor: User, kind: str, name: str, region: str) -> Organisation:
+    """A consumer association or market regulator at a division; one of each kind a division."""
+    _operator(actor)
+    if kind not in OrgKind.values:
+        raise ValidationFailed(
+            msg("kind: must be one of {join}", join=", ".join(OrgKind.values)), field="kind"
+        )
+    region = division_clean(region, "region")
+    name = clean_text(name, "name", 80)
+    if Organisation.objects.filter(kind=kind, region=region).exists():
+        raise Conflict(
+            "region: this division already has an organisation of this kind",
+            code="organisation_exists",
+            field="region",
+        )
+    return Organisation.objects.create(kind=kind, name=name, region=region)
+
+
+STAFF_ROLES = {OrgKind.REGULATOR: Role.REGULATOR, OrgKind.ASSOCIATION: Role.MEDIATOR}
+
+
+@transaction.atomic
+def organisation_staff_add(*, actor: User, organisation_id: int, username: str) -> OrgStaff:
+    """Add a staff account to an organisation: a regulator's staff have the regulator role, an
+    association's the mediator role; an account serves one organisation at a time."""
+    _operator(actor)
+    org = Organisation.objects.filter(pk=organisation_id).first()
+    if org is None:
+        raise NotFound(msg("organisation {id}: not found", id=organisation_id))
+    user = User.objects.filter(username=(username or "").strip()).first()
+    if user is None:
+        raise NotFound(msg("username {name}: no such account", name=username), field="username")
+    if user.role != STAFF_ROLES[OrgKind(org.kind)]:
+        raise ValidationFailed(
+            msg(
+                "username: {name} is not a {role} account",
+                name=user.username,
+                role=STAFF_ROLES[OrgKind(org.kind)],
+            ),
+            field="username",
+        )
+    if OrgStaff.objects.filter(user=user).exists():
+        raise Conflict(
+            "username: this account already serves an organisation; remove it there first",
+            code="staff_elsewhere",
+            field="username",
+        )
+    return OrgStaff.objects.create(user=user, organisation=org)
+
+
+@transaction.atomic
+def organisation_staff_remove(*, actor: User, staff_id: int) -> None:
+    _operator(actor)
+    OrgStaff.objects.filter(pk=staff_id).delete()

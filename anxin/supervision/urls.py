@@ -7,6 +7,7 @@ from anxin.supervision import views
 
 urlpatterns = [
     path("complaints/", views.complaint_list, name="complaints"),
+    path("desk/organisations", views.organisations, name="organisations"),
     path("complaints/new", views.complaint_new, name="complaint_new"),
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/files/<id:file_id>", views.complaint_file, name="complaint_file"),

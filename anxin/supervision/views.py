@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from anxin.accounts.models import SellerProfile, User
+from anxin.accounts.models import Role, SellerProfile, User
 from anxin.accounts.pages import UserRequest
 from anxin.core import media
 from anxin.core.divisions import division_label
@@ -28,7 +28,7 @@ from anxin.core.money import parse_yuan
 from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
 from anxin.supervision import selectors, services
-from anxin.supervision.models import Complaint, ComplaintStatus, OrgKind, RegionBasis
+from anxin.supervision.models import Complaint, ComplaintStatus, Organisation, OrgKind, RegionBasis
 from anxin.web.regions import region_from
 
 REFUSAL_GROUNDS = {
@@ -243,3 +243,48 @@ def complaint_file(request: UserRequest, number: str, file_id: int) -> HttpRespo
         )
     except DomainError as e:
         return error_page(request, e)
+
+
+@login_required
+def organisations(request: UserRequest) -> HttpResponse:
+    """The operator's page of consumer associations and market regulators and their staff."""
+    if request.user.role != Role.OPERATOR:
+        return error_page(request, NotFound("page: not found"))
+    error = None
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "staff":
+                services.organisation_staff_add(
+                    actor=request.user,
+                    organisation_id=parse_int(p.get("organisation"), "organisation", minimum=1),
+                    username=p.get("username", ""),
+                )
+                messages.success(request, _("Staff member added."))
+            elif p.get("form") == "remove":
+                services.organisation_staff_remove(
+                    actor=request.user, staff_id=parse_int(p.get("staff"), "staff", minimum=1)
+                )
+                messages.success(request, _("Staff member removed."))
+            else:
+                services.organisation_create(
+                    actor=request.user,
+                    kind=p.get("kind", ""),
+                    name=p.get("name", ""),
+                    region=region_from(p, "region"),
+                )
+                messages.success(request, _("Organisation added."))
+            return redirect("web:organisations")
+        except DomainError as e:
+            error = user_message(e)
+    orgs = Organisation.objects.prefetch_related("staff__user").order_by("region", "kind")
+    return render(
+        request,
+        "supervision/organisations.html",
+        {
+            "organisations": [(o, division_label(o.region)) for o in orgs],
+            "error": error,
+            "form": request.POST,
+        },
+        status=422 if error else 200,
+    )

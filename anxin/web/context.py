@@ -39,6 +39,8 @@ def staff_menu(request: HttpRequest) -> dict[str, Any]:
         links.append(("web:blacklist_desk", _("Blacklist notices")))
     if review_may_hide(user):  # type: ignore[arg-type]
         links.append(("web:review_desk", _("Reviews")))
+    if getattr(user, "role", "") == "operator":
+        links.append(("web:organisations", _("Associations and regulators")))
     if getattr(user, "role", "") in ("regulator", "mediator"):
         # The complaints to their organisation (supervision); staff of none see only a note.
         links.append(("web:complaints", _("Complaints")))

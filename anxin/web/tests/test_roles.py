@@ -233,6 +233,7 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:blacklist_desk"), "blacklist-desk"),
             (reverse("web:review_desk"), "reviews-desk"),
             (reverse("web:reconcile_desk"), "reconcile-desk"),
+            (reverse("web:organisations"), "organisations"),
             (reverse("web:seller_public", args=[shoes]), "seller-blacklisted"),
             (reverse("web:guarantee"), "guarantee-fund"),
             (reverse("web:staff_dashboard"), "dashboard"),
