@@ -386,6 +386,9 @@ def package(*, actor: User, number: str, route: str) -> bytes:
         "case": m.case_number or None,
     }
     files = {f"{route}.json": json.dumps(form, ensure_ascii=False, indent=2).encode()}
+    if route == "court":
+        files["civil-complaint-draft.txt"] = _court_claim(form, m).encode()
+        files["association-support.txt"] = _support_letter(form, m).encode()
     files.update(_records(m))
     if m.bundle:
         with m.bundle.open("rb") as fh:
@@ -396,6 +399,56 @@ def package(*, actor: User, number: str, route: str) -> bytes:
                 files[bundles.member("evidence", f.sha256, f.content_type, n=f.pk)] = fh.read()
     made = {"route": route, "mediation": m.number, "made_at": timezone.now().isoformat()}
     return bundles.pack(f"{route}-{m.number}", files, made, signed=True)
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _court_claim(form: dict[str, Any], m: Mediation) -> str:
+    """A draft civil complaint (民事起诉状) in the layout courts publish for consumers: the
+    parties, the claims, the facts and reasons, the evidence. The consumer checks and signs
+    it; small claims may go to the people's court of the seller's domicile or where the
+    contract was performed (Civil Procedure Law)."""
+    evidence = "\n".join(
+        f"{n}. {name}"
+        for n, name in enumerate(
+            ["调解过程记录（安心证据日志，含可核验的承诺值）", "投诉材料及所附证据"]
+            + (["安心纠纷案件全部材料"] if m.case_number else []),
+            1,
+        )
+    )
+    return (
+        "民事起诉状（草稿，请核对后签名）\n\n"
+        f"原告：{form['complainant']['name']}，联系电话：{form['complainant']['phone']}，"
+        f"住址：{form['complainant']['address']}\n"
+        f"被告：{form['respondent']['name']}，"
+        f"住址：{form['respondent']['address'] or '（待补充）'}\n\n"
+        "诉讼请求：\n"
+        f"一、{form['request']}\n"
+        "二、本案诉讼费用由被告承担。\n\n"
+        "事实和理由：\n"
+        f"{form['facts']}\n"
+        f"原告曾请求{form['mediation']['association']}调解（调解编号 {m.number}），"
+        f"调解未能达成协议：{form['mediation']['outcome']}\n"
+        "依据《中华人民共和国消费者权益保护法》第三十九条，原告依法提起诉讼。\n\n"
+        f"证据清单：\n{evidence}\n\n"
+        "此致\n人民法院\n\n具状人：\n日期：\n"
+    )
+
+
+def _support_letter(form: dict[str, Any], m: Mediation) -> str:
+    """The association's letter supporting the consumer's suit (CRPL Art. 37 (7))."""
+    return (
+        "支持起诉意见书\n\n"
+        f"{form['mediation']['association']}依据《中华人民共和国消费者权益保护法》第三十七条"
+        f"第一款第（七）项，支持消费者{form['complainant']['name']}就与"
+        f"{form['respondent']['name']}的消费争议向人民法院提起诉讼。\n"
+        f"本会于{form['mediation']['started_at'][:10]}受理调解（编号 {m.number}），"
+        f"请求金额 {_yuan(m.claimed_fen)} 元，调解未能达成协议。\n"
+        "调解过程的全部记录随附，每条记录均可在安心证据日志中核验。\n\n"
+        f"{form['mediation']['association']}\n"
+    )
 
 
 # --- referrals to the regulator (CRPL-IR Art. 36) --------------------------------------------

@@ -196,8 +196,18 @@ def test_after_a_failed_mediation_the_package_for_the_regulator_is_signed(world)
     opened = open_note(z.read(f"{root}/manifest.sig").decode(), [log_verifier()])
     manifest = z.read(f"{root}/manifest.json")
     assert f"sha256 {hashlib.sha256(manifest).hexdigest()}" in opened.text
-    # And the court's package is there too; an unknown route is not
-    assert mediation.package(actor=buyer, number=m.number, route="court")
+    # And the court's package holds a draft civil complaint naming both parties, and the
+    # association's letter supporting the suit
+    court = zipfile.ZipFile(
+        io.BytesIO(mediation.package(actor=buyer, number=m.number, route="court"))
+    )
+    claim = court.read(f"court-{m.number}/civil-complaint-draft.txt").decode()
+    assert "原告：张伟" in claim
+    assert "被告：小美美妆" in claim
+    assert c.request in claim
+    support = court.read(f"court-{m.number}/association-support.txt").decode()
+    assert "第三十七条" in support
+    # And an unknown route is not there
     with pytest.raises(NotFound):
         mediation.package(actor=buyer, number=m.number, route="moon")
 
