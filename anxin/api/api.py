@@ -19,6 +19,7 @@ from anxin.payouts.api import router as payouts_router
 from anxin.reputation.api import router as reputation_router
 from anxin.sellers.api import router as sellers_router
 from anxin.supervision.api import router as supervision_router
+from anxin.supervision.mediation_api import router as mediation_router
 
 
 class AnxinAPI(NinjaAPI):
@@ -66,3 +67,4 @@ api.add_router("/v1/", sellers_router)
 api.add_router("/v1/", reputation_router)
 api.add_router("/v1/", payouts_router)
 api.add_router("/v1/", supervision_router)
+api.add_router("/v1/", mediation_router)
