@@ -265,7 +265,7 @@ def complaint_records(
 # --- what a record adds to the counters -------------------------------------------------------
 
 
-Part = tuple[tuple[Any, ...], tuple[int, ...] | None, dict[str, int], list[tuple[str, str, int]]]
+Part = tuple[tuple[Any, ...], tuple[Any, ...] | None, dict[str, int], list[tuple[str, str, int]]]
 
 
 def part_of(r: Record) -> Part:
@@ -449,12 +449,12 @@ def snapshot() -> dict[str, Any]:
     return {
         "cells": {
             tuple(r[k] for k in CELL_KEY): tuple(r[c] for c in COUNTERS)
-            for r in FigureCell.objects.values()
+            for r in FigureCell.objects.values(*CELL_KEY, *COUNTERS)
             if any(r[c] for c in COUNTERS)
         },
         "sellers": {
             (r["seller_id"], r["source"]): tuple(r[c] for c in COUNTERS)
-            for r in SellerFigure.objects.values()
+            for r in SellerFigure.objects.values("seller_id", "source", *COUNTERS)
             if any(r[c] for c in COUNTERS)
         },
         "days": {
@@ -487,3 +487,96 @@ def median(histogram: dict[int, int]) -> float | None:
     assert lower is not None
     assert upper is not None
     return lower if total % 2 else (lower + upper) / 2
+
+
+def _sum(rows: Iterable[dict[str, Any]]) -> dict[str, int]:
+    total = dict.fromkeys(COUNTERS, 0)
+    for r in rows:
+        for c in COUNTERS:
+            total[c] += r[c]
+    return total
+
+
+def rates(t: dict[str, int]) -> dict[str, Any]:
+    """The shares the pages show, from counters: resolved of the closed cases, settled of the
+    cases closed after mediation (None where nothing to divide)."""
+    closed = t["resolved"] + t["unresolved"]
+    return {
+        **t,
+        "closed": closed,
+        "resolution_rate": round(100 * t["resolved"] / closed) if closed else None,
+        "mediation_rate": (
+            round(100 * t["mediated_settled"] / t["mediated"]) if t["mediated"] else None
+        ),
+    }
+
+
+def histogram(scopes: Iterable[str] | str, kind: str) -> dict[int, int]:
+    """The day histogram of these scopes (or of every scope starting with `scopes + ':'`)."""
+    qs = FigureDays.objects.filter(kind=kind, n__gt=0)
+    if isinstance(scopes, str):
+        qs = qs.filter(scope__startswith=scopes + ":")
+    else:
+        qs = qs.filter(scope__in=list(scopes))
+    out: dict[int, int] = defaultdict(int)
+    for days, n in qs.values_list("days", "n"):
+        out[days] += n
+    return dict(out)
+
+
+def statistics() -> dict[str, Any]:
+    """Everything the statistics page shows, from the counters only: totals by source, and by
+    category, province and month, with the medians from the day histograms."""
+    cells = list(FigureCell.objects.filter(filed__gt=0).values(*CELL_KEY, *COUNTERS))
+    by: dict[str, dict[str, list[dict[str, Any]]]] = {
+        k: defaultdict(list) for k in ("source", "category", "province", "month")
+    }
+    for c in cells:
+        for k in by:
+            by[k][c[k]].append(c)
+    sources = {}
+    for source in CaseSource.values:
+        t = rates(_sum(by["source"].get(source, [])))
+        t["median_resolve"] = median(histogram(source, "resolve"))
+        t["median_response"] = median(histogram(source, "response"))
+        t["response_histogram"] = histogram(source, "response")
+        sources[source] = t
+    return {
+        "sources": sources,
+        "total": rates(_sum(cells)),
+        "category": {k: rates(_sum(v)) for k, v in by["category"].items()},
+        "province": {k: rates(_sum(v)) for k, v in by["province"].items()},
+        "month": {k: rates(_sum(v)) for k, v in sorted(by["month"].items())},
+    }
+
+
+def seller_figures(seller_id: int) -> dict[str, Any]:
+    """One Anxin seller's figures: by source, with the median days to resolve its cases."""
+    rows = {
+        r["source"]: r
+        for r in SellerFigure.objects.filter(seller_id=seller_id).values("source", *COUNTERS)
+    }
+    out: dict[str, Any] = {
+        source: rates(_sum([rows[source]] if source in rows else []))
+        for source in CaseSource.values
+    }
+    out["median_resolve"] = median(histogram([f"seller:{seller_id}"], "resolve"))
+    return out
+
+
+def reply_set(*, actor: Any, text: str) -> None:
+    """The seller's public reply beside its figures: replaced, or taken down when empty."""
+    from anxin.accounts.models import Role
+    from anxin.core.errors import Forbidden
+    from anxin.core.text import clean_text
+    from anxin.supervision.models import SellerReply
+
+    if actor.role != Role.SELLER:
+        raise Forbidden("only a seller replies to its own figures", code="not_a_seller")
+    text = clean_text(text, "text", 500, required=False, multiline=True)
+    if not text:
+        SellerReply.objects.filter(seller=actor).delete()
+        return
+    SellerReply.objects.update_or_create(
+        seller=actor, defaults={"text": text, "updated_at": timezone.now()}
+    )

@@ -10,4 +10,8 @@ urlpatterns = [
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/files/<id:file_id>", views.complaint_file, name="complaint_file"),
     path("complaints/<str:number>/<str:action>", views.complaint_act, name="complaint_act"),
+    path("figures/", views.figures_statistics, name="figures"),
+    path("figures/sellers/<id:seller_id>", views.figures_seller, name="figures_seller"),
+    path("figures/reply", views.figures_reply, name="figures_reply"),
+    path("figures/data/<str:name>", views.figures_data, name="figures_data"),
 ]
