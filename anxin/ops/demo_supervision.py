@@ -128,4 +128,7 @@ def build() -> dict[str, Organisation]:
             materials=_materials("王芳", 4, "退款 59 元", "买的水果有一半烂了。", 5900),
         )
         services.complaint_withdraw(actor=wang, number=withdrawn.number)
+    from anxin.ops import demo_figures
+
+    demo_figures.build()
     return {"regulator": regulator, "association": association}
