@@ -20,6 +20,7 @@ from anxin.ops.demo_desk import days_ago
 from anxin.orders import services as orders
 from anxin.payments.models import SandboxNotification
 from anxin.payments.providers.sandbox import SandboxProvider
+from anxin.supervision import figures
 
 # (key, shop, the owner's name, phone, WeChat ID, region it shows, a listing)
 SHOPS = [
@@ -50,6 +51,10 @@ CASES = [
     (17, "snacks", "linxue", "not_as_described", "mediated", 2),
     (12, "cases", "zhaolei", "after_sales_refused", "withdrawn", None),
     (8, "snacks", "sunli", "quality_defect", "offer_taken", 1),
+    # Counterfeit, found after the buyer confirmed and the shop was paid: the seller accepts
+    # the price back and the damages the law gives, more than its balance holds, so the
+    # guarantee fund advances the rest (先行赔付) and the shop owes it to the fund.
+    (5, "cases", "chenyu", "counterfeit", "advance", 1),
 ]
 PASSWORD = "anxin-demo-2026"
 # Buyers of these shops (each files fewer complaints than a day's limit, counted over the whole
@@ -138,19 +143,23 @@ def build() -> None:
         seller, buyer = shops[key], User.objects.get(username=username)
         with days_ago(ago):
             number = _shipped(buyer, seller, next(counter))
+            claimed = _amount(number)
+            if ending == "advance":
+                orders.order_confirm(actor=buyer, number=number)
+                claimed = 50000  # the price and CRPL 55's least damages, 500 yuan in all
             d = disputes.dispute_file(
                 actor=buyer,
                 number=number,
                 category=category,
                 claim="商品有问题，要求退款。",
-                claimed_fen=_amount(number),
+                claimed_fen=claimed,
             )
             if ending == "withdrawn":
                 disputes.dispute_withdraw(actor=buyer, number=d.number, reason="已和商家协商好")
                 continue
         assert answer_after is not None
         with days_ago(ago - answer_after):
-            if ending == "full":
+            if ending in ("full", "advance"):
                 disputes.dispute_answer(
                     actor=seller, number=d.number, offer_fen=d.claimed_fen, text="抱歉，全额退款。"
                 )
@@ -171,6 +180,10 @@ def build() -> None:
             )
             disputes.dispute_respond(actor=buyer, number=d.number, accept=True)
             disputes.dispute_respond(actor=seller, number=d.number, accept=True)
+    # The demo wrote the older shops' addresses (demo_supervision) after their cases were filed,
+    # straight to their profiles and not through the services: the figures are recomputed
+    # from the cases once, as `anxin figures rebuild` does after a repair.
+    figures.rebuild()
 
 
 def _amount(number: str) -> int:

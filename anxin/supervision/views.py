@@ -455,7 +455,13 @@ def figures_statistics(request: HttpRequest) -> HttpResponse:
             "desk": stats["sources"]["desk"],
             "regulator": stats["sources"]["regulator"],
             "charts": _statistics_charts(stats),
-            "downloads": list(OPEN_DATA),
+            "downloads": [
+                ("cases.csv", _("Every case"), "CSV"),
+                ("cases.json", _("Every case"), "JSON"),
+                ("figures.csv", _("The figures"), "CSV"),
+                ("days.csv", _("Days to answer and to resolve"), "CSV"),
+                ("figures.json", _("The figures and the days"), "JSON"),
+            ],
         },
     )
 

@@ -81,3 +81,11 @@ def test_no_public_page_or_download_shows_anyones_personal_information(settings,
     page = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/figures/").content.decode()
     assert page.count("<svg") == 5
     assert "广东省" in page
+    assert "浙江省" in page
+    # And the figures kept as the demo happened equal a rebuild, with an advance compensation
+    from anxin.supervision import figures
+
+    kept = figures.snapshot()
+    figures.rebuild()
+    assert figures.snapshot() == kept
+    assert figures.statistics()["sources"]["desk"]["advance_n"] == 1
