@@ -540,6 +540,9 @@ def _cases_csv() -> bytes:
         return _csv_bytes(RECORD_FIELDS, cur.fetchall())
 
 
+NL, BACKSLASH = b"\n", b"\\"
+
+
 def _cases_json() -> bytes:
     import json
 
@@ -551,12 +554,18 @@ def _cases_json() -> bytes:
     table = PublicCase._meta.db_table
     head = '{"fields": ' + json.dumps(RECORD_FIELDS) + ', "records": '
     if connection.vendor == "postgresql":
+        # The database writes each record as a JSON array, one a line (COPY, as for the CSV):
+        # the lines joined by commas are the list. COPY's text format escapes only backslashes
+        # here (JSON text holds no raw control character), which are put back as they were.
+        sql = (
+            f"SELECT json_build_array({', '.join(RECORD_FIELDS)}) "  # noqa: S608
+            f"FROM {table} ORDER BY id"
+        )
         with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT coalesce(json_agg(json_build_array({', '.join(RECORD_FIELDS)}) "  # noqa: S608
-                f"ORDER BY id), '[]')::text FROM {table}"
-            )
-            return (head + cur.fetchone()[0] + "}").encode()
+            with cur.cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
+                lines = b"".join(bytes(data) for data in copy)
+        records = lines.rstrip(NL).replace(NL, b",").replace(BACKSLASH * 2, BACKSLASH)
+        return head.encode() + b"[" + records + b"]}"
     rows = PublicCase.objects.order_by("id").values_list(*RECORD_FIELDS)
     return (head + json.dumps([list(r) for r in rows], ensure_ascii=False) + "}").encode()
 
@@ -570,8 +579,10 @@ def _aggregates() -> tuple[list[str], list[tuple[Any, ...]], list[str], list[tup
         FigureCell.objects.filter(filed__gt=0).order_by(*CELL_KEY).values_list(*cell_fields)
     )
     day_fields = ["scope", "kind", "days", "n"]
+    # The site's histograms (by source and month); each seller's is on its own page.
     days = list(
         FigureDays.objects.filter(n__gt=0)
+        .exclude(scope__startswith="seller:")
         .order_by("scope", "kind", "days")
         .values_list(*day_fields)
     )
