@@ -91,7 +91,7 @@ def _spread(log: Callable[[str], None]) -> None:
     from anxin.accounts.models import Role, User
 
     mediator = User.objects.create(username=f"bench-mediator-{time.time_ns()}", role=Role.MEDIATOR)
-    params = {
+    params: dict[str, Any] = {
         "counties": PROVINCE_COUNTIES,
         "nc": len(PROVINCE_COUNTIES),
         "categories": CATEGORIES,

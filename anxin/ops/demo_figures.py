@@ -105,6 +105,7 @@ def _shipped(buyer: User, seller: User, n: int) -> str:
     """An order of the shop's listing, paid through the sandbox and shipped: its number."""
     provider = SandboxProvider()
     listing = Listing.objects.get(seller=seller)
+    assert listing.current_snapshot_id is not None
     o = orders.order_create(
         buyer=buyer,
         listing_code=listing.code,
