@@ -571,7 +571,7 @@ def _cases_json() -> bytes:
 
 
 def _aggregates() -> tuple[list[str], list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]:
-    from anxin.supervision.figures import CELL_KEY, COUNTERS
+    from anxin.supervision.figures import CELL_KEY, COUNTERS, site_scopes
     from anxin.supervision.models import FigureCell, FigureDays
 
     cell_fields = CELL_KEY + COUNTERS
@@ -581,8 +581,7 @@ def _aggregates() -> tuple[list[str], list[tuple[Any, ...]], list[str], list[tup
     day_fields = ["scope", "kind", "days", "n"]
     # The site's histograms (by source and month); each seller's is on its own page.
     days = list(
-        FigureDays.objects.filter(n__gt=0)
-        .exclude(scope__startswith="seller:")
+        FigureDays.objects.filter(scope__in=site_scopes(), n__gt=0)
         .order_by("scope", "kind", "days")
         .values_list(*day_fields)
     )
