@@ -181,6 +181,11 @@ def build() -> None:
             )
             disputes.dispute_respond(actor=buyer, number=d.number, accept=True)
             disputes.dispute_respond(actor=seller, number=d.number, accept=True)
+    # The snack shop answers its figures in public.
+    figures.reply_set(
+        actor=shops["snacks"],
+        text="促销期间订单集中，部分发货延迟，已增加仓库人手；有问题请直接联系客服，我们当天处理。",
+    )
     # The demo wrote the older shops' addresses (demo_supervision) after their cases were filed,
     # straight to their profiles and not through the services: the figures are recomputed
     # from the cases once, as `anxin figures rebuild` does after a repair.

@@ -323,6 +323,7 @@ def test_a_visitor_reads_the_public_figures_on_a_phone(browser, live_server, dem
     phone.page.get_by_test_id("figures-link").locator("a").click()
     phone.look("seller-figures")
     assert phone.page.get_by_test_id("seller-filed").inner_text() == "6"
+    assert phone.page.get_by_test_id("reply-text").count() == 1
     phone.visit(_seller_figures("seller-tea"), "seller-figures-tea")
     phone.visit(reverse("web:blacklist"), "blacklist")
     phone.close()
