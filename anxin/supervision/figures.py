@@ -413,6 +413,12 @@ def rebuild(*, chunk: int = 5000) -> dict[str, int]:
     deltas = Deltas.empty()
     n = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Cases go on changing meanwhile: each case's publish writes its record before its
+            # counters, so holding the records' table makes it wait for the rebuild (and the
+            # rebuild for it), while the pages go on reading the tables as they were.
+            with connection.cursor() as cur:
+                cur.execute(f"LOCK TABLE {PublicCase._meta.db_table} IN EXCLUSIVE MODE")
         for model in (PublicCase, FigureCell, SellerFigure, FigureDays):
             model.objects.all().delete()
         batch: list[PublicCase] = []
