@@ -60,10 +60,15 @@ DEBT_REPAID = "debt_repaid"
 # app whose chain it is says what the record is about, as (label, value) pairs a public page
 # may show, or None when the chain is not its own: handler(chain=str) -> list[tuple] | None.
 RECORD_SUBJECT = "record_subject"
+# Cases at the dispute desk changed (filed, answered, moved to a step, admitted, closed), in
+# this transaction; the app that publishes figures over them updates them here:
+# handler(dispute_ids=list[int]).
+CASES_CHANGED = "cases_changed"
 
 POINTS = frozenset(
     {
         RECORD_SUBJECT,
+        CASES_CHANGED,
         BUYER_REFUNDED,
         PAYMENT_SUCCEEDED,
         PAYMENT_FAILED,

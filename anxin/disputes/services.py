@@ -315,6 +315,7 @@ def dispute_admit(*, actor: User, number: str, reason: str) -> Dispute:
     d.admitted_at, d.admitted_by, d.admission_reason = now, actor, reason
     d.save(update_fields=["admitted_at", "admitted_by", "admission_reason"])
     w.event(d, "admitted", actor=actor, reason=reason)
+    w.changed(d)  # the public figures now name the seller
     w.notify(parties(d), d, "admitted")
     return d
 

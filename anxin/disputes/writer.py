@@ -105,6 +105,12 @@ class DisputeWriter:
             setattr(d, k, v)
         self._case_write(d)
         _schedule(self, d)
+        self.changed(d)
+
+    def changed(self, d: Dispute) -> None:
+        """The case changed in a way the public figures show (every move does, and admission):
+        whoever publishes them updates them now, in this transaction (hook CASES_CHANGED)."""
+        hooks.call(hooks.CASES_CHANGED, dispute_ids=[d.pk])
 
     def _case_write(self, d: Dispute) -> None:
         d.save()
@@ -232,6 +238,9 @@ class DisputeBatch(DisputeWriter):
         loads[chosen] += 1
         return chosen
 
+    def changed(self, d: Dispute) -> None:
+        """A batch tells of its cases once, at the end of `flush`, when their rows are written."""
+
     def seller_rescore(self, seller_id: int) -> None:
         """A batch's rows are written at its end: its sellers are left to the credit
         refresher, which reads the cases' events."""
@@ -262,6 +271,8 @@ class DisputeBatch(DisputeWriter):
         notices_save(self.notices)
         for task, calls in self.tasks.items():
             enqueue_each(task, calls)
+        if self.dirty:
+            hooks.call(hooks.CASES_CHANGED, dispute_ids=sorted(self.dirty))
 
 
 def _schedule(w: DisputeWriter, d: Dispute) -> None:

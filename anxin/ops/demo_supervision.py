@@ -129,6 +129,9 @@ def build() -> dict[str, Organisation]:
         )
         services.complaint_withdraw(actor=wang, number=withdrawn.number)
     _association_work(accepted_number=accepted.number, refused_number=refused.number)
+    from anxin.ops import demo_figures
+
+    demo_figures.build()
     return {"regulator": regulator, "association": association}
 
 

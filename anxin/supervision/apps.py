@@ -6,8 +6,13 @@ class SupervisionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from anxin.core import hooks
         from anxin.notices.texts import SUBJECT_URLS, TEXTS
+        from anxin.supervision import figures
         from anxin.supervision.texts import NOTICE_TEXTS
+
+        # The desk's cases, below us, tell the public figures when they change.
+        hooks.register(hooks.CASES_CHANGED, figures.cases_changed)
 
         # Notices, below us, say what ours say and link to the complaint.
         TEXTS.update(NOTICE_TEXTS)

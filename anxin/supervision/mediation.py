@@ -33,7 +33,7 @@ from anxin.evidence.models import Record
 from anxin.law.complaints import mediation_ends
 from anxin.law.days import DayKind, due_at
 from anxin.notices.services import notice_send
-from anxin.supervision import routing
+from anxin.supervision import figures, routing
 from anxin.supervision.models import Complaint, ComplaintStatus, Organisation, OrgKind, OrgStaff
 from anxin.supervision.models_association import (
     Mediation,
@@ -44,6 +44,13 @@ from anxin.supervision.models_association import (
 )
 
 OPEN_STATES = (MediationStatus.OPEN, MediationStatus.TESTING)
+
+
+def _figures(m: Mediation) -> None:
+    """The public figures of the complaint mediated follow its mediation, in this
+    transaction."""
+    if m.complaint_id is not None:
+        figures.complaints_changed([m.complaint_id])
 
 
 def chain_of(m: Mediation) -> str:
@@ -122,6 +129,7 @@ def _open(
             "law": [str(c) for c in cites],
         },
     )
+    _figures(m)
     notice_send(_staff_ids(association.pk), "mediation_opened", subject=m)
     notice_send([consumer_id, seller_id], "mediation_started", subject=m)
     return m
@@ -285,6 +293,7 @@ def mediation_end(
         at=now,
         body={"mediation": m.number, "text": text, "settled_fen": m.settled_fen},
     )
+    _figures(m)
     notice_send([m.consumer_id, m.seller_id], "mediation_ended", subject=m)
     return m
 
@@ -309,6 +318,7 @@ def mediations_due(now: dt.datetime) -> int:
                 at=now,
                 body={"mediation": m.number, "by": "limit", "ends_at": m.ends_at.isoformat()},
             )
+            _figures(m)
             notice_send([m.consumer_id, m.seller_id], "mediation_ended", subject=m)
             ended += 1
     return ended

@@ -155,3 +155,136 @@ class ComplaintFile(models.Model):
 
 # The association's models, in a module of their own (registered with this app on import).
 from anxin.supervision import models_association  # noqa: E402, F401
+
+# --- public figures
+#
+# What the public pages and the open data show, kept up to date in the transaction of each
+# event that changes it (supervision.figures): one published record per case, without personal
+# information, and counters over those records. Every counter is a sum over the records, so
+# anyone holding the records download recomputes them, and `anxin figures rebuild` recomputes
+# everything from the cases themselves.
+
+
+class CaseSource(models.TextChoices):
+    DESK = "desk", _("Anxin's dispute desk")
+    REGULATOR = "regulator", _("Complaint to a market regulator")
+
+
+class PublicStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted by the regulator")
+    RESOLVED = "resolved", _("Resolved")
+    UNRESOLVED = "unresolved", _("Closed without a resolution")
+
+
+class PublicCase(models.Model):
+    """A case as published: no party's name, phone, address or words; the seller only when it
+    is a seller on Anxin and the case was admitted (Anxin holds the order, staff admitted the
+    sale, or the regulator accepted the complaint)."""
+
+    number = models.CharField(max_length=24, unique=True)
+    source = models.CharField(max_length=12, choices=CaseSource.choices)
+    seller_id = models.BigIntegerField(null=True, blank=True)
+    shop_name = models.CharField(max_length=80, blank=True)
+    category = models.CharField(max_length=24, blank=True)
+    region = models.CharField(max_length=6, blank=True)
+    province = models.CharField(max_length=6, blank=True)
+    month = models.CharField(max_length=7)  # YYYY-MM of filing, Beijing time
+    status = models.CharField(max_length=12, choices=PublicStatus.choices)
+    outcome = models.CharField(max_length=16, blank=True)
+    mediated = models.BooleanField(default=False)
+    response_days = models.IntegerField(null=True, blank=True)
+    days_to_resolve = models.IntegerField(null=True, blank=True)
+    advance_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["seller_id", "month"], name="publiccase_seller")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class FigureCounts(models.Model):
+    """Counters over the published records; abstract: one set per cell, one per seller."""
+
+    filed = models.BigIntegerField(default=0)
+    open = models.BigIntegerField(default=0)
+    accepted = models.BigIntegerField(default=0)
+    resolved = models.BigIntegerField(default=0)
+    unresolved = models.BigIntegerField(default=0)
+    mediated = models.BigIntegerField(default=0)  # closed after mediation
+    mediated_settled = models.BigIntegerField(default=0)
+    advance_n = models.BigIntegerField(default=0)
+    advance_fen = models.BigIntegerField(default=0)
+    resolve_n = models.BigIntegerField(default=0)
+    resolve_days = models.BigIntegerField(default=0)
+    response_n = models.BigIntegerField(default=0)
+    response_days = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class FigureCell(FigureCounts):
+    """The records of one month, category, province and source, counted."""
+
+    month = models.CharField(max_length=7)
+    category = models.CharField(max_length=24, blank=True)
+    province = models.CharField(max_length=6, blank=True)
+    source = models.CharField(max_length=12, choices=CaseSource.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "category", "province", "source"], name="figurecell_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.category} {self.province} {self.source}"
+
+
+class SellerFigure(FigureCounts):
+    """One Anxin seller's published records of one source, counted."""
+
+    seller_id = models.BigIntegerField()
+    source = models.CharField(max_length=12, choices=CaseSource.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller_id", "source"], name="sellerfigure_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seller_id} {self.source}"
+
+
+class FigureDays(models.Model):
+    """How many records took this many days (to resolve, or to the first response), for the
+    medians: scope "desk:2026-05", "regulator:2026-05" or "seller:42"."""
+
+    scope = models.CharField(max_length=24)
+    kind = models.CharField(max_length=8)  # resolve | response
+    days = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "kind", "days"], name="figuredays_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.kind} {self.days}: {self.n}"
+
+
+class SellerReply(models.Model):
+    """The seller's short public reply, shown beside its figures."""
+
+    seller = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="figures_reply"
+    )
+    text = models.CharField(max_length=500)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.seller_id}"

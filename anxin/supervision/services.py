@@ -28,7 +28,7 @@ from anxin.law import engine
 from anxin.law.days import BEIJING
 from anxin.law.facts import FactsError
 from anxin.notices.services import notice_send
-from anxin.supervision import routing
+from anxin.supervision import figures, routing
 from anxin.supervision.models import (
     Complaint,
     ComplaintFile,
@@ -254,6 +254,7 @@ def complaint_file(
                 subject=c,
                 due_at=c.decide_by.isoformat(),
             )
+        figures.complaints_changed([c.pk])
     return c
 
 
@@ -309,6 +310,7 @@ def complaint_admit(*, actor: User, number: str) -> Complaint:
         body={"complaint": c.number, "by": actor.pk, "organisation": c.regulator_id},
     )
     notice_send([c.complainant_id, c.seller_id], "complaint_admitted", subject=c)
+    figures.complaints_changed([c.pk])
     return c
 
 
@@ -336,6 +338,7 @@ def complaint_refuse(*, actor: User, number: str, ground: str, note: str) -> Com
         body={"complaint": c.number, "by": actor.pk, "ground": ground, "note": note},
     )
     notice_send([c.complainant_id], "complaint_refused", subject=c)
+    figures.complaints_changed([c.pk])
     return c
 
 
@@ -353,6 +356,7 @@ def complaint_withdraw(*, actor: User, number: str) -> Complaint:
         chain=chain_of(c), kind="complaint.withdrawn", at=now, body={"complaint": c.number}
     )
     notice_send(staff_of(c.regulator_id), "complaint_withdrawn", subject=c)
+    figures.complaints_changed([c.pk])
     return c
 
 

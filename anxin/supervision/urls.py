@@ -25,4 +25,8 @@ urlpatterns = [
     path("referrals/<str:number>", mv.referral_page, name="referral"),
     path("typical-cases/", mv.typical_cases, name="typical_cases"),
     path("typical-cases/new", mv.typical_case_new, name="typical_case_new"),
+    path("figures/", views.figures_statistics, name="figures"),
+    path("figures/sellers/<id:seller_id>", views.figures_seller, name="figures_seller"),
+    path("figures/reply", views.figures_reply, name="figures_reply"),
+    path("figures/data/<str:name>", views.figures_data, name="figures_data"),
 ]

@@ -62,9 +62,11 @@ def svg_chart(
     kind: str,
     label: Callable[[int], str] = str,
     least_step: int = 1,
+    mark: Callable[[dt.date], str] = lambda d: f"{d:%m-%d}",
 ) -> SafeString:
     """The chart as an <svg> element: `kind` "bars" (a bar for each day) or "line" (a line
-    through each day's value). `label` writes a figure on the axis (fen as yuan, say)."""
+    through each day's value). `label` writes a figure on the axis (fen as yuan, say), `mark`
+    a day under it (a month's first day as its month, say)."""
     if len(days) != len(values) or not days:
         raise ValueError("a chart needs one value for each day, and at least one day")
     if kind not in ("bars", "line"):
@@ -118,8 +120,50 @@ def svg_chart(
     for i in marks:
         anchor = "start" if i == 0 else "end" if i == len(days) - 1 else "middle"
         x = left if i == 0 else WIDTH - RIGHT if anchor == "end" else left + (i + 0.5) * slot
-        parts.append(
-            f'<text x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{days[i]:%m-%d}</text>'
-        )
+        text = escape(mark(days[i]))
+        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="{anchor}">{text}</text>')
+    parts.append("</g></svg>")
+    return mark_safe("".join(parts))  # noqa: S308 (every text in it is escaped above)
+
+
+ROW = 30  # a labelled bar's height: its label above it, then the bar
+
+
+def svg_labelled_bars(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    values: Sequence[int],
+    label: Callable[[int], str] = str,
+) -> SafeString:
+    """A bar for each named thing (a category, a province), its name above it and its figure
+    at its end, longest to scale: for figures that are not a series of days."""
+    if len(labels) != len(values) or not labels:
+        raise ValueError("a chart needs one value for each label, and at least one label")
+    most = max(1, *values)
+    texts = [label(v) for v in values]
+    room = round(max(len(t) for t in texts) * CHAR_W) + 8
+    width = WIDTH - RIGHT - room
+    height = TOP + ROW * len(labels)
+    parts = [
+        f'<svg class="chart-svg" viewBox="0 0 {WIDTH} {height}" role="img" focusable="false" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" data-kind="labelled">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+        '<g class="bars">',
+    ]
+    for i, v in enumerate(values):
+        y = TOP + i * ROW
+        w = width * max(0, v) / most
+        if v > 0:
+            parts.append(f'<rect x="0" y="{y + 14}" width="{max(w, 1.0):.1f}" height="10"/>')
+    parts.append('</g><g class="axis">')
+    for i, (name, text) in enumerate(zip(labels, texts, strict=True)):
+        y = TOP + i * ROW
+        w = width * max(0, values[i]) / most
+        parts.append(f'<text x="0" y="{y + 10}">{escape(name)}</text>')
+        parts.append(f'<text x="{w + 4:.1f}" y="{y + 23}">{escape(text)}</text>')
     parts.append("</g></svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text in it is escaped above)

@@ -148,3 +148,28 @@ def test_bench_recon_runs_and_ends_with_one_json_line() -> None:
     assert f["applied"] == 6
     assert f["alerts"] == f["expected_alerts"] == 2
     assert f["matched"] == 2000 - 2
+
+
+def test_bench_figures_runs_and_ends_with_one_json_line() -> None:
+    # When a tiny figures bench runs on PostgreSQL: 20,000 orders of 100 sellers, with their
+    # complaints, the figure tables rebuilt, each page requested 3 times
+    result = bench(
+        "figures",
+        *["--sellers", "100", "--orders", "20000", "--requests", "3"],
+        progress="rebuilding the figure tables",
+    )
+    # Then it ends with one JSON line in the agreed shape, every complaint published, counted
+    # and downloaded, and every page timed
+    figures = result["figures"]
+    assert figures["complaints"] > 0
+    assert figures["rebuilt_records"] == figures["complaints"]
+    assert result["met"]["records_complete"] is True
+    assert set(figures["pages"]) == {
+        "statistics",
+        "cases_csv",
+        "cases_json",
+        "figures_csv",
+        "days_csv",
+        "figures_json",
+    }
+    assert all(p["median_ms"] > 0 for p in figures["pages"].values())

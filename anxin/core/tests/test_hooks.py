@@ -15,6 +15,7 @@ def test_every_hook_point_has_these_handlers() -> None:
     # Then each point reaches exactly these handlers, in this order
     assert registered == {
         hooks.BUYER_REFUNDED: ["anxin.disputes.services.on_buyer_refunded"],
+        hooks.CASES_CHANGED: ["anxin.supervision.figures.cases_changed"],
         hooks.DEBT_REPAID: ["anxin.disputes.services.on_debt_repaid"],
         hooks.IDENTITY_BASIS: [
             "anxin.orders.selectors.order_identity_basis",

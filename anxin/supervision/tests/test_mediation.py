@@ -255,3 +255,26 @@ def test_a_typical_case_may_not_name_the_consumer(world) -> None:
         lesson="保留聊天记录和付款凭证。",
     )
     assert t.mediation == m
+
+
+def test_the_public_figures_follow_a_complaint_s_mediation(world) -> None:
+    from anxin.supervision import figures
+    from anxin.supervision.models import PublicCase
+
+    buyer, staff = world["buyer"], world["association"]
+    # Given a complaint the regulator accepted, entrusted to the association
+    c = services.complaint_file(actor=buyer, seller=outside(), materials=materials())
+    services.complaint_admit(actor=world["regulator"], number=c.number)
+    m = mediation.mediation_entrust(
+        actor=world["regulator"], complaint_number=c.number, parties_agree=True
+    )
+    assert PublicCase.objects.get(number=c.number).status == "accepted"
+    # When the association records an agreement
+    mediation.mediation_end(actor=staff, number=m.number, agreed=True, text="退款 268 元")
+    # Then the published record is resolved by mediation, settled
+    record = PublicCase.objects.get(number=c.number)
+    assert (record.status, record.outcome, record.mediated) == ("resolved", "settled", True)
+    # And the counters kept in the transaction equal a rebuild from the cases
+    before = figures.snapshot()
+    figures.rebuild()
+    assert figures.snapshot() == before

@@ -94,3 +94,52 @@ def test_text_is_escaped_and_a_bad_series_is_refused() -> None:
         svg_chart(chart_id="x", title="", desc="", days=DAYS, values=[1], kind="bars")
     with pytest.raises(ValueError, match="unknown chart kind"):
         svg_chart(chart_id="x", title="", desc="", days=DAYS, values=[0] * 30, kind="pie")
+
+
+def test_labelled_bars_are_to_scale_named_and_escaped() -> None:
+    from anxin.web.charts import svg_labelled_bars
+
+    # Given three categories, one named with markup
+    # When they are drawn as labelled bars
+    svg = str(
+        svg_labelled_bars(
+            chart_id="c",
+            title="By category",
+            desc="<b>",
+            labels=["货不对板", "<script>", "其他"],
+            values=[10, 5, 0],
+        )
+    )
+    # Then the longest bar is twice the next, the empty one has no bar, and every name and
+    # figure is written, escaped
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([0-9.]+)"', svg)]
+    assert len(widths) == 2
+    assert widths[0] == pytest.approx(2 * widths[1], rel=0.01)
+    assert "&lt;script&gt;" in svg
+    assert "<script>" not in svg
+    assert "货不对板" in svg
+    assert ">0</text>" in svg
+    # And a chart without labels is refused
+    with pytest.raises(ValueError, match="at least one label"):
+        svg_labelled_bars(chart_id="c", title="t", desc="d", labels=[], values=[])
+
+
+def test_a_month_chart_writes_months_under_its_axis() -> None:
+    # Given three months' first days
+    days = [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+    # When they are drawn with a month mark
+    svg = str(
+        svg_chart(
+            chart_id="m",
+            title="t",
+            desc="d",
+            days=days,
+            values=[1, 2, 3],
+            kind="bars",
+            mark=lambda d: f"{d:%Y-%m}",
+        )
+    )
+    # Then the axis names the months, not days
+    assert ">2026-10</text>" in svg
+    assert ">2026-12</text>" in svg
+    assert "10-01" not in svg

@@ -153,6 +153,7 @@ def test_a_seller_on_a_phone(browser, live_server, demo) -> None:
             (reverse("web:seller_profile"), "profile"),
             (reverse("web:seller_payouts"), "payouts"),
             (reverse("web:notifications"), "notices"),
+            (_seller_figures("seller-tea"), "figures-own"),
         ],
     )
     # Then no page has anything a person would see as broken
@@ -308,6 +309,41 @@ def test_a_new_buyer_signs_up_with_a_phone_number_and_its_code(
     assert f"{number[:3]}****{number[7:]}" in phone.page.content()
     phone.close()
     _assert_clean(phone.problems + inbox.problems)
+
+
+def _seller_figures(username: str) -> str:
+    from anxin.accounts.models import User
+
+    return reverse("web:figures_seller", args=[User.objects.get(username=username).pk])
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_visitor_reads_the_public_figures_on_a_phone(browser, live_server, demo, lang) -> None:
+    # Given the demo world and a visitor's phone, not signed in
+    phone = Phone.open(browser, live_server.url, "visitor", lang=lang)
+    # When the visitor opens the statistics page with its tables unfolded, a shop's page and
+    # its figures, and the blacklist
+    phone.page.goto(reverse("web:figures"))
+    for summary in phone.page.locator("[data-testid^=chart-] summary").all():
+        summary.click()
+    phone.look("figures")
+    assert phone.page.locator("svg.chart-svg").count() == 5
+    phone.visit(reverse("web:seller_public", args=[_pk("seller-snacks")]), "seller-page")
+    phone.page.get_by_test_id("figures-link").locator("a").click()
+    phone.look("seller-figures")
+    assert phone.page.get_by_test_id("seller-filed").inner_text() == "6"
+    assert phone.page.get_by_test_id("reply-text").count() == 1
+    phone.visit(_seller_figures("seller-tea"), "seller-figures-tea")
+    phone.visit(reverse("web:blacklist"), "blacklist")
+    phone.close()
+    # Then nothing on them is broken
+    _assert_clean(phone.problems)
+
+
+def _pk(username: str) -> int:
+    from anxin.accounts.models import User
+
+    return User.objects.get(username=username).pk
 
 
 def test_the_dashboard_on_a_phone_in_english(browser, live_server, demo) -> None:

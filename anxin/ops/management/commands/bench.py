@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Run a benchmark. Names: checkout, credit, disputes, evidence, http, law, pages, "
-        "payouts, recon."
+        "Run a benchmark. Names: checkout, credit, disputes, evidence, figures, http, law, "
+        "pages, payouts, recon."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,6 +25,7 @@ class Command(BaseCommand):
                 "credit",
                 "disputes",
                 "evidence",
+                "figures",
                 "http",
                 "law",
                 "pages",
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         disputes = parser.add_argument_group("disputes")
         disputes.add_argument("--disputes", type=int, default=1000, help="cases to generate")
         disputes.add_argument("--workers", type=int, default=2, help="deadline worker processes")
-        credit = parser.add_argument_group("credit")
+        credit = parser.add_argument_group("credit (and figures: its world)")
         credit.add_argument("--sellers", type=int, default=100_000)
         credit.add_argument("--orders", type=int, default=10_000_000)
         credit.add_argument("--samples", type=int, default=1000, help="incremental updates")
@@ -82,7 +83,7 @@ class Command(BaseCommand):
             "--web-workers", type=int, default=0, help="gunicorn workers (0: its own rule)"
         )
 
-        pages = parser.add_argument_group("pages")
+        pages = parser.add_argument_group("pages (and figures: --requests)")
         pages.add_argument("--requests", type=int, default=50, help="timed requests a page")
         pages.add_argument("--buyer", default="zhangwei", help="whose order and checkout")
         pages.add_argument("--seller", default="seller-tea", help="whose home and listing")
@@ -93,6 +94,7 @@ class Command(BaseCommand):
             credit,
             disputes,
             evidence,
+            figures,
             http,
             law,
             pages,
@@ -170,6 +172,16 @@ class Command(BaseCommand):
                     samples=options["samples"],
                     log=log,
                 )
+            elif options["name"] == "figures":
+                if min(options["sellers"], options["orders"], options["requests"]) < 1:
+                    raise CommandError("--sellers, --orders and --requests must be at least 1")
+                self._static_ready(log)
+                result = figures.run(
+                    sellers=options["sellers"],
+                    orders=options["orders"],
+                    requests=options["requests"],
+                    log=log,
+                )
             elif options["name"] == "disputes":
                 if options["disputes"] < 1 or options["workers"] < 1:
                     raise CommandError("--disputes and --workers must be at least 1")
@@ -204,7 +216,6 @@ class Command(BaseCommand):
         """The pages bench measures the site as served: on the demo data (made, after the
         migrations, if the buyer is missing) and, with the manifest storage, the static files
         collected."""
-        from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
         from django.core.management import call_command
 
         from anxin.accounts.models import User
@@ -214,6 +225,14 @@ class Command(BaseCommand):
         if not User.objects.filter(username=options["buyer"]).exists():
             log("making the demo data (anxin demo)")
             call_command("demo", stdout=io.StringIO())
+        Command._static_ready(log)
+
+    @staticmethod
+    def _static_ready(log: Callable[[str], None]) -> None:
+        """With the manifest storage, the static files collected, as the site is served."""
+        from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+        from django.core.management import call_command
+
         if isinstance(staticfiles_storage, ManifestFilesMixin):  # (not in the tests)
             log("collecting the static files (anxin collectstatic)")
             call_command("collectstatic", "--noinput", "-v0")
