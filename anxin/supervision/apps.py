@@ -12,3 +12,6 @@ class SupervisionConfig(AppConfig):
         # Notices, below us, say what ours say and link to the complaint.
         TEXTS.update(NOTICE_TEXTS)
         SUBJECT_URLS["complaint"] = "/complaints/{number}"
+        SUBJECT_URLS["regulatoraction"] = "/supervision/actions/{number}"
+        SUBJECT_URLS["datarequest"] = "/supervision/data-requests/{number}"
+        SUBJECT_URLS["earlywarning"] = "/supervision/warnings/{number}"

@@ -151,3 +151,6 @@ class ComplaintFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from anxin.supervision.models_regulator import DataRequest, EarlyWarning, RegulatorAction  # noqa: E402, F401
