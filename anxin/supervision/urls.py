@@ -1,7 +1,9 @@
-"""The open complaint channel's pages, in the web shell's namespace like every page."""
+"""The open complaint channel's pages and a regulator's, in the web shell's namespace like
+every page."""
 
 from django.urls import path
 
+from anxin.supervision import regulator_views as rv
 from anxin.supervision import views
 
 urlpatterns = [
@@ -10,4 +12,24 @@ urlpatterns = [
     path("complaints/<str:number>", views.complaint_page, name="complaint"),
     path("complaints/<str:number>/files/<id:file_id>", views.complaint_file, name="complaint_file"),
     path("complaints/<str:number>/<str:action>", views.complaint_act, name="complaint_act"),
+    path("supervision/", rv.office_page, name="supervision"),
+    path("supervision/actions/new", rv.action_new, name="regulator_action_new"),
+    path("supervision/actions/<str:number>", rv.action_page, name="regulator_action"),
+    path(
+        "supervision/actions/<str:number>/<str:action>", rv.action_act, name="regulator_action_act"
+    ),
+    path("supervision/data-requests/new", rv.data_request_new, name="data_request_new"),
+    path("supervision/data-requests/<str:number>", rv.data_request_page, name="data_request"),
+    path(
+        "supervision/data-requests/<str:number>/answer",
+        rv.data_request_answer,
+        name="data_request_answer",
+    ),
+    path(
+        "supervision/data-requests/<str:number>/file",
+        rv.data_request_file,
+        name="data_request_file",
+    ),
+    path("supervision/warnings/<str:number>", rv.warning_page, name="early_warning"),
+    path("penalties/", rv.penalties_public, name="penalties"),
 ]

@@ -36,9 +36,7 @@ XIHU, HANGZHOU, SHANGCHENG = "330106", "330100", "330102"
 
 
 def office(kind: str, region: str, username: str, role: str = Role.REGULATOR) -> User:
-    org = Organisation.objects.get_or_create(kind=kind, region=region, defaults={"name": region})[
-        0
-    ]
+    org = Organisation.objects.get_or_create(kind=kind, region=region, defaults={"name": region})[0]
     person = make_user(username, role)
     OrgStaff.objects.create(user=person, organisation=org)
     return person

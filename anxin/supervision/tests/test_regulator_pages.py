@@ -1,0 +1,156 @@
+"""A regulator's pages: recording an act and a penalty on its office page, the seller
+answering an order to correct, publishing a penalty to the public page, the operator answering
+a data request, and nobody else seeing any of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from anxin.accounts.models import Role, SellerProfile, User
+from anxin.conftest import make_user
+from anxin.supervision import regulator as reg
+from anxin.supervision.models import OrgKind
+from anxin.supervision.models_regulator import ActionStatus, DataRequest, RegulatorAction
+from anxin.supervision.tests.test_regulator import XIHU, office
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: User, lang: str = "zh-hans") -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    c.force_login(user)
+    return c
+
+
+@pytest.fixture
+def xihu(seller: User) -> User:
+    SellerProfile.objects.filter(user=seller).update(address_region=XIHU)
+    return office(OrgKind.REGULATOR, XIHU, "xihu-officer")
+
+
+def test_an_order_to_correct_recorded_on_the_page_is_answered_by_the_seller(
+    xihu: User, seller: User
+) -> None:
+    # Given the office page lists the seller of its region
+    page = signed_in(xihu).get("/supervision/").content.decode()
+    assert "王春茶的小店" in page
+    # When the officer records an order to correct within 7 days
+    r = signed_in(xihu).post(
+        "/supervision/actions/new",
+        {
+            "kind": "correction",
+            "seller_id": seller.pk,
+            "summary": "限期公示证照",
+            "correct_days": "7",
+        },
+    )
+    a = RegulatorAction.objects.get()
+    # Then its page shows the deadline
+    assert r.status_code == 302
+    assert r["Location"] == f"/supervision/actions/{a.number}"
+    assert 'data-testid="correct-by"' in signed_in(xihu).get(r["Location"]).content.decode()
+    # When the seller answers on the page
+    seller_page = signed_in(seller).get(r["Location"]).content.decode()
+    assert 'data-testid="answer"' in seller_page
+    signed_in(seller).post(f"/supervision/actions/{a.number}/answer", {"note": "已公示"})
+    # Then it is corrected
+    a.refresh_from_db()
+    assert a.status == ActionStatus.CORRECTED
+
+
+def test_a_fine_outside_the_band_is_refused_on_the_page_with_the_band(
+    xihu: User, seller: User
+) -> None:
+    # When the officer decides a fine above the band for 1,200 yuan of gains
+    committed = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    c = signed_in(xihu, "en")
+    r = c.post(
+        "/supervision/actions/new",
+        {
+            "kind": "penalty",
+            "seller_id": seller.pk,
+            "offence": "crpl_56",
+            "committed_at": committed,
+            "illegal_gains": "1200",
+            "fine": "20000",
+            "summary": "虚假宣传",
+        },
+        follow=True,
+    )
+    # Then nothing is decided and the page names the band
+    assert RegulatorAction.objects.count() == 0
+    assert "12000.00" in r.content.decode()
+
+
+def test_a_penalty_reaches_the_public_page_only_once_published(xihu: User, seller: User) -> None:
+    # Given a penalty decided on the office page
+    committed = (timezone.localdate() - dt.timedelta(days=10)).isoformat()
+    signed_in(xihu).post(
+        "/supervision/actions/new",
+        {
+            "kind": "penalty",
+            "seller_id": seller.pk,
+            "offence": "crpl_56",
+            "committed_at": committed,
+            "illegal_gains": "0",
+            "fine": "5000",
+            "summary": "虚假宣传，责令改正并罚款",
+        },
+    )
+    a = RegulatorAction.objects.get()
+    anyone = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # Then the public page does not show it
+    assert "王春茶的小店" not in anyone.get("/penalties/").content.decode()
+    # And the seller cannot publish it
+    assert signed_in(seller).post(f"/supervision/actions/{a.number}/publish").status_code == 404
+    # When the officer publishes it
+    signed_in(xihu).post(f"/supervision/actions/{a.number}/publish")
+    # Then anyone sees it on the public page
+    page = anyone.get("/penalties/").content.decode()
+    assert "王春茶的小店" in page
+    assert "5000.00" in page
+
+
+def test_the_operator_answers_a_data_request_and_the_office_downloads_it(
+    xihu: User, seller: User, operator: User
+) -> None:
+    # Given a data request of the office's
+    today = timezone.localdate().isoformat()
+    signed_in(xihu).post(
+        "/supervision/data-requests/new",
+        {"seller_id": seller.pk, "purpose": "调查", "period_from": today, "period_to": today},
+    )
+    r = DataRequest.objects.get()
+    # When the operator answers it from the list
+    assert r.number in signed_in(operator).get("/supervision/").content.decode()
+    signed_in(operator).post(f"/supervision/data-requests/{r.number}/answer", {"note": ""})
+    # Then the office downloads the export, and a seller cannot
+    got = signed_in(xihu).get(f"/supervision/data-requests/{r.number}/file")
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content).startswith(b"number,created_at")  # type: ignore[attr-defined]
+    assert signed_in(seller).get(f"/supervision/data-requests/{r.number}/file").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.BUYER, Role.MEDIATOR, Role.ADJUDICATOR, Role.REGULATOR])
+def test_others_see_no_office_page_nor_any_act(role: str, xihu: User, seller: User) -> None:
+    # Given a warning recorded by Xihu's office
+    a = reg.action_record(
+        actor=xihu, target=reg.Target(seller_id=seller.pk), kind="warning", summary="警告"
+    )
+    other = make_user(f"other-{role}", role)
+    # When anyone else (a regulator-role account of no office included) opens the pages
+    c = signed_in(other)
+    # Then each reads as not found, and a post changes nothing
+    assert c.get("/supervision/").status_code == 404
+    assert c.get(f"/supervision/actions/{a.number}").status_code == 404
+    assert (
+        c.post(
+            "/supervision/actions/new", {"kind": "warning", "seller_id": seller.pk, "summary": "x"}
+        ).status_code
+        == 404
+    )
+    assert RegulatorAction.objects.count() == 1
