@@ -24,7 +24,7 @@ def new_request_number() -> str:
 
 
 class ActionKind(models.TextChoices):
-    INTERVIEW = "interview", _("Interview (约谈)")
+    INTERVIEW = "interview", _("Interview")
     WARNING = "warning", _("Warning")
     CORRECTION = "correction", _("Order to correct")
     PENALTY = "penalty", _("Penalty decision")

@@ -285,8 +285,13 @@ def penalty_decide(
     fine = clean_fen(terms.fine_fen, "fine_fen", most=10**13)
     law = penalty_band(terms.offence, terms.committed_at, gains)
     if law["outcome"] != "violation":
+        # An act before the article's first version that Anxin holds.
         raise ValidationFailed(
-            msg("offence: {reasons}", reasons=law["reasons"]["en"]), field="offence"
+            msg(
+                "committed_at: Anxin holds no fine for this offence on {day}",
+                day=terms.committed_at.isoformat(),
+            ),
+            field="committed_at",
         )
     band = law["penalties"][0]
     if not band["min_fen"] <= fine <= band["max_fen"]:
