@@ -68,7 +68,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.CharField(default=anxin.supervision.models_regulator.new_action_number, max_length=24, unique=True)),
-                ('kind', models.CharField(choices=[('interview', 'Interview (约谈)'), ('warning', 'Warning'), ('correction', 'Order to correct'), ('penalty', 'Penalty decision'), ('referral', 'Referral to the blacklist')], max_length=16)),
+                ('kind', models.CharField(choices=[('interview', 'Interview'), ('warning', 'Warning'), ('correction', 'Order to correct'), ('penalty', 'Penalty decision'), ('referral', 'Referral to the blacklist')], max_length=16)),
                 ('seller_name', models.CharField(max_length=80)),
                 ('summary', models.TextField(max_length=3000)),
                 ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
