@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import SellerProfile, User
 from anxin.law.days import BEIJING
+from anxin.ops import demo_regulator
 from anxin.ops.demo_desk import days_ago
 from anxin.supervision import services
 from anxin.supervision.models import Organisation, OrgKind, OrgStaff
@@ -128,4 +129,5 @@ def build() -> dict[str, Organisation]:
             materials=_materials("王芳", 4, "退款 59 元", "买的水果有一半烂了。", 5900),
         )
         services.complaint_withdraw(actor=wang, number=withdrawn.number)
+    demo_regulator.build()  # the regulator at work: anxin/ops/demo_regulator.py
     return {"regulator": regulator, "association": association}
