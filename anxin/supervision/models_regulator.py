@@ -5,6 +5,7 @@ and the early-warning alerts raised when a seller's complaints rise sharply."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from anxin.law.days import BEIJING
 from anxin.supervision.models import Complaint, Organisation
 
 
@@ -104,6 +106,13 @@ class RegulatorAction(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def shown_last_day(self) -> dt.date | None:
+        """The last day a published penalty is shown (`shown_until` is the end of it)."""
+        if self.shown_until is None:
+            return None
+        return (self.shown_until.astimezone(BEIJING) - dt.timedelta(days=1)).date()
 
 
 class RequestStatus(models.TextChoices):
