@@ -18,6 +18,7 @@ from anxin.payments.api import router as payments_router
 from anxin.payouts.api import router as payouts_router
 from anxin.reputation.api import router as reputation_router
 from anxin.sellers.api import router as sellers_router
+from anxin.supervision.api import router as supervision_router
 
 
 class AnxinAPI(NinjaAPI):
@@ -64,3 +65,4 @@ api.add_router("/v1/", disputes_router)
 api.add_router("/v1/", sellers_router)
 api.add_router("/v1/", reputation_router)
 api.add_router("/v1/", payouts_router)
+api.add_router("/v1/", supervision_router)
