@@ -182,12 +182,8 @@ def action_record(
             )
         extra = {"correct_by": due_at(now, correct_days), "status": ActionStatus.OPEN}
     a = _create(actor, office, who, kind, summary, recorded_at=now, **extra)
-    notice_send(
-        [a.seller_id],
-        NOTICE_OF[ActionKind(kind)],
-        subject=a,
-        **({"due_at": a.correct_by.isoformat()} if a.correct_by else {}),
-    )
+    words: dict[str, Any] = {"due_at": a.correct_by.isoformat()} if a.correct_by else {}
+    notice_send([a.seller_id], NOTICE_OF[ActionKind(kind)], subject=a, **words)
     return a
 
 
@@ -525,6 +521,7 @@ def corrections_default(now: dt.datetime) -> int:
                 continue
             a.status, a.defaulted_at = ActionStatus.DEFAULTED, now
             a.save(update_fields=["status", "defaulted_at"])
+            assert a.correct_by is not None  # an order to correct always has its deadline
             _record(a, "defaulted", correct_by=evidence.iso(a.correct_by))
             notice_send(staff_of(a.organisation_id), "regulator_correction_defaulted", subject=a)
             notice_send([a.seller_id], "regulator_correction_defaulted", subject=a)
