@@ -154,3 +154,16 @@ def test_others_see_no_office_page_nor_any_act(role: str, xihu: User, seller: Us
         == 404
     )
     assert RegulatorAction.objects.count() == 1
+
+
+def test_the_desk_links_the_office_for_its_staff_and_the_operator(
+    xihu: User, operator: User, buyer: User
+) -> None:
+    # When the regulator's staff, the operator and a buyer open their home page
+    # Then the staff and the operator find the way to the supervision page; the buyer does not
+    def home(user: User) -> str:
+        return signed_in(user).get("/", follow=True).content.decode()
+
+    assert 'data-testid="to-supervision"' in home(xihu)
+    assert 'data-testid="to-supervision"' in home(operator)
+    assert 'data-testid="to-supervision"' not in home(buyer)
