@@ -77,6 +77,10 @@ class RegulatorAction(models.Model):
     correct_by = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer_note = models.CharField(max_length=1000, blank=True)
+    # Evidence of the correction (a photo of the shop's page, a PDF), optional.
+    answer_file = models.FileField(upload_to="corrections/%Y/%m/", blank=True)
+    answer_file_type = models.CharField(max_length=64, blank=True)
+    answer_sha256 = models.CharField(max_length=64, blank=True)
     defaulted_at = models.DateTimeField(null=True, blank=True)
     # A penalty decision: the offence, the fine, the law's band, and its publication.
     offence = models.CharField(max_length=16, choices=OffenceKind.choices, blank=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -30,6 +31,7 @@ from anxin.core.divisions import division_chain
 from anxin.core.errors import Conflict, NotFound, ValidationFailed, msg
 from anxin.core.money import clean_fen
 from anxin.core.text import clean_text, is_whole
+from anxin.core.uploads import checked_digest
 from anxin.evidence import services as evidence
 from anxin.law import engine, params
 from anxin.law.days import BEIJING, DayKind, due_at, months_after
@@ -55,8 +57,6 @@ NOTICE_OF = {
     ActionKind.INTERVIEW: "regulator_interview",
     ActionKind.WARNING: "regulator_warning",
     ActionKind.CORRECTION: "regulator_correction",
-    ActionKind.PENALTY: "regulator_penalty",
-    ActionKind.REFERRAL: "regulator_referral",
 }
 
 
@@ -200,9 +200,16 @@ def _own(actor: User, a: RegulatorAction) -> None:
         raise NotFound(msg("action {number}: not found", number=a.number))
 
 
+ANSWER_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
+ANSWER_MAX_BYTES = 10 * 1024 * 1024
+
+
 @transaction.atomic
-def correction_answer(*, actor: User, number: str, note: str) -> RegulatorAction:
-    """The seller says it has corrected, with a note of what it did, before the deadline."""
+def correction_answer(
+    *, actor: User, number: str, note: str, file: UploadedFile | None = None
+) -> RegulatorAction:
+    """The seller says it has corrected, with a note of what it did and, if it likes, a photo
+    or a PDF showing it, before the deadline."""
     a = _locked(number)
     if a.kind != ActionKind.CORRECTION or a.seller_id is None or a.seller_id != actor.pk:
         raise NotFound(msg("action {number}: not found", number=number))
@@ -216,9 +223,20 @@ def correction_answer(*, actor: User, number: str, note: str) -> RegulatorAction
     if now > a.correct_by:
         raise Conflict("the time to correct has passed", code="correction_late")
     a.answer_note = clean_text(note, "note", 1000, multiline=True)
+    if file is not None:
+        a.answer_sha256 = checked_digest(
+            file,
+            field="evidence",
+            types=ANSWER_TYPES,
+            max_bytes=ANSWER_MAX_BYTES,
+            refused="evidence: a photo (JPEG, PNG, WebP) or a PDF, not {type}",
+            mismatch="evidence: the file is not the {type} it says it is",
+        )
+        a.answer_file_type = file.content_type or ""
+        a.answer_file.save(f"{a.number}-{a.answer_sha256[:16]}", file, save=False)
     a.status, a.answered_at = ActionStatus.CORRECTED, now
-    a.save(update_fields=["answer_note", "status", "answered_at"])
-    _record(a, "corrected", by=actor.pk, note=a.answer_note)
+    a.save()
+    _record(a, "corrected", by=actor.pk, note=a.answer_note, file=a.answer_sha256 or None)
     notice_send(staff_of(a.organisation_id), "regulator_corrected", subject=a)
     return a
 

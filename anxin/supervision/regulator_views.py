@@ -194,7 +194,10 @@ def action_act(request: UserRequest, number: str, action: str) -> HttpResponse:
             messages.success(request, _("Published on the public penalties page."))
         elif action == "answer":
             reg.correction_answer(
-                actor=request.user, number=number, note=request.POST.get("note", "")
+                actor=request.user,
+                number=number,
+                note=request.POST.get("note", ""),
+                file=request.FILES.get("evidence"),
             )
             messages.success(request, _("Your answer is recorded. The regulator is told."))
         else:
@@ -204,6 +207,20 @@ def action_act(request: UserRequest, number: str, action: str) -> HttpResponse:
             return error_page(request, e)
         messages.error(request, user_message(e))
     return redirect("web:regulator_action", number)
+
+
+@login_required
+def action_file(request: UserRequest, number: str) -> HttpResponseBase:
+    """The seller's evidence of a correction: for the office and the seller."""
+    try:
+        a, _role = _action_for(request, number)
+        if not a.answer_file:
+            raise NotFound(msg("action {number}: not found", number=number))
+        return media.file_response(
+            a.answer_file, content_type=a.answer_file_type, sha256=a.answer_sha256, public=False
+        )
+    except DomainError as e:
+        return error_page(request, e)
 
 
 @login_required

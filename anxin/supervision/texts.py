@@ -41,9 +41,6 @@ NOTICE_TEXTS = {
     "regulator_publication_overdue": gettext_lazy(
         "Penalty decision {number}: the time to publish it has passed. Publish it now."
     ),
-    "regulator_referral": gettext_lazy(
-        "The market regulator has referred your shop to the blacklist ({number})."
-    ),
     "data_request_made": gettext_lazy(
         "A market regulator asks for a seller's data ({number}). Answer by {due}."
     ),

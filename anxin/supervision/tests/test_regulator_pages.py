@@ -167,3 +167,34 @@ def test_the_desk_links_the_office_for_its_staff_and_the_operator(
     assert 'data-testid="to-supervision"' in home(xihu)
     assert 'data-testid="to-supervision"' in home(operator)
     assert 'data-testid="to-supervision"' not in home(buyer)
+
+
+def test_the_seller_answers_with_evidence_the_office_can_open(
+    xihu: User, seller: User, other_seller: User
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from anxin.evidence.models import Record
+
+    # Given an order to correct
+    a = reg.action_record(
+        actor=xihu,
+        target=reg.Target(seller_id=seller.pk),
+        kind="correction",
+        summary="改正",
+        correct_days=5,
+    )
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    # When the seller answers with a photo
+    signed_in(seller).post(
+        f"/supervision/actions/{a.number}/answer",
+        {"note": "已改正", "evidence": SimpleUploadedFile("shop.png", png, "image/png")},
+    )
+    # Then the photo's digest is on the act's chain, the office opens it, another seller cannot
+    a.refresh_from_db()
+    assert a.status == ActionStatus.CORRECTED
+    assert a.answer_sha256
+    corrected = Record.objects.get(chain=reg.chain_of(a), kind="regulator.corrected")
+    assert a.answer_sha256 in corrected.body
+    assert signed_in(xihu).get(f"/supervision/actions/{a.number}/file").status_code == 200
+    assert signed_in(other_seller).get(f"/supervision/actions/{a.number}/file").status_code == 404
