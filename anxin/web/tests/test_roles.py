@@ -275,6 +275,15 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
     _assert_clean(problems)
 
 
+def test_a_regulators_office_on_a_phone_in_english(browser, live_server, demo) -> None:
+    # Given the demo world and the regulator's phone in English
+    phone = Phone.open(browser, live_server.url, "regulator", lang="en-US")
+    # When the regulator goes through its office and its acts in every state
+    problems = _walk(phone, "regulator", _regulator_pages())
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
+
+
 @pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
 def test_a_new_operator_sets_up_two_step_sign_in_on_a_phone(
     browser, live_server, demo, lang
