@@ -91,7 +91,7 @@ def office_page(request: UserRequest) -> HttpResponse:
         ).order_by("status", "answer_by")[:100]
     elif user.role == Role.SELLER:
         ctx["against"] = reg.actions_against(user)[:100]
-    else:
+    elif org is None:
         return error_page(request, NotFound("no such page"))
     return render(request, "supervision/office.html", ctx)
 

@@ -198,3 +198,25 @@ def test_the_seller_answers_with_evidence_the_office_can_open(
     assert a.answer_sha256 in corrected.body
     assert signed_in(xihu).get(f"/supervision/actions/{a.number}/file").status_code == 200
     assert signed_in(other_seller).get(f"/supervision/actions/{a.number}/file").status_code == 404
+
+
+def test_the_association_sees_its_regions_early_warnings(seller: User, buyer: User) -> None:
+    from anxin.supervision import early_warning
+    from anxin.supervision.models_regulator import EarlyWarning
+    from anxin.supervision.tests.test_early_warning import complaints
+
+    # Given Xihu's consumer association, and a Xihu seller with three new complaints
+    SellerProfile.objects.filter(user=seller).update(address_region=XIHU)
+    association = office(OrgKind.ASSOCIATION, XIHU, "xihu-assoc", Role.MEDIATOR)
+    complaints(seller, buyer, [1, 2, 3])
+    early_warning.monitor()
+    w = EarlyWarning.objects.get()
+    # When its staff open their supervision page and the warning
+    c = signed_in(association)
+    page = c.get("/supervision/")
+    # Then the warning is listed, and its page shows the cases
+    assert page.status_code == 200
+    assert w.number in page.content.decode()
+    assert c.get(f"/supervision/warnings/{w.number}").status_code == 200
+    # And a buyer cannot open it
+    assert signed_in(buyer).get(f"/supervision/warnings/{w.number}").status_code == 404

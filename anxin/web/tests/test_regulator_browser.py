@@ -99,3 +99,25 @@ def test_a_regulator_orders_a_correction_and_publishes_a_penalty_on_a_phone(
     assert penalty.published_at is not None
     assert penalty.fine_fen == 800000
     _assert_clean(phone.problems)
+
+
+def test_the_consumer_association_sees_its_early_warnings_on_a_phone(
+    browser, live_server, demo
+) -> None:
+    from anxin.supervision.models_regulator import EarlyWarning
+
+    # Given the demo world, where the tea shop's complaints rose sharply in Xihu
+    w = EarlyWarning.objects.filter(association__isnull=False).order_by("id").first()
+    assert w is not None
+    # When the association's staff (the demo's mediator) open their supervision page and it
+    phone = Phone.open(browser, live_server.url, "association")
+    problems = _walk(
+        phone,
+        "mediator",
+        [
+            (reverse("web:supervision"), "supervision"),
+            (reverse("web:early_warning", args=[w.number]), "early-warning"),
+        ],
+    )
+    # Then no page has anything a person would see as broken
+    _assert_clean(problems)
