@@ -60,6 +60,12 @@ def _target(request: HttpRequest) -> reg.Target:
     )
 
 
+def _seller_pick(request: HttpRequest) -> int | None:
+    """The Anxin seller a link chose (?seller=ID), for the office's forms."""
+    raw = request.GET.get("seller", "")
+    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
 def _fen(raw: str, field: str) -> int:
     return parse_yuan(raw.strip() or "0", field=field)
 
@@ -84,6 +90,9 @@ def office_page(request: UserRequest) -> HttpResponse:
             "kinds": ActionKind.choices,
             "offences": OffenceKind.choices,
             "today": timezone.localdate().isoformat(),
+            # From a complaint's page: the act is about the seller it names.
+            "complaint_number": request.GET.get("complaint", "")[:24],
+            "seller_pick": _seller_pick(request),
         }
     elif user.role == Role.OPERATOR:
         ctx["operator_requests"] = DataRequest.objects.select_related(

@@ -220,3 +220,35 @@ def test_the_association_sees_its_regions_early_warnings(seller: User, buyer: Us
     assert c.get(f"/supervision/warnings/{w.number}").status_code == 200
     # And a buyer cannot open it
     assert signed_in(buyer).get(f"/supervision/warnings/{w.number}").status_code == 404
+
+
+def test_an_accepted_complaint_leads_to_an_act_on_the_seller_it_names(
+    xihu: User, seller: User
+) -> None:
+    from anxin.supervision import services
+    from anxin.supervision.tests.test_complaints import materials
+
+    # Given an accepted complaint about a seller not on Anxin, in Xihu
+    complainant = make_user("complainant", Role.BUYER)
+    complainant.phone = "13900009999"
+    complainant.save(update_fields=["phone"])
+    c = services.complaint_file(
+        actor=complainant,
+        seller=services.SellerNamed(name="小美美妆", platform="微信朋友圈", region=XIHU),
+        materials=materials(),
+    )
+    services.complaint_admit(actor=xihu, number=c.number)
+    # When the officer follows the complaint page's link to act on the seller
+    page = signed_in(xihu).get(f"/complaints/{c.number}").content.decode()
+    assert 'data-testid="act-on-seller"' in page
+    office_page = signed_in(xihu).get(f"/supervision/?complaint={c.number}").content.decode()
+    # Then the office's form names the complaint, and a warning recorded from it is about
+    # the seller the complaint names
+    assert f'value="{c.number}"' in office_page
+    signed_in(xihu).post(
+        "/supervision/actions/new", {"kind": "warning", "complaint": c.number, "summary": "警告"}
+    )
+    a = RegulatorAction.objects.get()
+    assert a.complaint == c
+    assert a.seller_name == "小美美妆"
+    assert a.seller is None
