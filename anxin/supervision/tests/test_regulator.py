@@ -352,3 +352,26 @@ def test_others_cannot_publish_a_penalty_or_answer_a_correction(
     c.refresh_from_db()
     assert p.published_at is None
     assert c.status == ActionStatus.OPEN
+
+
+def test_the_notices_say_what_happened_and_link_to_the_act(xihu: User, seller: User) -> None:
+    from django.utils import translation
+
+    from anxin.notices.texts import notice_text, notice_url
+
+    # Given an order to correct and a penalty decision sent to the seller
+    a = reg.action_record(
+        actor=xihu, target=target(seller), kind="correction", summary="改正", correct_days=5
+    )
+    p = reg.penalty_decide(actor=xihu, target=target(seller), summary="罚款", terms=terms())
+    # When the seller reads the notices, in Chinese
+    order = Notification.objects.get(user=seller, kind="regulator_correction")
+    fine = Notification.objects.get(user=seller, kind="regulator_penalty")
+    with translation.override("zh-hans"):
+        said = notice_text(order), notice_text(fine)
+    # Then each names the act, the deadline or the fine, and links to the act's page
+    assert a.number in said[0]
+    assert "改正" in said[0]
+    assert "3000.00" in said[1]
+    assert notice_url(order) == f"/supervision/actions/{a.number}"
+    assert notice_url(fine) == f"/supervision/actions/{p.number}"
