@@ -582,6 +582,20 @@ ANXIN_CREDIT_ADJUST_MAX_DAYS = env_int("ANXIN_CREDIT_ADJUST_MAX_DAYS", 90, minim
 ANXIN_BLACKLIST_DEFAULTS = env_int("ANXIN_BLACKLIST_DEFAULTS", 3, minimum=1)
 ANXIN_BLACKLIST_RUNAWAY_ORDERS = env_int("ANXIN_BLACKLIST_RUNAWAY_ORDERS", 3, minimum=1)
 ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS = env_int("ANXIN_BLACKLIST_RUNAWAY_GRACE_DAYS", 7, minimum=1)
+# A regulator's order to correct: the most days it may give (anxin.supervision.regulator).
+ANXIN_CORRECTION_MAX_DAYS = env_int("ANXIN_CORRECTION_MAX_DAYS", 90, minimum=1, maximum=365)
+# The working days the platform has to answer a regulator's data request (OTSM Art. 34 sets
+# none: the request names it; this is Anxin's default).
+ANXIN_DATA_REQUEST_WORKING_DAYS = env_int(
+    "ANXIN_DATA_REQUEST_WORKING_DAYS", 5, minimum=1, maximum=60
+)
+# Early warning (anxin.supervision.early_warning): a seller with at least MIN complaints in the
+# last WINDOW days, FACTOR times its own per-window average over the HISTORY days before, or
+# FACTOR times its category's per-seller count in the window, alerts its region's offices.
+ANXIN_WARNING_WINDOW_DAYS = env_int("ANXIN_WARNING_WINDOW_DAYS", 30, minimum=1, maximum=365)
+ANXIN_WARNING_HISTORY_DAYS = env_int("ANXIN_WARNING_HISTORY_DAYS", 180, minimum=1, maximum=3650)
+ANXIN_WARNING_MIN_COMPLAINTS = env_int("ANXIN_WARNING_MIN_COMPLAINTS", 3, minimum=1)
+ANXIN_WARNING_FACTOR = env_float("ANXIN_WARNING_FACTOR", 3.0, minimum=1.0, maximum=100.0)
 # A task a worker claimed this long ago and never finished goes back to the queue (the worker
 # died); tasks are idempotent, so one still running that long is merely run again.
 ANXIN_TASK_STALE_MINUTES = env_int("ANXIN_TASK_STALE_MINUTES", 30, minimum=1)

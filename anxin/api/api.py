@@ -20,6 +20,7 @@ from anxin.reputation.api import router as reputation_router
 from anxin.sellers.api import router as sellers_router
 from anxin.supervision.api import router as supervision_router
 from anxin.supervision.mediation_api import router as mediation_router
+from anxin.supervision.regulator_api import router as regulator_router
 
 
 class AnxinAPI(NinjaAPI):
@@ -68,3 +69,4 @@ api.add_router("/v1/", reputation_router)
 api.add_router("/v1/", payouts_router)
 api.add_router("/v1/", supervision_router)
 api.add_router("/v1/", mediation_router)
+api.add_router("/v1/", regulator_router)

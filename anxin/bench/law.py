@@ -88,6 +88,13 @@ def case(rng: random.Random) -> dict[str, Any]:
             "consumer_knew_at": (requested - dt.timedelta(days=rng.randrange(0, 1500))).isoformat(),
             "handled_elsewhere": rng.random() < 0.2,
         }
+    if kind == "penalty_band":
+        # An act on the request's day, either article, with gains or none.
+        doc["offence"] = {
+            "kind": rng.choice(["crpl_56", "ecl_76"]),
+            "committed_at": requested.isoformat(),
+            "illegal_gains_fen": rng.choice([0, rng.randrange(1, 1000000)]),
+        }
     return doc
 
 

@@ -23,6 +23,8 @@ EXTENSIONS = {
     "video/mp4": "mp4",
     "audio/mpeg": "mp3",
     "text/plain": "txt",
+    # A regulator's data-request export (anxin.supervision.regulator).
+    "text/csv": "csv",
 }
 # Shown in the page; everything else is downloaded (a PDF viewer or a media player runs in
 # our origin's context when shown inline).

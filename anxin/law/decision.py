@@ -98,6 +98,30 @@ class Deadline:
         return {"what": self.what, "date": self.date.isoformat()}
 
 
+@dataclass(frozen=True)
+class Penalty:
+    """A fine the law lets an authority impose (docs/spec/case-facts.md: `penalties`)."""
+
+    authority: str
+    min_fen: int
+    max_fen: int
+    statute: str
+    article: int
+    multiple_of_gains: tuple[int, int] | None = None
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "authority": self.authority,
+            "min_fen": self.min_fen,
+            "max_fen": self.max_fen,
+            "statute": self.statute,
+            "article": self.article,
+        }
+        if self.multiple_of_gains is not None:
+            out["multiple_of_gains"] = list(self.multiple_of_gains)
+        return out
+
+
 @dataclass
 class Decision:
     rule: str
@@ -108,6 +132,7 @@ class Decision:
     citations: list[Citation] = field(default_factory=list)
     zh: list[str] = field(default_factory=list)
     en: list[str] = field(default_factory=list)
+    penalties: list[Penalty] = field(default_factory=list)
 
     def cite(self, *citations: Citation) -> None:
         for c in citations:
@@ -166,7 +191,7 @@ class Decision:
                 if c.paragraph is None
                 else {"statute": c.statute, "article": c.article, "paragraph": c.paragraph}
             )
-        return {
+        out_doc: dict[str, Any] = {
             "rule": self.rule,
             "outcome": self.outcome,
             "remedies": remedies,
@@ -175,3 +200,7 @@ class Decision:
             "citations": citations,
             "reasons": {"zh": "".join(self.zh), "en": " ".join(self.en)},
         }
+        if self.penalties:
+            # Only a decision on a penalty carries them: every other output stays as it was.
+            out_doc["penalties"] = [p.json() for p in self.penalties]
+        return out_doc

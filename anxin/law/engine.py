@@ -6,7 +6,7 @@ import datetime as dt
 import operator
 from typing import Any
 
-from anxin.law import complaints, rules
+from anxin.law import complaints, penalties, rules
 from anxin.law import facts as facts_mod
 from anxin.law.decision import Decision
 from anxin.law.facts import CaseFacts, FactsError
@@ -14,7 +14,7 @@ from anxin.law.rules import Rule
 
 # Claim kind -> (the date that picks the version, [(first day, rule), ...]): the rules of the
 # first wave (rules.py) and those of later modules, each of which keeps its own versions.
-VERSIONS = {**rules.VERSIONS, **complaints.VERSIONS}
+VERSIONS = {**rules.VERSIONS, **complaints.VERSIONS, **penalties.VERSIONS}
 
 # For each claim kind, the day that picks its rule's version, read from the facts.
 _DAY = {kind: operator.attrgetter(field) for kind, (field, _) in VERSIONS.items()}

@@ -74,6 +74,8 @@ ClaimKind = Literal[
     "not_supplied",
     # Second wave: may a market regulator refuse a complaint (CRM), and by when it decides.
     "complaint_admissibility",
+    # The fine band a market regulator may impose for an offence it found (anxin/law/penalties.py).
+    "penalty_band",
 ]
 
 
@@ -161,12 +163,21 @@ class Complaint(_Facts, frozen=True):
     handled_elsewhere: bool  # accepted or handled by another body, a court or an arbitrator
 
 
+class Offence(_Facts, frozen=True):
+    """An offence a market regulator found (the `offence` block of `penalty_band`)."""
+
+    kind: Literal["crpl_56", "ecl_76"]  # the article whose penalty applies
+    committed_at: dt.date  # the day of the act: the law then in force gives the band
+    illegal_gains_fen: Fen = 0  # 违法所得 the regulator established; 0 when none
+
+
 class CaseFacts(_Facts, frozen=True, kw_only=True):
     as_of: dt.date
     # Every claim kind but complaint_admissibility needs some of the purchase (REQUIRED).
     purchase: Purchase = Purchase()
     claim: Claim
     complaint: Complaint | None = None
+    offence: Offence | None = None
 
 
 # What each claim kind needs besides as_of and claim.kind. A "?" suffix: the field must be
@@ -193,6 +204,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "platform_liability": _COMMON + _LINE + ("purchase.platform_identified_seller",),
     "not_supplied": (*_COMMON, *_LINE, "purchase.delivered_at?"),
     "complaint_admissibility": ("complaint",),
+    "penalty_band": ("offence",),
 }
 
 
@@ -517,6 +529,7 @@ def check(facts: CaseFacts) -> list[str]:
         and (refunded or first) <= as_of
         and (presale is None or presale.deposit_fen <= presale.total_price_fen)
         and (complaint is None or complaint.consumer_knew_at <= complaint.received_at <= as_of)
+        and (facts.offence is None or facts.offence.committed_at <= as_of)
     ):
         return []
     return _problems(facts)
@@ -569,4 +582,8 @@ def _problems(facts: CaseFacts) -> list[str]:
             )
         if received > as_of:
             problems.append(f"complaint.received_at: {received} is after as_of ({as_of})")
+    if facts.offence is not None and facts.offence.committed_at > as_of:
+        problems.append(
+            f"offence.committed_at: {facts.offence.committed_at} is after as_of ({as_of})"
+        )
     return problems

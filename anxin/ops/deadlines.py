@@ -20,6 +20,7 @@ from anxin.reputation.blacklist import expire as blacklist_expire
 from anxin.reputation.blacklist import monitor as blacklist_monitor
 from anxin.reputation.credit import refresh_changed
 from anxin.sellers.reverification import seller_deadlines_run
+from anxin.supervision import early_warning, regulator
 from anxin.supervision.mediation import mediations_due, referrals_overdue
 from anxin.supervision.services import complaints_overdue
 
@@ -47,6 +48,10 @@ def deadlines_run(*, limit: int = 1000) -> dict[str, int]:
     counts["complaints_overdue"] = complaints_overdue(now)
     counts["mediations_ended"] = mediations_due(now)
     counts["referrals_overdue"] = referrals_overdue(now)
+    counts["corrections_defaulted"] = regulator.corrections_default(now)
+    counts["penalty_publications_overdue"] = regulator.publications_overdue(now)
+    counts["data_requests_overdue"] = regulator.data_requests_overdue(now)
+    counts["early_warnings_raised"] = early_warning.monitor(now=now)
     # Last, so that what the deadlines above decided is judged and scored in this same run.
     counts["blacklistings_opened"] = blacklist_monitor()
     counts["scores_refreshed"] = refresh_changed(limit=50_000)

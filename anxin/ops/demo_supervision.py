@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from anxin.accounts.models import SellerProfile, User
 from anxin.law.days import BEIJING
+from anxin.ops import demo_regulator
 from anxin.ops.demo_desk import days_ago
 from anxin.supervision import services
 from anxin.supervision.models import Organisation, OrgKind, OrgStaff
@@ -132,6 +133,7 @@ def build() -> dict[str, Organisation]:
     from anxin.ops import demo_figures
 
     demo_figures.build()
+    demo_regulator.build()  # the regulator at work: anxin/ops/demo_regulator.py
     return {"regulator": regulator, "association": association}
 
 

@@ -19,3 +19,6 @@ class SupervisionConfig(AppConfig):
         SUBJECT_URLS["complaint"] = "/complaints/{number}"
         SUBJECT_URLS["mediation"] = "/mediations/{number}"
         SUBJECT_URLS["referral"] = "/referrals/{number}"
+        SUBJECT_URLS["regulatoraction"] = "/supervision/actions/{number}"
+        SUBJECT_URLS["datarequest"] = "/supervision/data-requests/{number}"
+        SUBJECT_URLS["earlywarning"] = "/supervision/warnings/{number}"

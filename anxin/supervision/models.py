@@ -288,3 +288,6 @@ class SellerReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.seller_id}"
+
+
+from anxin.supervision.models_regulator import DataRequest, EarlyWarning, RegulatorAction  # noqa: E402, F401

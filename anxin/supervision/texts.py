@@ -31,4 +31,37 @@ NOTICE_TEXTS = {
     "referral_overdue": gettext_lazy(
         "Referral {number}: the time to answer the consumer association has passed."
     ),
+    "regulator_interview": gettext_lazy(
+        "The market regulator has recorded an interview with your shop ({number})."
+    ),
+    "regulator_warning": gettext_lazy(
+        "The market regulator has given your shop a warning ({number})."
+    ),
+    "regulator_correction": gettext_lazy(
+        "The market regulator orders your shop to correct ({number}) by {due}. Say what you "
+        "did on its page."
+    ),
+    "regulator_corrected": gettext_lazy("The seller says it has corrected ({number})."),
+    "regulator_correction_defaulted": gettext_lazy(
+        "The order to correct {number} was not answered in time: it is recorded as not corrected."
+    ),
+    "regulator_penalty": gettext_lazy(
+        "The market regulator has decided a penalty on your shop ({number}): a fine of "
+        "{amount} yuan."
+    ),
+    "regulator_penalty_published": gettext_lazy(
+        "The penalty decision {number} is now published on the public penalties page."
+    ),
+    "regulator_publication_overdue": gettext_lazy(
+        "Penalty decision {number}: the time to publish it has passed. Publish it now."
+    ),
+    "data_request_made": gettext_lazy(
+        "A market regulator asks for a seller's data ({number}). Answer by {due}."
+    ),
+    "data_request_answered": gettext_lazy("The platform has answered data request {number}."),
+    "data_request_overdue": gettext_lazy("Data request {number}: the time to answer has passed."),
+    "early_warning": gettext_lazy(
+        "Early warning {number}: a seller's complaints have risen sharply ({count} in the last "
+        "days)."
+    ),
 }

@@ -1,8 +1,10 @@
-"""The open complaint channel's pages, in the web shell's namespace like every page."""
+"""The open complaint channel's pages and a regulator's, in the web shell's namespace like
+every page."""
 
 from django.urls import path
 
 from anxin.supervision import mediation_views as mv
+from anxin.supervision import regulator_views as rv
 from anxin.supervision import views
 
 urlpatterns = [
@@ -29,4 +31,25 @@ urlpatterns = [
     path("figures/sellers/<id:seller_id>", views.figures_seller, name="figures_seller"),
     path("figures/reply", views.figures_reply, name="figures_reply"),
     path("figures/data/<str:name>", views.figures_data, name="figures_data"),
+    path("supervision/", rv.office_page, name="supervision"),
+    path("supervision/actions/new", rv.action_new, name="regulator_action_new"),
+    path("supervision/actions/<str:number>", rv.action_page, name="regulator_action"),
+    path("supervision/actions/<str:number>/file", rv.action_file, name="regulator_action_file"),
+    path(
+        "supervision/actions/<str:number>/<str:action>", rv.action_act, name="regulator_action_act"
+    ),
+    path("supervision/data-requests/new", rv.data_request_new, name="data_request_new"),
+    path("supervision/data-requests/<str:number>", rv.data_request_page, name="data_request"),
+    path(
+        "supervision/data-requests/<str:number>/answer",
+        rv.data_request_answer,
+        name="data_request_answer",
+    ),
+    path(
+        "supervision/data-requests/<str:number>/file",
+        rv.data_request_file,
+        name="data_request_file",
+    ),
+    path("supervision/warnings/<str:number>", rv.warning_page, name="early_warning"),
+    path("penalties/", rv.penalties_public, name="penalties"),
 ]

@@ -85,6 +85,12 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
         for want, have in zip(case["remedies"], got, strict=True):
             for key, value in want.items():
                 assert have.get(key) == _plain(value), (key, have)
+    if "penalties" in case:
+        got = first.get("penalties", [])
+        assert len(got) == len(case["penalties"]), got
+        for want, have in zip(case["penalties"], got, strict=True):
+            for key, value in want.items():
+                assert have.get(key) == value, (key, have)
     deadlines = {d["what"]: d["date"] for d in first["deadlines"]}
     for what, date in case.get("deadlines", {}).items():
         assert deadlines.get(what) == _plain(date), deadlines
@@ -99,7 +105,9 @@ def test_case(doc: dict[str, Any], case: dict[str, Any]) -> None:
     # And the reasons are given in Chinese and English, and the case states an expectation
     assert first["reasons"]["zh"]
     assert first["reasons"]["en"]
-    assert any(k in case for k in ("outcome", "remedies", "deadlines", "cites", "also"))
+    assert any(
+        k in case for k in ("outcome", "remedies", "penalties", "deadlines", "cites", "also")
+    )
 
 
 def test_every_rule_has_at_least_three_cases() -> None:

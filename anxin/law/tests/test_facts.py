@@ -127,8 +127,9 @@ def test_the_quick_date_order_test_says_what_the_full_one_says(
 
 
 def _by_parts(d: Decision) -> dict[str, Any]:
-    """A decision's output document built from the per-part methods."""
-    return {
+    """A decision's output document built from the per-part methods (`penalties` only when
+    the decision gives a fine band)."""
+    out = {
         "rule": d.rule,
         "outcome": d.outcome,
         "remedies": [r.json() for r in d.remedies],
@@ -137,6 +138,9 @@ def _by_parts(d: Decision) -> dict[str, Any]:
         "citations": [c.json() for c in d.citations],
         "reasons": {"zh": "".join(d.zh), "en": " ".join(d.en)},
     }
+    if d.penalties:
+        out["penalties"] = [p.json() for p in d.penalties]
+    return out
 
 
 def test_a_decisions_output_is_its_parts_outputs_for_the_bench_corpus() -> None:

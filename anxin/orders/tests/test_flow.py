@@ -181,6 +181,10 @@ def test_an_open_refund_request_pauses_auto_confirm_and_extends_it(
         "complaints_overdue": 0,
         "mediations_ended": 0,
         "referrals_overdue": 0,
+        "corrections_defaulted": 0,
+        "penalty_publications_overdue": 0,
+        "data_requests_overdue": 0,
+        "early_warnings_raised": 0,
         "blacklistings_opened": 0,
         "scores_refreshed": 1,  # the seller's order had events: its score follows them
     }

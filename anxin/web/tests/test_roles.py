@@ -50,6 +50,41 @@ def _listing(seller: str) -> str:
     return reverse("web:listing_detail", args=[listing.pk])
 
 
+def _action(**filters) -> str:
+    from anxin.supervision.models_regulator import RegulatorAction
+
+    a = RegulatorAction.objects.filter(**filters).order_by("id").first()
+    assert a is not None, filters
+    return reverse("web:regulator_action", args=[a.number])
+
+
+def _data_request(**filters) -> str:
+    from anxin.supervision.models_regulator import DataRequest
+
+    r = DataRequest.objects.filter(**filters).order_by("id").first()
+    assert r is not None, filters
+    return reverse("web:data_request", args=[r.number])
+
+
+def _regulator_pages() -> list[tuple[str, str]]:
+    """The regulator's office and its acts in every state the demo has (demo_regulator.py)."""
+    from anxin.supervision.models_regulator import EarlyWarning
+
+    warning = EarlyWarning.objects.filter(regulator__isnull=False).order_by("id").first()
+    assert warning is not None
+    return [
+        (reverse("web:supervision"), "supervision"),
+        (_action(kind="interview"), "act-interview"),
+        (_action(kind="correction", status="open"), "act-correction-open"),
+        (_action(kind="correction", status="defaulted"), "act-correction-defaulted"),
+        (_action(kind="penalty", published_at__isnull=False), "act-penalty-published"),
+        (_action(kind="penalty", published_at__isnull=True), "act-penalty-to-publish"),
+        (_data_request(status="answered"), "data-request-answered"),
+        (reverse("web:early_warning", args=[warning.number]), "early-warning"),
+        (reverse("web:penalties"), "penalties-public"),
+    ]
+
+
 def _walk(phone: Phone, username: str, pages: list[tuple[str, str]]) -> list[str]:
     # Operators and regulators pass the two-step page on the way in: it is looked at too.
     phone.login(username, PASSWORD, look=True)
@@ -154,6 +189,8 @@ def test_a_seller_on_a_phone(browser, live_server, demo) -> None:
             (reverse("web:seller_payouts"), "payouts"),
             (reverse("web:notifications"), "notices"),
             (_seller_figures("seller-tea"), "figures-own"),
+            (reverse("web:supervision"), "regulator-acts"),
+            (_action(kind="correction", seller__username="seller-tea"), "correction-defaulted"),
         ],
     )
     # Then no page has anything a person would see as broken
@@ -223,6 +260,7 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:identity_disclose") + f"?seller={shoes}", "identity"),
             (reverse("web:staff_dashboard"), "dashboard"),
             (reverse("web:staff_dashboard") + "?days=90", "dashboard-90"),
+            *_regulator_pages(),
         ],
     )
     operator = Phone.open(browser, live_server.url, "operator")
@@ -239,6 +277,8 @@ def test_a_regulator_and_the_operator_on_a_phone(browser, live_server, demo) -> 
             (reverse("web:guarantee"), "guarantee-fund"),
             (reverse("web:staff_dashboard"), "dashboard"),
             (reverse("web:account") + "#two-factor", "account-two-step"),
+            (reverse("web:supervision"), "data-requests"),
+            (_data_request(status="open"), "data-request-open"),
         ],
     )
     # Then no page has anything a person would see as broken
@@ -315,35 +355,6 @@ def _seller_figures(username: str) -> str:
     from anxin.accounts.models import User
 
     return reverse("web:figures_seller", args=[User.objects.get(username=username).pk])
-
-
-@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
-def test_a_visitor_reads_the_public_figures_on_a_phone(browser, live_server, demo, lang) -> None:
-    # Given the demo world and a visitor's phone, not signed in
-    phone = Phone.open(browser, live_server.url, "visitor", lang=lang)
-    # When the visitor opens the statistics page with its tables unfolded, a shop's page and
-    # its figures, and the blacklist
-    phone.page.goto(reverse("web:figures"))
-    for summary in phone.page.locator("[data-testid^=chart-] summary").all():
-        summary.click()
-    phone.look("figures")
-    assert phone.page.locator("svg.chart-svg").count() == 5
-    phone.visit(reverse("web:seller_public", args=[_pk("seller-snacks")]), "seller-page")
-    phone.page.get_by_test_id("figures-link").locator("a").click()
-    phone.look("seller-figures")
-    assert phone.page.get_by_test_id("seller-filed").inner_text() == "6"
-    assert phone.page.get_by_test_id("reply-text").count() == 1
-    phone.visit(_seller_figures("seller-tea"), "seller-figures-tea")
-    phone.visit(reverse("web:blacklist"), "blacklist")
-    phone.close()
-    # Then nothing on them is broken
-    _assert_clean(phone.problems)
-
-
-def _pk(username: str) -> int:
-    from anxin.accounts.models import User
-
-    return User.objects.get(username=username).pk
 
 
 def test_the_dashboard_on_a_phone_in_english(browser, live_server, demo) -> None:

@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 
 from anxin.web.tests.phone import Phone
-from anxin.web.tests.test_roles import PASSWORD, _act, _assert_clean, _success, _walk
+from anxin.web.tests.test_roles import (
+    PASSWORD,
+    _act,
+    _assert_clean,
+    _seller_figures,
+    _success,
+    _walk,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -116,3 +123,32 @@ def test_the_consumer_association_on_a_phone(browser, live_server, demo) -> None
     )
     # Then nothing on them looks broken
     _assert_clean(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_visitor_reads_the_public_figures_on_a_phone(browser, live_server, demo, lang) -> None:
+    # Given the demo world and a visitor's phone, not signed in
+    phone = Phone.open(browser, live_server.url, "visitor", lang=lang)
+    # When the visitor opens the statistics page with its tables unfolded, a shop's page and
+    # its figures, and the blacklist
+    phone.page.goto(reverse("web:figures"))
+    for summary in phone.page.locator("[data-testid^=chart-] summary").all():
+        summary.click()
+    phone.look("figures")
+    assert phone.page.locator("svg.chart-svg").count() == 5
+    phone.visit(reverse("web:seller_public", args=[_pk("seller-snacks")]), "seller-page")
+    phone.page.get_by_test_id("figures-link").locator("a").click()
+    phone.look("seller-figures")
+    assert phone.page.get_by_test_id("seller-filed").inner_text() == "6"
+    assert phone.page.get_by_test_id("reply-text").count() == 1
+    phone.visit(_seller_figures("seller-tea"), "seller-figures-tea")
+    phone.visit(reverse("web:blacklist"), "blacklist")
+    phone.close()
+    # Then nothing on them is broken
+    _assert_clean(phone.problems)
+
+
+def _pk(username: str) -> int:
+    from anxin.accounts.models import User
+
+    return User.objects.get(username=username).pk

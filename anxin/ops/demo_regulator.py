@@ -1,0 +1,132 @@
+"""The demo's regulator at work (issue 18, items 4 and 7): Xihu's market regulator has held an
+interview, given a warning, ordered a correction still open and one the seller let pass,
+decided a penalty it published and one it has still to publish, asked the platform for data
+(one request answered, one open), and an early warning has been raised about a shop whose
+complaints rose sharply."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from anxin.accounts.models import User
+from anxin.law.days import BEIJING
+from anxin.ops.demo_desk import days_ago
+from anxin.supervision import early_warning, services
+from anxin.supervision import regulator as reg
+from anxin.supervision.models import Complaint
+
+
+def _who(name: str) -> User:
+    return User.objects.get(username=name)
+
+
+def _today() -> dt.date:
+    return timezone.localtime(timezone.now(), BEIJING).date()
+
+
+def build() -> None:
+    officer, operator = _who("regulator"), _who("operator")
+    formula, tea = _who("seller-formula"), _who("seller-tea")
+    shop = reg.Target(seller_id=formula.pk)
+    # An interview about the seller named in a complaint (not on Anxin).
+    outside = Complaint.objects.filter(seller__isnull=True, status="refused").first()
+    if outside is not None:
+        with days_ago(3):
+            reg.action_record(
+                actor=officer,
+                target=reg.Target(complaint=outside.number),
+                kind="interview",
+                summary="约谈阿芳代购经营者：朋友圈预售奶粉收取定金后长期不发货，要求限期退款。",
+            )
+    # A warning and an order to correct still open, to the formula shop.
+    with days_ago(6):
+        reg.action_record(
+            actor=officer,
+            target=shop,
+            kind="warning",
+            summary="以缺货为由要求消费者加价后才发货，违反明码标价规定，予以警告。",
+        )
+    reg.action_record(
+        actor=officer,
+        target=shop,
+        kind="correction",
+        summary="限期改正：在店铺首页显著位置公示营业执照信息。",
+        correct_days=10,
+    )
+    # An order to correct the tea shop let pass: defaulted by the deadline runner.
+    with days_ago(9):
+        reg.action_record(
+            actor=officer,
+            target=reg.Target(seller_id=tea.pk),
+            kind="correction",
+            summary="限期改正：商品详情页删除“最高级”“国家级”等用语。",
+            correct_days=5,
+        )
+    reg.corrections_default(timezone.now())
+    # A penalty decided and published; another decided, still to publish.
+    with days_ago(20):
+        published = reg.penalty_decide(
+            actor=officer,
+            target=shop,
+            summary="对商品作引人误解的宣传，违法所得 1,200 元。责令改正，罚款 3,000 元。",
+            terms=reg.PenaltyTerms(
+                offence="crpl_56",
+                committed_at=_today() - dt.timedelta(days=60),
+                illegal_gains_fen=120000,
+                fine_fen=300000,
+            ),
+        )
+    with days_ago(15):
+        reg.penalty_publish(actor=officer, number=published.number)
+    reg.penalty_decide(
+        actor=officer,
+        target=reg.Target(seller_id=tea.pk),
+        summary="未在首页公示营业执照信息，逾期未改正。罚款 2,000 元。",
+        terms=reg.PenaltyTerms(
+            offence="ecl_76",
+            committed_at=_today() - dt.timedelta(days=10),
+            illegal_gains_fen=0,
+            fine_fen=200000,
+            minor=True,
+        ),
+    )
+    # Data requests: one the platform answered, one open.
+    with days_ago(4):
+        answered = reg.data_request_make(
+            actor=officer,
+            seller_id=formula.pk,
+            purpose="案件调查：加价发货投诉，调取近三个月订单。",
+            period_from=_today() - dt.timedelta(days=90),
+            period_to=_today() - dt.timedelta(days=4),
+        )
+    with days_ago(2):
+        reg.data_request_answer(actor=operator, number=answered.number, note="订单数据见附件。")
+    reg.data_request_make(
+        actor=officer,
+        seller_id=tea.pk,
+        purpose="监督检查：核查商品宣传用语整改前后的订单。",
+        period_from=_today() - dt.timedelta(days=30),
+        period_to=_today(),
+    )
+    # Complaints about the tea shop rising this month: an early warning to Xihu's offices.
+    for username, knew, request, facts in (
+        ("zhangwei", 3, "退款 128 元", "详情页写“国家级名茶”，实为普通绿茶。"),
+        ("lina", 5, "退款 256 元", "宣传“明前特级”，收到的是碎茶末。"),
+        ("wangfang", 8, "退还差价 60 元", "直播间价格与下单价格不一致。"),
+    ):
+        with days_ago(knew - 1):
+            services.complaint_file(
+                actor=_who(username),
+                seller=services.SellerNamed(seller_id=tea.pk),
+                materials=services.Materials(
+                    name=_who(username).display_name or username,
+                    address="浙江省杭州市西湖区文三路 90 号",
+                    request=request,
+                    facts=facts,
+                    knew_at=_today() - dt.timedelta(days=knew),
+                    paid_fen=12800,
+                ),
+            )
+    early_warning.monitor()
