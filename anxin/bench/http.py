@@ -64,6 +64,17 @@ def steps(start: int, most: int) -> list[int]:
     return [*out, most]
 
 
+def first_buyers(plan: list[int], warmup: bool) -> tuple[list[int], int]:
+    """Each step's first buyer in the world, and how many buyers the world needs: every step
+    (and the warm-up, which comes first with the first step's users) has people of its own."""
+    first = plan[0] if warmup else 0
+    out = []
+    for users in plan:
+        out.append(first)
+        first += users
+    return out, first
+
+
 def _session(user: Any) -> str:
     """A signed-in session for `user`, as the sign-in page would make it (the bench does not
     time password hashing)."""
@@ -261,9 +272,19 @@ def _failures(path: Path) -> list[str]:
 
 
 def load_step(
-    url: str, config: Path, folder: Path, *, users: int, seconds: int, spawn_rate: float
+    url: str,
+    config: Path,
+    folder: Path,
+    *,
+    users: int,
+    seconds: int,
+    spawn_rate: float,
+    first_buyer: int = 0,
 ) -> dict[str, Any]:
-    """One step: `users` sessions for `seconds` once all have started; its statistics."""
+    """One step: `users` sessions for `seconds` once all have started; its statistics. Its
+    buyers are the world's from `first_buyer` on: each step (a locust process of its own) has
+    people of its own, so none carries an earlier step's complaints into the product's daily
+    limit."""
     prefix = folder / f"step-{users}"
     cmd = [
         sys.executable,
@@ -289,7 +310,11 @@ def load_step(
         "--exit-code-on-error",
         "0",
     ]
-    env = {**os.environ, "ANXIN_BENCH_HTTP_CONFIG": str(config)}
+    env = {
+        **os.environ,
+        "ANXIN_BENCH_HTTP_CONFIG": str(config),
+        "ANXIN_BENCH_HTTP_FIRST_BUYER": str(first_buyer),
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     stats_csv = Path(f"{prefix}_stats.csv")
@@ -353,10 +378,12 @@ def run(
         )
     call_command("migrate", "--noinput", "-v0")
     plan = steps(start_users, max_users)
-    log(f"building the world: {sellers} sellers, {max_users} buyers, an operator")
+    # Each step's sessions are people of their own (the warm-up's too).
+    offsets, buyers = first_buyers(plan, bool(warmup_seconds))
+    log(f"building the world: {sellers} sellers, {buyers} buyers, an operator")
     # A fresh key for this run's server; the sessions made here are signed with it.
     secret_key = secrets.token_urlsafe(50)
-    config = world(sellers=sellers, buyers=max_users, stock=1_000_000, secret_key=secret_key)
+    config = world(sellers=sellers, buyers=buyers, stock=1_000_000, secret_key=secret_key)
     connection.close()  # the server's processes use their own connections
     done: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="anxin-bench-http-") as tmp:
@@ -376,7 +403,7 @@ def run(
                     seconds=warmup_seconds,
                     spawn_rate=spawn_rate,
                 )
-            for users in plan:
+            for users, first in zip(plan, offsets, strict=True):
                 log(f"step: {users} users, {step_seconds} s after all have started")
                 step = load_step(
                     url,
@@ -385,6 +412,7 @@ def run(
                     users=users,
                     seconds=step_seconds,
                     spawn_rate=spawn_rate,
+                    first_buyer=first,
                 )
                 done.append(step)
                 _table(step, log)

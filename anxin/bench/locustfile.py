@@ -33,6 +33,8 @@ CONFIG: dict[str, Any] = json.loads(
 )
 THINK = tuple(CONFIG.get("think_seconds", (0.1, 0.3)))
 POLL_SECONDS = float(CONFIG.get("poll_seconds", 0.5))
+# This step's first buyer in the world: each step (a process of its own) has people of its own.
+FIRST_BUYER = int(os.environ.get("ANXIN_BENCH_HTTP_FIRST_BUYER", "0"))
 POLL_LIMIT = float(CONFIG.get("poll_limit_seconds", 30))
 # Each lifecycle's number in its session: every 5th asks for a return, every 5th (another)
 # files a complaint.
@@ -119,7 +121,7 @@ class Buyer(_Phone):
     weight = 10
 
     def on_start(self) -> None:
-        i = next(_buyers)
+        i = FIRST_BUYER + next(_buyers)
         me = CONFIG["buyers"][i % len(CONFIG["buyers"])]
         self.shop = CONFIG["shops"][i % len(CONFIG["shops"])]
         self._sign_in(self.client, me)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from anxin.bench.http import passes, steps
+from anxin.bench.http import first_buyers, passes, steps
 from anxin.bench.tests.test_bench import bench
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -78,3 +78,14 @@ def test_the_sessions_know_the_complaint_limit_of_the_server_they_load() -> None
     # Then the sessions are told the limit, so that none files past it (a refused complaint
     # would count as a failed request and end the climb)
     assert config["complaints_per_day"] == settings.ANXIN_DISPUTE_MAX_PER_DAY
+
+
+def test_each_step_has_buyers_of_its_own() -> None:
+    # Given steps of 2, 4 and 8 users after a warm-up of 2
+    # When the steps' first buyers are planned
+    offsets, buyers = first_buyers([2, 4, 8], warmup=True)
+    # Then no step reuses the warm-up's or an earlier step's people
+    assert offsets == [2, 4, 8]
+    assert buyers == 16
+    # And without a warm-up the first step starts with the first buyer
+    assert first_buyers([2, 4], warmup=False) == ([0, 2], 6)
