@@ -12,7 +12,6 @@ from pydantic import Field, Strict
 
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import INT_MAX, Whole
-from anxin.core.errors import NotFound, msg
 from anxin.supervision import selectors, services
 from anxin.supervision.models import Complaint
 
@@ -85,14 +84,6 @@ def _out(c: Complaint, role: str) -> ComplaintOut:
     )
 
 
-def _visible(request: AuthedRequest, number: str) -> tuple[Complaint, str]:
-    c = Complaint.objects.filter(number=number).select_related("regulator").first()
-    role = selectors.complaint_role(request.auth, c) if c is not None else None
-    if c is None or role is None:
-        raise NotFound(msg("complaint {number}: not found", number=number))
-    return c, role
-
-
 @router.post("/complaints", response={201: ComplaintOut})
 def complaint_file(request: AuthedRequest, payload: ComplaintIn):
     """Complain about a seller (on Anxin: `seller_id`; elsewhere: its names and `seller_region`,
@@ -138,7 +129,7 @@ def complaints(request: AuthedRequest) -> list[ComplaintOut]:
 
 @router.get("/complaints/{number}", response=ComplaintOut)
 def complaint(request: AuthedRequest, number: str) -> ComplaintOut:
-    c, role = _visible(request, number)
+    c, role = selectors.complaint_for_reader(request.auth, number)
     return _out(c, role)
 
 

@@ -235,6 +235,20 @@ def _mine(actor: User, number: str) -> Mediation:
     return m
 
 
+def mediation_for_reader(actor: User, number: str) -> tuple[Mediation, str]:
+    """The mediation and the reader's role in it (staff of its association, the consumer, the
+    seller); not found for anyone else."""
+    m = Mediation.objects.filter(number=number).select_related("association", "complaint").first()
+    org = staff_org(actor, OrgKind.ASSOCIATION)
+    if m is not None and org is not None and org.pk == m.association_id:
+        return m, "staff"
+    if m is not None and m.consumer_id == actor.pk:
+        return m, "consumer"
+    if m is not None and m.seller_id == actor.pk:
+        return m, "seller"
+    raise NotFound(msg("mediation {number}: not found", number=number))
+
+
 def _running(m: Mediation) -> None:
     if m.status not in OPEN_STATES:
         raise Conflict(msg("mediation {number} has ended", number=m.number), code="mediation_ended")

@@ -8,7 +8,6 @@ from ninja import Router, Schema, Status
 
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import Whole
-from anxin.core.errors import NotFound, msg
 from anxin.supervision import mediation
 from anxin.supervision.models import OrgKind
 from anxin.supervision.models_association import Mediation, Referral
@@ -94,17 +93,6 @@ def _out(m: Mediation) -> MediationOut:
     )
 
 
-def _visible(request: AuthedRequest, number: str) -> Mediation:
-    m = Mediation.objects.filter(number=number).select_related("association", "complaint").first()
-    org = mediation.staff_org(request.auth, OrgKind.ASSOCIATION)
-    if m is None or not (
-        request.auth.pk in (m.consumer_id, m.seller_id)
-        or (org is not None and org.pk == m.association_id)
-    ):
-        raise NotFound(msg("mediation {number}: not found", number=number))
-    return m
-
-
 @router.post("/mediations", response={201: MediationOut})
 def mediation_start(request: AuthedRequest, payload: StartIn):
     """Start a mediation: `complaint` (the complainant asks), `case` (a buyer hands over a desk
@@ -139,7 +127,7 @@ def mediations(request: AuthedRequest) -> list[MediationOut]:
 
 @router.get("/mediations/{number}", response=MediationOut)
 def mediation_read(request: AuthedRequest, number: str) -> MediationOut:
-    return _out(_visible(request, number))
+    return _out(mediation.mediation_for_reader(request.auth, number)[0])
 
 
 @router.post("/mediations/{number}/testing", response=MediationOut)

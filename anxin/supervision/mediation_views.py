@@ -68,22 +68,10 @@ def mediation_list(request: UserRequest) -> HttpResponse:
     )
 
 
-def _visible(request: UserRequest, number: str) -> tuple[Mediation, str]:
-    m = Mediation.objects.filter(number=number).select_related("association", "complaint").first()
-    org = mediation.staff_org(request.user, OrgKind.ASSOCIATION)
-    if m is not None and org is not None and org.pk == m.association_id:
-        return m, "staff"
-    if m is not None and m.consumer_id == request.user.pk:
-        return m, "consumer"
-    if m is not None and m.seller_id == request.user.pk:
-        return m, "seller"
-    raise NotFound(msg("mediation {number}: not found", number=number))
-
-
 @login_required
 def mediation_page(request: UserRequest, number: str) -> HttpResponse:
     try:
-        m, role = _visible(request, number)
+        m, role = mediation.mediation_for_reader(request.user, number)
     except DomainError as e:
         return error_page(request, e)
     return render(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from anxin.accounts.models import User
+from anxin.core.errors import NotFound, msg
 from anxin.supervision.models import Complaint, ComplaintStatus, Organisation, OrgStaff
 
 
@@ -44,3 +45,12 @@ def complaints_against(user: User) -> QuerySet[Complaint]:
     return Complaint.objects.filter(seller=user, status=ComplaintStatus.ADMITTED).order_by(
         "-received_at"
     )
+
+
+def complaint_for_reader(user: User, number: str) -> tuple[Complaint, str]:
+    """The complaint and the reader's role in it; not found for anyone who may not see it."""
+    c = Complaint.objects.filter(number=number).select_related("regulator").first()
+    role = complaint_role(user, c) if c is not None else None
+    if c is None or role is None:
+        raise NotFound(msg("complaint {number}: not found", number=number))
+    return c, role

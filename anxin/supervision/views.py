@@ -29,7 +29,7 @@ from anxin.core.money import parse_yuan
 from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
 from anxin.supervision import selectors, services
-from anxin.supervision.models import Complaint, ComplaintStatus, Organisation, OrgKind, RegionBasis
+from anxin.supervision.models import ComplaintStatus, Organisation, OrgKind, RegionBasis
 from anxin.web.regions import region_from
 
 REFUSAL_GROUNDS = {
@@ -166,18 +166,10 @@ def complaint_list(request: UserRequest) -> HttpResponse:
     )
 
 
-def _complaint_for(request: UserRequest, number: str) -> tuple[Complaint, str]:
-    c = Complaint.objects.filter(number=number).select_related("regulator").first()
-    role = selectors.complaint_role(request.user, c) if c is not None else None
-    if c is None or role is None:
-        raise NotFound(msg("complaint {number}: not found", number=number))
-    return c, role
-
-
 @login_required
 def complaint_page(request: UserRequest, number: str) -> HttpResponse:
     try:
-        c, role = _complaint_for(request, number)
+        c, role = selectors.complaint_for_reader(request.user, number)
     except DomainError as e:
         return error_page(request, e)
     decision = c.law or {}
@@ -235,7 +227,7 @@ def complaint_act(request: UserRequest, number: str, action: str) -> HttpRespons
 def complaint_file(request: UserRequest, number: str, file_id: int) -> HttpResponseBase:
     """A piece of the complaint's evidence: for the complainant and the regulator's staff."""
     try:
-        c, role = _complaint_for(request, number)
+        c, role = selectors.complaint_for_reader(request.user, number)
         f = c.files.filter(pk=file_id).first()
         if role == "seller" or f is None:
             raise NotFound(msg("complaint {number}: not found", number=number))
