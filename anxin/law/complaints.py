@@ -100,9 +100,11 @@ def _admissibility(f: CaseFacts, *, measures_2026: bool) -> list[Decision]:
     )
     if not calendar_covers(by):
         d.say(
-            f"{by.year}年的节假日安排尚未公布，上述期限只按周末计算，公布后可能顺延。",
+            f"{by.year}年的节假日安排尚未公布，上述期限跳过周末和《全国年节及纪念日放假办法》"
+            "规定的法定节日计算，调休安排公布后可能变动。",
             f"The holiday schedule for {by.year} has not been announced yet: the period above "
-            "skips weekends only and may move once it is.",
+            "skips weekends and the public holidays the law itself fixes (the State Council's "
+            "Measures on National Holidays), and may move once the schedule is announced.",
         )
 
     grounds_zh: list[str] = []

@@ -14,8 +14,16 @@ holiday ends on the first working day after it. An ordinary weekend is not moved
 is written for official holidays, and the case-facts examples count that way.
 
 For a year the installed calendar does not yet cover (the schedule is announced each
-November) no holiday is known, so no day is moved; `calendar_covers()` says whether a date
-was checked against an announced schedule.
+November or December) the law itself still names the public holidays: the State Council's
+Measures on National Holidays (全国年节及纪念日放假办法, as amended in 2024, in force from
+2025-01-01), Art. 2: New Year's Day (1 January), the Spring Festival (New Year's Eve and the
+first three days of the lunar year), Qingming (the day of the solar term), Labour Day (1 and 2
+May), the Dragon Boat Festival (5th of the 5th lunar month), the Mid-Autumn Festival (15th of
+the 8th lunar month) and National Day (1 to 3 October). Those 13 days are days off in such a
+year (lunar dates and the solar term from the `lunar-python` package); what only the yearly
+schedule adds (the bridging days off and the weekends made working days) is not known, so a
+period counted into such a year may still move once it is announced, and
+`calendar_covers()` says whether a date was checked against an announced schedule.
 
 Every deadline in Anxin is counted by `due_at(start, days, kind)`: calendar days by the rules
 above, or working days by the State Council's schedule (the 12315 authorities' 7 working
@@ -35,6 +43,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from lunar_python import Lunar, Solar
 
 ONE_DAY = dt.timedelta(days=1)
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -47,13 +56,39 @@ class DayKind(StrEnum):
     WORKING = "working"  # 工作日: only the working days of the State Council's schedule
 
 
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int) -> dict[dt.date, str]:
+    """The public holidays the Measures on National Holidays (2024, Art. 2) fix for `year`,
+    before any yearly schedule: 13 days, by the names chinese-calendar gives them."""
+
+    def lunar(month: int, day: int) -> dt.date:
+        return dt.date.fromisoformat(Lunar.fromYmd(year, month, day).getSolar().toYmd())
+
+    spring = lunar(1, 1)
+    qingming = Solar.fromYmd(year, 4, 1).getLunar().getJieQiTable()["清明"].toYmd()
+    days = {
+        dt.date(year, 1, 1): "New Year's Day",
+        spring - ONE_DAY: "Spring Festival",
+        dt.date.fromisoformat(qingming): "Tomb-sweeping Day",
+        dt.date(year, 5, 1): "Labour Day",
+        dt.date(year, 5, 2): "Labour Day",
+        lunar(5, 5): "Dragon Boat Festival",
+        lunar(8, 15): "Mid-autumn Festival",
+        **{dt.date(year, 10, d): "National Day" for d in (1, 2, 3)},
+    }
+    # (The first lunar day falls between 21 January and 20 February: its eve is in `year` too.)
+    days.update({spring + dt.timedelta(days=n): "Spring Festival" for n in range(3)})
+    return days
+
+
 @lru_cache(maxsize=4096)
 def official_holiday(day: dt.date) -> str | None:
-    """The name of the announced public holiday `day` belongs to, if any."""
+    """The name of the public holiday `day` belongs to, if any: from the announced schedule,
+    or, in a year not yet announced, the holidays the law itself fixes."""
     try:
         rest, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
-        return None
+        return statutory_holidays(day.year).get(day)
     # A weekend made a working day carries the holiday's name too, but is not a day off.
     return str(name) if rest and name else None
 
@@ -63,7 +98,7 @@ def _workday(day: dt.date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 def calendar_covers(day: dt.date) -> bool:
@@ -89,9 +124,9 @@ def longest_shift() -> dt.timedelta:
     """The most Art. 203 can move a period's last day, over the installed calendar: only a day
     of an announced holiday is moved (to the first working day after it), so the longest move
     is the longest, over the calendar's holiday days, from one of them to the working day
-    after it (ten days from 2020-01-24, the Spring Festival holiday extended that year). A
-    day outside every announced holiday, or in a year the calendar does not cover, is not
-    moved at all."""
+    after it (ten days from 2020-01-24, the Spring Festival holiday extended that year). In a
+    year the calendar does not cover, only the law's own 13 days move a last day, and never
+    further than that (the Spring Festival's four days and a weekend)."""
     return max((last_day(day) - day for day in chinese_calendar.holidays), default=dt.timedelta(0))
 
 

@@ -143,6 +143,10 @@ def test_a_deadline_in_a_year_without_an_announced_schedule_says_so() -> None:
     d = _decision(_facts(dt.date(2026, 12, 28), dt.date(2026, 12, 1)))
     # Then the reasons say that the schedule is not announced and the deadline may move
     assert "2027年的节假日安排尚未公布" in d["reasons"]["zh"]
+    # And the deadline skips New Year's Day, a day off by law whatever the schedule says
+    assert {"what": "acceptance_decision_by", "date": "2027-01-07"}.items() <= next(
+        x for x in d["deadlines"] if x["what"] == "acceptance_decision_by"
+    ).items()
     assert "holiday schedule for 2027 has not been announced" in d["reasons"]["en"]
     # And a deadline inside an announced year says nothing of the kind
     d = _decision(_facts(dt.date(2026, 12, 1), dt.date(2026, 11, 1)))

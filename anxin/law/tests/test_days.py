@@ -42,13 +42,37 @@ def test_inclusive_and_exclusive_boundary_words() -> None:
     assert days.exceeds(D(2026, 5, 11), end)
 
 
-def test_a_year_without_a_published_calendar_moves_nothing() -> None:
-    # When a date falls in a year with no published holiday calendar (2099)
-    # Then the calendar says so and a period ending in it is not moved
+def test_a_year_without_a_published_schedule_still_keeps_the_laws_own_holidays() -> None:
+    # Given a year with no published holiday schedule (2099), and 2026, which has one
     assert not days.calendar_covers(D(2099, 1, 1))
-    assert days.days_after(D(2098, 12, 25), 7) == D(2099, 1, 1)
-    # And 2026's calendar is published
     assert days.calendar_covers(D(2026, 1, 1))
+    # When a period ends on New Year's Day 2099, a Thursday
+    # Then it moves to the next day, as the Measures on National Holidays make 1 January a day
+    # off whatever the schedule will say
+    assert days.days_after(D(2098, 12, 25), 7) == D(2099, 1, 2)
+    # And an ordinary weekday of that year is not moved
+    assert days.days_after(D(2099, 3, 1), 9) == D(2099, 3, 10)
+    # And working days skip the Spring Festival's eve and first three days (2027: 5 to 8 Feb)
+    assert days.working_days_after(D(2027, 2, 4), 1) == D(2027, 2, 9)
+    # And National Day's three days (2099: 1 October is a Thursday)
+    assert days.working_days_after(D(2099, 9, 30), 1) == D(2099, 10, 5)
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_laws_own_holidays_are_days_off_in_every_announced_schedule_since_2025(
+    year: int,
+) -> None:
+    import chinese_calendar
+
+    # Given the 13 days the 2024 Measures on National Holidays fix, computed for a year whose
+    # schedule the State Council has announced
+    fixed = days.statutory_holidays(year)
+    assert len(fixed) == 13
+    # Then each of them is a day off of that holiday in the announced schedule
+    for day, name in fixed.items():
+        rest, announced = chinese_calendar.get_holiday_detail(day)
+        assert rest, day
+        assert announced == name, (day, announced, name)
 
 
 def test_parameters_are_dated_and_cited() -> None:
