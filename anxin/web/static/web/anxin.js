@@ -142,3 +142,25 @@ document.addEventListener("click", function (event) {
     window.location.assign(done);
   });
 });
+// The top menu scrolls sideways on a phone when its links do not fit (English is longer): its
+// edge fades where more links hide, so that a person sees there is more to swipe to.
+(function () {
+  function mark(nav) {
+    var more = [];
+    if (nav.scrollLeft > 1) more.push("left");
+    if (nav.scrollLeft + nav.clientWidth < nav.scrollWidth - 1) more.push("right");
+    nav.setAttribute("data-more", more.join(" "));
+  }
+  function setUp() {
+    var nav = document.querySelector("header.top nav");
+    if (!nav) return;
+    mark(nav);
+    nav.addEventListener("scroll", function () { mark(nav); }, { passive: true });
+    window.addEventListener("resize", function () { mark(nav); });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
