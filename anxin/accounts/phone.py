@@ -15,19 +15,15 @@ in by code: their password and second factor stay the way in (accounts.twofactor
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import math
-import os
 import re
 import secrets
-import threading
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -37,7 +33,7 @@ from django.utils import timezone
 from anxin.accounts.models import SELF_SERVICE_ROLES, PhoneCode, RateWindow, Role, User
 from anxin.accounts.throttle import TooManyAttempts
 from anxin.core.errors import Conflict, DomainError, Forbidden, ValidationFailed, msg
-from anxin.core.keyfile import load_or_create
+from anxin.core.keyfile import secret_key
 from anxin.sms.providers import SmsNotSent, get_provider
 
 log = logging.getLogger(__name__)
@@ -48,9 +44,6 @@ CODE_DIGITS = 6
 RESEND_SECONDS = 60
 _SEPARATORS = re.compile(r"[\s\-().]")
 
-_lock = threading.Lock()
-_keys: dict[str, bytes] = {}
-
 
 class SmsUnavailable(DomainError):
     status = 503
@@ -58,17 +51,10 @@ class SmsUnavailable(DomainError):
     title = "SMS unavailable"
 
 
-def _key() -> bytes:
-    path = Path(settings.ANXIN_KEYS_DIR) / "phone-code.key"
-    with _lock:
-        if str(path) not in _keys:
-            text = load_or_create(path, lambda: base64.b64encode(os.urandom(32)).decode())
-            _keys[str(path)] = base64.b64decode(text)
-        return _keys[str(path)]
-
-
 def _digest(number: str, code: str) -> str:
-    return hmac.new(_key(), f"{number}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret_key("phone-code.key"), f"{number}:{code}".encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def normalise_number(raw: str) -> str:

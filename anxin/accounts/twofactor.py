@@ -1,6 +1,12 @@
 """The second factor of operators and regulators (settings.ANXIN_2FA_ROLES), with django-otp:
 a TOTP authenticator app (enrolled by a QR code), and ten single-use backup codes.
 
+Backup codes are shown once and kept only as a keyed digest (HMAC-SHA-256 with a key in
+ANXIN_KEYS_DIR, not in the database, cut to 80 bits): a copy of the database alone gives no
+code that signs in, and a code of 40 random bits cannot be found from its digest without the
+key. django-otp's static device compares what it is given with what it stores, so Anxin hands
+it the digest of the code typed.
+
 The password alone never makes such a session: the sign-in page keeps the account as pending
 (in the session, not signed in) until the code is given, and a staff member with no app yet
 enrols one there before reaching any page. A session of such a role that has no verified
@@ -10,6 +16,9 @@ device (made before this rule, or by any other path) counts as no session at all
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +35,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from anxin.accounts.models import User
+from anxin.core.keyfile import secret_key
 
 BACKUP_CODES = 10
 APP_NAME = "authenticator"
@@ -47,9 +57,15 @@ def verify(user: User, token: str) -> Device | None:
     if not token or len(token) > 16:
         return None
     for device in devices_for_user(user, confirmed=True):
-        if device.verify_token(token):
+        if device.verify_token(backup_digest(token) if isinstance(device, StaticDevice) else token):
             return device
     return None
+
+
+def backup_digest(code: str) -> str:
+    """What is stored of a backup code: 16 base32 characters (80 bits) of its HMAC."""
+    mac = hmac.new(secret_key("backup-code.key"), code.encode(), hashlib.sha256).digest()
+    return base64.b32encode(mac[:10]).decode().lower()
 
 
 @transaction.atomic
@@ -85,7 +101,9 @@ def backup_codes_renew(user: User) -> list[str]:
     )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=backup_digest(c)) for c in codes]
+    )
     return codes
 
 

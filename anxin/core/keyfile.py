@@ -5,6 +5,7 @@ or overwrites a secret in use."""
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from collections.abc import Callable
@@ -27,3 +28,20 @@ def load_or_create(path: Path, make: Callable[[], str]) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+_lock = threading.Lock()
+_secrets: dict[str, bytes] = {}
+
+
+def secret_key(name: str) -> bytes:
+    """32 random bytes kept in the file `name` of settings.ANXIN_KEYS_DIR (made on first use),
+    read once per process: the keys of Anxin's MACs and sealed fields."""
+    from django.conf import settings
+
+    path = Path(settings.ANXIN_KEYS_DIR) / name
+    with _lock:
+        if str(path) not in _secrets:
+            text = load_or_create(path, lambda: base64.b64encode(os.urandom(32)).decode())
+            _secrets[str(path)] = base64.b64decode(text)
+        return _secrets[str(path)]

@@ -9,29 +9,13 @@ the number in the clear)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import os
-import threading
-from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
 
-from anxin.core.keyfile import load_or_create
-
-_lock = threading.Lock()
-_keys: dict[str, bytes] = {}
-
-
-def _key(name: str) -> bytes:
-    path = Path(settings.ANXIN_KEYS_DIR) / name
-    with _lock:
-        if str(path) not in _keys:
-            text = load_or_create(path, lambda: base64.b64encode(os.urandom(32)).decode())
-            _keys[str(path)] = base64.b64decode(text)
-        return _keys[str(path)]
+from anxin.core.keyfile import secret_key as _key
 
 
 def seal(value: str, field: str) -> bytes:

@@ -111,6 +111,58 @@ def test_a_backup_code_signs_in_once(clock, operator) -> None:
     assert again.post("/login/verify", {"code": backup}).status_code == 400
 
 
+def test_backup_codes_are_kept_only_as_keyed_digests(clock, operator) -> None:
+    # Given an operator with an app and new backup codes
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    from anxin.accounts import twofactor
+
+    TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
+    codes = twofactor.backup_codes_renew(operator)
+    # Then the database holds none of the codes, only a 16-character digest of each
+    stored = set(StaticToken.objects.filter(device__user=operator).values_list("token", flat=True))
+    assert len(stored) == 10
+    assert not stored & set(codes)
+    assert all(len(t) == 16 for t in stored)
+    # When someone with a copy of the database tries a stored value as a code
+    c = password_step("operator")
+    r = c.post("/login/verify", {"code": sorted(stored)[0]})
+    # Then it does not sign in, and nothing is used up
+    assert r.status_code == 400
+    assert not signed_in(c)
+    assert twofactor.backup_codes_left(operator) == 10
+    # And a code itself still does, once
+    clock.shift(dt.timedelta(seconds=5))
+    c = password_step("operator")
+    assert c.post("/login/verify", {"code": codes[3]}).status_code == 302
+    assert twofactor.backup_codes_left(operator) == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_codes_kept_in_plain_text_into_digests(operator) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from anxin.accounts import twofactor
+
+    # Given the database before the digests, and backup codes kept as django-otp keeps them
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0006_seller_address_region")])
+    device = StaticDevice.objects.create(user=operator, name="backup", confirmed=True)
+    plain = [StaticToken.random_token() for _ in range(3)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=t) for t in plain])
+    # When the migration runs
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    # Then no code is left in plain text, and each still signs in once
+    stored = set(StaticToken.objects.filter(device=device).values_list("token", flat=True))
+    assert stored == {twofactor.backup_digest(t) for t in plain}
+    TOTPDevice.objects.create(user=operator, name="authenticator", confirmed=True)
+    assert twofactor.verify(operator, plain[0]) is not None
+    assert twofactor.verify(operator, plain[0]) is None
+
+
 def test_the_password_step_expires(clock, staff) -> None:
     # Given a regulator who gave her password eleven minutes ago
     regulator = staff["regulator"]
