@@ -18,7 +18,11 @@ def law_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/law_index.html",
-        {"statutes": statutes, "names_en": catalogue.NAMES_EN},
+        {
+            # Each version with its last day in force (None for the latest).
+            "statutes": [(s, catalogue.in_force_until(s)) for s in statutes],
+            "names_en": catalogue.NAMES_EN,
+        },
     )
 
 

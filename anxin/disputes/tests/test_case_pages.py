@@ -226,6 +226,10 @@ def test_a_decision_citing_the_aucl_for_a_sale_before_its_revision_links_the_201
     # 2025 revision (in force 2025-10-15), which renumbers its articles, at its decision
     clock.move_to(dt.datetime(2025, 6, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     d, order, people = to_decision(clock, buyer, seller, listing)
+    # When the adjudicator opens the case to decide it
+    form = client_for(people["adj1"], "en").get(f"/disputes/{d.number}/").content.decode()
+    # Then the form says the law is cited in the version in force on the day of the sale
+    assert "cited in the version in force on 2025-06-02" in form
     # When the adjudicator cites an article only the 2025 text has
     # Then the citation is refused: the 2019 text, the law of the sale, has 33 articles
     with pytest.raises(ValidationFailed, match="AUCL has no article 35"):

@@ -15,6 +15,9 @@ def test_the_index_lists_every_statute_version() -> None:
     # Then it links every version of every statute
     for sid, version, _ in FILES:
         assert f"/law/{sid}/{version}/" in page
+    # And a version replaced by a later one says until when it was in force
+    assert "施行期间 2019-04-23 至 2025-10-14" in page
+    assert "施行期间 2020-01-01 至 2026-04-14" in page
 
 
 def test_a_statute_page_has_an_anchor_per_article_and_english_glosses() -> None:
