@@ -22,6 +22,7 @@ from anxin.core.errors import DomainError
 from anxin.core.money import parse_yuan
 from anxin.core.pages import error_page, page_lang, user_message
 from anxin.orders.models import OrderStatus
+from anxin.orders.selectors import order_for
 from anxin.orders.views import order_action_run
 
 ITEM_CONDITIONS = [
@@ -93,7 +94,10 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
             item_condition=request.GET.get("item_condition", "intact"),
             quantity=request.GET.get("quantity") or None,
         )
-        ctx = {"decisions": [d.json() for d in decisions], "backed": backed}
+        # The day of the purchase, which picked the rules' versions and picks the cited
+        # statutes' (the order is readable: the preview above checked it).
+        paid_at = order_for(request.user, number).paid_at
+        ctx = {"decisions": [d.json() for d in decisions], "backed": backed, "on": paid_at}
     except DomainError as e:
         if e.status == 404:
             return error_page(request, e)

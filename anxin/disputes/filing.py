@@ -231,13 +231,14 @@ def filing_view(
     order = order_for(user, number) if number else None
     now = timezone.now()
     after_sale = escalated_after_sale(order) if order is not None else None
+    paid_day = (
+        day_of(order.paid_at) if order is not None and order.paid_at else (paid_on or day_of(now))
+    )
     law, law_fen = law_for(
         category=category,
         order=order,
         paid_fen=order.amount_fen if order is not None else paid_fen,
-        paid_on=day_of(order.paid_at)
-        if order is not None and order.paid_at
-        else (paid_on or day_of(now)),
+        paid_on=paid_day,
         now=now,
         after_sale=after_sale,
     )
@@ -245,6 +246,8 @@ def filing_view(
     wanted = WANTED.get(category, ())
     return {
         "law": law,
+        # The day the law was read on, which picks the version of a statute with several.
+        "law_day": paid_day,
         "law_fen": law_fen,
         "held": [w for w in wanted if held.get(w)],
         "missing": [w for w in wanted if not held.get(w)],
@@ -300,7 +303,9 @@ def within_outside_limit(actor: User, seller_id: int, now: dt.datetime) -> None:
         )
 
 
-def citations_checked(raw: Any) -> list[dict[str, Any]]:
+def citations_checked(raw: Any, on: dt.date | None = None) -> list[dict[str, Any]]:
+    """A decision's citations, each naming an article of the statute's version in force on
+    `on` (the case's law day; the latest version when no day is given)."""
     if not isinstance(raw, list) or not raw:
         raise ValidationFailed(
             "citations: a decision cites at least one article", field="citations"
@@ -312,7 +317,11 @@ def citations_checked(raw: Any) -> list[dict[str, Any]]:
                 msg("citations[{i}]: needs statute and article", i=i), field="citations"
             )
         try:
-            statute = catalogue.statute(c["statute"])
+            statute = (
+                catalogue.statute(c["statute"])
+                if on is None
+                else catalogue.cited_version(c["statute"], on)
+            )
         except KeyError:
             raise ValidationFailed(
                 msg("citations[{i}]: no statute {statute}", i=i, statute=repr(c["statute"])),

@@ -8,9 +8,12 @@ deadlines.dispute_deadline), so no case ever stalls.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -151,6 +154,16 @@ class Dispute(models.Model):
     @property
     def paid_fen(self) -> int:
         return self.order.amount_fen if self.order_id else self.outside_paid_fen  # type: ignore[union-attr]
+
+    @property
+    def law_day(self) -> dt.date:
+        """The day the case's law is read on: the purchase's (the day the law engine's rules
+        for a complaint pick their version by, disputes.filing.law_for), else the day the case
+        was filed. It picks the version of a statute with several (AUCL) the case cites."""
+        paid_at = self.order.paid_at if self.order_id else None  # type: ignore[union-attr]
+        if paid_at is not None:
+            return timezone.localtime(paid_at).date()
+        return self.outside_paid_on or timezone.localtime(self.created_at).date()
 
 
 class DisputeEvent(models.Model):

@@ -569,7 +569,7 @@ def dispute_decide(
             field="compensation_fen",
         )
     reasons = clean_text(reasons, "reasons", 5000, multiline=True)
-    cited = citations_checked(citations)
+    cited = citations_checked(citations, d.law_day)
     departure = clean_text(
         departure_reason, "departure_reason", 2000, required=False, multiline=True
     )

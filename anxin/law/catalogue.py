@@ -194,17 +194,52 @@ def catalogue() -> dict[tuple[str, str], Statute]:
 
 def statute(statute_id: str, on: dt.date | None = None) -> Statute:
     """The version of a statute in force on a date (the latest when no date is given)."""
-    versions = sorted(
-        (s for (sid, _), s in catalogue().items() if sid == statute_id), key=lambda s: s.version
-    )
-    if not versions:
+    held = versions(statute_id)
+    if not held:
         raise KeyError(f"no statute {statute_id!r}")
     if on is None:
-        return versions[-1]
-    in_force = [s for s in versions if dt.date.fromisoformat(s.version) <= on]
+        return held[-1]
+    in_force = [s for s in held if dt.date.fromisoformat(s.version) <= on]
     if not in_force:
         raise KeyError(f"{statute_id} was not in force on {on}")
     return in_force[-1]
+
+
+def versions(statute_id: str) -> list[Statute]:
+    """Every version of a statute Anxin holds, oldest first (none for an unknown id)."""
+    return sorted(
+        (s for (sid, _), s in catalogue().items() if sid == statute_id), key=lambda s: s.version
+    )
+
+
+def cited_version(statute_id: str, on: dt.date) -> Statute:
+    """The version a citation made for a case of day `on` names: the one in force that day.
+    Before the first version Anxin holds, the first: a rule citing it for an earlier case says
+    the article did not exist yet (rules._not_yet, complaints.before_the_measures)."""
+    held = versions(statute_id)
+    if not held:
+        raise KeyError(f"no statute {statute_id!r}")
+    in_force = [s for s in held if dt.date.fromisoformat(s.version) <= on]
+    return in_force[-1] if in_force else held[0]
+
+
+def in_force_until(s: Statute) -> dt.date | None:
+    """The last day a version was in force: the day before the next version's first, or None
+    for the latest."""
+    later = [v for v in versions(s.id) if v.version > s.version]
+    return dt.date.fromisoformat(later[0].version) - dt.timedelta(days=1) if later else None
+
+
+# The year a version of a several-version statute is known by, where it is not the year of its
+# first day in force: the interim complaint-handling measures are in force from 2020-01-01, in
+# their text as amended 2022-03-24 (the "2022" measures).
+_EDITION_YEARS = {("CRM", "2020-01-01"): "2022"}
+
+
+def edition(s: Statute) -> str:
+    """The year a version is known by, to tell it from the statute's other versions in a
+    citation: CRM (2022), AUCL (2019)."""
+    return _EDITION_YEARS.get((s.id, s.version), s.version[:4])
 
 
 @cache

@@ -210,6 +210,14 @@ def before_the_measures(f: CaseFacts) -> list[Decision]:
     return [d.done("refused")]
 
 
+def entrusting(received: dt.date) -> Citation:
+    """The article that lets the regulator entrust the mediation of an accepted complaint to a
+    consumer association or another mediation organisation, in the version in force when the
+    complaint was received: the measures' Art. 19 (both parties agreeing), the interim
+    measures' Art. 17."""
+    return C("CRM", 19) if received >= MEASURES_2026 else C("CRM", 17)
+
+
 # Claim kind -> (the date that picks the version, [(first day, rule), ...] oldest first).
 VERSIONS: dict[str, tuple[str, list[tuple[dt.date, Rule]]]] = {
     "complaint_admissibility": (

@@ -28,6 +28,7 @@ from anxin.core.errors import DomainError, NotFound, ValidationFailed, msg
 from anxin.core.money import parse_yuan
 from anxin.core.pages import error_page, user_message
 from anxin.core.text import parse_int
+from anxin.law.complaints import entrusting
 from anxin.supervision import selectors, services
 from anxin.supervision.models import ComplaintStatus, Organisation, OrgKind, RegionBasis
 from anxin.web.regions import region_from
@@ -184,6 +185,7 @@ def complaint_page(request: UserRequest, number: str) -> HttpResponse:
             "decision": decision,
             "reasons": decision.get("reasons", {}),
             "citations": decision.get("citations", []),
+            "entrust_cite": entrusting(timezone.localtime(c.received_at).date()),
             "files": list(c.files.all()) if role != "seller" else [],
             "grounds": REFUSAL_GROUNDS,
             "ground_label": REFUSAL_GROUNDS.get(c.refusal_ground, ""),

@@ -1,5 +1,7 @@
-"""The statutes, readable by anyone: /law/ lists them, /law/<ID>/ shows one with an anchor per
-article (#art-25), and every citation in Anxin links there (templatetags `cite_url`)."""
+"""The statutes, readable by anyone: /law/ lists them, /law/<ID>/ shows the version in force today
+with an anchor per article (#art-25), /law/<ID>/<version>/ one version. Every citation in Anxin
+links there (templatetags `cite_url`): to the dated version, for a statute whose versions
+number their articles differently (CRM, AUCL)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,11 @@ def law_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/law_index.html",
-        {"statutes": statutes, "names_en": catalogue.NAMES_EN},
+        {
+            # Each version with its last day in force (None for the latest).
+            "statutes": [(s, catalogue.in_force_until(s)) for s in statutes],
+            "names_en": catalogue.NAMES_EN,
+        },
     )
 
 
@@ -28,7 +34,20 @@ def law_statute(request: HttpRequest, statute_id: str, version: str = "") -> Htt
             s = catalogue.statute(statute_id, timezone.localdate())
     except (KeyError, ValueError):
         raise Http404(f"no statute {statute_id} {version}".strip()) from None
-    others = sorted(v for (sid, v) in catalogue.catalogue() if sid == statute_id)
+    today = timezone.localdate()
+    # Every version, with its last day in force, for a reader to see which one this is and go
+    # to the others (a citation links to the version in force on the day the rule applied).
+    versions = [
+        {
+            "s": v,
+            "until": catalogue.in_force_until(v),
+            "current": v.version == s.version,
+            "today": v.version <= today.isoformat()
+            and (catalogue.in_force_until(v) or today) >= today,
+        }
+        for v in catalogue.versions(statute_id)
+    ]
+    shown = next(v for v in versions if v["current"])
     english = (get_language() or "").startswith("en")
     articles = [
         (a, catalogue.gloss(s.id, s.version, a.number) if english else None)
@@ -41,6 +60,9 @@ def law_statute(request: HttpRequest, statute_id: str, version: str = "") -> Htt
             "s": s,
             "name_en": catalogue.NAMES_EN.get(s.id, ""),
             "articles": articles,
-            "versions": others,
+            "versions": versions if len(versions) > 1 else [],
+            "until": shown["until"],
+            "in_force_today": shown["today"],
+            "today_version": next((v["s"] for v in versions if v["today"]), None),
         },
     )

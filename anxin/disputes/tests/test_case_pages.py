@@ -212,3 +212,54 @@ def test_a_party_waiting_for_the_other_is_offered_the_file_not_a_turn(
     assert 'data-testid="evidence-text"' in page
     assert "Your turn" not in page
     assert "Add to the file" in page
+
+
+def test_a_decision_citing_the_aucl_for_a_sale_before_its_revision_links_the_2019_text(
+    clock, buyer, seller, listing
+) -> None:
+    import datetime as dt
+
+    from anxin.core.errors import ValidationFailed
+    from anxin.disputes.tests.helpers import to_decision
+
+    # Given a case about an order paid on 2025-06-02, before the Anti-Unfair Competition Law's
+    # 2025 revision (in force 2025-10-15), which renumbers its articles, at its decision
+    clock.move_to(dt.datetime(2025, 6, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    d, order, people = to_decision(clock, buyer, seller, listing)
+    # When the adjudicator opens the case to decide it
+    form = client_for(people["adj1"], "en").get(f"/disputes/{d.number}/").content.decode()
+    # Then the form says the law is cited in the version in force on the day of the sale
+    assert "cited in the version in force on 2025-06-02" in form
+    # When the adjudicator cites an article only the 2025 text has
+    # Then the citation is refused: the 2019 text, the law of the sale, has 33 articles
+    with pytest.raises(ValidationFailed, match="AUCL has no article 35"):
+        services.dispute_decide(
+            actor=people["adj1"],
+            number=d.number,
+            refund_fen=order.amount_fen,
+            compensation_fen=0,
+            reasons="有奖销售违法",
+            citations=[{"statute": "AUCL", "article": 35}],
+            departure_reason="x",
+        )
+    # When the adjudicator decides citing AUCL Art. 10 (prize promotions, in the 2019 text)
+    # and CRPL Art. 55(1)
+    services.dispute_decide(
+        actor=people["adj1"],
+        number=d.number,
+        refund_fen=order.amount_fen,
+        compensation_fen=0,
+        reasons="有奖销售违法",
+        citations=[
+            {"statute": "AUCL", "article": 10},
+            {"statute": "CRPL", "article": 55, "paragraph": 1},
+        ],
+        departure_reason="仅退款",
+    )
+    # Then the case page links the 2019 text's Art. 10, labelled with its year, in Chinese
+    # and in English, and the single-version CRPL keeps its plain link
+    page = client_for(buyer).get(f"/disputes/{d.number}/").content.decode()
+    assert '<a href="/law/AUCL/2019-04-23/#art-10">《反不正当竞争法》（2019年版）第10条</a>' in page
+    assert '<a href="/law/CRPL/#art-55">《消费者权益保护法》第55条第1款</a>' in page
+    page = client_for(buyer, "en").get(f"/disputes/{d.number}/").content.decode()
+    assert '<a href="/law/AUCL/2019-04-23/#art-10">AUCL (2019) Art. 10</a>' in page

@@ -153,3 +153,62 @@ def test_the_picker_answers_htmx_with_the_next_level(client: Client) -> None:
     assert r.status_code == 200
     assert 'name="seller_region_city"' in page
     assert "杭州市" in page
+
+
+BEIJING_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def _filed_on(buyer: User, day: dt.date) -> Complaint:
+    """A complaint the buyer filed on the page on `day`, at Xihu's regulator."""
+    import time_machine
+
+    buyer.phone = "13900001111"
+    buyer.save(update_fields=["phone"])
+    with time_machine.travel(dt.datetime.combine(day, dt.time(10), BEIJING_TZ), tick=False):
+        assert signed_in(buyer).post("/complaints/new", form()).status_code == 302
+    return Complaint.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("received", "version", "title"),
+    [
+        (dt.date(2025, 6, 3), "2020-01-01", "市场监督管理投诉举报处理暂行办法"),
+        (dt.date(2026, 6, 3), "2026-04-15", "市场监督管理投诉举报处理办法"),
+    ],
+)
+def test_a_complaint_cites_the_measures_in_force_when_it_was_received(
+    buyer: User, received: dt.date, version: str, title: str
+) -> None:
+    # Given Xihu's regulator, and a complaint received under the 2022 interim measures (until
+    # 2026-04-14) or under the 2026 measures, which number their articles differently
+    _, staff = office(OrgKind.REGULATOR, XIHU, "西湖区市场监督管理局")
+    c = _filed_on(buyer, received)
+    cited = [x["article"] for x in c.law["citations"] if x["statute"] == "CRM"]
+    assert cited
+    # When the complainant opens its page in Chinese
+    page = signed_in(buyer).get(f"/complaints/{c.number}").content.decode()
+    # Then every CRM citation opens the article of the version in force on the day of receipt,
+    # under that version's title
+    for n in cited:
+        assert f'<a href="/law/CRM/{version}/#art-{n}">《{title}》第{n}条</a>' in page
+    assert 'href="/law/CRM/#art-' not in page
+    # And a statute with one version keeps its plain link
+    assert '<a href="/law/CC/#art-' in page or '<a href="/law/CRPL/#art-' in page
+    # When they read it in English
+    en = Client(HTTP_ACCEPT_LANGUAGE="en")
+    en.force_login(buyer)
+    page = en.get(f"/complaints/{c.number}").content.decode()
+    # Then the label names the version by its year
+    year = "2022" if version == "2020-01-01" else "2026"
+    for n in cited:
+        assert f'<a href="/law/CRM/{version}/#art-{n}">CRM ({year}) Art. {n}</a>' in page
+    # When the regulator accepts it and opens it to entrust the mediation
+    assert signed_in(staff).post(f"/complaints/{c.number}/admit").status_code == 302
+    page = signed_in(staff).get(f"/complaints/{c.number}").content.decode()
+    # Then the entrusting article is that version's own: the interim measures' Art. 17, the
+    # 2026 measures' Art. 19
+    art = 17 if version == "2020-01-01" else 19
+    assert (
+        f'href="/law/CRM/{version}/#art-{art}" data-testid="entrust-law">《{title}》第{art}条'
+        in page
+    )

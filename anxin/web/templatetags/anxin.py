@@ -1,11 +1,17 @@
+from __future__ import annotations
+
 import datetime as dt
 import re
+from typing import TYPE_CHECKING
 
 from django import template
 from django.utils import dateformat, timezone
 
 from anxin.core.money import format_fen
 from anxin.orders import labels
+
+if TYPE_CHECKING:
+    from anxin.law.catalogue import Statute
 
 register = template.Library()
 
@@ -93,27 +99,72 @@ def _cite_parts(c: object) -> tuple[str, int, int | None]:
     return c.statute, c.article, c.paragraph  # type: ignore[attr-defined]
 
 
+def _cite_day(on: object) -> dt.date | None:
+    """The day a citation was made for (a date, a datetime, read in Beijing, or an ISO date);
+    None when a template passes nothing."""
+    if isinstance(on, dt.datetime):
+        return timezone.localtime(on).date() if timezone.is_aware(on) else on.date()
+    if isinstance(on, dt.date):
+        return on
+    if isinstance(on, str) and on:
+        try:
+            return dt.date.fromisoformat(on[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _cited(sid: str, on: object) -> Statute | None:
+    """The version of a statute with several (CRM, AUCL) that a citation made for the day `on`
+    names; None for a statute with one version, or when no day is given."""
+    from anxin.law import catalogue
+
+    day = _cite_day(on)
+    if day is None or len(catalogue.versions(sid)) < 2:
+        return None
+    return catalogue.cited_version(sid, day)
+
+
 @register.filter
-def cite_url(c: object) -> str:
-    """The article a citation names, on the law pages."""
+def cite_url(c: object, on: object = None) -> str:
+    """The article a citation names, on the law pages. A statute whose versions number their
+    articles differently links to the version in force on `on`, the day the rule applied (a
+    complaint's receipt, a purchase): /law/CRM/2020-01-01/#art-14. Otherwise /law/CRPL/#art-25."""
     from django.urls import reverse
 
     sid, article, _ = _cite_parts(c)
-    return reverse("web:law_statute", args=[sid]) + f"#art-{article}"
+    version = _cited(sid, on)
+    if version is not None:
+        url = reverse("web:law_statute_version", args=[sid, version.version])
+    else:
+        url = reverse("web:law_statute", args=[sid])
+    return url + f"#art-{article}"
 
 
 @register.filter
-def cite_label(c: object) -> str:
-    """《消费者权益保护法》第25条第1款, or CRPL Art. 25(1) in English."""
+def cite_label(c: object, on: object = None) -> str:
+    """《消费者权益保护法》第25条第1款, or CRPL Art. 25(1) in English. A statute with several
+    versions names the one in force on `on`: by its own title, 《市场监督管理投诉举报处理暂行办法》
+    第14条, or by a title its versions share and the year, 《反不正当竞争法》（2019年版）第9条;
+    in English CRM (2022) Art. 14."""
     from django.utils.translation import get_language
 
-    from anxin.law.catalogue import statute
+    from anxin.law import catalogue
 
     sid, article, para = _cite_parts(c)
+    version = _cited(sid, on)
+    where = f"第{article}条" + (f"第{para}款" if para else "")
     if (get_language() or "").startswith("en"):
-        return f"{sid} Art. {article}" + (f"({para})" if para else "")
-    title = statute(sid).title.removeprefix("中华人民共和国")
-    return f"《{title}》第{article}条" + (f"第{para}款" if para else "")
+        edition = f" ({catalogue.edition(version)})" if version is not None else ""
+        return f"{sid}{edition} Art. {article}" + (f"({para})" if para else "")
+    s = version if version is not None else catalogue.statute(sid)
+    title = f"《{s.title.removeprefix('中华人民共和国')}》"
+    if version is not None and any(
+        v.title == s.title and v.version != s.version for v in catalogue.versions(sid)
+    ):
+        # The versions share a title (AUCL): the year tells them apart.
+        title += f"（{catalogue.edition(version)}年版）"
+    return title + where
 
 
 @register.filter
