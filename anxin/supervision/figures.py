@@ -418,6 +418,32 @@ def complaints_changed(complaint_ids: list[int]) -> None:
     publish(list(complaint_records(sorted(set(complaint_ids)))))
 
 
+def seller_shown_changed(*, seller_id: int, chunk: int = 2000) -> None:
+    """A seller's shown address region or shop name changed (hook SELLER_SHOWN_CHANGED, in the
+    transaction of the change): its cases' records are republished, so that they count under
+    its new region and name at once, as a rebuild would. Its desk cases take both from the
+    seller's profile. A complaint about it is republished too unless its region is one the
+    complainant named, though its record reads the region it was routed to when filed (the
+    regulator there handles it) and the shop name then, both stored on the complaint, so
+    that it keeps them: what a rebuild says too."""
+    from anxin.disputes.models import Dispute
+    from anxin.supervision.models import Complaint, RegionBasis
+
+    ids = list(
+        Dispute.objects.filter(seller_id=seller_id).order_by("pk").values_list("pk", flat=True)
+    )
+    for i in range(0, len(ids), chunk):
+        cases_changed(dispute_ids=ids[i : i + chunk])
+    ids = list(
+        Complaint.objects.filter(seller_id=seller_id)
+        .exclude(region_basis=RegionBasis.COMPLAINANT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for i in range(0, len(ids), chunk):
+        complaints_changed(ids[i : i + chunk])
+
+
 # --- everything again, from the cases ---------------------------------------------------------
 
 
