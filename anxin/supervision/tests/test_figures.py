@@ -293,3 +293,62 @@ def test_saving_the_profile_unchanged_republishes_nothing(
     show(seller, address_region="110101")
     # Then its records are republished once
     assert calls == [seller.pk]
+
+
+def reply_records(seller: User) -> list[tuple[str, dict]]:
+    import json
+
+    from anxin.evidence.models import Record
+
+    return [
+        (r.kind, json.loads(r.body))
+        for r in Record.objects.filter(
+            chain=f"seller:{seller.pk}", kind__startswith="figures."
+        ).order_by("id")
+    ]
+
+
+def test_each_reply_and_each_taking_down_is_on_the_evidence_log_with_its_digest(
+    seller: User,
+) -> None:
+    import hashlib
+
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # Given a seller with no reply
+    # When it replies, replaces the reply, then takes it down
+    figures.reply_set(actor=seller, text="我们对每一单都认真处理。")
+    assert reply_records(seller)[-1][1]["sha256"] == sha("我们对每一单都认真处理。")
+    figures.reply_set(actor=seller, text="已全部退款。")
+    figures.reply_set(actor=seller, text="")
+    # Then each is a record on the seller's chain, with the seller and the text's SHA-256
+    records = reply_records(seller)
+    assert [kind for kind, _ in records] == [
+        "figures.reply_set",
+        "figures.reply_set",
+        "figures.reply_removed",
+    ]
+    assert [body["sha256"] for _, body in records] == [
+        sha("我们对每一单都认真处理。"),
+        sha("已全部退款。"),
+        sha("已全部退款。"),  # the reply taken down
+    ]
+    assert {body["seller"] for _, body in records} == {seller.pk}
+    # When it takes down a reply it no longer has
+    figures.reply_set(actor=seller, text="  ")
+    # Then nothing more is recorded
+    assert len(reply_records(seller)) == 3
+
+
+def test_a_reply_refused_to_someone_not_a_seller_records_nothing(buyer: User) -> None:
+    from anxin.core.errors import Forbidden
+    from anxin.evidence.models import Record
+
+    # Given a buyer, and the evidence log as it is
+    before = Record.objects.count()
+    # When the buyer tries to reply to figures
+    with pytest.raises(Forbidden):
+        figures.reply_set(actor=buyer, text="我是卖家")
+    # Then nothing is appended to the evidence log
+    assert Record.objects.count() == before
