@@ -30,6 +30,7 @@ from anxin.accounts.models import (
 )
 from anxin.accounts.tasks import password_reset_mail_task
 from anxin.accounts.throttle import TooManyAttempts, quota_take, signin_refused
+from anxin.core import hooks
 from anxin.core.divisions import division_clean
 from anxin.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed, msg
 from anxin.core.text import clean_phone, clean_recipient_phone, clean_text
@@ -151,7 +152,17 @@ def seller_profile_update(
         defaults["address_region"] = (
             division_clean(address_region, "address_region") if address_region else ""
         )
+    # What the seller showed until now, read under the row's lock: the public figures count
+    # its cases under its shown region and name, so a change republishes their records.
+    before = (
+        SellerProfile.objects.select_for_update()
+        .filter(user=user)
+        .values_list("shop_name", "address_region")
+        .first()
+    ) or ("", "")
     profile, _ = SellerProfile.objects.update_or_create(user=user, defaults=defaults)
+    if (profile.shop_name, profile.address_region) != before:
+        hooks.call(hooks.SELLER_SHOWN_CHANGED, seller_id=user.pk)
     return profile
 
 

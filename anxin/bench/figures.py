@@ -3,10 +3,16 @@ complaints, on PostgreSQL.
 
 The world is the credit bench's (bench/credit.py, written in the database itself with INSERT …
 SELECT over generate_series): sellers, buyers, 10,000,000 orders over 400 days and complaints
-on 1.5% of them (about 146,000) with their case events. Then, also in SQL, the complaints are
-spread as real ones are: the shops show addresses in 31 provinces, the cases fall in the 13
-categories, a fifth went to mediation, 2% are still open, the seller answered 70% of them
-within 0-3 days (an `answered` event), one in 97 was partly paid by the guarantee fund.
+on 1.5% of them (about 146,500 desk cases) with their case events. Then, also in SQL, the
+complaints are spread as real ones are: the shops show addresses in 31 provinces, the cases
+fall in the 13 categories, a fifth went to mediation, 2% are still open, the seller answered
+70% of them within 0-3 days (an `answered` event), one in 97 was partly paid by the guarantee
+fund. And complaints to market regulators through the open channel (one per 1,000 orders by
+default: 10,000, so that the two sources make over 150,000 complaints): from buyers with a
+verified phone, two thirds about sellers on Anxin (counted in the region the shop shows), a
+third about sellers elsewhere (in the region the complainant named), in every state (waiting
+for the regulator, accepted, refused by staff or by the law, withdrawn), some accepted ones
+entrusted to the consumer association, which settled, failed or is still mediating.
 
 The figure tables are built by the rebuild command (`anxin figures rebuild`, timed), then the
 statistics page and each open-data download are requested through Django's test client,
@@ -84,23 +90,157 @@ _SPREAD = [
 ]
 
 
-def _spread(log: Callable[[str], None]) -> None:
+# Complaints to market regulators (supervision.Complaint), numbered TS<day><tag><g in hex>:
+# g % 20 says the state (0-2 waiting for the regulator, recent; 3-11 accepted, of which 3-4
+# settled in the association's mediation, 5 failed there, 6 still mediating; 12-14 refused by
+# staff; 15 refused at once by the law, handled elsewhere; 16-19 withdrawn), g % 3 = 0 a
+# seller not on Anxin.
+_COMPLAINTS = [
+    (
+        "the regulators and the consumer associations",
+        """
+        INSERT INTO supervision_organisation (kind, name, region, created_at)
+        SELECT k, CASE k WHEN 'regulator' THEN '市场监督管理局 ' ELSE '消费者协会 ' END || r,
+            r, %(now)s
+        FROM unnest(%(counties)s::text[]) r CROSS JOIN (VALUES ('regulator'), ('association')) v(k)
+        ON CONFLICT (kind, region) DO NOTHING
+        """,
+    ),
+    (
+        "the complainants' verified phones",
+        """
+        UPDATE accounts_user u SET phone = '199' || lpad((u.id %% 100000000)::text, 8, '0')
+        FROM (
+            SELECT id FROM accounts_user WHERE role = 'buyer' AND phone IS NULL
+            ORDER BY id LIMIT %(complaints)s
+        ) c
+        WHERE u.id = c.id
+        """,
+    ),
+    (
+        "complaints to the regulators",
+        """
+        INSERT INTO supervision_complaint (number, complainant_id, complainant_name,
+            complainant_phone, complainant_address, seller_id, seller_name, seller_wechat,
+            seller_platform, seller_link, seller_address, request, facts, paid_fen, knew_at,
+            handled_elsewhere, region, region_basis, regulator_id, received_at, decide_by,
+            status, law, decided_at, decided_by_id, refusal_ground, refusal_note,
+            overdue_noticed_at)
+        WITH b AS (
+            SELECT row_number() OVER (ORDER BY id) AS n, id, phone FROM accounts_user
+            WHERE role = 'buyer' AND phone IS NOT NULL
+        ), s AS (
+            SELECT row_number() OVER (ORDER BY u.id) AS n, u.id, p.shop_name, p.address_region
+            FROM accounts_user u JOIN accounts_sellerprofile p ON p.user_id = u.id
+            WHERE u.role = 'seller'
+        ), k AS (
+            SELECT (SELECT count(*) FROM b) AS nb, (SELECT count(*) FROM s) AS ns
+        ), g AS (
+            SELECT g, g %% 20 AS m, g %% 3 = 0 AS outside,
+                CASE WHEN g %% 20 < 3 THEN hashint8(g + 1) & 7
+                    ELSE 8 + (hashint8(g + 1) & 1023) %% 392 END AS ago,
+                hashint8(g + 2) & 7 AS took
+            FROM generate_series(1, %(complaints)s::bigint) g
+        ), c AS (
+            SELECT g.*, b.id AS complainant, b.phone,
+                CASE WHEN g.outside THEN NULL ELSE s.id END AS seller,
+                CASE WHEN g.outside THEN '朋友圈小店' || g.g ELSE s.shop_name END AS shop,
+                CASE WHEN g.outside
+                    THEN (%(counties)s::text[])[1 + (hashint8(g.g + 4) & 1023) %% %(nc)s]
+                    ELSE coalesce(nullif(s.address_region, ''), %(platform)s) END AS region,
+                CASE WHEN g.outside THEN 'complainant'
+                    WHEN s.address_region <> '' THEN 'shown_address'
+                    ELSE 'platform' END AS basis,
+                %(now)s - g.ago * interval '1 day'
+                    - (hashint8(g.g + 5) & 65535) * interval '1 second' AS at
+            FROM g CROSS JOIN k
+            JOIN b ON b.n = 1 + (g.g - 1) %% k.nb
+            JOIN s ON s.n = 1 + (hashint8(g.g + 3) & 1048575) %% k.ns
+        )
+        SELECT 'TS' || to_char(c.at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')
+                || upper(%(tag)s || lpad(to_hex(c.g), 8, '0')),
+            c.complainant, '消费者' || c.g, c.phone, '某市某区某路 ' || c.g || ' 号',
+            c.seller, c.shop,
+            CASE WHEN c.outside THEN 'wx_shop' || c.g ELSE '' END,
+            CASE WHEN c.outside THEN '微信朋友圈' ELSE '' END, '', '',
+            '退还货款', '收到的商品与描述不符，商家拒绝退款。',
+            1000 + (hashint8(c.g + 7) & 65535),
+            (c.at AT TIME ZONE 'Asia/Shanghai')::date - (hashint8(c.g + 6) & 31)::int,
+            c.m = 15, c.region, c.basis,
+            (SELECT o.id FROM supervision_organisation o
+                WHERE o.kind = 'regulator' AND o.region = c.region),
+            c.at, c.at + interval '7 days',
+            CASE WHEN c.m < 3 THEN 'received' WHEN c.m < 12 THEN 'admitted'
+                WHEN c.m < 16 THEN 'refused' ELSE 'withdrawn' END,
+            CASE WHEN c.m = 15 THEN '{"outcome": "inadmissible"}'::jsonb
+                ELSE '{"outcome": "admissible"}'::jsonb END,
+            CASE WHEN c.m < 3 THEN NULL WHEN c.m = 15 THEN c.at
+                ELSE c.at + c.took * interval '1 day' END,
+            CASE WHEN c.m BETWEEN 3 AND 14 THEN %(regulator)s::bigint END,
+            CASE WHEN c.m BETWEEN 12 AND 14 THEN 'not_consumer' ELSE '' END,
+            CASE WHEN c.m BETWEEN 12 AND 14 THEN '购买用于转售' ELSE '' END,
+            NULL
+        FROM c
+        """,
+    ),
+    (
+        "the associations' mediations of accepted complaints",
+        """
+        INSERT INTO supervision_mediation (number, association_id, origin, consumer_id,
+            seller_id, seller_name, region, complaint_id, case_number, request, facts,
+            claimed_fen, started_at, counted_from, ends_at, paused_days, testing_since, status,
+            mediator_id, ended_at, agreement, settled_fen, note, bundle, bundle_sha256)
+        SELECT 'TJ' || substr(c.number, 3), a.id, 'entrusted', c.complainant_id, c.seller_id,
+            c.seller_name, c.region, c.id, '', c.request, c.facts, c.paid_fen,
+            c.decided_at, c.decided_at, c.decided_at + interval '60 days', 0, NULL,
+            CASE c.m WHEN 3 THEN 'agreed' WHEN 4 THEN 'agreed' WHEN 5 THEN 'failed'
+                ELSE 'open' END,
+            %(mediator)s::bigint,
+            CASE WHEN c.m <= 5 THEN c.decided_at + (3 + c.id %% 20) * interval '1 day' END,
+            CASE WHEN c.m <= 4 THEN '商家退还货款' ELSE '' END,
+            CASE WHEN c.m <= 4 THEN c.paid_fen ELSE 0 END,
+            '', '', ''
+        FROM (
+            SELECT x.*, ('x' || right(x.number, 8))::bit(32)::bigint %% 20 AS m
+            FROM supervision_complaint x
+            WHERE x.number LIKE %(numbers)s AND x.status = 'admitted'
+        ) c
+        JOIN supervision_organisation a ON a.kind = 'association' AND a.region = c.region
+        WHERE c.m BETWEEN 3 AND 6
+        """,
+    ),
+]
+
+
+def _spread(log: Callable[[str], None], complaints: int) -> None:
+    import uuid
+
+    from django.conf import settings
     from django.db import connection, transaction
     from django.utils import timezone
 
     from anxin.accounts.models import Role, User
 
     mediator = User.objects.create(username=f"bench-mediator-{time.time_ns()}", role=Role.MEDIATOR)
+    regulator = User.objects.create(
+        username=f"bench-regulator-{time.time_ns()}", role=Role.REGULATOR
+    )
+    tag = uuid.uuid4().hex[:4].upper()
     params: dict[str, Any] = {
         "counties": PROVINCE_COUNTIES,
         "nc": len(PROVINCE_COUNTIES),
         "categories": CATEGORIES,
         "nk": len(CATEGORIES),
         "mediator": mediator.pk,
+        "regulator": regulator.pk,
+        "complaints": complaints,
+        "platform": settings.ANXIN_PLATFORM_REGION or "",
+        "tag": tag,
+        "numbers": f"TS________{tag}%",
         "now": timezone.now(),
     }
     with transaction.atomic(), connection.cursor() as cur:
-        for name, sql in _SPREAD:
+        for name, sql in _SPREAD + (_COMPLAINTS if complaints else []):
             t = time.monotonic()
             cur.execute(sql, params)
             log(f"spread {name} in {time.monotonic() - t:.1f} s")
@@ -108,6 +248,8 @@ def _spread(log: Callable[[str], None]) -> None:
         cur.execute("ANALYZE disputes_dispute")
         cur.execute("ANALYZE disputes_disputeevent")
         cur.execute("ANALYZE accounts_sellerprofile")
+        cur.execute("ANALYZE supervision_complaint")
+        cur.execute("ANALYZE supervision_mediation")
 
 
 def _timed(c: Any, path: str, requests: int) -> dict[str, Any]:
@@ -138,16 +280,20 @@ def run(
     requests: int,
     log: Callable[[str], None],
     generate: bool = True,
+    complaints: int | None = None,
 ) -> dict[str, Any]:
+    """`complaints`: the complaints to regulators to generate besides the desk's cases (by
+    default one per 1,000 orders)."""
     from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
+    from django.db.models import Count
     from django.test import Client
 
     from anxin.bench.credit import _generate
     from anxin.disputes.models import Dispute
     from anxin.supervision import figures as kept
-    from anxin.supervision.models import FigureCell, PublicCase
+    from anxin.supervision.models import CaseSource, Complaint, FigureCell, PublicCase
 
     if connection.vendor != "postgresql":
         raise RuntimeError(
@@ -159,7 +305,7 @@ def run(
     if generate:
         log(f"generating {sellers:,} sellers and {orders:,} orders with their complaints")
         figures |= _generate(sellers=sellers, orders=orders, log=log)
-        _spread(log)
+        _spread(log, orders // 1000 if complaints is None else complaints)
     log("rebuilding the figure tables from every case (anxin figures rebuild)")
     t = time.monotonic()
     built = kept.rebuild(chunk=20_000)
@@ -174,11 +320,20 @@ def run(
         f"rebuilt {built['records']:,} records, {built['cells']:,} cells, "
         f"{built['sellers']:,} sellers in {figures['rebuild_seconds']} s"
     )
-    # What the pages show agrees with the cases.
-    complaints = Dispute.objects.count()
-    figures["complaints"] = complaints
+    # What the pages show agrees with the cases: a record for each desk case and each
+    # complaint to a regulator.
+    desk, regulator = Dispute.objects.count(), Complaint.objects.count()
+    figures |= {"desk_cases": desk, "open_complaints": regulator, "complaints": desk + regulator}
+    log(
+        f"measuring over {desk + regulator:,} complaints: {desk:,} desk cases and "
+        f"{regulator:,} complaints to regulators"
+    )
+    published = dict(
+        PublicCase.objects.values("source").annotate(n=Count("pk")).values_list("source", "n")
+    )
     figures["records_differ_from_cases"] = (
-        PublicCase.objects.filter(source="desk").count() != complaints
+        published.get(CaseSource.DESK, 0) != desk
+        or published.get(CaseSource.REGULATOR, 0) != regulator
     )
     stats = kept.statistics()
     figures["filed_counted"] = stats["total"]["filed"]
@@ -202,5 +357,6 @@ def run(
         not figures["records_differ_from_cases"]
         and figures["records_downloaded"] == built["records"]
         and figures["filed_counted"] == built["records"]
+        and figures["filed_counted"] == figures["complaints"]
     )
     return {"bench": "figures", "figures": figures, "targets": targets, "met": met}

@@ -64,11 +64,16 @@ RECORD_SUBJECT = "record_subject"
 # this transaction; the app that publishes figures over them updates them here:
 # handler(dispute_ids=list[int]).
 CASES_CHANGED = "cases_changed"
+# What a seller shows on Anxin changed, in this transaction: its address region (where its
+# cases are counted) or its shop name; the app that publishes figures over its cases
+# republishes their records here: handler(seller_id=int).
+SELLER_SHOWN_CHANGED = "seller_shown_changed"
 
 POINTS = frozenset(
     {
         RECORD_SUBJECT,
         CASES_CHANGED,
+        SELLER_SHOWN_CHANGED,
         BUYER_REFUNDED,
         PAYMENT_SUCCEEDED,
         PAYMENT_FAILED,

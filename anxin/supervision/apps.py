@@ -13,6 +13,8 @@ class SupervisionConfig(AppConfig):
 
         # The desk's cases, below us, tell the public figures when they change.
         hooks.register(hooks.CASES_CHANGED, figures.cases_changed)
+        # A seller's shown address or shop name, below us, is in its cases' records.
+        hooks.register(hooks.SELLER_SHOWN_CHANGED, figures.seller_shown_changed)
 
         # Notices, below us, say what ours say and link to the complaint.
         TEXTS.update(NOTICE_TEXTS)

@@ -28,6 +28,7 @@ complaint): an unverified complaint names nobody and counts only in the aggregat
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -418,6 +419,32 @@ def complaints_changed(complaint_ids: list[int]) -> None:
     publish(list(complaint_records(sorted(set(complaint_ids)))))
 
 
+def seller_shown_changed(*, seller_id: int, chunk: int = 2000) -> None:
+    """A seller's shown address region or shop name changed (hook SELLER_SHOWN_CHANGED, in the
+    transaction of the change): its cases' records are republished, so that they count under
+    its new region and name at once, as a rebuild would. Its desk cases take both from the
+    seller's profile. A complaint about it is republished too unless its region is one the
+    complainant named, though its record reads the region it was routed to when filed (the
+    regulator there handles it) and the shop name then, both stored on the complaint, so
+    that it keeps them: what a rebuild says too."""
+    from anxin.disputes.models import Dispute
+    from anxin.supervision.models import Complaint, RegionBasis
+
+    ids = list(
+        Dispute.objects.filter(seller_id=seller_id).order_by("pk").values_list("pk", flat=True)
+    )
+    for i in range(0, len(ids), chunk):
+        cases_changed(dispute_ids=ids[i : i + chunk])
+    ids = list(
+        Complaint.objects.filter(seller_id=seller_id)
+        .exclude(region_basis=RegionBasis.COMPLAINANT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for i in range(0, len(ids), chunk):
+        complaints_changed(ids[i : i + chunk])
+
+
 # --- everything again, from the cases ---------------------------------------------------------
 
 
@@ -596,19 +623,44 @@ def seller_figures(seller_id: int) -> dict[str, Any]:
     return out
 
 
+def reply_digest(text: str) -> str:
+    """The SHA-256 of a reply's text (UTF-8), hex: what its evidence record holds."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
 def reply_set(*, actor: Any, text: str) -> None:
-    """The seller's public reply beside its figures: replaced, or taken down when empty."""
+    """The seller's public reply beside its figures: replaced, or taken down when empty. Each
+    reply and each taking down is recorded on the seller's evidence chain with the text's
+    SHA-256, so the reply's history can be proved (who said what, when, and when it stopped
+    being shown) without the log holding its words."""
     from anxin.accounts.models import Role
     from anxin.core.errors import Forbidden
     from anxin.core.text import clean_text
+    from anxin.evidence import services as evidence
+    from anxin.sellers.record import seller_lock
     from anxin.supervision.models import SellerReply
 
     if actor.role != Role.SELLER:
         raise Forbidden("only a seller replies to its own figures", code="not_a_seller")
     text = clean_text(text, "text", 500, required=False, multiline=True)
+    seller_lock(actor.pk)  # orders the seller's evidence chain
     if not text:
-        SellerReply.objects.filter(seller=actor).delete()
+        gone = SellerReply.objects.filter(seller=actor).first()
+        if gone is None:
+            return
+        gone.delete()
+        evidence.append(
+            chain=f"seller:{actor.pk}",
+            kind="figures.reply_removed",
+            body={"seller": actor.pk, "sha256": reply_digest(gone.text)},
+        )
         return
-    SellerReply.objects.update_or_create(
-        seller=actor, defaults={"text": text, "updated_at": timezone.now()}
+    now = timezone.now()
+    SellerReply.objects.update_or_create(seller=actor, defaults={"text": text, "updated_at": now})
+    evidence.append(
+        chain=f"seller:{actor.pk}",
+        kind="figures.reply_set",
+        body={"seller": actor.pk, "sha256": reply_digest(text)},
+        at=now,
     )

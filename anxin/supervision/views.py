@@ -517,6 +517,7 @@ def figures_seller(request: HttpRequest, seller_id: int) -> HttpResponse:
     if seller is None:
         return error_page(request, NotFound(msg("seller {id}: not found", id=seller_id)))
     profile = SellerProfile.objects.filter(user=seller).first()
+    reply = SellerReply.objects.filter(seller=seller).first()
     return render(
         request,
         "supervision/figures_seller.html",
@@ -524,7 +525,9 @@ def figures_seller(request: HttpRequest, seller_id: int) -> HttpResponse:
             "seller_id": seller.pk,
             "shop": profile.shop_name if profile else seller.username,
             "f": figures.seller_figures(seller.pk),
-            "reply": SellerReply.objects.filter(seller=seller).first(),
+            "reply": reply,
+            # The digest its evidence record holds (figures.reply_set).
+            "reply_sha256": figures.reply_digest(reply.text) if reply else "",
             "is_owner": request.user.is_authenticated and request.user.pk == seller.pk,
         },
     )

@@ -151,19 +151,42 @@ def test_bench_recon_runs_and_ends_with_one_json_line() -> None:
 
 
 def test_bench_figures_runs_and_ends_with_one_json_line() -> None:
+    from anxin.supervision.models import CaseSource, Complaint, PublicCase, PublicStatus
+
     # When a tiny figures bench runs on PostgreSQL: 20,000 orders of 100 sellers, with their
-    # complaints, the figure tables rebuilt, each page requested 3 times
+    # desk cases and 20 complaints to regulators (one per 1,000 orders), the figure tables
+    # rebuilt, each page requested 3 times
     result = bench(
         "figures",
         *["--sellers", "100", "--orders", "20000", "--requests", "3"],
-        progress="rebuilding the figure tables",
+        progress="measuring over",  # the total of complaints, both sources
     )
-    # Then it ends with one JSON line in the agreed shape, every complaint published, counted
-    # and downloaded, and every page timed
+    # Then it ends with one JSON line in the agreed shape, every complaint of both sources
+    # published, counted and downloaded, and every page timed
     figures = result["figures"]
-    assert figures["complaints"] > 0
+    assert figures["desk_cases"] > 0
+    assert figures["open_complaints"] == 20
+    assert figures["complaints"] == figures["desk_cases"] + figures["open_complaints"]
     assert figures["rebuilt_records"] == figures["complaints"]
+    assert figures["records_downloaded"] == figures["complaints"]
     assert result["met"]["records_complete"] is True
+    # And the rebuilt records include each complaint to a regulator, in every state, about
+    # sellers on Anxin and elsewhere, some settled in the association's mediation
+    assert set(Complaint.objects.values_list("status", flat=True)) == {
+        "received",
+        "admitted",
+        "refused",
+        "withdrawn",
+    }
+    assert Complaint.objects.filter(seller__isnull=True).exists()
+    assert Complaint.objects.filter(seller__isnull=False).exists()
+    regulator = PublicCase.objects.filter(source=CaseSource.REGULATOR)
+    assert set(regulator.values_list("number", flat=True)) == set(
+        Complaint.objects.values_list("number", flat=True)
+    )
+    assert set(regulator.values_list("status", flat=True)) == set(PublicStatus.values)
+    assert regulator.filter(outcome="settled", mediated=True).exists()
+    assert regulator.filter(seller_id__isnull=False).exists()
     assert set(figures["pages"]) == {
         "statistics",
         "cases_csv",

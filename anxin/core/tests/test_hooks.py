@@ -32,6 +32,7 @@ def test_every_hook_point_has_these_handlers() -> None:
         hooks.REFUND_COMPLETED: ["anxin.orders.services.order_refund_completed"],
         hooks.SELLER_PAID_OUT: ["anxin.remedies.tasks.on_seller_paid_out"],
         hooks.SELLER_SALES: ["anxin.orders.selectors.seller_sales"],
+        hooks.SELLER_SHOWN_CHANGED: ["anxin.supervision.figures.seller_shown_changed"],
         hooks.SELLER_RECORD_CHANGED: ["anxin.reputation.credit.on_seller_record_changed"],
         hooks.SELLER_VERIFYING: ["anxin.reputation.blacklist.on_seller_verifying"],
     }

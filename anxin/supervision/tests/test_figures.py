@@ -181,3 +181,174 @@ def test_the_median_of_a_histogram() -> None:
     assert figures.median({1: 1, 5: 1}) == 3
     assert figures.median({0: 2, 4: 1, 9: 0}) == 0
     assert figures.median({1: 2, 2: 2}) == 1.5
+
+
+def show(seller: User, **changes: str) -> None:
+    """The seller saves its shop profile through the accounts service, changing only these."""
+    from anxin.accounts.models import SellerProfile
+    from anxin.accounts.services import seller_profile_update
+
+    p = SellerProfile.objects.get(user=seller)
+    now = {
+        "shop_name": p.shop_name,
+        "contact_phone": p.contact_phone,
+        "wechat_id": p.wechat_id,
+        "address_region": p.address_region,
+    }
+    seller_profile_update(user=seller, **(now | changes))
+
+
+def seller_records(seller: User, cases: dict[str, Dispute]) -> list[PublicCase]:
+    numbers = [d.number for d in cases.values() if d.seller_id == seller.pk]
+    return list(PublicCase.objects.filter(number__in=numbers))
+
+
+def test_a_seller_moving_its_shown_address_moves_its_records_at_once(
+    clock, buyer, seller, operator, listing, settings
+) -> None:
+    # Given a seller showing no address (its cases count under the platform's region, Xihu)
+    # with cases in every state and a complaint to the regulator about it, the figures kept
+    cases = mixed_history(clock, buyer, seller, operator, listing, settings)
+    assert {r.province for r in seller_records(seller, cases)} == {"330000"}
+    about_seller = PublicCase.objects.get(source=CaseSource.REGULATOR, seller_id=seller.pk)
+    # When the seller shows an address in Beijing's Dongcheng district
+    show(seller, address_region="110101")
+    # Then every one of its desk records shows the new region and province at once
+    records = seller_records(seller, cases)
+    assert len(records) == 6
+    assert {(r.region, r.province) for r in records} == {("110101", "110000")}
+    # And the cells count its cases under Beijing now
+    beijing = FigureCell.objects.filter(province="110000", source=CaseSource.DESK)
+    assert sum(c.filed for c in beijing) == 6
+    # And the complaint keeps the region it was routed to when filed
+    about_seller.refresh_from_db()
+    assert about_seller.region == XIHU
+    # And the figures kept equal the figures rebuilt from the cases
+    kept = figures.snapshot()
+    figures.rebuild()
+    assert figures.snapshot() == kept
+
+
+def test_a_seller_clearing_its_address_counts_under_the_platforms_region_again(
+    buyer, seller, listing, settings
+) -> None:
+    # Given a platform in Beijing and a seller showing an address in Xihu, with a case left
+    # open, a case settled, and a complaint about it routed to Xihu's regulator and accepted
+    settings.ANXIN_PLATFORM_REGION = "110101"
+    show(seller, address_region=XIHU)
+    cases = {"open": file_quality(buyer, shipped(buyer, seller, listing, "SF5000000401"))}
+    d = file_quality(buyer, shipped(buyer, seller, listing, "SF5000000402"))
+    services.dispute_answer(actor=seller, number=d.number, offer_fen=d.claimed_fen, text="退")
+    cases["settled"] = d
+    buyer.phone = "13900001111"
+    buyer.save(update_fields=["phone"])
+    _, officer = office(OrgKind.REGULATOR, XIHU, "西湖区市场监督管理局")
+    c = complaints.complaint_file(
+        actor=buyer, seller=complaints.SellerNamed(seller_id=seller.pk), materials=materials()
+    )
+    assert c.region_basis == "shown_address"
+    complaints.complaint_admit(actor=officer, number=c.number)
+    assert {r.province for r in seller_records(seller, cases)} == {"330000"}
+    # When the seller clears its address
+    show(seller, address_region="")
+    # Then its desk records count under the platform's region
+    assert {(r.region, r.province) for r in seller_records(seller, cases)} == {("110101", "110000")}
+    # And the complaint keeps the region it was routed to
+    assert PublicCase.objects.get(number=c.number).region == XIHU
+    # And the figures kept equal the figures rebuilt from the cases
+    kept = figures.snapshot()
+    figures.rebuild()
+    assert figures.snapshot() == kept
+
+
+def test_a_seller_renaming_its_shop_renames_its_named_records(buyer, seller, listing) -> None:
+    # Given a case about the seller, named in its record
+    d = file_quality(buyer, shipped(buyer, seller, listing, "SF5000000501"))
+    assert PublicCase.objects.get(number=d.number).shop_name == "王春茶的小店"
+    # When the seller renames its shop
+    show(seller, shop_name="春茶铺")
+    # Then the record shows the new name, as a rebuild would
+    assert PublicCase.objects.get(number=d.number).shop_name == "春茶铺"
+    kept = figures.snapshot()
+    figures.rebuild()
+    assert figures.snapshot() == kept
+
+
+def test_saving_the_profile_unchanged_republishes_nothing(
+    buyer, seller, listing, monkeypatch
+) -> None:
+    from anxin.core import hooks
+
+    # Given a case about the seller, and the hook point watched
+    file_quality(buyer, shipped(buyer, seller, listing, "SF5000000601"))
+    calls: list[int] = []
+    monkeypatch.setitem(
+        hooks._handlers, hooks.SELLER_SHOWN_CHANGED, [lambda seller_id: calls.append(seller_id)]
+    )
+    # When the seller saves its profile with the same name and region (another contact)
+    show(seller, wechat_id="wx_new_tea")
+    # Then nothing is republished
+    assert calls == []
+    # When it changes its region
+    show(seller, address_region="110101")
+    # Then its records are republished once
+    assert calls == [seller.pk]
+
+
+def reply_records(seller: User) -> list[tuple[str, dict]]:
+    import json
+
+    from anxin.evidence.models import Record
+
+    return [
+        (r.kind, json.loads(r.body))
+        for r in Record.objects.filter(
+            chain=f"seller:{seller.pk}", kind__startswith="figures."
+        ).order_by("id")
+    ]
+
+
+def test_each_reply_and_each_taking_down_is_on_the_evidence_log_with_its_digest(
+    seller: User,
+) -> None:
+    import hashlib
+
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    # Given a seller with no reply
+    # When it replies, replaces the reply, then takes it down
+    figures.reply_set(actor=seller, text="我们对每一单都认真处理。")
+    assert reply_records(seller)[-1][1]["sha256"] == sha("我们对每一单都认真处理。")
+    figures.reply_set(actor=seller, text="已全部退款。")
+    figures.reply_set(actor=seller, text="")
+    # Then each is a record on the seller's chain, with the seller and the text's SHA-256
+    records = reply_records(seller)
+    assert [kind for kind, _ in records] == [
+        "figures.reply_set",
+        "figures.reply_set",
+        "figures.reply_removed",
+    ]
+    assert [body["sha256"] for _, body in records] == [
+        sha("我们对每一单都认真处理。"),
+        sha("已全部退款。"),
+        sha("已全部退款。"),  # the reply taken down
+    ]
+    assert {body["seller"] for _, body in records} == {seller.pk}
+    # When it takes down a reply it no longer has
+    figures.reply_set(actor=seller, text="  ")
+    # Then nothing more is recorded
+    assert len(reply_records(seller)) == 3
+
+
+def test_a_reply_refused_to_someone_not_a_seller_records_nothing(buyer: User) -> None:
+    from anxin.core.errors import Forbidden
+    from anxin.evidence.models import Record
+
+    # Given a buyer, and the evidence log as it is
+    before = Record.objects.count()
+    # When the buyer tries to reply to figures
+    with pytest.raises(Forbidden):
+        figures.reply_set(actor=buyer, text="我是卖家")
+    # Then nothing is appended to the evidence log
+    assert Record.objects.count() == before

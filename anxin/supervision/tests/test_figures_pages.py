@@ -4,6 +4,7 @@ with its reply, and downloads from which anyone recomputes every published figur
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections import defaultdict
@@ -188,6 +189,9 @@ def test_a_seller_s_figures_page_shows_its_counts_and_its_reply(
     assert 'data-testid="seller-regulator">1<' in page
     assert "我们对每一单都认真处理。" in page
     assert 'data-testid="reply-form"' not in page
+    # And the reference of its evidence record: the text's SHA-256, as the log holds it
+    digest = hashlib.sha256("我们对每一单都认真处理。".encode()).hexdigest()
+    assert f'已记入证据日志 · <span translate="no">SHA-256 {digest[:16]}…</span>' in page
     assert f"/figures/sellers/{seller.pk}" in visitor().get(f"/s/{seller.pk}").content.decode()
     # When the seller empties the reply
     owner.post("/figures/reply", {"text": ""})

@@ -44,6 +44,12 @@ class Command(BaseCommand):
         credit.add_argument("--sellers", type=int, default=100_000)
         credit.add_argument("--orders", type=int, default=10_000_000)
         credit.add_argument("--samples", type=int, default=1000, help="incremental updates")
+        credit.add_argument(
+            "--regulator-complaints",
+            type=int,
+            default=None,
+            help="figures: complaints to regulators besides the desk's (default: orders / 1000)",
+        )
         law = parser.add_argument_group("law")
         law.add_argument("--cases", type=int, default=100_000)
         law.add_argument("--seed", type=int, default=2026)
@@ -176,10 +182,13 @@ class Command(BaseCommand):
                 if min(options["sellers"], options["orders"], options["requests"]) < 1:
                     raise CommandError("--sellers, --orders and --requests must be at least 1")
                 self._static_ready(log)
+                if (options["regulator_complaints"] or 0) < 0:
+                    raise CommandError("--regulator-complaints must be at least 0")
                 result = figures.run(
                     sellers=options["sellers"],
                     orders=options["orders"],
                     requests=options["requests"],
+                    complaints=options["regulator_complaints"],
                     log=log,
                 )
             elif options["name"] == "disputes":
