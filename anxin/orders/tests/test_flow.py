@@ -8,13 +8,11 @@ import pytest
 
 from anxin.conftest import deliver_all, make_listing, pay, place_order
 from anxin.core.errors import Conflict, Forbidden, IdempotencyConflict, InvalidTransition
-from anxin.disputes.audit import returns_audit
 from anxin.law.days import end_of_day
-from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
+from anxin.ops.audits import books_audit
 from anxin.ops.deadlines import deadlines_run
 from anxin.orders import services
-from anxin.orders.audit import orders_audit
 from anxin.orders.models import Order, OrderStatus
 from anxin.payments.models import (
     NotificationStatus,
@@ -32,9 +30,7 @@ def acct(code: str) -> Account:
 
 
 def audit_clean() -> None:
-    assert ledger_audit() == []
-    assert orders_audit() == []
-    assert returns_audit() == []
+    assert books_audit() == []
 
 
 def ship(order):

@@ -13,14 +13,11 @@ import pytest
 from django.db import connection
 
 from anxin.conftest import child_env, make_listing
-from anxin.disputes.audit import returns_audit
-from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.ledger.services import seller_account
-from anxin.orders.audit import orders_audit
+from anxin.ops.audits import books_audit
 from anxin.orders.models import Order
 from anxin.payments.models import SandboxPayout
-from anxin.payouts.audit import payouts_audit
 from anxin.payouts.models import Payout, PayoutStatus
 from anxin.payouts.tests.helpers import RETURNED_CARD, card, settled_order
 
@@ -40,10 +37,7 @@ def _withdrawable_money(buyer, seller, orders: int = 1) -> int:
 
 
 def _audits_clean() -> None:
-    assert ledger_audit() == []
-    assert orders_audit() == []
-    assert returns_audit() == []
-    assert payouts_audit() == []
+    assert books_audit() == []
 
 
 def test_two_withdrawals_racing_for_one_balance_never_take_more_than_it(

@@ -7,9 +7,9 @@ import pytest
 
 from anxin.conftest import deliver_all
 from anxin.core.errors import Conflict, Forbidden, ValidationFailed
-from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.ledger.services import payout_clearing_account, seller_account
+from anxin.ops.audits import books_audit
 from anxin.payments.models import SandboxPayout
 from anxin.payouts.audit import payouts_audit
 from anxin.payouts.models import Payout, PayoutStatus
@@ -35,8 +35,7 @@ def _available(seller) -> int:
 
 
 def _clean() -> None:
-    assert ledger_audit() == []
-    assert payouts_audit() == []
+    assert books_audit() == []
 
 
 def test_money_is_held_until_the_after_sales_window_has_passed(

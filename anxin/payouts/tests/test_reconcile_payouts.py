@@ -9,12 +9,11 @@ from django.utils import timezone
 
 from anxin.conftest import deliver_all
 from anxin.law.days import BEIJING
-from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
 from anxin.ledger.services import seller_account
+from anxin.ops.audits import books_audit
 from anxin.payments.models import PaymentNotification, SandboxNotification, SandboxPayout
 from anxin.payments.providers.sandbox import SandboxProvider
-from anxin.payouts.audit import payouts_audit
 from anxin.payouts.models import Payout, PayoutStatus
 from anxin.payouts.services import payout_request
 from anxin.payouts.tests.helpers import (
@@ -57,8 +56,7 @@ def _available(seller) -> int:
 
 
 def _clean() -> None:
-    assert ledger_audit() == []
-    assert payouts_audit() == []
+    assert books_audit() == []
 
 
 def _withdraw(seller, order, number=None) -> Payout:

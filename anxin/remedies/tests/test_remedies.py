@@ -11,10 +11,9 @@ from anxin.core.errors import Forbidden, ValidationFailed
 from anxin.evidence import keys, sequencer, voucher
 from anxin.evidence.models import Record
 from anxin.evidence.store import voucher_for_chain
-from anxin.ledger.audit import ledger_audit
 from anxin.ledger.models import Account
+from anxin.ops.audits import books_audit
 from anxin.orders import services as orders
-from anxin.orders.audit import orders_audit
 from anxin.orders.locks import order_lock
 from anxin.remedies.models import Creditor, SellerDebt
 from anxin.remedies.selectors import deposit_status, fund_position, returned_to_buyer
@@ -63,8 +62,7 @@ def refund_in_full(order, *, fund_cap_fen: int = 0) -> Paid:
 
 
 def books_balance() -> None:
-    assert ledger_audit() == []
-    assert orders_audit() == []
+    assert books_audit() == []
 
 
 def test_after_payout_the_fee_and_the_seller_balance_pay_and_the_rest_is_owed(
