@@ -126,7 +126,8 @@ class RequestStatus(models.TextChoices):
 
 class DataRequest(models.Model):
     """A regulator's request to the platform for a seller's data (OTSM Art. 34), answered in
-    Anxin with an export file whose digest is on the evidence log."""
+    Anxin with a ZIP of the seller's orders, payments, shipments and after-sales requests
+    (supervision.data_export) whose digest, and each file's, is on the evidence log."""
 
     number = models.CharField(max_length=24, unique=True, default=new_request_number)
     organisation = models.ForeignKey(
@@ -154,6 +155,8 @@ class DataRequest(models.Model):
     file = models.FileField(upload_to="data-requests/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     rows = models.PositiveIntegerField(default=0)
+    # The ZIP's files as its manifest lists them: name, sha256, bytes, rows.
+    files = models.JSONField(default=list)
     overdue_noticed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

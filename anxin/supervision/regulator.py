@@ -12,10 +12,7 @@ Every act is a record on its own evidence chain, and an Anxin seller is told by 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +34,9 @@ from anxin.law import engine, params
 from anxin.law.days import BEIJING, DayKind, due_at, months_after
 from anxin.law.facts import FactsError
 from anxin.notices.services import notice_send
-from anxin.orders.models import Order
 from anxin.reputation import blacklist
 from anxin.reputation.models import Ground
-from anxin.supervision import routing
+from anxin.supervision import data_export, routing
 from anxin.supervision.models import Complaint, Organisation, OrgKind, OrgStaff
 from anxin.supervision.models_regulator import (
     ActionKind,
@@ -414,8 +410,9 @@ def data_request_make(
     period_from: dt.date | None,
     period_to: dt.date | None,
 ) -> DataRequest:
-    """A regulator asks the platform for an Anxin seller's orders in a period; the platform
-    answers within ANXIN_DATA_REQUEST_WORKING_DAYS."""
+    """A regulator asks the platform for data about an Anxin seller's trade in a period (its
+    orders, payments, shipments and after-sales requests); the platform answers within
+    ANXIN_DATA_REQUEST_WORKING_DAYS."""
     office, who = _resolve(actor, Target(seller_id=seller_id))
     assert who.seller is not None
     purpose = clean_text(purpose, "purpose", 500, multiline=True)
@@ -453,42 +450,11 @@ def data_request_make(
     return r
 
 
-EXPORT_COLUMNS = ["number", "created_at", "paid_at", "status", "quantity", "amount_fen", "buyer"]
-
-
-def _export(r: DataRequest) -> tuple[bytes, int]:
-    """The seller's orders created in the period (Beijing days), as CSV; the buyer by its
-    account number only (PIPL: no more personal data than the request needs)."""
-    start = dt.datetime.combine(r.period_from, dt.time(), BEIJING)
-    end = dt.datetime.combine(r.period_to + dt.timedelta(days=1), dt.time(), BEIJING)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(EXPORT_COLUMNS)
-    n = 0
-    for o in (
-        Order.objects.filter(seller_id=r.seller_id, created_at__gte=start, created_at__lt=end)
-        .order_by("created_at")
-        .iterator()
-    ):
-        w.writerow(
-            [
-                o.number,
-                evidence.iso(o.created_at),
-                evidence.iso(o.paid_at) if o.paid_at else "",
-                o.status,
-                o.quantity,
-                o.amount_fen,
-                o.buyer_id,
-            ]
-        )
-        n += 1
-    return out.getvalue().encode("utf-8"), n
-
-
 @transaction.atomic
 def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequest:
-    """The platform's operator answers: the export is made and stored, its digest committed to
-    the request's evidence chain, and the regulator told."""
+    """The platform's operator answers: the ZIP of the seller's data (data_export) is made and
+    stored, its digest and each file's committed to the request's evidence chain, and the
+    regulator told."""
     r = DataRequest.objects.select_for_update().filter(number=number).first()
     if r is None or actor.role != Role.OPERATOR:
         raise NotFound(msg("data request {number}: not found", number=number))
@@ -496,13 +462,13 @@ def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequ
         raise Conflict(
             msg("data request {number}: already answered", number=number), code="answered"
         )
-    data, rows = _export(r)
-    digest = hashlib.sha256(data).hexdigest()
+    answer_note = clean_text(note, "note", 500, multiline=True, required=False)
     now = timezone.now()
-    r.file.save(f"{r.number}.csv", ContentFile(data), save=False)
+    out = data_export.build(r, now)
+    r.file.save(f"{r.number}.zip", ContentFile(out.data), save=False)
     r.status, r.answered_by, r.answered_at = RequestStatus.ANSWERED, actor, now
-    r.answer_note = clean_text(note, "note", 500, multiline=True, required=False)
-    r.sha256, r.rows = digest, rows
+    r.answer_note = answer_note
+    r.sha256, r.rows, r.files = out.sha256, out.rows, out.files
     r.save()
     evidence.append(
         chain=request_chain(r),
@@ -511,14 +477,40 @@ def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequ
         body={
             "request": r.number,
             "by": actor.pk,
-            "sha256": digest,
-            "rows": rows,
+            "sha256": out.sha256,
+            "rows": out.rows,
+            "files": {f["name"]: f["sha256"] for f in out.files},
             "note": r.answer_note,
             "late": now > r.answer_by,
         },
     )
     notice_send(staff_of(r.organisation_id), "data_request_answered", subject=r)
     return r
+
+
+def request_role(user: User, r: DataRequest) -> str | None:
+    """staff (of the office that asked) | operator (the platform, which answers) | None."""
+    office = office_of(user)
+    if office is not None and office.pk == r.organisation_id:
+        return "staff"
+    if user.role == Role.OPERATOR:
+        return "operator"
+    return None
+
+
+def request_export(user: User, number: str) -> DataRequest:
+    """An answered request whose export the user may download: only the staff of the office
+    that asked (the platform keeps its digest, not a reader's copy); for anyone else, or before
+    the answer, not found."""
+    r = DataRequest.objects.filter(number=number).first()
+    if r is None or not r.file or request_role(user, r) != "staff":
+        raise NotFound(msg("data request {number}: not found", number=number))
+    return r
+
+
+def export_type(r: DataRequest) -> str:
+    """The export's type: a ZIP; a CSV for a request answered before the ZIP."""
+    return "text/csv" if r.file.name.endswith(".csv") else "application/zip"
 
 
 # --- deadlines (anxin/ops/deadlines.py) -------------------------------------------------------

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.http.response import HttpResponseBase
 from ninja import Router, Schema, Status
 
 from anxin.api.auth import AuthedRequest
 from anxin.api.types import Whole
+from anxin.core import media
 from anxin.core.errors import NotFound, msg
 from anxin.evidence.services import iso
 from anxin.supervision import regulator as reg
@@ -103,6 +105,7 @@ def request_out(r: DataRequest) -> dict[str, Any]:
         "answered_at": _when(r.answered_at),
         "rows": r.rows,
         "sha256": r.sha256 or None,
+        "files": r.files,
     }
 
 
@@ -202,6 +205,25 @@ def data_request_answer(request: AuthedRequest, number: str, payload: NoteIn) ->
     """The operator answers with the export; its digest goes to the evidence log."""
     r = reg.data_request_answer(actor=request.auth, number=number, note=payload.note)
     return request_out(r)
+
+
+@router.get("/supervision/data-requests/{number}", response=dict[str, Any])
+def data_request_get(request: AuthedRequest, number: str) -> dict[str, Any]:
+    """A data request: for the office that asked and the platform's operators."""
+    r = DataRequest.objects.filter(number=number).select_related("organisation").first()
+    if r is None or reg.request_role(request.auth, r) is None:
+        raise NotFound(msg("data request {number}: not found", number=number))
+    return request_out(r)
+
+
+@router.get("/supervision/data-requests/{number}/file")
+def data_request_file(request: AuthedRequest, number: str) -> HttpResponseBase:
+    """The answer's ZIP (orders, payments, shipments, after-sales, and a manifest of their
+    SHA-256): for the staff of the office that asked only; its digest is `sha256`."""
+    r = reg.request_export(request.auth, number)
+    return media.file_response(
+        r.file, content_type=reg.export_type(r), sha256=r.sha256, public=False
+    )
 
 
 @router.get("/penalties", response=list[dict[str, Any]], auth=None)

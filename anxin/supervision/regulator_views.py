@@ -258,12 +258,7 @@ def data_request_new(request: UserRequest) -> HttpResponse:
 
 def _request_for(request: UserRequest, number: str) -> tuple[DataRequest, str]:
     r = DataRequest.objects.filter(number=number).select_related("organisation", "seller").first()
-    org = selectors.organisation_of(request.user)
-    role = None
-    if r is not None and org is not None and org.pk == r.organisation_id:
-        role = "staff"
-    elif r is not None and request.user.role == Role.OPERATOR:
-        role = "operator"
+    role = reg.request_role(request.user, r) if r is not None else None
     if r is None or role is None:
         raise NotFound(msg("data request {number}: not found", number=number))
     return r, role
@@ -307,12 +302,12 @@ def data_request_answer(request: UserRequest, number: str) -> HttpResponse:
 
 @login_required
 def data_request_file(request: UserRequest, number: str) -> HttpResponseBase:
-    """The export: for the office that asked and the operator."""
+    """The export (a ZIP): for the staff of the office that asked, and no one else."""
     try:
-        r, _role = _request_for(request, number)
-        if not r.file:
-            raise NotFound(msg("data request {number}: not found", number=number))
-        return media.file_response(r.file, content_type="text/csv", sha256=r.sha256, public=False)
+        r = reg.request_export(request.user, number)
+        return media.file_response(
+            r.file, content_type=reg.export_type(r), sha256=r.sha256, public=False
+        )
     except DomainError as e:
         return error_page(request, e)
 

@@ -5,6 +5,8 @@ a data request, and nobody else seeing any of it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.test import Client
@@ -131,7 +133,9 @@ def test_the_operator_answers_a_data_request_and_the_office_downloads_it(
     # Then the office downloads the export, and a seller cannot
     got = signed_in(xihu).get(f"/supervision/data-requests/{r.number}/file")
     assert got.status_code == 200
-    assert b"".join(got.streaming_content).startswith(b"number,created_at")  # type: ignore[attr-defined]
+    body = b"".join(got.streaming_content)  # type: ignore[attr-defined]
+    orders = zipfile.ZipFile(io.BytesIO(body)).read("orders.csv")
+    assert orders.startswith("\ufeffnumber,created_at".encode())
     assert signed_in(seller).get(f"/supervision/data-requests/{r.number}/file").status_code == 404
 
 
