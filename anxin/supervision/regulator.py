@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -28,7 +28,6 @@ from anxin.core.divisions import division_chain
 from anxin.core.errors import Conflict, NotFound, ValidationFailed, msg
 from anxin.core.money import clean_fen
 from anxin.core.text import clean_text, is_whole
-from anxin.core.uploads import checked_digest
 from anxin.evidence import services as evidence
 from anxin.law import engine, params
 from anxin.law.days import BEIJING, DayKind, due_at, months_after
@@ -41,12 +40,13 @@ from anxin.supervision.models import Complaint, Organisation, OrgKind, OrgStaff
 from anxin.supervision.models_regulator import (
     ActionKind,
     ActionStatus,
+    CorrectionFile,
     DataRequest,
     OffenceKind,
     RegulatorAction,
     RequestStatus,
 )
-from anxin.supervision.services import staff_of
+from anxin.supervision.services import checked_files, staff_of
 
 SIMPLE_KINDS = (ActionKind.INTERVIEW, ActionKind.WARNING, ActionKind.CORRECTION)
 NOTICE_OF = {
@@ -196,16 +196,13 @@ def _own(actor: User, a: RegulatorAction) -> None:
         raise NotFound(msg("action {number}: not found", number=a.number))
 
 
-ANSWER_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
-ANSWER_MAX_BYTES = 10 * 1024 * 1024
-
-
 @transaction.atomic
 def correction_answer(
-    *, actor: User, number: str, note: str, file: UploadedFile | None = None
+    *, actor: User, number: str, note: str, files: list[UploadedFile] | None = None
 ) -> RegulatorAction:
-    """The seller says it has corrected, with a note of what it did and, if it likes, a photo
-    or a PDF showing it, before the deadline."""
+    """The seller says it has corrected, with a note of what it did and, if it likes, photos
+    or PDFs showing it (checked as a complaint's evidence: services.checked_files), before the
+    deadline. Each file's digest is on the act's chain."""
     a = _locked(number)
     if a.kind != ActionKind.CORRECTION or a.seller_id is None or a.seller_id != actor.pk:
         raise NotFound(msg("action {number}: not found", number=number))
@@ -219,20 +216,19 @@ def correction_answer(
     if now > a.correct_by:
         raise Conflict("the time to correct has passed", code="correction_late")
     a.answer_note = clean_text(note, "note", 1000, multiline=True)
-    if file is not None:
-        a.answer_sha256 = checked_digest(
-            file,
-            field="evidence",
-            types=ANSWER_TYPES,
-            max_bytes=ANSWER_MAX_BYTES,
-            refused="evidence: a photo (JPEG, PNG, WebP) or a PDF, not {type}",
-            mismatch="evidence: the file is not the {type} it says it is",
-        )
-        a.answer_file_type = file.content_type or ""
-        a.answer_file.save(f"{a.number}-{a.answer_sha256[:16]}", file, save=False)
+    checked = checked_files(files or [])
     a.status, a.answered_at = ActionStatus.CORRECTED, now
     a.save()
-    _record(a, "corrected", by=actor.pk, note=a.answer_note, file=a.answer_sha256 or None)
+    for f, digest in checked:
+        CorrectionFile.objects.create(
+            action=a,
+            file=File(f, name=f"{a.number}-{digest[:16]}"),
+            name=clean_text(f.name or "file", "evidence", 120),
+            content_type=f.content_type or "",
+            sha256=digest,
+            uploaded_at=now,
+        )
+    _record(a, "corrected", by=actor.pk, note=a.answer_note, files=[d for _, d in checked])
     notice_send(staff_of(a.organisation_id), "regulator_corrected", subject=a)
     return a
 
@@ -486,6 +482,16 @@ def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequ
     )
     notice_send(staff_of(r.organisation_id), "data_request_answered", subject=r)
     return r
+
+
+def answer_file_for(user: User, number: str, file_id: int) -> CorrectionFile:
+    """A file of a seller's answer to an order to correct, for those who read the act (the
+    office that recorded it, the seller); for anyone else, not found."""
+    f = CorrectionFile.objects.filter(pk=file_id, action__number=number).select_related("action")
+    found = f.first()
+    if found is None or action_role(user, found.action) is None:
+        raise NotFound(msg("action {number}: not found", number=number))
+    return found
 
 
 def request_role(user: User, r: DataRequest) -> str | None:
