@@ -13,6 +13,7 @@ Every act is a record on its own evidence chain, and an Anxin seller is told by 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -198,7 +199,7 @@ def _own(actor: User, a: RegulatorAction) -> None:
 
 @transaction.atomic
 def correction_answer(
-    *, actor: User, number: str, note: str, files: list[UploadedFile] | None = None
+    *, actor: User, number: str, note: str, files: Sequence[UploadedFile] = ()
 ) -> RegulatorAction:
     """The seller says it has corrected, with a note of what it did and, if it likes, photos
     or PDFs showing it (checked as a complaint's evidence: services.checked_files), before the
@@ -216,7 +217,7 @@ def correction_answer(
     if now > a.correct_by:
         raise Conflict("the time to correct has passed", code="correction_late")
     a.answer_note = clean_text(note, "note", 1000, multiline=True)
-    checked = checked_files(files or [])
+    checked = checked_files(files)
     a.status, a.answered_at = ActionStatus.CORRECTED, now
     a.save()
     for f, digest in checked:

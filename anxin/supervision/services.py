@@ -10,6 +10,7 @@ A complaint about an order on Anxin does not come here: it starts at Anxin's own
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,7 @@ def _seller(named: SellerNamed) -> tuple[User | None, str, routing.Route | None]
     return seller, shop, routing.route_for_seller(profile.address_region if profile else "")
 
 
-def checked_files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+def checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     """Evidence files given to supervision (a complaint's, a seller's answer to an order to
     correct), each with its SHA-256: at most FILES_MAX, each a photo or a PDF of at most
     FILE_MAX_BYTES whose first bytes are of its declared type (core.uploads); otherwise
