@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from anxin.core.errors import DomainError
+from anxin.core.pages import user_message
 from anxin.ledger.posting import LedgerError
 from anxin.payments.providers.base import NotificationRejected
 
@@ -30,6 +31,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "code": {"type": "string"},
         "instance": {"type": "string"},
         "field": {"type": "string"},
+        "message": {
+            "type": "string",
+            "description": "A refusal's message for a person, in the request's language "
+            "(Accept-Language: zh-Hans or en); `detail` stays the English template's text",
+        },
         "errors": {
             "type": "array",
             "items": {
@@ -120,7 +126,8 @@ def install(api: NinjaAPI) -> None:
             title=exc.title,
             detail=exc.detail,
             field=exc.field,
-            extra=exc.extra,
+            # What a page would say, for an app to show its user as it is.
+            extra={"message": user_message(exc), **(exc.extra or {})},
         )
 
     @api.exception_handler(NinjaValidationError)

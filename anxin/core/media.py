@@ -23,7 +23,9 @@ EXTENSIONS = {
     "video/mp4": "mp4",
     "audio/mpeg": "mp3",
     "text/plain": "txt",
-    # A regulator's data-request export (anxin.supervision.regulator).
+    # A regulator's data-request export (anxin.supervision.data_export), and the single CSV
+    # of a request answered before the export became a ZIP.
+    "application/zip": "zip",
     "text/csv": "csv",
 }
 # Shown in the page; everything else is downloaded (a PDF viewer or a media player runs in

@@ -17,6 +17,7 @@ from anxin.catalog.models import Listing
 from anxin.disputes import services as disputes
 from anxin.disputes.models import Dispute
 from anxin.ops.demo_desk import days_ago
+from anxin.ops.management.commands.demo import DEMO_PASSWORD
 from anxin.orders import services as orders
 from anxin.payments.models import SandboxNotification
 from anxin.payments.providers.sandbox import SandboxProvider
@@ -56,9 +57,9 @@ CASES = [
     # guarantee fund advances the rest (先行赔付) and the shop owes it to the fund.
     (5, "cases", "chenyu", "counterfeit", "advance", 1),
 ]
-PASSWORD = "anxin-demo-2026"
-# Buyers of these shops (each files fewer complaints than a day's limit, counted over the whole
-# demo since the history is written before the present).
+PASSWORD = DEMO_PASSWORD
+# Buyers of these shops, listed by `anxin demo --logins` (each files fewer complaints than a
+# day's limit, counted over the whole demo since the history is written before the present).
 BUYERS = [("chenyu", "陈宇"), ("linxue", "林雪"), ("zhaolei", "赵磊"), ("sunli", "孙丽")]
 
 

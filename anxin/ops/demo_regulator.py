@@ -1,5 +1,6 @@
 """The demo's regulator at work (issue 18, items 4 and 7): Xihu's market regulator has held an
-interview, given a warning, ordered a correction still open and one the seller let pass,
+interview, given a warning, ordered a correction still open, one the seller answered with a
+photo and a PDF, and one the seller let pass,
 decided a penalty it published and one it has still to publish, asked the platform for data
 (one request answered, one open), and an early warning has been raised about a shop whose
 complaints rose sharply."""
@@ -7,7 +8,9 @@ complaints rose sharply."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from anxin.accounts.models import User
@@ -24,6 +27,21 @@ def _who(name: str) -> User:
 
 def _today() -> dt.date:
     return timezone.localtime(timezone.now(), BEIJING).date()
+
+
+def _evidence() -> list[SimpleUploadedFile]:
+    """A photo of the shop's page and a PDF, as a seller shows a correction."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (360, 240), (250, 250, 247))
+    ImageDraw.Draw(img).rectangle((20, 20, 340, 80), fill=(30, 136, 229))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    pdf = "%PDF-1.4\n% 报关单号和溯源码查询入口的整改说明\n%%EOF\n".encode()
+    return [
+        SimpleUploadedFile("店铺首页截图.png", buf.getvalue(), "image/png"),
+        SimpleUploadedFile("整改说明.pdf", pdf, "application/pdf"),
+    ]
 
 
 def build() -> None:
@@ -55,6 +73,22 @@ def build() -> None:
         summary="限期改正：在店铺首页显著位置公示营业执照信息。",
         correct_days=10,
     )
+    # An order to correct the formula shop answered in time, with its evidence.
+    with days_ago(8):
+        answered_order = reg.action_record(
+            actor=officer,
+            target=shop,
+            kind="correction",
+            summary="限期改正：在商品详情页标明奶粉的进口报关单号和溯源码查询方式。",
+            correct_days=7,
+        )
+    with days_ago(5):
+        reg.correction_answer(
+            actor=formula,
+            number=answered_order.number,
+            note="已在全部奶粉商品详情页补充报关单号和溯源码查询入口，截图和说明见附件。",
+            files=_evidence(),
+        )
     # An order to correct the tea shop let pass: defaulted by the deadline runner.
     with days_ago(9):
         reg.action_record(
@@ -102,7 +136,9 @@ def build() -> None:
             period_to=_today() - dt.timedelta(days=4),
         )
     with days_ago(2):
-        reg.data_request_answer(actor=operator, number=answered.number, note="订单数据见附件。")
+        reg.data_request_answer(
+            actor=operator, number=answered.number, note="订单、支付、物流和售后数据见附件。"
+        )
     reg.data_request_make(
         actor=officer,
         seller_id=tea.pk,

@@ -77,10 +77,7 @@ class RegulatorAction(models.Model):
     correct_by = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answer_note = models.CharField(max_length=1000, blank=True)
-    # Evidence of the correction (a photo of the shop's page, a PDF), optional.
-    answer_file = models.FileField(upload_to="corrections/%Y/%m/", blank=True)
-    answer_file_type = models.CharField(max_length=64, blank=True)
-    answer_sha256 = models.CharField(max_length=64, blank=True)
+    # Its evidence of the correction, if any: CorrectionFile (answer_files).
     defaulted_at = models.DateTimeField(null=True, blank=True)
     # A penalty decision: the offence, the fine, the law's band, and its publication.
     offence = models.CharField(max_length=16, choices=OffenceKind.choices, blank=True)
@@ -119,6 +116,24 @@ class RegulatorAction(models.Model):
         return (self.shown_until.astimezone(BEIJING) - dt.timedelta(days=1)).date()
 
 
+class CorrectionFile(models.Model):
+    """A file the seller gave with its answer to an order to correct (a photo of the shop's
+    page, a PDF), checked as every evidence upload (core.uploads) and served only through the
+    act's permission-checked file view."""
+
+    action = models.ForeignKey(
+        RegulatorAction, on_delete=models.CASCADE, related_name="answer_files"
+    )
+    file = models.FileField(upload_to="corrections/%Y/%m/")
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RequestStatus(models.TextChoices):
     OPEN = "open", _("Waiting for the platform's answer")
     ANSWERED = "answered", _("Answered")
@@ -126,7 +141,8 @@ class RequestStatus(models.TextChoices):
 
 class DataRequest(models.Model):
     """A regulator's request to the platform for a seller's data (OTSM Art. 34), answered in
-    Anxin with an export file whose digest is on the evidence log."""
+    Anxin with a ZIP of the seller's orders, payments, shipments and after-sales requests
+    (supervision.data_export) whose digest, and each file's, is on the evidence log."""
 
     number = models.CharField(max_length=24, unique=True, default=new_request_number)
     organisation = models.ForeignKey(
@@ -154,6 +170,8 @@ class DataRequest(models.Model):
     file = models.FileField(upload_to="data-requests/%Y/%m/", blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     rows = models.PositiveIntegerField(default=0)
+    # The ZIP's files as its manifest lists them: name, sha256, bytes, rows.
+    files = models.JSONField(default=list)
     overdue_noticed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -12,15 +12,13 @@ Every act is a record on its own evidence chain, and an Anxin seller is told by 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -31,26 +29,25 @@ from anxin.core.divisions import division_chain
 from anxin.core.errors import Conflict, NotFound, ValidationFailed, msg
 from anxin.core.money import clean_fen
 from anxin.core.text import clean_text, is_whole
-from anxin.core.uploads import checked_digest
 from anxin.evidence import services as evidence
 from anxin.law import engine, params
 from anxin.law.days import BEIJING, DayKind, due_at, months_after
 from anxin.law.facts import FactsError
 from anxin.notices.services import notice_send
-from anxin.orders.models import Order
 from anxin.reputation import blacklist
 from anxin.reputation.models import Ground
-from anxin.supervision import routing
+from anxin.supervision import data_export, routing
 from anxin.supervision.models import Complaint, Organisation, OrgKind, OrgStaff
 from anxin.supervision.models_regulator import (
     ActionKind,
     ActionStatus,
+    CorrectionFile,
     DataRequest,
     OffenceKind,
     RegulatorAction,
     RequestStatus,
 )
-from anxin.supervision.services import staff_of
+from anxin.supervision.services import checked_files, staff_of
 
 SIMPLE_KINDS = (ActionKind.INTERVIEW, ActionKind.WARNING, ActionKind.CORRECTION)
 NOTICE_OF = {
@@ -200,16 +197,13 @@ def _own(actor: User, a: RegulatorAction) -> None:
         raise NotFound(msg("action {number}: not found", number=a.number))
 
 
-ANSWER_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
-ANSWER_MAX_BYTES = 10 * 1024 * 1024
-
-
 @transaction.atomic
 def correction_answer(
-    *, actor: User, number: str, note: str, file: UploadedFile | None = None
+    *, actor: User, number: str, note: str, files: Sequence[UploadedFile] = ()
 ) -> RegulatorAction:
-    """The seller says it has corrected, with a note of what it did and, if it likes, a photo
-    or a PDF showing it, before the deadline."""
+    """The seller says it has corrected, with a note of what it did and, if it likes, photos
+    or PDFs showing it (checked as a complaint's evidence: services.checked_files), before the
+    deadline. Each file's digest is on the act's chain."""
     a = _locked(number)
     if a.kind != ActionKind.CORRECTION or a.seller_id is None or a.seller_id != actor.pk:
         raise NotFound(msg("action {number}: not found", number=number))
@@ -223,20 +217,19 @@ def correction_answer(
     if now > a.correct_by:
         raise Conflict("the time to correct has passed", code="correction_late")
     a.answer_note = clean_text(note, "note", 1000, multiline=True)
-    if file is not None:
-        a.answer_sha256 = checked_digest(
-            file,
-            field="evidence",
-            types=ANSWER_TYPES,
-            max_bytes=ANSWER_MAX_BYTES,
-            refused="evidence: a photo (JPEG, PNG, WebP) or a PDF, not {type}",
-            mismatch="evidence: the file is not the {type} it says it is",
-        )
-        a.answer_file_type = file.content_type or ""
-        a.answer_file.save(f"{a.number}-{a.answer_sha256[:16]}", file, save=False)
+    checked = checked_files(files)
     a.status, a.answered_at = ActionStatus.CORRECTED, now
     a.save()
-    _record(a, "corrected", by=actor.pk, note=a.answer_note, file=a.answer_sha256 or None)
+    for f, digest in checked:
+        CorrectionFile.objects.create(
+            action=a,
+            file=File(f, name=f"{a.number}-{digest[:16]}"),
+            name=clean_text(f.name or "file", "evidence", 120),
+            content_type=f.content_type or "",
+            sha256=digest,
+            uploaded_at=now,
+        )
+    _record(a, "corrected", by=actor.pk, note=a.answer_note, files=[d for _, d in checked])
     notice_send(staff_of(a.organisation_id), "regulator_corrected", subject=a)
     return a
 
@@ -414,8 +407,9 @@ def data_request_make(
     period_from: dt.date | None,
     period_to: dt.date | None,
 ) -> DataRequest:
-    """A regulator asks the platform for an Anxin seller's orders in a period; the platform
-    answers within ANXIN_DATA_REQUEST_WORKING_DAYS."""
+    """A regulator asks the platform for data about an Anxin seller's trade in a period (its
+    orders, payments, shipments and after-sales requests); the platform answers within
+    ANXIN_DATA_REQUEST_WORKING_DAYS."""
     office, who = _resolve(actor, Target(seller_id=seller_id))
     assert who.seller is not None
     purpose = clean_text(purpose, "purpose", 500, multiline=True)
@@ -453,42 +447,11 @@ def data_request_make(
     return r
 
 
-EXPORT_COLUMNS = ["number", "created_at", "paid_at", "status", "quantity", "amount_fen", "buyer"]
-
-
-def _export(r: DataRequest) -> tuple[bytes, int]:
-    """The seller's orders created in the period (Beijing days), as CSV; the buyer by its
-    account number only (PIPL: no more personal data than the request needs)."""
-    start = dt.datetime.combine(r.period_from, dt.time(), BEIJING)
-    end = dt.datetime.combine(r.period_to + dt.timedelta(days=1), dt.time(), BEIJING)
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(EXPORT_COLUMNS)
-    n = 0
-    for o in (
-        Order.objects.filter(seller_id=r.seller_id, created_at__gte=start, created_at__lt=end)
-        .order_by("created_at")
-        .iterator()
-    ):
-        w.writerow(
-            [
-                o.number,
-                evidence.iso(o.created_at),
-                evidence.iso(o.paid_at) if o.paid_at else "",
-                o.status,
-                o.quantity,
-                o.amount_fen,
-                o.buyer_id,
-            ]
-        )
-        n += 1
-    return out.getvalue().encode("utf-8"), n
-
-
 @transaction.atomic
 def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequest:
-    """The platform's operator answers: the export is made and stored, its digest committed to
-    the request's evidence chain, and the regulator told."""
+    """The platform's operator answers: the ZIP of the seller's data (data_export) is made and
+    stored, its digest and each file's committed to the request's evidence chain, and the
+    regulator told."""
     r = DataRequest.objects.select_for_update().filter(number=number).first()
     if r is None or actor.role != Role.OPERATOR:
         raise NotFound(msg("data request {number}: not found", number=number))
@@ -496,13 +459,13 @@ def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequ
         raise Conflict(
             msg("data request {number}: already answered", number=number), code="answered"
         )
-    data, rows = _export(r)
-    digest = hashlib.sha256(data).hexdigest()
+    answer_note = clean_text(note, "note", 500, multiline=True, required=False)
     now = timezone.now()
-    r.file.save(f"{r.number}.csv", ContentFile(data), save=False)
+    out = data_export.build(r, now)
+    r.file.save(f"{r.number}.zip", ContentFile(out.data), save=False)
     r.status, r.answered_by, r.answered_at = RequestStatus.ANSWERED, actor, now
-    r.answer_note = clean_text(note, "note", 500, multiline=True, required=False)
-    r.sha256, r.rows = digest, rows
+    r.answer_note = answer_note
+    r.sha256, r.rows, r.files = out.sha256, out.rows, out.files
     r.save()
     evidence.append(
         chain=request_chain(r),
@@ -511,14 +474,50 @@ def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequ
         body={
             "request": r.number,
             "by": actor.pk,
-            "sha256": digest,
-            "rows": rows,
+            "sha256": out.sha256,
+            "rows": out.rows,
+            "files": {f["name"]: f["sha256"] for f in out.files},
             "note": r.answer_note,
             "late": now > r.answer_by,
         },
     )
     notice_send(staff_of(r.organisation_id), "data_request_answered", subject=r)
     return r
+
+
+def answer_file_for(user: User, number: str, file_id: int) -> CorrectionFile:
+    """A file of a seller's answer to an order to correct, for those who read the act (the
+    office that recorded it, the seller); for anyone else, not found."""
+    f = CorrectionFile.objects.filter(pk=file_id, action__number=number).select_related("action")
+    found = f.first()
+    if found is None or action_role(user, found.action) is None:
+        raise NotFound(msg("action {number}: not found", number=number))
+    return found
+
+
+def request_role(user: User, r: DataRequest) -> str | None:
+    """staff (of the office that asked) | operator (the platform, which answers) | None."""
+    office = office_of(user)
+    if office is not None and office.pk == r.organisation_id:
+        return "staff"
+    if user.role == Role.OPERATOR:
+        return "operator"
+    return None
+
+
+def request_export(user: User, number: str) -> DataRequest:
+    """An answered request whose export the user may download: only the staff of the office
+    that asked (the platform keeps its digest, not a reader's copy); for anyone else, or before
+    the answer, not found."""
+    r = DataRequest.objects.filter(number=number).first()
+    if r is None or not r.file or request_role(user, r) != "staff":
+        raise NotFound(msg("data request {number}: not found", number=number))
+    return r
+
+
+def export_type(r: DataRequest) -> str:
+    """The export's type: a ZIP; a CSV for a request answered before the ZIP."""
+    return "text/csv" if r.file.name.endswith(".csv") else "application/zip"
 
 
 # --- deadlines (anxin/ops/deadlines.py) -------------------------------------------------------

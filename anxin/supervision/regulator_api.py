@@ -7,16 +7,21 @@ gets 404 and nothing changes."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
+from django.http.response import HttpResponseBase
 from ninja import Router, Schema, Status
 
 from anxin.api.auth import AuthedRequest
-from anxin.api.types import Whole
-from anxin.core.errors import NotFound, msg
+from anxin.api.types import Id, Whole
+from anxin.core import media
+from anxin.core.errors import NotFound, ValidationFailed, msg
 from anxin.evidence.services import iso
 from anxin.supervision import regulator as reg
 from anxin.supervision.models_regulator import DataRequest, RegulatorAction
+from anxin.supervision.services import FILE_MAX_BYTES, FILES_MAX
 
 router = Router(tags=["supervision"])
 
@@ -76,6 +81,10 @@ def action_out(a: RegulatorAction) -> dict[str, Any]:
         "correct_by": _when(a.correct_by),
         "answered_at": _when(a.answered_at),
         "answer_note": a.answer_note,
+        "answer_files": [
+            {"id": f.pk, "name": f.name, "content_type": f.content_type, "sha256": f.sha256}
+            for f in a.answer_files.order_by("pk")
+        ],
         "defaulted_at": _when(a.defaulted_at),
         "offence": a.offence or None,
         "illegal_gains_fen": a.illegal_gains_fen,
@@ -103,6 +112,7 @@ def request_out(r: DataRequest) -> dict[str, Any]:
         "answered_at": _when(r.answered_at),
         "rows": r.rows,
         "sha256": r.sha256 or None,
+        "files": r.files,
     }
 
 
@@ -177,11 +187,71 @@ def publish(request: AuthedRequest, number: str) -> dict[str, Any]:
     return _action(request, number)
 
 
-@router.post("/supervision/actions/{number}/answer", response=dict[str, Any])
-def answer(request: AuthedRequest, number: str, payload: NoteIn) -> dict[str, Any]:
-    """The seller says it has corrected, before the deadline."""
-    reg.correction_answer(actor=request.auth, number=number, note=payload.note)
+# The answer's body: JSON with the note alone, or a multipart form with the note and the
+# evidence files (as a dispute's evidence, disputes.api): both documented here, read by
+# _answer_body.
+ANSWER_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"note": {"type": "string", "maxLength": 1000}},
+                    "required": ["note"],
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "note": {"type": "string", "maxLength": 1000},
+                        "evidence": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "maxItems": FILES_MAX,
+                            "description": "Photos (JPEG, PNG, WebP) or PDFs, each at most "
+                            f"{FILE_MAX_BYTES // (1024 * 1024)} MiB",
+                        },
+                    },
+                    "required": ["note"],
+                }
+            },
+        },
+    }
+}
+
+
+def _answer_body(request: AuthedRequest) -> tuple[str, list[UploadedFile]]:
+    """The note and the files of a seller's answer, from a multipart form or from JSON."""
+    if request.content_type == "multipart/form-data":
+        return request.POST.get("note", ""), request.FILES.getlist("evidence")
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("note", ""), str):
+        raise ValidationFailed("note: what you corrected, as text", field="note")
+    return body.get("note", ""), []
+
+
+@router.post(
+    "/supervision/actions/{number}/answer", response=dict[str, Any], openapi_extra=ANSWER_BODY
+)
+def answer(request: AuthedRequest, number: str) -> dict[str, Any]:
+    """The seller says it has corrected, before the deadline: a note, and (multipart) up to
+    six photos or PDFs showing it, checked as every evidence upload; each file's digest is on
+    the act's evidence chain, and the office opens them from the act's page."""
+    note, files = _answer_body(request)
+    reg.correction_answer(actor=request.auth, number=number, note=note, files=files)
     return _action(request, number)
+
+
+@router.get("/supervision/actions/{number}/files/{file_id}")
+def answer_file(request: AuthedRequest, number: str, file_id: Id) -> HttpResponseBase:
+    """A file of the seller's answer (`answer_files`): for the office and the seller."""
+    f = reg.answer_file_for(request.auth, number, file_id)
+    return media.file_response(f.file, content_type=f.content_type, sha256=f.sha256, public=False)
 
 
 @router.post("/supervision/data-requests", response={201: dict[str, Any]})
@@ -202,6 +272,25 @@ def data_request_answer(request: AuthedRequest, number: str, payload: NoteIn) ->
     """The operator answers with the export; its digest goes to the evidence log."""
     r = reg.data_request_answer(actor=request.auth, number=number, note=payload.note)
     return request_out(r)
+
+
+@router.get("/supervision/data-requests/{number}", response=dict[str, Any])
+def data_request_get(request: AuthedRequest, number: str) -> dict[str, Any]:
+    """A data request: for the office that asked and the platform's operators."""
+    r = DataRequest.objects.filter(number=number).select_related("organisation").first()
+    if r is None or reg.request_role(request.auth, r) is None:
+        raise NotFound(msg("data request {number}: not found", number=number))
+    return request_out(r)
+
+
+@router.get("/supervision/data-requests/{number}/file")
+def data_request_file(request: AuthedRequest, number: str) -> HttpResponseBase:
+    """The answer's ZIP (orders, payments, shipments, after-sales, and a manifest of their
+    SHA-256): for the staff of the office that asked only; its digest is `sha256`."""
+    r = reg.request_export(request.auth, number)
+    return media.file_response(
+        r.file, content_type=reg.export_type(r), sha256=r.sha256, public=False
+    )
 
 
 @router.get("/penalties", response=list[dict[str, Any]], auth=None)

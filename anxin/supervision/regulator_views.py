@@ -38,6 +38,7 @@ from anxin.supervision.models_regulator import (
     RegulatorAction,
     RequestStatus,
 )
+from anxin.supervision.services import FILES_MAX
 from anxin.supervision.views import _date
 
 
@@ -177,6 +178,8 @@ def action_page(request: UserRequest, number: str) -> HttpResponse:
         "supervision/action.html",
         {
             "a": a,
+            "files": list(a.answer_files.order_by("pk")),
+            "files_max": FILES_MAX,
             "role": role,
             "law": law,
             "band": (law.get("penalties") or [None])[0],
@@ -206,7 +209,7 @@ def action_act(request: UserRequest, number: str, action: str) -> HttpResponse:
                 actor=request.user,
                 number=number,
                 note=request.POST.get("note", ""),
-                file=request.FILES.get("evidence"),
+                files=request.FILES.getlist("evidence"),
             )
             messages.success(request, _("Your answer is recorded. The regulator is told."))
         else:
@@ -219,14 +222,12 @@ def action_act(request: UserRequest, number: str, action: str) -> HttpResponse:
 
 
 @login_required
-def action_file(request: UserRequest, number: str) -> HttpResponseBase:
-    """The seller's evidence of a correction: for the office and the seller."""
+def action_file(request: UserRequest, number: str, file_id: int) -> HttpResponseBase:
+    """A file of the seller's answer to an order to correct: for the office and the seller."""
     try:
-        a, _role = _action_for(request, number)
-        if not a.answer_file:
-            raise NotFound(msg("action {number}: not found", number=number))
+        f = reg.answer_file_for(request.user, number, file_id)
         return media.file_response(
-            a.answer_file, content_type=a.answer_file_type, sha256=a.answer_sha256, public=False
+            f.file, content_type=f.content_type, sha256=f.sha256, public=False
         )
     except DomainError as e:
         return error_page(request, e)
@@ -258,12 +259,7 @@ def data_request_new(request: UserRequest) -> HttpResponse:
 
 def _request_for(request: UserRequest, number: str) -> tuple[DataRequest, str]:
     r = DataRequest.objects.filter(number=number).select_related("organisation", "seller").first()
-    org = selectors.organisation_of(request.user)
-    role = None
-    if r is not None and org is not None and org.pk == r.organisation_id:
-        role = "staff"
-    elif r is not None and request.user.role == Role.OPERATOR:
-        role = "operator"
+    role = reg.request_role(request.user, r) if r is not None else None
     if r is None or role is None:
         raise NotFound(msg("data request {number}: not found", number=number))
     return r, role
@@ -307,12 +303,12 @@ def data_request_answer(request: UserRequest, number: str) -> HttpResponse:
 
 @login_required
 def data_request_file(request: UserRequest, number: str) -> HttpResponseBase:
-    """The export: for the office that asked and the operator."""
+    """The export (a ZIP): for the staff of the office that asked, and no one else."""
     try:
-        r, _role = _request_for(request, number)
-        if not r.file:
-            raise NotFound(msg("data request {number}: not found", number=number))
-        return media.file_response(r.file, content_type="text/csv", sha256=r.sha256, public=False)
+        r = reg.request_export(request.user, number)
+        return media.file_response(
+            r.file, content_type=reg.export_type(r), sha256=r.sha256, public=False
+        )
     except DomainError as e:
         return error_page(request, e)
 

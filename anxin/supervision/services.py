@@ -10,6 +10,7 @@ A complaint about an order on Anxin does not come here: it starts at Anxin's own
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,7 +123,11 @@ def _seller(named: SellerNamed) -> tuple[User | None, str, routing.Route | None]
     return seller, shop, routing.route_for_seller(profile.address_region if profile else "")
 
 
-def _files(files: list[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+def checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Evidence files given to supervision (a complaint's, a seller's answer to an order to
+    correct), each with its SHA-256: at most FILES_MAX, each a photo or a PDF of at most
+    FILE_MAX_BYTES whose first bytes are of its declared type (core.uploads); otherwise
+    ValidationFailed naming `evidence`, before anything is stored."""
     if len(files) > FILES_MAX:
         raise ValidationFailed(
             msg("evidence: at most {most} files", most=FILES_MAX), field="evidence"
@@ -179,7 +184,7 @@ def complaint_file(
         route = routing.Route(
             division_clean(seller.region, "seller_region"), RegionBasis.COMPLAINANT
         )
-    checked = _files(files or [])
+    checked = checked_files(files or [])
     law = _admissibility(now, materials.knew_at, materials.handled_elsewhere)
     admissible = law["outcome"] == "admissible"
     due = next((d["date"] for d in law["deadlines"] if d["what"] == "acceptance_decision_by"), None)

@@ -34,7 +34,11 @@ urlpatterns = [
     path("supervision/", rv.office_page, name="supervision"),
     path("supervision/actions/new", rv.action_new, name="regulator_action_new"),
     path("supervision/actions/<str:number>", rv.action_page, name="regulator_action"),
-    path("supervision/actions/<str:number>/file", rv.action_file, name="regulator_action_file"),
+    path(
+        "supervision/actions/<str:number>/files/<id:file_id>",
+        rv.action_file,
+        name="regulator_action_file",
+    ),
     path(
         "supervision/actions/<str:number>/<str:action>", rv.action_act, name="regulator_action_act"
     ),

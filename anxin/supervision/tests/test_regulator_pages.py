@@ -5,6 +5,8 @@ a data request, and nobody else seeing any of it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import pytest
 from django.test import Client
@@ -131,7 +133,9 @@ def test_the_operator_answers_a_data_request_and_the_office_downloads_it(
     # Then the office downloads the export, and a seller cannot
     got = signed_in(xihu).get(f"/supervision/data-requests/{r.number}/file")
     assert got.status_code == 200
-    assert b"".join(got.streaming_content).startswith(b"number,created_at")  # type: ignore[attr-defined]
+    body = b"".join(got.streaming_content)  # type: ignore[attr-defined]
+    orders = zipfile.ZipFile(io.BytesIO(body)).read("orders.csv")
+    assert orders.startswith("\ufeffnumber,created_at".encode())
     assert signed_in(seller).get(f"/supervision/data-requests/{r.number}/file").status_code == 404
 
 
@@ -193,11 +197,13 @@ def test_the_seller_answers_with_evidence_the_office_can_open(
     # Then the photo's digest is on the act's chain, the office opens it, another seller cannot
     a.refresh_from_db()
     assert a.status == ActionStatus.CORRECTED
-    assert a.answer_sha256
+    (f,) = a.answer_files.all()
     corrected = Record.objects.get(chain=reg.chain_of(a), kind="regulator.corrected")
-    assert a.answer_sha256 in corrected.body
-    assert signed_in(xihu).get(f"/supervision/actions/{a.number}/file").status_code == 200
-    assert signed_in(other_seller).get(f"/supervision/actions/{a.number}/file").status_code == 404
+    assert f.sha256 in corrected.body
+    url = f"/supervision/actions/{a.number}/files/{f.pk}"
+    assert url in signed_in(xihu).get(f"/supervision/actions/{a.number}").content.decode()
+    assert signed_in(xihu).get(url).status_code == 200
+    assert signed_in(other_seller).get(url).status_code == 404
 
 
 def test_the_association_sees_its_regions_early_warnings(seller: User, buyer: User) -> None:

@@ -76,6 +76,7 @@ def _regulator_pages() -> list[tuple[str, str]]:
         (reverse("web:supervision"), "supervision"),
         (_action(kind="interview"), "act-interview"),
         (_action(kind="correction", status="open"), "act-correction-open"),
+        (_action(kind="correction", status="corrected"), "act-correction-answered"),
         (_action(kind="correction", status="defaulted"), "act-correction-defaulted"),
         (_action(kind="penalty", published_at__isnull=False), "act-penalty-published"),
         (_action(kind="penalty", published_at__isnull=True), "act-penalty-to-publish"),

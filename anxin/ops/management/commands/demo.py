@@ -132,6 +132,21 @@ def enrol_demo_staff() -> None:
         )
 
 
+def demo_logins() -> list[tuple[str, str, str]]:
+    """Everyone the demo creates who can sign in: (username, role, the name shown). The
+    statistics' two shops and their buyers (ops.demo_figures) with the first five shops and
+    three buyers; the staff, among them the regulator's and the association's (the regulator
+    and the mediator, ops.demo_supervision). The complainants are the demo's buyers."""
+    from anxin.ops import demo_figures
+
+    rows = [("seller-" + s[0], "seller", s[1]) for s in SELLERS]
+    rows += [("seller-" + s[0], "seller", s[1]) for s in demo_figures.SHOPS]
+    rows += [(b[0], "buyer", b[1]) for b in BUYERS]
+    rows += [(b[0], "buyer", b[1]) for b in demo_figures.BUYERS]
+    rows += [(s[0], s[1], s[2]) for s in STAFF]
+    return rows
+
+
 ADDRESSES = [
     "浙江省杭州市西湖区文三路 100 号",
     "上海市浦东新区世纪大道 200 号",
@@ -186,11 +201,8 @@ class Command(BaseCommand):
         self.stdout.write("demo data created")
 
     def _print_logins(self) -> None:
-        rows = [("seller-" + s[0], "seller", s[1]) for s in SELLERS]
-        rows += [(b[0], "buyer", b[1]) for b in BUYERS]
-        rows += [(s[0], s[1], s[2]) for s in STAFF]
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        for username, role, name in rows:
+        for username, role, name in demo_logins():
             self.stdout.write(f"  {username:<16} {role:<12} {name}")
         from django.conf import settings
 
