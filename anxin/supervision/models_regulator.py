@@ -36,7 +36,8 @@ class ActionKind(models.TextChoices):
 class ActionStatus(models.TextChoices):
     RECORDED = "recorded", _("Recorded")
     OPEN = "open", _("Open: waiting for the seller to correct")
-    CORRECTED = "corrected", _("Corrected by the seller")
+    # The seller's word, until the office checks it: the status says who says so.
+    CORRECTED = "corrected", _("The seller says it has corrected")
     DEFAULTED = "defaulted", _("Not corrected in time")
 
 

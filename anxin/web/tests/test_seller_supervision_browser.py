@@ -57,8 +57,8 @@ def test_a_seller_answers_a_correction_order_and_replies_to_its_figures_on_a_pho
     order.refresh_from_db()
     assert order.answered_at is not None
     assert order.answer_note == "已在店铺首页公示营业执照信息。"
-    assert order.answer_file
-    assert seller.page.get_by_test_id("answer-file").is_visible()
+    assert [f.name for f in order.answer_files.all()] == ["licence.png"]
+    assert seller.page.get_by_test_id("answer-file").inner_text() == "licence.png"
     # And the answer is on the evidence log
     assert Record.objects.count() > records
 
