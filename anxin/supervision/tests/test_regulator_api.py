@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from anxin.accounts.models import Role, SellerProfile, User
@@ -17,6 +18,7 @@ from anxin.reputation.models import BlacklistEntry
 from anxin.supervision import regulator as reg
 from anxin.supervision.models import OrgKind
 from anxin.supervision.models_regulator import DataRequest, RegulatorAction
+from anxin.supervision.tests.test_correction_files import PNG
 from anxin.supervision.tests.test_regulator import XIHU, office
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +173,29 @@ def test_every_act_by_every_other_role_changes_nothing(
         period_from=timezone.localdate(),
         period_to=timezone.localdate(),
     )
+    # (and an order to correct answered with a photo, and a data request answered with its ZIP)
+    answered = reg.action_record(
+        actor=xihu,
+        target=reg.Target(seller_id=seller.pk),
+        kind="correction",
+        summary="x",
+        correct_days=5,
+    )
+    reg.correction_answer(
+        actor=seller,
+        number=answered.number,
+        note="done",
+        files=[SimpleUploadedFile("page.png", PNG, "image/png")],
+    )
+    photo = answered.answer_files.get()
+    zipped = reg.data_request_make(
+        actor=xihu,
+        seller_id=seller.pk,
+        purpose="x",
+        period_from=timezone.localdate(),
+        period_to=timezone.localdate(),
+    )
+    reg.data_request_answer(actor=operator, number=zipped.number)
     who: User | None = {
         "anonymous": None,
         "buyer": buyer,
@@ -197,8 +222,13 @@ def test_every_act_by_every_other_role_changes_nothing(
     if role != "seller":
         calls.append(("post", f"/supervision/actions/{c.number}/answer", {"note": "x"}))
         calls.append(("get", f"/supervision/actions/{c.number}", None))
+    if role != "seller":
+        calls.append(("get", f"/supervision/actions/{answered.number}/files/{photo.pk}", None))
+    # (only the office that asked opens the platform's answer; the operator sees the request)
+    calls.append(("get", f"/supervision/data-requests/{zipped.number}/file", None))
     if role != "operator":
         calls.append(("post", f"/supervision/data-requests/{r.number}/answer", {}))
+        calls.append(("get", f"/supervision/data-requests/{zipped.number}", None))
     # When it tries every act
     for method, path, body in calls:
         got = api.get(path) if method == "get" else api.post(path, body)
