@@ -24,10 +24,12 @@ import datetime as dt
 import hashlib
 import io
 import json
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from anxin.aftersales.models import AfterSale
 from anxin.carriers.models import TrackingEvent
@@ -108,15 +110,41 @@ class Period:
         return {f"{field}__gte": self.start, f"{field}__lt": self.end}
 
 
-def _csv(columns: list[str], rows: Iterable[list[Any]]) -> tuple[bytes, int]:
-    out = io.StringIO()
-    w = csv.writer(out)
+# Up to this much of a file is kept in memory; beyond it, in a temporary file on disk: a
+# seller with years of orders is answered in bounded memory.
+SPOOL_BYTES = 8 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+@dataclass
+class Part:
+    """One CSV file, written to a spooled temporary file as its rows come."""
+
+    file: IO[bytes]
+    sha256: str
+    bytes: int
+    rows: int
+
+
+def _csv(columns: list[str], rows: Iterable[list[Any]]) -> Part:
+    raw = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="", write_through=True)
+    text.write(BOM)
+    w = csv.writer(text)
     w.writerow(columns)
     n = 0
     for row in rows:
         w.writerow(row)
         n += 1
-    return (BOM + out.getvalue()).encode("utf-8"), n
+    text.flush()
+    text.detach()
+    digest, size = hashlib.sha256(), 0
+    raw.seek(0)
+    while chunk := raw.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    raw.seek(0)
+    return Part(file=raw, sha256=digest.hexdigest(), bytes=size, rows=n)
 
 
 def _orders(seller_id: int, p: Period) -> Iterator[list[Any]]:
@@ -239,7 +267,7 @@ def _aftersales(seller_id: int, p: Period) -> Iterator[list[Any]]:
 
 @dataclass(frozen=True)
 class Export:
-    data: bytes  # the ZIP
+    file: IO[bytes]  # the ZIP, a spooled temporary file at its start: the caller closes it
     sha256: str  # the ZIP's
     rows: int  # all files' rows, without their header rows
     files: list[dict[str, Any]]  # name, sha256, bytes, rows: as in the manifest
@@ -247,7 +275,8 @@ class Export:
 
 def build(r: DataRequest, made_at: dt.datetime) -> Export:
     """The ZIP answering `r`, made at `made_at` (each entry's time, so the same data at the
-    same time gives the same bytes)."""
+    same time gives the same bytes). Each file and the ZIP are spooled to disk past
+    SPOOL_BYTES, never held whole in memory."""
     p = Period.of(r)
     parts = {
         "orders.csv": _csv(ORDER_COLUMNS, _orders(r.seller_id, p)),
@@ -258,12 +287,12 @@ def build(r: DataRequest, made_at: dt.datetime) -> Export:
     files = [
         {
             "name": name,
-            "sha256": hashlib.sha256(data).hexdigest(),
-            "bytes": len(data),
-            "rows": rows,
+            "sha256": part.sha256,
+            "bytes": part.bytes,
+            "rows": part.rows,
             "holds": SCOPES[name],
         }
-        for name, (data, rows) in parts.items()
+        for name, part in parts.items()
     ]
     manifest = {
         "request": r.number,
@@ -279,20 +308,29 @@ def build(r: DataRequest, made_at: dt.datetime) -> Export:
     }
     t = made_at.astimezone(BEIJING)
     stamp = (t.year, t.month, t.day, t.hour, t.minute, t.second)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        entries = [*((n, d) for n, (d, _) in parts.items())]
-        entries.append(
-            ("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n")
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
+    out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, part in parts.items():
+            with part.file, z.open(entry(name), "w") as dest:
+                shutil.copyfileobj(part.file, dest, CHUNK)
+        z.writestr(
+            entry("manifest.json"),
+            json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n",
         )
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, data)
-    data = buf.getvalue()
+    digest = hashlib.sha256()
+    out.seek(0)
+    while chunk := out.read(CHUNK):
+        digest.update(chunk)
+    out.seek(0)
     return Export(
-        data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        rows=sum(rows for _, rows in parts.values()),
+        file=out,
+        sha256=digest.hexdigest(),
+        rows=sum(part.rows for part in parts.values()),
         files=[{k: f[k] for k in ("name", "sha256", "bytes", "rows")} for f in files],
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.files.base import ContentFile, File
+from django.core.files.base import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -462,7 +462,8 @@ def data_request_answer(*, actor: User, number: str, note: str = "") -> DataRequ
     answer_note = clean_text(note, "note", 500, multiline=True, required=False)
     now = timezone.now()
     out = data_export.build(r, now)
-    r.file.save(f"{r.number}.zip", ContentFile(out.data), save=False)
+    with out.file:
+        r.file.save(f"{r.number}.zip", File(out.file), save=False)
     r.status, r.answered_by, r.answered_at = RequestStatus.ANSWERED, actor, now
     r.answer_note = answer_note
     r.sha256, r.rows, r.files = out.sha256, out.rows, out.files

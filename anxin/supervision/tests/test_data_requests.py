@@ -220,3 +220,36 @@ def test_a_seller_with_no_trade_in_the_period_gets_four_files_of_headers(
         assert rows_of(z, name) == []
         assert z.read(name).decode("utf-8-sig").count("\n") == 1
     assert r.rows == 0
+
+
+def test_a_large_answer_is_spooled_to_disk_and_still_sealed_whole(
+    clock, xihu: User, seller: User, buyer: User, operator: User, monkeypatch
+) -> None:
+    from anxin.supervision import data_export
+
+    # Given a seller's trade, and an export that keeps at most 512 bytes of a file in memory
+    a_trade_in_and_out_of_the_period(clock, buyer, seller)
+    monkeypatch.setattr(data_export, "SPOOL_BYTES", 512)
+    rolled: list[bool] = []
+    real = data_export.build
+
+    def watched(r: DataRequest, made_at: dt.datetime) -> data_export.Export:
+        out = real(r, made_at)
+        rolled.append(bool(getattr(out.file, "_rolled", False)))
+        return out
+
+    monkeypatch.setattr(data_export, "build", watched)
+    # When the operator answers
+    r = ask_and_answer(xihu, seller, operator)
+    # Then the ZIP went to a file on disk rather than memory
+    assert rolled == [True]
+    # And the stored ZIP is whole: its digest is the one sealed, and each file's digest in
+    # the manifest matches the file
+    data = r.file.read()
+    assert hashlib.sha256(data).hexdigest() == r.sha256
+    z = zipfile.ZipFile(io.BytesIO(data))
+    listed = {f["name"]: f for f in json.loads(z.read("manifest.json"))["files"]}
+    for name in FILES:
+        assert listed[name]["sha256"] == hashlib.sha256(z.read(name)).hexdigest()
+        assert listed[name]["bytes"] == len(z.read(name))
+    assert rows_of(z, "orders.csv")
