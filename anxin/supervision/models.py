@@ -139,18 +139,27 @@ class Complaint(models.Model):
         return self.number
 
 
-class ComplaintFile(models.Model):
-    """A piece of evidence the complainant gave (a chat's picture, the transfer record)."""
+class EvidenceFile(models.Model):
+    """What is kept of an uploaded piece of evidence beside the file itself (checked as every
+    evidence upload, core.uploads, and served only through a permission-checked view)."""
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="complaints/%Y/%m/")
     name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=64)
     sha256 = models.CharField(max_length=64)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        abstract = True
+
     def __str__(self) -> str:
         return self.name
+
+
+class ComplaintFile(EvidenceFile):
+    """A piece of evidence the complainant gave (a chat's picture, the transfer record)."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="complaints/%Y/%m/")
 
 
 # The association's models, in a module of their own (registered with this app on import).

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from anxin.law.days import BEIJING
-from anxin.supervision.models import Complaint, Organisation
+from anxin.supervision.models import Complaint, EvidenceFile, Organisation
 
 
 def new_action_number() -> str:
@@ -117,22 +117,14 @@ class RegulatorAction(models.Model):
         return (self.shown_until.astimezone(BEIJING) - dt.timedelta(days=1)).date()
 
 
-class CorrectionFile(models.Model):
+class CorrectionFile(EvidenceFile):
     """A file the seller gave with its answer to an order to correct (a photo of the shop's
-    page, a PDF), checked as every evidence upload (core.uploads) and served only through the
-    act's permission-checked file view."""
+    page, a PDF)."""
 
     action = models.ForeignKey(
         RegulatorAction, on_delete=models.CASCADE, related_name="answer_files"
     )
     file = models.FileField(upload_to="corrections/%Y/%m/")
-    name = models.CharField(max_length=120)
-    content_type = models.CharField(max_length=64)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class RequestStatus(models.TextChoices):
