@@ -232,3 +232,42 @@ def test_without_script_the_native_file_input_still_sends_files(browser, live_se
     names = sorted(e.file_name for e in dispute.evidence.exclude(file=""))
     ctx.close()
     assert names == ["聊天截图.png", "转账记录.png"]
+
+
+def test_the_chats_photo_picker_comes_back_after_a_message_is_sent(browser, live_server) -> None:
+    from playwright.sync_api import expect
+
+    from anxin.conftest import make_listing, pay, place_order
+    from anxin.orders.models import OrderMessage
+
+    # Given a paid order, and the buyer on its page
+    buyer = make_user("fp-chat-buyer", "buyer", "买家")
+    seller = make_user("fp-chat-seller", "seller", "茶店")
+    order = place_order(buyer, make_listing(seller))
+    pay(order)
+    phone = Phone.open(browser, live_server.url, "file-picker-chat")
+    phone.login("fp-chat-buyer", PASSWORD)
+    page = phone.page
+    page.goto(f"/orders/{order.number}")
+    chat = page.locator("#chat")
+    # Then the chat offers to choose a photo, in Chinese
+    expect(chat.locator(".file-pick-button")).to_have_text("选择照片")
+    expect(chat.locator(".file-pick-status")).to_have_text("未选择文件")
+    # When she chooses one
+    page.set_input_files("#chat input[name=image]", files=TWO_FILES[:1])
+    # Then its name shows, and the input holds it
+    expect(chat.locator(".file-pick-status")).to_have_text("聊天截图.png")
+    assert page.locator("#chat input[name=image]").evaluate("e => e.files.length") == 1
+    phone.look("chat-photo-chosen")
+    # When she sends it (htmx puts a new chat in place of the old)
+    with page.expect_response(lambda r: r.url.endswith(f"/orders/{order.number}/messages")):
+        page.click("#chat button[type=submit]")
+    expect(chat.locator("img")).to_have_count(1)
+    # Then the server has the photo, and the new chat's form has its picker again, empty
+    assert OrderMessage.objects.filter(order=order, attachment__isnull=False).count() == 1
+    expect(chat.locator(".file-pick-button")).to_have_text("选择照片")
+    expect(chat.locator(".file-pick-status")).to_have_text("未选择文件")
+    assert chat.locator(".file-pick").count() == 1
+    phone.look("chat-photo-sent")
+    phone.close()
+    assert phone.problems == [], "\n".join(phone.problems)
