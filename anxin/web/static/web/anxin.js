@@ -248,6 +248,7 @@ document.addEventListener("click", function (event) {
       clear.className = "file-pick-clear";
       clear.textContent = w.clear;
       clear.hidden = true;
+      clear.setAttribute("aria-describedby", status.id);
       var after = input.closest("label") || box;
       after.parentNode.insertBefore(clear, after.nextSibling);
       clear.addEventListener("click", function () {
