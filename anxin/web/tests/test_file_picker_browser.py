@@ -272,3 +272,31 @@ def test_the_chats_photo_picker_comes_back_after_a_message_is_sent(browser, live
     phone.look("chat-photo-sent")
     phone.close()
     assert phone.problems == [], "\n".join(phone.problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_sellers_forms_pick_files_in_the_pages_language(browser, live_server, lang) -> None:
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    photos = {"zh-CN": "选择照片", "en-US": "Choose photos"}[lang]
+    one = {"zh-CN": "选择文件", "en-US": "Choose a file"}[lang]
+    # Given a seller on her phone
+    make_user("fp-shop", "seller", "茶店")
+    phone = Phone.open(browser, live_server.url, "file-picker-seller", lang=lang)
+    phone.login("fp-shop", PASSWORD)
+    page = phone.page
+    # When she opens the form for a new listing
+    phone.visit(reverse("web:listing_new"), "new-listing")
+    # Then its pictures field offers to choose photos (several, images only)
+    pictures = page.locator("input[name=images]").locator("xpath=..")
+    expect(pictures.locator(".file-pick-button")).to_have_text(photos)
+    # And when she opens her verification, each licence field offers to choose a file
+    phone.visit(reverse("web:seller_verification"), "verification")
+    buttons = page.locator(".file-pick-button")
+    assert buttons.count() >= 1
+    for text in buttons.all_inner_texts():
+        assert text == one
+    _no_native_words(page)
+    phone.close()
+    assert phone.problems == [], "\n".join(phone.problems)
