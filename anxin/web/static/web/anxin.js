@@ -164,3 +164,130 @@ document.addEventListener("click", function (event) {
     setUp();
   }
 })();
+// File inputs in the page's language: a browser draws its own "Choose Files / No file chosen"
+// in its own language (English on a Chinese page). Each <input type=file> is kept (the form
+// sends it, keyboards and screen readers reach it, without script it works alone) but made
+// transparent over a face that says the same in the page's words: a button, "选择文件" or
+// "选择照片" (images only), and what was chosen. The words come from <body data-file-*>
+// (gettext, in base.html). An input marked data-native-file is left as it is. An optional
+// input gets a button to clear the choice.
+(function () {
+  var count = 0;
+  function words() {
+    var d = document.body.dataset;
+    return {
+      choose: d.fileChoose, chooseMany: d.fileChooseMany, photo: d.photoChoose,
+      photoMany: d.photoChooseMany, none: d.fileNone, chosen: d.filesChosen, clear: d.fileClear
+    };
+  }
+  function imagesOnly(input) {
+    var types = (input.getAttribute("accept") || "").split(",").map(function (t) {
+      return t.trim();
+    }).filter(function (t) { return t; });
+    return types.length > 0 && types.every(function (t) { return t.indexOf("image/") === 0; });
+  }
+  function nameSpan(name, className) {
+    var span = document.createElement("span");
+    span.setAttribute("translate", "no");
+    if (className) span.className = className;
+    span.textContent = name;
+    return span;
+  }
+  function refresh(input) {
+    var box = input.closest(".file-pick");
+    if (!box) return;
+    var w = words();
+    var status = box.querySelector(".file-pick-status");
+    var files = input.files ? Array.prototype.slice.call(input.files) : [];
+    status.textContent = "";
+    status.classList.toggle("empty", files.length === 0);
+    if (files.length === 0) {
+      status.textContent = w.none;
+    } else if (files.length === 1) {
+      status.appendChild(nameSpan(files[0].name));
+    } else {
+      status.appendChild(document.createTextNode(w.chosen.replace("{n}", String(files.length))));
+      status.appendChild(nameSpan(files.map(function (f) { return f.name; }).join(", "),
+        "file-pick-names"));
+    }
+    var clear = box.fileClear;
+    if (clear) clear.hidden = files.length === 0;
+  }
+  function enhance(input) {
+    if (input.classList.contains("file-pick-input") || input.hasAttribute("data-native-file")) {
+      return;
+    }
+    var w = words();
+    if (!w.none) return;
+    count += 1;
+    var box = document.createElement("span");
+    box.className = "file-pick";
+    var face = document.createElement("span");
+    face.className = "file-pick-face";
+    face.setAttribute("aria-hidden", "true");
+    var button = document.createElement("span");
+    button.className = "file-pick-button";
+    var photos = imagesOnly(input);
+    button.textContent = input.multiple ? (photos ? w.photoMany : w.chooseMany)
+      : (photos ? w.photo : w.choose);
+    var status = document.createElement("span");
+    status.className = "file-pick-status";
+    status.id = "file-pick-" + count;
+    face.appendChild(button);
+    face.appendChild(status);
+    input.parentNode.insertBefore(box, input);
+    box.appendChild(input);
+    box.appendChild(face);
+    input.classList.add("file-pick-input");
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + status.id);
+    if (!input.required && w.clear) {
+      // Outside the label: inside it, its words would join the input's name.
+      var clear = document.createElement("button");
+      clear.type = "button";
+      clear.className = "file-pick-clear";
+      clear.textContent = w.clear;
+      clear.hidden = true;
+      clear.setAttribute("aria-describedby", status.id);
+      var after = input.closest("label") || box;
+      after.parentNode.insertBefore(clear, after.nextSibling);
+      clear.addEventListener("click", function () {
+        input.value = "";
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        input.focus();
+      });
+      box.fileClear = clear;
+    }
+    refresh(input);
+  }
+  function setUp(root) {
+    if (!(root instanceof Element || root instanceof Document)) return;
+    if (root instanceof Element && root.matches("input[type=file]")) enhance(root);
+    Array.prototype.forEach.call(root.querySelectorAll("input[type=file]"), enhance);
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input instanceof HTMLInputElement && input.classList.contains("file-pick-input")) {
+      refresh(input);
+    }
+  });
+  // A form's reset empties its file inputs after the event: their faces follow.
+  document.addEventListener("reset", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    window.setTimeout(function () {
+      Array.prototype.forEach.call(form.querySelectorAll(".file-pick-input"), refresh);
+    }, 0);
+  });
+  // Parts of a page that htmx swaps in (the chat after a message is sent) get theirs too.
+  document.addEventListener("htmx:load", function (event) { setUp(event.target); });
+  // Back to a page kept in the browser's cache: its inputs may still hold files.
+  window.addEventListener("pageshow", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".file-pick-input"), refresh);
+  });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  } else {
+    setUp(document);
+  }
+})();
