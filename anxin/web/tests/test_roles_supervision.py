@@ -20,6 +20,20 @@ from anxin.web.tests.test_roles import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
+def _pick_region(page, select: str, code: str) -> None:
+    """Choose a level of the region picker and wait until the picker, redrawn by htmx with the
+    next level, is ready for the next choice (a person is never faster than htmx's swap, a
+    test can be: a choice made on the new list before htmx wired it would go nowhere)."""
+    with page.expect_response(lambda r: "/regions/picker" in r.url):
+        page.select_option(f"select[name={select}]", code)
+    page.wait_for_function(
+        "() => !document.querySelector("
+        "'.region-picker.htmx-request, .region-picker.htmx-swapping, .region-picker.htmx-settling,"
+        " .region-picker .htmx-added')"
+    )
+    assert page.locator(f"select[name={select}]").input_value() == code
+
+
 @pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
 def test_a_buyer_complains_to_the_regulator_who_accepts_it_on_a_phone(
     browser, live_server, demo, lang
@@ -57,11 +71,9 @@ def test_a_buyer_complains_to_the_regulator_who_accepts_it_on_a_phone(
     page.fill("input[name=seller_wechat]", "wx_guoguo")
     page.fill("input[name=seller_platform]", "微信群")
     # (the region picker fills each level from the one above)
-    page.select_option("select[name=seller_region_province]", "330000")
-    page.wait_for_selector("select[name=seller_region_city]")
-    page.select_option("select[name=seller_region_city]", "330100")
-    page.wait_for_selector("select[name=seller_region_county]")
-    page.select_option("select[name=seller_region_county]", "330106")
+    _pick_region(page, "seller_region_province", "330000")
+    _pick_region(page, "seller_region_city", "330100")
+    _pick_region(page, "seller_region_county", "330106")
     page.fill("input[name=complainant_name]", "王芳")
     page.fill("input[name=complainant_address]", "杭州市西湖区文三路 90 号")
     page.fill("textarea[name=request]", "退款 128 元")
