@@ -347,6 +347,29 @@ def run(
             f"{path}: median {timings[name]['median_ms']} ms, p95 {timings[name]['p95_ms']} ms, "
             f"{timings[name]['bytes']:,} bytes"
         )
+    # For information (no target): the queries of the operator's dashboard over the same
+    # world, its four charts' series of the last 30 days (orders and complaints a day,
+    # after-sales requests open, the guarantee fund's balance).
+    from anxin.aftersales.selectors import aftersales_open_by_day
+    from anxin.core.series import local_days
+    from anxin.disputes.selectors import disputes_per_day
+    from anxin.orders.selectors import orders_per_day
+    from anxin.remedies.selectors import fund_balance_by_day
+
+    def dashboard(days_back: int) -> None:
+        days = local_days(days_back)
+        for series in (orders_per_day, disputes_per_day, aftersales_open_by_day):
+            series(days)
+        fund_balance_by_day(days)
+
+    dashboard(30)  # to warm up
+    took = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        dashboard(30)
+        took.append((time.perf_counter() - t0) * 1000)
+    figures["operator_dashboard_30_days_median_ms"] = round(statistics.median(took), 1)
+    log(f"operator dashboard (30 days): median {statistics.median(took):.1f} ms")
     records = json.loads(client.get("/figures/data/cases.json").content)["records"]
     figures["records_downloaded"] = len(records)
     figures["pages"] = timings

@@ -196,3 +196,5 @@ def test_bench_figures_runs_and_ends_with_one_json_line() -> None:
         "figures_json",
     }
     assert all(p["median_ms"] > 0 for p in figures["pages"].values())
+    # And the operator dashboard's queries over the same world are timed, for information
+    assert figures["operator_dashboard_30_days_median_ms"] > 0
