@@ -438,7 +438,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
     labelled = [(_("%(days)s days") % {"days": b}, n) for b, n in buckets]
     chart = _labelled(
         "response",
-        str(_("Days to the seller's first answer (dispute desk)")),
+        str(_("Days to the seller's first answer (disputes handled by Anxin)")),
         _("Median: %(median)s days; the regulators' median decision time: %(reg)s days.")
         % {
             "median": _days_text(desk["median_response"]),

@@ -5,6 +5,8 @@ reach."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -116,3 +118,23 @@ def test_the_statistics_page_says_received_and_links_the_other_public_pages(
     # And it links the published penalties and the typical cases
     assert 'href="/penalties/"' in page
     assert 'href="/typical-cases/"' in page
+
+
+def test_the_english_figures_pages_do_not_call_anxin_a_desk(
+    clock, buyer, seller, operator, listing, settings
+) -> None:
+    from anxin.supervision.tests.test_figures import mixed_history
+
+    # Given a mixed history
+    mixed_history(clock, buyer, seller, operator, listing, settings)
+    english = Client(HTTP_ACCEPT_LANGUAGE="en")
+    # When a visitor opens the statistics page and the seller's figures in English
+    pages = [
+        english.get("/figures/").content.decode(),
+        english.get(f"/figures/sellers/{seller.pk}").content.decode(),
+    ]
+    # Then both say "disputes handled by Anxin", not the staff's word "desk"
+    for page in pages:
+        shown = re.sub(r"<[^>]+>", " ", page)  # the text a reader sees, not the test ids
+        assert "Disputes handled by Anxin" in shown
+        assert "desk" not in shown.lower()
