@@ -382,7 +382,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
                 kind="bars",
                 mark=lambda d: f"{d:%Y-%m}",
             ),
-            "head": [_("Month"), _("Filed"), _("Resolved"), _("Resolution rate (closed cases)")],
+            "head": [_("Month"), _("Filed"), _("Resolved"), _("Resolved of closed")],
             "rows": [
                 (
                     f"{d:%Y-%m}",
@@ -402,7 +402,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
         % {"name": _category_label(cats[0][0]), "n": cats[0][1]["filed"]},
         [(_category_label(k), v["filed"]) for k, v in cats],
     )
-    chart["head"] = [_("Category"), _("Filed"), _("Resolved"), _("Resolution rate (closed cases)")]
+    chart["head"] = [_("Category"), _("Filed"), _("Resolved"), _("Resolved of closed")]
     chart["rows"] = [
         (_category_label(k), v["filed"], v["resolved"], _percent(v["resolution_rate"]))
         for k, v in cats
@@ -420,7 +420,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
         },
         [(_province_label(k), v["filed"]) for k, v in provinces[:12]],
     )
-    chart["head"] = [_("Province"), _("Filed"), _("Resolved"), _("Resolution rate (closed cases)")]
+    chart["head"] = [_("Province"), _("Filed"), _("Resolved"), _("Resolved of closed")]
     chart["rows"] = [
         (_province_label(k), v["filed"], v["resolved"], _percent(v["resolution_rate"]))
         for k, v in provinces

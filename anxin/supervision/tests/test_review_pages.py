@@ -114,7 +114,7 @@ def test_the_statistics_page_says_received_and_links_the_other_public_pages(
     assert "每月收到的投诉" in page
     assert "每月受理的投诉" not in page
     # And the tables say the rate is among closed cases (2 resolved of 7 reads as 100%)
-    assert "解决率（按已结案计）" in page
+    assert "<th scope=\"col\">结案解决率</th>" in page
     # And it links the published penalties and the typical cases
     assert 'href="/penalties/"' in page
     assert 'href="/typical-cases/"' in page
