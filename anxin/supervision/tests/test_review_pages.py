@@ -114,7 +114,7 @@ def test_the_statistics_page_says_received_and_links_the_other_public_pages(
     assert "每月收到的投诉" in page
     assert "每月受理的投诉" not in page
     # And the tables say the rate is among closed cases (2 resolved of 7 reads as 100%)
-    assert "<th scope=\"col\">结案解决率</th>" in page
+    assert '<th scope="col">结案解决率</th>' in page
     # And it links the published penalties and the typical cases
     assert 'href="/penalties/"' in page
     assert 'href="/typical-cases/"' in page
@@ -138,3 +138,23 @@ def test_the_english_figures_pages_do_not_call_anxin_a_desk(
         shown = re.sub(r"<[^>]+>", " ", page)  # the text a reader sees, not the test ids
         assert "Disputes handled by Anxin" in shown
         assert "desk" not in shown.lower()
+
+
+def test_a_buyer_s_mediations_lead_with_the_seller_and_staff_rows_keep_their_spaces(
+    world,  # noqa: F811
+) -> None:
+    # Given a mediation the buyer asked for on her complaint
+    c = services.complaint_file(actor=world["buyer"], seller=outside(), materials=materials())
+    m = mediation.mediation_ask(actor=world["buyer"], complaint_number=c.number)
+    # When she opens her mediations
+    page = signed_in(world["buyer"]).get("/mediations/").content.decode()
+    # Then the seller's name is the link, with the status, the limit and the day it began
+    assert f'translate="no">{m.seller_name}</a>' in page
+    assert "调解编号" in page
+    # When the regulator and the association open their lists
+    queue = signed_in(world["regulator"]).get("/complaints/").content.decode()
+    mediations = signed_in(world["association"]).get("/mediations/").content.decode()
+    # Then number and seller are apart: plain spaces in a link laid out as a flex box are
+    # dropped, so they are non-breaking
+    assert f"{c.number}</span>&nbsp;·&nbsp;<span" in queue
+    assert f"{m.number}</span>&nbsp;·&nbsp;<span" in mediations
