@@ -158,3 +158,17 @@ def test_a_buyer_s_mediations_lead_with_the_seller_and_staff_rows_keep_their_spa
     # dropped, so they are non-breaking
     assert f"{c.number}</span>&nbsp;·&nbsp;<span" in queue
     assert f"{m.number}</span>&nbsp;·&nbsp;<span" in mediations
+
+
+def test_an_ended_mediation_says_when_it_ended(world) -> None:  # noqa: F811
+    # Given a mediation the association ended without agreement
+    c = services.complaint_file(actor=world["buyer"], seller=outside(), materials=materials())
+    m = mediation.mediation_ask(actor=world["buyer"], complaint_number=c.number)
+    signed_in(world["association"]).post(f"/mediations/{m.number}/failed", {"text": "拒绝调解"})
+    m.refresh_from_db()
+    assert m.ended_at is not None
+    # When the buyer opens it
+    page = signed_in(world["buyer"]).get(f"/mediations/{m.number}").content.decode()
+    # Then it says when it ended
+    assert 'data-testid="ended-at"' in page
+    assert "结束时间" in page
