@@ -172,3 +172,16 @@ def test_an_ended_mediation_says_when_it_ended(world) -> None:  # noqa: F811
     # Then it says when it ended
     assert 'data-testid="ended-at"' in page
     assert "结束时间" in page
+
+
+def test_an_accepted_complaint_tells_the_complainant_what_happens_next(world) -> None:  # noqa: F811
+    # Given a complaint the regulator accepted
+    c = services.complaint_file(actor=world["buyer"], seller=outside(), materials=materials())
+    services.complaint_admit(actor=world["regulator"], number=c.number)
+    # When the complainant and the regulator open it
+    mine = signed_in(world["buyer"]).get(f"/complaints/{c.number}").content.decode()
+    staff = signed_in(world["regulator"]).get(f"/complaints/{c.number}").content.decode()
+    # Then the complainant reads what comes after "accepted", the regulator does not
+    assert 'data-testid="next-after-admitted"' in mine
+    assert "组织调解" in mine
+    assert 'data-testid="next-after-admitted"' not in staff
