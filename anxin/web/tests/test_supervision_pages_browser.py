@@ -59,3 +59,31 @@ def test_the_supervisors_complaint_lists_and_a_referral_on_a_phone(
     )
     # Then nothing on them is broken
     _assert_clean(problems)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en-US"])
+def test_a_complainant_reads_her_accepted_complaint_on_a_phone(
+    browser, live_server, demo, lang
+) -> None:
+    from anxin.supervision.models import Complaint, ComplaintStatus
+
+    accepted = (
+        Complaint.objects.filter(status=ComplaintStatus.ADMITTED)
+        .select_related("complainant")
+        .order_by("id")
+        .first()
+    )
+    assert accepted is not None
+    # Given the demo world, when the buyer whose complaint the regulator accepted opens her
+    # complaints and then that complaint
+    phone = Phone.open(browser, live_server.url, "complainant", lang=lang)
+    problems = _walk(
+        phone,
+        accepted.complainant.username,
+        [
+            (reverse("web:complaints"), "complaints"),
+            (reverse("web:complaint", args=[accepted.number]), "complaint-accepted"),
+        ],
+    )
+    # Then nothing on them is broken
+    _assert_clean(problems)
