@@ -10,6 +10,7 @@ import re
 import pytest
 from django.test import Client
 
+from anxin.law.days import BEIJING
 from anxin.supervision import mediation, services
 from anxin.supervision.tests.test_complaints import materials, outside
 from anxin.supervision.tests.test_mediation import world  # noqa: F401
@@ -55,6 +56,8 @@ def test_a_complainant_s_list_names_the_seller_with_the_day_and_the_decision_s_d
     # And it says the day she filed it and the day the regulator decides by
     assert "提交于" in page
     assert "决定期限" in page
+    # And no date breaks at its hyphens on a narrow screen
+    assert f'<span class="date">{c.received_at.astimezone(BEIJING):%Y-%m-%d}</span>' in page
 
 
 def test_the_association_s_complaints_page_sends_its_staff_to_the_mediations(
