@@ -141,8 +141,9 @@ def complaint_list(request: UserRequest) -> HttpResponse:
     """The reader's complaints: those one made; for a regulator's staff, its office's queue
     (waiting ones first, nearest due first); for a seller, those accepted against it."""
     org = selectors.organisation_of(request.user)
+    association = None
     if org is not None and org.kind != OrgKind.REGULATOR:
-        org = None  # an association's work is on its mediation page
+        association, org = org, None  # an association's work is on its mediation page
     queue = None
     if org is not None:
         queue = selectors.complaints_for(org).order_by(
@@ -159,6 +160,7 @@ def complaint_list(request: UserRequest) -> HttpResponse:
         "supervision/complaint_list.html",
         {
             "organisation": org,
+            "association": association,
             "queue": queue,
             "mine": selectors.complaints_of(request.user)[:100],
             "against": selectors.complaints_against(request.user)[:100],
@@ -380,7 +382,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
                 kind="bars",
                 mark=lambda d: f"{d:%Y-%m}",
             ),
-            "head": [_("Month"), _("Filed"), _("Resolved"), _("Resolution rate")],
+            "head": [_("Month"), _("Filed"), _("Resolved"), _("Resolved of closed")],
             "rows": [
                 (
                     f"{d:%Y-%m}",
@@ -400,7 +402,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
         % {"name": _category_label(cats[0][0]), "n": cats[0][1]["filed"]},
         [(_category_label(k), v["filed"]) for k, v in cats],
     )
-    chart["head"] = [_("Category"), _("Filed"), _("Resolved"), _("Resolution rate")]
+    chart["head"] = [_("Category"), _("Filed"), _("Resolved"), _("Resolved of closed")]
     chart["rows"] = [
         (_category_label(k), v["filed"], v["resolved"], _percent(v["resolution_rate"]))
         for k, v in cats
@@ -418,7 +420,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
         },
         [(_province_label(k), v["filed"]) for k, v in provinces[:12]],
     )
-    chart["head"] = [_("Province"), _("Filed"), _("Resolved"), _("Resolution rate")]
+    chart["head"] = [_("Province"), _("Filed"), _("Resolved"), _("Resolved of closed")]
     chart["rows"] = [
         (_province_label(k), v["filed"], v["resolved"], _percent(v["resolution_rate"]))
         for k, v in provinces
@@ -436,7 +438,7 @@ def _statistics_charts(stats: dict[str, Any]) -> list[dict[str, Any]]:
     labelled = [(_("%(days)s days") % {"days": b}, n) for b, n in buckets]
     chart = _labelled(
         "response",
-        str(_("Days to the seller's first answer (dispute desk)")),
+        str(_("Days to the seller's first answer (disputes handled by Anxin)")),
         _("Median: %(median)s days; the regulators' median decision time: %(reg)s days.")
         % {
             "median": _days_text(desk["median_response"]),

@@ -114,7 +114,7 @@ def test_a_penalty_reaches_the_public_page_only_once_published(xihu: User, selle
     # Then anyone sees it on the public page
     page = anyone.get("/penalties/").content.decode()
     assert "王春茶的小店" in page
-    assert "5000.00" in page
+    assert "罚款 ¥5,000.00" in page  # in yuan with the thousands separator, as in its summary
 
 
 def test_the_operator_answers_a_data_request_and_the_office_downloads_it(

@@ -168,6 +168,26 @@ def cite_label(c: object, on: object = None) -> str:
 
 
 @register.filter
+def cite_names(citations: object) -> list[tuple[str, str]]:
+    """In English, the full names of the statutes a list of citations abbreviates (CRM:
+    Measures for Handling Complaints and Reports to Market Regulators), each once, in the
+    order cited; a reader without legal training does not know the abbreviations. In Chinese
+    the labels already give each statute's full title, so nothing."""
+    from django.utils.translation import get_language
+
+    from anxin.law import catalogue
+
+    if not (get_language() or "").startswith("en") or not citations:
+        return []
+    names: dict[str, str] = {}
+    for c in citations:  # type: ignore[attr-defined]
+        sid = _cite_parts(c)[0]
+        if sid not in names and sid in catalogue.NAMES_EN:
+            names[sid] = catalogue.NAMES_EN[sid]
+    return list(names.items())
+
+
+@register.filter
 def yuan(value: int | None) -> str:
     """Fen as a plain yuan amount for a form field: 12800 -> 128.00."""
     if value is None:

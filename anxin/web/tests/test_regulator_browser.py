@@ -91,7 +91,7 @@ def test_a_regulator_orders_a_correction_and_publishes_a_penalty_on_a_phone(
     assert len(asked) == 1
     assert _success(phone)
     phone.visit(reverse("web:penalties"), "penalties-public")
-    assert "8000.00" in page.get_by_test_id("penalties").inner_text()
+    assert "¥8,000.00" in page.get_by_test_id("penalties").inner_text()
     phone.close()
     penalty = RegulatorAction.objects.exclude(pk__in=before).get(kind="penalty")
     assert penalty.published_at is not None
