@@ -24,7 +24,7 @@ class MediationOrigin(models.TextChoices):
     # CRM (2026) Art. 19: the regulator entrusts an accepted complaint, both parties agreeing.
     ENTRUSTED = "entrusted", _("Entrusted by the regulator")
     # Anxin's dispute desk hands a case over with its whole file.
-    DESK = "desk", _("Handed over by Anxin's desk")
+    DESK = "desk", _("Handed over by Anxin's dispute service")
 
 
 class MediationStatus(models.TextChoices):

@@ -44,8 +44,8 @@ class ActionStatus(models.TextChoices):
 class OffenceKind(models.TextChoices):
     """The articles whose fine band the law engine gives (claim kind `penalty_band`)."""
 
-    CRPL_56 = "crpl_56", _("Consumer protection law, Art. 56")
-    ECL_76 = "ecl_76", _("E-commerce law, Art. 76")
+    CRPL_56 = "crpl_56", _("Consumer Rights Protection Law, Art. 56")
+    ECL_76 = "ecl_76", _("E-Commerce Law, Art. 76")
 
 
 class RegulatorAction(models.Model):
