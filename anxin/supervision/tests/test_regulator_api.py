@@ -17,7 +17,7 @@ from anxin.notices.models import Notification
 from anxin.reputation.models import BlacklistEntry
 from anxin.supervision import regulator as reg
 from anxin.supervision.models import OrgKind
-from anxin.supervision.models_regulator import DataRequest, RegulatorAction
+from anxin.supervision.models_regulator import CorrectionFile, DataRequest, RegulatorAction
 from anxin.supervision.tests.test_correction_files import PNG
 from anxin.supervision.tests.test_regulator import XIHU, office
 
@@ -216,6 +216,7 @@ def test_every_act_by_every_other_role_changes_nothing(
         BlacklistEntry.objects.count(),
         Record.objects.count(),
         Notification.objects.count(),
+        CorrectionFile.objects.count(),
     )
     calls = list(_calls(seller).values())
     calls.append(("post", f"/supervision/actions/{p.number}/publish", {}))
@@ -229,11 +230,21 @@ def test_every_act_by_every_other_role_changes_nothing(
     if role != "operator":
         calls.append(("post", f"/supervision/data-requests/{r.number}/answer", {}))
         calls.append(("get", f"/supervision/data-requests/{zipped.number}", None))
+    if role != "seller":
+        # (the answer with a photo, as a multipart form)
+        calls.append(("multipart", f"/supervision/actions/{c.number}/answer", None))
     # When it tries every act
     for method, path, body in calls:
-        got = api.get(path) if method == "get" else api.post(path, body)
-        # Then each is refused as not found (or unauthenticated)
+        if method == "multipart":
+            png = SimpleUploadedFile("page.png", PNG, "image/png")
+            got = api.client.post(
+                f"/api/v1{path}", {"note": "x", "evidence": png}, headers=api.headers
+            )
+        else:
+            got = api.get(path) if method == "get" else api.post(path, body)
+        # Then each is refused as not found (or unauthenticated), as a problem with its code
         assert got.status_code == (401 if who is None else 404), (path, got.content)
+        assert got.json()["code"] == ("unauthorized" if who is None else "not_found"), path
     # And nothing changed
     after = (
         RegulatorAction.objects.count(),
@@ -241,6 +252,7 @@ def test_every_act_by_every_other_role_changes_nothing(
         BlacklistEntry.objects.count(),
         Record.objects.count(),
         Notification.objects.count(),
+        CorrectionFile.objects.count(),
     )
     assert after == before
     p.refresh_from_db()
