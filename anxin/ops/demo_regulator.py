@@ -1,7 +1,8 @@
 """The demo's regulator at work (issue 18, items 4 and 7): Xihu's market regulator has held an
 interview, given a warning, ordered a correction still open, one the seller answered with a
 photo and a PDF, and one the seller let pass,
-decided a penalty it published and one it has still to publish, asked the platform for data
+decided a penalty it published and one it has still to publish, referred the shop that let
+its order pass to the blacklist (appealed and dismissed), asked the platform for data
 (one request answered, one open), and an early warning has been raised about a shop whose
 complaints rose sharply."""
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from anxin.accounts.models import User
 from anxin.law.days import BEIJING
 from anxin.ops.demo_desk import days_ago
+from anxin.reputation import blacklist
 from anxin.supervision import early_warning, services
 from anxin.supervision import regulator as reg
 from anxin.supervision.models import Complaint
@@ -125,6 +127,27 @@ def build() -> None:
             fine_fen=200000,
             minor=True,
         ),
+    )
+    # The tea shop let its order to correct pass: the office referred it to the blacklist,
+    # whose own due process ran: the shop appealed (it had since corrected its pages) and the
+    # operator dismissed it.
+    referred = reg.referral_make(
+        actor=officer,
+        target=reg.Target(seller_id=tea.pk),
+        summary="责令改正逾期未改正，仍在商品详情页使用“国家级”等用语，移送黑名单程序。",
+        evidence_refs=[],
+    )
+    assert referred.blacklist_entry_id is not None
+    blacklist.appeal(
+        actor=tea,
+        entry_id=referred.blacklist_entry_id,
+        text="已于期限届满后两日内删除全部违规用语，附整改前后页面截图，请求不予列入。",
+    )
+    blacklist.decide(
+        actor=operator,
+        entry_id=referred.blacklist_entry_id,
+        list_seller=False,
+        reasons="卖家已改正，且为首次违规；不予列入黑名单，罚款另行执行。",
     )
     # Data requests: one the platform answered, one open.
     with days_ago(4):
