@@ -40,6 +40,16 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = request.META.get("CONTENT_LENGTH")
+        if length and not (length.isascii() and length.isdigit()):
+            # Django reads such a body as empty; the metrics middleware would raise on it.
+            return _refuse(
+                request,
+                400,
+                "malformed_body",
+                _("The request could not be read."),
+                "the Content-Length header is not a number of bytes",
+            )
         try:
             field = _unstorable_field(request)
         except RequestDataTooBig:

@@ -543,3 +543,18 @@ def test_the_openapi_document_declares_each_operations_errors() -> None:
             for code in (c for c in codes if int(c) >= 400):
                 content = op["responses"][code]["content"]
                 assert list(content) == [PROBLEM], (method, path, code)
+
+
+@pytest.mark.parametrize("length", ["I9", "-1", "１２", "9 9"])
+def test_a_content_length_that_is_not_a_number_is_a_400_problem(length) -> None:
+    from django.test import Client
+
+    # When a request says its body's length is not a number of bytes (as a fuzzer sent it),
+    # to the API and to a page
+    c = Client()
+    api = c.post("/api/v1/orders", b"{}", "application/json", CONTENT_LENGTH=length)
+    page = c.post("/login/", b"", "text/plain", CONTENT_LENGTH=length)
+    # Then each is refused as unreadable, not a server error, and the API says so as a problem
+    assert api.status_code == 400
+    assert api.json()["code"] == "malformed_body"
+    assert page.status_code == 400

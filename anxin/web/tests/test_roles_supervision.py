@@ -21,16 +21,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(trans
 
 
 def _pick_region(page, select: str, code: str) -> None:
-    """Choose a level of the region picker and wait until the picker, redrawn by htmx with the
-    next level, is ready for the next choice (a person is never faster than htmx's swap, a
-    test can be: a choice made on the new list before htmx wired it would go nowhere)."""
-    with page.expect_response(lambda r: "/regions/picker" in r.url):
-        page.select_option(f"select[name={select}]", code)
-    page.wait_for_function(
-        "() => !document.querySelector("
-        "'.region-picker.htmx-request, .region-picker.htmx-swapping, .region-picker.htmx-settling,"
-        " .region-picker .htmx-added')"
+    """Choose a level of the region picker and wait until htmx has drawn the picker again with
+    the next level and wired it (htmx:afterSettle): a person is never faster than the swap, a
+    test can be, and a choice made on a list htmx has not wired yet goes nowhere."""
+    page.evaluate(
+        "() => { window.__regionSettled = false;"
+        " document.body.addEventListener('htmx:afterSettle',"
+        " () => { window.__regionSettled = true; }, {once: true}); }"
     )
+    page.select_option(f"select[name={select}]", code)
+    page.wait_for_function("() => window.__regionSettled === true")
     assert page.locator(f"select[name={select}]").input_value() == code
 
 
