@@ -167,10 +167,18 @@ def aftersale_preview(
 ) -> tuple[list[Decision], bool]:
     """What the law says about a request before it is sent: the decisions and whether they
     back it. Anyone who can see the order can ask."""
-    order = order_for(actor, number)
+    return aftersale_preview_of(
+        order_for(actor, number), kind=kind, item_condition=item_condition, quantity=quantity
+    )
+
+
+def aftersale_preview_of(
+    order: Order, *, kind: str, item_condition: str = "intact", quantity: Any = None
+) -> tuple[list[Decision], bool]:
+    """aftersale_preview for an order the caller has already read (and may see)."""
     if order.paid_at is None:
         raise InvalidTransition(
-            msg("order {number} is not paid; there is nothing to return", number=number)
+            msg("order {number} is not paid; there is nothing to return", number=order.number)
         )
     q = _quantity(order, kind, quantity)
     decisions = engine.decide(

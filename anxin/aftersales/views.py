@@ -49,11 +49,7 @@ def order_aftersales_panel(request: HttpRequest, ctx: dict[str, Any]) -> str:
     )
     preview: tuple[list[Any], bool] = ([], False)
     if can_request:
-        decisions, backed = aftersales.aftersale_preview(
-            actor=request.user,  # type: ignore[arg-type]
-            number=order.number,
-            kind="no_reason_return",
-        )
+        decisions, backed = aftersales.aftersale_preview_of(order, kind="no_reason_return")
         preview = ([d.json() for d in decisions], backed)
     profile = SellerProfile.objects.filter(user_id=order.seller_id).first()
     on_file = profile.return_address if profile is not None else ""
@@ -87,17 +83,16 @@ def aftersale_preview(request: UserRequest, number: str) -> HttpResponse:
     """What the law says about the request being written (htmx, on every change)."""
     ctx: dict[str, Any] = {}
     try:
-        decisions, backed = aftersales.aftersale_preview(
-            actor=request.user,
-            number=number,
+        order = order_for(request.user, number)
+        decisions, backed = aftersales.aftersale_preview_of(
+            order,
             kind=request.GET.get("kind", "no_reason_return"),
             item_condition=request.GET.get("item_condition", "intact"),
             quantity=request.GET.get("quantity") or None,
         )
         # The day of the purchase, which picked the rules' versions and picks the cited
-        # statutes' (the order is readable: the preview above checked it).
-        paid_at = order_for(request.user, number).paid_at
-        ctx = {"decisions": [d.json() for d in decisions], "backed": backed, "on": paid_at}
+        # statutes'.
+        ctx = {"decisions": [d.json() for d in decisions], "backed": backed, "on": order.paid_at}
     except DomainError as e:
         if e.status == 404:
             return error_page(request, e)
