@@ -217,10 +217,9 @@ def cited_version(statute_id: str, on: dt.date) -> Statute:
     Before the first version Anxin holds, the first: a rule citing it for an earlier case says
     the article did not exist yet (rules._not_yet, complaints.before_the_measures)."""
     held = versions(statute_id)
-    if not held:
-        raise KeyError(f"no statute {statute_id!r}")
-    in_force = [s for s in held if dt.date.fromisoformat(s.version) <= on]
-    return in_force[-1] if in_force else held[0]
+    if held and on < dt.date.fromisoformat(held[0].version):
+        return held[0]
+    return statute(statute_id, on)
 
 
 def in_force_until(s: Statute) -> dt.date | None:

@@ -37,15 +37,15 @@ def law_statute(request: HttpRequest, statute_id: str, version: str = "") -> Htt
     today = timezone.localdate()
     # Every version, with its last day in force, for a reader to see which one this is and go
     # to the others (a citation links to the version in force on the day the rule applied).
+    held = [(v, catalogue.in_force_until(v)) for v in catalogue.versions(statute_id)]
     versions = [
         {
             "s": v,
-            "until": catalogue.in_force_until(v),
+            "until": until,
             "current": v.version == s.version,
-            "today": v.version <= today.isoformat()
-            and (catalogue.in_force_until(v) or today) >= today,
+            "today": v.version <= today.isoformat() and (until or today) >= today,
         }
-        for v in catalogue.versions(statute_id)
+        for v, until in held
     ]
     shown = next(v for v in versions if v["current"])
     english = (get_language() or "").startswith("en")
