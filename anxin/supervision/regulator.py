@@ -47,7 +47,7 @@ from anxin.supervision.models_regulator import (
     RegulatorAction,
     RequestStatus,
 )
-from anxin.supervision.services import checked_files, staff_of
+from anxin.supervision.services import checked_files, evidence_fields, staff_of
 
 SIMPLE_KINDS = (ActionKind.INTERVIEW, ActionKind.WARNING, ActionKind.CORRECTION)
 NOTICE_OF = {
@@ -224,10 +224,8 @@ def correction_answer(
         CorrectionFile.objects.create(
             action=a,
             file=File(f, name=f"{a.number}-{digest[:16]}"),
-            name=clean_text(f.name or "file", "evidence", 120),
-            content_type=f.content_type or "",
-            sha256=digest,
             uploaded_at=now,
+            **evidence_fields(f, digest),
         )
     _record(a, "corrected", by=actor.pk, note=a.answer_note, files=[d for _, d in checked])
     notice_send(staff_of(a.organisation_id), "regulator_corrected", subject=a)
@@ -504,6 +502,15 @@ def request_role(user: User, r: DataRequest) -> str | None:
     if user.role == Role.OPERATOR:
         return "operator"
     return None
+
+
+def request_for_reader(user: User, number: str) -> tuple[DataRequest, str]:
+    """A data request and the reader's role in it (request_role); not found for anyone else."""
+    r = DataRequest.objects.filter(number=number).select_related("organisation", "seller").first()
+    role = request_role(user, r) if r is not None else None
+    if r is None or role is None:
+        raise NotFound(msg("data request {number}: not found", number=number))
+    return r, role
 
 
 def request_export(user: User, number: str) -> DataRequest:

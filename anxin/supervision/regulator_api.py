@@ -277,9 +277,7 @@ def data_request_answer(request: AuthedRequest, number: str, payload: NoteIn) ->
 @router.get("/supervision/data-requests/{number}", response=dict[str, Any])
 def data_request_get(request: AuthedRequest, number: str) -> dict[str, Any]:
     """A data request: for the office that asked and the platform's operators."""
-    r = DataRequest.objects.filter(number=number).select_related("organisation").first()
-    if r is None or reg.request_role(request.auth, r) is None:
-        raise NotFound(msg("data request {number}: not found", number=number))
+    r, _role = reg.request_for_reader(request.auth, number)
     return request_out(r)
 
 

@@ -257,18 +257,10 @@ def data_request_new(request: UserRequest) -> HttpResponse:
     return redirect("web:data_request", r.number)
 
 
-def _request_for(request: UserRequest, number: str) -> tuple[DataRequest, str]:
-    r = DataRequest.objects.filter(number=number).select_related("organisation", "seller").first()
-    role = reg.request_role(request.user, r) if r is not None else None
-    if r is None or role is None:
-        raise NotFound(msg("data request {number}: not found", number=number))
-    return r, role
-
-
 @login_required
 def data_request_page(request: UserRequest, number: str) -> HttpResponse:
     try:
-        r, role = _request_for(request, number)
+        r, role = reg.request_for_reader(request.user, number)
     except DomainError as e:
         return error_page(request, e)
     shop = SellerProfile.objects.filter(user_id=r.seller_id).first()

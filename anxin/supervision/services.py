@@ -148,6 +148,15 @@ def checked_files(files: Sequence[UploadedFile]) -> list[tuple[UploadedFile, str
     ]
 
 
+def evidence_fields(f: UploadedFile, digest: str) -> dict[str, Any]:
+    """What is kept beside a checked evidence file (models.EvidenceFile's fields)."""
+    return {
+        "name": clean_text(f.name or "file", "evidence", 120),
+        "content_type": f.content_type or "",
+        "sha256": digest,
+    }
+
+
 def complaint_file(
     *,
     actor: User,
@@ -220,13 +229,7 @@ def complaint_file(
             decided_at=None if admissible else now,
         )
         for f, digest in checked:
-            ComplaintFile.objects.create(
-                complaint=c,
-                file=f,
-                name=clean_text(f.name or "file", "evidence", 120),
-                content_type=f.content_type or "",
-                sha256=digest,
-            )
+            ComplaintFile.objects.create(complaint=c, file=f, **evidence_fields(f, digest))
         evidence.append(
             chain=chain_of(c),
             kind="complaint.filed",
