@@ -16,7 +16,7 @@ from anxin.aftersales.models import AfterSale
 from anxin.aftersales.models import Status as AfterSaleStatus
 from anxin.core.errors import RateLimited, ValidationFailed, msg
 from anxin.core.text import is_whole
-from anxin.disputes.models import Category, Dispute
+from anxin.disputes.models import Category, Dispute, law_day
 from anxin.law import catalogue, engine
 from anxin.law.facts import CaseFacts, Claim, Item, Purchase, Seller
 from anxin.law.routes import complaint_term, court_fee, small_claims_term
@@ -231,9 +231,7 @@ def filing_view(
     order = order_for(user, number) if number else None
     now = timezone.now()
     after_sale = escalated_after_sale(order) if order is not None else None
-    paid_day = (
-        day_of(order.paid_at) if order is not None and order.paid_at else (paid_on or day_of(now))
-    )
+    paid_day = law_day(order.paid_at if order is not None else None, paid_on, now)
     law, law_fen = law_for(
         category=category,
         order=order,

@@ -157,13 +157,19 @@ class Dispute(models.Model):
 
     @property
     def law_day(self) -> dt.date:
-        """The day the case's law is read on: the purchase's (the day the law engine's rules
-        for a complaint pick their version by, disputes.filing.law_for), else the day the case
-        was filed. It picks the version of a statute with several (AUCL) the case cites."""
+        """The day the case's law is read on (law_day). It picks the version of a statute with
+        several (AUCL) the case cites."""
         paid_at = self.order.paid_at if self.order_id else None  # type: ignore[union-attr]
-        if paid_at is not None:
-            return timezone.localtime(paid_at).date()
-        return self.outside_paid_on or timezone.localtime(self.created_at).date()
+        return law_day(paid_at, self.outside_paid_on, self.created_at)
+
+
+def law_day(paid_at: dt.datetime | None, paid_on: dt.date | None, filed_at: dt.datetime) -> dt.date:
+    """The day a complaint's law is read on: the purchase's on Anxin (the day the law engine's
+    rules pick their version by, disputes.filing.law_for), else the day the buyer says it paid
+    outside, else the day of filing."""
+    if paid_at is not None:
+        return timezone.localtime(paid_at).date()
+    return paid_on or timezone.localtime(filed_at).date()
 
 
 class DisputeEvent(models.Model):
