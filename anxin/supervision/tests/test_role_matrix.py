@@ -403,7 +403,9 @@ def test_the_matrix_names_every_state_changing_endpoint() -> None:
     assert tried == routes
 
 
-def _refused(response: Any, act: Act, role: str) -> None:
+def refused(response: Any, act: Act, role: str) -> None:
+    """An API act refused as the matrix expects: 401 without a token, else the act's status,
+    as a problem with the act's code."""
     status, code = (401, "unauthorized") if role == "anonymous" else (act.status, act.code)
     assert response.status_code == status, (act.name, role, response.content)
     assert response["Content-Type"] == PROBLEM_TYPE, (act.name, role)
@@ -420,7 +422,7 @@ def test_no_api_act_by_a_role_that_may_not_changes_anything(role: str, scene: Sc
     for act in tried:
         got = act.call(api, scene)
         # Then each is refused, with the status the code gives and a problem with its code
-        _refused(got, act, role)
+        refused(got, act, role)
     # And nothing changed: no row of any supervision table, no record, no notice
     assert snapshot() == before
     scene.assert_untouched()
